@@ -1,0 +1,82 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "swift-sentinel",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "swift-sentinel", targets: ["swift-sentinel"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.0"),
+        .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
+    ],
+    targets: [
+        // RESP2/RESP3 codec. NIOCore only.
+        .target(
+            name: "RESP",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: swiftSettings
+        ),
+        // The pure sentinel: events in, actions out. No sockets, no clock reads.
+        .target(
+            name: "SentinelCore",
+            dependencies: [
+                "RESP",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // SwiftNIO edges: client port, outbound links, config file I/O, the event loop runtime.
+        .target(
+            name: "SentinelRuntime",
+            dependencies: [
+                "RESP",
+                "SentinelCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "swift-sentinel",
+            dependencies: ["SentinelRuntime", "SentinelCore"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "RESPTests",
+            dependencies: [
+                "RESP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOTestUtils", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SentinelCoreTests",
+            dependencies: [
+                "SentinelCore", "RESP",
+                .product(name: "OrderedCollections", package: "swift-collections"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "SentinelRuntimeTests",
+            dependencies: ["SentinelRuntime", "SentinelCore", "RESP"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["SentinelCore", "RESP"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

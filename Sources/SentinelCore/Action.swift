@@ -1,0 +1,23 @@
+import RESP
+
+/// Everything a sentinel asks the outside world to do. The runtime executes these in order.
+package enum Action: Equatable, Sendable {
+    /// Open a TCP connection; report back with `.linkConnected` or `.linkClosed`.
+    case connect(LinkID, host: String, port: Int)
+    /// Write one command (already passed through rename-command) on an outbound connection.
+    case send(LinkID, [String])
+    /// Close an outbound connection. No `.linkClosed` is expected for it afterwards.
+    case closeLink(LinkID)
+    /// Write one reply frame to a client, encoded in the given protocol version.
+    case reply(ClientID, RESPValue, RESPVersion)
+    /// Close a client's connection after everything already queued for it has been written.
+    case closeClient(ClientID)
+    /// Rewrite the config file in place from this state; answer with `.configPersisted(token:)`.
+    case persistConfig(SentinelConfig, token: Int)
+    /// Write a log line (`event` lines look like `+sdown master mymaster 127.0.0.1 6379`).
+    case log(LogLevel, String)
+    /// Apply a new log verbosity (`SENTINEL CONFIG SET loglevel`).
+    case setLogLevel(LogLevel)
+    /// Stop the process (SHUTDOWN). Exit code 0.
+    case shutdown
+}

@@ -1,0 +1,385 @@
+import DequeModule
+import OrderedCollections
+import RESP
+
+/// The commands of the sentinel's own port other than SENTINEL (sentinel-behaviour §9.4):
+/// PING, INFO, ROLE, AUTH, HELLO, CLIENT, COMMAND, (P)(UN)SUBSCRIBE, PUBLISH, SHUTDOWN.
+extension Sentinel {
+    /// Commands allowed while a RESP2 client is in subscribed mode.
+    static let subscribedContextCommands: Set<String> = [
+        "subscribe", "psubscribe", "unsubscribe", "punsubscribe", "ping", "quit", "reset",
+    ]
+
+    mutating func clientCommand(_ id: ClientID, _ args: [String]) {
+        guard var session = clients[id], let first = args.first else { return }
+        counters.commandsProcessed += 1
+        let name = first.lowercased()
+        session.lastInteraction = now
+        session.lastCommand = name
+        if args.count > 1, ["sentinel", "client", "command", "acl"].contains(name) {
+            session.lastCommand = "\(name)|\(args[1].lowercased())"
+        }
+        clients[id] = session
+
+        guard CommandTable.knows(name) else {
+            reply(id, CommandTable.unknownCommandError(args: args))
+            return
+        }
+        if let arity = CommandTable.arity(of: name, subcommand: nil), !Self.arityAllows(arity, args.count) {
+            reply(id, CommandTable.wrongArityError(command: name, sub: nil))
+            return
+        }
+        if !session.authenticated && name != "auth" && name != "hello" {
+            reply(id, .error(Wire.errNoAuth))
+            return
+        }
+        if session.proto == .resp2 && session.subscriptionCount > 0 && !Self.subscribedContextCommands.contains(name) {
+            reply(id, .error(Wire.errSubscribedContext(name)))
+            return
+        }
+        switch name {
+        case "ping": ping(id, args)
+        case "info": reply(id, .bulkString(infoText(sections: Array(args.dropFirst()))))
+        case "role": reply(id, .array([.bulkString("sentinel"), .array(masters.keys.map { .bulkString($0) })]))
+        case "auth": auth(id, args)
+        case "hello": hello(id, args)
+        case "client": client(id, args)
+        case "command": reply(id, CommandTable.reply(for: args))
+        case "subscribe", "psubscribe": subscribe(id, Array(args.dropFirst()), pattern: name == "psubscribe")
+        case "unsubscribe", "punsubscribe": unsubscribe(id, Array(args.dropFirst()), pattern: name == "punsubscribe")
+        case "publish":
+            if args[1] == Wire.helloChannel {
+                processHello(args[2], from: nil)
+                reply(id, .integer(1))
+            } else {
+                reply(id, .error(Wire.errOnlyHello))
+            }
+        case "shutdown":
+            output.append(.log(.warning, "User requested shutdown..."))
+            output.append(.shutdown)
+        case "sentinel":
+            sentinelCommand(id, args)
+        default:
+            // ACL and the rest of the sentinel-mode table arrive with the security work.
+            reply(id, CommandTable.unknownSubcommandError(command: name, sub: args.count > 1 ? args[1] : ""))
+        }
+    }
+
+    /// Redis arity: positive means exactly, negative means at least.
+    static func arityAllows(_ arity: Int, _ count: Int) -> Bool {
+        arity >= 0 ? count == arity : count >= -arity
+    }
+
+    private mutating func ping(_ id: ClientID, _ args: [String]) {
+        guard let session = clients[id] else { return }
+        if session.proto == .resp2 && session.subscriptionCount > 0 {
+            reply(id, .array([.bulkString("pong"), .bulkString(args.count > 1 ? args[1] : "")]))
+        } else if args.count > 1 {
+            reply(id, .bulkString(args[1]))
+        } else {
+            reply(id, .simpleString("PONG"))
+        }
+    }
+
+    /// Checks a user/password pair against `requirepass` (the default user's password).
+    private func credentialsValid(user: String, password: String) -> Bool {
+        guard user == "default" else { return false }
+        guard let required = settings.requirePass else { return true }
+        return password == required
+    }
+
+    private mutating func auth(_ id: ClientID, _ args: [String]) {
+        if args.count == 2 && settings.requirePass == nil {
+            reply(
+                id,
+                .error(
+                    "ERR AUTH <password> called without any password configured for the default user. Are you sure your configuration is correct?"
+                ))
+            return
+        }
+        guard args.count == 2 || args.count == 3 else {
+            reply(id, .error(Wire.errSyntax))
+            return
+        }
+        let user = args.count == 3 ? args[1] : "default"
+        let password = args.count == 3 ? args[2] : args[1]
+        if credentialsValid(user: user, password: password) {
+            clients[id]?.authenticated = true
+            clients[id]?.user = user
+            reply(id, .ok)
+        } else {
+            reply(id, .error(Wire.errWrongPass))
+        }
+    }
+
+    /// HELLO [protover [AUTH user pass] [SETNAME name]]: the 6-field sentinel-mode map.
+    private mutating func hello(_ id: ClientID, _ args: [String]) {
+        guard var session = clients[id] else { return }
+        var proto = session.proto
+        var index = 1
+        if args.count > 1 {
+            guard let version = Int(args[1]) else {
+                reply(id, .error("ERR Protocol version is not an integer or out of range"))
+                return
+            }
+            guard version == 2 || version == 3 else {
+                reply(id, .error(Wire.errNoProto))
+                return
+            }
+            proto = version == 3 ? .resp3 : .resp2
+            index = 2
+        }
+        var newName: String? = nil
+        while index < args.count {
+            let option = args[index].lowercased()
+            let remaining = args.count - index - 1
+            if option == "auth" && remaining >= 2 {
+                guard credentialsValid(user: args[index + 1], password: args[index + 2]) else {
+                    reply(id, .error(Wire.errWrongPass))
+                    return
+                }
+                session.authenticated = true
+                session.user = args[index + 1]
+                index += 3
+            } else if option == "setname" && remaining >= 1 {
+                guard Self.validClientName(args[index + 1]) else {
+                    reply(id, .error(Self.errClientName))
+                    return
+                }
+                newName = args[index + 1]
+                index += 2
+            } else {
+                reply(id, .error("ERR Syntax error in HELLO option '\(args[index])'"))
+                return
+            }
+        }
+        guard session.authenticated else {
+            reply(
+                id,
+                .error(
+                    "NOAUTH HELLO must be called with the client already authenticated, otherwise the HELLO <proto> AUTH <user> <pass> option can be used to authenticate the client and select the RESP protocol version at the same time"
+                ))
+            return
+        }
+        if let newName { session.name = newName }
+        session.proto = proto
+        clients[id] = session
+        reply(
+            id,
+            .map([
+                .bulkString("server"), .bulkString("redis"),
+                .bulkString("version"), .bulkString(redisCompatibleVersion),
+                .bulkString("proto"), .integer(proto.rawValue),
+                .bulkString("id"), .integer(id.raw),
+                .bulkString("mode"), .bulkString("sentinel"),
+                .bulkString("modules"), .array([]),
+            ]))
+    }
+
+    static let errClientName = "ERR Client names cannot contain spaces, newlines or special characters."
+
+    /// Client names may not contain spaces or characters outside `!`...`~` (Redis's validation).
+    static func validClientName(_ name: String) -> Bool {
+        name.utf8.allSatisfy { $0 >= 33 && $0 <= 126 }
+    }
+
+    // MARK: - CLIENT
+
+    private mutating func client(_ id: ClientID, _ args: [String]) {
+        let sub = args[1].lowercased()
+        guard CommandTable.isKnownSubcommand(sub, of: "client") else {
+            reply(id, CommandTable.unknownSubcommandError(command: "client", sub: args[1]))
+            return
+        }
+        if let arity = CommandTable.arity(of: "client", subcommand: sub), !Self.arityAllows(arity, args.count) {
+            reply(id, CommandTable.wrongArityError(command: "client", sub: sub))
+            return
+        }
+        switch sub {
+        case "id":
+            reply(id, .integer(id.raw))
+        case "getname":
+            let name = clients[id]?.name ?? ""
+            reply(id, name.isEmpty ? .null : .bulkString(name))
+        case "setname":
+            guard Self.validClientName(args[2]) || args[2].isEmpty else {
+                reply(id, .error(Self.errClientName))
+                return
+            }
+            clients[id]?.name = args[2]
+            reply(id, .ok)
+        case "setinfo":
+            let attribute = args[2].lowercased()
+            guard attribute == "lib-name" || attribute == "lib-ver" else {
+                reply(id, .error("ERR Unrecognized option '\(args[2])'"))
+                return
+            }
+            guard args[3].utf8.allSatisfy({ $0 >= 33 && $0 <= 126 }) else {
+                reply(
+                    id,
+                    .error(
+                        "ERR \(attribute) cannot contain spaces, newlines or special characters."))
+                return
+            }
+            if attribute == "lib-name" { clients[id]?.libName = args[3] } else { clients[id]?.libVersion = args[3] }
+            reply(id, .ok)
+        case "info":
+            reply(id, .verbatimString(format: "txt", text: (clients[id]?.infoLine(now: now) ?? "") + "\n"))
+        case "list":
+            clientList(id, args)
+        case "kill":
+            clientKill(id, args)
+        case "getredir":
+            reply(id, .integer(-1))
+        case "no-evict":
+            switch args[2].lowercased() {
+            case "on": clients[id]?.noEvict = true
+            case "off": clients[id]?.noEvict = false
+            default:
+                reply(id, .error(Wire.errSyntax))
+                return
+            }
+            reply(id, .ok)
+        case "unblock":
+            reply(id, .integer(0))
+        case "help":
+            reply(id, .array(HelpTexts.client.map { .simpleString($0) }))
+        default:
+            // PAUSE/UNPAUSE/REPLY/TRACKING/CACHING/TRACKINGINFO have no effect on a sentinel's clients.
+            reply(id, .error("ERR CLIENT \(sub.uppercased()) is not supported by this sentinel"))
+        }
+    }
+
+    private mutating func clientList(_ id: ClientID, _ args: [String]) {
+        var selected = Array(clients.values)
+        var index = 2
+        while index < args.count {
+            let option = args[index].lowercased()
+            if option == "type", index + 1 < args.count {
+                let type = args[index + 1].lowercased()
+                switch type {
+                case "normal": selected = selected.filter { $0.subscriptionCount == 0 }
+                case "pubsub": selected = selected.filter { $0.subscriptionCount > 0 }
+                case "master", "replica", "slave": selected = []
+                default:
+                    reply(id, .error("ERR Unknown client type '\(args[index + 1])'"))
+                    return
+                }
+                index += 2
+            } else if option == "id", index + 1 < args.count {
+                var ids = Set<Int>()
+                for word in args[(index + 1)...] {
+                    guard let n = Int(word), n > 0 else {
+                        reply(id, .error("ERR Invalid client ID"))
+                        return
+                    }
+                    ids.insert(n)
+                }
+                selected = selected.filter { ids.contains($0.id.raw) }
+                index = args.count
+            } else {
+                reply(id, .error(Wire.errSyntax))
+                return
+            }
+        }
+        let text = selected.map { $0.infoLine(now: now) + "\n" }.joined()
+        reply(id, .verbatimString(format: "txt", text: text))
+    }
+
+    /// CLIENT KILL <ip:port> (old form) or CLIENT KILL <filter> <value> ... (new form).
+    private mutating func clientKill(_ id: ClientID, _ args: [String]) {
+        if args.count == 3 {
+            guard let victim = clients.values.first(where: { $0.address == args[2] }) else {
+                reply(id, .error("ERR No such client"))
+                return
+            }
+            reply(id, .ok)
+            output.append(.closeClient(victim.id))
+            return
+        }
+        guard args.count % 2 == 0 else {
+            reply(id, .error(Wire.errSyntax))
+            return
+        }
+        var candidates = Array(clients.values)
+        var skipMe = true
+        var index = 2
+        while index + 1 < args.count {
+            let option = args[index].lowercased()
+            let value = args[index + 1]
+            switch option {
+            case "id":
+                guard let n = Int(value), n > 0 else {
+                    reply(id, .error("ERR client-id should be greater than 0"))
+                    return
+                }
+                candidates = candidates.filter { $0.id.raw == n }
+            case "addr": candidates = candidates.filter { $0.address == value }
+            case "laddr": candidates = candidates.filter { $0.localAddress == value }
+            case "user": candidates = candidates.filter { $0.user == value }
+            case "type":
+                switch value.lowercased() {
+                case "normal": candidates = candidates.filter { $0.subscriptionCount == 0 }
+                case "pubsub": candidates = candidates.filter { $0.subscriptionCount > 0 }
+                case "master", "replica", "slave": candidates = []
+                default:
+                    reply(id, .error("ERR Unknown client type '\(value)'"))
+                    return
+                }
+            case "skipme":
+                switch value.lowercased() {
+                case "yes": skipMe = true
+                case "no": skipMe = false
+                default:
+                    reply(id, .error(Wire.errSyntax))
+                    return
+                }
+            case "maxage":
+                guard let seconds = Int64(value) else {
+                    reply(id, .error(Wire.errNotInteger))
+                    return
+                }
+                candidates = candidates.filter { (now - $0.createdAt) / 1000 >= seconds }
+            default:
+                reply(id, .error(Wire.errSyntax))
+                return
+            }
+            index += 2
+        }
+        if skipMe { candidates.removeAll { $0.id == id } }
+        reply(id, .integer(candidates.count))
+        for victim in candidates { output.append(.closeClient(victim.id)) }
+    }
+
+    // MARK: - Pub/Sub
+
+    private mutating func subscribe(_ id: ClientID, _ names: [String], pattern: Bool) {
+        for name in names {
+            guard var session = clients[id] else { return }
+            if pattern { session.patterns.append(name) } else { session.channels.append(name) }
+            clients[id] = session
+            reply(
+                id,
+                session.pushFrame([
+                    .bulkString(pattern ? "psubscribe" : "subscribe"), .bulkString(name),
+                    .integer(session.subscriptionCount),
+                ]))
+        }
+    }
+
+    private mutating func unsubscribe(_ id: ClientID, _ names: [String], pattern: Bool) {
+        guard let initial = clients[id] else { return }
+        let kind = pattern ? "punsubscribe" : "unsubscribe"
+        let targets = names.isEmpty ? Array(pattern ? initial.patterns : initial.channels) : names
+        if targets.isEmpty {
+            reply(id, initial.pushFrame([.bulkString(kind), .null, .integer(initial.subscriptionCount)]))
+            return
+        }
+        for name in targets {
+            guard var session = clients[id] else { return }
+            if pattern { session.patterns.remove(name) } else { session.channels.remove(name) }
+            clients[id] = session
+            reply(id, session.pushFrame([.bulkString(kind), .bulkString(name), .integer(session.subscriptionCount)]))
+        }
+    }
+}

@@ -1,0 +1,257 @@
+import DequeModule
+import OrderedCollections
+import RESP
+
+/// The SENTINEL command (sentinelCommand, sentinel-behaviour §9.2), including the Valkey aliases.
+extension Sentinel {
+    /// Word counts of each subcommand, SENTINEL included (negative: at least).
+    static let sentinelArity: [String: Int] = [
+        "help": 2, "masters": 2, "primaries": 2, "master": 3, "primary": 3, "replicas": 3, "slaves": 3,
+        "sentinels": 3, "get-master-addr-by-name": 3, "get-primary-addr-by-name": 3, "reset": 3, "ckquorum": 3,
+        "flushconfig": 2, "monitor": 6, "remove": 3, "set": -5, "config": -4, "is-master-down-by-addr": 6,
+        "is-primary-down-by-addr": 6, "info-cache": -3, "pending-scripts": 2, "myid": 2, "debug": -2,
+    ]
+
+    mutating func sentinelCommand(_ id: ClientID, _ args: [String]) {
+        let sub = args[1].lowercased()
+        guard let arity = Self.sentinelArity[sub] else {
+            reply(id, CommandTable.unknownSubcommandError(command: "sentinel", sub: args[1]))
+            return
+        }
+        guard Self.arityAllows(arity, args.count) else {
+            reply(id, CommandTable.wrongArityError(command: "sentinel", sub: sub))
+            return
+        }
+        switch sub {
+        case "help":
+            reply(id, .array(HelpTexts.sentinel.map { .simpleString($0) }))
+        case "masters", "primaries":
+            reply(id, .array(masters.values.map { masterReply($0) }))
+        case "master", "primary":
+            guard let master = masters[args[2]] else { return reply(id, .error(Wire.errNoSuchMaster)) }
+            reply(id, masterReply(master))
+        case "replicas", "slaves":
+            guard let master = masters[args[2]] else { return reply(id, .error(Wire.errNoSuchMaster)) }
+            reply(id, .array(master.replicas.values.filter(\.replicaAnnounced).map { replicaReply($0, of: master) }))
+        case "sentinels":
+            guard let master = masters[args[2]] else { return reply(id, .error(Wire.errNoSuchMaster)) }
+            reply(id, .array(master.sentinels.values.map { peerReply($0, of: master) }))
+        case "get-master-addr-by-name", "get-primary-addr-by-name":
+            guard let master = masters[args[2]] else { return reply(id, .nullArray) }
+            let a = announced(currentAddress(master))
+            reply(id, .array([.bulkString(a.host), .bulkString("\(a.port)")]))
+        case "myid":
+            reply(id, .bulkString(myID))
+        case "ckquorum":
+            guard let master = masters[args[2]] else { return reply(id, .error(Wire.errNoSuchMaster)) }
+            reply(id, ckquorum(master))
+        case "flushconfig":
+            replyAfterFlush(id, .ok)
+        case "reset":
+            var count = 0
+            for name in masters.keys where globMatch(args[2], name) {
+                resetMaster(name, keepSentinels: false, emitEvent: true)
+                count += 1
+            }
+            reply(id, .integer(count))
+        case "monitor":
+            monitor(id, args)
+        case "remove":
+            guard masters[args[2]] != nil else { return reply(id, .error(Wire.errNoSuchMaster)) }
+            removeMaster(args[2])
+            replyAfterFlush(id, .ok)
+        case "set":
+            sentinelSet(id, args)
+        case "config":
+            sentinelConfig(id, args)
+        case "is-master-down-by-addr", "is-primary-down-by-addr":
+            isMasterDownByAddr(id, args)
+        case "info-cache":
+            infoCache(id, Array(args.dropFirst(2)))
+        case "pending-scripts":
+            // Scripts arrive with the failover work; until then the queue is always empty.
+            reply(id, .array([]))
+        case "debug":
+            sentinelDebug(id, args)
+        default:
+            reply(id, CommandTable.unknownSubcommandError(command: "sentinel", sub: args[1]))
+        }
+    }
+
+    // MARK: - CKQUORUM (sentinelIsQuorumReachable)
+
+    func ckquorum(_ master: MasterState) -> RESPValue {
+        let voters = master.sentinels.count + 1
+        let usable = 1 + master.sentinels.values.filter { !$0.sDown }.count
+        var problems: [String] = []
+        if usable < master.config.quorum {
+            problems.append("Not enough available Sentinels to reach the specified quorum for this master")
+        }
+        if usable < voters / 2 + 1 {
+            problems.append("Not enough available Sentinels to reach the majority and authorize a failover")
+        }
+        if problems.isEmpty {
+            return .simpleString("OK \(usable) usable Sentinels. Quorum and failover authorization can be reached")
+        }
+        return .error("NOQUORUM \(usable) usable Sentinels. " + problems.joined(separator: ". "))
+    }
+
+    // MARK: - MONITOR / REMOVE
+
+    private mutating func monitor(_ id: ClientID, _ args: [String]) {
+        let name = args[2]
+        guard let quorum = Int(args[5]) else { return reply(id, .error("ERR Invalid quorum")) }
+        guard let port = Int(args[4]) else { return reply(id, .error("ERR Invalid port")) }
+        guard quorum > 0 else { return reply(id, .error("ERR Quorum must be 1 or greater.")) }
+        guard settings.resolveHostnames || isIPLiteral(args[3]) else {
+            return reply(id, .error("ERR Invalid IP address or hostname specified"))
+        }
+        guard !name.isEmpty, !name.contains(" "), !name.contains(",") else {
+            return reply(id, .error("ERR Master names cannot be empty or contain spaces or commas"))
+        }
+        guard masters[name] == nil else { return reply(id, .error("ERR Duplicate master name.")) }
+        guard (0...65535).contains(port) else { return reply(id, .error("ERR Invalid port number.")) }
+        var config = MasterConfig(name: name, address: HostPort(args[3], port), quorum: quorum)
+        config.downAfterMilliseconds = timing.defaultDownAfter
+        config.failoverTimeout = timing.defaultFailoverTimeout
+        masters[name] = MasterState(config: config, now: now)
+        links[.master(name)] = InstanceLink(needsPubSub: true, now: now)
+        replyAfterFlush(id, .ok)
+        emit(.warning, "+monitor", "\(describe(masters[name]!)) quorum \(quorum)")
+        reconnect(.master(name))
+    }
+
+    /// SENTINEL REMOVE: `-monitor`, then forget the master, its replicas and unshared peer links.
+    mutating func removeMaster(_ name: String) {
+        guard let master = masters[name] else { return }
+        emit(.warning, "-monitor", describe(master))
+        resetMaster(name, keepSentinels: false, emitEvent: false)
+        closeLink(.master(name))
+        links.removeValue(forKey: .master(name))
+        masters.removeValue(forKey: name)
+        for runID in master.sentinels.keys { dropPeerLinkIfUnused(runID) }
+    }
+
+    // MARK: - IS-MASTER-DOWN-BY-ADDR and the vote (sentinel-behaviour §7.2, §7.4)
+
+    private mutating func isMasterDownByAddr(_ id: ClientID, _ args: [String]) {
+        guard let port = Int(args[3]), let epoch = UInt64(args[4]) else {
+            return reply(id, .error(Wire.errNotInteger))
+        }
+        let runID = args[5]
+        let found = masters.values.first { sameAddress($0.address, HostPort(args[2], port)) }
+        let down = found.map { $0.state.sDown } ?? false
+        var leader = "*"
+        var leaderEpoch: UInt64 = 0
+        if let master = found, runID != "*" {
+            let vote = voteLeader(master: master.name, epoch: epoch, candidate: runID)
+            leader = vote.leader ?? "*"
+            leaderEpoch = vote.epoch
+        }
+        let answer = RESPValue.array([.integer(down ? 1 : 0), .bulkString(leader), .integer(Int(leaderEpoch))])
+        // A vote must be on disk before it is announced.
+        if needsFlush { replyAfterFlush(id, answer, failure: answer) } else { reply(id, answer) }
+    }
+
+    /// sentinelVoteLeader: at most one vote per epoch, persisted as `leader-epoch`.
+    mutating func voteLeader(master name: String, epoch: UInt64, candidate: String) -> (leader: String?, epoch: UInt64) {
+        if epoch > settings.currentEpoch {
+            settings.currentEpoch = epoch
+            needsFlush = true
+            emit(.warning, "+new-epoch", "\(epoch)")
+        }
+        guard var master = masters[name] else { return (nil, 0) }
+        if master.config.leaderEpoch < epoch && settings.currentEpoch <= epoch {
+            master.leader = candidate
+            master.config.leaderEpoch = settings.currentEpoch
+            masters[name] = master
+            needsFlush = true
+            emit(.warning, "+vote-for-leader", "\(candidate) \(master.config.leaderEpoch)")
+        }
+        return (masters[name]!.leader, masters[name]!.config.leaderEpoch)
+    }
+
+    /// A peer's answer to our IS-MASTER-DOWN-BY-ADDR: `[down, leader, epoch]`, anything else ignored.
+    mutating func isMasterDownReply(master name: String, peer runID: String, _ value: RESPValue) {
+        guard case .array(let e) = value, e.count == 3, case .integer(let down) = e[0], let leader = e[1].string,
+            case .integer(let epoch) = e[2], var peer = masters[name]?.sentinels[runID]
+        else { return }
+        peer.lastMasterDownReplyTime = now
+        peer.masterDown = down == 1
+        if leader != "*" {
+            if peer.leaderEpoch != UInt64(max(0, epoch)) {
+                output.append(.log(.notice, "\(runID) voted for \(leader) \(epoch)"))
+            }
+            peer.leader = leader
+            peer.leaderEpoch = UInt64(max(0, epoch))
+        }
+        masters[name]!.sentinels[runID] = peer
+    }
+
+    // MARK: - INFO-CACHE
+
+    private mutating func infoCache(_ id: ClientID, _ names: [String]) {
+        var out: [RESPValue] = []
+        for master in masters.values where names.contains(master.name) {
+            var entries: [RESPValue] = []
+            let masterRefreshed = master.state.infoRefresh != 0
+            entries.append(
+                .array([
+                    .integer(masterRefreshed ? Int(now - master.state.infoRefresh) : 0),
+                    master.state.infoText.map { .bulkString($0) } ?? .null,
+                ]))
+            for replica in master.replicas.values {
+                let age = masterRefreshed && replica.state.infoRefresh != 0 ? Int(now - replica.state.infoRefresh) : 0
+                entries.append(.array([.integer(age), replica.state.infoText.map { .bulkString($0) } ?? .null]))
+            }
+            out.append(.bulkString(master.name))
+            out.append(.array(entries))
+        }
+        reply(id, .array(out))
+    }
+
+    // MARK: - DEBUG
+
+    nonisolated(unsafe) static let debugParameters: [(name: String, keyPath: WritableKeyPath<Timing, Int64>)] = [
+        ("info-period", \.infoPeriod), ("ping-period", \.pingPeriod), ("ask-period", \.askPeriod),
+        ("publish-period", \.publishPeriod), ("default-down-after", \.defaultDownAfter),
+        ("default-failover-timeout", \.defaultFailoverTimeout), ("tilt-trigger", \.tiltTrigger),
+        ("tilt-period", \.tiltPeriod), ("slave-reconf-timeout", \.slaveReconfTimeout),
+        ("min-link-reconnect-period", \.minLinkReconnectPeriod), ("election-timeout", \.electionTimeout),
+        ("script-max-runtime", \.scriptMaxRuntime), ("script-retry-delay", \.scriptRetryDelay),
+    ]
+
+    private mutating func sentinelDebug(_ id: ClientID, _ args: [String]) {
+        if args.count == 2 {
+            let fields = Self.debugParameters.map { ($0.name.uppercased(), "\(timing[keyPath: $0.keyPath])") }
+            return reply(id, Self.map(fields))
+        }
+        var index = 2
+        while index < args.count {
+            let name = args[index].lowercased()
+            guard let parameter = Self.debugParameters.first(where: { $0.name == name }), index + 1 < args.count else {
+                return reply(id, .error("ERR Unknown option or number of arguments for SENTINEL DEBUG '\(args[index])'"))
+            }
+            guard let value = Int64(args[index + 1]), value > 0 else {
+                return reply(
+                    id, .error("ERR Invalid argument '\(args[index + 1])' for SENTINEL DEBUG '\(args[index])'"))
+            }
+            timing[keyPath: parameter.keyPath] = value
+            index += 2
+        }
+        reply(id, .ok)
+    }
+}
+
+/// Whether a string is a literal IPv4 or IPv6 address (`resolve-hostnames no` accepts only these).
+func isIPLiteral(_ s: String) -> Bool {
+    let parts = s.split(separator: ".", omittingEmptySubsequences: false)
+    if parts.count == 4,
+        parts.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) && Int($0)! <= 255 })
+    {
+        return true
+    }
+    guard s.contains(":") else { return false }
+    let hex = Set("0123456789abcdefABCDEF:.")
+    return s.allSatisfy { hex.contains($0) } && s.split(separator: ":", omittingEmptySubsequences: false).count <= 9
+}

@@ -1,0 +1,193 @@
+import DequeModule
+import OrderedCollections
+import RESP
+
+/// SENTINEL SET and SENTINEL CONFIG (sentinel-behaviour §9.2.1, §9.2.2).
+extension Sentinel {
+    /// SENTINEL SET <master> <option> <value> [...]: left to right; earlier options stay applied
+    /// when a later one fails, and the config is flushed if anything changed.
+    mutating func sentinelSet(_ id: ClientID, _ args: [String]) {
+        let name = args[2]
+        guard masters[name] != nil else { return reply(id, .error(Wire.errNoSuchMaster)) }
+        var changed = false
+        var index = 3
+        var failure: RESPValue? = nil
+        func invalid(_ value: String, _ option: String) -> RESPValue {
+            .error("ERR Invalid argument '\(value)' for SENTINEL SET '\(option)'")
+        }
+        loop: while index < args.count {
+            let option = args[index].lowercased()
+            let remaining = args.count - index - 1
+            let optionName = args[index]
+            guard remaining >= 1 else {
+                failure = .error("ERR Unknown option or number of arguments for SENTINEL SET '\(optionName)'")
+                break
+            }
+            let value = args[index + 1]
+            var event = "\(option) \(value)"
+            switch option {
+            case "down-after-milliseconds", "failover-timeout", "master-reboot-down-after-period":
+                guard let n = Int64(value), option == "master-reboot-down-after-period" ? n >= 0 : n > 0 else {
+                    failure = invalid(value, optionName)
+                    break loop
+                }
+                switch option {
+                case "down-after-milliseconds": masters[name]!.config.downAfterMilliseconds = n
+                case "failover-timeout": masters[name]!.config.failoverTimeout = n
+                default: masters[name]!.config.masterRebootDownAfterPeriod = n
+                }
+            case "parallel-syncs", "quorum":
+                guard let n = Int(value), n > 0 else {
+                    failure = invalid(value, optionName)
+                    break loop
+                }
+                if option == "quorum" { masters[name]!.config.quorum = n } else { masters[name]!.config.parallelSyncs = n }
+            case "notification-script", "client-reconfig-script":
+                if settings.denyScriptsReconfig {
+                    failure = .error(
+                        "ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration"
+                    )
+                    break loop
+                }
+                if !value.isEmpty && !isExecutable(value) {
+                    failure = .error(
+                        option == "notification-script"
+                            ? "ERR Notification script seems non existing or non executable"
+                            : "ERR Client reconfiguration script seems non existing or non executable")
+                    break loop
+                }
+                if option == "notification-script" {
+                    masters[name]!.config.notificationScript = value.isEmpty ? nil : value
+                } else {
+                    masters[name]!.config.clientReconfigScript = value.isEmpty ? nil : value
+                }
+            case "auth-pass", "auth-user":
+                if option == "auth-pass" {
+                    masters[name]!.config.authPass = value.isEmpty ? nil : value
+                    event = "auth-pass ******"
+                } else {
+                    masters[name]!.config.authUser = value.isEmpty ? nil : value
+                }
+                // New credentials apply from the next connection: drop the master's and replicas' links.
+                closeLink(.master(name))
+                for replica in masters[name]!.replicas.keys { closeLink(.replica(master: name, name: replica)) }
+            case "rename-command":
+                guard remaining >= 2 else {
+                    failure = .error("ERR Unknown option or number of arguments for SENTINEL SET '\(optionName)'")
+                    break loop
+                }
+                let renamed = args[index + 2]
+                guard !value.isEmpty, !renamed.isEmpty else {
+                    failure = invalid(value.isEmpty ? value : renamed, optionName)
+                    break loop
+                }
+                masters[name]!.config.renamedCommands.removeAll { $0.command == value.lowercased() }
+                if value.lowercased() != renamed.lowercased() {
+                    masters[name]!.config.renamedCommands.append(RenamedCommand(command: value, renamed: renamed))
+                }
+                event = "rename-command \(value) \(renamed)"
+                index += 1
+            default:
+                failure = .error("ERR Unknown option or number of arguments for SENTINEL SET '\(optionName)'")
+                break loop
+            }
+            changed = true
+            emit(.warning, "+set", "\(describe(masters[name]!)) \(event)")
+            index += 2
+        }
+        if let failure {
+            if changed { needsFlush = true }
+            return reply(id, failure)
+        }
+        replyAfterFlush(id, .ok)
+    }
+
+    /// The global parameters SENTINEL CONFIG GET/SET know, in Redis's reply order.
+    static let configParameters = [
+        "resolve-hostnames", "announce-hostnames", "announce-ip", "announce-port", "sentinel-user",
+        "sentinel-pass", "loglevel",
+    ]
+
+    mutating func sentinelConfig(_ id: ClientID, _ args: [String]) {
+        let action = args[2].lowercased()
+        if action == "get" {
+            var fields: [(String, String)] = []
+            var seen = Set<String>()
+            for pattern in args[3...] {
+                for parameter in Self.configParameters where !seen.contains(parameter) {
+                    if globMatch(pattern, parameter, caseInsensitive: true) {
+                        seen.insert(parameter)
+                        fields.append((parameter, configValue(parameter)))
+                    }
+                }
+            }
+            return reply(id, Self.map(fields))
+        }
+        guard action == "set", args.count >= 5 else { return reply(id, .error(Wire.errConfigUsage)) }
+        // Validate every pair first; apply only if all are good.
+        var pairs: [(String, String)] = []
+        var index = 3
+        while index < args.count {
+            let option = args[index].lowercased()
+            guard Self.configParameters.contains(option) else {
+                return reply(id, .error("ERR Invalid argument '\(args[index])' to SENTINEL CONFIG SET"))
+            }
+            guard !pairs.contains(where: { $0.0 == option }) else {
+                return reply(id, .error("ERR Duplicate argument '\(args[index])' to SENTINEL CONFIG SET"))
+            }
+            guard index + 1 < args.count else {
+                return reply(id, .error("ERR Missing argument '\(args[index])' value"))
+            }
+            let value = args[index + 1]
+            let valid: Bool
+            switch option {
+            case "resolve-hostnames", "announce-hostnames": valid = ["yes", "no"].contains(value.lowercased())
+            case "announce-port": valid = Int(value).map { (0...65535).contains($0) } ?? false
+            case "loglevel": valid = LogLevel(name: value) != nil
+            default: valid = true
+            }
+            guard valid else {
+                return reply(id, .error("ERR Invalid value '\(value)' to SENTINEL CONFIG SET '\(args[index])'"))
+            }
+            pairs.append((option, value))
+            index += 2
+        }
+        var credentialsChanged = false
+        for (option, value) in pairs {
+            switch option {
+            case "resolve-hostnames": settings.resolveHostnames = value.lowercased() == "yes"
+            case "announce-hostnames": settings.announceHostnames = value.lowercased() == "yes"
+            case "announce-ip": settings.announceIP = value.isEmpty ? nil : value
+            case "announce-port": settings.announcePort = Int(value) ?? 0
+            case "sentinel-user":
+                settings.sentinelUser = value.isEmpty ? nil : value
+                credentialsChanged = true
+            case "sentinel-pass":
+                settings.sentinelPass = value.isEmpty ? nil : value
+                credentialsChanged = true
+            case "loglevel":
+                let level = LogLevel(name: value) ?? .notice
+                settings.logLevel = level
+                output.append(.setLogLevel(level))
+            default: break
+            }
+        }
+        replyAfterFlush(id, .ok)
+        if credentialsChanged {
+            for runID in peerRunIDs() { closeLink(.peer(runID: runID)) }
+        }
+    }
+
+    func configValue(_ parameter: String) -> String {
+        switch parameter {
+        case "resolve-hostnames": settings.resolveHostnames ? "yes" : "no"
+        case "announce-hostnames": settings.announceHostnames ? "yes" : "no"
+        case "announce-ip": settings.announceIP ?? ""
+        case "announce-port": "\(settings.announcePort)"
+        case "sentinel-user": settings.sentinelUser ?? ""
+        case "sentinel-pass": settings.sentinelPass ?? ""
+        case "loglevel": settings.logLevel.name
+        default: ""
+        }
+    }
+}

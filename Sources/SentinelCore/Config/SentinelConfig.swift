@@ -1,0 +1,108 @@
+/// A host (IP literal or hostname as given) and a port.
+package struct HostPort: Hashable, Sendable, CustomStringConvertible {
+    package var host: String
+    package var port: Int
+    package init(_ host: String, _ port: Int) {
+        self.host = host
+        self.port = port
+    }
+    /// `ip:port`, or `[ip]:port` for IPv6, as Redis names replicas.
+    package var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// A peer sentinel remembered in the config file (`sentinel known-sentinel <master> <ip> <port> <runid>`).
+package struct KnownSentinel: Hashable, Sendable {
+    package var address: HostPort
+    package var runID: String
+    package init(address: HostPort, runID: String) {
+        self.address = address
+        self.runID = runID
+    }
+}
+
+/// The persistent settings and state of one monitored master: everything `sentinel <directive> <name> ...`
+/// lines can say about it.
+package struct MasterConfig: Hashable, Sendable {
+    package var name: String
+    package var address: HostPort
+    package var quorum: Int
+    package var downAfterMilliseconds: Int64 = 30_000
+    package var failoverTimeout: Int64 = 180_000
+    package var parallelSyncs: Int = 1
+    package var notificationScript: String? = nil
+    package var clientReconfigScript: String? = nil
+    package var authPass: String? = nil
+    package var authUser: String? = nil
+    package var masterRebootDownAfterPeriod: Int64 = 0
+    package var configEpoch: UInt64 = 0
+    package var leaderEpoch: UInt64 = 0
+    package var knownReplicas: [HostPort] = []
+    package var knownSentinels: [KnownSentinel] = []
+    /// rename-command mappings in the order given; keys compare case-insensitively (stored lowercased).
+    package var renamedCommands: [RenamedCommand] = []
+
+    package init(name: String, address: HostPort, quorum: Int) {
+        self.name = name
+        self.address = address
+        self.quorum = quorum
+    }
+}
+
+/// One `sentinel rename-command <master> <command> <renamed>` mapping.
+package struct RenamedCommand: Hashable, Sendable {
+    /// The original command name, lowercased.
+    package var command: String
+    /// The name to send instead, as given.
+    package var renamed: String
+    package init(command: String, renamed: String) {
+        self.command = command.lowercased()
+        self.renamed = renamed
+    }
+}
+
+/// A non-`sentinel` directive line the sentinel accepts (e.g. `port`, `bind`, `tls-port`, `user`).
+package struct ServerDirective: Hashable, Sendable {
+    /// Lowercased directive name.
+    package var name: String
+    package var arguments: [String]
+    package init(name: String, arguments: [String]) {
+        self.name = name.lowercased()
+        self.arguments = arguments
+    }
+}
+
+/// The whole configuration of a sentinel, as loaded from sentinel.conf (plus command-line overrides)
+/// and as written back by the rewriter. The core keeps its live state in other types and produces
+/// one of these whenever it persists.
+package struct SentinelConfig: Hashable, Sendable {
+    // Server options the sentinel acts on.
+    package var port: Int = 26379
+    /// `bind` addresses; empty means the default (all interfaces, like Redis with no bind line).
+    package var bind: [String] = []
+    package var protectedMode: Bool = false
+    package var requirePass: String? = nil
+    package var logLevel: LogLevel = .notice
+    package var logFile: String = ""
+    package var dir: String? = nil
+    package var pidFile: String? = nil
+    package var daemonize: Bool = false
+    /// Every other accepted server directive, in file order, kept so the rewrite preserves it.
+    package var otherDirectives: [ServerDirective] = []
+
+    // Global sentinel state and options.
+    /// 40 characters, or nil when not yet generated.
+    package var myID: String? = nil
+    package var currentEpoch: UInt64 = 0
+    package var announceIP: String? = nil
+    package var announcePort: Int = 0
+    package var denyScriptsReconfig: Bool = true
+    package var sentinelUser: String? = nil
+    package var sentinelPass: String? = nil
+    package var resolveHostnames: Bool = false
+    package var announceHostnames: Bool = false
+
+    /// Monitored masters, in `sentinel monitor` order.
+    package var masters: [MasterConfig] = []
+
+    package init() {}
+}

@@ -1,0 +1,50 @@
+import RESP
+
+/// Everything that can happen to a sentinel. The runtime turns socket activity, timers and
+/// file-system results into these and feeds them to ``Sentinel/handle(_:now:)``.
+package enum Event: Sendable {
+    /// The periodic timer (Redis's sentinelTimer); the runtime fires it every 53–100 ms.
+    case tick
+    /// An outbound connection the core asked for with ``Action/connect(_:host:port:)`` is up.
+    /// `localAddress` is the local IP of the socket (getsockname), used in hello messages.
+    case linkConnected(LinkID, localAddress: String?)
+    /// An outbound connection failed to connect, or was closed by either side.
+    case linkClosed(LinkID, reason: String)
+    /// One decoded frame arrived on an outbound connection (a reply or a pub/sub message).
+    case linkFrame(LinkID, RESPValue)
+    /// A client connected to the sentinel's port. `address` is `ip:port` of the peer, `localAddress` ours.
+    case clientConnected(ClientID, address: String, localAddress: String)
+    /// A client sent one complete command (decoded RESP multibulk or inline).
+    case clientCommand(ClientID, [String])
+    /// The client's connection is gone (closed by it, by us, or after a protocol error).
+    case clientDisconnected(ClientID)
+    /// The result of an ``Action/persistConfig(_:token:)``: nil on success, else the error text.
+    case configPersisted(token: Int, error: String?)
+    /// Process statistics sampled by the runtime (for `INFO cpu`/`server`); sent about once a second.
+    case processStats(ProcessStats)
+}
+
+/// Process-level numbers the core cannot read itself.
+package struct ProcessStats: Hashable, Sendable {
+    package var pid: Int
+    package var usedCPUSys: Double
+    package var usedCPUUser: Double
+    package var usedCPUSysChildren: Double
+    package var usedCPUUserChildren: Double
+    /// Wall-clock seconds since the Unix epoch (for `server_time_usec`-like fields).
+    package var unixTimeMicros: Int64
+    package var residentMemory: Int
+
+    package init(
+        pid: Int = 0, usedCPUSys: Double = 0, usedCPUUser: Double = 0, usedCPUSysChildren: Double = 0,
+        usedCPUUserChildren: Double = 0, unixTimeMicros: Int64 = 0, residentMemory: Int = 0
+    ) {
+        self.pid = pid
+        self.usedCPUSys = usedCPUSys
+        self.usedCPUUser = usedCPUUser
+        self.usedCPUSysChildren = usedCPUSysChildren
+        self.usedCPUUserChildren = usedCPUUserChildren
+        self.unixTimeMicros = unixTimeMicros
+        self.residentMemory = residentMemory
+    }
+}

@@ -1,0 +1,75 @@
+import DequeModule
+import OrderedCollections
+import RESP
+
+/// Sentinel events: logged, and published on the sentinel's own pub/sub with the event name as
+/// channel (sentinelEvent, sentinel-behaviour §8).
+extension Sentinel {
+    /// Emits an event. Debug events are logged but never published.
+    mutating func emit(_ level: LogLevel, _ type: String, _ message: String) {
+        if level >= settings.logLevel && settings.logLevel != .nothing {
+            output.append(.log(level, "\(type) \(message)"))
+        }
+        guard level != .debug else { return }
+        publish(channel: type, message: message)
+    }
+
+    /// Delivers a message to every client subscribed to the channel or to a matching pattern.
+    mutating func publish(channel: String, message: String) {
+        for (id, session) in clients {
+            if session.channels.contains(channel) {
+                output.append(
+                    .reply(
+                        id, session.pushFrame([.bulkString("message"), .bulkString(channel), .bulkString(message)]),
+                        session.proto))
+            }
+            for pattern in session.patterns where globMatch(pattern, channel) {
+                output.append(
+                    .reply(
+                        id,
+                        session.pushFrame([
+                            .bulkString("pmessage"), .bulkString(pattern), .bulkString(channel), .bulkString(message),
+                        ]), session.proto))
+            }
+        }
+    }
+
+    /// The host as events and replies print it (the IP unless announce-hostnames; we store it as given).
+    func announced(_ address: HostPort) -> HostPort { address }
+
+    /// `%@` for a master: `master <name> <ip> <port>`.
+    func describe(_ master: MasterState) -> String {
+        let a = announced(master.address)
+        return "\(Wire.master) \(master.name) \(a.host) \(a.port)"
+    }
+
+    /// `%@` for a replica: `slave <ip:port> <ip> <port> @ <master> <ip> <port>`.
+    func describe(_ replica: ReplicaState, of master: MasterState) -> String {
+        let a = announced(replica.address)
+        let m = announced(master.address)
+        return "\(Wire.slave) \(replica.name) \(a.host) \(a.port) @ \(master.name) \(m.host) \(m.port)"
+    }
+
+    /// `%@` for a sentinel: `sentinel <runid> <ip> <port> @ <master> <ip> <port>`.
+    func describe(_ peer: PeerState, of master: MasterState) -> String {
+        let a = announced(peer.address)
+        let m = announced(master.address)
+        return "\(Wire.sentinel) \(peer.runID) \(a.host) \(a.port) @ \(master.name) \(m.host) \(m.port)"
+    }
+
+    /// `%@` for whatever owns a link (peers are described under the first master that knows them).
+    func describeOwner(_ owner: LinkOwner) -> String {
+        switch owner {
+        case .master(let name):
+            return masters[name].map { describe($0) } ?? "master \(name)"
+        case .replica(let masterName, let name):
+            guard let master = masters[masterName], let replica = master.replicas[name] else { return "slave \(name)" }
+            return describe(replica, of: master)
+        case .peer(let runID):
+            guard let master = masters.values.first(where: { $0.sentinels[runID] != nil }) else {
+                return "sentinel \(runID)"
+            }
+            return describe(master.sentinels[runID]!, of: master)
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import DequeModule
+import OrderedCollections
+import RESP
+
+/// What a reply on a command connection answers; the core keeps one per command sent, in order.
+package enum ReplyTag: Hashable, Sendable {
+    case ignore
+    case ping
+    case info
+    case publishHello
+    /// A hello PUBLISHed to a peer sentinel on behalf of one master.
+    case helloToPeer(master: String)
+    case subscribe
+    case isMasterDown(master: String)
+}
+
+/// One TCP connection of a link (the command connection or the pub/sub connection).
+package struct Connection: Hashable, Sendable {
+    package var id: LinkID
+    package var connected: Bool = false
+    package var localAddress: String? = nil
+    package var connectedAt: Millis = 0
+    /// Replies still expected, oldest first.
+    package var pending: Deque<ReplyTag> = []
+
+    package init(id: LinkID) { self.id = id }
+}
+
+/// Which instance a link belongs to. Peer sentinels share one link per runid across masters.
+package enum LinkOwner: Hashable, Sendable {
+    case master(String)
+    case replica(master: String, name: String)
+    case peer(runID: String)
+}
+
+/// The link of one instance: a command connection, and for masters and replicas a pub/sub
+/// connection, with the timing fields Sentinel keeps (sentinel-behaviour §5.1).
+package struct InstanceLink: Hashable, Sendable {
+    package var cc: Connection? = nil
+    package var pc: Connection? = nil
+    package var needsPubSub: Bool
+    /// Last acceptable PING reply (PONG, LOADING, MASTERDOWN).
+    package var lastAvailTime: Millis
+    /// When the oldest unanswered PING was sent; 0 when none is outstanding.
+    package var actPingTime: Millis
+    package var lastPingTime: Millis = 0
+    /// Last PING reply of any kind.
+    package var lastPongTime: Millis
+    package var lastReconnTime: Millis = 0
+    package var pcLastActivity: Millis = 0
+
+    package init(needsPubSub: Bool, now: Millis) {
+        self.needsPubSub = needsPubSub
+        self.lastAvailTime = now
+        self.actPingTime = now
+        self.lastPongTime = now
+    }
+
+    /// Redis's `link->disconnected`: either required connection missing or not yet up.
+    package var disconnected: Bool {
+        guard let cc, cc.connected else { return true }
+        if needsPubSub { return !(pc?.connected ?? false) }
+        return false
+    }
+
+    package var pendingCommands: Int { cc?.pending.count ?? 0 }
+}
+
+/// The state Sentinel keeps about any monitored Redis instance (master or replica).
+package struct RedisInstanceState: Hashable, Sendable {
+    package var runID: String? = nil
+    package var sDown: Bool = false
+    package var sDownSince: Millis = 0
+    package var infoRefresh: Millis = 0
+    package var infoText: String? = nil
+    package var roleReported: ReportedRole
+    package var roleReportedTime: Millis
+    package var lastPubTime: Millis
+
+    package init(role: ReportedRole, now: Millis) {
+        self.roleReported = role
+        self.roleReportedTime = now
+        self.lastPubTime = now
+    }
+}
+
+/// A replica of a monitored master, discovered from the master's INFO or remembered in the config.
+package struct ReplicaState: Hashable, Sendable {
+    package var name: String
+    package var address: HostPort
+    package var state: RedisInstanceState
+    package var masterLinkDownTime: Int64 = 0
+    package var slavePriority: Int = Timing.defaultSlavePriority
+    package var replicaAnnounced: Bool = true
+    package var slaveMasterHost: String? = nil
+    package var slaveMasterPort: Int = 0
+    package var slaveMasterLinkUp: Bool = false
+    package var slaveReplOffset: Int64 = 0
+    package var slaveConfChangeTime: Millis
+
+    package init(address: HostPort, now: Millis) {
+        self.name = address.description
+        self.address = address
+        self.state = RedisInstanceState(role: .slave, now: now)
+        self.slaveConfChangeTime = now
+    }
+}
+
+/// Another sentinel monitoring the same master, discovered by hello or remembered in the config.
+package struct PeerState: Hashable, Sendable {
+    package var runID: String
+    package var address: HostPort
+    package var sDown: Bool = false
+    package var sDownSince: Millis = 0
+    package var masterDown: Bool = false
+    package var lastHelloTime: Millis
+    /// Last successful hello PUBLISH to this peer for this master.
+    package var lastPubTime: Millis
+    package var lastMasterDownReplyTime: Millis
+    /// That sentinel's most recent vote, as it told us.
+    package var leader: String? = nil
+    package var leaderEpoch: UInt64 = 0
+
+    package init(runID: String, address: HostPort, now: Millis) {
+        self.runID = runID
+        self.address = address
+        self.lastHelloTime = now
+        self.lastPubTime = now
+        self.lastMasterDownReplyTime = now
+    }
+}
+
+/// A monitored master: its settings (as persisted), its live state, its replicas and peer sentinels.
+package struct MasterState: Hashable, Sendable {
+    package var config: MasterConfig
+    package var state: RedisInstanceState
+    package var oDown: Bool = false
+    package var oDownSince: Millis = 0
+    /// Replicas keyed by `ip:port` name.
+    package var replicas: OrderedDictionary<String, ReplicaState> = [:]
+    /// Peer sentinels keyed by runid.
+    package var sentinels: OrderedDictionary<String, PeerState> = [:]
+    /// Our vote for this master (`leader`); the epoch is `config.leaderEpoch`.
+    package var leader: String? = nil
+
+    package init(config: MasterConfig, now: Millis) {
+        self.config = config
+        self.state = RedisInstanceState(role: .master, now: now)
+    }
+
+    package var name: String { config.name }
+    package var address: HostPort { config.address }
+}

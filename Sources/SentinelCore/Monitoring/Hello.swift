@@ -1,0 +1,225 @@
+import DequeModule
+import OrderedCollections
+import RESP
+
+/// Hello gossip on `__sentinel__:hello` (sentinel-behaviour §6.3–6.4).
+extension Sentinel {
+    /// The address clients should use for a master right now (sentinelGetCurrentMasterAddress).
+    func currentAddress(_ master: MasterState) -> HostPort {
+        master.address
+    }
+
+    /// The 8-field hello payload for one master, or nil when we do not know our own address yet.
+    func helloPayload(master name: String, localAddress: String?) -> String? {
+        guard let master = masters[name] else { return nil }
+        let announced = settings.announceIP.flatMap { $0.isEmpty ? nil : $0 }
+        guard let ip = announced ?? localAddress else { return nil }
+        let port = settings.announcePort != 0 ? settings.announcePort : settings.port
+        let current = currentAddress(master)
+        return
+            "\(ip),\(port),\(myID),\(settings.currentEpoch),\(master.name),\(current.host),\(current.port),\(master.config.configEpoch)"
+    }
+
+    /// PUBLISHes our hello to a master or replica on its command connection (sentinelSendHello).
+    mutating func sendHello(_ owner: LinkOwner) {
+        let masterName: String
+        switch owner {
+        case .master(let name): masterName = name
+        case .replica(let name, _): masterName = name
+        case .peer: return
+        }
+        guard let link = links[owner], let cc = link.cc, cc.connected,
+            let payload = helloPayload(master: masterName, localAddress: cc.localAddress)
+        else { return }
+        send(owner, ["PUBLISH", Wire.helloChannel, payload], tag: .publishHello)
+    }
+
+    /// PUBLISHes our hello for one master straight to a peer sentinel's port; its PUBLISH command
+    /// processes it as a hello (used to spread configuration fast).
+    mutating func sendHelloToPeer(_ runID: String, master: String) {
+        let owner = LinkOwner.peer(runID: runID)
+        guard let link = links[owner], let cc = link.cc, cc.connected,
+            let payload = helloPayload(master: master, localAddress: cc.localAddress)
+        else { return }
+        send(owner, ["PUBLISH", Wire.helloChannel, payload], tag: .helloToPeer(master: master))
+    }
+
+    /// Sends hellos for a master to all its instances and peers now instead of at the next period.
+    mutating func forceHellos(master name: String) {
+        guard let master = masters[name] else { return }
+        sendHello(.master(name))
+        for replica in master.replicas.keys { sendHello(.replica(master: name, name: replica)) }
+        for runID in master.sentinels.keys { sendHelloToPeer(runID, master: name) }
+    }
+
+    /// Processes one hello payload, from a monitored instance's channel or from a peer's PUBLISH
+    /// (sentinelProcessHelloMessage): discovers peers, handles address switches and restarted
+    /// peers, adopts newer epochs and switches the master when a newer config epoch says so.
+    mutating func processHello(_ payload: String, from owner: LinkOwner?) {
+        let tokens = payload.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        guard tokens.count == 8 else { return }
+        guard !payload.contains(myID) else { return }
+        guard let port = Int(tokens[1]), (0...65535).contains(port),
+            let epoch = UInt64(tokens[3]), let masterPort = Int(tokens[6]), (0...65535).contains(masterPort),
+            let masterConfigEpoch = UInt64(tokens[7])
+        else { return }
+        let address = HostPort(tokens[0], port)
+        let runID = tokens[2]
+        let masterName = tokens[4]
+        let advertised = HostPort(tokens[5], masterPort)
+        guard !runID.isEmpty, masters[masterName] != nil else { return }
+
+        let known = masters[masterName]!.sentinels[runID].map { sameAddress($0.address, address) } ?? false
+        if !known {
+            var switched = false
+            if masters[masterName]!.sentinels[runID] != nil {
+                // Same runid at a new address: the peer moved.
+                masters[masterName]!.sentinels.removeValue(forKey: runID)
+                switched = true
+                emit(
+                    .notice, "+sentinel-address-switch",
+                    "\(describe(masters[masterName]!)) ip \(address.host) port \(address.port) for \(runID)")
+            } else if let stale = masters[masterName]!.sentinels.values.first(where: {
+                sameAddress($0.address, address) && $0.runID != runID
+            }) {
+                // Same address with a new runid: the peer restarted with a new id.
+                emit(.notice, "+sentinel-invalid-addr", describe(stale, of: masters[masterName]!))
+                removePeerEverywhere(stale.runID)
+            }
+            addPeer(runID, address: address, to: masterName)
+            if !switched {
+                emit(.notice, "+sentinel", describe(masters[masterName]!.sentinels[runID]!, of: masters[masterName]!))
+            } else {
+                updatePeerAddressEverywhere(runID, address: address)
+            }
+            needsFlush = true
+            reconnect(.peer(runID: runID))
+        }
+
+        if epoch > settings.currentEpoch {
+            settings.currentEpoch = epoch
+            needsFlush = true
+            emit(.warning, "+new-epoch", "\(epoch)")
+        }
+
+        guard var master = masters[masterName], var peer = master.sentinels[runID] else { return }
+        if masterConfigEpoch > master.config.configEpoch {
+            master.config.configEpoch = masterConfigEpoch
+            masters[masterName] = master
+            let current = currentAddress(master)
+            if !sameAddress(current, advertised) {
+                emit(.warning, "+config-update-from", describe(peer, of: master))
+                emit(
+                    .warning, "+switch-master",
+                    "\(masterName) \(current.host) \(current.port) \(advertised.host) \(advertised.port)")
+                resetMasterAndChangeAddress(masterName, to: advertised)
+            }
+        }
+        guard masters[masterName]?.sentinels[runID] != nil else { return }
+        peer = masters[masterName]!.sentinels[runID]!
+        peer.lastHelloTime = now
+        masters[masterName]!.sentinels[runID] = peer
+    }
+
+    /// Address equality as Sentinel defines it: same port, and the same host compared case-insensitively.
+    func sameAddress(_ a: HostPort, _ b: HostPort) -> Bool {
+        a.port == b.port && a.host.lowercased() == b.host.lowercased()
+    }
+
+    /// Adds a peer sentinel under a master; its link is shared with the same runid under other masters.
+    mutating func addPeer(_ runID: String, address: HostPort, to master: String) {
+        guard masters[master] != nil, masters[master]!.sentinels[runID] == nil else { return }
+        var peer = PeerState(runID: runID, address: address, now: now)
+        // Arrange for a hello to go out to it as soon as its link is usable.
+        peer.lastPubTime = 0
+        masters[master]!.sentinels[runID] = peer
+        if links[.peer(runID: runID)] == nil {
+            links[.peer(runID: runID)] = InstanceLink(needsPubSub: false, now: now)
+        } else {
+            sendHelloToPeer(runID, master: master)
+        }
+    }
+
+    /// Removes a runid from every master and drops its link (+sentinel-invalid-addr path, RESET).
+    mutating func removePeerEverywhere(_ runID: String) {
+        for name in masters.keys { masters[name]!.sentinels.removeValue(forKey: runID) }
+        dropPeerLinkIfUnused(runID)
+    }
+
+    mutating func dropPeerLinkIfUnused(_ runID: String) {
+        guard !masters.values.contains(where: { $0.sentinels[runID] != nil }) else { return }
+        closeLink(.peer(runID: runID))
+        links.removeValue(forKey: .peer(runID: runID))
+    }
+
+    /// A peer moved: give it the new address under every master and reconnect its shared link.
+    mutating func updatePeerAddressEverywhere(_ runID: String, address: HostPort) {
+        var others = 0
+        for name in masters.keys where masters[name]!.sentinels[runID] != nil {
+            if !sameAddress(masters[name]!.sentinels[runID]!.address, address) {
+                masters[name]!.sentinels[runID]!.address = address
+                others += 1
+            }
+        }
+        closeLink(.peer(runID: runID))
+        if others > 0, let master = masters.values.first(where: { $0.sentinels[runID] != nil }) {
+            emit(
+                .notice, "+sentinel-address-update",
+                "\(describe(master.sentinels[runID]!, of: master)) \(others) additional matching instances")
+        }
+    }
+
+    // MARK: - Reset and address change (sentinel-behaviour §7.7)
+
+    /// sentinelResetMaster: forgets replicas (and peers unless kept), closes links, clears state.
+    mutating func resetMaster(_ name: String, keepSentinels: Bool, emitEvent: Bool) {
+        guard var master = masters[name] else { return }
+        for replica in master.replicas.keys {
+            closeLink(.replica(master: name, name: replica))
+            links.removeValue(forKey: .replica(master: name, name: replica))
+        }
+        master.replicas = [:]
+        let droppedPeers = keepSentinels ? [] : Array(master.sentinels.keys)
+        if !keepSentinels { master.sentinels = [:] }
+        master.state = RedisInstanceState(role: .master, now: now)
+        master.state.lastPubTime = 0
+        master.oDown = false
+        master.leader = nil
+        masters[name] = master
+        closeLink(.master(name))
+        links[.master(name)] = InstanceLink(needsPubSub: true, now: now)
+        for runID in droppedPeers { dropPeerLinkIfUnused(runID) }
+        if emitEvent { emit(.warning, "+reset-master", describe(masters[name]!)) }
+    }
+
+    /// sentinelResetMasterAndChangeAddress: the master now lives at `newAddress`; its old address
+    /// and the other replicas become its replicas.
+    mutating func resetMasterAndChangeAddress(_ name: String, to newAddress: HostPort) {
+        guard let master = masters[name] else { return }
+        let old = master.address
+        var replicas = master.replicas.values.map(\.address).filter { !sameAddress($0, newAddress) }
+        if !sameAddress(old, newAddress) { replicas.append(old) }
+        resetMaster(name, keepSentinels: true, emitEvent: false)
+        masters[name]!.config.address = newAddress
+        masters[name]!.state.sDownSince = 0
+        masters[name]!.oDownSince = 0
+        for address in replicas {
+            if let replicaName = addReplica(address, to: name) {
+                emit(.notice, "+slave", describe(masters[name]!.replicas[replicaName]!, of: masters[name]!))
+            }
+        }
+        needsFlush = true
+        reconnect(.master(name))
+    }
+
+    /// Creates a replica under a master (if new) with its link; returns its name, or nil if it existed.
+    @discardableResult
+    mutating func addReplica(_ address: HostPort, to master: String) -> String? {
+        guard masters[master] != nil else { return nil }
+        let replica = ReplicaState(address: address, now: now)
+        guard masters[master]!.replicas[replica.name] == nil else { return nil }
+        masters[master]!.replicas[replica.name] = replica
+        links[.replica(master: master, name: replica.name)] = InstanceLink(needsPubSub: true, now: now)
+        return replica.name
+    }
+}

@@ -1,0 +1,349 @@
+import DequeModule
+import OrderedCollections
+import RESP
+
+/// Links to monitored instances and peers: connecting, handshakes, reply routing and the periodic
+/// PING / INFO / hello sends (sentinel-behaviour §5).
+extension Sentinel {
+    // MARK: - Timer
+
+    /// One timer tick (Redis's sentinelTimer → sentinelHandleDictOfRedisInstances): for every master,
+    /// then its replicas, then its sentinels: reconnect if needed and send what is due.
+    mutating func timer() {
+        for name in masters.keys {
+            handleInstance(.master(name))
+            guard let master = masters[name] else { continue }
+            for replica in master.replicas.keys { handleInstance(.replica(master: name, name: replica)) }
+        }
+        for runID in peerRunIDs() { handleInstance(.peer(runID: runID)) }
+    }
+
+    /// Every distinct peer runid across all masters (each is one shared link).
+    func peerRunIDs() -> [String] {
+        var seen = Set<String>()
+        var result: [String] = []
+        for master in masters.values {
+            for runID in master.sentinels.keys where seen.insert(runID).inserted { result.append(runID) }
+        }
+        return result
+    }
+
+    mutating func handleInstance(_ owner: LinkOwner) {
+        reconnect(owner)
+        sendPeriodicCommands(owner)
+    }
+
+    mutating func reconnectAll() {
+        for name in masters.keys {
+            reconnect(.master(name))
+            for replica in masters[name]!.replicas.keys { reconnect(.replica(master: name, name: replica)) }
+        }
+        for runID in peerRunIDs() { reconnect(.peer(runID: runID)) }
+    }
+
+    // MARK: - Addresses and rename-command
+
+    /// The address an owner's link connects to.
+    func address(of owner: LinkOwner) -> HostPort? {
+        switch owner {
+        case .master(let name): return masters[name]?.address
+        case .replica(let master, let name): return masters[master]?.replicas[name]?.address
+        case .peer(let runID):
+            for master in masters.values { if let peer = master.sentinels[runID] { return peer.address } }
+            return nil
+        }
+    }
+
+    /// The master whose rename-command map and auth apply to this owner's link.
+    func governingMaster(of owner: LinkOwner) -> MasterState? {
+        switch owner {
+        case .master(let name), .replica(let name, _): return masters[name]
+        case .peer(let runID): return masters.values.first { $0.sentinels[runID] != nil }
+        }
+    }
+
+    /// Applies the master's `rename-command` map to a command's name (every command Sentinel sends).
+    func renamed(_ words: [String], for owner: LinkOwner) -> [String] {
+        guard let first = words.first, let master = governingMaster(of: owner) else { return words }
+        let key = first.lowercased()
+        guard let mapping = master.config.renamedCommands.first(where: { $0.command == key }) else { return words }
+        return [mapping.renamed] + words.dropFirst()
+    }
+
+    // MARK: - Connecting
+
+    /// Opens the missing connections of a link, at most once per ping period (sentinelReconnectInstance).
+    mutating func reconnect(_ owner: LinkOwner) {
+        guard let address = address(of: owner), address.port != 0 else { return }
+        if links[owner] == nil {
+            if case .peer = owner { links[owner] = InstanceLink(needsPubSub: false, now: now) } else { return }
+        }
+        guard var link = links[owner] else { return }
+        let needCC = link.cc == nil
+        let needPC = link.needsPubSub && link.pc == nil
+        guard needCC || needPC else { return }
+        if link.lastReconnTime != 0 && now - link.lastReconnTime < timing.pingPeriod { return }
+        link.lastReconnTime = now
+        if needCC {
+            let id = allocateLinkID()
+            link.cc = Connection(id: id)
+            connections[id] = (owner, false)
+            output.append(.connect(id, host: address.host, port: address.port))
+        }
+        if needPC {
+            let id = allocateLinkID()
+            link.pc = Connection(id: id)
+            connections[id] = (owner, true)
+            output.append(.connect(id, host: address.host, port: address.port))
+        }
+        links[owner] = link
+    }
+
+    mutating func allocateLinkID() -> LinkID {
+        defer { nextLinkID += 1 }
+        return LinkID(nextLinkID)
+    }
+
+    /// The AUTH command for a link, if credentials are configured (sentinel-behaviour §10.3).
+    func authCommand(for owner: LinkOwner) -> [String]? {
+        switch owner {
+        case .master, .replica:
+            guard let master = governingMaster(of: owner), let pass = master.config.authPass else { return nil }
+            if let user = master.config.authUser { return ["AUTH", user, pass] }
+            return ["AUTH", pass]
+        case .peer:
+            if let pass = settings.sentinelPass {
+                if let user = settings.sentinelUser { return ["AUTH", user, pass] }
+                return ["AUTH", pass]
+            }
+            if let pass = settings.requirePass { return ["AUTH", pass] }
+            return nil
+        }
+    }
+
+    /// A connection came up: queue the handshake (AUTH, CLIENT SETNAME, then PING or SUBSCRIBE),
+    /// and for command connections ask for INFO and say hello at once rather than on the next period.
+    mutating func linkConnected(_ id: LinkID, localAddress: String?) {
+        guard let (owner, pubsub) = connections[id], var link = links[owner] else { return }
+        if pubsub {
+            guard link.pc?.id == id else { return }
+            link.pc?.connected = true
+            link.pc?.connectedAt = now
+            link.pc?.localAddress = localAddress
+            link.pcLastActivity = now
+            links[owner] = link
+            if let auth = authCommand(for: owner) { send(owner, auth, tag: .ignore, pubsub: true) }
+            send(owner, ["CLIENT", "SETNAME", Wire.linkName(myID: myID, pubsub: true)], tag: .ignore, pubsub: true)
+            send(owner, ["SUBSCRIBE", Wire.helloChannel], tag: .subscribe, pubsub: true)
+            return
+        }
+        guard link.cc?.id == id else { return }
+        link.cc?.connected = true
+        link.cc?.connectedAt = now
+        link.cc?.localAddress = localAddress
+        link.cc?.pending = []
+        links[owner] = link
+        if let auth = authCommand(for: owner) { send(owner, auth, tag: .ignore) }
+        send(owner, ["CLIENT", "SETNAME", Wire.linkName(myID: myID, pubsub: false)], tag: .ignore)
+        sendPing(owner)
+        switch owner {
+        case .master, .replica:
+            send(owner, ["INFO"], tag: .info)
+            sendHello(owner)
+        case .peer(let runID):
+            for name in masters.keys where masters[name]?.sentinels[runID] != nil {
+                sendHelloToPeer(runID, master: name)
+            }
+        }
+    }
+
+    /// A connection failed or closed. Timing fields are kept: the SDOWN clock keeps running.
+    mutating func linkClosed(_ id: LinkID, reason: String) {
+        guard let (owner, pubsub) = connections.removeValue(forKey: id) else { return }
+        guard var link = links[owner] else { return }
+        if pubsub, link.pc?.id == id {
+            link.pc = nil
+            emit(.debug, "-pubsub-link-reconnection", "\(describeOwner(owner)) #\(reason)")
+        } else if !pubsub, link.cc?.id == id {
+            link.cc = nil
+            emit(.debug, "-cmd-link-reconnection", "\(describeOwner(owner)) #\(reason)")
+        }
+        links[owner] = link
+    }
+
+    /// Closes both connections of a link (instance reset, address change, credentials change).
+    mutating func closeLink(_ owner: LinkOwner) {
+        guard var link = links[owner] else { return }
+        for connection in [link.cc, link.pc].compactMap({ $0 }) {
+            connections.removeValue(forKey: connection.id)
+            output.append(.closeLink(connection.id))
+        }
+        link.cc = nil
+        link.pc = nil
+        links[owner] = link
+    }
+
+    /// Queues one command on a link's command (or pub/sub) connection, remembering what the reply answers.
+    mutating func send(_ owner: LinkOwner, _ words: [String], tag: ReplyTag, pubsub: Bool = false) {
+        guard var link = links[owner] else { return }
+        if pubsub {
+            guard let pc = link.pc, pc.connected else { return }
+            link.pc?.pending.append(tag)
+            output.append(.send(pc.id, renamed(words, for: owner)))
+        } else {
+            guard let cc = link.cc, cc.connected else { return }
+            link.cc?.pending.append(tag)
+            output.append(.send(cc.id, renamed(words, for: owner)))
+        }
+        links[owner] = link
+    }
+
+    // MARK: - Frames
+
+    mutating func linkFrame(_ id: LinkID, _ value: RESPValue) {
+        guard let (owner, pubsub) = connections[id], var link = links[owner] else { return }
+        if pubsub {
+            guard link.pc?.id == id else { return }
+            link.pcLastActivity = now
+            if let tag = link.pc?.pending.popFirst() {
+                // Handshake replies (AUTH, SETNAME, the SUBSCRIBE confirmation) come first, in order.
+                links[owner] = link
+                if tag == .subscribe, case .error(let text) = value {
+                    // hiredis closes a pub/sub connection whose SUBSCRIBE fails (e.g. -NOAUTH).
+                    dropConnection(id, owner: owner, reason: "SUBSCRIBE failed: \(text)")
+                }
+                return
+            }
+            links[owner] = link
+            if let elements = value.elements, elements.count == 3, elements[0].string == "message",
+                let payload = elements[2].string
+            {
+                processHello(payload, from: owner)
+            } else if case .error(let text) = value {
+                dropConnection(id, owner: owner, reason: text)
+            }
+            return
+        }
+        guard link.cc?.id == id else { return }
+        guard let tag = link.cc?.pending.popFirst() else {
+            // An error with no request waiting (e.g. "max number of clients reached"): hiredis closes.
+            if case .error = value { dropConnection(id, owner: owner, reason: value.errorText) }
+            return
+        }
+        links[owner] = link
+        switch tag {
+        case .ignore, .subscribe:
+            break
+        case .ping:
+            pingReply(owner, value)
+        case .info:
+            if let text = value.string { infoReply(owner, text) }
+        case .publishHello:
+            if case .error = value { break }
+            switch owner {
+            case .master(let name): masters[name]?.state.lastPubTime = now
+            case .replica(let master, let name): masters[master]?.replicas[name]?.state.lastPubTime = now
+            case .peer: break
+            }
+        case .helloToPeer(let master):
+            if case .error = value { break }
+            if case .peer(let runID) = owner { masters[master]?.sentinels[runID]?.lastPubTime = now }
+        case .isMasterDown(let master):
+            if case .peer(let runID) = owner { isMasterDownReply(master: master, peer: runID, value) }
+        }
+    }
+
+    /// Closes one connection ourselves, as hiredis does on a fatal reply.
+    mutating func dropConnection(_ id: LinkID, owner: LinkOwner, reason: String) {
+        output.append(.closeLink(id))
+        linkClosed(id, reason: reason)
+    }
+
+    /// PING reply (sentinelPingReplyCallback): PONG, LOADING and MASTERDOWN count as available.
+    mutating func pingReply(_ owner: LinkOwner, _ value: RESPValue) {
+        guard var link = links[owner] else { return }
+        var acceptable = false
+        switch value {
+        case .simpleString(let s): acceptable = s.hasPrefix("PONG")
+        case .error(let e): acceptable = e.hasPrefix("LOADING") || e.hasPrefix("MASTERDOWN")
+        default: break
+        }
+        if acceptable {
+            link.lastAvailTime = now
+            link.actPingTime = 0
+        }
+        link.lastPongTime = now
+        links[owner] = link
+    }
+
+    // MARK: - Periodic commands
+
+    /// Sends PING, INFO and hello when due (sentinelSendPeriodicCommands), unless the link is down
+    /// or has too many commands pending.
+    mutating func sendPeriodicCommands(_ owner: LinkOwner) {
+        guard let link = links[owner], !link.disconnected else { return }
+        guard link.pendingCommands < Timing.maxPendingCommands * refcount(of: owner) else { return }
+        let downAfter: Int64
+        switch owner {
+        case .master(let name):
+            guard let master = masters[name] else { return }
+            downAfter = master.config.downAfterMilliseconds
+            if master.state.infoRefresh == 0 || now - master.state.infoRefresh > timing.infoPeriod {
+                send(owner, ["INFO"], tag: .info)
+            }
+        case .replica(let masterName, let name):
+            guard let master = masters[masterName], let replica = master.replicas[name] else { return }
+            downAfter = master.config.downAfterMilliseconds
+            let fast = master.oDown || replica.masterLinkDownTime != 0
+            let period = fast ? 1_000 : timing.infoPeriod
+            if replica.state.infoRefresh == 0 || now - replica.state.infoRefresh > period {
+                send(owner, ["INFO"], tag: .info)
+            }
+        case .peer(let runID):
+            downAfter =
+                masters.values.compactMap { $0.sentinels[runID] != nil ? $0.config.downAfterMilliseconds : nil }.min()
+                ?? timing.defaultDownAfter
+        }
+        let pingPeriod = min(downAfter, timing.pingPeriod)
+        if let link = links[owner], now - link.lastPongTime > pingPeriod, now - link.lastPingTime > pingPeriod / 2 {
+            sendPing(owner)
+        }
+        switch owner {
+        case .master(let name):
+            if let m = masters[name], now - m.state.lastPubTime > timing.publishPeriod { sendHello(owner) }
+        case .replica(let master, let name):
+            if let r = masters[master]?.replicas[name], now - r.state.lastPubTime > timing.publishPeriod {
+                sendHello(owner)
+            }
+        case .peer(let runID):
+            for name in masters.keys {
+                if let peer = masters[name]?.sentinels[runID], now - peer.lastPubTime > timing.publishPeriod {
+                    sendHelloToPeer(runID, master: name)
+                }
+            }
+        }
+    }
+
+    /// Number of masters sharing a link (`link-refcount`): 1 for masters and replicas.
+    func refcount(of owner: LinkOwner) -> Int {
+        guard case .peer(let runID) = owner else { return 1 }
+        return max(1, masters.values.filter { $0.sentinels[runID] != nil }.count)
+    }
+
+    /// sentinelSendPing: starts the SDOWN clock if no PING is outstanding.
+    mutating func sendPing(_ owner: LinkOwner) {
+        guard var link = links[owner], let cc = link.cc, cc.connected else { return }
+        if link.actPingTime == 0 { link.actPingTime = now }
+        link.lastPingTime = now
+        links[owner] = link
+        send(owner, ["PING"], tag: .ping)
+    }
+}
+
+extension RESPValue {
+    /// The text of an error reply, else "".
+    var errorText: String {
+        if case .error(let e) = self { return e }
+        return ""
+    }
+}

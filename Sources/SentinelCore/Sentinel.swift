@@ -1,0 +1,200 @@
+import DequeModule
+import OrderedCollections
+import RESP
+
+/// The whole sentinel as a value: feed it events, execute the actions it returns.
+///
+/// Reproduces Redis Sentinel's global state (`sentinel` in sentinel.c) and its entry points:
+/// the timer, link callbacks, and the commands of the sentinel's own port. It performs no I/O and
+/// reads no clock: `now` comes with every event and randomness from a seeded generator.
+package struct Sentinel: Sendable {
+    /// Our 40-character run id.
+    package private(set) var myID: String
+    /// Global options and server settings (the `masters` list of this value is not used; see ``masters``).
+    package internal(set) var settings: SentinelConfig
+    package internal(set) var masters: OrderedDictionary<String, MasterState> = [:]
+    package internal(set) var timing = Timing()
+
+    var links: [LinkOwner: InstanceLink] = [:]
+    var connections: [LinkID: (owner: LinkOwner, pubsub: Bool)] = [:]
+    var nextLinkID = 1
+    var clients: OrderedDictionary<ClientID, ClientSession> = [:]
+    var rng: SplitMix64
+    var now: Millis = 0
+    var startTime: Millis = 0
+    var processStats = ProcessStats()
+    var counters = Counters()
+    var simulateFailureFlags = 0
+    /// Whether a script path exists and is executable. The runtime supplies the real check
+    /// (the core does no I/O); the default accepts every path.
+    /// Static INFO fields (executable, config file, OS) the runtime fills in once.
+    package var serverInfoBase = ServerInfoInput()
+    package var isExecutable: @Sendable (String) -> Bool = { _ in true }
+
+    /// Set when something changed that must be persisted; one `persistConfig` goes out per event.
+    var needsFlush = false
+    var nextFlushToken = 1
+    /// Replies held until the flush they depend on has finished (Redis replies after the flush).
+    var repliesAwaitingFlush: [Int: [(ClientID, RESPValue, RESPValue?)]] = [:]
+    var pendingFlushReplies: [(ClientID, RESPValue, RESPValue?)] = []
+    var output: [Action] = []
+
+    package struct Counters: Hashable, Sendable {
+        package var connectionsReceived = 0
+        package var commandsProcessed = 0
+        package var rejectedConnections = 0
+    }
+
+    /// - Parameters:
+    ///   - config: the loaded configuration (masters, known replicas and sentinels, epochs).
+    ///   - seed: seeds every random choice (a new myid, failover jitter).
+    package init(config: SentinelConfig, seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        var settings = config
+        settings.masters = []
+        let generated = config.myID == nil
+        self.myID = config.myID ?? Sentinel.randomHexID(using: &rng)
+        settings.myID = myID
+        self.settings = settings
+        self.rng = rng
+        self.needsFlush = generated
+        for m in config.masters {
+            var master = MasterState(config: m, now: 0)
+            master.config.knownReplicas = []
+            master.config.knownSentinels = []
+            masters[m.name] = master
+        }
+        self.pendingConfig = config
+    }
+
+    /// The configuration as loaded, kept until ``start(now:)`` creates the remembered replicas and peers.
+    private var pendingConfig: SentinelConfig?
+
+    /// Called once before the first event (Redis's sentinelIsRunning): persists a freshly generated
+    /// myid, creates the remembered replicas and sentinels, emits `+monitor` for every master and
+    /// starts connecting.
+    package mutating func start(now: Millis) -> [Action] {
+        self.now = now
+        startTime = now
+        if let loaded = pendingConfig {
+            pendingConfig = nil
+            for m in loaded.masters {
+                masters[m.name]?.state = RedisInstanceState(role: .master, now: now)
+                links[.master(m.name)] = InstanceLink(needsPubSub: true, now: now)
+                for address in m.knownReplicas { _ = addReplica(address, to: m.name) }
+                for known in m.knownSentinels { addPeer(known.runID, address: known.address, to: m.name) }
+            }
+        }
+        output.append(.log(.notice, "Sentinel ID is \(myID)"))
+        for master in masters.values {
+            emit(.warning, "+monitor", "\(describe(master)) quorum \(master.config.quorum)")
+        }
+        reconnectAll()
+        return drain()
+    }
+
+    /// The live configuration, as it would be persisted right now (Redis's sentinelFlushConfig input).
+    package var config: SentinelConfig {
+        var c = settings
+        c.myID = myID
+        c.masters = masters.values.map { master in
+            var m = master.config
+            m.knownReplicas = master.replicas.values.map(\.address)
+            m.knownSentinels = master.sentinels.values.map { KnownSentinel(address: $0.address, runID: $0.runID) }
+            return m
+        }
+        return c
+    }
+
+    /// Handles one event and returns what to do about it, in order.
+    package mutating func handle(_ event: Event, now: Millis) -> [Action] {
+        self.now = now
+        switch event {
+        case .tick:
+            timer()
+        case .linkConnected(let id, let localAddress):
+            linkConnected(id, localAddress: localAddress)
+        case .linkClosed(let id, let reason):
+            linkClosed(id, reason: reason)
+        case .linkFrame(let id, let value):
+            linkFrame(id, value)
+        case .clientConnected(let id, let address, let localAddress):
+            counters.connectionsReceived += 1
+            clients[id] = ClientSession(
+                id: id, address: address, localAddress: localAddress, now: now,
+                authenticated: settings.requirePass == nil)
+        case .clientCommand(let id, let args):
+            clientCommand(id, args)
+        case .clientDisconnected(let id):
+            clients.removeValue(forKey: id)
+        case .configPersisted(let token, let error):
+            configPersisted(token: token, error: error)
+        case .processStats(let stats):
+            processStats = stats
+        }
+        return drain()
+    }
+
+    /// Ends an event: issues at most one config flush and hands the collected actions over.
+    private mutating func drain() -> [Action] {
+        if needsFlush {
+            needsFlush = false
+            let token = nextFlushToken
+            nextFlushToken += 1
+            repliesAwaitingFlush[token] = pendingFlushReplies
+            pendingFlushReplies = []
+            output.append(.persistConfig(config, token: token))
+        } else if !pendingFlushReplies.isEmpty {
+            // A command that flushes when nothing changed still answers as if it flushed.
+            needsFlush = true
+            return drain()
+        }
+        defer { output = [] }
+        return output
+    }
+
+    /// Reply to a command after the config flush it caused: `success` if the write worked, else
+    /// Redis's "Failed to save config file" error (or `failure` when given).
+    mutating func replyAfterFlush(_ client: ClientID, _ success: RESPValue, failure: RESPValue? = nil) {
+        needsFlush = true
+        pendingFlushReplies.append((client, success, failure))
+    }
+
+    private mutating func configPersisted(token: Int, error: String?) {
+        let waiting = repliesAwaitingFlush.removeValue(forKey: token) ?? []
+        if let error {
+            output.append(.log(.warning, "WARNING: Sentinel was not able to save the new configuration on disk!!!: \(error)"))
+        }
+        for (client, success, failure) in waiting {
+            reply(client, error == nil ? success : (failure ?? .error(Wire.errFlushFailed)))
+        }
+    }
+
+    // MARK: - Helpers shared by every concern
+
+    mutating func reply(_ client: ClientID, _ value: RESPValue) {
+        guard let session = clients[client] else { return }
+        output.append(.reply(client, value, session.proto))
+    }
+
+    /// Generates a 40-character lowercase hex id (Redis's getRandomHexChars for myid).
+    static func randomHexID(using rng: inout SplitMix64) -> String {
+        let digits = Array("0123456789abcdef")
+        var s = ""
+        for _ in 0..<40 { s.append(digits[Int(rng.next() & 15)]) }
+        return s
+    }
+}
+
+/// A small seedable generator (SplitMix64), so every random choice in the core is reproducible.
+package struct SplitMix64: RandomNumberGenerator, Hashable, Sendable {
+    private var state: UInt64
+    package init(seed: UInt64) { state = seed }
+    package mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

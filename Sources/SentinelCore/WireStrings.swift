@@ -1,0 +1,66 @@
+/// Every string that crosses the wire and that clients or peers match on, in one place.
+/// Redis keeps the old `master`/`slave` vocabulary on the wire; so do we.
+package enum Wire {
+    package static let helloChannel = "__sentinel__:hello"
+
+    // Instance kinds, as printed in `%@` event details and in `role-reported`.
+    package static let master = "master"
+    package static let slave = "slave"
+    package static let sentinel = "sentinel"
+
+    // Flag tokens of the `flags` field, in Redis's print order.
+    package static let flagSDown = "s_down"
+    package static let flagODown = "o_down"
+    package static let flagDisconnected = "disconnected"
+    package static let flagMasterDown = "master_down"
+    package static let flagFailoverInProgress = "failover_in_progress"
+    package static let flagPromoted = "promoted"
+    package static let flagReconfSent = "reconf_sent"
+    package static let flagReconfInprog = "reconf_inprog"
+    package static let flagReconfDone = "reconf_done"
+    package static let flagForceFailover = "force_failover"
+    package static let flagScriptKillSent = "script_kill_sent"
+    package static let flagMasterReboot = "master_reboot"
+
+    // Error replies (without the leading '-').
+    package static let errNoSuchMaster = "ERR No such master with that name"
+    package static let errFlushFailed = "ERR Failed to save config file. Check server logs."
+    package static let errOnlyHello = "ERR Only HELLO messages are accepted by Sentinel instances."
+    package static let errNoAuth = "NOAUTH Authentication required."
+    package static let errWrongPass = "WRONGPASS invalid username-password pair or user is disabled."
+    package static let errNotInteger = "ERR value is not an integer or out of range"
+    package static let errSyntax = "ERR syntax error"
+    package static let errNoProto = "NOPROTO unsupported protocol version"
+    package static let errConfigUsage =
+        "ERR Only SENTINEL CONFIG GET <param> [<param> <param> ...] / SET <param> <value> [<param> <value> ...] are supported."
+    package static func errSubscribedContext(_ command: String) -> String {
+        "ERR Can't execute '\(command)': only (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE / PING / QUIT / RESET are allowed in this context"
+    }
+
+    /// The `CLIENT SETNAME` name of our links: `sentinel-<first 8 chars of myid>-cmd|pubsub`.
+    package static func linkName(myID: String, pubsub: Bool) -> String {
+        "sentinel-\(myID.prefix(8))-\(pubsub ? "pubsub" : "cmd")"
+    }
+}
+
+/// Constants and default periods of Sentinel (sentinel-behaviour §3), all in milliseconds.
+package struct Timing: Hashable, Sendable {
+    package var infoPeriod: Int64 = 10_000
+    package var pingPeriod: Int64 = 1_000
+    package var askPeriod: Int64 = 1_000
+    package var publishPeriod: Int64 = 2_000
+    package var defaultDownAfter: Int64 = 30_000
+    package var defaultFailoverTimeout: Int64 = 180_000
+    package var tiltTrigger: Int64 = 2_000
+    package var tiltPeriod: Int64 = 30_000
+    package var slaveReconfTimeout: Int64 = 10_000
+    package var minLinkReconnectPeriod: Int64 = 15_000
+    package var electionTimeout: Int64 = 10_000
+    package var scriptMaxRuntime: Int64 = 60_000
+    package var scriptRetryDelay: Int64 = 30_000
+
+    package static let maxPendingCommands = 100
+    package static let defaultSlavePriority = 100
+
+    package init() {}
+}

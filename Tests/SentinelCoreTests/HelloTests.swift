@@ -1,0 +1,126 @@
+import OrderedCollections
+import RESP
+import Testing
+
+@testable import SentinelCore
+
+/// The hello processing rules of sentinel-behaviour §6.4, one sentinel driven directly.
+@Suite("Hello processing")
+struct HelloTests {
+    static let peerA = String(repeating: "1", count: 40)
+    static let peerB = String(repeating: "2", count: 40)
+
+    func make() -> Sentinel {
+        var config = SentinelConfig()
+        config.myID = String(repeating: "f", count: 40)
+        config.masters = [MasterConfig(name: "mymaster", address: HostPort("127.0.0.1", 6379), quorum: 2)]
+        var s = Sentinel(config: config, seed: 1)
+        _ = s.start(now: 1000)
+        return s
+    }
+
+    func hello(_ s: inout Sentinel, _ payload: String, now: Millis = 2000) -> [Action] {
+        let client = ClientID(1)
+        _ = s.handle(.clientConnected(client, address: "127.0.0.1:5000", localAddress: "127.0.0.1:26379"), now: now)
+        return s.handle(.clientCommand(client, ["PUBLISH", "__sentinel__:hello", payload]), now: now)
+    }
+
+    func logs(_ actions: [Action]) -> [String] {
+        actions.compactMap { if case .log(_, let t) = $0 { return t } else { return nil } }
+    }
+
+    @Test("a new peer is added, announced with +sentinel and persisted")
+    func newPeer() {
+        var s = make()
+        let actions = hello(&s, "127.0.0.1,26380,\(Self.peerA),0,mymaster,127.0.0.1,6379,0")
+        #expect(s.masters["mymaster"]?.sentinels[Self.peerA]?.address == HostPort("127.0.0.1", 26380))
+        #expect(logs(actions).contains("+sentinel sentinel \(Self.peerA) 127.0.0.1 26380 @ mymaster 127.0.0.1 6379"))
+        #expect(actions.contains { if case .persistConfig = $0 { true } else { false } })
+        #expect(actions.contains { if case .connect(_, "127.0.0.1", 26380) = $0 { true } else { false } })
+        #expect(actions.contains(.reply(ClientID(1), .integer(1), .resp2)))
+    }
+
+    @Test("malformed payloads, unknown masters and our own hellos are ignored")
+    func ignored() {
+        var s = make()
+        for payload in [
+            "127.0.0.1,26380,\(Self.peerA),0,mymaster,127.0.0.1,6379",  // 7 fields
+            "127.0.0.1,26380,\(Self.peerA),0,other,127.0.0.1,6379,0",  // unknown master
+            "127.0.0.1,26380,\(String(repeating: "f", count: 40)),0,mymaster,127.0.0.1,6379,0",  // ourselves
+            "127.0.0.1,notaport,\(Self.peerA),0,mymaster,127.0.0.1,6379,0",
+        ] {
+            _ = hello(&s, payload)
+        }
+        #expect(s.masters["mymaster"]?.sentinels.isEmpty == true)
+    }
+
+    @Test("same runid at a new address is an address switch")
+    func addressSwitch() {
+        var s = make()
+        _ = hello(&s, "127.0.0.1,26380,\(Self.peerA),0,mymaster,127.0.0.1,6379,0")
+        let actions = hello(&s, "127.0.0.2,26390,\(Self.peerA),0,mymaster,127.0.0.1,6379,0")
+        #expect(s.masters["mymaster"]?.sentinels[Self.peerA]?.address == HostPort("127.0.0.2", 26390))
+        #expect(logs(actions).contains("+sentinel-address-switch master mymaster 127.0.0.1 6379 ip 127.0.0.2 port 26390 for \(Self.peerA)"))
+        #expect(!logs(actions).contains { $0.hasPrefix("+sentinel sentinel") })
+    }
+
+    @Test("same address with a new runid replaces the old peer everywhere")
+    func invalidAddress() {
+        var s = make()
+        _ = hello(&s, "127.0.0.1,26380,\(Self.peerA),0,mymaster,127.0.0.1,6379,0")
+        let actions = hello(&s, "127.0.0.1,26380,\(Self.peerB),0,mymaster,127.0.0.1,6379,0")
+        #expect(s.masters["mymaster"]?.sentinels[Self.peerA] == nil)
+        #expect(s.masters["mymaster"]?.sentinels[Self.peerB] != nil)
+        #expect(logs(actions).contains("+sentinel-invalid-addr sentinel \(Self.peerA) 127.0.0.1 26380 @ mymaster 127.0.0.1 6379"))
+    }
+
+    @Test("a higher current epoch is adopted with +new-epoch and persisted")
+    func newEpoch() {
+        var s = make()
+        let actions = hello(&s, "127.0.0.1,26380,\(Self.peerA),7,mymaster,127.0.0.1,6379,0")
+        #expect(s.settings.currentEpoch == 7)
+        #expect(logs(actions).contains("+new-epoch 7"))
+        #expect(actions.contains { if case .persistConfig(let c, _) = $0 { c.currentEpoch == 7 } else { false } })
+    }
+
+    @Test("a higher config epoch with another address switches the master")
+    func switchMaster() throws {
+        var s = make()
+        _ = hello(&s, "127.0.0.1,26380,\(Self.peerA),0,mymaster,127.0.0.1,6379,0")
+        let actions = hello(&s, "127.0.0.1,26380,\(Self.peerA),3,mymaster,127.0.0.1,6380,3")
+        let master = try #require(s.masters["mymaster"])
+        #expect(master.address == HostPort("127.0.0.1", 6380))
+        #expect(master.config.configEpoch == 3)
+        #expect(master.replicas["127.0.0.1:6379"] != nil, "the old master becomes a replica")
+        let lines = logs(actions)
+        #expect(lines.contains("+config-update-from sentinel \(Self.peerA) 127.0.0.1 26380 @ mymaster 127.0.0.1 6379"))
+        #expect(lines.contains("+switch-master mymaster 127.0.0.1 6379 127.0.0.1 6380"))
+        #expect(lines.contains("+slave slave 127.0.0.1:6379 127.0.0.1 6379 @ mymaster 127.0.0.1 6380"))
+        // The same epoch again changes nothing.
+        let again = hello(&s, "127.0.0.1,26380,\(Self.peerA),3,mymaster,127.0.0.1,6380,3")
+        #expect(!logs(again).contains { $0.hasPrefix("+switch-master") })
+    }
+
+    @Test("a higher config epoch with the same address only adopts the epoch")
+    func sameAddressEpoch() {
+        var s = make()
+        _ = hello(&s, "127.0.0.1,26380,\(Self.peerA),0,mymaster,127.0.0.1,6379,0")
+        let actions = hello(&s, "127.0.0.1,26380,\(Self.peerA),2,mymaster,127.0.0.1,6379,2")
+        #expect(s.masters["mymaster"]?.config.configEpoch == 2)
+        #expect(!logs(actions).contains { $0.hasPrefix("+switch-master") })
+    }
+
+    @Test("hello payload has the 8 fields in order")
+    func payload() {
+        var s = make()
+        s.settings.currentEpoch = 4
+        #expect(
+            s.helloPayload(master: "mymaster", localAddress: "10.0.0.9")
+                == "10.0.0.9,26379,\(String(repeating: "f", count: 40)),4,mymaster,127.0.0.1,6379,0")
+        s.settings.announceIP = "1.2.3.4"
+        s.settings.announcePort = 5555
+        #expect(s.helloPayload(master: "mymaster", localAddress: "10.0.0.9")?.hasPrefix("1.2.3.4,5555,") == true)
+        s.settings.announceIP = nil
+        #expect(s.helloPayload(master: "mymaster", localAddress: nil) == nil)
+    }
+}
