@@ -21,12 +21,9 @@ extension Sentinel {
         }
         clients[id] = session
 
-        guard CommandTable.knows(name) else {
-            reply(id, CommandTable.unknownCommandError(args: args))
-            return
-        }
-        if let arity = CommandTable.arity(of: name, subcommand: nil), !Self.arityAllows(arity, args.count) {
-            reply(id, CommandTable.wrongArityError(command: name, sub: nil))
+        // Redis checks the command, the subcommand and the argument count before authentication.
+        if let error = name == "sentinel" ? Self.sentinelPrecheck(args) : CommandTable.check(args) {
+            reply(id, error)
             return
         }
         if !session.authenticated && name != "auth" && name != "hello" {
@@ -72,6 +69,7 @@ extension Sentinel {
 
     private mutating func ping(_ id: ClientID, _ args: [String]) {
         guard let session = clients[id] else { return }
+        guard args.count <= 2 else { return reply(id, CommandTable.wrongArityError(command: "ping", sub: nil)) }
         if session.proto == .resp2 && session.subscriptionCount > 0 {
             reply(id, .array([.bulkString("pong"), .bulkString(args.count > 1 ? args[1] : "")]))
         } else if args.count > 1 {
@@ -187,14 +185,6 @@ extension Sentinel {
 
     private mutating func client(_ id: ClientID, _ args: [String]) {
         let sub = args[1].lowercased()
-        guard CommandTable.isKnownSubcommand(sub, of: "client") else {
-            reply(id, CommandTable.unknownSubcommandError(command: "client", sub: args[1]))
-            return
-        }
-        if let arity = CommandTable.arity(of: "client", subcommand: sub), !Self.arityAllows(arity, args.count) {
-            reply(id, CommandTable.wrongArityError(command: "client", sub: sub))
-            return
-        }
         switch sub {
         case "id":
             reply(id, .integer(id.raw))

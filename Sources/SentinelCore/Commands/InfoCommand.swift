@@ -30,7 +30,7 @@ extension Sentinel {
         return input
     }
 
-    static let infoSectionNames = ["server", "clients", "cpu", "stats", "sentinel"]
+    static let infoSectionNames = ["server", "clients", "stats", "cpu", "sentinel"]
 
     /// Renders INFO for the requested sections (`default`, `all`, `everything` or none select all
     /// five; unknown names are dropped silently, as in Redis's sentinel mode).

@@ -12,16 +12,20 @@ extension Sentinel {
         "is-primary-down-by-addr": 6, "info-cache": -3, "pending-scripts": 2, "myid": 2, "debug": -2,
     ]
 
+    /// Unknown subcommand and argument-count errors for SENTINEL (checked before authentication).
+    static func sentinelPrecheck(_ args: [String]) -> RESPValue? {
+        guard args.count >= 2 else { return CommandTable.wrongArityError(command: "sentinel", sub: nil) }
+        guard let arity = sentinelArity[args[1].lowercased()] else {
+            return CommandTable.unknownSubcommandError(command: "sentinel", sub: args[1])
+        }
+        guard arityAllows(arity, args.count) else {
+            return CommandTable.wrongArityError(command: "sentinel", sub: args[1].lowercased())
+        }
+        return nil
+    }
+
     mutating func sentinelCommand(_ id: ClientID, _ args: [String]) {
         let sub = args[1].lowercased()
-        guard let arity = Self.sentinelArity[sub] else {
-            reply(id, CommandTable.unknownSubcommandError(command: "sentinel", sub: args[1]))
-            return
-        }
-        guard Self.arityAllows(arity, args.count) else {
-            reply(id, CommandTable.wrongArityError(command: "sentinel", sub: sub))
-            return
-        }
         switch sub {
         case "help":
             reply(id, .array(HelpTexts.sentinel.map { .simpleString($0) }))
