@@ -1,0 +1,718 @@
+/// An error found while loading sentinel.conf (or a command-line override), pointing at the line.
+///
+/// Reproduces the information Redis prints in its "FATAL CONFIG FILE ERROR" banner (line number,
+/// the offending line, the reason), folded into one line an operator can act on:
+/// `sentinel.conf:12: 'sentinel monitor m 1.2.3.4 x 2' -> Invalid port number.`
+package struct ConfigLoadError: Error, Hashable, CustomStringConvertible {
+    /// The file name as given to the parser, or `(command line)` for overrides.
+    package var file: String
+    /// 1-based line number inside `file` (for overrides: the position among the override lines).
+    package var line: Int
+    /// The offending line, trimmed.
+    package var lineText: String
+    /// The reason, using Redis's wording where Redis has one.
+    package var message: String
+
+    package init(file: String, line: Int, lineText: String, message: String) {
+        self.file = file
+        self.line = line
+        self.lineText = lineText
+        self.message = message
+    }
+
+    package var description: String { "\(file):\(line): '\(lineText)' -> \(message)" }
+}
+
+/// Splits config lines into arguments.
+package enum ConfigTokenizer {
+    /// Splits one line into arguments with the rules of Redis's `sdssplitargs`:
+    /// arguments are separated by blanks; `"..."` understands `\n \r \t \b \a \\ \"` and `\xHH`
+    /// (any other escaped character stands for itself); `'...'` understands only `\'`; a closing
+    /// quote must be followed by a blank or the end of the line.
+    /// - Returns: the arguments, or nil for unbalanced quotes.
+    package static func split(_ line: some StringProtocol) -> [String]? {
+        splitBytes(Array(line.utf8))?.map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Byte-level form of ``split(_:)``.
+    package static func splitBytes(_ p: [UInt8]) -> [[UInt8]]? {
+        var args: [[UInt8]] = []
+        var i = 0
+        let n = p.count
+        while true {
+            while i < n, isCSpace(p[i]) { i += 1 }
+            if i >= n { return args }
+            var current: [UInt8] = []
+            var inDouble = false
+            var inSingle = false
+            var done = false
+            while !done {
+                if inDouble {
+                    guard i < n else { return nil }  // unterminated "
+                    let c = p[i]
+                    if c == UInt8(ascii: "\\"), i + 3 < n, p[i + 1] == UInt8(ascii: "x"),
+                        let hi = hexValue(p[i + 2]), let lo = hexValue(p[i + 3])
+                    {
+                        current.append(hi << 4 | lo)
+                        i += 3
+                    } else if c == UInt8(ascii: "\\"), i + 1 < n {
+                        i += 1
+                        switch p[i] {
+                        case UInt8(ascii: "n"): current.append(10)
+                        case UInt8(ascii: "r"): current.append(13)
+                        case UInt8(ascii: "t"): current.append(9)
+                        case UInt8(ascii: "b"): current.append(8)
+                        case UInt8(ascii: "a"): current.append(7)
+                        default: current.append(p[i])
+                        }
+                    } else if c == UInt8(ascii: "\"") {
+                        if i + 1 < n, !isCSpace(p[i + 1]) { return nil }
+                        done = true
+                    } else {
+                        current.append(c)
+                    }
+                } else if inSingle {
+                    guard i < n else { return nil }  // unterminated '
+                    let c = p[i]
+                    if c == UInt8(ascii: "\\"), i + 1 < n, p[i + 1] == UInt8(ascii: "'") {
+                        i += 1
+                        current.append(UInt8(ascii: "'"))
+                    } else if c == UInt8(ascii: "'") {
+                        if i + 1 < n, !isCSpace(p[i + 1]) { return nil }
+                        done = true
+                    } else {
+                        current.append(c)
+                    }
+                } else {
+                    guard i < n else {
+                        done = true
+                        continue
+                    }
+                    switch p[i] {
+                    case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"), 0:
+                        done = true
+                    case UInt8(ascii: "\""):
+                        inDouble = true
+                    case UInt8(ascii: "'"):
+                        inSingle = true
+                    default:
+                        current.append(p[i])
+                    }
+                }
+                if i < n { i += 1 }
+            }
+            args.append(current)
+        }
+    }
+
+    /// C `isspace` in the C locale.
+    static func isCSpace(_ c: UInt8) -> Bool { c == 0x20 || (c >= 0x09 && c <= 0x0d) }
+
+    static func hexValue(_ c: UInt8) -> UInt8? {
+        switch c {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+
+    /// Splits a whole file into lines on `\n` (like Redis, which splits the file content on newlines
+    /// only) and trims each line of blanks, `\r` and `\n` at both ends.
+    static func lines(_ text: String) -> [String] {
+        if text.isEmpty { return [] }
+        var result = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map {
+            String(decoding: trimmed($0), as: UTF8.self)
+        }
+        if text.utf8.last == UInt8(ascii: "\n") { result.removeLast() }
+        return result
+    }
+
+    /// Trims ` \t\r\n` at both ends, as Redis's `sdstrim(line, " \t\r\n")`.
+    static func trimmed(_ bytes: some Collection<UInt8>) -> ArraySlice<UInt8> {
+        let a = ArraySlice(bytes)
+        func isTrim(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0d || c == 0x0a }
+        guard let first = a.firstIndex(where: { !isTrim($0) }), let last = a.lastIndex(where: { !isTrim($0) }) else {
+            return []
+        }
+        return a[first...last]
+    }
+}
+
+/// The table of directives a sentinel config file may contain.
+enum ConfigDirectives {
+    /// Server options the sentinel acts on (fields of ``SentinelConfig``), in rewrite order.
+    static let actedOn: [String] = ["port", "bind", "protected-mode", "requirepass", "loglevel", "logfile", "dir", "pidfile", "daemonize"]
+
+    /// How an accepted-but-not-acted-on server directive's arguments are checked.
+    enum ArgumentKind: Sendable {
+        case string
+        case yesNo
+        case oneOf([String])
+        case integer(min: Int64, max: Int64)
+        case port
+        case memory
+        case octal
+        case saveParams
+        case variadic
+    }
+
+    static let intMax = Int64(Int32.max)
+
+    /// Server directives accepted and preserved in ``SentinelConfig/otherDirectives``.
+    static let accepted: [String: ArgumentKind] = [
+        "user": .variadic,
+        "aclfile": .string,
+        "acllog-max-len": .integer(min: 0, max: Int64.max),
+        "enable-debug-command": .oneOf(["no", "yes", "local"]),
+        "enable-protected-configs": .oneOf(["no", "yes", "local"]),
+        "enable-module-command": .oneOf(["no", "yes", "local"]),
+        "bind-source-addr": .string,
+        "tls-port": .port,
+        "tls-cert-file": .string,
+        "tls-key-file": .string,
+        "tls-key-file-pass": .string,
+        "tls-client-cert-file": .string,
+        "tls-client-key-file": .string,
+        "tls-client-key-file-pass": .string,
+        "tls-ca-cert-file": .string,
+        "tls-ca-cert-dir": .string,
+        "tls-dh-params-file": .string,
+        "tls-protocols": .string,
+        "tls-ciphers": .string,
+        "tls-ciphersuites": .string,
+        "tls-prefer-server-ciphers": .yesNo,
+        "tls-session-caching": .yesNo,
+        "tls-session-cache-size": .integer(min: 0, max: intMax),
+        "tls-session-cache-timeout": .integer(min: 0, max: intMax),
+        "tls-auth-clients": .oneOf(["no", "yes", "optional"]),
+        "tls-replication": .yesNo,
+        "repl-diskless-sync-delay": .integer(min: 0, max: intMax),
+        "maxclients": .integer(min: 1, max: Int64(UInt32.max)),
+        "timeout": .integer(min: 0, max: intMax),
+        "tcp-keepalive": .integer(min: 0, max: intMax),
+        "tcp-backlog": .integer(min: 0, max: intMax),
+        "unixsocket": .string,
+        "unixsocketperm": .octal,
+        "syslog-enabled": .yesNo,
+        "syslog-ident": .string,
+        "syslog-facility": .oneOf(["user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"]),
+        "hz": .integer(min: 0, max: intMax),
+        "supervised": .oneOf(["upstart", "systemd", "auto", "no"]),
+        "crash-log-enabled": .yesNo,
+        "crash-memcheck-enabled": .yesNo,
+        "oom-score-adj": .oneOf(["no", "yes", "relative", "absolute"]),
+        "disable-thp": .yesNo,
+        "locale-collate": .string,
+        "latency-tracking": .yesNo,
+        "io-threads": .integer(min: 1, max: 128),
+        "set-proc-title": .yesNo,
+        "proc-title-template": .string,
+        "always-show-logo": .yesNo,
+        "save": .saveParams,
+        "appendonly": .yesNo,
+        "client-query-buffer-limit": .memory,
+        "proto-max-bulk-len": .memory,
+        "coordinated-failover-pause": .string,
+    ]
+
+    /// Accepted directives that may appear on several lines, each line adding to the previous ones.
+    /// Every other directive keeps only its last value.
+    static let multiLine: Set<String> = ["user", "save"]
+
+    /// Every `sentinel <option>` the loader understands (the rewrite's keys are `sentinel <option>`).
+    static let sentinelOptions: [String] = [
+        "myid", "deny-scripts-reconfig", "resolve-hostnames", "announce-hostnames", "monitor",
+        "down-after-milliseconds", "failover-timeout", "parallel-syncs", "notification-script",
+        "client-reconfig-script", "auth-pass", "auth-user", "master-reboot-down-after-period",
+        "config-epoch", "leader-epoch", "known-replica", "known-slave", "known-sentinel", "rename-command",
+        "current-epoch", "announce-ip", "announce-port", "sentinel-user", "sentinel-pass",
+    ]
+
+    /// Options applied in the first ("pre-monitor") pass.
+    static let preMonitor: Set<String> = [
+        "announce-ip", "announce-port", "deny-scripts-reconfig", "sentinel-user", "sentinel-pass",
+        "current-epoch", "myid", "resolve-hostnames", "announce-hostnames",
+    ]
+
+    /// Whether `name` (lowercased) is a server directive the loader accepts.
+    static func isKnownServerDirective(_ name: String) -> Bool {
+        actedOn.contains(name) || accepted[name] != nil
+    }
+}
+
+/// Loads sentinel.conf text into a ``SentinelConfig``.
+package enum ConfigParser {
+    /// Parses a sentinel config file plus command-line override lines.
+    ///
+    /// Reproduces Redis's loader in sentinel mode:
+    /// * lines are split on `\n`, trimmed; blank lines and lines starting with `#` are skipped;
+    ///   arguments are split like `sdssplitargs` (see ``ConfigTokenizer``); directive names are
+    ///   case-insensitive;
+    /// * server directives are applied in file order (the last value wins);
+    /// * `sentinel ...` lines are queued and applied in three passes (pre-monitor options,
+    ///   then `monitor` lines, then everything else), so their order in the file does not matter;
+    /// * the first error stops loading (Redis exits with "FATAL CONFIG FILE ERROR").
+    ///
+    /// The core does no I/O: script paths (`notification-script`, `client-reconfig-script`) are
+    /// recorded without the "exists and is executable" check, `dir`/`logfile` are not opened and
+    /// hostnames are not resolved. The runtime does those checks.
+    ///
+    /// - Parameters:
+    ///   - text: the file's content.
+    ///   - fileName: the name used in error messages.
+    ///   - overrides: extra directive lines from the command line, applied after the file; their
+    ///     errors are reported with the file name `(command line)`.
+    package static func parse(_ text: String, fileName: String, overrides: [String] = []) throws(ConfigLoadError) -> SentinelConfig {
+        var loader = ConfigLoader()
+        for (index, line) in ConfigTokenizer.lines(text).enumerated() {
+            try loader.load(line: line, file: fileName, number: index + 1)
+        }
+        let overrideLines = overrides.flatMap { ConfigTokenizer.lines($0) }
+        for (index, line) in overrideLines.enumerated() {
+            try loader.load(line: line, file: commandLineFileName, number: index + 1)
+        }
+        try loader.applySentinelDirectives()
+        return loader.config
+    }
+
+    /// The file name used for errors in command-line overrides.
+    package static let commandLineFileName = "(command line)"
+}
+
+// MARK: - Messages
+
+/// Error texts. Where Redis has a text for the same error, it is Redis's text.
+enum ConfigMessages {
+    static let unrecognizedSentinel = "Unrecognized sentinel configuration statement."
+    static let badDirective = "Bad directive or wrong number of arguments"
+    static let wrongArgumentCount = "wrong number of arguments"
+    static let unbalancedQuotes = "Unbalanced quotes in configuration line"
+    static let quorum = "Quorum must be 1 or greater."
+    static let duplicateMaster = "Duplicate master name."
+    static let invalidPortNumber = "Invalid port number."
+    static let cantResolve = "Can't resolve instance hostname."
+    static let nonPositiveTime = "negative or zero time parameter."
+    static let negativeTime = "negative time parameter."
+    static let noSuchMaster = "No such master with specified name."
+    static let duplicateReplica = "Duplicate hostname and port for replica."
+    static let duplicateSentinel = "Duplicate runid for sentinel."
+    static let renamedTwice = "Same command renamed multiple times with rename-command."
+    static let malformedID = "Malformed Sentinel id in myid option."
+    static let denyScriptsYesNo = "Please specify yes or no for the deny-scripts-reconfig options."
+    static let resolveHostnamesYesNo = "Please specify yes or no for the resolve-hostnames option."
+    static let announceHostnamesYesNo = "Please specify yes or no for the announce-hostnames option."
+    static let invalidMasterName = "Master name can't be empty or contain spaces or commas."
+    static let invalidNumber = "Invalid numeric argument."
+    static let yesNo = "argument must be 'yes' or 'no'"
+    static let invalidPort = "Invalid port"
+    static let tooManyBind = "Too many bind addresses specified."
+    static let notAnInteger = "argument couldn't be parsed into an integer"
+    static let notMemory = "argument must be a memory value"
+    static let invalidSave = "Invalid save parameters"
+    static func oneOf(_ values: [String]) -> String {
+        "argument(s) must be one of the following: " + values.joined(separator: ", ")
+    }
+    static func range(_ min: Int64, _ max: Int64) -> String {
+        "argument must be between \(min) and \(max) inclusive"
+    }
+}
+
+// MARK: - Loader
+
+/// A `sentinel` line waiting for its pass.
+private struct ConfigQueuedSentinelLine {
+    var arguments: [String]
+    var file: String
+    var number: Int
+    var text: String
+}
+
+private struct ConfigLoader {
+    var config = SentinelConfig()
+    var queued: [ConfigQueuedSentinelLine] = []
+    var masterIndex: [String: Int] = [:]
+    var knownReplicaKeys: [String: Set<HostPort>] = [:]
+    var knownSentinelIDs: [String: Set<String>] = [:]
+
+    /// Handles one trimmed line: comments and blanks are skipped, server directives applied,
+    /// sentinel directives queued.
+    mutating func load(line: String, file: String, number: Int) throws(ConfigLoadError) {
+        if line.isEmpty || line.utf8.first == UInt8(ascii: "#") { return }
+        func fail(_ message: String) -> ConfigLoadError {
+            ConfigLoadError(file: file, line: number, lineText: line, message: message)
+        }
+        guard let args = ConfigTokenizer.split(line) else { throw fail(ConfigMessages.unbalancedQuotes) }
+        guard let first = args.first else { return }
+        let name = first.lowercased()
+        if name == "sentinel" {
+            // A bare `sentinel` line is ignored, as in Redis.
+            if args.count > 1 {
+                queued.append(ConfigQueuedSentinelLine(arguments: Array(args.dropFirst()), file: file, number: number, text: line))
+            }
+            return
+        }
+        if let message = applyServerDirective(name: name, arguments: Array(args.dropFirst())) {
+            throw fail(message)
+        }
+    }
+
+    /// Applies the queued sentinel lines in Redis's three passes.
+    mutating func applySentinelDirectives() throws(ConfigLoadError) {
+        for pass in 1...3 {
+            for entry in queued {
+                let option = entry.arguments[0].lowercased()
+                let entryPass = ConfigDirectives.preMonitor.contains(option) ? 1 : (option == "monitor" ? 2 : 3)
+                guard entryPass == pass else { continue }
+                if let message = applySentinel(entry.arguments) {
+                    throw ConfigLoadError(file: entry.file, line: entry.number, lineText: entry.text, message: message)
+                }
+            }
+        }
+    }
+
+    // MARK: Server directives
+
+    /// Applies a non-`sentinel` directive. Returns an error message, or nil.
+    mutating func applyServerDirective(name: String, arguments a: [String]) -> String? {
+        switch name {
+        case "port":
+            guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
+            guard let port = ConfigDirectives.parsePort(a[0]) else { return ConfigMessages.invalidPort }
+            config.port = port
+        case "bind":
+            guard !a.isEmpty else { return ConfigMessages.wrongArgumentCount }
+            guard a.count <= 16 else { return ConfigMessages.tooManyBind }
+            config.bind = a
+        case "protected-mode", "daemonize":
+            guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
+            guard let value = ConfigDirectives.parseYesNo(a[0]) else { return ConfigMessages.yesNo }
+            if name == "daemonize" { config.daemonize = value } else { config.protectedMode = value }
+        case "requirepass":
+            guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
+            config.requirePass = a[0].isEmpty ? nil : a[0]
+        case "loglevel":
+            guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
+            guard let level = LogLevel(name: a[0]) else {
+                return ConfigMessages.oneOf(["debug", "verbose", "notice", "warning", "nothing"])
+            }
+            config.logLevel = level
+        case "logfile":
+            guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
+            config.logFile = a[0]
+        case "dir":
+            guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
+            config.dir = a[0]
+        case "pidfile":
+            guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
+            config.pidFile = a[0].isEmpty ? nil : a[0]
+        default:
+            guard let kind = ConfigDirectives.accepted[name] else { return ConfigMessages.badDirective }
+            if let message = Self.validate(kind: kind, arguments: a) { return message }
+            let directive = ServerDirective(name: name, arguments: a)
+            if !ConfigDirectives.multiLine.contains(name),
+                let existing = config.otherDirectives.firstIndex(where: { $0.name == name })
+            {
+                config.otherDirectives[existing] = directive
+            } else {
+                config.otherDirectives.append(directive)
+            }
+        }
+        return nil
+    }
+
+    /// Checks the arguments of an accepted server directive the way Redis checks that config type:
+    /// multi-argument directives check their own shape, every other one takes exactly one value.
+    static func validate(kind: ConfigDirectives.ArgumentKind, arguments a: [String]) -> String? {
+        switch kind {
+        case .variadic:
+            return a.isEmpty ? ConfigMessages.badDirective : nil
+        case .saveParams:
+            guard !a.isEmpty else { return ConfigMessages.wrongArgumentCount }
+            if a.count == 1 && a[0].isEmpty { return nil }
+            guard a.count % 2 == 0, a.allSatisfy({ Int64($0).map { $0 >= 0 } ?? false }) else {
+                return ConfigMessages.invalidSave
+            }
+            return nil
+        case .string, .yesNo, .oneOf, .integer, .port, .memory, .octal:
+            guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
+            return validate(kind: kind, value: a[0])
+        }
+    }
+
+    /// Checks the value of a single-argument server directive.
+    static func validate(kind: ConfigDirectives.ArgumentKind, value: String) -> String? {
+        switch kind {
+        case .string, .variadic, .saveParams:
+            return nil
+        case .yesNo:
+            return ConfigDirectives.parseYesNo(value) == nil ? ConfigMessages.yesNo : nil
+        case .oneOf(let values):
+            return values.contains(value.lowercased()) ? nil : ConfigMessages.oneOf(values)
+        case .integer(let min, let max):
+            guard let number = Int64(value) else { return ConfigMessages.notAnInteger }
+            return (min...max).contains(number) ? nil : ConfigMessages.range(min, max)
+        case .port:
+            guard Int64(value) != nil else { return ConfigMessages.notAnInteger }
+            return ConfigDirectives.parsePort(value) == nil ? ConfigMessages.invalidPort : nil
+        case .memory:
+            return ConfigDirectives.parseMemory(value) == nil ? ConfigMessages.notMemory : nil
+        case .octal:
+            guard !value.isEmpty, value.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") }),
+                let number = Int64(value, radix: 8)
+            else { return ConfigMessages.notAnInteger }
+            return number <= 0o777 ? nil : ConfigMessages.range(0, 777)
+        }
+    }
+
+    // MARK: Sentinel directives
+
+    /// Applies one `sentinel` line (without the `sentinel` word). Returns an error message, or nil.
+    ///
+    /// Reproduces Redis's `sentinel` config handler: the argument count must match exactly
+    /// ("Unrecognized sentinel configuration statement."), a per-master option names an existing
+    /// master ("No such master with specified name."), then the values are checked.
+    mutating func applySentinel(_ args: [String]) -> String? {
+        let option = args[0].lowercased()
+        let a = Array(args.dropFirst())
+        switch (option, a.count) {
+        case ("monitor", 4):
+            return monitor(name: a[0], host: a[1], port: a[2], quorum: a[3])
+        case ("down-after-milliseconds", 2), ("failover-timeout", 2):
+            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
+            guard let ms = Int64(a[1]), ms > 0 else { return ConfigMessages.nonPositiveTime }
+            if option == "failover-timeout" {
+                config.masters[index].failoverTimeout = ms
+            } else {
+                config.masters[index].downAfterMilliseconds = ms
+            }
+        case ("parallel-syncs", 2):
+            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
+            guard let n = Int(a[1]) else { return ConfigMessages.invalidNumber }
+            config.masters[index].parallelSyncs = n
+        case ("notification-script", 2):
+            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
+            config.masters[index].notificationScript = a[1].isEmpty ? nil : a[1]
+        case ("client-reconfig-script", 2):
+            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
+            config.masters[index].clientReconfigScript = a[1].isEmpty ? nil : a[1]
+        case ("auth-pass", 2):
+            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
+            config.masters[index].authPass = a[1].isEmpty ? nil : a[1]
+        case ("auth-user", 2):
+            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
+            config.masters[index].authUser = a[1].isEmpty ? nil : a[1]
+        case ("master-reboot-down-after-period", 2):
+            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
+            guard let ms = Int64(a[1]) else { return ConfigMessages.invalidNumber }
+            guard ms >= 0 else { return ConfigMessages.negativeTime }
+            config.masters[index].masterRebootDownAfterPeriod = ms
+        case ("config-epoch", 2):
+            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
+            guard let epoch = UInt64(a[1]) else { return ConfigMessages.invalidNumber }
+            config.masters[index].configEpoch = epoch
+            config.currentEpoch = max(config.currentEpoch, epoch)
+        case ("leader-epoch", 2):
+            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
+            guard let epoch = UInt64(a[1]) else { return ConfigMessages.invalidNumber }
+            config.masters[index].leaderEpoch = epoch
+        case ("known-replica", 3), ("known-slave", 3):
+            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
+            let address: HostPort
+            switch makeAddress(host: a[1], port: a[2]) {
+            case .success(let value): address = value
+            case .failure(let error): return error.message
+            }
+            let key = HostPort(address.host.lowercased(), address.port)
+            guard knownReplicaKeys[a[0], default: []].insert(key).inserted else {
+                return ConfigMessages.duplicateReplica
+            }
+            config.masters[index].knownReplicas.append(address)
+        case ("known-sentinel", 3):
+            // The old form without a run id: silently ignored, as in Redis.
+            break
+        case ("known-sentinel", 4):
+            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
+            let address: HostPort
+            switch makeAddress(host: a[1], port: a[2]) {
+            case .success(let value): address = value
+            case .failure(let error): return error.message
+            }
+            guard knownSentinelIDs[a[0], default: []].insert(a[3]).inserted else {
+                return ConfigMessages.duplicateSentinel
+            }
+            config.masters[index].knownSentinels.append(KnownSentinel(address: address, runID: a[3]))
+        case ("rename-command", 3):
+            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
+            let command = a[1].lowercased()
+            guard !config.masters[index].renamedCommands.contains(where: { $0.command == command }) else {
+                return ConfigMessages.renamedTwice
+            }
+            config.masters[index].renamedCommands.append(RenamedCommand(command: command, renamed: a[2]))
+        case ("current-epoch", 1):
+            guard let epoch = UInt64(a[0]) else { return ConfigMessages.invalidNumber }
+            config.currentEpoch = max(config.currentEpoch, epoch)
+        case ("myid", 1):
+            guard a[0].utf8.count == 40 else { return ConfigMessages.malformedID }
+            config.myID = a[0]
+        case ("announce-ip", 1):
+            config.announceIP = a[0].isEmpty ? nil : a[0]
+        case ("announce-port", 1):
+            guard let port = ConfigDirectives.parsePort(a[0]) else { return ConfigMessages.invalidPortNumber }
+            config.announcePort = port
+        case ("deny-scripts-reconfig", 1):
+            guard let value = ConfigDirectives.parseYesNo(a[0]) else { return ConfigMessages.denyScriptsYesNo }
+            config.denyScriptsReconfig = value
+        case ("sentinel-user", 1):
+            config.sentinelUser = a[0].isEmpty ? nil : a[0]
+        case ("sentinel-pass", 1):
+            config.sentinelPass = a[0].isEmpty ? nil : a[0]
+        case ("resolve-hostnames", 1):
+            guard let value = ConfigDirectives.parseYesNo(a[0]) else { return ConfigMessages.resolveHostnamesYesNo }
+            config.resolveHostnames = value
+        case ("announce-hostnames", 1):
+            guard let value = ConfigDirectives.parseYesNo(a[0]) else { return ConfigMessages.announceHostnamesYesNo }
+            config.announceHostnames = value
+        default:
+            return ConfigMessages.unrecognizedSentinel
+        }
+        return nil
+    }
+
+    /// `sentinel monitor <name> <host> <port> <quorum>`: Redis checks the quorum first, then
+    /// creates the instance (address, then the duplicate-name check).
+    mutating func monitor(name: String, host: String, port: String, quorum quorumText: String) -> String? {
+        guard let quorum = Int(quorumText), quorum > 0 else { return ConfigMessages.quorum }
+        guard ConfigDirectives.isValidMasterName(name) else { return ConfigMessages.invalidMasterName }
+        let address: HostPort
+        switch makeAddress(host: host, port: port) {
+        case .success(let value): address = value
+        case .failure(let error): return error.message
+        }
+        guard masterIndex[name] == nil else { return ConfigMessages.duplicateMaster }
+        masterIndex[name] = config.masters.count
+        config.masters.append(MasterConfig(name: name, address: address, quorum: quorum))
+        return nil
+    }
+
+    struct AddressError: Error { var message: String }
+
+    /// Builds an instance address as Redis's `createSentinelAddr` does, without resolving: the
+    /// port must be 0...65535; the host must be an IP literal unless `resolve-hostnames` is on
+    /// (pass 1 has already applied it).
+    func makeAddress(host: String, port portText: String) -> Result<HostPort, AddressError> {
+        guard let port = ConfigDirectives.parsePort(portText) else { return .failure(AddressError(message: ConfigMessages.invalidPortNumber)) }
+        guard !host.isEmpty, config.resolveHostnames || IPAddressLiteral.isValid(host) else {
+            return .failure(AddressError(message: ConfigMessages.cantResolve))
+        }
+        return .success(HostPort(host, port))
+    }
+}
+
+extension ConfigDirectives {
+    /// Master names end up in space- and comma-separated protocol fields (hello messages, events),
+    /// so names that are empty or contain blanks or commas are refused.
+    static func isValidMasterName(_ name: String) -> Bool {
+        !name.isEmpty && !name.utf8.contains(where: { $0 == UInt8(ascii: ",") || ConfigTokenizer.isCSpace($0) })
+    }
+
+    /// A decimal port number 0...65535.
+    static func parsePort(_ text: String) -> Int? {
+        guard let port = Int(text), (0...65535).contains(port) else { return nil }
+        return port
+    }
+
+    /// `yes`/`no`, case-insensitive, like Redis's `yesnotoi`.
+    static func parseYesNo(_ text: String) -> Bool? {
+        switch text.lowercased() {
+        case "yes": true
+        case "no": false
+        default: nil
+        }
+    }
+
+    /// A Redis memory value: an integer with an optional `k kb m mb g gb` unit (case-insensitive;
+    /// `k` = 1000, `kb` = 1024 and so on).
+    static func parseMemory(_ text: String) -> Int64? {
+        let lower = text.lowercased()
+        let units: [(String, Int64)] = [
+            ("kb", 1024), ("mb", 1024 * 1024), ("gb", 1024 * 1024 * 1024),
+            ("k", 1000), ("m", 1000 * 1000), ("g", 1000 * 1000 * 1000), ("b", 1),
+        ]
+        for (suffix, multiplier) in units where lower.hasSuffix(suffix) {
+            guard let number = Int64(lower.dropLast(suffix.count)) else { return nil }
+            let (product, overflow) = number.multipliedReportingOverflow(by: multiplier)
+            return overflow ? nil : product
+        }
+        return Int64(lower)
+    }
+}
+
+/// Numeric IP address literals, checked without any system call.
+package enum IPAddressLiteral {
+    /// Whether `text` is a dotted-quad IPv4 address or an IPv6 address (optionally with a `%zone`),
+    /// the forms `getaddrinfo` accepts with `AI_NUMERICHOST` that Sentinel relies on.
+    package static func isValid(_ text: String) -> Bool { isIPv4(text) || isIPv6(text) }
+
+    /// Four decimal octets 0...255, without leading zeros (as `inet_pton`).
+    package static func isIPv4(_ text: some StringProtocol) -> Bool {
+        let parts = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
+        guard parts.count == 4 else { return false }
+        for part in parts {
+            guard (1...3).contains(part.count), part.allSatisfy({ $0 >= 48 && $0 <= 57 }) else { return false }
+            if part.count > 1 && part.first == UInt8(ascii: "0") { return false }
+            let value = part.reduce(0) { $0 * 10 + Int($1 - 48) }
+            guard value <= 255 else { return false }
+        }
+        return true
+    }
+
+    /// RFC 4291 text forms: eight hex groups, one `::` run, an optional dotted-quad tail, an
+    /// optional non-empty `%zone`.
+    package static func isIPv6(_ text: String) -> Bool {
+        var bytes = Array(text.utf8)
+        if let percent = bytes.firstIndex(of: UInt8(ascii: "%")) {
+            guard percent + 1 < bytes.count else { return false }
+            bytes = Array(bytes[..<percent])
+        }
+        guard bytes.count >= 2 else { return false }
+        var doubleColon: Int? = nil
+        var i = 0
+        while i + 1 < bytes.count {
+            if bytes[i] == UInt8(ascii: ":") && bytes[i + 1] == UInt8(ascii: ":") {
+                if doubleColon != nil { return false }
+                doubleColon = i
+                i += 2
+            } else {
+                i += 1
+            }
+        }
+        func groups(_ slice: ArraySlice<UInt8>, allowIPv4Tail: Bool) -> Int? {
+            if slice.isEmpty { return 0 }
+            let parts = slice.split(separator: UInt8(ascii: ":"), omittingEmptySubsequences: false)
+            var count = 0
+            for (index, part) in parts.enumerated() {
+                if index == parts.count - 1, allowIPv4Tail, part.contains(UInt8(ascii: ".")) {
+                    guard isIPv4(String(decoding: part, as: UTF8.self)) else { return nil }
+                    count += 2
+                    continue
+                }
+                guard (1...4).contains(part.count), part.allSatisfy({ ConfigTokenizer.hexValue($0) != nil }) else {
+                    return nil
+                }
+                count += 1
+            }
+            return count
+        }
+        if let dc = doubleColon {
+            let head = bytes[..<dc]
+            let tail = bytes[(dc + 2)...]
+            guard let h = groups(head, allowIPv4Tail: false), let t = groups(tail, allowIPv4Tail: true) else {
+                return false
+            }
+            return h + t <= 7
+        }
+        guard let count = groups(bytes[...], allowIPv4Tail: true) else { return false }
+        return count == 8
+    }
+}
