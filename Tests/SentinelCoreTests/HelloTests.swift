@@ -62,6 +62,7 @@ struct HelloTests {
         #expect(s.masters["mymaster"]?.sentinels[Self.peerA]?.address == HostPort("127.0.0.2", 26390))
         #expect(logs(actions).contains("+sentinel-address-switch master mymaster 127.0.0.1 6379 ip 127.0.0.2 port 26390 for \(Self.peerA)"))
         #expect(!logs(actions).contains { $0.hasPrefix("+sentinel sentinel") })
+        #expect(logs(actions).contains("-dup-sentinel sentinel \(Self.peerA) 127.0.0.1 26380 @ mymaster 127.0.0.1 6379 #duplicate of 127.0.0.2:26390 or \(Self.peerA)"))
     }
 
     @Test("same address with a new runid replaces the old peer everywhere")

@@ -56,9 +56,10 @@ extension Sentinel {
             output.append(.shutdown)
         case "sentinel":
             sentinelCommand(id, args)
+        case "acl":
+            acl(id, args)
         default:
-            // ACL and the rest of the sentinel-mode table arrive with the security work.
-            reply(id, CommandTable.unknownSubcommandError(command: name, sub: args.count > 1 ? args[1] : ""))
+            reply(id, CommandTable.unknownCommandError(args: args))
         }
     }
 
@@ -339,6 +340,36 @@ extension Sentinel {
         if skipMe { candidates.removeAll { $0.id == id } }
         reply(id, .integer(candidates.count))
         for victim in candidates { output.append(.closeClient(victim.id)) }
+    }
+
+    // MARK: - ACL
+
+    /// The ACL subcommands that need no user database: the sentinel has the single `default` user
+    /// (whose password is `requirepass`) until ACL users are supported.
+    private mutating func acl(_ id: ClientID, _ args: [String]) {
+        switch args[1].lowercased() {
+        case "whoami":
+            reply(id, .bulkString(clients[id]?.user ?? "default"))
+        case "users":
+            reply(id, .array([.bulkString("default")]))
+        case "help":
+            reply(id, .array(HelpTexts.acl.map { .simpleString($0) }))
+        case "genpass":
+            var bits = 256
+            if args.count > 2 {
+                guard let n = Int(args[2]), n > 0, n <= 4096 else {
+                    return reply(id, .error("ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096"))
+                }
+                bits = n
+            }
+            let hexDigits = (bits + 3) / 4
+            var text = ""
+            let digits = Array("0123456789abcdef")
+            for _ in 0..<hexDigits { text.append(digits[Int(rng.next() & 15)]) }
+            reply(id, .bulkString(text))
+        default:
+            reply(id, .error("ERR ACL \(args[1].uppercased()) is not supported by swift-sentinel yet: only the default user (requirepass) exists"))
+        }
     }
 
     // MARK: - Pub/Sub

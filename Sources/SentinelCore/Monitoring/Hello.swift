@@ -72,8 +72,9 @@ extension Sentinel {
         let known = masters[masterName]!.sentinels[runID].map { sameAddress($0.address, address) } ?? false
         if !known {
             var switched = false
-            if masters[masterName]!.sentinels[runID] != nil {
+            if let moved = masters[masterName]!.sentinels[runID] {
                 // Same runid at a new address: the peer moved.
+                emitDuplicate(moved, of: masterName, newAddress: address, runID: runID)
                 masters[masterName]!.sentinels.removeValue(forKey: runID)
                 switched = true
                 emit(
@@ -83,6 +84,7 @@ extension Sentinel {
                 sameAddress($0.address, address) && $0.runID != runID
             }) {
                 // Same address with a new runid: the peer restarted with a new id.
+                emitDuplicate(stale, of: masterName, newAddress: address, runID: runID)
                 emit(.notice, "+sentinel-invalid-addr", describe(stale, of: masters[masterName]!))
                 removePeerEverywhere(stale.runID)
             }
@@ -119,6 +121,13 @@ extension Sentinel {
         peer = masters[masterName]!.sentinels[runID]!
         peer.lastHelloTime = now
         masters[masterName]!.sentinels[runID] = peer
+    }
+
+    /// `-dup-sentinel`: an older entry is dropped because a hello showed the same runid or address
+    /// (older Sentinels' event, still emitted next to the address-switch / invalid-addr events).
+    mutating func emitDuplicate(_ peer: PeerState, of master: String, newAddress: HostPort, runID: String) {
+        guard let m = masters[master] else { return }
+        emit(.notice, "-dup-sentinel", "\(describe(peer, of: m)) #duplicate of \(newAddress) or \(runID)")
     }
 
     /// Address equality as Sentinel defines it: same port, and the same host compared case-insensitively.
