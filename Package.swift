@@ -70,7 +70,11 @@ let package = Package(
         ),
         .testTarget(
             name: "SentinelRuntimeTests",
-            dependencies: ["SentinelRuntime", "SentinelCore", "RESP"],
+            dependencies: [
+                "SentinelRuntime", "SentinelCore", "RESP",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,176 @@
+//===----------------------------------------------------------------------===//
+// swift-sentinel — command line, version, config-check and fatal-error texts
+//===----------------------------------------------------------------------===//
+
+import SentinelCore
+
+/// Version strings shown by `--version`, `INFO`-like banners and the fatal config error banner.
+package enum SentinelVersion {
+    /// This implementation's version.
+    package static let version = "0.1.0"
+    /// The Redis Sentinel version whose behaviour is reproduced.
+    package static let redisCompatible = "7.2.4"
+    /// `swift-sentinel 0.1.0 (Redis Sentinel compatible 7.2.4)`
+    package static var banner: String { "swift-sentinel \(version) (Redis Sentinel compatible \(redisCompatible))" }
+}
+
+/// What the command line asks for.
+package enum LaunchCommand: Equatable, Sendable {
+    /// `--help` / `-h`
+    case help
+    /// `--version` / `-v`
+    case version
+    /// `--check-config`: parse and validate the file (plus overrides), then exit.
+    case checkConfig(configPath: String?, overrides: [String])
+    /// Run the sentinel. `overrides` are config lines built from `--name value...` arguments and are
+    /// applied after the file's lines, as in Redis.
+    case run(configPath: String?, overrides: [String])
+}
+
+/// A command line that cannot be understood.
+package struct LaunchArgumentError: Error, Equatable, CustomStringConvertible, Sendable {
+    package var description: String
+    package init(_ description: String) { self.description = description }
+}
+
+/// Command-line handling in the manner of `redis-sentinel` / `redis-server --sentinel`.
+package enum LaunchArguments {
+    /// Parses the arguments (without the program name).
+    ///
+    /// `swift-sentinel /path/sentinel.conf [--port 26380] [--<directive> <value...>]`: the first
+    /// argument, if it does not start with `-`, is the config file; every `--name` starts a new
+    /// override line `name value...` (Redis appends these lines to the file's text). `--sentinel`
+    /// on its own only selects sentinel mode in Redis and is ignored here; `--sentinel announce-ip
+    /// 1.2.3.4` is the config line `sentinel announce-ip 1.2.3.4`. Values that need it are quoted
+    /// (`"a b"`), as Redis quotes every value with `sdscatrepr`.
+    ///
+    /// - Throws: ``LaunchArgumentError`` for `-` (config from stdin, which a sentinel cannot save to).
+    package static func parse(_ arguments: [String]) throws(LaunchArgumentError) -> LaunchCommand {
+        if arguments.count == 1 {
+            switch arguments[0] {
+            case "-h", "--help": return .help
+            case "-v", "--version": return .version
+            default: break
+            }
+        }
+        var rest = arguments[...]
+        var configPath: String?
+        if let first = rest.first, !first.hasPrefix("-") {
+            configPath = first
+            rest = rest.dropFirst()
+        } else if rest.first == "-" {
+            throw LaunchArgumentError("Sentinel config from STDIN not allowed.")
+        }
+        var checkOnly = false
+        var lines: [[String]] = []
+        for argument in rest {
+            if argument == "--check-config" {
+                checkOnly = true
+            } else if argument == "--help" || argument == "-h" {
+                return .help
+            } else if argument == "--version" || argument == "-v" {
+                return .version
+            } else if argument.hasPrefix("--"), argument.count > 2 {
+                lines.append([String(argument.dropFirst(2))])
+            } else if lines.isEmpty {
+                lines.append([quoted(argument)])
+            } else {
+                lines[lines.count - 1].append(quoted(argument))
+            }
+        }
+        // `--sentinel` alone: the mode switch, not a directive.
+        let overrides = lines.filter { !($0.count == 1 && $0[0].lowercased() == "sentinel") }
+            .map { $0.joined(separator: " ") }
+        return checkOnly
+            ? .checkConfig(configPath: configPath, overrides: overrides)
+            : .run(configPath: configPath, overrides: overrides)
+    }
+
+    /// A value as a config-line word: unchanged when plain, else double-quoted with escapes.
+    package static func quoted(_ value: String) -> String {
+        let plain =
+            !value.isEmpty
+            && value.unicodeScalars.allSatisfy { scalar in
+                scalar.value > 0x20 && scalar.value < 0x7F && scalar != "\"" && scalar != "'" && scalar != "\\"
+            }
+        if plain { return value }
+        var out = "\""
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"): out += "\\\\"
+            case UInt8(ascii: "\""): out += "\\\""
+            case UInt8(ascii: "\n"): out += "\\n"
+            case UInt8(ascii: "\r"): out += "\\r"
+            case UInt8(ascii: "\t"): out += "\\t"
+            case 0x07: out += "\\a"
+            case 0x08: out += "\\b"
+            case 0x20...0x7E: out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16)
+                out += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+            }
+        }
+        return out + "\""
+    }
+
+    /// `--help` text.
+    package static let usage = """
+        Usage: swift-sentinel /path/to/sentinel.conf [options] [--check-config]
+               swift-sentinel -v or --version
+               swift-sentinel -h or --help
+
+        Any config directive can be given as an option: --<directive> <value...>
+        (for example --port 26380 or --sentinel announce-ip 1.2.3.4). The config file
+        is required and must be writable: the sentinel saves its state there.
+
+        Examples:
+               swift-sentinel /etc/sentinel.conf
+               swift-sentinel /etc/sentinel.conf --port 26380 --loglevel verbose
+               swift-sentinel /etc/sentinel.conf --check-config
+        """
+}
+
+/// The texts and exit statuses of startup decisions, kept pure so that tests need no process.
+package enum Launcher {
+    /// The result of `--check-config`: `configuration OK` and status 0, or the error
+    /// (`file:line: 'text' -> message`) and status 1.
+    ///
+    /// - Parameters:
+    ///   - text: The config file's text.
+    ///   - fileName: The name shown in the error (`file:line: message`).
+    ///   - overrides: Lines from the command line, applied after the file.
+    package static func checkConfig(text: String, fileName: String, overrides: [String]) -> (
+        status: Int32, output: String
+    ) {
+        do {
+            _ = try ConfigParser.parse(text, fileName: fileName, overrides: overrides)
+            return (0, "configuration OK")
+        } catch {
+            return (1, error.description)
+        }
+    }
+
+    /// Redis's fatal config error report (written to stderr before exiting 1).
+    package static func fatalBanner(_ error: ConfigLoadError) -> String {
+        var text = "\n*** FATAL CONFIG FILE ERROR (swift-sentinel \(SentinelVersion.version)) ***\n"
+        if error.line > 0 {
+            text += "Reading the configuration file, at line \(error.line)\n"
+            text += ">>> '\(error.lineText)'\n"
+        }
+        text += "\(error.message)\n"
+        return text
+    }
+
+    /// Logged (then exit 1) when no config file was given.
+    package static let needsConfigFile = "Sentinel needs config file on disk to save state. Exiting..."
+
+    /// Logged (then exit 1) when the config file cannot be written.
+    package static func notWritable(path: String, reason: String) -> String {
+        "Sentinel config file \(path) is not writable: \(reason). Exiting..."
+    }
+
+    /// Logged (then exit 1) when the config file cannot be read.
+    package static func cannotOpen(path: String, reason: String) -> String {
+        "Fatal error, can't open config file '\(path)': \(reason)"
+    }
+}

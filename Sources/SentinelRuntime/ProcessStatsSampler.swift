@@ -1,0 +1,68 @@
+//===----------------------------------------------------------------------===//
+// swift-sentinel — process statistics for INFO
+//===----------------------------------------------------------------------===//
+
+import SentinelCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+#if canImport(Glibc)
+    private let rusageSelf = __rusage_who_t(RUSAGE_SELF.rawValue)
+    private let rusageChildren = __rusage_who_t(RUSAGE_CHILDREN.rawValue)
+#else
+    private let rusageSelf = RUSAGE_SELF
+    private let rusageChildren = RUSAGE_CHILDREN
+#endif
+
+/// Reads the process-level numbers the core reports in `INFO server`/`INFO cpu` (Redis: the
+/// `used_cpu_*` fields from getrusage, `process_id`, `server_time_usec`, and the RSS it samples).
+package enum ProcessStatsSampler {
+    /// Samples CPU times, pid, resident memory and the wall clock now.
+    package static func sample() -> ProcessStats {
+        var own = rusage()
+        var children = rusage()
+        getrusage(rusageSelf, &own)
+        getrusage(rusageChildren, &children)
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return ProcessStats(
+            pid: Int(getpid()),
+            usedCPUSys: seconds(own.ru_stime),
+            usedCPUUser: seconds(own.ru_utime),
+            usedCPUSysChildren: seconds(children.ru_stime),
+            usedCPUUserChildren: seconds(children.ru_utime),
+            unixTimeMicros: Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000,
+            residentMemory: residentMemory()
+        )
+    }
+
+    private static func seconds(_ t: timeval) -> Double {
+        Double(t.tv_sec) + Double(t.tv_usec) / 1_000_000
+    }
+
+    /// Resident set size in bytes: the second field of `/proc/self/statm` (pages) times the page size.
+    /// Falls back to `ru_maxrss` where there is no procfs.
+    private static func residentMemory() -> Int {
+        let fd = open("/proc/self/statm", O_RDONLY | O_CLOEXEC)
+        if fd >= 0 {
+            defer { close(fd) }
+            var buffer = [UInt8](repeating: 0, count: 128)
+            let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if n > 0 {
+                let fields = String(decoding: buffer[0..<n], as: UTF8.self).split(separator: " ")
+                if fields.count > 1, let pages = Int(fields[1]) {
+                    return pages * Int(sysconf(Int32(_SC_PAGESIZE)))
+                }
+            }
+        }
+        var usage = rusage()
+        getrusage(rusageSelf, &usage)
+        return Int(usage.ru_maxrss) * 1024
+    }
+}

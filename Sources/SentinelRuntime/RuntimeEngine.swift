@@ -1,0 +1,473 @@
+//===----------------------------------------------------------------------===//
+// swift-sentinel — the loop-confined part of the runtime
+//===----------------------------------------------------------------------===//
+
+import Logging
+import NIOCore
+import NIOPosix
+import RESP
+import SentinelCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Everything the runtime mutates, confined to its one event loop: the core, the connections, the
+/// event queue and the timers. Only ``SentinelRuntime`` creates it, inside a `NIOLoopBoundBox`.
+///
+/// Events go through a FIFO queue: handlers may report while actions are being executed (closing a
+/// channel fires `channelInactive` synchronously), and the queue turns that re-entry into ordinary
+/// later events, so the core always sees events one at a time and in order. Writes made while
+/// executing actions are flushed once, when the queue is empty.
+final class RuntimeEngine {
+    private enum Phase {
+        case idle
+        case starting
+        case running
+        case stopped
+    }
+
+    let loop: any EventLoop
+    var logger: Logger
+    private var core: any SentinelMachine
+    private let config: SentinelConfig
+    private let options: RuntimeOptions
+    private let sink: LogSink
+    private let stopped: EventLoopPromise<Void>
+    private var phase: Phase = .idle
+
+    private var listeners: [any Channel] = []
+    private var clients: [ClientID: ClientConnectionHandler] = [:]
+    private var nextClientID = 1
+    private var links: [LinkID: LinkHandler] = [:]
+    /// Links being dialled: a `.closeLink` removes the id, and the dial result is then dropped.
+    private var dialing: Set<LinkID> = []
+
+    private var queue: [Event] = []
+    private var queueHead = 0
+    private var draining = false
+    private var clientsToFlush: [ClientID] = []
+    private var linksToFlush: [LinkID] = []
+
+    /// Tick jitter; SentinelCore's seedable generator.
+    private var random: SplitMix64
+    private var tickTask: Scheduled<Void>?
+    private var statsTask: Scheduled<Void>?
+    private var pidFile: String?
+
+    init(
+        loop: any EventLoop, core: any SentinelMachine, config: SentinelConfig, options: RuntimeOptions,
+        sink: LogSink, stopped: EventLoopPromise<Void>
+    ) {
+        self.loop = loop
+        self.core = core
+        self.config = config
+        self.options = options
+        self.sink = sink
+        self.stopped = stopped
+        self.random = SplitMix64(seed: options.seed)
+        self.logger = Logger.sentinel(sink)
+    }
+
+    /// The clock handed to the core: monotonic milliseconds. (TILT detection will also want a wall
+    /// clock; this is the one place to add it.)
+    func now() -> Millis {
+        Millis(NIODeadline.now().uptimeNanoseconds / 1_000_000)
+    }
+
+    // MARK: - Startup and shutdown
+
+    /// Binds every listener, then writes the pidfile, starts the core and the timers.
+    func start() -> EventLoopFuture<[SocketAddress]> {
+        guard case .idle = phase else {
+            return loop.makeFailedFuture(RuntimeStartupError("The runtime was already started"))
+        }
+        phase = .starting
+        let promise = loop.makePromise(of: [SocketAddress].self)
+        bindListeners(listenAddresses()[...], bound: [], promise: promise)
+        promise.futureResult.assumeIsolated().whenComplete { result in
+            switch result {
+            case .success where self.phase == .starting:
+                self.startCore()
+            case .success, .failure:
+                // Failed, or shut down while binding.
+                self.phase = .stopped
+                for listener in self.listeners { listener.close(promise: nil) }
+                self.listeners = []
+                self.stopped.succeed()
+            }
+        }
+        return promise.futureResult
+    }
+
+    /// Redis's `bind` semantics: no bind means `* -::*` (every IPv4 address, and every IPv6 address if
+    /// the machine has IPv6); a leading `-` marks an address that may be skipped if unavailable.
+    private func listenAddresses() -> [(host: String, optional: Bool)] {
+        let binds = config.bind.isEmpty ? ["*", "-::*"] : config.bind
+        return binds.map { entry in
+            let optional = entry.hasPrefix("-")
+            var host = optional ? String(entry.dropFirst()) : entry
+            if host == "*" { host = "0.0.0.0" }
+            if host == "::*" { host = "::" }
+            return (host, optional)
+        }
+    }
+
+    private func bindListeners(
+        _ remaining: ArraySlice<(host: String, optional: Bool)>, bound: [SocketAddress],
+        promise: EventLoopPromise<[SocketAddress]>
+    ) {
+        guard let (host, optional) = remaining.first else {
+            promise.succeed(bound)
+            return
+        }
+        makeServerBootstrap(ipv6: host.contains(":"))
+            .bind(host: host, port: config.port)
+            .assumeIsolated()
+            .whenComplete { result in
+                switch result {
+                case .success(let channel):
+                    self.listeners.append(channel)
+                    let address = channel.localAddress.map { [$0] } ?? []
+                    self.bindListeners(remaining.dropFirst(), bound: bound + address, promise: promise)
+                case .failure(let error):
+                    if optional, Self.isUnavailable(error) {
+                        self.bindListeners(remaining.dropFirst(), bound: bound, promise: promise)
+                    } else {
+                        let shown = HostPort(host, self.config.port).description
+                        let message =
+                            "Could not create server TCP listening socket \(shown): \(LinkHandler.describe(error))"
+                        self.logger.warning("Warning: \(message)")
+                        promise.fail(RuntimeStartupError(message))
+                    }
+                }
+            }
+    }
+
+    /// The errors Redis tolerates on an optional (`-`) bind address: the address family or the
+    /// address is not available here.
+    private static func isUnavailable(_ error: any Error) -> Bool {
+        guard let error = error as? IOError else { return error is SocketAddressError }
+        return [EAFNOSUPPORT, EADDRNOTAVAIL, EPROTONOSUPPORT, ENOPROTOOPT, ESOCKTNOSUPPORT, EPFNOSUPPORT]
+            .contains(error.errnoCode)
+    }
+
+    private func makeServerBootstrap(ipv6: Bool) -> ServerBootstrap {
+        let engine = NIOLoopBound(self, eventLoop: loop)
+        let limit = options.clientOutputBufferLimit
+        var bootstrap = ServerBootstrap(group: loop)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.backlog, value: 511)
+        if ipv6 {
+            // Like Redis: the IPv6 listener takes IPv6 only, so it can coexist with the IPv4 one.
+            bootstrap = bootstrap.serverChannelOption(
+                ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1
+            )
+        }
+        return
+            bootstrap
+            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.socketOption(.so_keepalive), value: 1)
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
+            .childChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try engine.value.acceptClient(channel)
+                }
+            }
+    }
+
+    private func startCore() {
+        phase = .running
+        writePidFile()
+        let actions = core.start(now: now())
+        noteSentinelID(in: actions)
+        draining = true
+        execute(actions)
+        drain()
+        scheduleTick()
+        sampleStats()
+    }
+
+    /// Sends `.processStats` now and every `options.statsInterval` after.
+    private func sampleStats() {
+        guard case .running = phase else { return }
+        deliver([.processStats(ProcessStatsSampler.sample())])
+        statsTask = loop.assumeIsolated().scheduleTask(in: options.statsInterval) {
+            self.sampleStats()
+        }
+    }
+
+    /// Fires `.tick` after `1000 / hz` ms, with `hz` redrawn from `options.hz` every time (Redis
+    /// re-randomises `hz` after each sentinel timer run so that sentinels started together drift apart).
+    private func scheduleTick() {
+        let hz = Int.random(in: options.hz, using: &random)
+        tickTask = loop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(1000 / hz))) {
+            guard case .running = self.phase else { return }
+            self.deliver([.tick])
+            if case .running = self.phase {
+                self.scheduleTick()
+            }
+        }
+    }
+
+    /// Stops everything: timers, listeners, links (silently), clients; removes the pidfile; completes
+    /// ``SentinelRuntime/waitUntilStopped()``. Idempotent.
+    func shutdown() {
+        switch phase {
+        case .stopped: return
+        case .idle:
+            phase = .stopped
+            stopped.succeed()
+            return
+        case .starting:
+            // The bind completion sees this, closes the listeners and completes `stopped`.
+            phase = .stopped
+            return
+        case .running: break
+        }
+        phase = .stopped
+        logger.warning("User requested shutdown...")
+        tickTask?.cancel()
+        statsTask?.cancel()
+        for listener in listeners { listener.close(promise: nil) }
+        listeners = []
+        for link in links.values {
+            link.silence()
+            link.close()
+        }
+        links = [:]
+        dialing = []
+        for client in clients.values { client.closeNow() }
+        clients = [:]
+        removePidFile()
+        logger.warning("Sentinel is now ready to exit, bye bye...")
+        stopped.succeed()
+    }
+
+    private func writePidFile() {
+        guard let path = config.pidFile, !path.isEmpty else { return }
+        let text = "\(getpid())\n"
+        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else {
+            logger.warning("Failed to write PID file: \(String(cString: strerror(errno)))")
+            return
+        }
+        _ = text.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
+        close(fd)
+        pidFile = path
+    }
+
+    private func removePidFile() {
+        guard let path = pidFile else { return }
+        logger.notice("Removing the pid file.")
+        unlink(path)
+        pidFile = nil
+    }
+
+    // MARK: - Events in
+
+    /// Queues events for the core and, unless already draining, runs the queue to empty.
+    func deliver(_ events: [Event]) {
+        switch phase {
+        case .idle, .stopped:
+            return
+        case .starting:
+            // A client accepted before the core started: its events wait for `startCore`.
+            queue.append(contentsOf: events)
+            return
+        case .running:
+            queue.append(contentsOf: events)
+        }
+        guard !draining else { return }
+        draining = true
+        drain()
+    }
+
+    /// Hands queued events to the core one by one and executes its actions; flushes all written
+    /// connections whenever the queue runs dry (flushing may close a connection and queue more).
+    private func drain() {
+        while true {
+            while queueHead < queue.count, case .running = phase {
+                let event = queue[queueHead]
+                queueHead += 1
+                execute(core.handle(event, now: now()))
+            }
+            queue.removeAll(keepingCapacity: true)
+            queueHead = 0
+            flushWrites()
+            if queue.isEmpty || phase != .running { break }
+        }
+        queue.removeAll(keepingCapacity: true)
+        queueHead = 0
+        draining = false
+    }
+
+    private func flushWrites() {
+        let clientIDs = clientsToFlush
+        let linkIDs = linksToFlush
+        clientsToFlush.removeAll(keepingCapacity: true)
+        linksToFlush.removeAll(keepingCapacity: true)
+        for id in clientIDs { clients[id]?.flush() }
+        for id in linkIDs { links[id]?.flush() }
+    }
+
+    // MARK: - Actions out
+
+    private func execute(_ actions: [Action]) {
+        for action in actions {
+            guard case .running = phase else { return }
+            switch action {
+            case .connect(let id, let host, let port):
+                dial(id, host: host, port: port)
+            case .send(let id, let words):
+                guard let link = links[id] else { continue }
+                link.queue(words)
+                linksToFlush.append(id)
+            case .closeLink(let id):
+                dialing.remove(id)
+                if let link = links.removeValue(forKey: id) {
+                    link.silence()
+                    link.close()
+                }
+            case .reply(let id, let value, let version):
+                guard let client = clients[id] else { continue }
+                client.queue(value, version: version)
+                clientsToFlush.append(id)
+            case .closeClient(let id):
+                clients[id]?.closeAfterFlush()
+            case .persistConfig(let state, let token):
+                persist(state, token: token)
+            case .log(let level, let text):
+                logger.log(level: level.loggerLevel, "\(text)")
+            case .setLogLevel(let level):
+                sink.level = level
+            case .shutdown:
+                shutdown()
+            }
+        }
+    }
+
+    private func persist(_ state: SentinelConfig, token: Int) {
+        var failure: String?
+        do {
+            try ConfigFile.persist(state, path: options.configPath)
+        } catch {
+            failure = error.description
+            logger.warning("WARNING: Sentinel was not able to save the new configuration on disk!!!: \(error.reason)")
+        }
+        if let id = state.myID {
+            logger[metadataKey: "sentinel"] = "\(id)"
+        }
+        // Answered through the queue, so it reaches the core after the actions of this batch.
+        queue.append(.configPersisted(token: token, error: failure))
+    }
+
+    private func noteSentinelID(in actions: [Action]) {
+        for case .persistConfig(let state, _) in actions {
+            if let id = state.myID { logger[metadataKey: "sentinel"] = "\(id)" }
+        }
+    }
+
+    // MARK: - Clients
+
+    /// Called by the listener's child initializer for every accepted connection.
+    private func acceptClient(_ channel: any Channel) throws {
+        switch phase {
+        case .starting, .running: break
+        case .idle, .stopped: throw ChannelError.ioOnClosedChannel
+        }
+        let id = ClientID(nextClientID)
+        nextClientID += 1
+        let handler = ClientConnectionHandler(
+            id: id,
+            onEvents: { [weak self] events in self?.clientEvents(id, events) },
+            onOutputLimit: { [weak self] id in
+                self?.logger.warning(
+                    "Client \(id) scheduled to be closed ASAP for overcoming of output buffer limits."
+                )
+            }
+        )
+        clients[id] = handler
+        try channel.pipeline.syncOperations.addHandler(handler)
+    }
+
+    private func clientEvents(_ id: ClientID, _ events: [Event]) {
+        if case .clientDisconnected = events.last {
+            clients[id] = nil
+        }
+        deliver(events)
+    }
+
+    // MARK: - Links
+
+    private func dial(_ id: LinkID, host: String, port: Int) {
+        guard links[id] == nil, !dialing.contains(id) else { return }
+        dialing.insert(id)
+        let engine = NIOLoopBound(self, eventLoop: loop)
+        var bootstrap = ClientBootstrap(group: loop)
+        if let source = sourceAddress {
+            bootstrap = bootstrap.bind(to: source)
+        }
+        bootstrap =
+            bootstrap
+            .connectTimeout(options.connectTimeout)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelOption(.socketOption(.so_keepalive), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let handler = LinkHandler(
+                        id: id,
+                        onActive: { [weak engine = engine.value] handler in engine?.linkActive(handler) },
+                        onEvents: { [weak engine = engine.value] events in engine?.linkEvents(id, events) }
+                    )
+                    try channel.pipeline.syncOperations.addHandler(handler)
+                }
+            }
+        let connecting: EventLoopFuture<any Channel>
+        if let address = try? SocketAddress(ipAddress: host, port: port) {
+            connecting = bootstrap.connect(to: address)
+        } else {
+            connecting = bootstrap.connect(host: host, port: port)
+        }
+        connecting.assumeIsolated().whenFailure { error in
+            // Still wanted and never came up: report the failed attempt.
+            if self.dialing.remove(id) != nil {
+                self.deliver([.linkClosed(id, reason: LinkHandler.describe(error))])
+            }
+        }
+    }
+
+    /// `bind-source-addr`: the local address outbound links connect from (any port).
+    private lazy var sourceAddress: SocketAddress? = {
+        guard let directive = config.otherDirectives.last(where: { $0.name == "bind-source-addr" }),
+            let ip = directive.arguments.first, !ip.isEmpty
+        else { return nil }
+        return try? SocketAddress(ipAddress: ip, port: 0)
+    }()
+
+    private func linkActive(_ handler: LinkHandler) {
+        let id = handler.id
+        guard case .running = phase, dialing.remove(id) != nil else {
+            // Closed by the core while dialling, or a duplicate: drop it without a word.
+            handler.silence()
+            handler.close()
+            return
+        }
+        links[id] = handler
+        deliver([.linkConnected(id, localAddress: handler.localIP)])
+    }
+
+    private func linkEvents(_ id: LinkID, _ events: [Event]) {
+        if case .linkClosed = events.last {
+            links[id] = nil
+        }
+        deliver(events)
+    }
+}
+
+@available(*, unavailable)
+extension RuntimeEngine: Sendable {}

@@ -1,0 +1,172 @@
+//===----------------------------------------------------------------------===//
+// swift-sentinel — the event loop runtime
+//===----------------------------------------------------------------------===//
+
+import Dispatch
+import Logging
+import NIOCore
+import NIOPosix
+import RESP
+import SentinelCore
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What the runtime drives: the pure ``Sentinel`` in production, a scripted stand-in in tests.
+package protocol SentinelMachine: Sendable {
+    mutating func start(now: Millis) -> [Action]
+    mutating func handle(_ event: Event, now: Millis) -> [Action]
+}
+
+extension Sentinel: SentinelMachine {}
+
+/// Knobs of the runtime that are not in the config file.
+package struct RuntimeOptions: Sendable {
+    /// Absolute path of the config file that `.persistConfig` rewrites.
+    package var configPath: String
+    /// Seeds the tick-jitter generator (the core gets its own seed).
+    package var seed: UInt64
+    /// How long an outbound connect may take before it fails with `Connection timed out`.
+    package var connectTimeout: TimeAmount = .milliseconds(1000)
+    /// Unsent output above which a client is disconnected (Redis's pubsub hard limit, 32 MB).
+    package var clientOutputBufferLimit: Int = 32 * 1024 * 1024
+    /// `hz` is redrawn uniformly from this range after every tick (Redis: `10 + rand() % 10`).
+    package var hz: ClosedRange<Int> = 10...19
+    /// How often `.processStats` is sent.
+    package var statsInterval: TimeAmount = .seconds(1)
+    /// Install SIGTERM/SIGINT handlers in ``SentinelRuntime/run()`` that shut down gracefully.
+    package var handleSignals: Bool = true
+
+    package init(configPath: String, seed: UInt64) {
+        self.configPath = configPath
+        self.seed = seed
+    }
+}
+
+/// A startup failure the executable reports before exiting 1.
+package struct RuntimeStartupError: Error, CustomStringConvertible, Sendable {
+    package var description: String
+    package init(_ description: String) { self.description = description }
+}
+
+/// The process around the pure sentinel: one event loop that owns the ``Sentinel`` value, the client
+/// listener, the outbound links, the timer and the config file. (Redis: `main`, `aeMain`, the
+/// networking layer and `serverCron` calling `sentinelTimer`.)
+///
+/// Everything that touches the core runs on the single loop of a one-thread
+/// `MultiThreadedEventLoopGroup`, as Redis is single-threaded: handlers call it synchronously, with no
+/// hops. The runtime contains no sentinel logic: it decodes, turns I/O into ``Event``s, hands them to
+/// the core, and executes the ``Action``s it gets back.
+package final class SentinelRuntime: Sendable {
+    /// The loop everything runs on.
+    package let eventLoop: any EventLoop
+    /// The shared log destination (its level follows `.setLogLevel`).
+    package let logSink: LogSink
+    private let options: RuntimeOptions
+    private let group: MultiThreadedEventLoopGroup
+    private let engine: NIOLoopBoundBox<RuntimeEngine>
+    private let stopped: EventLoopPromise<Void>
+    /// Set once the event loop group has been shut down (it must happen exactly once).
+    private let released = Mutex(false)
+
+    /// - Parameters:
+    ///   - config: The loaded configuration (port, bind, log settings, pidfile are read from it).
+    ///   - options: Runtime knobs; `configPath` is where state is persisted.
+    ///   - core: The machine to drive; `nil` means `Sentinel(config:seed:)` seeded from `options.seed`.
+    package init(config: SentinelConfig, options: RuntimeOptions, core: (any SentinelMachine)? = nil) {
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        let loop = group.next()
+        let sink = LogSink(level: config.logLevel, file: config.logFile)
+        let stopped = loop.makePromise(of: Void.self)
+        let machine = core ?? Sentinel(config: config, seed: options.seed)
+        self.options = options
+        self.group = group
+        self.eventLoop = loop
+        self.logSink = sink
+        self.stopped = stopped
+        self.engine = NIOLoopBoundBox.makeBoxSendingValue(
+            RuntimeEngine(
+                loop: loop, core: machine, config: config, options: options, sink: sink, stopped: stopped
+            ),
+            eventLoop: loop
+        )
+    }
+
+    /// Binds the listeners, starts the core and the timers, then runs until shutdown (SHUTDOWN,
+    /// SIGTERM or SIGINT), and releases the event loop.
+    ///
+    /// - Throws: ``RuntimeStartupError`` naming the address when a listener cannot be bound.
+    package func run() async throws {
+        var signalSources: [any DispatchSourceSignal] = []
+        if options.handleSignals {
+            for (number, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT")] {
+                signal(number, SIG_IGN)
+                let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+                source.setEventHandler { [self] in
+                    self.requestShutdown(reason: "Received \(name) scheduling shutdown...")
+                }
+                source.resume()
+                signalSources.append(source)
+            }
+        }
+        defer {
+            for source in signalSources { source.cancel() }
+        }
+        do {
+            _ = try await start()
+        } catch {
+            try? await releaseLoop()
+            throw error
+        }
+        await waitUntilStopped()
+        try await releaseLoop()
+    }
+
+    /// Binds the listeners and starts the core. Returns the bound addresses (tests bind port 0).
+    @discardableResult
+    package func start() async throws -> [SocketAddress] {
+        try await eventLoop.flatSubmit { [engine] in
+            engine.value.start()
+        }.get()
+    }
+
+    /// Asks the runtime to shut down as SHUTDOWN would (safe from any thread).
+    package func requestShutdown(reason: String? = nil) {
+        guard !released.withLock({ $0 }) else { return }
+        eventLoop.execute { [engine] in
+            if let reason {
+                engine.value.logger.warning("\(reason)")
+            }
+            engine.value.shutdown()
+        }
+    }
+
+    /// Returns once the runtime has shut down (all connections closed, pidfile removed).
+    package func waitUntilStopped() async {
+        try? await stopped.futureResult.get()
+    }
+
+    /// Shuts down (if not already) and releases the event loop thread. For tests and embedders that
+    /// use ``start()`` rather than ``run()``. Safe to call more than once.
+    package func stop() async throws {
+        requestShutdown()
+        await waitUntilStopped()
+        try await releaseLoop()
+    }
+
+    private func releaseLoop() async throws {
+        let first = released.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        if first {
+            try await group.shutdownGracefully()
+        }
+    }
+}

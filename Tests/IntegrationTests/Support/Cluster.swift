@@ -1,0 +1,140 @@
+import Foundation
+
+/// The standard fixture: one master, two replicas (real redis-server processes) and a number of
+/// sentinels (three by default) monitoring the master as `mymaster` with quorum 2 and
+/// `down-after-milliseconds 5000`, everything on free loopback ports in one temporary directory.
+///
+/// Use it as
+/// ```
+/// let cluster = try await Cluster.start()
+/// defer { cluster.shutdown() }
+/// ```
+/// `shutdown()` stops every process this fixture started (sentinels first) and removes the
+/// directory; it is idempotent and also runs from `deinit`. If `start` fails half-way it cleans
+/// up what it had started before rethrowing.
+final class Cluster {
+    static let masterName = "mymaster"
+    static let quorum = 2
+    static let downAfterMilliseconds = 5000
+
+    let directory: URL
+    private(set) var master: RedisNode!
+    private(set) var replicas: [RedisNode] = []
+    private(set) var sentinels: [SentinelProcess] = []
+    private var isShutDown = false
+
+    private init(directory: URL) {
+        self.directory = directory
+    }
+
+    /// Starts the data nodes, waits until the master reports both replicas online, then starts
+    /// `sentinelCount` sentinels of `sentinelBinary` (default: the sentinel under test).
+    static func start(sentinels sentinelCount: Int = 3, sentinelBinary: String? = nil) async throws -> Cluster {
+        let directory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("sentinel-it-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let cluster = Cluster(directory: directory)
+        do {
+            try await cluster.startDataNodes()
+            if sentinelCount > 0 {
+                let binary = try sentinelBinary ?? Binaries.sentinelUnderTest()
+                for index in 1...sentinelCount {
+                    try await cluster.addSentinel(name: "sentinel\(index)", binary: binary)
+                }
+            }
+            return cluster
+        } catch {
+            cluster.shutdown()
+            throw error
+        }
+    }
+
+    private func startDataNodes() async throws {
+        let master = try await RedisNode.start(name: "master", in: directory)
+        self.master = master
+        for index in 1...2 {
+            replicas.append(try await RedisNode.start(name: "replica\(index)", in: directory, replicaOf: master.port))
+        }
+        try await eventually(timeout: .seconds(20), "the master reports 2 online replicas", diagnostics: diagnostics) {
+            let info = try master.info("replication")
+            let online = info.filter { $0.key.hasPrefix("slave") && $0.value.contains("state=online") }
+            return online.count == 2
+        }
+    }
+
+    @discardableResult
+    func addSentinel(name: String, binary: String) async throws -> SentinelProcess {
+        let sentinel = try await SentinelProcess.start(
+            name: name, binary: binary, in: directory, masterPort: master.port, quorum: Self.quorum,
+            downAfterMilliseconds: Self.downAfterMilliseconds)
+        sentinels.append(sentinel)
+        return sentinel
+    }
+
+    /// When the most recently started sentinel was launched.
+    var lastSentinelLaunch: ContinuousClock.Instant? {
+        sentinels.compactMap(\.launchedAt).max()
+    }
+
+    /// Waits until every running sentinel reports `num-slaves` 2 and `num-other-sentinels`
+    /// `sentinels.count - 1`.
+    func waitForFullDiscovery(timeout: Duration = .seconds(30)) async throws {
+        let peers = sentinels.count - 1
+        try await eventually(
+            timeout: timeout, "every sentinel reports num-slaves 2 and num-other-sentinels \(peers)",
+            diagnostics: diagnostics
+        ) {
+            try sentinels.allSatisfy { sentinel in
+                let state = try sentinel.masterState()
+                return state["num-slaves"] == "2" && state["num-other-sentinels"] == String(peers)
+            }
+        }
+    }
+
+    /// Waits until every sentinel lists its replicas with flags exactly `slave` and its peers
+    /// with flags exactly `sentinel` (links up, nothing down).
+    func waitForHealthyLinks(timeout: Duration = .seconds(15)) async throws {
+        try await eventually(
+            timeout: timeout, "every sentinel sees its replicas and peers with clean flags", diagnostics: diagnostics
+        ) {
+            try sentinels.allSatisfy { sentinel in
+                try sentinel.instances("REPLICAS").allSatisfy { $0["flags"] == "slave" }
+                    && sentinel.instances("SENTINELS").allSatisfy { $0["flags"] == "sentinel" }
+            }
+        }
+    }
+
+    /// Tail of every process log, for failure messages.
+    func diagnostics() -> String {
+        var parts: [String] = ["temporary directory: \(directory.path)"]
+        parts += sentinels.map { $0.diagnostics() }
+        if let master {
+            parts.append(master.diagnostics())
+        }
+        parts += replicas.map { $0.diagnostics() }
+        return parts.joined(separator: "\n")
+    }
+
+    func shutdown() {
+        if isShutDown {
+            return
+        }
+        isShutDown = true
+        for sentinel in sentinels {
+            sentinel.stop()
+        }
+        for replica in replicas {
+            replica.stop()
+        }
+        master?.stop()
+        if ProcessInfo.processInfo.environment["KEEP_TEST_DIRS"] == "1" {
+            print("integration: kept \(directory.path)")
+        } else {
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    deinit {
+        shutdown()
+    }
+}

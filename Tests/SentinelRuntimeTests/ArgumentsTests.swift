@@ -1,0 +1,106 @@
+import SentinelCore
+import Testing
+
+@testable import SentinelRuntime
+
+@Suite("Command line")
+struct ArgumentsTests {
+    @Test("--name value... arguments become override lines after the config file")
+    func overrides() throws {
+        let command = try LaunchArguments.parse([
+            "/etc/sentinel.conf", "--port", "26380", "--sentinel", "announce-ip", "1.2.3.4",
+        ])
+        #expect(
+            command
+                == .run(configPath: "/etc/sentinel.conf", overrides: ["port 26380", "sentinel announce-ip 1.2.3.4"])
+        )
+    }
+
+    @Test("--sentinel alone is the mode switch and is ignored")
+    func bareSentinelFlag() throws {
+        #expect(
+            try LaunchArguments.parse(["s.conf", "--sentinel", "--loglevel", "verbose"])
+                == .run(configPath: "s.conf", overrides: ["loglevel verbose"])
+        )
+        #expect(try LaunchArguments.parse(["s.conf", "--sentinel"]) == .run(configPath: "s.conf", overrides: []))
+    }
+
+    @Test("no config file: overrides only")
+    func noConfigFile() throws {
+        #expect(try LaunchArguments.parse(["--port", "1"]) == .run(configPath: nil, overrides: ["port 1"]))
+        #expect(try LaunchArguments.parse([]) == .run(configPath: nil, overrides: []))
+    }
+
+    @Test("values that need it are quoted like Redis's sdscatrepr")
+    func quoting() throws {
+        #expect(
+            try LaunchArguments.parse(["s.conf", "--logfile", "", "--sentinel", "auth-pass", "m", "a b\"c"])
+                == .run(configPath: "s.conf", overrides: ["logfile \"\"", "sentinel auth-pass m \"a b\\\"c\""])
+        )
+        #expect(LaunchArguments.quoted("tab\there") == "\"tab\\there\"")
+        #expect(LaunchArguments.quoted("plain-value_1.2") == "plain-value_1.2")
+    }
+
+    @Test("help, version and check-config")
+    func modes() throws {
+        #expect(try LaunchArguments.parse(["--help"]) == .help)
+        #expect(try LaunchArguments.parse(["-h"]) == .help)
+        #expect(try LaunchArguments.parse(["--version"]) == .version)
+        #expect(try LaunchArguments.parse(["-v"]) == .version)
+        #expect(
+            try LaunchArguments.parse(["s.conf", "--check-config", "--port", "5"])
+                == .checkConfig(configPath: "s.conf", overrides: ["port 5"])
+        )
+        #expect(SentinelVersion.banner.hasPrefix("swift-sentinel "))
+        #expect(SentinelVersion.banner.hasSuffix(" (Redis Sentinel compatible 7.2.4)"))
+    }
+
+    @Test("config from stdin is refused")
+    func stdin() {
+        #expect(throws: LaunchArgumentError.self) { try LaunchArguments.parse(["-"]) }
+    }
+
+    @Test("--check-config: OK exits 0, an error exits 1 with file:line")
+    func checkConfig() {
+        let good = Launcher.checkConfig(
+            text: "port 26380\nsentinel monitor mymaster 127.0.0.1 6379 2\n", fileName: "s.conf", overrides: []
+        )
+        #expect(good.status == 0)
+        #expect(good.output == "configuration OK")
+
+        let bad = Launcher.checkConfig(text: "port 26380\nsentinel bogus\n", fileName: "s.conf", overrides: [])
+        #expect(bad.status == 1)
+        #expect(bad.output.hasPrefix("s.conf:2:"))
+        #expect(bad.output.contains("sentinel bogus"))
+
+        let badOverride = Launcher.checkConfig(text: "port 26380\n", fileName: "s.conf", overrides: ["port x"])
+        #expect(badOverride.status == 1)
+    }
+
+    @Test("fatal config error banner")
+    func fatalBanner() {
+        let error = ConfigLoadError(
+            file: "s.conf", line: 3, lineText: "sentinel bogus",
+            message: "Unrecognized sentinel configuration statement."
+        )
+        #expect(
+            Launcher.fatalBanner(error) == """
+
+                *** FATAL CONFIG FILE ERROR (swift-sentinel \(SentinelVersion.version)) ***
+                Reading the configuration file, at line 3
+                >>> 'sentinel bogus'
+                Unrecognized sentinel configuration statement.
+
+                """
+        )
+    }
+
+    @Test("startup messages")
+    func messages() {
+        #expect(Launcher.needsConfigFile == "Sentinel needs config file on disk to save state. Exiting...")
+        #expect(
+            Launcher.notWritable(path: "/x/s.conf", reason: "Permission denied")
+                == "Sentinel config file /x/s.conf is not writable: Permission denied. Exiting..."
+        )
+    }
+}

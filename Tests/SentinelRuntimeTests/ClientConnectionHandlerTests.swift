@@ -1,0 +1,146 @@
+import NIOCore
+import NIOEmbedded
+import RESP
+import SentinelCore
+import Testing
+
+@testable import SentinelRuntime
+
+/// Collects what a handler reports (all on the embedded loop's thread).
+final class EventLog {
+    var events: [Event] = []
+    var descriptions: [String] { events.map { "\($0)" } }
+}
+
+@Suite("Client connection handler")
+struct ClientConnectionHandlerTests {
+    /// An active embedded client connection with its event log.
+    private func connectedClient(id: Int, peerPort: Int = 50000) throws -> (
+        EmbeddedChannel, ClientConnectionHandler, EventLog
+    ) {
+        let log = EventLog()
+        let handler = ClientConnectionHandler(id: ClientID(id), onEvents: { log.events += $0 })
+        let channel = EmbeddedChannel(handler: handler)
+        channel.localAddress = try SocketAddress(ipAddress: "127.0.0.1", port: 26379)
+        channel.remoteAddress = try SocketAddress(ipAddress: "127.0.0.1", port: peerPort)
+        try channel.connect(to: channel.remoteAddress!).wait()
+        return (channel, handler, log)
+    }
+
+    private func outbound(_ channel: EmbeddedChannel) throws -> String {
+        var text = ""
+        while var buffer = try channel.readOutbound(as: ByteBuffer.self) {
+            text += buffer.readString(length: buffer.readableBytes) ?? ""
+        }
+        return text
+    }
+
+    @Test("reports the connection with ip:port addresses")
+    func connected() throws {
+        let (_, _, log) = try connectedClient(id: 7, peerPort: 41000)
+        #expect(
+            log.descriptions == [
+                "\(Event.clientConnected(ClientID(7), address: "127.0.0.1:41000", localAddress: "127.0.0.1:26379"))"
+            ])
+    }
+
+    @Test("IPv6 addresses are bracketed")
+    func ipv6Format() throws {
+        #expect(ClientConnectionHandler.format(try SocketAddress(ipAddress: "::1", port: 5)) == "[::1]:5")
+    }
+
+    @Test("commands are decoded across TCP segment boundaries, in order")
+    func segmented() throws {
+        let (channel, _, log) = try connectedClient(id: 1)
+        let wire = "*3\r\n$8\r\nSENTINEL\r\n$7\r\nmasters\r\n$0\r\n\r\nPING\r\n*1\r\n$4\r\nINFO\r\n"
+        for byte in wire.utf8 {
+            var buffer = channel.allocator.buffer(capacity: 1)
+            buffer.writeInteger(byte)
+            try channel.writeInbound(buffer)
+        }
+        let commands = log.events.compactMap { event -> [String]? in
+            if case .clientCommand(_, let words) = event { return words }
+            return nil
+        }
+        #expect(commands == [["SENTINEL", "masters", ""], ["PING"], ["INFO"]])
+        #expect(channel.isActive)
+    }
+
+    @Test("a protocol error answers -ERR, closes that connection only and reports the disconnect")
+    func protocolError() throws {
+        let (bad, _, badLog) = try connectedClient(id: 1)
+        let (good, goodHandler, goodLog) = try connectedClient(id: 2)
+
+        try bad.writeInbound(ByteBuffer(string: "PING\r\n*abc\r\nPING\r\n"))
+
+        // The exact text the decoder produces, as Redis sends it: `-ERR Protocol error: ...`.
+        var decoder = RESPDecoder(mode: .request)
+        var probe = ByteBuffer(string: "*abc\r\n")
+        let expected: String
+        do {
+            _ = try decoder.decode(buffer: &probe)
+            Issue.record("the decoder accepted a malformed multibulk length")
+            return
+        } catch let error as RESPProtocolError {
+            expected = "-ERR \(error.message)\r\n"
+        }
+        #expect(expected == "-ERR Protocol error: invalid multibulk length\r\n")
+        #expect(try outbound(bad) == expected)
+        #expect(!bad.isActive)
+        #expect(
+            badLog.descriptions == [
+                "\(Event.clientConnected(ClientID(1), address: "127.0.0.1:50000", localAddress: "127.0.0.1:26379"))",
+                "\(Event.clientCommand(ClientID(1), ["PING"]))",
+                "\(Event.clientDisconnected(ClientID(1)))",
+            ]
+        )
+
+        // The other connection is untouched.
+        #expect(good.isActive)
+        try good.writeInbound(ByteBuffer(string: "PING\r\n"))
+        goodHandler.queue(.simpleString("PONG"), version: .resp2)
+        goodHandler.flush()
+        #expect(try outbound(good) == "+PONG\r\n")
+        #expect(goodLog.events.count == 2)
+        #expect(try good.finish().isClean)
+    }
+
+    @Test("replies queued in one batch go out in one write")
+    func batching() throws {
+        let (channel, handler, _) = try connectedClient(id: 1)
+        handler.queue(.simpleString("OK"), version: .resp2)
+        handler.queue(.integer(3), version: .resp2)
+        handler.queue(.null, version: .resp2)
+        #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
+        handler.flush()
+        let first = try channel.readOutbound(as: ByteBuffer.self)
+        #expect(first.map { String(buffer: $0) } == "+OK\r\n:3\r\n$-1\r\n")
+        #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
+    }
+
+    @Test("closeAfterFlush writes what is queued, then closes; later input is ignored")
+    func closeAfterReply() throws {
+        let (channel, handler, log) = try connectedClient(id: 1)
+        handler.queue(.ok, version: .resp2)
+        handler.closeAfterFlush()
+        #expect(try outbound(channel) == "+OK\r\n")
+        #expect(!channel.isActive)
+        #expect(log.events.count == 2)
+        if case .clientDisconnected(let id) = log.events.last {
+            #expect(id == ClientID(1))
+        } else {
+            Issue.record("expected clientDisconnected, got \(log.events)")
+        }
+        handler.queue(.ok, version: .resp2)
+        handler.flush()
+        #expect(try outbound(channel) == "")
+    }
+
+    @Test("a peer close reports exactly one disconnect")
+    func peerClose() throws {
+        let (channel, _, log) = try connectedClient(id: 4)
+        try channel.close().wait()
+        #expect(log.events.count == 2)
+        if case .clientDisconnected = log.events.last {} else { Issue.record("no disconnect: \(log.events)") }
+    }
+}

@@ -1,0 +1,386 @@
+import NIOCore
+import RESP
+import SentinelCore
+import Synchronization
+import Testing
+
+@testable import SentinelRuntime
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// What a ``ScriptedCore`` saw, readable from the test while the runtime runs.
+final class Recorder: Sendable {
+    private let state = Mutex<(events: [Event], ticks: Int, stats: [ProcessStats])>(([], 0, []))
+
+    func record(_ event: Event) {
+        state.withLock { state in
+            switch event {
+            case .tick: state.ticks += 1
+            case .processStats(let stats): state.stats.append(stats)
+            default: state.events.append(event)
+            }
+        }
+    }
+
+    var events: [Event] { state.withLock { $0.events } }
+    var ticks: Int { state.withLock { $0.ticks } }
+    var stats: [ProcessStats] { state.withLock { $0.stats } }
+    var descriptions: [String] { events.map { "\($0)" } }
+}
+
+/// A stand-in core driven by client commands, so the runtime can be exercised on loopback:
+/// `PING` -> `+PONG`; `DIAL <port> <id>` opens a link (which sends `PING` once up);
+/// `DIALCLOSE <port> <id>` opens and at once closes one; `CLOSELINK <id>`; `PERSIST <token>`;
+/// `BIG <n>` answers n bulk strings of 1 KiB; `QUIT`; `SHUTDOWN`.
+struct ScriptedCore: SentinelMachine {
+    let recorder: Recorder
+    var config: SentinelConfig
+    var persistOnStart = false
+
+    mutating func start(now: Millis) -> [Action] {
+        var actions: [Action] = [.log(.notice, "scripted core started")]
+        if persistOnStart {
+            config.myID = String(repeating: "b", count: 40)
+            actions.append(.persistConfig(config, token: 1))
+        }
+        return actions
+    }
+
+    mutating func handle(_ event: Event, now: Millis) -> [Action] {
+        recorder.record(event)
+        switch event {
+        case .clientCommand(let client, let words):
+            let arguments = words.dropFirst().compactMap { Int($0) }
+            switch words.first?.uppercased() {
+            case "PING":
+                return [.reply(client, .simpleString("PONG"), .resp2)]
+            case "DIAL":
+                return [
+                    .connect(LinkID(arguments[1]), host: "127.0.0.1", port: arguments[0]), .reply(client, .ok, .resp2),
+                ]
+            case "DIALCLOSE":
+                let id = LinkID(arguments[1])
+                return [
+                    .connect(id, host: "127.0.0.1", port: arguments[0]), .closeLink(id), .reply(client, .ok, .resp2),
+                ]
+            case "CLOSELINK":
+                return [.closeLink(LinkID(arguments[0])), .reply(client, .ok, .resp2)]
+            case "PERSIST":
+                return [.persistConfig(config, token: arguments[0]), .reply(client, .ok, .resp2)]
+            case "QUIT":
+                return [.reply(client, .ok, .resp2), .closeClient(client)]
+            case "BIG":
+                let chunk = RESPValue.bulkString(String(repeating: "x", count: 1024))
+                return Array(repeating: .reply(client, chunk, .resp2), count: arguments[0])
+            case "SHUTDOWN":
+                return [.shutdown]
+            default:
+                return [.reply(client, .error("ERR unknown command"), .resp2)]
+            }
+        case .linkConnected(let id, _):
+            return [.send(id, ["PING"]), .send(id, ["PING"])]
+        default:
+            return []
+        }
+    }
+}
+
+/// A blocking loopback TCP client for the tests.
+final class TestSocket {
+    private let fd: Int32
+
+    init(port: Int) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: 3, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        let address = try SocketAddress(ipAddress: "127.0.0.1", port: port)
+        let result = address.withSockAddr { pointer, length in connect(fd, pointer, socklen_t(length)) }
+        guard result == 0 else { throw IOError(errnoCode: errno, reason: "connect") }
+    }
+
+    deinit { close(fd) }
+
+    func send(_ text: String) {
+        transmit(fd, Array(text.utf8))
+    }
+
+    /// Reads until `text` has arrived in full, EOF, or the 3 s timeout.
+    func read(count: Int) -> String {
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while received.count < count {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { break }
+            received += chunk[0..<n]
+        }
+        return String(decoding: received, as: UTF8.self)
+    }
+
+    /// True when the peer closed the connection (EOF within the timeout).
+    func isClosedByPeer() -> Bool {
+        var byte: UInt8 = 0
+        return recv(fd, &byte, 1, 0) == 0
+    }
+}
+
+private func transmit(_ fd: Int32, _ bytes: [UInt8]) {
+    _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
+}
+
+/// Polls `condition` for up to 5 s.
+func eventually(_ condition: () -> Bool) async -> Bool {
+    for _ in 0..<500 {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(10))
+    }
+    return condition()
+}
+
+/// A port nothing listens on: one a runtime listened on and released.
+func closedPort() async throws -> Int {
+    var config = SentinelConfig()
+    config.port = 0
+    config.bind = ["127.0.0.1"]
+    config.logLevel = .nothing
+    var options = RuntimeOptions(configPath: "/nonexistent", seed: 1)
+    options.handleSignals = false
+    let runtime = SentinelRuntime(
+        config: config, options: options, core: ScriptedCore(recorder: Recorder(), config: config))
+    let port = try await runtime.start().first?.port ?? 1
+    try await runtime.stop()
+    return port
+}
+
+@Suite("Runtime on loopback", .timeLimit(.minutes(1)))
+struct RuntimeLoopbackTests {
+    private func makeRuntime(
+        recorder: Recorder, configPath: String? = nil, persistOnStart: Bool = false, port: Int = 0,
+        outputLimit: Int = 32 * 1024 * 1024
+    ) -> SentinelRuntime {
+        var config = SentinelConfig()
+        config.port = port
+        config.bind = ["127.0.0.1"]
+        config.logLevel = .nothing
+        let path =
+            configPath ?? "/tmp/swift-sentinel-runtime-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).conf"
+        var options = RuntimeOptions(configPath: path, seed: 42)
+        options.handleSignals = false
+        options.clientOutputBufferLimit = outputLimit
+        let core = ScriptedCore(recorder: recorder, config: config, persistOnStart: persistOnStart)
+        return SentinelRuntime(config: config, options: options, core: core)
+    }
+
+    private func start(_ runtime: SentinelRuntime) async throws -> Int {
+        let addresses = try await runtime.start()
+        return try #require(addresses.first?.port)
+    }
+
+    @Test("a protocol error closes only the offending client, with the exact -ERR text")
+    func protocolErrorIsolation() async throws {
+        let recorder = Recorder()
+        let runtime = makeRuntime(recorder: recorder)
+        let port = try await start(runtime)
+
+        let good = try TestSocket(port: port)
+        let bad = try TestSocket(port: port)
+        good.send("PING\r\n")
+        #expect(good.read(count: 7) == "+PONG\r\n")
+
+        bad.send("*1\r\n$4\r\nPING\r\n*abc\r\nPING\r\n")
+        let expected = "+PONG\r\n-ERR Protocol error: invalid multibulk length\r\n"
+        #expect(bad.read(count: expected.utf8.count) == expected)
+        #expect(bad.isClosedByPeer())
+
+        good.send("*1\r\n$4\r\nPING\r\n")
+        #expect(good.read(count: 7) == "+PONG\r\n")
+        #expect(
+            await eventually {
+                recorder.events.contains { if case .clientDisconnected = $0 { true } else { false } }
+            }
+        )
+        let disconnects = recorder.events.filter { if case .clientDisconnected = $0 { true } else { false } }
+        #expect(disconnects.count == 1)
+        try await runtime.stop()
+    }
+
+    @Test("pipelined commands split across segments get their replies in order")
+    func pipelining() async throws {
+        let recorder = Recorder()
+        let runtime = makeRuntime(recorder: recorder)
+        let port = try await start(runtime)
+        let client = try TestSocket(port: port)
+        client.send("PING\r\n*1\r\n$4\r\nPI")
+        try await Task.sleep(for: .milliseconds(50))
+        client.send("NG\r\nQUIT\r\nPING\r\n")
+        #expect(client.read(count: 19) == "+PONG\r\n+PONG\r\n+OK\r\n")
+        #expect(client.isClosedByPeer())
+        try await runtime.stop()
+    }
+
+    @Test("a link connects, sends, receives frames; closeLink silences it")
+    func linkRoundTrip() async throws {
+        let recorder = Recorder()
+        let runtime = makeRuntime(recorder: recorder)
+        let port = try await start(runtime)
+        let client = try TestSocket(port: port)
+        // The link dials the runtime's own port; its PINGs arrive as client commands there.
+        client.send("DIAL \(port) 1\r\n")
+        #expect(client.read(count: 5) == "+OK\r\n")
+        #expect(
+            await eventually {
+                recorder.events.filter {
+                    if case .linkFrame(LinkID(1), .simpleString("PONG")) = $0 { true } else { false }
+                }
+                .count == 2
+            }
+        )
+        let connected = recorder.events.compactMap { event -> String?? in
+            if case .linkConnected(LinkID(1), let local) = event { return .some(local) }
+            return nil
+        }
+        #expect(connected == [.some("127.0.0.1")])
+
+        client.send("CLOSELINK 1\r\n")
+        #expect(client.read(count: 5) == "+OK\r\n")
+        // The server side of the link sees its client go away...
+        #expect(
+            await eventually {
+                recorder.events.filter { if case .clientDisconnected = $0 { true } else { false } }.count == 1
+            }
+        )
+        // ...but no linkClosed is reported for a link the core closed.
+        #expect(!recorder.events.contains { if case .linkClosed = $0 { true } else { false } })
+        try await runtime.stop()
+    }
+
+    @Test("a refused connect reports linkClosed with the reason")
+    func refused() async throws {
+        let recorder = Recorder()
+        let runtime = makeRuntime(recorder: recorder)
+        let port = try await start(runtime)
+        let client = try TestSocket(port: port)
+        client.send("DIAL \(try await closedPort()) 5\r\n")
+        #expect(client.read(count: 5) == "+OK\r\n")
+        #expect(
+            await eventually {
+                recorder.descriptions.contains("\(Event.linkClosed(LinkID(5), reason: "Connection refused"))")
+            }
+        )
+        #expect(!recorder.events.contains { if case .linkConnected = $0 { true } else { false } })
+        try await runtime.stop()
+    }
+
+    @Test("closeLink while dialling: no event at all for that link")
+    func closeWhileDialling() async throws {
+        let recorder = Recorder()
+        let runtime = makeRuntime(recorder: recorder)
+        let port = try await start(runtime)
+        let client = try TestSocket(port: port)
+        let refusing = try await closedPort()
+        client.send("DIALCLOSE \(port) 7\r\nDIALCLOSE \(refusing) 8\r\n")
+        #expect(client.read(count: 10) == "+OK\r\n+OK\r\n")
+        try await Task.sleep(for: .milliseconds(300))
+        let linkEvents = recorder.events.filter {
+            switch $0 {
+            case .linkConnected, .linkClosed, .linkFrame: true
+            default: false
+            }
+        }
+        #expect(linkEvents.isEmpty)
+        try await runtime.stop()
+    }
+
+    @Test("persistConfig writes the file and answers configPersisted")
+    func persist() async throws {
+        let recorder = Recorder()
+        let path = "/tmp/swift-sentinel-persist-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).conf"
+        defer { unlink(path) }
+        let runtime = makeRuntime(recorder: recorder, configPath: path, persistOnStart: true)
+        let port = try await start(runtime)
+        #expect(await eventually { recorder.descriptions.contains("\(Event.configPersisted(token: 1, error: nil))") })
+        let text = try ConfigFile.read(path: path)
+        #expect(text.contains("sentinel myid \(String(repeating: "b", count: 40))"))
+
+        let failing = Recorder()
+        let broken = makeRuntime(recorder: failing, configPath: "/nonexistent-dir-\(getpid())/s.conf")
+        let brokenPort = try await start(broken)
+        let client = try TestSocket(port: brokenPort)
+        client.send("PERSIST 9\r\n")
+        #expect(client.read(count: 5) == "+OK\r\n")
+        #expect(
+            await eventually {
+                failing.events.contains {
+                    if case .configPersisted(token: 9, error: .some) = $0 { true } else { false }
+                }
+            }
+        )
+        _ = port
+        try await runtime.stop()
+        try await broken.stop()
+    }
+
+    @Test("ticks arrive at 10-19 Hz and process stats about once a second")
+    func timers() async throws {
+        let recorder = Recorder()
+        let runtime = makeRuntime(recorder: recorder)
+        _ = try await start(runtime)
+        try await Task.sleep(for: .milliseconds(700))
+        let ticks = recorder.ticks
+        #expect(ticks >= 3 && ticks <= 14, "got \(ticks) ticks in 700 ms")
+        let stats = try #require(recorder.stats.first)
+        #expect(stats.pid == Int(getpid()))
+        #expect(stats.residentMemory > 0)
+        #expect(stats.unixTimeMicros > 1_600_000_000_000_000)
+        try await runtime.stop()
+    }
+
+    @Test("a client whose unsent output passes the limit is disconnected; others are not")
+    func outputLimit() async throws {
+        let recorder = Recorder()
+        let runtime = makeRuntime(recorder: recorder, outputLimit: 256 * 1024)
+        let port = try await start(runtime)
+        let slow = try TestSocket(port: port)
+        let other = try TestSocket(port: port)
+        slow.send("BIG 8192\r\n")  // 8 MiB at once, never read
+        #expect(
+            await eventually {
+                recorder.events.contains { if case .clientDisconnected = $0 { true } else { false } }
+            }
+        )
+        other.send("BIG 2\r\n")
+        #expect(other.read(count: 2 * (1024 + 9)).utf8.count == 2 * (1024 + 9))
+        try await runtime.stop()
+    }
+
+    @Test("the shutdown action ends run() and closes clients")
+    func shutdown() async throws {
+        let recorder = Recorder()
+        let runtime = makeRuntime(recorder: recorder)
+        let port = try await start(runtime)
+        let client = try TestSocket(port: port)
+        let other = try TestSocket(port: port)
+        client.send("SHUTDOWN\r\n")
+        await runtime.waitUntilStopped()
+        #expect(other.isClosedByPeer())
+        try await runtime.stop()
+    }
+
+    @Test("a bind failure names the address")
+    func bindFailure() async throws {
+        let first = makeRuntime(recorder: Recorder())
+        let port = try await start(first)
+        let second = makeRuntime(recorder: Recorder(), port: port)
+        do {
+            _ = try await second.start()
+            Issue.record("binding a used port succeeded")
+        } catch let error as RuntimeStartupError {
+            #expect(error.description.contains("127.0.0.1:\(port)"))
+        }
+        try await second.stop()
+        try await first.stop()
+    }
+}
