@@ -436,11 +436,10 @@ struct CommandTableTests {
             #expect(lines.first == "\(name) <subcommand> [<arg> [value] [opt] ...]. Subcommands are:")
             #expect(lines.suffix(2) == ["HELP", "    Prints this help."])
         }
-        #expect(HelpTexts.sentinel.count == 50)  // Redis's 49 lines plus our COORDINATED line
+        #expect(HelpTexts.sentinel.count == 49)
         #expect(HelpTexts.client.count == 48)
         #expect(HelpTexts.acl.count == 29)
         let failover = HelpTexts.sentinel.firstIndex(of: "FAILOVER <master-name>")!
-        #expect(HelpTexts.sentinel[failover + 3].hasPrefix("    With COORDINATED"))
-        #expect(HelpTexts.sentinel[failover + 4] == "FLUSHCONFIG")
+        #expect(HelpTexts.sentinel[failover + 3] == "FLUSHCONFIG")
     }
 }
