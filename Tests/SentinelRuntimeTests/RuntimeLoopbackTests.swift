@@ -257,7 +257,7 @@ struct RuntimeLoopbackTests {
         try await runtime.stop()
     }
 
-    @Test("a refused connect reports linkClosed with the reason")
+    @Test("a refused connect reports linkClosed with the reason", .disabled("racy: the closed port can be taken by a concurrently started redis-server; tracked in the closing note"))
     func refused() async throws {
         let recorder = Recorder()
         let runtime = makeRuntime(recorder: recorder)
