@@ -107,7 +107,7 @@ extension Sentinel {
         guard let quorum = Int(args[5]) else { return reply(id, .error("ERR Invalid quorum")) }
         guard let port = Int(args[4]) else { return reply(id, .error("ERR Invalid port")) }
         guard quorum > 0 else { return reply(id, .error("ERR Quorum must be 1 or greater.")) }
-        guard settings.resolveHostnames || isIPLiteral(args[3]) else {
+        guard settings.resolveHostnames || IPAddressLiteral.isValid(args[3]) else {
             return reply(id, .error("ERR Invalid IP address or hostname specified"))
         }
         guard !name.isEmpty, !name.contains(" "), !name.contains(",") else {
@@ -245,17 +245,4 @@ extension Sentinel {
         }
         reply(id, .ok)
     }
-}
-
-/// Whether a string is a literal IPv4 or IPv6 address (`resolve-hostnames no` accepts only these).
-func isIPLiteral(_ s: String) -> Bool {
-    let parts = s.split(separator: ".", omittingEmptySubsequences: false)
-    if parts.count == 4,
-        parts.allSatisfy({ !$0.isEmpty && $0.count <= 3 && $0.allSatisfy(\.isNumber) && Int($0)! <= 255 })
-    {
-        return true
-    }
-    guard s.contains(":") else { return false }
-    let hex = Set("0123456789abcdefABCDEF:.")
-    return s.allSatisfy { hex.contains($0) } && s.split(separator: ":", omittingEmptySubsequences: false).count <= 9
 }
