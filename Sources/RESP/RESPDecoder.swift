@@ -563,93 +563,10 @@ extension RESPDecoder {
         return .value(.array(words.map { .bulkString($0) }), consumed: lfAt + 1)
     }
 
-    /// Splits an inline command line into words the way `redis-cli` and the Redis server do.
-    ///
-    /// Words are separated by blanks. Inside `"..."` the escapes `\n \r \t \b \a \\ \"` and
-    /// `\xHH` are understood (any other `\c` is `c`); inside `'...'` only `\'` is. Quotes may start
-    /// mid-word (`a"b c"` is `ab c`) but a closing quote must be followed by a blank or the end,
-    /// and every quote must close, else `unbalanced quotes`. The line ends at a NUL byte.
+    /// Splits an inline command line into words the way `redis-cli` and the Redis server do
+    /// (see ``ArgumentSplitter/split(_:)``).
     package static func splitArguments(_ line: UnsafeRawBufferPointer) throws -> [String] {
-        let end = line.firstIndex(of: 0) ?? line.count
-        // The byte at `k`, or NUL past the end.
-        func at(_ k: Int) -> UInt8 { k < end ? line[k] : 0 }
-        func isSpace(_ c: UInt8) -> Bool { c == 0x20 || (c >= 0x09 && c <= 0x0D) }
-        func hexValue(_ c: UInt8) -> UInt8? {
-            switch c {
-            case Byte.zero...Byte.nine: return c - Byte.zero
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): return c - UInt8(ascii: "a") + 10
-            case UInt8(ascii: "A")...UInt8(ascii: "F"): return c - UInt8(ascii: "A") + 10
-            default: return nil
-            }
-        }
-        let quote = UInt8(ascii: "\"")
-        let apostrophe = UInt8(ascii: "'")
-        let backslash = UInt8(ascii: "\\")
-
-        var words: [String] = []
-        var i = 0
-        while true {
-            while i < end && isSpace(line[i]) { i += 1 }
-            if i >= end { return words }
-            var word: [UInt8] = []
-            var inDouble = false
-            var inSingle = false
-            var done = false
-            while !done {
-                let c = at(i)
-                if inDouble {
-                    if c == backslash && at(i + 1) == UInt8(ascii: "x"),
-                        let hi = hexValue(at(i + 2)), let lo = hexValue(at(i + 3))
-                    {
-                        word.append(hi << 4 | lo)
-                        i += 3
-                    } else if c == backslash && at(i + 1) != 0 {
-                        i += 1
-                        switch line[i] {
-                        case UInt8(ascii: "n"): word.append(0x0A)
-                        case UInt8(ascii: "r"): word.append(0x0D)
-                        case UInt8(ascii: "t"): word.append(0x09)
-                        case UInt8(ascii: "b"): word.append(0x08)
-                        case UInt8(ascii: "a"): word.append(0x07)
-                        case let other: word.append(other)
-                        }
-                    } else if c == quote {
-                        let next = at(i + 1)
-                        if next != 0 && !isSpace(next) { throw RESPProtocolError.unbalancedQuotes }
-                        done = true
-                    } else if c == 0 {
-                        throw RESPProtocolError.unbalancedQuotes
-                    } else {
-                        word.append(c)
-                    }
-                } else if inSingle {
-                    if c == backslash && at(i + 1) == apostrophe {
-                        i += 1
-                        word.append(apostrophe)
-                    } else if c == apostrophe {
-                        let next = at(i + 1)
-                        if next != 0 && !isSpace(next) { throw RESPProtocolError.unbalancedQuotes }
-                        done = true
-                    } else if c == 0 {
-                        throw RESPProtocolError.unbalancedQuotes
-                    } else {
-                        word.append(c)
-                    }
-                } else {
-                    switch c {
-                    case 0x20, 0x0A, 0x0D, 0x09, 0:
-                        done = true
-                    case quote:
-                        inDouble = true
-                    case apostrophe:
-                        inSingle = true
-                    default:
-                        word.append(c)
-                    }
-                }
-                if i < end { i += 1 }
-            }
-            words.append(String(decoding: word, as: UTF8.self))
-        }
+        guard let words = ArgumentSplitter.split(line) else { throw RESPProtocolError.unbalancedQuotes }
+        return words.map { String(decoding: $0, as: UTF8.self) }
     }
 }

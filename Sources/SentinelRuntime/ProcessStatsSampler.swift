@@ -66,3 +66,49 @@ package enum ProcessStatsSampler {
         return Int(usage.ru_maxrss) * 1024
     }
 }
+
+/// The static facts about the host and the binary that `INFO server` prints (Redis: `os` from
+/// `uname`, `executable` and `config_file` as absolute paths, `process_supervised`).
+package enum HostFacts {
+    /// `os`: sysname, release and machine from `uname`, as Redis prints them.
+    package static func operatingSystem() -> String {
+        var names = utsname()
+        guard uname(&names) == 0 else { return "" }
+        func field<T>(_ value: inout T) -> String {
+            withUnsafeBytes(of: &value) { raw in
+                String(decoding: raw.prefix(while: { $0 != 0 }), as: UTF8.self)
+            }
+        }
+        return "\(field(&names.sysname)) \(field(&names.release)) \(field(&names.machine))"
+    }
+
+    /// `executable`: the running binary (`/proc/self/exe`), or the absolute form of `argv[0]`.
+    package static func executablePath() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        if n > 0 {
+            return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        return ConfigFile.absolutePath(CommandLine.arguments.first ?? "")
+    }
+
+    /// `process_supervised`: `systemd` when started by systemd with `NOTIFY_SOCKET`, else `no`.
+    package static func supervised() -> String {
+        getenv("NOTIFY_SOCKET") != nil ? "systemd" : "no"
+    }
+
+    /// Whether `path` names a file this process may execute (Redis checks scripts with `access(X_OK)`).
+    @Sendable package static func isExecutable(_ path: String) -> Bool {
+        access(path, X_OK) == 0
+    }
+
+    /// The `INFO server` inputs that do not change while the process runs.
+    package static func serverInfo(configPath: String) -> ServerInfoInput {
+        var input = ServerInfoInput()
+        input.os = operatingSystem()
+        input.executablePath = executablePath()
+        input.configFile = configPath
+        input.processSupervised = supervised()
+        return input
+    }
+}

@@ -84,7 +84,15 @@ package final class SentinelRuntime: Sendable {
         let loop = group.next()
         let sink = LogSink(level: config.logLevel, file: config.logFile)
         let stopped = loop.makePromise(of: Void.self)
-        let machine = core ?? Sentinel(config: config, seed: options.seed)
+        let machine: any SentinelMachine
+        if let core {
+            machine = core
+        } else {
+            var sentinel = Sentinel(config: config, seed: options.seed)
+            sentinel.serverInfoBase = HostFacts.serverInfo(configPath: options.configPath)
+            sentinel.isExecutable = HostFacts.isExecutable
+            machine = sentinel
+        }
         self.options = options
         self.group = group
         self.eventLoop = loop

@@ -81,6 +81,17 @@ struct SwiftSentinel {
             return 1
         }
         let log = LogSink(level: config.logLevel, file: config.logFile)
+        if let problem = ConfigFile.scriptProblems(in: config).first {
+            // Redis rejects a non-executable script while loading, pointing at its line.
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+            let directive = problem.split(separator: " ").prefix(3).joined(separator: " ")
+            let index = lines.firstIndex { $0.split(separator: " ").prefix(3).joined(separator: " ") == directive }
+            let error = ConfigLoadError(
+                file: path ?? "", line: index.map { $0 + 1 } ?? 0,
+                lineText: index.map { String(lines[$0]) } ?? "", message: problem)
+            printError(Launcher.fatalBanner(error), terminator: "")
+            return 1
+        }
         guard let absolutePath else {
             log.write(.warning, Launcher.needsConfigFile)
             return 1

@@ -1,3 +1,5 @@
+import RESP
+
 /// An error found while loading sentinel.conf (or a command-line override), pointing at the line.
 ///
 /// Reproduces the information Redis prints in its "FATAL CONFIG FILE ERROR" banner (line number,
@@ -36,86 +38,11 @@ package enum ConfigTokenizer {
 
     /// Byte-level form of ``split(_:)``.
     package static func splitBytes(_ p: [UInt8]) -> [[UInt8]]? {
-        var args: [[UInt8]] = []
-        var i = 0
-        let n = p.count
-        while true {
-            while i < n, isCSpace(p[i]) { i += 1 }
-            if i >= n { return args }
-            var current: [UInt8] = []
-            var inDouble = false
-            var inSingle = false
-            var done = false
-            while !done {
-                if inDouble {
-                    guard i < n else { return nil }  // unterminated "
-                    let c = p[i]
-                    if c == UInt8(ascii: "\\"), i + 3 < n, p[i + 1] == UInt8(ascii: "x"),
-                        let hi = hexValue(p[i + 2]), let lo = hexValue(p[i + 3])
-                    {
-                        current.append(hi << 4 | lo)
-                        i += 3
-                    } else if c == UInt8(ascii: "\\"), i + 1 < n {
-                        i += 1
-                        switch p[i] {
-                        case UInt8(ascii: "n"): current.append(10)
-                        case UInt8(ascii: "r"): current.append(13)
-                        case UInt8(ascii: "t"): current.append(9)
-                        case UInt8(ascii: "b"): current.append(8)
-                        case UInt8(ascii: "a"): current.append(7)
-                        default: current.append(p[i])
-                        }
-                    } else if c == UInt8(ascii: "\"") {
-                        if i + 1 < n, !isCSpace(p[i + 1]) { return nil }
-                        done = true
-                    } else {
-                        current.append(c)
-                    }
-                } else if inSingle {
-                    guard i < n else { return nil }  // unterminated '
-                    let c = p[i]
-                    if c == UInt8(ascii: "\\"), i + 1 < n, p[i + 1] == UInt8(ascii: "'") {
-                        i += 1
-                        current.append(UInt8(ascii: "'"))
-                    } else if c == UInt8(ascii: "'") {
-                        if i + 1 < n, !isCSpace(p[i + 1]) { return nil }
-                        done = true
-                    } else {
-                        current.append(c)
-                    }
-                } else {
-                    guard i < n else {
-                        done = true
-                        continue
-                    }
-                    switch p[i] {
-                    case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\r"), UInt8(ascii: "\t"), 0:
-                        done = true
-                    case UInt8(ascii: "\""):
-                        inDouble = true
-                    case UInt8(ascii: "'"):
-                        inSingle = true
-                    default:
-                        current.append(p[i])
-                    }
-                }
-                if i < n { i += 1 }
-            }
-            args.append(current)
-        }
+        ArgumentSplitter.split(p)
     }
 
     /// C `isspace` in the C locale.
-    static func isCSpace(_ c: UInt8) -> Bool { c == 0x20 || (c >= 0x09 && c <= 0x0d) }
-
-    static func hexValue(_ c: UInt8) -> UInt8? {
-        switch c {
-        case UInt8(ascii: "0")...UInt8(ascii: "9"): c - UInt8(ascii: "0")
-        case UInt8(ascii: "a")...UInt8(ascii: "f"): c - UInt8(ascii: "a") + 10
-        case UInt8(ascii: "A")...UInt8(ascii: "F"): c - UInt8(ascii: "A") + 10
-        default: nil
-        }
-    }
+    static func isCSpace(_ c: UInt8) -> Bool { ArgumentSplitter.isSpace(c) }
 
     /// Splits a whole file into lines on `\n` (like Redis, which splits the file content on newlines
     /// only) and trims each line of blanks, `\r` and `\n` at both ends.
@@ -697,7 +624,7 @@ package enum IPAddressLiteral {
                     count += 2
                     continue
                 }
-                guard (1...4).contains(part.count), part.allSatisfy({ ConfigTokenizer.hexValue($0) != nil }) else {
+                guard (1...4).contains(part.count), part.allSatisfy({ ArgumentSplitter.hexValue($0) != nil }) else {
                     return nil
                 }
                 count += 1
