@@ -20,4 +20,7 @@ package enum Action: Equatable, Sendable {
     case setLogLevel(LogLevel)
     /// Stop the process (SHUTDOWN). Exit code 0.
     case shutdown
+    /// Terminate at once, without cleanup, with this exit code (SENTINEL SIMULATE-FAILURE: Redis
+    /// calls `exit(99)` right after the election or the promotion).
+    case crash(exitCode: Int32)
 }

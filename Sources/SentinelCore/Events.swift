@@ -6,7 +6,9 @@ import RESP
 /// channel (sentinelEvent, sentinel-behaviour §8).
 extension Sentinel {
     /// Emits an event. Debug events are logged but never published.
-    mutating func emit(_ level: LogLevel, _ type: String, _ message: String) {
+    /// - Parameter master: the master the event's instance belongs to, for events that have one
+    ///   (`%@`); its notification script runs for WARNING events.
+    mutating func emit(_ level: LogLevel, _ type: String, _ message: String, master: String? = nil) {
         if level >= settings.logLevel && settings.logLevel != .nothing {
             output.append(.log(level, "\(type) \(message)"))
         }

@@ -347,6 +347,9 @@ final class RuntimeEngine {
                 sink.level = level
             case .shutdown:
                 shutdown()
+            case .crash(let code):
+                logger.warning("Simulated failure: exiting with code \(code)")
+                exit(code)
             }
         }
     }

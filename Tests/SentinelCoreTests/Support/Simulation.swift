@@ -193,6 +193,8 @@ struct Simulation {
                 nodes[node].logs.append(text)
             case .setLogLevel, .shutdown:
                 break
+            case .crash:
+                nodes[node].up = false
             }
         }
     }
