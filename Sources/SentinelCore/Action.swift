@@ -23,4 +23,7 @@ package enum Action: Equatable, Sendable {
     /// Terminate at once, without cleanup, with this exit code (SENTINEL SIMULATE-FAILURE: Redis
     /// calls `exit(99)` right after the election or the promotion).
     case crash(exitCode: Int32)
+    /// Deliver an extra `.tick` after this many milliseconds (a poll or a timed step is due before
+    /// the next regular tick). Requests may overlap; each one is one extra tick.
+    case wakeUp(afterMillis: Millis)
 }

@@ -25,6 +25,17 @@ package struct Sentinel: Sendable {
     var processStats = ProcessStats()
     var counters = Counters()
     var simulateFailureFlags = 0
+    /// The pending extra tick requested with `.wakeUp`, if any.
+    var nextWakeUp: Millis? = nil
+    /// TILT mode (sentinel-behaviour §10.2).
+    var tilt = false
+    var tiltStartTime: Millis = 0
+    /// When the timer last ran (0 before the first tick).
+    var previousTime: Millis = 0
+    /// The last TILT trigger, for the log and INFO: the measured delta and its cause.
+    var lastTilt: (delta: Millis, cause: String)? = nil
+    /// The last (monotonic, wall clock) pair seen in `.processStats`, to notice wall clock jumps.
+    var lastClockSample: (monotonic: Millis, wallMillis: Int64)? = nil
     /// Whether a script path exists and is executable. The runtime supplies the real check
     /// (the core does no I/O); the default accepts every path.
     /// Static INFO fields (executable, config file, OS) the runtime fills in once.
@@ -131,6 +142,7 @@ package struct Sentinel: Sendable {
             configPersisted(token: token, error: error)
         case .processStats(let stats):
             processStats = stats
+            checkWallClock(stats)
         }
         return drain()
     }

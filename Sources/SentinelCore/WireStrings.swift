@@ -24,6 +24,9 @@ package enum Wire {
 
     // Error replies (without the leading '-').
     package static let errNoSuchMaster = "ERR No such master with that name"
+    package static let errFailoverInProgress = "INPROG Failover already in progress"
+    package static let errNoGoodSlave = "NOGOODSLAVE No suitable replica to promote"
+    package static let errUnknownSimulation = "ERR Unknown failure simulation specified"
     package static let errFlushFailed = "ERR Failed to save config file. Check server logs."
     package static let errOnlyHello = "ERR Only HELLO messages are accepted by Sentinel instances."
     package static let errNoAuth = "NOAUTH Authentication required."
@@ -58,6 +61,13 @@ package struct Timing: Hashable, Sendable {
     package var electionTimeout: Int64 = 10_000
     package var scriptMaxRuntime: Int64 = 60_000
     package var scriptRetryDelay: Int64 = 30_000
+    /// Upper bound of the random desync before a failover starts and on `failover_start_time`
+    /// (Redis uses 1000; a few hundred ms separate peers that reach ODOWN together just as well).
+    package var failoverStartJitter: Int64 = 250
+    /// How often the promoted replica is polled with INFO while waiting for its promotion.
+    package var promotionPollPeriod: Int64 = 20
+    /// How often replicas being repointed are polled with INFO during RECONF_SLAVES.
+    package var reconfPollPeriod: Int64 = 100
 
     package static let maxPendingCommands = 100
     package static let defaultSlavePriority = 100

@@ -347,6 +347,11 @@ final class RuntimeEngine {
                 sink.level = level
             case .shutdown:
                 shutdown()
+            case .wakeUp(let delay):
+                loop.assumeIsolated().scheduleTask(in: .milliseconds(max(0, delay))) {
+                    guard case .running = self.phase else { return }
+                    self.deliver([.tick])
+                }
             case .crash(let code):
                 logger.warning("Simulated failure: exiting with code \(code)")
                 exit(code)

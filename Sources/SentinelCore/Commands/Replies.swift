@@ -11,6 +11,9 @@ extension Sentinel {
         if master.oDown { f.append(Wire.flagODown) }
         f.append(Wire.master)
         if links[.master(master.name)]?.disconnected ?? true { f.append(Wire.flagDisconnected) }
+        if master.failoverInProgress { f.append(Wire.flagFailoverInProgress) }
+        if master.forceFailover { f.append(Wire.flagForceFailover) }
+        if master.masterReboot { f.append(Wire.flagMasterReboot) }
         return f.joined(separator: ",")
     }
 
@@ -20,6 +23,13 @@ extension Sentinel {
         f.append(Wire.slave)
         if links[.replica(master: master.name, name: replica.name)]?.disconnected ?? true {
             f.append(Wire.flagDisconnected)
+        }
+        if master.promotedReplica == replica.name { f.append(Wire.flagPromoted) }
+        switch replica.reconf {
+        case .none: break
+        case .sent: f.append(Wire.flagReconfSent)
+        case .inProgress: f.append(Wire.flagReconfInprog)
+        case .done: f.append(Wire.flagReconfDone)
         }
         return f.joined(separator: ",")
     }
@@ -36,7 +46,7 @@ extension Sentinel {
     /// The leading fields every instance kind shares, up to and including `down-after-milliseconds`.
     private func commonFields(
         name: String, address: HostPort, runID: String?, flags: String, owner: LinkOwner, sDown: Bool,
-        sDownSince: Millis, oDown: Bool, oDownSince: Millis, downAfter: Int64
+        sDownSince: Millis, oDown: Bool, oDownSince: Millis, downAfter: Int64, failoverState: FailoverState = .none
     ) -> [(String, String)] {
         let link = links[owner]
         let a = announced(address)
@@ -45,6 +55,7 @@ extension Sentinel {
             ("link-pending-commands", "\(link?.pendingCommands ?? 0)"),
             ("link-refcount", "\(refcount(of: owner))"),
         ]
+        if failoverState != .none { fields.append(("failover-state", failoverState.wireName)) }
         let actPing = link?.actPingTime ?? 0
         fields.append(("last-ping-sent", "\(actPing != 0 ? now - actPing : 0)"))
         fields.append(("last-ok-ping-reply", "\(now - (link?.lastAvailTime ?? now))"))
@@ -71,7 +82,8 @@ extension Sentinel {
         var fields = commonFields(
             name: master.name, address: master.address, runID: master.state.runID, flags: flags(master),
             owner: .master(master.name), sDown: master.state.sDown, sDownSince: master.state.sDownSince,
-            oDown: master.oDown, oDownSince: master.oDownSince, downAfter: master.config.downAfterMilliseconds)
+            oDown: master.oDown, oDownSince: master.oDownSince, downAfter: master.config.downAfterMilliseconds,
+            failoverState: master.failoverState)
         fields += roleFields(master.state)
         fields += [
             ("config-epoch", "\(master.config.configEpoch)"),
@@ -123,12 +135,17 @@ extension Sentinel {
         var lines = [
             "# Sentinel",
             "sentinel_masters:\(masters.count)",
-            "sentinel_tilt:0",
-            "sentinel_tilt_since_seconds:-1",
+            "sentinel_tilt:\(tilt ? 1 : 0)",
+            "sentinel_tilt_since_seconds:\(tilt ? (now - tiltStartTime) / 1000 : -1)",
             "sentinel_running_scripts:0",
             "sentinel_scripts_queue_length:0",
             "sentinel_simulate_failure_flags:\(simulateFailureFlags)",
         ]
+        if let last = lastTilt {
+            // Not in Redis: why the last TILT happened (only shown once one did).
+            lines.append("sentinel_tilt_last_delta_ms:\(last.delta)")
+            lines.append("sentinel_tilt_last_cause:\(last.cause)")
+        }
         for (index, master) in masters.values.enumerated() {
             let status = master.oDown ? "odown" : master.state.sDown ? "sdown" : "ok"
             let a = announced(master.address)

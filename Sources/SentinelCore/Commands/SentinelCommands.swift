@@ -77,6 +77,10 @@ extension Sentinel {
             reply(id, .array([]))
         case "debug":
             sentinelDebug(id, args)
+        case "failover":
+            forceFailover(id, args[2])
+        case "simulate-failure":
+            simulateFailure(id, Array(args.dropFirst(2)))
         default:
             reply(id, CommandTable.unknownSubcommandError(command: "sentinel", sub: args[1]))
         }
@@ -144,7 +148,8 @@ extension Sentinel {
         }
         let runID = args[5]
         let found = masters.values.first { sameAddress($0.address, HostPort(args[2], port)) }
-        let down = found.map { $0.state.sDown } ?? false
+        // In TILT we still vote but never say "down" (our view of time cannot be trusted).
+        let down = !tilt && (found.map { $0.state.sDown } ?? false)
         var leader = "*"
         var leaderEpoch: UInt64 = 0
         if let master = found, runID != "*" {
@@ -157,39 +162,32 @@ extension Sentinel {
         if needsFlush { replyAfterFlush(id, answer, failure: answer) } else { reply(id, answer) }
     }
 
-    /// sentinelVoteLeader: at most one vote per epoch, persisted as `leader-epoch`.
-    mutating func voteLeader(master name: String, epoch: UInt64, candidate: String) -> (leader: String?, epoch: UInt64) {
-        if epoch > settings.currentEpoch {
-            settings.currentEpoch = epoch
-            needsFlush = true
-            emit(.warning, "+new-epoch", "\(epoch)")
-        }
-        guard var master = masters[name] else { return (nil, 0) }
-        if master.config.leaderEpoch < epoch && settings.currentEpoch <= epoch {
-            master.leader = candidate
-            master.config.leaderEpoch = settings.currentEpoch
-            masters[name] = master
-            needsFlush = true
-            emit(.warning, "+vote-for-leader", "\(candidate) \(master.config.leaderEpoch)")
-        }
-        return (masters[name]!.leader, masters[name]!.config.leaderEpoch)
-    }
+    // MARK: - SIMULATE-FAILURE
 
-    /// A peer's answer to our IS-MASTER-DOWN-BY-ADDR: `[down, leader, epoch]`, anything else ignored.
-    mutating func isMasterDownReply(master name: String, peer runID: String, _ value: RESPValue) {
-        guard case .array(let e) = value, e.count == 3, case .integer(let down) = e[0], let leader = e[1].string,
-            case .integer(let epoch) = e[2], var peer = masters[name]?.sentinels[runID]
-        else { return }
-        peer.lastMasterDownReplyTime = now
-        peer.masterDown = down == 1
-        if leader != "*" {
-            if peer.leaderEpoch != UInt64(max(0, epoch)) {
-                output.append(.log(.notice, "\(runID) voted for \(leader) \(epoch)"))
+    /// SENTINEL SIMULATE-FAILURE: clears the flags, then sets each one given (logging it); `help`
+    /// lists them.
+    private mutating func simulateFailure(_ id: ClientID, _ names: [String]) {
+        simulateFailureFlags = 0
+        for name in names {
+            switch name.lowercased() {
+            case "crash-after-election":
+                simulateFailureFlags |= SimulatedFailure.crashAfterElection
+                output.append(
+                    .log(
+                        .warning,
+                        "Failure simulation: this Sentinel will crash after being successfully elected as failover leader"
+                    ))
+            case "crash-after-promotion":
+                simulateFailureFlags |= SimulatedFailure.crashAfterPromotion
+                output.append(
+                    .log(.warning, "Failure simulation: this Sentinel will crash after promoting the selected replica to master"))
+            case "help":
+                return reply(id, .array([.bulkString("crash-after-election"), .bulkString("crash-after-promotion")]))
+            default:
+                return reply(id, .error(Wire.errUnknownSimulation))
             }
-            peer.leader = leader
-            peer.leaderEpoch = UInt64(max(0, epoch))
         }
-        masters[name]!.sentinels[runID] = peer
+        reply(id, .ok)
     }
 
     // MARK: - INFO-CACHE

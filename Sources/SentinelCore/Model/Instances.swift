@@ -12,6 +12,9 @@ package enum ReplyTag: Hashable, Sendable {
     case helloToPeer(master: String)
     case subscribe
     case isMasterDown(master: String)
+    /// The reply to one command of a SLAVEOF / promotion transaction (checked for the log only;
+    /// progress is judged from INFO, as Redis does).
+    case reconfigure
 }
 
 /// One TCP connection of a link (the command connection or the pub/sub connection).
@@ -97,6 +100,9 @@ package struct ReplicaState: Hashable, Sendable {
     package var slaveMasterLinkUp: Bool = false
     package var slaveReplOffset: Int64 = 0
     package var slaveConfChangeTime: Millis
+    /// Reconfiguration progress during a failover (`reconf_sent`, `reconf_inprog`, `reconf_done`).
+    package var reconf: ReconfState = .none
+    package var slaveReconfSentTime: Millis = 0
 
     package init(address: HostPort, now: Millis) {
         self.name = address.description
@@ -104,6 +110,39 @@ package struct ReplicaState: Hashable, Sendable {
         self.state = RedisInstanceState(role: .slave, now: now)
         self.slaveConfChangeTime = now
     }
+}
+
+/// Where a replica is in being repointed at the promoted replica (sentinel-behaviour §7.3 RECONF_SLAVES).
+package enum ReconfState: Hashable, Sendable {
+    case none
+    case sent
+    case inProgress
+    case done
+}
+
+/// The failover state machine's states, with the names `SENTINEL MASTER` prints (§7.3).
+package enum FailoverState: Int, Hashable, Sendable, Comparable {
+    case none = 0
+    case waitStart
+    case selectSlave
+    case sendSlaveofNoOne
+    case waitPromotion
+    case reconfSlaves
+    case updateConfig
+
+    package var wireName: String {
+        switch self {
+        case .none: "none"
+        case .waitStart: "wait_start"
+        case .selectSlave: "select_slave"
+        case .sendSlaveofNoOne: "send_slaveof_noone"
+        case .waitPromotion: "wait_promotion"
+        case .reconfSlaves: "reconf_slaves"
+        case .updateConfig: "update_config"
+        }
+    }
+
+    package static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// Another sentinel monitoring the same master, discovered by hello or remembered in the config.
@@ -142,6 +181,27 @@ package struct MasterState: Hashable, Sendable {
     package var sentinels: OrderedDictionary<String, PeerState> = [:]
     /// Our vote for this master (`leader`); the epoch is `config.leaderEpoch`.
     package var leader: String? = nil
+
+    // Failover (sentinel-behaviour §4.2, §7.3).
+    package var failoverState: FailoverState = .none
+    package var failoverEpoch: UInt64 = 0
+    package var failoverStateChangeTime: Millis = 0
+    /// When the last failover attempt started (plus the desync term); 0 allows one at once.
+    package var failoverStartTime: Millis = 0
+    package var forceFailover: Bool = false
+    /// The name of the replica chosen for promotion (`promoted`).
+    package var promotedReplica: String? = nil
+    /// Whether "Next failover delay" was already logged for the current wait.
+    package var failoverDelayLogged: Bool = false
+    /// `master_reboot`: the runid changed and `master-reboot-down-after-period` is set.
+    package var masterReboot: Bool = false
+    package var masterRebootSince: Millis = 0
+    /// When the failover may start after ODOWN (a short random desync so that peers that reached
+    /// ODOWN together do not split the vote); nil until ODOWN makes a start possible.
+    package var pendingStartAt: Millis? = nil
+
+    /// `failover_in_progress`.
+    package var failoverInProgress: Bool { failoverState != .none }
 
     package init(config: MasterConfig, now: Millis) {
         self.config = config

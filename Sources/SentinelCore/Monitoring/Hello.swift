@@ -4,9 +4,15 @@ import RESP
 
 /// Hello gossip on `__sentinel__:hello` (sentinel-behaviour §6.3–6.4).
 extension Sentinel {
-    /// The address clients should use for a master right now (sentinelGetCurrentMasterAddress).
+    /// The address clients should use for a master right now (sentinelGetCurrentMasterAddress):
+    /// the promoted replica's once the failover reached RECONF_SLAVES, else the stored address.
     func currentAddress(_ master: MasterState) -> HostPort {
-        master.address
+        if master.failoverInProgress, master.failoverState >= .reconfSlaves,
+            let promoted = master.promotedReplica.flatMap({ master.replicas[$0] })
+        {
+            return promoted.address
+        }
+        return master.address
     }
 
     /// The 8-field hello payload for one master, or nil when we do not know our own address yet.
@@ -194,6 +200,14 @@ extension Sentinel {
         master.state.lastPubTime = 0
         master.oDown = false
         master.leader = nil
+        master.failoverState = .none
+        master.failoverStartTime = 0
+        master.failoverStateChangeTime = now
+        master.forceFailover = false
+        master.promotedReplica = nil
+        master.pendingStartAt = nil
+        master.failoverDelayLogged = false
+        master.masterReboot = false
         masters[name] = master
         closeLink(.master(name))
         links[.master(name)] = InstanceLink(needsPubSub: true, now: now)

@@ -7,15 +7,31 @@ import RESP
 extension Sentinel {
     // MARK: - Timer
 
-    /// One timer tick (Redis's sentinelTimer → sentinelHandleDictOfRedisInstances): for every master,
-    /// then its replicas, then its sentinels: reconnect if needed and send what is due.
+    /// One timer tick (Redis's sentinelTimer → sentinelHandleDictOfRedisInstances): check TILT,
+    /// then for every master, its replicas and its sentinels: reconnect, send what is due, and
+    /// (outside TILT) detect failures and drive failovers; finally switch the masters whose
+    /// failover finished.
     mutating func timer() {
+        if let wake = nextWakeUp, wake <= now { nextWakeUp = nil }
+        checkTiltCondition()
+        var finished: [String] = []
         for name in masters.keys {
             handleInstance(.master(name))
             guard let master = masters[name] else { continue }
             for replica in master.replicas.keys { handleInstance(.replica(master: name, name: replica)) }
+            if !stillInTilt() {
+                for replica in master.replicas.keys { checkReplicaSDown(master: name, replica: replica) }
+                for runID in master.sentinels.keys { checkPeerSDown(master: name, peer: runID) }
+                checkMasterSDown(name)
+                checkObjectivelyDown(name)
+                if startFailoverIfNeeded(name) { askMasterStateToOtherSentinels(name, forced: true) }
+                failoverStateMachine(name)
+                askMasterStateToOtherSentinels(name, forced: false)
+            }
+            if masters[name]?.failoverState == .updateConfig { finished.append(name) }
         }
         for runID in peerRunIDs() { handleInstance(.peer(runID: runID)) }
+        for name in finished { switchToPromotedReplica(name) }
     }
 
     /// Every distinct peer runid across all masters (each is one shared link).
@@ -250,6 +266,8 @@ extension Sentinel {
             if case .peer(let runID) = owner { masters[master]?.sentinels[runID]?.lastPubTime = now }
         case .isMasterDown(let master):
             if case .peer(let runID) = owner { isMasterDownReply(master: master, peer: runID, value) }
+        case .reconfigure:
+            reconfigureReply(owner, value)
         }
     }
 
@@ -274,6 +292,10 @@ extension Sentinel {
         }
         link.lastPongTime = now
         links[owner] = link
+        // The first real PONG after a reboot ends the master-reboot window.
+        if case .master(let name) = owner, case .simpleString(let s) = value, s.hasPrefix("PONG") {
+            masters[name]?.masterReboot = false
+        }
     }
 
     // MARK: - Periodic commands
@@ -294,9 +316,11 @@ extension Sentinel {
         case .replica(let masterName, let name):
             guard let master = masters[masterName], let replica = master.replicas[name] else { return }
             downAfter = master.config.downAfterMilliseconds
-            let fast = master.oDown || replica.masterLinkDownTime != 0
-            let period = fast ? 1_000 : timing.infoPeriod
-            if replica.state.infoRefresh == 0 || now - replica.state.infoRefresh > period {
+            let period = infoPeriod(of: replica, in: master)
+            let infoPending = links[owner]?.cc?.pending.contains(.info) ?? false
+            // Fast polls never stack INFOs; the regular period re-sends as Redis does.
+            let due = replica.state.infoRefresh == 0 || now - replica.state.infoRefresh > period
+            if due && !(period < 1_000 && infoPending) {
                 send(owner, ["INFO"], tag: .info)
             }
         case .peer(let runID):
@@ -322,6 +346,20 @@ extension Sentinel {
                 }
             }
         }
+    }
+
+    /// How often a replica gets INFO: every few tens of ms while it is being promoted, every
+    /// 100 ms while it is being repointed, every second while its master is ODOWN or failing over
+    /// or its replication link is down (Redis), else the INFO period.
+    func infoPeriod(of replica: ReplicaState, in master: MasterState) -> Int64 {
+        if master.failoverInProgress {
+            if replica.name == master.promotedReplica && master.failoverState == .waitPromotion {
+                return timing.promotionPollPeriod
+            }
+            if replica.reconf == .sent || replica.reconf == .inProgress { return timing.reconfPollPeriod }
+        }
+        if master.oDown || master.failoverInProgress || replica.masterLinkDownTime != 0 { return 1_000 }
+        return timing.infoPeriod
     }
 
     /// Number of masters sharing a link (`link-refcount`): 1 for masters and replicas.

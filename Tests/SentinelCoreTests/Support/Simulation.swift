@@ -65,6 +65,8 @@ struct Simulation {
         var seq: Int
         var node: Int
         var event: Event
+        /// An extra tick requested with `.wakeUp` (does not schedule the next regular tick).
+        var extra = false
     }
 
     var nodes: [Node] = []
@@ -101,9 +103,9 @@ struct Simulation {
 
     mutating func startAll() { for i in nodes.indices { start(i) } }
 
-    mutating func schedule(node: Int, at: Millis, _ event: Event) {
+    mutating func schedule(node: Int, at: Millis, _ event: Event, extra: Bool = false) {
         seq += 1
-        queue.append(Scheduled(at: at, seq: seq, node: node, event: event))
+        queue.append(Scheduled(at: at, seq: seq, node: node, event: event, extra: extra))
     }
 
     /// Runs the simulation until `until` (absolute virtual time).
@@ -116,7 +118,7 @@ struct Simulation {
             queue.remove(at: index)
             now = item.at
             guard nodes[item.node].up else { continue }
-            if case .tick = item.event { schedule(node: item.node, at: now + tickInterval, .tick) }
+            if case .tick = item.event, !item.extra { schedule(node: item.node, at: now + tickInterval, .tick) }
             let actions = nodes[item.node].sentinel.handle(item.event, now: now)
             perform(actions, node: item.node)
         }
@@ -195,6 +197,8 @@ struct Simulation {
                 break
             case .crash:
                 nodes[node].up = false
+            case .wakeUp(let delay):
+                schedule(node: node, at: now + delay, .tick, extra: true)
             }
         }
     }

@@ -1,0 +1,327 @@
+import DequeModule
+import OrderedCollections
+import RESP
+
+/// The failover state machine: start, election wait, replica selection, promotion, repointing the
+/// replicas, and the switch to the promoted replica (sentinel-behaviour §7.3, §7.6, §7.7).
+extension Sentinel {
+    // MARK: - Starting
+
+    /// sentinelStartFailoverIfNeeded: an ODOWN master with no failover running and no attempt in the
+    /// last 2 × failover-timeout gets one, after a short random desync (so peers that reached ODOWN
+    /// together do not split the vote). Returns true when a failover started now.
+    mutating func startFailoverIfNeeded(_ name: String) -> Bool {
+        guard let master = masters[name] else { return false }
+        guard master.oDown else {
+            masters[name]!.pendingStartAt = nil
+            return false
+        }
+        guard !master.failoverInProgress else { return false }
+        let retryAt = master.failoverStartTime + master.config.failoverTimeout * 2
+        if now < retryAt {
+            if !master.failoverDelayLogged {
+                output.append(
+                    .log(
+                        .warning,
+                        "Next failover delay: I will not start a failover before \(retryAt - now) ms from now (\(name))"))
+                masters[name]!.failoverDelayLogged = true
+            }
+            return false
+        }
+        guard let startAt = master.pendingStartAt else {
+            let at = now + desync()
+            masters[name]!.pendingStartAt = at
+            requestWakeUp(at: at)
+            return false
+        }
+        guard now >= startAt else { return false }
+        startFailover(name)
+        return true
+    }
+
+    /// sentinelStartFailover: a new epoch, `+new-epoch`, `+try-failover`, state WAIT_START.
+    mutating func startFailover(_ name: String) {
+        guard var master = masters[name] else { return }
+        settings.currentEpoch += 1
+        master.failoverState = .waitStart
+        master.failoverEpoch = settings.currentEpoch
+        master.failoverStartTime = now + desync()
+        master.failoverStateChangeTime = now
+        master.failoverDelayLogged = false
+        master.pendingStartAt = nil
+        masters[name] = master
+        emit(.warning, "+new-epoch", "\(settings.currentEpoch)")
+        emit(.warning, "+try-failover", describe(master), master: name)
+    }
+
+    /// SENTINEL FAILOVER <name>: a forced failover that needs no agreement.
+    mutating func forceFailover(_ id: ClientID, _ name: String) {
+        guard let master = masters[name] else { return reply(id, .error(Wire.errNoSuchMaster)) }
+        guard !master.failoverInProgress else { return reply(id, .error(Wire.errFailoverInProgress)) }
+        guard selectReplica(master) != nil else { return reply(id, .error(Wire.errNoGoodSlave)) }
+        output.append(.log(.warning, "Executing user requested FAILOVER of '\(name)'"))
+        startFailover(name)
+        masters[name]!.forceFailover = true
+        reply(id, .ok)
+        // Do not wait for the next tick.
+        failoverStateMachine(name)
+    }
+
+    // MARK: - The state machine
+
+    /// sentinelFailoverStateMachine. Unlike Redis, which advances one state per timer tick, a state
+    /// whose work is done moves on at once, so an elected leader promotes in the same event.
+    mutating func failoverStateMachine(_ name: String) {
+        guard !tilt else { return }
+        var previous: FailoverState? = nil
+        while let state = masters[name]?.failoverState, state != previous {
+            previous = state
+            switch state {
+            case .none, .updateConfig:
+                return
+            case .waitStart:
+                failoverWaitStart(name)
+            case .selectSlave:
+                failoverSelectSlave(name)
+            case .sendSlaveofNoOne:
+                failoverSendSlaveofNoOne(name)
+            case .waitPromotion:
+                failoverWaitPromotion(name)
+            case .reconfSlaves:
+                failoverReconfSlaves(name)
+            }
+        }
+    }
+
+    private mutating func setFailoverState(_ name: String, _ state: FailoverState) {
+        masters[name]!.failoverState = state
+        masters[name]!.failoverStateChangeTime = now
+    }
+
+    /// WAIT_START: wait to be elected (or go on at once when forced).
+    private mutating func failoverWaitStart(_ name: String) {
+        guard let master = masters[name] else { return }
+        let leader = electedLeader(master: name, epoch: master.failoverEpoch)
+        let isLeader = leader.map { $0.lowercased() == myID.lowercased() } ?? false
+        if !isLeader && !master.forceFailover {
+            let electionTimeout = min(timing.electionTimeout, master.config.failoverTimeout)
+            if now - master.failoverStartTime > electionTimeout {
+                emit(.warning, "-failover-abort-not-elected", describe(master), master: name)
+                abortFailover(name)
+            }
+            return
+        }
+        emit(.warning, "+elected-leader", describe(master), master: name)
+        if simulateFailureFlags & SimulatedFailure.crashAfterElection != 0 {
+            output.append(.log(.warning, "Simulated failure: crash after election"))
+            output.append(.crash(exitCode: 99))
+        }
+        setFailoverState(name, .selectSlave)
+        emit(.warning, "+failover-state-select-slave", describe(masters[name]!), master: name)
+    }
+
+    /// SELECT_SLAVE: choose the replica to promote.
+    private mutating func failoverSelectSlave(_ name: String) {
+        guard let master = masters[name] else { return }
+        guard let replica = selectReplica(master) else {
+            emit(.warning, "-failover-abort-no-good-slave", describe(master), master: name)
+            abortFailover(name)
+            return
+        }
+        emit(.warning, "+selected-slave", describe(replica, of: master), master: name)
+        masters[name]!.promotedReplica = replica.name
+        setFailoverState(name, .sendSlaveofNoOne)
+        emit(.notice, "+failover-state-send-slaveof-noone", describe(replica, of: masters[name]!), master: name)
+    }
+
+    /// SEND_SLAVEOF_NOONE: send the promotion transaction, then ask for INFO on the same connection,
+    /// which answers after EXEC and so shows the new role one round trip later.
+    private mutating func failoverSendSlaveofNoOne(_ name: String) {
+        guard let master = masters[name], let replicaName = master.promotedReplica,
+            let replica = master.replicas[replicaName]
+        else { return }
+        let owner = LinkOwner.replica(master: name, name: replicaName)
+        guard let link = links[owner], !link.disconnected else {
+            if now - master.failoverStateChangeTime > master.config.failoverTimeout {
+                emit(.warning, "-failover-abort-slave-timeout", describe(master), master: name)
+                abortFailover(name)
+            }
+            return
+        }
+        guard sendSlaveOf(owner, to: nil) else { return }
+        emit(.notice, "+failover-state-wait-promotion", describe(replica, of: master), master: name)
+        setFailoverState(name, .waitPromotion)
+        send(owner, ["INFO"], tag: .info)
+        requestWakeUp(at: now + timing.promotionPollPeriod)
+    }
+
+    /// WAIT_PROMOTION: only the timeout is checked here; INFO processing moves on (see
+    /// ``promotionConfirmed(_:)``). The promoted replica is polled every few tens of ms.
+    private mutating func failoverWaitPromotion(_ name: String) {
+        guard let master = masters[name] else { return }
+        if now - master.failoverStateChangeTime > master.config.failoverTimeout {
+            emit(.warning, "-failover-abort-slave-timeout", describe(master), master: name)
+            abortFailover(name)
+            return
+        }
+        requestWakeUp(at: now + timing.promotionPollPeriod)
+    }
+
+    /// The promoted replica reported `role:master` while we wait for it: adopt the failover epoch
+    /// as the config epoch, persist, tell everybody, and start repointing the other replicas.
+    mutating func promotionConfirmed(_ name: String) {
+        guard let master = masters[name], let replicaName = master.promotedReplica,
+            let replica = master.replicas[replicaName]
+        else { return }
+        masters[name]!.config.configEpoch = master.failoverEpoch
+        setFailoverState(name, .reconfSlaves)
+        needsFlush = true
+        emit(.warning, "+promoted-slave", describe(replica, of: master), master: name)
+        if simulateFailureFlags & SimulatedFailure.crashAfterPromotion != 0 {
+            output.append(.log(.warning, "Simulated failure: crash after promotion"))
+            output.append(.crash(exitCode: 99))
+        }
+        emit(.warning, "+failover-state-reconf-slaves", describe(masters[name]!), master: name)
+        queueClientReconfigScript(master: name, role: "leader", from: master.address, to: replica.address)
+        // Broadcast the new configuration now rather than at the next hello period.
+        forceHellos(master: name)
+        failoverStateMachine(name)
+    }
+
+    /// RECONF_SLAVES: repoint the other replicas at the promoted one, `parallel-syncs` at a time,
+    /// then detect the end of the failover.
+    private mutating func failoverReconfSlaves(_ name: String) {
+        guard let master = masters[name] else { return }
+        let promoted = master.promotedReplica
+        var inProgress = master.replicas.values.filter { $0.reconf == .sent || $0.reconf == .inProgress }.count
+        for replicaName in master.replicas.keys {
+            guard inProgress < master.config.parallelSyncs else { break }
+            guard let replica = masters[name]?.replicas[replicaName], replicaName != promoted,
+                replica.reconf != .done
+            else { continue }
+            if replica.reconf == .sent && now - replica.slaveReconfSentTime > timing.slaveReconfTimeout {
+                emit(.notice, "-slave-reconf-sent-timeout", describe(replica, of: masters[name]!), master: name)
+                masters[name]!.replicas[replicaName]!.reconf = .done
+                continue
+            }
+            guard replica.reconf == .none else { continue }
+            let owner = LinkOwner.replica(master: name, name: replicaName)
+            guard let link = links[owner], !link.disconnected else { continue }
+            guard let target = promoted.flatMap({ master.replicas[$0]?.address }) else { continue }
+            if sendSlaveOf(owner, to: announced(target)) {
+                masters[name]!.replicas[replicaName]!.reconf = .sent
+                masters[name]!.replicas[replicaName]!.slaveReconfSentTime = now
+                emit(.notice, "+slave-reconf-sent", describe(replica, of: masters[name]!), master: name)
+                send(owner, ["INFO"], tag: .info)
+                inProgress += 1
+            }
+        }
+        checkFailoverEnd(name)
+        if masters[name]?.failoverState == .reconfSlaves {
+            requestWakeUp(at: now + timing.reconfPollPeriod)
+        }
+    }
+
+    /// sentinelFailoverDetectEnd: the failover ends when every reachable replica is repointed, or
+    /// after failover-timeout (then the rest get a best-effort SLAVEOF).
+    private mutating func checkFailoverEnd(_ name: String) {
+        guard let master = masters[name], master.failoverState == .reconfSlaves,
+            let promotedName = master.promotedReplica, let promoted = master.replicas[promotedName],
+            !promoted.state.sDown
+        else { return }
+        var notReconfigured = master.replicas.values.filter {
+            $0.name != promotedName && $0.reconf != .done && !$0.state.sDown
+        }.count
+        var timedOut = false
+        if now - master.failoverStateChangeTime > master.config.failoverTimeout {
+            notReconfigured = 0
+            timedOut = true
+            emit(.warning, "+failover-end-for-timeout", describe(master), master: name)
+        }
+        guard notReconfigured == 0 else { return }
+        emit(.warning, "+failover-end", describe(master), master: name)
+        setFailoverState(name, .updateConfig)
+        if timedOut {
+            for (replicaName, replica) in master.replicas
+            where replicaName != promotedName && replica.reconf == .none {
+                let owner = LinkOwner.replica(master: name, name: replicaName)
+                guard let link = links[owner], !link.disconnected else { continue }
+                if sendSlaveOf(owner, to: announced(promoted.address)) {
+                    masters[name]!.replicas[replicaName]!.reconf = .sent
+                    emit(.notice, "+slave-reconf-sent-be", describe(replica, of: masters[name]!), master: name)
+                }
+            }
+        }
+    }
+
+    /// sentinelFailoverSwitchToPromotedSlave: `+switch-master`, then the master is reset to the
+    /// promoted replica's address and the new configuration is broadcast at once.
+    mutating func switchToPromotedReplica(_ name: String) {
+        guard let master = masters[name], master.failoverState == .updateConfig else { return }
+        let target = master.promotedReplica.flatMap { master.replicas[$0]?.address } ?? master.address
+        let old = announced(master.address)
+        let new = announced(target)
+        emit(.warning, "+switch-master", "\(name) \(old.host) \(old.port) \(new.host) \(new.port)")
+        resetMasterAndChangeAddress(name, to: target)
+        forceHellos(master: name)
+    }
+
+    /// sentinelAbortFailover (only before the promotion is confirmed): back to no failover; the
+    /// start time is kept so the next attempt waits 2 × failover-timeout.
+    mutating func abortFailover(_ name: String) {
+        guard let master = masters[name], master.failoverState <= .waitPromotion else { return }
+        masters[name]!.failoverState = .none
+        masters[name]!.failoverStateChangeTime = now
+        masters[name]!.forceFailover = false
+        masters[name]!.promotedReplica = nil
+    }
+
+    // MARK: - SLAVEOF
+
+    /// sentinelSendSlaveOf: `MULTI; SLAVEOF host port|NO ONE; CONFIG REWRITE; CLIENT KILL TYPE
+    /// normal; CLIENT KILL TYPE pubsub; EXEC`, every name through rename-command. Returns whether
+    /// the transaction was queued (the link is up).
+    @discardableResult
+    mutating func sendSlaveOf(_ owner: LinkOwner, to target: HostPort?) -> Bool {
+        guard let link = links[owner], let cc = link.cc, cc.connected else { return false }
+        let slaveof = target.map { ["SLAVEOF", $0.host, "\($0.port)"] } ?? ["SLAVEOF", "NO", "ONE"]
+        for command in [
+            ["MULTI"], slaveof, ["CONFIG", "REWRITE"], ["CLIENT", "KILL", "TYPE", "normal"],
+            ["CLIENT", "KILL", "TYPE", "pubsub"], ["EXEC"],
+        ] {
+            send(owner, command, tag: .reconfigure)
+        }
+        return true
+    }
+
+    /// Logs a failed step of a SLAVEOF transaction (the outcome itself is judged from INFO).
+    mutating func reconfigureReply(_ owner: LinkOwner, _ value: RESPValue) {
+        switch value {
+        case .error(let text):
+            output.append(.log(.warning, "Reconfiguration of \(describeOwner(owner)) failed: \(text)"))
+        case .array(let replies):
+            for case .error(let text) in replies {
+                output.append(.log(.notice, "Reconfiguration of \(describeOwner(owner)): \(text)"))
+            }
+        default:
+            break
+        }
+    }
+
+    // MARK: - Waking up early
+
+    /// Asks the runtime for an extra timer tick at `at` (coalesced with any earlier request), so a
+    /// time-driven step (a poll, the start desync) is not held back to the next 50–100 ms tick.
+    mutating func requestWakeUp(at: Millis) {
+        let at = max(at, now)
+        if let pending = nextWakeUp, pending > now, pending <= at { return }
+        nextWakeUp = at
+        output.append(.wakeUp(afterMillis: at - now))
+    }
+}
+
+/// SENTINEL SIMULATE-FAILURE flags.
+package enum SimulatedFailure {
+    package static let crashAfterElection = 1
+    package static let crashAfterPromotion = 2
+}

@@ -1,0 +1,55 @@
+import DequeModule
+import OrderedCollections
+import RESP
+
+/// TILT mode (sentinel-behaviour §10.2): when time cannot be trusted — the timer ran far too late
+/// (the event loop stalled) or the system clock jumped — stop acting for `tilt-period` while still
+/// monitoring, and say why.
+extension Sentinel {
+    /// sentinelCheckTiltCondition, run at the start of every timer tick: the monotonic time since
+    /// the last tick must be under `tilt-trigger`.
+    mutating func checkTiltCondition() {
+        defer { previousTime = now }
+        guard previousTime != 0 else { return }
+        let delta = now - previousTime
+        if delta < 0 {
+            enterTilt(delta: delta, cause: "clock_backwards", "the clock went backwards by \(-delta) ms")
+        } else if delta > timing.tiltTrigger {
+            enterTilt(delta: delta, cause: "event_loop_stall", "the timer ran \(delta) ms after the previous run")
+        }
+    }
+
+    /// Compares how far the wall clock moved with how far the monotonic clock moved between two
+    /// `.processStats` samples; a difference above `tilt-trigger` is a clock jump.
+    mutating func checkWallClock(_ stats: ProcessStats) {
+        let wall = stats.unixTimeMicros / 1000
+        defer { lastClockSample = (now, wall) }
+        guard wall != 0, let last = lastClockSample else { return }
+        let jump = (wall - last.wallMillis) - (now - last.monotonic)
+        if abs(jump) > timing.tiltTrigger {
+            enterTilt(
+                delta: jump, cause: "clock_jump",
+                "the system clock jumped \(jump > 0 ? "forward" : "backward") by \(abs(jump)) ms")
+        }
+    }
+
+    /// Enters (or re-arms) TILT: every trigger restarts the TILT period. `cause` is the short code
+    /// INFO shows; `explanation` goes to the log.
+    mutating func enterTilt(delta: Millis, cause: String, _ explanation: String) {
+        tilt = true
+        tiltStartTime = now
+        lastTilt = (delta, cause)
+        output.append(.log(.warning, "TILT: \(explanation); no failure detection or failover for \(timing.tiltPeriod) ms"))
+        emit(.warning, "+tilt", "#tilt mode entered")
+    }
+
+    /// Leaves TILT once `tilt-period` has passed since the last trigger. Returns whether we are
+    /// still in TILT (then the caller skips everything that acts).
+    mutating func stillInTilt() -> Bool {
+        guard tilt else { return false }
+        if now - tiltStartTime < timing.tiltPeriod { return true }
+        tilt = false
+        emit(.warning, "-tilt", "#tilt mode exited")
+        return false
+    }
+}
