@@ -149,6 +149,11 @@ package struct Sentinel: Sendable {
 
     /// Ends an event: issues at most one config flush and hands the collected actions over.
     private mutating func drain() -> [Action] {
+        if let crash = output.firstIndex(where: { if case .crash = $0 { true } else { false } }) {
+            // A simulated crash ends the process: nothing after it happens, not even a flush.
+            defer { output = [] }
+            return Array(output[...crash])
+        }
         if needsFlush {
             needsFlush = false
             let token = nextFlushToken

@@ -10,6 +10,7 @@ extension Sentinel {
         "sentinels": 3, "get-master-addr-by-name": 3, "get-primary-addr-by-name": 3, "reset": 3, "ckquorum": 3,
         "flushconfig": 2, "monitor": 6, "remove": 3, "set": -5, "config": -4, "is-master-down-by-addr": 6,
         "is-primary-down-by-addr": 6, "info-cache": -3, "pending-scripts": 2, "myid": 2, "debug": -2,
+        "failover": 3, "simulate-failure": -3,
     ]
 
     /// Unknown subcommand and argument-count errors for SENTINEL (checked before authentication).

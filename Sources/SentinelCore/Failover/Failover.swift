@@ -115,6 +115,7 @@ extension Sentinel {
         if simulateFailureFlags & SimulatedFailure.crashAfterElection != 0 {
             output.append(.log(.warning, "Simulated failure: crash after election"))
             output.append(.crash(exitCode: 99))
+            return
         }
         setFailoverState(name, .selectSlave)
         emit(.warning, "+failover-state-select-slave", describe(masters[name]!), master: name)
@@ -180,6 +181,7 @@ extension Sentinel {
         if simulateFailureFlags & SimulatedFailure.crashAfterPromotion != 0 {
             output.append(.log(.warning, "Simulated failure: crash after promotion"))
             output.append(.crash(exitCode: 99))
+            return
         }
         emit(.warning, "+failover-state-reconf-slaves", describe(masters[name]!), master: name)
         queueClientReconfigScript(master: name, role: "leader", from: master.address, to: replica.address)

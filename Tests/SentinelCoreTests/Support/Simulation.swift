@@ -9,12 +9,18 @@ struct FakeRedis {
     var runID: String
     var isMaster: Bool
     var replicaOf: HostPort?
+    /// Replicas listed in INFO when nothing else in the simulation replicates from this node
+    /// (for topologies built by hand). Otherwise the list follows who replicates from it.
     var replicas: [HostPort] = []
     var up = true
     var replicaPriority = 100
     var offset: Int64 = 1000
     /// Every command received, for assertions.
     var received: [[String]] = []
+    /// Commands queued inside MULTI, per connection.
+    var transactions: [String: [[String]]] = [:]
+    /// Answer PING with this error instead of PONG (e.g. `LOADING ...`).
+    var pingError: String? = nil
 
     init(_ host: String, _ port: Int, runID: String, replicaOf: HostPort? = nil) {
         self.address = HostPort(host, port)
@@ -23,20 +29,22 @@ struct FakeRedis {
         self.replicaOf = replicaOf
     }
 
-    func infoText() -> String {
+    func infoText(replicas listed: [HostPort], masterUp: Bool = true) -> String {
         var lines = ["# Server", "redis_version:7.0.15", "run_id:\(runID)", "tcp_port:\(address.port)", "", "# Replication"]
         if isMaster {
             lines.append("role:master")
-            lines.append("connected_slaves:\(replicas.count)")
-            for (i, r) in replicas.enumerated() {
+            lines.append("connected_slaves:\(listed.count)")
+            for (i, r) in listed.enumerated() {
                 lines.append("slave\(i):ip=\(r.host),port=\(r.port),state=online,offset=\(offset),lag=0")
             }
             lines.append("master_failover_state:no-failover")
         } else if let master = replicaOf {
             lines += [
-                "role:slave", "master_host:\(master.host)", "master_port:\(master.port)", "master_link_status:up",
-                "slave_repl_offset:\(offset)", "slave_priority:\(replicaPriority)", "replica_announced:1",
+                "role:slave", "master_host:\(master.host)", "master_port:\(master.port)",
+                "master_link_status:\(masterUp ? "up" : "down")",
             ]
+            if !masterUp { lines.append("master_link_down_since_seconds:1") }
+            lines += ["slave_repl_offset:\(offset)", "slave_priority:\(replicaPriority)", "replica_announced:1"]
         }
         lines.append("master_repl_offset:\(offset)")
         return lines.joined(separator: "\r\n") + "\r\n"
@@ -146,7 +154,12 @@ struct Simulation {
         for action in actions {
             switch action {
             case .connect(let link, let host, let port):
-                if let r = redis.firstIndex(where: { $0.address == HostPort(host, port) }), redis[r].up {
+                if isolated.contains(node)
+                    || nodes.firstIndex(where: { $0.address == HostPort(host, port) }).map({ isolated.contains($0) })
+                        == true
+                {
+                    schedule(node: node, at: now + 1000, .linkClosed(link, reason: "Connection timed out"))
+                } else if let r = redis.firstIndex(where: { $0.address == HostPort(host, port) }), redis[r].up {
                     linkTargets[node, default: [:]][link] = .redis(r)
                     schedule(node: node, at: now + latency, .linkConnected(link, localAddress: "127.0.0.1"))
                 } else if let target = nodes.firstIndex(where: { $0.address == HostPort(host, port) }),
@@ -165,6 +178,8 @@ struct Simulation {
                 }
             case .send(let link, let words):
                 guard let target = linkTargets[node]?[link] else { continue }
+                // A partition loses the traffic; TCP would stall, so no error comes back either.
+                if blocked(node, target) { continue }
                 switch target {
                 case .redis(let r):
                     guard redis[r].up else { continue }
@@ -181,6 +196,7 @@ struct Simulation {
                 for r in subscribers.keys { subscribers[r]?.removeAll { $0.node == node && $0.link == link } }
             case .reply(let client, let value, _):
                 if let source = clientSources[node]?[client] {
+                    if isolated.contains(node) || isolated.contains(source.node) { continue }
                     schedule(node: source.node, at: now + latency, .linkFrame(source.link, value))
                 } else {
                     clientReplies[node, default: [:]][client, default: []].append(value)
@@ -203,18 +219,56 @@ struct Simulation {
         }
     }
 
+    /// The replicas a node's INFO lists: the up nodes replicating from it, or its fixed list.
+    func listedReplicas(of r: Int) -> [HostPort] {
+        let following = redis.filter { $0.up && !$0.isMaster && $0.replicaOf == redis[r].address }.map(\.address)
+        return following.isEmpty && !redis.contains(where: { $0.replicaOf == redis[r].address })
+            ? redis[r].replicas : following
+    }
+
+    func infoText(of r: Int) -> String {
+        let masterUp = redis[r].replicaOf.map { m in redis.contains { $0.address == m && $0.up && $0.isMaster } } ?? false
+        return redis[r].infoText(replicas: listedReplicas(of: r), masterUp: masterUp)
+    }
+
     mutating func redisCommand(_ r: Int, _ words: [String], from source: (node: Int, link: LinkID)) -> RESPValue {
         redis[r].received.append(words)
-        switch words.first?.uppercased() ?? "" {
-        case "PING": return .simpleString("PONG")
-        case "INFO": return .bulkString(redis[r].infoText())
+        let connection = "\(source.node)/\(source.link)"
+        let name = words.first?.uppercased() ?? ""
+        if var queued = redis[r].transactions[connection], name != "EXEC" {
+            queued.append(words)
+            redis[r].transactions[connection] = queued
+            return .simpleString("QUEUED")
+        }
+        switch name {
+        case "PING":
+            if let error = redis[r].pingError { return .error(error) }
+            return .simpleString("PONG")
+        case "INFO": return .bulkString(infoText(of: r))
         case "AUTH", "CLIENT": return .ok
+        case "CONFIG": return .ok
+        case "MULTI":
+            redis[r].transactions[connection] = []
+            return .ok
+        case "EXEC":
+            let queued = redis[r].transactions.removeValue(forKey: connection) ?? []
+            return .array(queued.map { redisCommand(r, $0, from: source) })
+        case "SLAVEOF", "REPLICAOF":
+            guard words.count == 3 else { return .error("ERR wrong number of arguments") }
+            if words[1].uppercased() == "NO" && words[2].uppercased() == "ONE" {
+                redis[r].isMaster = true
+                redis[r].replicaOf = nil
+            } else if let port = Int(words[2]) {
+                redis[r].isMaster = false
+                redis[r].replicaOf = HostPort(words[1], port)
+            }
+            return .ok
         case "SUBSCRIBE":
             subscribers[r, default: []].append(source)
             return .array([.bulkString("subscribe"), .bulkString(words[1]), .integer(1)])
         case "PUBLISH":
             let targets = subscribers[r] ?? []
-            for t in targets {
+            for t in targets where !isolated.contains(t.node) {
                 schedule(
                     node: t.node, at: now + latency,
                     .linkFrame(t.link, .array([.bulkString("message"), .bulkString(words[1]), .bulkString(words[2])])))
@@ -223,6 +277,76 @@ struct Simulation {
         default:
             return .error("ERR unknown command '\(words.first ?? "")'")
         }
+    }
+
+    // MARK: - Faults
+
+    /// Kills a Redis node: its connections drop and it stops answering (connects are refused).
+    mutating func crashRedis(_ r: Int) {
+        redis[r].up = false
+        for node in linkTargets.keys {
+            for (link, target) in linkTargets[node]! where target == .redis(r) {
+                linkTargets[node]!.removeValue(forKey: link)
+                schedule(node: node, at: now + latency, .linkClosed(link, reason: "Connection reset by peer"))
+            }
+        }
+        subscribers[r] = []
+    }
+
+    /// Restarts a Redis node as a master with a new run id (what a restarted old master does).
+    mutating func restartRedis(_ r: Int, runID: String) {
+        redis[r].up = true
+        redis[r].runID = runID
+        redis[r].isMaster = true
+        redis[r].replicaOf = nil
+        redis[r].transactions = [:]
+    }
+
+    /// Isolated sentinels: nothing they send arrives and nothing reaches them (a network partition).
+    var isolated: Set<Int> = []
+
+    func blocked(_ node: Int, _ target: Endpoint) -> Bool {
+        if isolated.contains(node) { return true }
+        if case .sentinel(let other, _) = target, isolated.contains(other) { return true }
+        return false
+    }
+
+    /// Stops a sentinel process: it handles nothing more; connections into it are closed.
+    mutating func crashSentinel(_ i: Int) {
+        nodes[i].up = false
+        for node in linkTargets.keys where node != i {
+            for (link, target) in linkTargets[node]! {
+                if case .sentinel(let t, _) = target, t == i {
+                    linkTargets[node]!.removeValue(forKey: link)
+                    schedule(node: node, at: now + latency, .linkClosed(link, reason: "Connection reset by peer"))
+                }
+            }
+        }
+        linkTargets[i] = [:]
+        clientSources[i] = [:]
+        for r in subscribers.keys { subscribers[r]?.removeAll { $0.node == i } }
+    }
+
+    /// Starts a crashed sentinel again from the last configuration it persisted.
+    mutating func restartSentinel(_ i: Int, seed: UInt64) {
+        guard let config = nodes[i].persisted.last else { return }
+        nodes[i].sentinel = Sentinel(config: config, seed: seed)
+        nodes[i].up = true
+        queue.removeAll { $0.node == i }
+        start(i)
+    }
+
+    /// Every event line a sentinel logged with this type (`+switch-master`, ...), message only.
+    func events(_ node: Int, _ type: String) -> [String] {
+        nodes[node].logs.compactMap { line in
+            line.hasPrefix(type + " ") ? String(line.dropFirst(type.count + 1)) : nil
+        }
+    }
+
+    /// Which Redis node is the master now, and whether every other up node replicates from it.
+    func currentRedisMaster() -> HostPort? {
+        let masters = redis.filter { $0.up && $0.isMaster }
+        return masters.count == 1 ? masters[0].address : nil
     }
 
     // MARK: - Test clients

@@ -1,0 +1,268 @@
+import OrderedCollections
+import RESP
+import Testing
+
+@testable import SentinelCore
+
+/// A standard topology with failover-friendly timings: down-after 1000 ms, failover-timeout 10 s.
+private func failoverSimulation(sentinels: Int = 3, quorum: Int = 2, seed: UInt64 = 1) -> Simulation {
+    var sim = standardSimulation(sentinels: sentinels, quorum: quorum, seed: seed)
+    for i in sim.nodes.indices {
+        var config = sim.nodes[i].sentinel.config
+        config.masters[0].downAfterMilliseconds = 1000
+        config.masters[0].failoverTimeout = 10_000
+        sim.nodes[i].sentinel = Sentinel(config: config, seed: seed &* 7919 &+ UInt64(i))
+    }
+    return sim
+}
+
+/// Runs discovery until every sentinel knows both replicas and every peer.
+private func discover(_ sim: inout Simulation) {
+    let peers = sim.nodes.count - 1
+    let converged = sim.runUntil(timeout: 5_000) { s in
+        s.nodes.allSatisfy { node in
+            node.sentinel.masters["mymaster"].map { $0.replicas.count == 2 && $0.sentinels.count == peers } ?? false
+        }
+    }
+    #expect(converged != nil, "discovery did not converge")
+    // Let every replica's INFO arrive at least once.
+    sim.run(for: 1_500)
+}
+
+private func addressReply(_ sim: inout Simulation, _ node: Int) -> String? {
+    guard case .array(let e)? = sim.ask(node, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"), e.count == 2 else {
+        return nil
+    }
+    return "\(e[0].string ?? ""):\(e[1].string ?? "")"
+}
+
+@Suite("Failover (simulated network)")
+struct FailoverSimulationTests {
+    @Test("a crashed master is failed over by exactly one leader and everybody switches")
+    func crashFailover() {
+        var sim = failoverSimulation()
+        sim.startAll()
+        discover(&sim)
+        sim.crashRedis(0)
+        let crashedAt = sim.now
+        let switched = sim.runUntil(timeout: 30_000) { s in
+            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
+        }
+        #expect(switched != nil)
+        let leaders = sim.nodes.indices.filter { !sim.events($0, "+elected-leader").isEmpty }
+        #expect(leaders.count == 1)
+        let switchLines = Set(sim.nodes.indices.flatMap { sim.events($0, "+switch-master") })
+        #expect(switchLines.count == 1)
+        let line = switchLines.first ?? ""
+        #expect(line.hasPrefix("mymaster 127.0.0.1 6379 127.0.0.1 638"))
+        let newPort = Int(line.split(separator: " ").last ?? "") ?? 0
+        // Redis agrees: the promoted node is the only master, the other replica follows it.
+        #expect(sim.currentRedisMaster() == HostPort("127.0.0.1", newPort))
+        let other = sim.redis.first { $0.address.port != newPort && $0.address.port != 6379 }
+        _ = sim.runUntil(timeout: 5_000) { s in
+            s.redis.first { $0.address == other?.address }?.replicaOf == HostPort("127.0.0.1", newPort)
+        }
+        #expect(sim.redis.first { $0.address == other?.address }?.replicaOf == HostPort("127.0.0.1", newPort))
+        for i in sim.nodes.indices {
+            #expect(addressReply(&sim, i) == "127.0.0.1:\(newPort)")
+            #expect(sim.nodes[i].sentinel.masters["mymaster"]?.config.configEpoch == 1)
+            #expect(sim.nodes[i].sentinel.settings.currentEpoch == 1)
+        }
+        print("simulation: crash failover \(Double(sim.now - crashedAt) / 1000) s of virtual time (down-after 1 s)")
+        // The event sequence of the leader, in order.
+        let leader = leaders[0]
+        let sequence = [
+            "+sdown", "+odown", "+new-epoch", "+try-failover", "+vote-for-leader", "+elected-leader",
+            "+failover-state-select-slave", "+selected-slave", "+failover-state-send-slaveof-noone",
+            "+failover-state-wait-promotion", "+promoted-slave", "+failover-state-reconf-slaves",
+            "+slave-reconf-sent", "+slave-reconf-inprog", "+slave-reconf-done", "+failover-end", "+switch-master",
+        ]
+        let logged = sim.nodes[leader].logs.compactMap { $0.split(separator: " ").first.map(String.init) }
+        var position = 0
+        for type in sequence {
+            guard let found = logged[position...].firstIndex(of: type) else {
+                Issue.record("leader did not emit \(type) after \(sequence.prefix { $0 != type }.last ?? "start")")
+                return
+            }
+            position = found + 1
+        }
+    }
+
+    @Test("election safety over many seeds: at most one leader per epoch, and the group converges", arguments: 1...24)
+    func electionSafety(seed: UInt64) {
+        var sim = failoverSimulation(seed: seed)
+        sim.startAll()
+        discover(&sim)
+        sim.crashRedis(0)
+        let converged = sim.runUntil(timeout: 60_000) { s in
+            let addresses = s.nodes.map { $0.sentinel.masters["mymaster"].map { $0.address } }
+            return s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
+                && Set(addresses.map { $0?.port ?? 0 }).count == 1
+        }
+        #expect(converged != nil, "seed \(seed): no agreement on the new master")
+        var leadersByEpoch: [UInt64: Set<Int>] = [:]
+        for i in sim.nodes.indices {
+            // "+elected-leader" is emitted in the epoch the node tried; recover it from +try-failover order.
+            let epochs = sim.events(i, "+new-epoch").compactMap { UInt64($0) }
+            if !sim.events(i, "+elected-leader").isEmpty, let epoch = epochs.max() {
+                leadersByEpoch[epoch, default: []].insert(i)
+            }
+        }
+        for (epoch, leaders) in leadersByEpoch {
+            #expect(leaders.count <= 1, "seed \(seed): epoch \(epoch) has leaders \(leaders)")
+        }
+    }
+
+    @Test("an isolated sentinel sees the master down but can neither reach ODOWN nor fail over")
+    func minorityCannotFailOver() {
+        var sim = failoverSimulation()
+        sim.startAll()
+        discover(&sim)
+        sim.isolated = [0]
+        sim.run(for: 15_000)
+        #expect(!sim.events(0, "+sdown").isEmpty)
+        #expect(sim.events(0, "+odown").isEmpty)
+        #expect(sim.events(0, "+try-failover").isEmpty)
+        for i in 1...2 { #expect(sim.events(i, "+sdown").filter { $0.hasPrefix("master") }.isEmpty) }
+        #expect(sim.currentRedisMaster() == HostPort("127.0.0.1", 6379))
+        sim.isolated = []
+        _ = sim.runUntil(timeout: 10_000) { s in s.events(0, "-sdown").contains("master mymaster 127.0.0.1 6379") }
+        #expect(sim.events(0, "-sdown").contains("master mymaster 127.0.0.1 6379"), "\(sim.nodes[0].logs.suffix(20))")
+    }
+
+    @Test("without a majority of voters the failover is not authorized")
+    func noMajorityNoLeader() {
+        // 5 sentinels, quorum 2: ODOWN needs 2, the election needs 3.
+        var sim = failoverSimulation(sentinels: 5, quorum: 2)
+        sim.startAll()
+        discover(&sim)
+        for i in 2...4 { sim.crashSentinel(i) }
+        sim.crashRedis(0)
+        sim.run(for: 15_000)
+        let odown = (0...1).filter { !sim.events($0, "+odown").isEmpty }
+        #expect(!odown.isEmpty)
+        #expect((0...1).allSatisfy { sim.events($0, "+elected-leader").isEmpty })
+        #expect((0...1).contains { !sim.events($0, "-failover-abort-not-elected").isEmpty })
+        #expect(sim.currentRedisMaster() == nil)  // the master is dead and nobody was promoted
+    }
+
+    @Test("the old master comes back and is converted into a replica of the new one")
+    func convertToSlave() {
+        var sim = failoverSimulation()
+        sim.startAll()
+        discover(&sim)
+        sim.crashRedis(0)
+        let switched = sim.runUntil(timeout: 30_000) { s in
+            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
+        }
+        #expect(switched != nil)
+        let newMaster = sim.nodes[0].sentinel.masters["mymaster"]!.address
+        sim.restartRedis(0, runID: String(repeating: "d", count: 40))
+        let converted = sim.runUntil(timeout: 30_000) { s in s.redis[0].replicaOf == newMaster }
+        #expect(converted != nil)
+        #expect(sim.nodes.indices.contains { !sim.events($0, "+convert-to-slave").isEmpty })
+        // Not before the 8 s wait since the role change was seen.
+        #expect((converted ?? 0) >= 8_000)
+    }
+
+    @Test("SENTINEL FAILOVER needs no agreement; -INPROG while running; unknown master; -NOGOODSLAVE")
+    func forcedFailover() {
+        var sim = failoverSimulation()
+        sim.startAll()
+        discover(&sim)
+        #expect(sim.ask(1, "SENTINEL", "FAILOVER", "nosuch") == .error("ERR No such master with that name"))
+        let client = sim.connectClient(to: 1)
+        #expect(sim.command(1, client, ["SENTINEL", "FAILOVER", "mymaster"]) == [.ok])
+        #expect(
+            sim.command(1, client, ["SENTINEL", "FAILOVER", "mymaster"])
+                == [.error("INPROG Failover already in progress")])
+        let master = sim.ask(1, "SENTINEL", "MASTER", "mymaster")
+        #expect(master?["flags"]?.contains("failover_in_progress") == true)
+        #expect(master?["flags"]?.contains("force_failover") == true)
+        #expect(master?["failover-state"] != nil)
+        let switched = sim.runUntil(timeout: 20_000) { s in
+            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
+        }
+        #expect(switched != nil)
+        #expect(sim.events(1, "+elected-leader").count == 1)
+        #expect(sim.events(0, "+try-failover").isEmpty && sim.events(2, "+try-failover").isEmpty)
+
+        // No usable replica: every replica has priority 0.
+        var sim2 = failoverSimulation()
+        for r in sim2.redis.indices { sim2.redis[r].replicaPriority = 0 }
+        sim2.startAll()
+        discover(&sim2)
+        #expect(sim2.ask(0, "SENTINEL", "FAILOVER", "mymaster") == .error("NOGOODSLAVE No suitable replica to promote"))
+    }
+
+    @Test("TILT: a stalled timer stops failure detection for the TILT period, and INFO says why")
+    func tiltOnStall() {
+        var sentinel = Sentinel(
+            config: {
+                var c = SentinelConfig()
+                c.masters = [MasterConfig(name: "m", address: HostPort("127.0.0.1", 6379), quorum: 1)]
+                c.masters[0].downAfterMilliseconds = 1000
+                return c
+            }(), seed: 1)
+        _ = sentinel.start(now: 1_000)
+        _ = sentinel.handle(.tick, now: 1_100)
+        let actions = sentinel.handle(.tick, now: 5_000)
+        #expect(actions.contains(.log(.warning, "+tilt #tilt mode entered")))
+        #expect(sentinel.tilt)
+        // The master never answered: outside TILT it would be SDOWN by now.
+        var t: Millis = 5_000
+        while t < 30_000 {
+            t += 100
+            _ = sentinel.handle(.tick, now: t)
+        }
+        #expect(sentinel.masters["m"]?.state.sDown == false)
+        let info = sentinel.sentinelInfoSection()
+        #expect(info.contains("sentinel_tilt:1\r\n"))
+        #expect(info.contains("sentinel_tilt_last_delta_ms:3900\r\n"))
+        #expect(info.contains("sentinel_tilt_last_cause:event_loop_stall\r\n"))
+        var exited = false
+        while t < 36_000 {
+            t += 100
+            let out = sentinel.handle(.tick, now: t)
+            if out.contains(.log(.warning, "-tilt #tilt mode exited")) { exited = true }
+        }
+        #expect(exited)
+        #expect(sentinel.masters["m"]?.state.sDown == true)
+    }
+
+    @Test("TILT: a wall clock jump between two samples enters TILT; IS-MASTER-DOWN answers down=0 in TILT")
+    func tiltOnClockJump() {
+        var sim = failoverSimulation()
+        sim.startAll()
+        discover(&sim)
+        var stats = ProcessStats(unixTimeMicros: 1_700_000_000_000_000)
+        _ = sim.nodes[0].sentinel.handle(.processStats(stats), now: sim.now)
+        stats.unixTimeMicros += 60_000_000  // one minute of wall clock in one second
+        let actions = sim.nodes[0].sentinel.handle(.processStats(stats), now: sim.now + 1000)
+        #expect(actions.contains(.log(.warning, "+tilt #tilt mode entered")))
+        #expect(sim.nodes[0].sentinel.sentinelInfoSection().contains("sentinel_tilt_last_cause:clock_jump"))
+        sim.crashRedis(0)
+        sim.run(for: 3_000)
+        #expect(sim.events(0, "+sdown").filter { $0.hasPrefix("master") }.isEmpty)
+        let answer = sim.ask(0, "SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", "6379", "0", "*")
+        #expect(answer == .array([.integer(0), .bulkString("*"), .integer(0)]))
+    }
+
+    @Test("SIMULATE-FAILURE crash-after-election makes the leader crash right after it is elected")
+    func simulateCrashAfterElection() {
+        var sim = failoverSimulation()
+        sim.startAll()
+        discover(&sim)
+        #expect(
+            sim.ask(0, "SENTINEL", "SIMULATE-FAILURE", "help")
+                == .array([.bulkString("crash-after-election"), .bulkString("crash-after-promotion")]))
+        #expect(sim.ask(0, "SENTINEL", "SIMULATE-FAILURE", "bogus") == .error("ERR Unknown failure simulation specified"))
+        #expect(sim.ask(0, "SENTINEL", "SIMULATE-FAILURE", "crash-after-election") == .ok)
+        #expect(sim.nodes[0].sentinel.sentinelInfoSection().contains("sentinel_simulate_failure_flags:1"))
+        _ = sim.ask(0, "SENTINEL", "FAILOVER", "mymaster")
+        let stillUp = sim.nodes[0].up
+        #expect(!stillUp)
+        #expect(sim.events(0, "+selected-slave").isEmpty)
+        #expect(sim.currentRedisMaster() == HostPort("127.0.0.1", 6379))
+    }
+}
