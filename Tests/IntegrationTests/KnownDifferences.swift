@@ -41,16 +41,6 @@ struct KnownDifference: Sendable {
 
 enum KnownDifferences {
     static let all: [KnownDifference] = [
-        // SENTINEL SIMULATE-FAILURE belongs to the failover work (issue 3), not built yet.
-        KnownDifference(
-            probe: "SENTINEL SIMULATE-FAILURE help", side: .reference, line: "crash-after-",
-            reason: "SIMULATE-FAILURE arrives with failover (issue 3)"),
-        KnownDifference(
-            probe: "SENTINEL SIMULATE-FAILURE help", side: .reference, line: "array",
-            reason: "SIMULATE-FAILURE arrives with failover (issue 3)"),
-        KnownDifference(
-            probe: "SENTINEL SIMULATE-FAILURE help", side: .candidate, line: "unknown subcommand 'SIMULATE-FAILURE'",
-            reason: "SIMULATE-FAILURE arrives with failover (issue 3)"),
         // CLIENT SETINFO exists from Redis 7.2 on. Every modern client sends it on connect
         // (redis-py, go-redis, Jedis, Lettuce, ioredis, node-redis) and ignores the error, so
         // accepting it is harmless, and it lets CLIENT LIST show the library.
