@@ -63,7 +63,7 @@ package struct Timing: Hashable, Sendable {
     package var scriptRetryDelay: Int64 = 30_000
     /// Upper bound of the random desync before a failover starts and on `failover_start_time`
     /// (Redis uses 1000; a few hundred ms separate peers that reach ODOWN together just as well).
-    package var failoverStartJitter: Int64 = 250
+    package var failoverStartJitter: Int64 = 100
     /// How often the promoted replica is polled with INFO while waiting for its promotion.
     package var promotionPollPeriod: Int64 = 20
     /// How often replicas being repointed are polled with INFO during RECONF_SLAVES.

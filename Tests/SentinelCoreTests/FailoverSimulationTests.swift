@@ -88,9 +88,11 @@ struct FailoverSimulationTests {
         }
     }
 
-    @Test("election safety over many seeds: at most one leader per epoch, and the group converges", arguments: 1...24)
-    func electionSafety(seed: UInt64) {
-        var sim = failoverSimulation(seed: seed)
+    @Test(
+        "election safety over many seeds: at most one leader per epoch, and the group converges",
+        arguments: [3, 5], 1...16)
+    func electionSafety(sentinels: Int, seed: UInt64) {
+        var sim = failoverSimulation(sentinels: sentinels, quorum: sentinels / 2 + 1, seed: seed)
         sim.startAll()
         discover(&sim)
         sim.crashRedis(0)
@@ -100,6 +102,7 @@ struct FailoverSimulationTests {
                 && Set(addresses.map { $0?.port ?? 0 }).count == 1
         }
         #expect(converged != nil, "seed \(seed): no agreement on the new master")
+        #expect((converged ?? .max) < 5_000, "seed \(seed): took \(converged ?? -1) ms (a split vote costs 2 × failover-timeout)")
         var leadersByEpoch: [UInt64: Set<Int>] = [:]
         for i in sim.nodes.indices {
             // "+elected-leader" is emitted in the epoch the node tried; recover it from +try-failover order.
