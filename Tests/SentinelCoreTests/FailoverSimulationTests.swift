@@ -269,3 +269,114 @@ struct FailoverSimulationTests {
         #expect(sim.currentRedisMaster() == HostPort("127.0.0.1", 6379))
     }
 }
+
+@Suite("Failure detection details")
+struct FailureDetectionTests {
+    @Test("-LOADING counts as alive; a rebooted master answering -LOADING past master-reboot-down-after-period is SDOWN")
+    func masterReboot() {
+        var sim = failoverSimulation()
+        for i in sim.nodes.indices {
+            var config = sim.nodes[i].sentinel.config
+            config.masters[0].masterRebootDownAfterPeriod = 3000
+            config.masters[0].quorum = 4  // detection only: ODOWN is unreachable
+            sim.nodes[i].sentinel = Sentinel(config: config, seed: UInt64(i) + 50)
+        }
+        sim.startAll()
+        discover(&sim)
+        // LOADING without a reboot: still alive.
+        sim.redis[0].pingError = "LOADING Redis is loading the dataset in memory"
+        sim.run(for: 2_500)
+        #expect(sim.events(0, "+sdown").filter { $0.hasPrefix("master") }.isEmpty)
+        // Now a reboot (new run id) while it keeps answering LOADING.
+        sim.redis[0].runID = String(repeating: "e", count: 40)
+        let down = sim.runUntil(timeout: 20_000) { s in s.events(0, "+sdown").contains { $0.hasPrefix("master") } }
+        #expect(down != nil)
+        #expect(!sim.events(0, "+reboot").isEmpty)
+        #expect(sim.ask(0, "SENTINEL", "MASTER", "mymaster")?["flags"]?.contains("master_reboot") == true)
+        // The first real PONG clears it.
+        sim.redis[0].pingError = nil
+        let up = sim.runUntil(timeout: 5_000) { s in s.events(0, "-sdown").contains { $0.hasPrefix("master") } }
+        #expect(up != nil)
+    }
+
+    @Test("a configured master that reports role:slave for down-after + 2 × info-period is SDOWN")
+    func masterReportsReplica() {
+        var sim = failoverSimulation()
+        for i in sim.nodes.indices {
+            var config = sim.nodes[i].sentinel.config
+            config.masters[0].quorum = 4
+            sim.nodes[i].sentinel = Sentinel(config: config, seed: UInt64(i) + 60)
+        }
+        sim.startAll()
+        discover(&sim)
+        sim.redis[0].isMaster = false
+        sim.redis[0].replicaOf = HostPort("127.0.0.1", 6380)
+        sim.redis[1].isMaster = true
+        sim.redis[1].replicaOf = nil
+        let start = sim.now
+        let down = sim.runUntil(timeout: 40_000) { s in s.events(0, "+sdown").contains { $0.hasPrefix("master") } }
+        #expect(down != nil)
+        // Seen as a replica at the next INFO (≤ 10 s), then down-after (1 s) + 2 × 10 s.
+        #expect(sim.now - start >= 21_000)
+    }
+
+    @Test("a replica replicating from the wrong master is repointed after failover-timeout (+fix-slave-config)")
+    func fixSlaveConfig() {
+        var sim = failoverSimulation()
+        sim.addRedis(FakeRedis("127.0.0.1", 7777, runID: String(repeating: "f", count: 40)))
+        sim.startAll()
+        discover(&sim)
+        sim.redis[2].replicaOf = HostPort("127.0.0.1", 7777)
+        let fixed = sim.runUntil(timeout: 40_000) { s in s.redis[2].replicaOf == HostPort("127.0.0.1", 6379) }
+        #expect(fixed != nil)
+        #expect(sim.nodes.indices.contains { !sim.events($0, "+fix-slave-config").isEmpty })
+        // Not before failover-timeout (10 s) has passed since the change was seen.
+        #expect((fixed ?? 0) >= 10_000)
+    }
+
+    @Test("replica selection: priority, then offset, then run id; priority 0 and disconnected excluded")
+    func replicaOrder() {
+        func replica(_ port: Int, priority: Int, offset: Int64, runID: String?) -> ReplicaState {
+            var r = ReplicaState(address: HostPort("127.0.0.1", port), now: 0)
+            r.slavePriority = priority
+            r.slaveReplOffset = offset
+            r.state.runID = runID
+            return r
+        }
+        let a = replica(1, priority: 100, offset: 10, runID: "b")
+        let b = replica(2, priority: 50, offset: 1, runID: "c")
+        let c = replica(3, priority: 100, offset: 20, runID: "z")
+        let d = replica(4, priority: 100, offset: 20, runID: "A")
+        let e = replica(5, priority: 100, offset: 20, runID: nil)
+        let sorted = [a, b, c, d, e].sorted(by: Sentinel.betterCandidate).map(\.address.port)
+        #expect(sorted == [2, 4, 3, 5, 1])
+
+        var sim = failoverSimulation()
+        sim.redis[1].replicaPriority = 0
+        sim.startAll()
+        discover(&sim)
+        let master = sim.nodes[0].sentinel.masters["mymaster"]!
+        #expect(sim.nodes[0].sentinel.promotionCandidates(master).map(\.address.port) == [6381])
+        sim.crashRedis(2)
+        sim.run(for: 6_000)
+        let later = sim.nodes[0].sentinel.masters["mymaster"]!
+        #expect(sim.nodes[0].sentinel.promotionCandidates(later).isEmpty)
+    }
+
+    @Test("our own vote and new epoch are persisted in the same batch as the vote requests")
+    func votePersistedWithRequests() {
+        var sim = failoverSimulation()
+        sim.startAll()
+        discover(&sim)
+        let client = sim.connectClient(to: 0)
+        let actions = sim.nodes[0].sentinel.handle(.clientCommand(client, ["SENTINEL", "FAILOVER", "mymaster"]), now: sim.now)
+        guard let persist = actions.lastIndex(where: { if case .persistConfig = $0 { true } else { false } }),
+            case .persistConfig(let saved, _) = actions[persist]
+        else {
+            Issue.record("no persistConfig in \(actions)")
+            return
+        }
+        #expect(saved.currentEpoch == 1)
+        #expect(saved.masters[0].leaderEpoch == 1)
+    }
+}
