@@ -110,7 +110,11 @@ package struct Sentinel: Sendable {
         c.myID = myID
         c.masters = masters.values.map { master in
             var m = master.config
-            m.knownReplicas = master.replicas.values.map(\.address)
+            // Mid-failover (from RECONF_SLAVES on) the file already names the promoted replica as
+            // the master, and lists the old master in its place among the replicas.
+            let current = currentAddress(master)
+            m.address = current
+            m.knownReplicas = master.replicas.values.map { sameAddress($0.address, current) ? master.address : $0.address }
             m.knownSentinels = master.sentinels.values.map { KnownSentinel(address: $0.address, runID: $0.runID) }
             return m
         }

@@ -380,3 +380,31 @@ struct FailureDetectionTests {
         #expect(saved.masters[0].leaderEpoch == 1)
     }
 }
+
+@Suite("Failover persistence")
+struct FailoverPersistenceTests {
+    @Test("from RECONF_SLAVES on, the persisted monitor line names the promoted replica and lists the old master")
+    func persistedMidFailover() {
+        var sim = failoverSimulation()
+        sim.startAll()
+        discover(&sim)
+        _ = sim.ask(0, "SENTINEL", "FAILOVER", "mymaster")
+        var steps = 0
+        while sim.nodes[0].sentinel.masters["mymaster"]?.failoverState != .reconfSlaves && steps < 5_000 {
+            sim.run(for: 1)
+            steps += 1
+        }
+        #expect(sim.nodes[0].sentinel.masters["mymaster"]?.failoverState == .reconfSlaves)
+        let config = sim.nodes[0].sentinel.config.masters[0]
+        let chosen = sim.nodes[0].sentinel.masters["mymaster"]!.promotedReplica!
+        #expect(config.address.description == chosen)
+        #expect(config.knownReplicas.contains(HostPort("127.0.0.1", 6379)))
+        #expect(!config.knownReplicas.contains { $0.description == chosen })
+        #expect(config.configEpoch == 1)
+        // After the switch the same holds, from the master's new address.
+        _ = sim.runUntil(timeout: 20_000) { s in !s.events(0, "+switch-master").isEmpty }
+        let after = sim.nodes[0].persisted.last!.masters[0]
+        #expect(after.address.description == chosen)
+        #expect(Set(after.knownReplicas.map(\.port)) == Set([6379, 6380, 6381].filter { "127.0.0.1:\($0)" != chosen }))
+    }
+}
