@@ -23,4 +23,10 @@ package enum Action: Equatable, Sendable {
     /// Terminate at once, without cleanup, with this exit code (SENTINEL SIMULATE-FAILURE: Redis
     /// calls `exit(99)` right after the election or the promotion).
     case crash(exitCode: Int32)
+    /// Start a user script: execute `path` with argv `[path] + arguments` and the current
+    /// environment; answer with `.scriptStarted`, `.scriptFailedToStart`, or `.scriptExited` when
+    /// the exec itself failed (exit code 2), then `.scriptExited` when the process ends.
+    case runScript(ScriptJobID, path: String, arguments: [String])
+    /// SIGKILL a running script that overran `script-max-runtime`; its end comes as `.scriptExited`.
+    case killScript(ScriptJobID)
 }

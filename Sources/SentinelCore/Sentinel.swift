@@ -25,6 +25,8 @@ package struct Sentinel: Sendable {
     var processStats = ProcessStats()
     var counters = Counters()
     var simulateFailureFlags = 0
+    /// Queued and running user scripts (sentinel-behaviour §10.1).
+    package internal(set) var scripts = ScriptQueue()
     /// Whether a script path exists and is executable. The runtime supplies the real check
     /// (the core does no I/O); the default accepts every path.
     /// Static INFO fields (executable, config file, OS) the runtime fills in once.
@@ -87,7 +89,7 @@ package struct Sentinel: Sendable {
         }
         output.append(.log(.notice, "Sentinel ID is \(myID)"))
         for master in masters.values {
-            emit(.warning, "+monitor", "\(describe(master)) quorum \(master.config.quorum)")
+            emit(.warning, "+monitor", "\(describe(master)) quorum \(master.config.quorum)", master: master.name)
         }
         reconnectAll()
         return drain()
@@ -131,6 +133,12 @@ package struct Sentinel: Sendable {
             configPersisted(token: token, error: error)
         case .processStats(let stats):
             processStats = stats
+        case .scriptStarted(let id, let pid):
+            scriptStarted(id, pid: pid)
+        case .scriptFailedToStart(let id):
+            scriptFailedToStart(id)
+        case .scriptExited(let id, let exitCode, let signal):
+            scriptExited(id, exitCode: exitCode, signal: signal)
         }
         return drain()
     }

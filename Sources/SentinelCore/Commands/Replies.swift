@@ -125,8 +125,8 @@ extension Sentinel {
             "sentinel_masters:\(masters.count)",
             "sentinel_tilt:0",
             "sentinel_tilt_since_seconds:-1",
-            "sentinel_running_scripts:0",
-            "sentinel_scripts_queue_length:0",
+            "sentinel_running_scripts:\(scripts.runningCount)",
+            "sentinel_scripts_queue_length:\(scripts.jobs.count)",
             "sentinel_simulate_failure_flags:\(simulateFailureFlags)",
         ]
         for (index, master) in masters.values.enumerated() {

@@ -73,8 +73,7 @@ extension Sentinel {
         case "info-cache":
             infoCache(id, Array(args.dropFirst(2)))
         case "pending-scripts":
-            // Scripts arrive with the failover work; until then the queue is always empty.
-            reply(id, .array([]))
+            reply(id, pendingScriptsReply())
         case "debug":
             sentinelDebug(id, args)
         default:
@@ -121,14 +120,14 @@ extension Sentinel {
         masters[name] = MasterState(config: config, now: now)
         links[.master(name)] = InstanceLink(needsPubSub: true, now: now)
         replyAfterFlush(id, .ok)
-        emit(.warning, "+monitor", "\(describe(masters[name]!)) quorum \(quorum)")
+        emit(.warning, "+monitor", "\(describe(masters[name]!)) quorum \(quorum)", master: name)
         reconnect(.master(name))
     }
 
     /// SENTINEL REMOVE: `-monitor`, then forget the master, its replicas and unshared peer links.
     mutating func removeMaster(_ name: String) {
         guard let master = masters[name] else { return }
-        emit(.warning, "-monitor", describe(master))
+        emit(.warning, "-monitor", describe(master), master: name)
         resetMaster(name, keepSentinels: false, emitEvent: false)
         closeLink(.master(name))
         links.removeValue(forKey: .master(name))
@@ -162,7 +161,7 @@ extension Sentinel {
         if epoch > settings.currentEpoch {
             settings.currentEpoch = epoch
             needsFlush = true
-            emit(.warning, "+new-epoch", "\(epoch)")
+            emit(.warning, "+new-epoch", "\(epoch)", master: name)
         }
         guard var master = masters[name] else { return (nil, 0) }
         if master.config.leaderEpoch < epoch && settings.currentEpoch <= epoch {
@@ -170,7 +169,7 @@ extension Sentinel {
             master.config.leaderEpoch = settings.currentEpoch
             masters[name] = master
             needsFlush = true
-            emit(.warning, "+vote-for-leader", "\(candidate) \(master.config.leaderEpoch)")
+            emit(.warning, "+vote-for-leader", "\(candidate) \(master.config.leaderEpoch)", master: name)
         }
         return (masters[name]!.leader, masters[name]!.config.leaderEpoch)
     }

@@ -16,6 +16,7 @@ extension Sentinel {
             for replica in master.replicas.keys { handleInstance(.replica(master: name, name: replica)) }
         }
         for runID in peerRunIDs() { handleInstance(.peer(runID: runID)) }
+        scriptsTimer()
     }
 
     /// Every distinct peer runid across all masters (each is one shared link).
