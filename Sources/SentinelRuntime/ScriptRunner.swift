@@ -80,9 +80,10 @@ final class ScriptRunner {
     }
 
     /// `posix_spawn` with default signal dispositions and an empty signal mask (the sentinel ignores
-    /// SIGTERM/SIGINT and those would otherwise be inherited). The child gets only stdin, stdout and
-    /// stderr: every other descriptor of the process is close-on-exec (sockets, event loop, files),
-    /// and on Darwin `POSIX_SPAWN_CLOEXEC_DEFAULT` enforces it. Returns 0 or an errno.
+    /// SIGTERM/SIGINT and those would otherwise be inherited). The child keeps only stdin, stdout
+    /// and stderr. Our own files are opened close-on-exec, but SwiftNIO's sockets and epoll
+    /// descriptor are not, so every descriptor from 3 up is closed in the child explicitly
+    /// (`POSIX_SPAWN_CLOEXEC_DEFAULT` on Darwin). Returns 0 or an errno.
     private static func spawn(path: String, argv: [String], pid: inout pid_t) -> Int32 {
         #if canImport(Darwin)
             var attributes: posix_spawnattr_t? = nil
@@ -106,6 +107,8 @@ final class ScriptRunner {
         #if canImport(Darwin)
             flags |= Int32(POSIX_SPAWN_CLOEXEC_DEFAULT)
             for fd: Int32 in 0...2 { posix_spawn_file_actions_addinherit_np(&actions, fd) }
+        #else
+            closeDescriptorsFromThree(&actions)
         #endif
         posix_spawnattr_setflags(&attributes, Int16(flags))
 
@@ -114,6 +117,30 @@ final class ScriptRunner {
         return posix_spawn(&pid, path, &actions, &attributes, arguments, environ)
     }
 }
+
+#if !canImport(Darwin)
+    /// Makes the child close every descriptor from 3 up: glibc's `posix_spawn_file_actions_addclosefrom_np`
+    /// (2.34+; looked up at run time, as the Swift module does not import it), else, on older C
+    /// libraries, marking every such descriptor of ours close-on-exec just before the spawn.
+    private func closeDescriptorsFromThree(_ actions: inout posix_spawn_file_actions_t) {
+        typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+        if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
+            let addCloseFrom = unsafeBitCast(symbol, to: AddCloseFrom.self)
+            if addCloseFrom(&actions, 3) == 0 { return }
+        }
+        guard let directory = opendir("/proc/self/fd") else { return }
+        var descriptors: [Int32] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if let fd = Int32(name), fd >= 3 { descriptors.append(fd) }
+        }
+        closedir(directory)
+        for fd in descriptors {
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 && flags & FD_CLOEXEC == 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
+    }
+#endif
 
 /// `kill(2)`, named apart from ``ScriptRunner/kill(_:)``.
 private func sendSignal(_ pid: pid_t, _ signal: Int32) -> Int32 {
