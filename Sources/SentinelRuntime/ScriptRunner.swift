@@ -114,7 +114,12 @@ final class ScriptRunner {
 
         let arguments = argv.map { strdup($0) } + [nil]
         defer { for argument in arguments { free(argument) } }
-        return posix_spawn(&pid, path, &actions, &attributes, arguments, environ)
+        #if canImport(Darwin)
+            let environment = _NSGetEnviron().pointee
+        #else
+            let environment = environ
+        #endif
+        return posix_spawn(&pid, path, &actions, &attributes, arguments, environment)
     }
 }
 
