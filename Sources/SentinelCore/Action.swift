@@ -26,4 +26,10 @@ package enum Action: Equatable, Sendable {
     /// Deliver an extra `.tick` after this many milliseconds (a poll or a timed step is due before
     /// the next regular tick). Requests may overlap; each one is one extra tick.
     case wakeUp(afterMillis: Millis)
+    /// Start a user script: execute `path` with argv `[path] + arguments` and the current
+    /// environment; answer with `.scriptStarted`, `.scriptFailedToStart`, or `.scriptExited` when
+    /// the exec itself failed (exit code 2), then `.scriptExited` when the process ends.
+    case runScript(ScriptJobID, path: String, arguments: [String])
+    /// SIGKILL a running script that overran `script-max-runtime`; its end comes as `.scriptExited`.
+    case killScript(ScriptJobID)
 }

@@ -22,6 +22,12 @@ package enum Event: Sendable {
     case configPersisted(token: Int, error: String?)
     /// Process statistics sampled by the runtime (for `INFO cpu`/`server`); sent about once a second.
     case processStats(ProcessStats)
+    /// A script asked for with ``Action/runScript(_:path:arguments:)`` is running as `pid`.
+    case scriptStarted(ScriptJobID, pid: Int32)
+    /// A script's process could not be created at all (a fork failure).
+    case scriptFailedToStart(ScriptJobID)
+    /// A script's process ended: its exit code, or the signal that killed it (0 if none).
+    case scriptExited(ScriptJobID, exitCode: Int32, signal: Int32)
 }
 
 /// Process-level numbers the core cannot read itself.

@@ -14,6 +14,7 @@ extension Sentinel {
         }
         guard level != .debug else { return }
         publish(channel: type, message: message)
+        queueNotificationScript(level, type, message, master: master)
     }
 
     /// Delivers a message to every client subscribed to the channel or to a matching pattern.

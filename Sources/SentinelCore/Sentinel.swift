@@ -36,6 +36,8 @@ package struct Sentinel: Sendable {
     var lastTilt: (delta: Millis, cause: String)? = nil
     /// The last (monotonic, wall clock) pair seen in `.processStats`, to notice wall clock jumps.
     var lastClockSample: (monotonic: Millis, wallMillis: Int64)? = nil
+    /// Queued and running user scripts (sentinel-behaviour §10.1).
+    package internal(set) var scripts = ScriptQueue()
     /// Whether a script path exists and is executable. The runtime supplies the real check
     /// (the core does no I/O); the default accepts every path.
     /// Static INFO fields (executable, config file, OS) the runtime fills in once.
@@ -98,7 +100,7 @@ package struct Sentinel: Sendable {
         }
         output.append(.log(.notice, "Sentinel ID is \(myID)"))
         for master in masters.values {
-            emit(.warning, "+monitor", "\(describe(master)) quorum \(master.config.quorum)")
+            emit(.warning, "+monitor", "\(describe(master)) quorum \(master.config.quorum)", master: master.name)
         }
         reconnectAll()
         return drain()
@@ -147,6 +149,12 @@ package struct Sentinel: Sendable {
         case .processStats(let stats):
             processStats = stats
             checkWallClock(stats)
+        case .scriptStarted(let id, let pid):
+            scriptStarted(id, pid: pid)
+        case .scriptFailedToStart(let id):
+            scriptFailedToStart(id)
+        case .scriptExited(let id, let exitCode, let signal):
+            scriptExited(id, exitCode: exitCode, signal: signal)
         }
         return drain()
     }

@@ -58,6 +58,8 @@ final class RuntimeEngine {
     private var tickTask: Scheduled<Void>?
     private var statsTask: Scheduled<Void>?
     private var pidFile: String?
+    /// User script processes (left running at shutdown, as Redis does).
+    private let scripts = ScriptRunner()
 
     init(
         loop: any EventLoop, core: any SentinelMachine, config: SentinelConfig, options: RuntimeOptions,
@@ -207,7 +209,8 @@ final class RuntimeEngine {
         let hz = Int.random(in: options.hz, using: &random)
         tickTask = loop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(1000 / hz))) {
             guard case .running = self.phase else { return }
-            self.deliver([.tick])
+            // Finished scripts are reaped first, so the tick sees their slots free.
+            self.deliver(self.scripts.reap() + [.tick])
             if case .running = self.phase {
                 self.scheduleTick()
             }
@@ -355,6 +358,11 @@ final class RuntimeEngine {
             case .crash(let code):
                 logger.warning("Simulated failure: exiting with code \(code)")
                 exit(code)
+            case .runScript(let job, let path, let arguments):
+                // Answered through the queue, like `.persistConfig`.
+                queue.append(scripts.run(job, path: path, arguments: arguments))
+            case .killScript(let job):
+                scripts.kill(job)
             }
         }
     }

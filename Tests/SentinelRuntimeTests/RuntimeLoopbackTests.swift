@@ -94,7 +94,7 @@ final class TestSocket {
     private let fd: Int32
 
     init(port: Int) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        fd = closeOnExecTCPSocket()
         var timeout = timeval(tv_sec: 3, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let address = try SocketAddress(ipAddress: "127.0.0.1", port: port)
@@ -135,6 +135,18 @@ final class TestSocket {
     }
 }
 
+/// An IPv4 TCP socket that child processes do not inherit: scripts the runtime spawns during the
+/// tests check that they receive no sockets.
+func closeOnExecTCPSocket() -> Int32 {
+    #if os(Linux)
+        socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+    #else
+        let fd = socket(AF_INET, SOCK_STREAM, 0)
+        if fd >= 0 { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
+        return fd
+    #endif
+}
+
 private func transmit(_ fd: Int32, _ bytes: [UInt8]) {
     _ = bytes.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, 0) }
 }
@@ -155,7 +167,7 @@ final class RefusingPort {
     private let fd: Int32
 
     init() throws {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let fd = closeOnExecTCPSocket()
         guard fd >= 0 else { throw IOError(errnoCode: errno, reason: "socket") }
         let any = try SocketAddress(ipAddress: "127.0.0.1", port: 0)
         guard any.withSockAddr({ bind(fd, $0, socklen_t($1)) }) == 0 else {

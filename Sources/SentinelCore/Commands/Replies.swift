@@ -137,8 +137,8 @@ extension Sentinel {
             "sentinel_masters:\(masters.count)",
             "sentinel_tilt:\(tilt ? 1 : 0)",
             "sentinel_tilt_since_seconds:\(tilt ? (now - tiltStartTime) / 1000 : -1)",
-            "sentinel_running_scripts:0",
-            "sentinel_scripts_queue_length:0",
+            "sentinel_running_scripts:\(scripts.runningCount)",
+            "sentinel_scripts_queue_length:\(scripts.jobs.count)",
             "sentinel_simulate_failure_flags:\(simulateFailureFlags)",
         ]
         if let last = lastTilt {

@@ -74,8 +74,7 @@ extension Sentinel {
         case "info-cache":
             infoCache(id, Array(args.dropFirst(2)))
         case "pending-scripts":
-            // Scripts arrive with the failover work; until then the queue is always empty.
-            reply(id, .array([]))
+            reply(id, pendingScriptsReply())
         case "debug":
             sentinelDebug(id, args)
         case "failover":
@@ -126,14 +125,14 @@ extension Sentinel {
         masters[name] = MasterState(config: config, now: now)
         links[.master(name)] = InstanceLink(needsPubSub: true, now: now)
         replyAfterFlush(id, .ok)
-        emit(.warning, "+monitor", "\(describe(masters[name]!)) quorum \(quorum)")
+        emit(.warning, "+monitor", "\(describe(masters[name]!)) quorum \(quorum)", master: name)
         reconnect(.master(name))
     }
 
     /// SENTINEL REMOVE: `-monitor`, then forget the master, its replicas and unshared peer links.
     mutating func removeMaster(_ name: String) {
         guard let master = masters[name] else { return }
-        emit(.warning, "-monitor", describe(master))
+        emit(.warning, "-monitor", describe(master), master: name)
         resetMaster(name, keepSentinels: false, emitEvent: false)
         closeLink(.master(name))
         links.removeValue(forKey: .master(name))

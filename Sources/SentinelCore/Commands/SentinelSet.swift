@@ -92,7 +92,7 @@ extension Sentinel {
                 break loop
             }
             changed = true
-            emit(.warning, "+set", "\(describe(masters[name]!)) \(event)")
+            emit(.warning, "+set", "\(describe(masters[name]!)) \(event)", master: name)
             index += 2
         }
         if let failure {

@@ -10,14 +10,14 @@ extension Sentinel {
         if epoch > settings.currentEpoch {
             settings.currentEpoch = epoch
             needsFlush = true
-            emit(.warning, "+new-epoch", "\(epoch)")
+            emit(.warning, "+new-epoch", "\(epoch)", master: name)
         }
         guard var master = masters[name] else { return (nil, 0) }
         if master.config.leaderEpoch < epoch && settings.currentEpoch <= epoch {
             master.leader = candidate
             master.config.leaderEpoch = settings.currentEpoch
             needsFlush = true
-            emit(.warning, "+vote-for-leader", "\(candidate) \(master.config.leaderEpoch)")
+            emit(.warning, "+vote-for-leader", "\(candidate) \(master.config.leaderEpoch)", master: name)
             // Voting for someone else keeps us from starting our own failover for 2 × failover-timeout.
             if candidate.lowercased() != myID.lowercased() {
                 master.failoverStartTime = now + desync()

@@ -50,7 +50,7 @@ extension Sentinel {
         master.failoverDelayLogged = false
         master.pendingStartAt = nil
         masters[name] = master
-        emit(.warning, "+new-epoch", "\(settings.currentEpoch)")
+        emit(.warning, "+new-epoch", "\(settings.currentEpoch)", master: name)
         emit(.warning, "+try-failover", describe(master), master: name)
     }
 
@@ -263,7 +263,7 @@ extension Sentinel {
         let target = master.promotedReplica.flatMap { master.replicas[$0]?.address } ?? master.address
         let old = announced(master.address)
         let new = announced(target)
-        emit(.warning, "+switch-master", "\(name) \(old.host) \(old.port) \(new.host) \(new.port)")
+        emit(.warning, "+switch-master", "\(name) \(old.host) \(old.port) \(new.host) \(new.port)", master: name)
         resetMasterAndChangeAddress(name, to: target)
         forceHellos(master: name)
     }

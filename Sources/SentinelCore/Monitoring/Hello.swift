@@ -85,18 +85,21 @@ extension Sentinel {
                 switched = true
                 emit(
                     .notice, "+sentinel-address-switch",
-                    "\(describe(masters[masterName]!)) ip \(address.host) port \(address.port) for \(runID)")
+                    "\(describe(masters[masterName]!)) ip \(address.host) port \(address.port) for \(runID)",
+                    master: masterName)
             } else if let stale = masters[masterName]!.sentinels.values.first(where: {
                 sameAddress($0.address, address) && $0.runID != runID
             }) {
                 // Same address with a new runid: the peer restarted with a new id.
                 emitDuplicate(stale, of: masterName, newAddress: address, runID: runID)
-                emit(.notice, "+sentinel-invalid-addr", describe(stale, of: masters[masterName]!))
+                emit(.notice, "+sentinel-invalid-addr", describe(stale, of: masters[masterName]!), master: masterName)
                 removePeerEverywhere(stale.runID)
             }
             addPeer(runID, address: address, to: masterName)
             if !switched {
-                emit(.notice, "+sentinel", describe(masters[masterName]!.sentinels[runID]!, of: masters[masterName]!))
+                emit(
+                    .notice, "+sentinel", describe(masters[masterName]!.sentinels[runID]!, of: masters[masterName]!),
+                    master: masterName)
             } else {
                 updatePeerAddressEverywhere(runID, address: address)
             }
@@ -107,7 +110,7 @@ extension Sentinel {
         if epoch > settings.currentEpoch {
             settings.currentEpoch = epoch
             needsFlush = true
-            emit(.warning, "+new-epoch", "\(epoch)")
+            emit(.warning, "+new-epoch", "\(epoch)", master: masterName)
         }
 
         guard var master = masters[masterName], var peer = master.sentinels[runID] else { return }
@@ -116,11 +119,13 @@ extension Sentinel {
             masters[masterName] = master
             let current = currentAddress(master)
             if !sameAddress(current, advertised) {
-                emit(.warning, "+config-update-from", describe(peer, of: master))
+                emit(.warning, "+config-update-from", describe(peer, of: master), master: masterName)
                 emit(
                     .warning, "+switch-master",
-                    "\(masterName) \(current.host) \(current.port) \(advertised.host) \(advertised.port)")
+                    "\(masterName) \(current.host) \(current.port) \(advertised.host) \(advertised.port)",
+                    master: masterName)
                 resetMasterAndChangeAddress(masterName, to: advertised)
+                queueClientReconfigScript(master: masterName, role: "observer", from: current, to: advertised)
             }
         }
         guard masters[masterName]?.sentinels[runID] != nil else { return }
@@ -133,7 +138,7 @@ extension Sentinel {
     /// (older Sentinels' event, still emitted next to the address-switch / invalid-addr events).
     mutating func emitDuplicate(_ peer: PeerState, of master: String, newAddress: HostPort, runID: String) {
         guard let m = masters[master] else { return }
-        emit(.notice, "-dup-sentinel", "\(describe(peer, of: m)) #duplicate of \(newAddress) or \(runID)")
+        emit(.notice, "-dup-sentinel", "\(describe(peer, of: m)) #duplicate of \(newAddress) or \(runID)", master: master)
     }
 
     /// Address equality as Sentinel defines it: same port, and the same host compared case-insensitively.
@@ -212,7 +217,7 @@ extension Sentinel {
         closeLink(.master(name))
         links[.master(name)] = InstanceLink(needsPubSub: true, now: now)
         for runID in droppedPeers { dropPeerLinkIfUnused(runID) }
-        if emitEvent { emit(.warning, "+reset-master", describe(masters[name]!)) }
+        if emitEvent { emit(.warning, "+reset-master", describe(masters[name]!), master: name) }
     }
 
     /// sentinelResetMasterAndChangeAddress: the master now lives at `newAddress`; its old address
@@ -228,7 +233,7 @@ extension Sentinel {
         masters[name]!.oDownSince = 0
         for address in replicas {
             if let replicaName = addReplica(address, to: name) {
-                emit(.notice, "+slave", describe(masters[name]!.replicas[replicaName]!, of: masters[name]!))
+                emit(.notice, "+slave", describe(masters[name]!.replicas[replicaName]!, of: masters[name]!), master: name)
             }
         }
         needsFlush = true

@@ -21,7 +21,9 @@ extension Sentinel {
                 let address = HostPort(listing.host, listing.port)
                 guard address.port > 0 else { continue }
                 if let replicaName = addReplica(address, to: name) {
-                    emit(.notice, "+slave", describe(masters[name]!.replicas[replicaName]!, of: masters[name]!))
+                    emit(
+                        .notice, "+slave", describe(masters[name]!.replicas[replicaName]!, of: masters[name]!),
+                        master: name)
                     needsFlush = true
                     reconnect(.replica(master: name, name: replicaName))
                 }

@@ -32,6 +32,7 @@ extension Sentinel {
         }
         for runID in peerRunIDs() { handleInstance(.peer(runID: runID)) }
         for name in finished { switchToPromotedReplica(name) }
+        scriptsTimer()
     }
 
     /// Every distinct peer runid across all masters (each is one shared link).

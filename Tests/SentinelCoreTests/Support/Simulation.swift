@@ -60,6 +60,8 @@ struct Simulation {
         var up = true
         var persisted: [SentinelConfig] = []
         var logs: [String] = []
+        /// Every script started, as argv (the path first).
+        var scripts: [[String]] = []
     }
 
     enum Endpoint: Hashable {
@@ -215,6 +217,13 @@ struct Simulation {
                 nodes[node].up = false
             case .wakeUp(let delay):
                 schedule(node: node, at: now + delay, .tick, extra: true)
+            case .runScript(let job, let path, let arguments):
+                // Every script starts at once and succeeds one latency later.
+                nodes[node].scripts.append([path] + arguments)
+                schedule(node: node, at: now, .scriptStarted(job, pid: Int32(90_000 + job.raw)))
+                schedule(node: node, at: now + latency, .scriptExited(job, exitCode: 0, signal: 0))
+            case .killScript(let job):
+                schedule(node: node, at: now, .scriptExited(job, exitCode: 0, signal: 9))
             }
         }
     }
