@@ -408,3 +408,36 @@ struct FailoverPersistenceTests {
         #expect(Set(after.knownReplicas.map(\.port)) == Set([6379, 6380, 6381].filter { "127.0.0.1:\($0)" != chosen }))
     }
 }
+
+@Suite("Failover scripts")
+struct FailoverScriptTests {
+    @Test("client-reconfig-script: the leader runs it at promotion, observers when they switch")
+    func clientReconfigScript() {
+        var sim = failoverSimulation()
+        for i in sim.nodes.indices {
+            var config = sim.nodes[i].sentinel.config
+            config.masters[0].clientReconfigScript = "/usr/local/bin/reconfig.sh"
+            sim.nodes[i].sentinel = Sentinel(config: config, seed: UInt64(i) + 70)
+        }
+        sim.startAll()
+        discover(&sim)
+        sim.crashRedis(0)
+        let switched = sim.runUntil(timeout: 30_000) { s in
+            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
+        }
+        #expect(switched != nil)
+        sim.run(for: 500)  // queued scripts start on the next tick
+        let newPort = sim.nodes[0].sentinel.masters["mymaster"]!.address.port
+        for i in sim.nodes.indices {
+            let role = sim.events(i, "+elected-leader").isEmpty ? "observer" : "leader"
+            let runs = sim.nodes[i].scripts.filter { $0.first == "/usr/local/bin/reconfig.sh" }
+            #expect(
+                runs == [
+                    [
+                        "/usr/local/bin/reconfig.sh", "mymaster", role, "start", "127.0.0.1", "6379", "127.0.0.1",
+                        "\(newPort)",
+                    ]
+                ], "node \(i)")
+        }
+    }
+}
