@@ -1,60 +1,150 @@
 #!/usr/bin/env python3
 """The demo's writer: writes keys through redis-py's Sentinel support for a while and reports
-how many writes were acknowledged.
+how many writes were acknowledged. Also used by the integration tests (FailoverTests).
 
     .venv/bin/python scripts/demo_writer.py --sentinels 127.0.0.1:26379,127.0.0.1:26380 \
-        --master-name mymaster --seconds 5
+        --master-name mymaster --seconds 5 [--acks-file acks.tsv] [--stop-file stop]
 
-Each write is a SET of a fresh key to the master that the sentinels name (master_for); a write
-counts as acknowledged when the master answered OK. Errors (no master known yet, connection
-refused during a failover) are counted and retried with the next key. Prints one line:
-    writes acknowledged=N errors=M last-master=host:port
+Each write is a SET of a fresh key `demo:<n>` to value `<n>` on the master that the sentinels
+name (master_for). It is pipelined with `CONFIG GET port` on the same connection, so the
+writer knows which server acknowledged it. A write counts as acknowledged when the server
+answered OK. Errors (no master known yet, connection refused during a failover, a read-only
+replica) are counted by kind and the writer goes on with the next key.
+
+It stops after --seconds, after --max-writes attempts, or as soon as --stop-file exists,
+whichever comes first. With --acks-file, one line per acknowledged write is written there:
+    <n> <tab> <key> <tab> <port of the server that answered> <tab> <ms since the writer started>
+and at the end it prints one line:
+    writes acknowledged=N errors=M last-master=host:port longest-stall=S.SSSs error-kinds=Kind:n,...
+longest-stall is the longest time between two acknowledged writes (or from the start to the
+first one).
+
+Verify mode: `demo_writer.py --verify-acks acks.tsv --against 127.0.0.1:6379` reads the acks
+file, checks every acknowledged key on that server (GET must return its value) and prints
+    verified acknowledged=N present=P lost=L lost-by-port=port:n,...
 """
 
 import argparse
+import os
 import sys
 import time
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--sentinels", required=True)
-    parser.add_argument("--master-name", default="mymaster")
-    parser.add_argument("--seconds", type=float, default=5.0)
-    parser.add_argument("--interval", type=float, default=0.01, help="pause between writes")
-    args = parser.parse_args()
+def parse_address(text):
+    host, _, port = text.rpartition(":")
+    return host, int(port)
 
+
+def write(args):
     try:
         from redis.sentinel import Sentinel
     except ImportError as error:
         print(f"writer: redis-py is not importable ({error})", file=sys.stderr)
         return 3
 
-    sentinels = []
-    for item in args.sentinels.split(","):
-        host, _, port = item.rpartition(":")
-        sentinels.append((host, int(port)))
+    sentinels = [parse_address(item) for item in args.sentinels.split(",")]
     sentinel = Sentinel(sentinels, socket_timeout=0.5, socket_connect_timeout=0.5)
     master = sentinel.master_for(args.master_name, socket_timeout=0.5, socket_connect_timeout=0.5)
 
+    acks = open(args.acks_file, "w", buffering=1) if args.acks_file else None
     acknowledged = errors = 0
+    error_kinds = {}
     last_master = "?"
-    deadline = time.monotonic() + args.seconds
+    start = time.monotonic()
+    last_ack = start
+    longest_stall = 0.0
+    deadline = start + args.seconds
     sequence = 0
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and (args.max_writes == 0 or sequence < args.max_writes):
+        if args.stop_file and os.path.exists(args.stop_file):
+            break
         sequence += 1
+        key = f"demo:{sequence}"
         try:
-            if master.set(f"demo:{sequence}", sequence):
+            pipe = master.pipeline(transaction=False)
+            pipe.set(key, sequence)
+            pipe.config_get("port")
+            ok, config = pipe.execute()
+            if ok:
+                now = time.monotonic()
+                longest_stall = max(longest_stall, now - last_ack)
+                last_ack = now
                 acknowledged += 1
-                address = master.connection_pool.get_master_address()
-                last_master = f"{address[0]}:{address[1]}"
+                port = config.get("port", "?")
+                last_master = f"127.0.0.1:{port}"
+                if acks:
+                    acks.write(f"{sequence}\t{key}\t{port}\t{int((now - start) * 1000)}\n")
             else:
                 errors += 1
-        except Exception:  # count it and go on: the demo reports availability, not exceptions
+                error_kinds["NotOK"] = error_kinds.get("NotOK", 0) + 1
+        except Exception as error:  # count it and go on: the demo reports availability
             errors += 1
+            kind = type(error).__name__
+            error_kinds[kind] = error_kinds.get(kind, 0) + 1
         time.sleep(args.interval)
-    print(f"writes acknowledged={acknowledged} errors={errors} last-master={last_master}")
+    # A writer that never got an ack, or stopped in an outage, stalled until its end.
+    longest_stall = max(longest_stall, time.monotonic() - last_ack)
+    if acks:
+        acks.close()
+    kinds = ",".join(f"{kind}:{count}" for kind, count in sorted(error_kinds.items())) or "none"
+    print(
+        f"writes acknowledged={acknowledged} errors={errors} last-master={last_master} "
+        f"longest-stall={longest_stall:.3f}s error-kinds={kinds}"
+    )
     return 0
+
+
+def verify(args):
+    try:
+        import redis
+    except ImportError as error:
+        print(f"writer: redis-py is not importable ({error})", file=sys.stderr)
+        return 3
+    host, port = parse_address(args.against)
+    client = redis.Redis(host=host, port=port, socket_timeout=5, socket_connect_timeout=5)
+    entries = []
+    with open(args.verify_acks) as acks:
+        for line in acks:
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) >= 3:
+                entries.append((fields[0], fields[1], fields[2]))
+    present = 0
+    lost_by_port = {}
+    for start in range(0, len(entries), 500):
+        chunk = entries[start : start + 500]
+        pipe = client.pipeline(transaction=False)
+        for _, key, _ in chunk:
+            pipe.get(key)
+        for (value, key, ack_port), stored in zip(chunk, pipe.execute()):
+            if stored is not None and stored.decode() == value:
+                present += 1
+            else:
+                lost_by_port[ack_port] = lost_by_port.get(ack_port, 0) + 1
+    lost = len(entries) - present
+    by_port = ",".join(f"{p}:{n}" for p, n in sorted(lost_by_port.items())) or "none"
+    print(f"verified acknowledged={len(entries)} present={present} lost={lost} lost-by-port={by_port}")
+    return 0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sentinels")
+    parser.add_argument("--master-name", default="mymaster")
+    parser.add_argument("--seconds", type=float, default=5.0)
+    parser.add_argument("--max-writes", type=int, default=0, help="stop after this many attempts (0: no limit)")
+    parser.add_argument("--interval", type=float, default=0.01, help="pause between writes")
+    parser.add_argument("--acks-file", help="record every acknowledged write here")
+    parser.add_argument("--stop-file", help="stop as soon as this file exists")
+    parser.add_argument("--verify-acks", help="verify mode: the acks file to check")
+    parser.add_argument("--against", help="verify mode: host:port of the server to check")
+    args = parser.parse_args()
+    if args.verify_acks:
+        if not args.against:
+            parser.error("--verify-acks needs --against host:port")
+        return verify(args)
+    if not args.sentinels:
+        parser.error("--sentinels is required")
+    return write(args)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,9 @@ import Foundation
 
 /// The standard fixture: one master, two replicas (real redis-server processes) and a number of
 /// sentinels (three by default) monitoring the master as `mymaster` with quorum 2 and
-/// `down-after-milliseconds 5000`, everything on free loopback ports in one temporary directory.
+/// `down-after-milliseconds 5000` (both can be changed per cluster, and `sentinelLines` adds
+/// config lines such as `sentinel failover-timeout mymaster 10000`), everything on free loopback
+/// ports in one temporary directory.
 ///
 /// Use it as
 /// ```
@@ -18,22 +20,33 @@ final class Cluster {
     static let downAfterMilliseconds = 5000
 
     let directory: URL
+    let downAfterMilliseconds: Int
+    /// Extra lines appended to every sentinel's initial config.
+    let sentinelLines: [String]
+    /// The node started as the master. After a failover it is no longer the master: ask the
+    /// sentinels (`currentMasterPort`) or look a node up by port (`node(port:)`).
     private(set) var master: RedisNode!
     private(set) var replicas: [RedisNode] = []
     private(set) var sentinels: [SentinelProcess] = []
     private var isShutDown = false
 
-    private init(directory: URL) {
+    private init(directory: URL, downAfterMilliseconds: Int, sentinelLines: [String]) {
         self.directory = directory
+        self.downAfterMilliseconds = downAfterMilliseconds
+        self.sentinelLines = sentinelLines
     }
 
     /// Starts the data nodes, waits until the master reports both replicas online, then starts
     /// `sentinelCount` sentinels of `sentinelBinary` (default: the sentinel under test).
-    static func start(sentinels sentinelCount: Int = 3, sentinelBinary: String? = nil) async throws -> Cluster {
+    static func start(
+        sentinels sentinelCount: Int = 3, sentinelBinary: String? = nil,
+        downAfterMilliseconds: Int = Cluster.downAfterMilliseconds, sentinelLines: [String] = []
+    ) async throws -> Cluster {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("sentinel-it-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let cluster = Cluster(directory: directory)
+        let cluster = Cluster(
+            directory: directory, downAfterMilliseconds: downAfterMilliseconds, sentinelLines: sentinelLines)
         do {
             try await cluster.startDataNodes()
             if sentinelCount > 0 {
@@ -66,7 +79,7 @@ final class Cluster {
     func addSentinel(name: String, binary: String) async throws -> SentinelProcess {
         let sentinel = try await SentinelProcess.start(
             name: name, binary: binary, in: directory, masterPort: master.port, quorum: Self.quorum,
-            downAfterMilliseconds: Self.downAfterMilliseconds)
+            downAfterMilliseconds: downAfterMilliseconds, extraLines: sentinelLines)
         sentinels.append(sentinel)
         return sentinel
     }
@@ -102,6 +115,32 @@ final class Cluster {
                     && sentinel.instances("SENTINELS").allSatisfy { $0["flags"] == "sentinel" }
             }
         }
+    }
+
+    /// Every data node: the one started as the master first, then the replicas.
+    var dataNodes: [RedisNode] {
+        [master] + replicas
+    }
+
+    /// The data node listening on `port`.
+    func node(port: UInt16) -> RedisNode? {
+        dataNodes.first { $0.port == port }
+    }
+
+    /// The port `SENTINEL GET-MASTER-ADDR-BY-NAME` answers on `sentinel`.
+    func currentMasterPort(on sentinel: SentinelProcess) throws -> UInt16 {
+        let reply = try sentinel.command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", Self.masterName)
+        guard let items = reply.elements, items.count == 2, let port = items[1].string.flatMap({ UInt16($0) }) else {
+            throw HarnessError("SENTINEL GET-MASTER-ADDR-BY-NAME on \(sentinel.label) answered \(reply)")
+        }
+        return port
+    }
+
+    /// One line per data node: its role and replication link, for failure messages.
+    func replicationSummary() -> String {
+        dataNodes.compactMap { node in
+            node.isRunning ? "\(node.name) \(node.replicationSummary())" : "\(node.name) \(node.address): not running"
+        }.joined(separator: "\n")
     }
 
     /// Tail of every process log, for failure messages.

@@ -83,6 +83,8 @@ final class ManagedProcess: Sendable {
             return
         }
         kill(pid, signal)
+        // A process paused with SIGSTOP would keep the signal pending until it is continued.
+        kill(pid, SIGCONT)
         if !waitSynchronously(timeout: timeout, { !isRunning }) {
             kill(pid, SIGKILL)
             _ = waitSynchronously(timeout: .seconds(5)) { !isRunning }
@@ -92,6 +94,16 @@ final class ManagedProcess: Sendable {
     /// SIGKILL, no grace period.
     func kill9() {
         stop(signal: SIGKILL, timeout: .seconds(5))
+    }
+
+    /// Sends `signal` to the running process without waiting (SIGSTOP, SIGCONT, ...). Returns
+    /// false when the process is not running.
+    @discardableResult
+    func send(signal: Int32) -> Bool {
+        guard let pid, pid > 1, isRunning else {
+            return false
+        }
+        return kill(pid, signal) == 0
     }
 
     func log() -> String {

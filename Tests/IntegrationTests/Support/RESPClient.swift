@@ -308,6 +308,29 @@ final class RESPClient {
         return value
     }
 
+    /// Whether a reply can be read without blocking for more than `timeout`: bytes are buffered
+    /// already, or the socket becomes readable (data or end of stream) within `timeout`. Lets a
+    /// pub/sub reader wake up regularly without a receive timeout cutting a reply in half.
+    func waitForData(timeout: Duration) throws -> Bool {
+        guard fd >= 0 else { throw HarnessError("connection to port \(port) is closed") }
+        if readIndex < buffer.count {
+            return true
+        }
+        var descriptor = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let milliseconds = Int32(max(0, timeout.milliseconds.rounded()))
+        while true {
+            let ready = poll(&descriptor, 1, milliseconds)
+            if ready > 0 {
+                return true
+            }
+            if ready == 0 {
+                return false
+            }
+            if errno == EINTR { continue }
+            throw HarnessError("poll on port \(port) failed: \(String(cString: strerror(errno)))")
+        }
+    }
+
     func readReply() throws -> RESPReply {
         let line = try readLine()
         guard let kind = line.first else {

@@ -1,5 +1,11 @@
 import Foundation
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A real `redis-server` on a free loopback port, with persistence off and its files in a
 /// directory of its own.
 final class RedisNode {
@@ -77,6 +83,50 @@ final class RedisNode {
 
     func stop() {
         process.stop()
+    }
+
+    var isRunning: Bool { process.isRunning }
+
+    /// SIGKILL: a crash, no shutdown work (the pid is reaped before this returns).
+    func kill9() {
+        process.kill9()
+    }
+
+    /// SIGSTOP: the process keeps its sockets but answers nothing until `resume()`. `stop()`,
+    /// `kill9()` and every cleanup path continue a paused process, so it never outlives a test.
+    func pause() throws {
+        guard process.send(signal: SIGSTOP) else {
+            throw HarnessError("\(process.label) is not running; cannot pause it")
+        }
+    }
+
+    /// SIGCONT after `pause()`.
+    func resume() {
+        process.send(signal: SIGCONT)
+    }
+
+    /// Starts the stopped or killed server again with its original arguments: the same port,
+    /// the same directory and, for a node started as a replica, the same `--replicaof`. It comes
+    /// back with an empty dataset (persistence is off).
+    func restart() async throws {
+        precondition(!process.isRunning, "\(process.label) is still running")
+        try process.launch()
+        try await waitUntilReady()
+    }
+
+    /// `INFO replication` fields `role`, `master_port`, `master_link_status` in one line, for
+    /// failure messages.
+    func replicationSummary() -> String {
+        guard let info = try? info("replication") else {
+            return "\(address): no answer"
+        }
+        var text = "\(address): role:\(info["role"] ?? "?")"
+        if info["role"] == "slave" {
+            text += " master_port:\(info["master_port"] ?? "?") master_link_status:\(info["master_link_status"] ?? "?")"
+        } else {
+            text += " connected_slaves:\(info["connected_slaves"] ?? "?")"
+        }
+        return text
     }
 
     func diagnostics() -> String {

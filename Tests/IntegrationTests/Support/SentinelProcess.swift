@@ -118,6 +118,24 @@ final class SentinelProcess {
         process?.kill9()
     }
 
+    /// The exit status of the last run once it has exited (128+signal when killed by a
+    /// signal); nil while it runs or if it never started.
+    var exitStatus: Int32? {
+        process?.exitStatus
+    }
+
+    /// SIGSTOP (see `RedisNode.pause()`); every stop path continues it first.
+    func pause() throws {
+        guard process?.send(signal: SIGSTOP) == true else {
+            throw HarnessError("\(label) is not running; cannot pause it")
+        }
+    }
+
+    /// SIGCONT after `pause()`.
+    func resume() {
+        process?.send(signal: SIGCONT)
+    }
+
     func restart() async throws {
         stop()
         try await start()
