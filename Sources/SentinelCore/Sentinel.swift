@@ -25,6 +25,14 @@ package struct Sentinel: Sendable {
     var processStats = ProcessStats()
     var counters = Counters()
     var simulateFailureFlags = 0
+    /// Instances (lowercased address) we must not PUBLISH hello to until then (coordinated failover).
+    var helloHolds: [HostPort: Millis] = [:]
+    /// Clients waiting for our in-flight hello to a master before their notice is answered.
+    var noticeRepliesWaiting: [String: [ClientID]] = [:]
+    /// When we learned of a coordinated-failover record per master (grace before finishing it).
+    var recordSeenAt: [String: Millis] = [:]
+    /// Old masters (lowercased address) that still need the release after an orphaned handover.
+    var pendingReleases: Set<HostPort> = []
     /// The pending extra tick requested with `.wakeUp`, if any.
     var nextWakeUp: Millis? = nil
     /// TILT mode (sentinel-behaviour §10.2).

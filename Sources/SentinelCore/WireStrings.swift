@@ -21,12 +21,19 @@ package enum Wire {
     package static let flagForceFailover = "force_failover"
     package static let flagScriptKillSent = "script_kill_sent"
     package static let flagMasterReboot = "master_reboot"
+    /// Valkey 9's flag for a coordinated failover in progress.
+    package static let flagCoordinatedFailover = "coordinated_failover"
 
     // Error replies (without the leading '-').
     package static let errNoSuchMaster = "ERR No such master with that name"
     package static let errFailoverInProgress = "INPROG Failover already in progress"
     package static let errNoGoodSlave = "NOGOODSLAVE No suitable replica to promote"
     package static let errUnknownSimulation = "ERR Unknown failure simulation specified"
+    package static let errCoordinatedUnreachable =
+        "NOGOODPRIMARY Primary is not reachable or not healthy: a coordinated failover needs a working master"
+    /// Valkey's text for a master that never reported `master_failover_state`.
+    package static let errNoFailoverSupport = "NOGOODPRIMARY Primary does not support FAILOVER command"
+    package static let errServerFailoverRunning = "INPROG The primary is already running a FAILOVER"
     package static let errFlushFailed = "ERR Failed to save config file. Check server logs."
     package static let errOnlyHello = "ERR Only HELLO messages are accepted by Sentinel instances."
     package static let errNoAuth = "NOAUTH Authentication required."
@@ -68,6 +75,26 @@ package struct Timing: Hashable, Sendable {
     package var promotionPollPeriod: Int64 = 20
     /// How often replicas being repointed are polled with INFO during RECONF_SLAVES.
     package var reconfPollPeriod: Int64 = 100
+
+    // Coordinated failover (docs/coordinated-failover.md).
+    /// How long the leader waits for its peers to confirm they hold their hellos.
+    package var coordinatedAnnounceWait: Int64 = 100
+    /// Hellos stay held this long after the pause would end.
+    package var coordinatedHoldMargin: Int64 = 1_000
+    /// The target is polled this often while the master hands over.
+    package var coordinatedPollPeriod: Int64 = 5
+    /// The master is polled this often meanwhile (to see FAILOVER end or get stuck).
+    package var coordinatedMasterPollPeriod: Int64 = 20
+    /// `failover-in-progress` longer than this (or the pause, if shorter) means stuck.
+    package var coordinatedStuckAfter: Int64 = 500
+    /// How long the leader waits for the peers to answer the new address before releasing.
+    package var coordinatedConfirmWait: Int64 = 300
+    /// A release transaction that got no confirmation is re-sent after this.
+    package var coordinatedReleaseRetry: Int64 = 200
+    /// A sentinel holding a record waits this long for the leader before finishing itself.
+    package var coordinatedOrphanGrace: Int64 = 300
+    /// A record is forgotten this long after its pause ended.
+    package var coordinatedRecordLifetime: Int64 = 60_000
 
     package static let maxPendingCommands = 100
     package static let defaultSlavePriority = 100

@@ -6,7 +6,8 @@
 /// a usage header, then each subcommand's usage line followed by description lines indented by
 /// four spaces, then `HELP` / `    Prints this help.`.
 package enum HelpTexts {
-    /// `SENTINEL HELP`, as redis-sentinel 7.0.15 prints it.
+    /// `SENTINEL HELP`, as redis-sentinel 7.0.15 prints it, plus one line (marked below) that
+    /// describes our `FAILOVER <master-name> COORDINATED`.
     package static let sentinel: [String] = [
         "SENTINEL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "CKQUORUM <master-name>",
@@ -26,6 +27,7 @@ package enum HelpTexts {
         "    Manually failover a master node without asking for agreement from other",
         "    Sentinels",
         // Not in Redis: our coordinated failover mode.
+        "    With COORDINATED, pause writes on the master and let it hand over itself (no lost writes).",
         "FLUSHCONFIG",
         "    Force Sentinel to rewrite its configuration on disk, including the current",
         "    Sentinel state.",

@@ -14,6 +14,7 @@ extension Sentinel {
         if master.failoverInProgress { f.append(Wire.flagFailoverInProgress) }
         if master.forceFailover { f.append(Wire.flagForceFailover) }
         if master.masterReboot { f.append(Wire.flagMasterReboot) }
+        if master.coordinated != nil { f.append(Wire.flagCoordinatedFailover) }
         return f.joined(separator: ",")
     }
 

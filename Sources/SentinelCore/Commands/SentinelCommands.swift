@@ -10,7 +10,7 @@ extension Sentinel {
         "sentinels": 3, "get-master-addr-by-name": 3, "get-primary-addr-by-name": 3, "reset": 3, "ckquorum": 3,
         "flushconfig": 2, "monitor": 6, "remove": 3, "set": -5, "config": -4, "is-master-down-by-addr": 6,
         "is-primary-down-by-addr": 6, "info-cache": -3, "pending-scripts": 2, "myid": 2, "debug": -2,
-        "failover": 3, "simulate-failure": -3,
+        "failover": -3, "simulate-failure": -3, "coordinated-failover": 8,
     ]
 
     /// Unknown subcommand and argument-count errors for SENTINEL (checked before authentication).
@@ -78,7 +78,15 @@ extension Sentinel {
         case "debug":
             sentinelDebug(id, args)
         case "failover":
-            forceFailover(id, args[2])
+            if args.count == 3 {
+                forceFailover(id, args[2])
+            } else if args.count == 4 && args[3].lowercased() == "coordinated" {
+                coordinatedFailover(id, args[2])
+            } else {
+                reply(id, .error(Wire.errSyntax))
+            }
+        case "coordinated-failover":
+            coordinatedNotice(id, args)
         case "simulate-failure":
             simulateFailure(id, Array(args.dropFirst(2)))
         default:

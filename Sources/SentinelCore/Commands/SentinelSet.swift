@@ -36,6 +36,12 @@ extension Sentinel {
                 case "failover-timeout": masters[name]!.config.failoverTimeout = n
                 default: masters[name]!.config.masterRebootDownAfterPeriod = n
                 }
+            case "coordinated-pause-milliseconds":
+                guard let n = Int64(value), n >= 0 else {
+                    failure = invalid(value, optionName)
+                    break loop
+                }
+                masters[name]!.config.coordinatedPauseMilliseconds = n
             case "parallel-syncs", "quorum":
                 guard let n = Int(value), n > 0 else {
                     failure = invalid(value, optionName)

@@ -154,6 +154,7 @@ enum ConfigDirectives {
         "client-reconfig-script", "auth-pass", "auth-user", "master-reboot-down-after-period",
         "config-epoch", "leader-epoch", "known-replica", "known-slave", "known-sentinel", "rename-command",
         "current-epoch", "announce-ip", "announce-port", "sentinel-user", "sentinel-pass",
+        "coordinated-pause-milliseconds", "coordinated-failover",
     ]
 
     /// Options applied in the first ("pre-monitor") pass.
@@ -434,6 +435,25 @@ private struct ConfigLoader {
             guard let ms = Int64(a[1]) else { return ConfigMessages.invalidNumber }
             guard ms >= 0 else { return ConfigMessages.negativeTime }
             config.masters[index].masterRebootDownAfterPeriod = ms
+        case ("coordinated-pause-milliseconds", 2):
+            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
+            guard let ms = Int64(a[1]) else { return ConfigMessages.invalidNumber }
+            guard ms >= 0 else { return ConfigMessages.negativeTime }
+            config.masters[index].coordinatedPauseMilliseconds = ms
+        case ("coordinated-failover", 8):
+            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
+            guard let epoch = UInt64(a[1]), let deadline = Int64(a[7]) else { return ConfigMessages.invalidNumber }
+            let old: HostPort
+            let target: HostPort
+            switch (makeAddress(host: a[3], port: a[4]), makeAddress(host: a[5], port: a[6])) {
+            case (.success(let o), .success(let t)):
+                old = o
+                target = t
+            case (.failure(let error), _), (_, .failure(let error)):
+                return error.message
+            }
+            config.masters[index].coordinatedRecord = CoordinatedRecord(
+                epoch: epoch, leader: a[2], old: old, target: target, pauseEndsUnixMillis: deadline)
         case ("config-epoch", 2):
             guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
             guard let epoch = UInt64(a[1]) else { return ConfigMessages.invalidNumber }

@@ -111,6 +111,17 @@ package enum ConfigRewriter {
             if m.masterRebootDownAfterPeriod != 0 {
                 line("master-reboot-down-after-period", [name, String(m.masterRebootDownAfterPeriod)])
             }
+            if m.coordinatedPauseMilliseconds != 0 {
+                line("coordinated-pause-milliseconds", [name, String(m.coordinatedPauseMilliseconds)])
+            }
+            if let r = m.coordinatedRecord {
+                line(
+                    "coordinated-failover",
+                    [
+                        name, String(r.epoch), r.leader, r.old.host, String(r.old.port), r.target.host,
+                        String(r.target.port), String(r.pauseEndsUnixMillis),
+                    ])
+            }
             line("config-epoch", [name, String(m.configEpoch)])
             line("leader-epoch", [name, String(m.leaderEpoch)])
             for replica in m.knownReplicas {

@@ -40,11 +40,40 @@ package struct MasterConfig: Hashable, Sendable {
     package var knownSentinels: [KnownSentinel] = []
     /// rename-command mappings in the order given; keys compare case-insensitively (stored lowercased).
     package var renamedCommands: [RenamedCommand] = []
+    /// `coordinated-pause-milliseconds`: the write pause of a coordinated failover; 0 means the
+    /// down-after period, and a larger value is capped at it.
+    package var coordinatedPauseMilliseconds: Int64 = 0
+    /// `coordinated-failover`: an in-flight coordinated failover, kept so that a restarted leader
+    /// or another sentinel can finish it (kill clients and unpause the old master).
+    package var coordinatedRecord: CoordinatedRecord? = nil
+
+    /// The pause a coordinated failover uses: never longer than down-after-milliseconds.
+    package var effectiveCoordinatedPause: Int64 {
+        coordinatedPauseMilliseconds > 0 ? min(coordinatedPauseMilliseconds, downAfterMilliseconds) : downAfterMilliseconds
+    }
 
     package init(name: String, address: HostPort, quorum: Int) {
         self.name = name
         self.address = address
         self.quorum = quorum
+    }
+}
+
+/// What is known of a coordinated failover in flight: the epoch its leader won, the old master,
+/// the replica it hands over to, and when the write pause ends (wall clock, Unix ms).
+package struct CoordinatedRecord: Hashable, Sendable {
+    package var epoch: UInt64
+    package var leader: String
+    package var old: HostPort
+    package var target: HostPort
+    package var pauseEndsUnixMillis: Int64
+
+    package init(epoch: UInt64, leader: String, old: HostPort, target: HostPort, pauseEndsUnixMillis: Int64) {
+        self.epoch = epoch
+        self.leader = leader
+        self.old = old
+        self.target = target
+        self.pauseEndsUnixMillis = pauseEndsUnixMillis
     }
 }
 

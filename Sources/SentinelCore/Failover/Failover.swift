@@ -72,7 +72,9 @@ extension Sentinel {
     /// sentinelFailoverStateMachine. Unlike Redis, which advances one state per timer tick, a state
     /// whose work is done moves on at once, so an elected leader promotes in the same event.
     mutating func failoverStateMachine(_ name: String) {
-        guard !tilt else { return }
+        // A coordinated failover past the pause is finished even in TILT: writers are parked.
+        let paused = masters[name]?.coordinated.map { $0.phase != .electing && $0.phase != .announcing } ?? false
+        guard !tilt || paused else { return }
         var previous: FailoverState? = nil
         while let state = masters[name]?.failoverState, state != previous {
             previous = state
@@ -93,7 +95,7 @@ extension Sentinel {
         }
     }
 
-    private mutating func setFailoverState(_ name: String, _ state: FailoverState) {
+    mutating func setFailoverState(_ name: String, _ state: FailoverState) {
         masters[name]!.failoverState = state
         masters[name]!.failoverStateChangeTime = now
     }
@@ -124,7 +126,8 @@ extension Sentinel {
     /// SELECT_SLAVE: choose the replica to promote.
     private mutating func failoverSelectSlave(_ name: String) {
         guard let master = masters[name] else { return }
-        guard let replica = selectReplica(master) else {
+        let choice = master.coordinated != nil ? coordinatedTarget(master) : selectReplica(master)
+        guard let replica = choice else {
             emit(.warning, "-failover-abort-no-good-slave", describe(master), master: name)
             abortFailover(name)
             return
@@ -138,6 +141,7 @@ extension Sentinel {
     /// SEND_SLAVEOF_NOONE: send the promotion transaction, then ask for INFO on the same connection,
     /// which answers after EXEC and so shows the new role one round trip later.
     private mutating func failoverSendSlaveofNoOne(_ name: String) {
+        if masters[name]?.coordinated != nil { return coordinatedSendPromotion(name) }
         guard let master = masters[name], let replicaName = master.promotedReplica,
             let replica = master.replicas[replicaName]
         else { return }
@@ -159,6 +163,7 @@ extension Sentinel {
     /// WAIT_PROMOTION: only the timeout is checked here; INFO processing moves on (see
     /// ``promotionConfirmed(_:)``). The promoted replica is polled every few tens of ms.
     private mutating func failoverWaitPromotion(_ name: String) {
+        if masters[name]?.coordinated != nil { return coordinatedWaitPromotion(name) }
         guard let master = masters[name] else { return }
         if now - master.failoverStateChangeTime > master.config.failoverTimeout {
             emit(.warning, "-failover-abort-slave-timeout", describe(master), master: name)
@@ -187,12 +192,18 @@ extension Sentinel {
         queueClientReconfigScript(master: name, role: "leader", from: master.address, to: replica.address)
         // Broadcast the new configuration now rather than at the next hello period.
         forceHellos(master: name)
+        if masters[name]?.coordinated != nil { coordinatedPromoted(name) }
         failoverStateMachine(name)
     }
 
     /// RECONF_SLAVES: repoint the other replicas at the promoted one, `parallel-syncs` at a time,
     /// then detect the end of the failover.
     private mutating func failoverReconfSlaves(_ name: String) {
+        if let run = masters[name]?.coordinated {
+            // The other replicas wait until the clients are released; lost releases are retried.
+            guard run.phase == .released else { return }
+            sendReleases(name)
+        }
         guard let master = masters[name] else { return }
         let promoted = master.promotedReplica
         var inProgress = master.replicas.values.filter { $0.reconf == .sent || $0.reconf == .inProgress }.count
@@ -272,6 +283,7 @@ extension Sentinel {
     /// start time is kept so the next attempt waits 2 × failover-timeout.
     mutating func abortFailover(_ name: String) {
         guard let master = masters[name], master.failoverState <= .waitPromotion else { return }
+        if master.coordinated != nil { return abortCoordinated(name, reason: "failover aborted") }
         masters[name]!.failoverState = .none
         masters[name]!.failoverStateChangeTime = now
         masters[name]!.forceFailover = false

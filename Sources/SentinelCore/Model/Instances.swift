@@ -15,6 +15,21 @@ package enum ReplyTag: Hashable, Sendable {
     /// The reply to one command of a SLAVEOF / promotion transaction (checked for the log only;
     /// progress is judged from INFO, as Redis does).
     case reconfigure
+    /// One step of a coordinated-failover transaction; `last` is the index of `EXEC`.
+    case transaction(TransactionKind, master: String, step: Int, last: Int)
+    /// A peer's answer to our coordinated-failover notice.
+    case coordinatedNotice(master: String)
+    /// A peer's GET-MASTER-ADDR-BY-NAME, asked to confirm it knows the new master.
+    case confirmAddress(master: String)
+}
+
+/// The transactions of a coordinated failover whose every reply is checked.
+package enum TransactionKind: Hashable, Sendable {
+    /// `MULTI; CLIENT PAUSE t WRITE; FAILOVER TO host port TIMEOUT t; EXEC` to the master.
+    case pause
+    /// `MULTI; CONFIG REWRITE; CLIENT KILL TYPE normal; CLIENT KILL TYPE pubsub; CLIENT UNPAUSE; EXEC`
+    /// to the old and the new master, at `address`.
+    case release(HostPort)
 }
 
 /// One TCP connection of a link (the command connection or the pub/sub connection).
@@ -145,6 +160,42 @@ package enum FailoverState: Int, Hashable, Sendable, Comparable {
     package static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
+/// The leader's progress through a coordinated failover (on top of ``FailoverState``).
+package struct CoordinatedRun: Hashable, Sendable {
+    package enum Phase: Hashable, Sendable {
+        /// Waiting to win the election.
+        case electing
+        /// Telling the peers to hold their hellos to the master before it is paused.
+        case announcing
+        /// The pause transaction is sent; waiting for the target to become master.
+        case paused
+        /// Promoted; waiting until the peers answer the new address.
+        case confirming
+        /// Clients killed and writes unpaused (or being retried until the pause ends).
+        case released
+    }
+
+    package var phase: Phase = .electing
+    /// The write pause, ms (`CLIENT PAUSE` and `FAILOVER TIMEOUT`).
+    package var pause: Int64
+    /// When the pause ends on the master (monotonic).
+    package var pauseEnds: Millis = 0
+    /// When the current bounded wait (announcing, confirming) gives up.
+    package var waitUntil: Millis = 0
+    /// Peers whose answer we still wait for.
+    package var awaiting: Set<String> = []
+    /// Since when the master reports `failover-in-progress` (0: not seen).
+    package var inProgressSince: Millis = 0
+    /// Whether the master reported a server-side failover at all since the pause was sent.
+    package var sawServerFailover = false
+    /// Old and new master addresses whose release transaction is confirmed.
+    package var released: Set<HostPort> = []
+    /// When each release was last sent, to retry a lost one.
+    package var releaseSentAt: [HostPort: Millis] = [:]
+
+    package init(pause: Int64) { self.pause = pause }
+}
+
 /// Another sentinel monitoring the same master, discovered by hello or remembered in the config.
 package struct PeerState: Hashable, Sendable {
     package var runID: String
@@ -199,6 +250,14 @@ package struct MasterState: Hashable, Sendable {
     /// When the failover may start after ODOWN (a short random desync so that peers that reached
     /// ODOWN together do not split the vote); nil until ODOWN makes a start possible.
     package var pendingStartAt: Millis? = nil
+
+    /// The coordinated failover this sentinel leads for this master, if any.
+    package var coordinated: CoordinatedRun? = nil
+    /// INFO `master_failover_state` of the master; nil while it never reported one (no FAILOVER).
+    package var masterFailoverState: String? = nil
+    package var masterReplOffset: Int64 = 0
+    /// The master's own view of its replicas (`slaveN:` lines of its last INFO), by replica name.
+    package var replicaListings: [String: ReplicaListing] = [:]
 
     /// `failover_in_progress`.
     package var failoverInProgress: Bool { failoverState != .none }

@@ -121,7 +121,8 @@ extension Sentinel {
                 masters[name]!.sentinels[runID]!.masterDown = false
                 masters[name]!.sentinels[runID]!.leader = nil
             }
-            guard master.state.sDown else { continue }
+            // Votes are also asked for a coordinated failover of a healthy master.
+            guard master.state.sDown || master.coordinated?.phase == .electing else { continue }
             let owner = LinkOwner.peer(runID: runID)
             guard let link = links[owner], !link.disconnected else { continue }
             guard forced || now - peer.lastMasterDownReplyTime >= timing.askPeriod else { continue }

@@ -37,6 +37,8 @@ extension Sentinel {
         guard let link = links[owner], let cc = link.cc, cc.connected,
             let payload = helloPayload(master: masterName, localAddress: cc.localAddress)
         else { return }
+        // Never PUBLISH to a write-paused instance: it would block everything behind it on the link.
+        if let address = address(of: owner), helloHeld(address, master: masterName) { return }
         send(owner, ["PUBLISH", Wire.helloChannel, payload], tag: .publishHello)
     }
 
@@ -213,6 +215,7 @@ extension Sentinel {
         master.pendingStartAt = nil
         master.failoverDelayLogged = false
         master.masterReboot = false
+        master.coordinated = nil
         masters[name] = master
         closeLink(.master(name))
         links[.master(name)] = InstanceLink(needsPubSub: true, now: now)

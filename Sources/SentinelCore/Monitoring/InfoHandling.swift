@@ -15,7 +15,12 @@ extension Sentinel {
                 master.masterReboot = true
                 master.masterRebootSince = now
             }
+            master.masterFailoverState = info.masterFailoverState
+            if let offset = info.masterReplOffset { master.masterReplOffset = offset }
+            master.replicaListings = Dictionary(
+                info.replicas.map { (HostPort($0.host, $0.port).description, $0) }, uniquingKeysWith: { a, _ in a })
             masters[name] = master
+            if !tilt { coordinatedMasterInfo(name) }
             // Replica discovery from `slaveN:` lines: every listed replica is added.
             for listing in info.replicas {
                 let address = HostPort(listing.host, listing.port)

@@ -28,8 +28,10 @@ extension Sentinel {
                 failoverStateMachine(name)
                 askMasterStateToOtherSentinels(name, forced: false)
             }
+            finishOrphanedHandover(name)
             if masters[name]?.failoverState == .updateConfig { finished.append(name) }
         }
+        sendPendingReleases()
         for runID in peerRunIDs() { handleInstance(.peer(runID: runID)) }
         for name in finished { switchToPromotedReplica(name) }
         scriptsTimer()
@@ -256,6 +258,7 @@ extension Sentinel {
         case .info:
             if let text = value.string { infoReply(owner, text) }
         case .publishHello:
+            if case .master(let name) = owner { helloPublishAnswered(master: name) }
             if case .error = value { break }
             switch owner {
             case .master(let name): masters[name]?.state.lastPubTime = now
@@ -269,6 +272,12 @@ extension Sentinel {
             if case .peer(let runID) = owner { isMasterDownReply(master: master, peer: runID, value) }
         case .reconfigure:
             reconfigureReply(owner, value)
+        case .transaction(let kind, let master, let step, let last):
+            transactionReply(kind, master: master, step: step, last: last, value)
+        case .coordinatedNotice(let master):
+            if case .peer(let runID) = owner { coordinatedNoticeReply(master: master, peer: runID) }
+        case .confirmAddress(let master):
+            if case .peer(let runID) = owner { confirmAddressReply(master: master, peer: runID, value) }
         }
     }
 

@@ -1,0 +1,449 @@
+import DequeModule
+import OrderedCollections
+import RESP
+
+/// `SENTINEL FAILOVER <master> COORDINATED`: a planned failover that loses no acknowledged write.
+///
+/// After a real election the leader tells its peers to hold their hellos, pauses writes on the
+/// master and lets the master hand over to the target itself (`MULTI; CLIENT PAUSE t WRITE;
+/// FAILOVER TO host port TIMEOUT t; EXEC`), polls the target every few ms, and once it is master
+/// pushes the new configuration to the peers, waits until they answer the new address, and only
+/// then kills the clients and unpauses both nodes (`MULTI; CONFIG REWRITE; CLIENT KILL TYPE normal;
+/// CLIENT KILL TYPE pubsub; CLIENT UNPAUSE; EXEC`). Every reply is checked; any error unpauses
+/// and aborts at once. See docs/coordinated-failover.md.
+extension Sentinel {
+    // MARK: - The command
+
+    /// Checks and starts a coordinated failover; the reply is `+OK` once the election started.
+    mutating func coordinatedFailover(_ id: ClientID, _ name: String) {
+        guard let master = masters[name] else { return reply(id, .error(Wire.errNoSuchMaster)) }
+        guard !master.failoverInProgress else { return reply(id, .error(Wire.errFailoverInProgress)) }
+        guard let link = links[.master(name)], !link.disconnected, !master.state.sDown,
+            master.state.roleReported == .master, master.state.infoRefresh != 0
+        else { return reply(id, .error(Wire.errCoordinatedUnreachable)) }
+        guard master.masterFailoverState != nil else { return reply(id, .error(Wire.errNoFailoverSupport)) }
+        guard master.masterFailoverState == "no-failover" else {
+            return reply(id, .error(Wire.errServerFailoverRunning))
+        }
+        guard coordinatedTarget(master) != nil else { return reply(id, .error(Wire.errNoGoodSlave)) }
+        output.append(.log(.warning, "Executing user requested COORDINATED FAILOVER of '\(name)'"))
+        startFailover(name)
+        masters[name]!.coordinated = CoordinatedRun(pause: master.config.effectiveCoordinatedPause)
+        reply(id, .ok)
+        // A real election: ask every peer for its vote now, and tally at once.
+        askMasterStateToOtherSentinels(name, forced: true)
+        failoverStateMachine(name)
+    }
+
+    /// The replica a coordinated failover hands over to: like the classic choice, but only replicas
+    /// the master reports `online` (FAILOVER refuses others); the most caught-up first.
+    func coordinatedTarget(_ master: MasterState) -> ReplicaState? {
+        promotionCandidates(master).filter { master.replicaListings[$0.name]?.state == "online" }
+            .sorted { a, b in
+                if a.slavePriority != b.slavePriority { return a.slavePriority < b.slavePriority }
+                let ga = master.masterReplOffset - (master.replicaListings[a.name]?.offset ?? 0)
+                let gb = master.masterReplOffset - (master.replicaListings[b.name]?.offset ?? 0)
+                if ga != gb { return ga < gb }
+                return Self.betterCandidate(a, b)
+            }.first
+    }
+
+    // MARK: - SEND_SLAVEOF_NOONE, coordinated
+
+    /// Replaces the SLAVEOF NO ONE step: announce to the peers, then pause and hand over.
+    mutating func coordinatedSendPromotion(_ name: String) {
+        guard let master = masters[name], var run = master.coordinated, let replicaName = master.promotedReplica,
+            let replica = master.replicas[replicaName]
+        else { return }
+        switch run.phase {
+        case .electing:
+            // Just elected: hold the peers' hellos first (bounded wait for their answers).
+            run.phase = .announcing
+            run.waitUntil = now + timing.coordinatedAnnounceWait
+            run.awaiting = []
+            for runID in master.sentinels.keys {
+                let owner = LinkOwner.peer(runID: runID)
+                guard let link = links[owner], !link.disconnected else { continue }
+                send(
+                    owner,
+                    [
+                        "SENTINEL", "COORDINATED-FAILOVER", name, "\(master.failoverEpoch)", myID,
+                        replica.address.host, "\(replica.address.port)", "\(run.pause)",
+                    ], tag: .coordinatedNotice(master: name))
+                run.awaiting.insert(runID)
+            }
+            masters[name]!.coordinated = run
+            requestWakeUp(at: run.waitUntil)
+            if !run.awaiting.isEmpty { return }
+            coordinatedSendPromotion(name)
+        case .announcing:
+            guard run.awaiting.isEmpty || now >= run.waitUntil else { return }
+            guard let link = links[.master(name)], !link.disconnected else {
+                if now - master.failoverStateChangeTime > master.config.failoverTimeout {
+                    abortCoordinated(name, reason: "master link down")
+                }
+                return
+            }
+            let t = run.pause
+            let target = replica.address
+            let steps: [[String]] = [
+                ["MULTI"], ["CLIENT", "PAUSE", "\(t)", "WRITE"],
+                ["FAILOVER", "TO", target.host, "\(target.port)", "TIMEOUT", "\(t)"], ["EXEC"],
+            ]
+            for (index, words) in steps.enumerated() {
+                send(.master(name), words, tag: .transaction(.pause, master: name, step: index, last: steps.count - 1))
+            }
+            send(.master(name), ["INFO"], tag: .info)
+            run.phase = .paused
+            run.pauseEnds = now + t
+            masters[name]!.coordinated = run
+            holdHellos(to: master.address, until: run.pauseEnds + timing.coordinatedHoldMargin)
+            // The record goes to disk in this batch, before the pause reaches the wire.
+            if let wall = wallClockMillis() {
+                masters[name]!.config.coordinatedRecord = CoordinatedRecord(
+                    epoch: master.failoverEpoch, leader: myID, old: master.address, target: target,
+                    pauseEndsUnixMillis: wall + t)
+                needsFlush = true
+            }
+            emit(.warning, "+coordinated-failover", "\(describe(master)) pause \(t) to \(target.host) \(target.port)", master: name)
+            emit(.notice, "+failover-state-wait-promotion", describe(replica, of: master), master: name)
+            setFailoverState(name, .waitPromotion)
+            send(.replica(master: name, name: replicaName), ["INFO"], tag: .info)
+            requestWakeUp(at: now + timing.coordinatedPollPeriod)
+        case .paused, .confirming, .released:
+            return
+        }
+    }
+
+    /// A peer answered our notice (any answer counts: a redis-sentinel peer says it does not know it).
+    mutating func coordinatedNoticeReply(master name: String, peer runID: String) {
+        guard var run = masters[name]?.coordinated, run.phase == .announcing else { return }
+        run.awaiting.remove(runID)
+        masters[name]!.coordinated = run
+        if run.awaiting.isEmpty { failoverStateMachine(name) }
+    }
+
+    // MARK: - WAIT_PROMOTION, coordinated
+
+    /// Polls the target every few ms and the master a little less often; aborts (unpausing) when
+    /// the handover failed, or got stuck, before the pause runs out.
+    mutating func coordinatedWaitPromotion(_ name: String) {
+        guard let master = masters[name], let run = master.coordinated, run.phase == .paused,
+            let replicaName = master.promotedReplica
+        else { return }
+        let targetOwner = LinkOwner.replica(master: name, name: replicaName)
+        if !(links[targetOwner]?.cc?.pending.contains(.info) ?? true) {
+            send(targetOwner, ["INFO"], tag: .info)
+        }
+        if !(links[.master(name)]?.cc?.pending.contains(.info) ?? true),
+            now - master.state.infoRefresh >= timing.coordinatedMasterPollPeriod
+        {
+            send(.master(name), ["INFO"], tag: .info)
+        }
+        if run.inProgressSince != 0 && now - run.inProgressSince > min(run.pause, timing.coordinatedStuckAfter) {
+            // The master handed over but the target never took it: the target did not promote
+            // (we poll it every few ms), so FAILOVER ABORT cannot leave two masters.
+            send(.master(name), ["FAILOVER", "ABORT"], tag: .reconfigure)
+            abortCoordinated(name, reason: "stuck in failover-in-progress for \(now - run.inProgressSince) ms")
+            return
+        }
+        if now > run.pauseEnds + timing.coordinatedHoldMargin {
+            abortCoordinated(name, reason: "the target did not take over within the pause (\(run.pause) ms)")
+            return
+        }
+        requestWakeUp(at: now + timing.coordinatedPollPeriod)
+    }
+
+    /// Master INFO during a coordinated failover: notices the server-side failover starting,
+    /// getting stuck, or ending without a promotion (the replica never caught up).
+    mutating func coordinatedMasterInfo(_ name: String) {
+        guard let master = masters[name], var run = master.coordinated, run.phase == .paused else { return }
+        switch master.masterFailoverState {
+        case "waiting-for-sync":
+            run.sawServerFailover = true
+        case "failover-in-progress":
+            run.sawServerFailover = true
+            if run.inProgressSince == 0 { run.inProgressSince = now }
+        default:
+            if run.sawServerFailover && master.state.roleReported == .master {
+                masters[name]!.coordinated = run
+                abortCoordinated(name, reason: "the master ended FAILOVER without a promotion (replica never caught up)")
+                return
+            }
+        }
+        masters[name]!.coordinated = run
+    }
+
+    // MARK: - Promotion, confirmation, release
+
+    /// The target reported `role:master`: push the configuration to the peers and wait (bounded)
+    /// until they answer the new address before releasing the clients.
+    mutating func coordinatedPromoted(_ name: String) {
+        guard let master = masters[name], var run = master.coordinated,
+            let promoted = master.promotedReplica.flatMap({ master.replicas[$0] })
+        else { return }
+        run.phase = .confirming
+        run.waitUntil = now + timing.coordinatedConfirmWait
+        run.awaiting = []
+        for runID in master.sentinels.keys {
+            let owner = LinkOwner.peer(runID: runID)
+            guard let link = links[owner], !link.disconnected else { continue }
+            // The hello (just forced) is ahead of this question on the same connection.
+            send(owner, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", name], tag: .confirmAddress(master: name))
+            run.awaiting.insert(runID)
+        }
+        masters[name]!.coordinated = run
+        _ = promoted
+        requestWakeUp(at: run.waitUntil)
+        if run.awaiting.isEmpty { coordinatedRelease(name) }
+    }
+
+    /// A peer's GET-MASTER-ADDR-BY-NAME during confirmation: done when it names the promoted replica.
+    mutating func confirmAddressReply(master name: String, peer runID: String, _ value: RESPValue) {
+        guard let master = masters[name], var run = master.coordinated, run.phase == .confirming,
+            let promoted = master.promotedReplica.flatMap({ master.replicas[$0] })
+        else { return }
+        if case .array(let e) = value, e.count == 2, let host = e[0].string, let port = e[1].string.flatMap(Int.init),
+            sameAddress(HostPort(host, port), announced(promoted.address))
+        {
+            run.awaiting.remove(runID)
+        } else if now < run.waitUntil {
+            // Not switched yet: say hello again and ask again.
+            sendHelloToPeer(runID, master: name)
+            send(.peer(runID: runID), ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", name], tag: .confirmAddress(master: name))
+        }
+        masters[name]!.coordinated = run
+        if run.awaiting.isEmpty { coordinatedRelease(name) }
+    }
+
+    /// Kills the clients and unpauses both nodes (the old master first), then lets RECONF_SLAVES go on.
+    mutating func coordinatedRelease(_ name: String) {
+        guard var run = masters[name]?.coordinated, run.phase == .confirming else { return }
+        if !run.awaiting.isEmpty {
+            output.append(
+                .log(
+                    .warning,
+                    "Coordinated failover of '\(name)': \(run.awaiting.count) sentinel(s) did not confirm the new address in time; releasing clients anyway"
+                ))
+        }
+        run.phase = .released
+        run.awaiting = []
+        masters[name]!.coordinated = run
+        sendReleases(name)
+        failoverStateMachine(name)
+    }
+
+    /// Sends the release transaction to the old and the new master where it is not confirmed yet,
+    /// retrying a lost one until the pause would have ended anyway.
+    mutating func sendReleases(_ name: String) {
+        guard let master = masters[name], var run = master.coordinated, run.phase == .released,
+            let promotedName = master.promotedReplica, let promoted = master.replicas[promotedName]
+        else { return }
+        let targets: [(LinkOwner, HostPort)] = [
+            (.master(name), master.address), (.replica(master: name, name: promotedName), promoted.address),
+        ]
+        for (owner, address) in targets where !run.released.contains(address) {
+            if let sent = run.releaseSentAt[address], now - sent < timing.coordinatedReleaseRetry { continue }
+            guard let cc = links[owner]?.cc, cc.connected else { continue }
+            sendRelease(owner, address: address, master: name)
+            run.releaseSentAt[address] = now
+        }
+        masters[name]!.coordinated = run
+    }
+
+    /// `MULTI; CONFIG REWRITE; CLIENT KILL TYPE normal; CLIENT KILL TYPE pubsub; CLIENT UNPAUSE; EXEC`.
+    mutating func sendRelease(_ owner: LinkOwner, address: HostPort, master name: String) {
+        let steps: [[String]] = [
+            ["MULTI"], ["CONFIG", "REWRITE"], ["CLIENT", "KILL", "TYPE", "normal"], ["CLIENT", "KILL", "TYPE", "pubsub"],
+            ["CLIENT", "UNPAUSE"], ["EXEC"],
+        ]
+        for (index, words) in steps.enumerated() {
+            send(owner, words, tag: .transaction(.release(address), master: name, step: index, last: steps.count - 1))
+        }
+    }
+
+    // MARK: - Replies of the checked transactions
+
+    /// One reply of a pause or release transaction. Any error in the pause transaction aborts at
+    /// once (unpausing); a release that failed is retried.
+    mutating func transactionReply(_ kind: TransactionKind, master name: String, step: Int, last: Int, _ value: RESPValue) {
+        var failure: String? = nil
+        if case .error(let text) = value {
+            failure = text
+        } else if step == last, case .array(let results) = value {
+            for case .error(let text) in results {
+                // CONFIG REWRITE fails harmlessly on a server without a config file.
+                if case .release = kind, text.contains("config file") || text.contains("CONFIG REWRITE") { continue }
+                failure = text
+                break
+            }
+        } else if step == last, case .nullArray = value {
+            failure = "EXEC aborted (WATCH)"
+        }
+        switch kind {
+        case .pause:
+            guard masters[name]?.coordinated?.phase == .paused else { return }
+            if let failure {
+                abortCoordinated(name, reason: "pause/FAILOVER transaction failed: \(failure)")
+            }
+        case .release(let address):
+            guard var run = masters[name]?.coordinated else { return }
+            if let failure {
+                if step == last {
+                    output.append(.log(.warning, "Coordinated failover of '\(name)': release of \(address) failed: \(failure); retrying"))
+                    run.releaseSentAt[address] = nil
+                }
+            } else if step == last {
+                run.released.insert(address)
+            }
+            masters[name]!.coordinated = run
+            if run.released.count == 2 { coordinatedReleased(name) }
+        }
+    }
+
+    /// Both nodes are released: the record is no longer needed.
+    mutating func coordinatedReleased(_ name: String) {
+        guard let master = masters[name], master.config.coordinatedRecord != nil else { return }
+        masters[name]!.config.coordinatedRecord = nil
+        needsFlush = true
+        emit(.notice, "+coordinated-failover-released", describe(master), master: name)
+    }
+
+    /// Aborts a coordinated failover before the promotion: unpause the master, leave the topology.
+    mutating func abortCoordinated(_ name: String, reason: String) {
+        guard let master = masters[name], let run = master.coordinated else { return }
+        if run.phase == .paused { send(.master(name), ["CLIENT", "UNPAUSE"], tag: .reconfigure) }
+        emit(.warning, "-failover-abort-coordinated", "\(describe(master)) #\(reason)", master: name)
+        releaseHellos(to: master.address)
+        masters[name]!.coordinated = nil
+        if master.config.coordinatedRecord != nil {
+            masters[name]!.config.coordinatedRecord = nil
+            needsFlush = true
+        }
+        abortFailover(name)
+    }
+
+    // MARK: - Hello holds (every sentinel)
+
+    /// Whether hellos to the instance at `address` must not be PUBLISHed now: it is (or may be)
+    /// write-paused by a coordinated failover, and a PUBLISH would block its connection.
+    func helloHeld(_ address: HostPort, master name: String) -> Bool {
+        if let until = helloHolds[HostPort(address.host.lowercased(), address.port)], now < until { return true }
+        guard let master = masters[name] else { return false }
+        if let run = master.coordinated, sameAddress(address, master.address),
+            run.phase == .announcing || run.phase == .paused || run.phase == .confirming
+        {
+            return true
+        }
+        if sameAddress(address, master.address), let state = master.masterFailoverState, state != "no-failover" {
+            return true
+        }
+        return false
+    }
+
+    mutating func holdHellos(to address: HostPort, until: Millis) {
+        helloHolds[HostPort(address.host.lowercased(), address.port)] = until
+    }
+
+    mutating func releaseHellos(to address: HostPort) {
+        helloHolds.removeValue(forKey: HostPort(address.host.lowercased(), address.port))
+    }
+
+    // MARK: - The peer side of the notice
+
+    /// `SENTINEL COORDINATED-FAILOVER <master> <epoch> <leader> <target-host> <target-port> <pause-ms>`
+    /// from the leader we voted for: hold hellos to the master for the pause, keep the record so we
+    /// can finish the handover if the leader dies, and answer once no hello of ours is in flight.
+    mutating func coordinatedNotice(_ id: ClientID, _ args: [String]) {
+        guard let master = masters[args[2]] else { return reply(id, .error(Wire.errNoSuchMaster)) }
+        guard let epoch = UInt64(args[3]), let port = Int(args[6]), let pause = Int64(args[7]), pause > 0 else {
+            return reply(id, .error(Wire.errNotInteger))
+        }
+        let name = master.name
+        let leader = args[4]
+        guard master.config.leaderEpoch == epoch, master.leader?.lowercased() == leader.lowercased() else {
+            return reply(id, .error("ERR I did not vote for \(leader) in epoch \(epoch)"))
+        }
+        holdHellos(to: master.address, until: now + pause + timing.coordinatedHoldMargin)
+        if let wall = wallClockMillis() {
+            masters[name]!.config.coordinatedRecord = CoordinatedRecord(
+                epoch: epoch, leader: leader, old: master.address, target: HostPort(args[5], port),
+                pauseEndsUnixMillis: wall + pause)
+            recordSeenAt[name] = now
+        }
+        if links[.master(name)]?.cc?.pending.contains(.publishHello) == true {
+            // Answer only when our last hello to it is through, so none can arrive after the pause.
+            noticeRepliesWaiting[name, default: []].append(id)
+            needsFlush = true
+        } else {
+            replyAfterFlush(id, .ok)
+        }
+    }
+
+    /// Our hello PUBLISH to a master was answered: release the notice answers waiting for it.
+    mutating func helloPublishAnswered(master name: String) {
+        guard let waiting = noticeRepliesWaiting.removeValue(forKey: name) else { return }
+        for client in waiting { reply(client, .ok) }
+    }
+
+    // MARK: - Finishing a handover whose leader vanished
+
+    /// Run on every tick by a sentinel that holds a coordinated-failover record it is not driving
+    /// (a peer that got the notice, or the leader after a restart): once the target reports
+    /// `role:master` and nobody announced the new configuration, adopt it (same epoch, same
+    /// target, so it cannot conflict), switch, and kill clients + unpause the old master.
+    mutating func finishOrphanedHandover(_ name: String) {
+        guard let master = masters[name], master.coordinated == nil, let record = master.config.coordinatedRecord
+        else { return }
+        if master.config.configEpoch >= record.epoch
+            || (wallClockMillis().map { $0 > record.pauseEndsUnixMillis + timing.coordinatedRecordLifetime } ?? false)
+        {
+            masters[name]!.config.coordinatedRecord = nil
+            recordSeenAt[name] = nil
+            needsFlush = true
+            return
+        }
+        guard !master.failoverInProgress, sameAddress(master.address, record.old),
+            let target = master.replicas.values.first(where: { sameAddress($0.address, record.target) })
+        else { return }
+        // Poll the target while the handover may be happening.
+        let owner = LinkOwner.replica(master: name, name: target.name)
+        if now - target.state.infoRefresh >= timing.reconfPollPeriod,
+            !(links[owner]?.cc?.pending.contains(.info) ?? true)
+        {
+            send(owner, ["INFO"], tag: .info)
+        }
+        let seen = recordSeenAt[name] ?? startTime
+        guard target.state.roleReported == .master, now - seen >= timing.coordinatedOrphanGrace else { return }
+        emit(.warning, "+coordinated-failover-finish", "\(describe(master)) epoch \(record.epoch)", master: name)
+        masters[name]!.config.configEpoch = record.epoch
+        let old = announced(master.address)
+        let new = announced(target.address)
+        emit(.warning, "+switch-master", "\(name) \(old.host) \(old.port) \(new.host) \(new.port)", master: name)
+        resetMasterAndChangeAddress(name, to: target.address)
+        pendingReleases.insert(HostPort(record.old.host.lowercased(), record.old.port))
+        masters[name]!.config.coordinatedRecord = nil
+        recordSeenAt[name] = nil
+        forceHellos(master: name)
+    }
+
+    /// Sends the release to old masters whose link came up after an orphaned handover was finished.
+    mutating func sendPendingReleases() {
+        guard !pendingReleases.isEmpty else { return }
+        for (name, master) in masters {
+            for (replicaName, replica) in master.replicas
+            where pendingReleases.contains(HostPort(replica.address.host.lowercased(), replica.address.port)) {
+                let owner = LinkOwner.replica(master: name, name: replicaName)
+                guard let cc = links[owner]?.cc, cc.connected else { continue }
+                sendRelease(owner, address: replica.address, master: name)
+                pendingReleases.remove(HostPort(replica.address.host.lowercased(), replica.address.port))
+            }
+        }
+    }
+
+    /// Wall-clock Unix milliseconds, estimated from the last `.processStats` sample.
+    func wallClockMillis() -> Int64? {
+        guard let sample = lastClockSample else { return nil }
+        return sample.wallMillis + (now - sample.monotonic)
+    }
+}
