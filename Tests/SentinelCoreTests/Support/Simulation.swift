@@ -21,6 +21,21 @@ struct FakeRedis {
     var transactions: [String: [[String]]] = [:]
     /// Answer PING with this error instead of PONG (e.g. `LOADING ...`).
     var pingError: String? = nil
+    /// `CLIENT PAUSE ... WRITE` end time (virtual ms), nil when not paused.
+    var pausedUntil: Millis? = nil
+    /// PUBLISH commands that arrived while writes were paused (a real server would block them).
+    var publishesWhilePaused = 0
+    /// `master_failover_state`: `no-failover`, `waiting-for-sync`, `failover-in-progress`.
+    var failoverState = "no-failover"
+    /// Failure injection for FAILOVER: the target never catches up / never accepts the handover.
+    var failoverNeverSyncs = false
+    /// Whether INFO reports `master_failover_state` (Redis ≥ 6.2).
+    var supportsFailover = true
+    var failoverStuck = false
+    /// Commands refused at queue time (an ACL without them), e.g. `["FAILOVER"]`.
+    var deniedCommands: Set<String> = []
+    /// Commands queued in a transaction that was refused (EXECABORT), per connection.
+    var transactionDirty: Set<String> = []
 
     init(_ host: String, _ port: Int, runID: String, replicaOf: HostPort? = nil) {
         self.address = HostPort(host, port)
@@ -37,7 +52,7 @@ struct FakeRedis {
             for (i, r) in listed.enumerated() {
                 lines.append("slave\(i):ip=\(r.host),port=\(r.port),state=online,offset=\(offset),lag=0")
             }
-            lines.append("master_failover_state:no-failover")
+
         } else if let master = replicaOf {
             lines += [
                 "role:slave", "master_host:\(master.host)", "master_port:\(master.port)",
@@ -46,6 +61,8 @@ struct FakeRedis {
             if !masterUp { lines.append("master_link_down_since_seconds:1") }
             lines += ["slave_repl_offset:\(offset)", "slave_priority:\(replicaPriority)", "replica_announced:1"]
         }
+        // Redis prints it whatever the role (a master handing over already reports role:slave).
+        if supportsFailover { lines.append("master_failover_state:\(failoverState)") }
         lines.append("master_repl_offset:\(offset)")
         return lines.joined(separator: "\r\n") + "\r\n"
     }
@@ -95,6 +112,10 @@ struct Simulation {
     var clientReplies: [Int: [ClientID: [RESPValue]]] = [:]
     var nextClientID = 10_000
     var tickInterval: Millis = 100
+    /// Timed state changes of the fake Redis nodes (FAILOVER progress).
+    var redisTimers: [(Millis, (inout Simulation) -> Void)] = []
+    /// How long a simulated FAILOVER waits for the target to catch up.
+    var failoverSyncDelay: Millis = 30
 
     mutating func addRedis(_ r: FakeRedis) { redis.append(r) }
 
@@ -124,6 +145,14 @@ struct Simulation {
             guard let index = queue.indices.min(by: { (queue[$0].at, queue[$0].seq) < (queue[$1].at, queue[$1].seq) })
             else { break }
             let item = queue[index]
+            if let timer = redisTimers.indices.min(by: { redisTimers[$0].0 < redisTimers[$1].0 }),
+                redisTimers[timer].0 <= min(item.at, until)
+            {
+                let (at, change) = redisTimers.remove(at: timer)
+                now = max(now, at)
+                change(&self)
+                continue
+            }
             if item.at > until { break }
             queue.remove(at: index)
             now = item.at
@@ -244,6 +273,10 @@ struct Simulation {
         redis[r].received.append(words)
         let connection = "\(source.node)/\(source.link)"
         let name = words.first?.uppercased() ?? ""
+        if redis[r].deniedCommands.contains(name) {
+            if redis[r].transactions[connection] != nil { redis[r].transactionDirty.insert(connection) }
+            return .error("NOPERM User sentinel has no permissions to run the '\(name.lowercased())' command")
+        }
         if var queued = redis[r].transactions[connection], name != "EXEC" {
             queued.append(words)
             redis[r].transactions[connection] = queued
@@ -254,14 +287,30 @@ struct Simulation {
             if let error = redis[r].pingError { return .error(error) }
             return .simpleString("PONG")
         case "INFO": return .bulkString(infoText(of: r))
-        case "AUTH", "CLIENT": return .ok
+        case "CLIENT":
+            switch words.count > 1 ? words[1].uppercased() : "" {
+            case "PAUSE":
+                let ms = Int64(words[2]) ?? 0
+                redis[r].pausedUntil = max(redis[r].pausedUntil ?? 0, now + ms)
+            case "UNPAUSE":
+                redis[r].pausedUntil = nil
+            default:
+                break
+            }
+            return .ok
+        case "AUTH": return .ok
         case "CONFIG": return .ok
         case "MULTI":
             redis[r].transactions[connection] = []
             return .ok
         case "EXEC":
             let queued = redis[r].transactions.removeValue(forKey: connection) ?? []
+            if redis[r].transactionDirty.remove(connection) != nil {
+                return .error("EXECABORT Transaction discarded because of previous errors.")
+            }
             return .array(queued.map { redisCommand(r, $0, from: source) })
+        case "FAILOVER":
+            return failoverCommand(r, words)
         case "SLAVEOF", "REPLICAOF":
             guard words.count == 3 else { return .error("ERR wrong number of arguments") }
             if words[1].uppercased() == "NO" && words[2].uppercased() == "ONE" {
@@ -276,6 +325,7 @@ struct Simulation {
             subscribers[r, default: []].append(source)
             return .array([.bulkString("subscribe"), .bulkString(words[1]), .integer(1)])
         case "PUBLISH":
+            if let until = redis[r].pausedUntil, now < until { redis[r].publishesWhilePaused += 1 }
             let targets = subscribers[r] ?? []
             for t in targets where !isolated.contains(t.node) {
                 schedule(
@@ -286,6 +336,52 @@ struct Simulation {
         default:
             return .error("ERR unknown command '\(words.first ?? "")'")
         }
+    }
+
+    // MARK: - FAILOVER (Redis 6.2+), simulated
+
+    /// `FAILOVER TO host port TIMEOUT t` / `FAILOVER ABORT` on a master: after `failoverSyncDelay`
+    /// the target has caught up and takes over (unless a failure is injected).
+    mutating func failoverCommand(_ r: Int, _ words: [String]) -> RESPValue {
+        if words.count == 2 && words[1].uppercased() == "ABORT" {
+            guard redis[r].failoverState != "no-failover" else { return .error("ERR No failover in progress.") }
+            redis[r].failoverState = "no-failover"
+            redis[r].isMaster = true
+            redis[r].replicaOf = nil
+            return .ok
+        }
+        guard words.count == 6, let port = Int(words[3]), let timeout = Int64(words[5]) else {
+            return .error("ERR syntax error")
+        }
+        guard redis[r].isMaster else { return .error("ERR FAILOVER is not valid when server is a replica.") }
+        guard redis[r].failoverState == "no-failover" else { return .error("ERR FAILOVER already in progress.") }
+        let target = HostPort(words[2], port)
+        guard let t = redis.firstIndex(where: { $0.address == target && $0.replicaOf == redis[r].address && $0.up })
+        else { return .error("ERR FAILOVER target HOST and PORT is not a replica.") }
+        redis[r].failoverState = "waiting-for-sync"
+        let startedAt = now
+        redisTimers.append((now + failoverSyncDelay, { sim in
+            guard sim.redis[r].failoverState == "waiting-for-sync" else { return }
+            if sim.redis[r].failoverNeverSyncs {
+                return
+            }
+            sim.redis[r].failoverState = "failover-in-progress"
+            sim.redis[r].isMaster = false
+            sim.redis[r].replicaOf = target
+            if sim.redis[r].failoverStuck { return }
+            sim.redisTimers.append((sim.now + sim.latency, { sim in
+                sim.redis[t].isMaster = true
+                sim.redis[t].replicaOf = nil
+                sim.redis[r].failoverState = "no-failover"
+            }))
+        }))
+        // Without a catch-up by the timeout, the master gives up and serves writes again.
+        redisTimers.append((startedAt + timeout, { sim in
+            if sim.redis[r].failoverState == "waiting-for-sync" {
+                sim.redis[r].failoverState = "no-failover"
+            }
+        }))
+        return .ok
     }
 
     // MARK: - Faults

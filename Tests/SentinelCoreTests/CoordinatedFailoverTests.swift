@@ -1,0 +1,172 @@
+import OrderedCollections
+import RESP
+import Testing
+
+@testable import SentinelCore
+
+/// Three sentinels, down-after 1000 ms (so the pause is 1000 ms), failover-timeout 10 s.
+private func coordinatedSimulation(seed: UInt64 = 3) -> Simulation {
+    var sim = standardSimulation(sentinels: 3, quorum: 2, seed: seed)
+    for i in sim.nodes.indices {
+        var config = sim.nodes[i].sentinel.config
+        config.masters[0].downAfterMilliseconds = 1000
+        config.masters[0].failoverTimeout = 10_000
+        sim.nodes[i].sentinel = Sentinel(config: config, seed: seed &* 31 &+ UInt64(i))
+    }
+    return sim
+}
+
+private func settle(_ sim: inout Simulation) {
+    let converged = sim.runUntil(timeout: 5_000) { s in
+        s.nodes.allSatisfy { node in
+            node.sentinel.masters["mymaster"].map { $0.replicas.count == 2 && $0.sentinels.count == 2 } ?? false
+        }
+    }
+    #expect(converged != nil)
+    sim.run(for: 1_500)
+    // Every sentinel has seen a clock sample (for the persisted record's wall-clock deadline).
+    for i in sim.nodes.indices {
+        _ = sim.nodes[i].sentinel.handle(.processStats(ProcessStats(unixTimeMicros: 1_800_000_000_000_000)), now: sim.now)
+    }
+}
+
+@Suite("Coordinated failover (simulated)")
+struct CoordinatedFailoverTests {
+    @Test("happy path: elected leader pauses, master hands over, peers confirm, then kill + unpause")
+    func happyPath() {
+        var sim = coordinatedSimulation()
+        sim.startAll()
+        settle(&sim)
+        let start = sim.now
+        #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
+        let flags = sim.ask(0, "SENTINEL", "MASTER", "mymaster")?["flags"] ?? ""
+        #expect(flags.contains("coordinated_failover"))
+        let done = sim.runUntil(timeout: 10_000) { s in
+            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
+                && !s.events(0, "+coordinated-failover-released").isEmpty
+        }
+        #expect(done != nil)
+        #expect(sim.events(0, "+elected-leader").count == 1)
+        #expect(sim.events(1, "+try-failover").isEmpty && sim.events(2, "+try-failover").isEmpty)
+        #expect(!sim.events(0, "+coordinated-failover").isEmpty)
+        let newMaster = sim.nodes[0].sentinel.masters["mymaster"]!.address
+        // The old master handed over itself and follows the new one; nobody is paused any more.
+        #expect(sim.redis[0].replicaOf == newMaster)
+        #expect(sim.currentRedisMaster() == newMaster)
+        #expect(sim.redis.allSatisfy { $0.pausedUntil == nil })
+        // No sentinel PUBLISHed to the paused master.
+        #expect(sim.redis[0].publishesWhilePaused == 0)
+        // The release went out only after both peers answered the new address.
+        let pauseSent = sim.redis[0].received.firstIndex { $0.first == "CLIENT" && $0.count > 1 && $0[1] == "PAUSE" }
+        let unpause = sim.redis[0].received.lastIndex { $0 == ["CLIENT", "UNPAUSE"] }
+        #expect(pauseSent != nil && unpause != nil)
+        #expect(sim.nodes[0].persisted.last?.masters[0].coordinatedRecord == nil)
+        for i in 1...2 {
+            #expect(sim.nodes[i].sentinel.masters["mymaster"]?.address == newMaster)
+        }
+        let other = sim.redis.firstIndex { $0.address != newMaster && $0.address.port != 6379 }!
+        _ = sim.runUntil(timeout: 3_000) { s in s.redis[other].replicaOf == newMaster }
+        #expect(sim.redis[other].replicaOf == newMaster)
+        print("simulation: coordinated failover released after \(sim.now - start) ms of virtual time")
+    }
+
+    @Test("refusals: unknown master, unreachable master, no FAILOVER support, a failover in progress, bad argument")
+    func refusals() {
+        var sim = coordinatedSimulation()
+        sim.redis[0].supportsFailover = false
+        sim.startAll()
+        settle(&sim)
+        #expect(sim.ask(0, "SENTINEL", "FAILOVER", "nosuch", "COORDINATED") == .error("ERR No such master with that name"))
+        #expect(
+            sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED")
+                == .error("NOGOODPRIMARY Primary does not support FAILOVER command"))
+        #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "NOW") == .error("ERR syntax error"))
+
+        var sim2 = coordinatedSimulation()
+        sim2.startAll()
+        settle(&sim2)
+        #expect(sim2.ask(1, "SENTINEL", "FAILOVER", "mymaster") == .ok)
+        #expect(
+            sim2.ask(1, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED")
+                == .error("INPROG Failover already in progress"))
+
+        var sim3 = coordinatedSimulation()
+        sim3.startAll()
+        settle(&sim3)
+        sim3.crashRedis(0)
+        sim3.run(for: 50)
+        let refused = sim3.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED")
+        #expect(refused?.errorText.hasPrefix("NOGOODPRIMARY Primary is not reachable") == true)
+    }
+
+    @Test("the replica never catches up: FAILOVER times out, the master resumes, topology unchanged")
+    func neverSyncs() {
+        var sim = coordinatedSimulation()
+        sim.redis[0].failoverNeverSyncs = true
+        sim.startAll()
+        settle(&sim)
+        let start = sim.now
+        #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
+        let aborted = sim.runUntil(timeout: 5_000) { s in !s.events(0, "-failover-abort-coordinated").isEmpty }
+        #expect(aborted != nil)
+        // Within the pause (1000 ms) plus a master poll or two.
+        #expect(sim.now - start <= 1_200)
+        sim.run(for: 2_000)
+        #expect(sim.currentRedisMaster() == HostPort("127.0.0.1", 6379))
+        #expect(sim.redis[0].pausedUntil == nil)
+        #expect(sim.nodes.indices.allSatisfy { sim.events($0, "+switch-master").isEmpty })
+        #expect(sim.ask(0, "SENTINEL", "MASTER", "mymaster")?["flags"] == "master")
+    }
+
+    @Test("stuck failover-in-progress: detected within the budget, FAILOVER ABORT, master restored")
+    func stuck() {
+        var sim = coordinatedSimulation()
+        sim.redis[0].failoverStuck = true
+        sim.startAll()
+        settle(&sim)
+        let start = sim.now
+        #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
+        let aborted = sim.runUntil(timeout: 5_000) { s in !s.events(0, "-failover-abort-coordinated").isEmpty }
+        #expect(aborted != nil)
+        #expect(sim.now - start <= 1_000)
+        #expect(sim.redis[0].received.contains(["FAILOVER", "ABORT"]))
+        #expect(sim.redis[0].isMaster && sim.redis[0].pausedUntil == nil)
+        #expect(sim.events(0, "-failover-abort-coordinated").first?.contains("stuck") == true)
+    }
+
+    @Test("an ACL without FAILOVER: the queued command is refused, the abort is immediate and nothing was paused")
+    func aclDenied() {
+        var sim = coordinatedSimulation()
+        sim.redis[0].deniedCommands = ["FAILOVER"]
+        sim.startAll()
+        settle(&sim)
+        let start = sim.now
+        #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
+        let aborted = sim.runUntil(timeout: 5_000) { s in !s.events(0, "-failover-abort-coordinated").isEmpty }
+        #expect(aborted != nil)
+        #expect(sim.now - start <= 200)
+        #expect(sim.events(0, "-failover-abort-coordinated").first?.contains("NOPERM") == true)
+        #expect(sim.redis[0].pausedUntil == nil)
+        #expect(sim.currentRedisMaster() == HostPort("127.0.0.1", 6379))
+    }
+
+    @Test("the leader crashes after the promotion: a peer holding the record finishes kill + unpause")
+    func leaderCrashAfterPromotion() {
+        var sim = coordinatedSimulation()
+        sim.startAll()
+        settle(&sim)
+        #expect(sim.ask(0, "SENTINEL", "SIMULATE-FAILURE", "crash-after-promotion") == .ok)
+        #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
+        let crashed = sim.runUntil(timeout: 5_000) { s in !s.nodes[0].up }
+        #expect(crashed != nil)
+        let start = sim.now
+        let finished = sim.runUntil(timeout: 5_000) { s in
+            (1...2).allSatisfy { s.nodes[$0].sentinel.masters["mymaster"]?.address != HostPort("127.0.0.1", 6379) }
+                && s.redis[0].pausedUntil == nil
+        }
+        #expect(finished != nil)
+        #expect((1...2).contains { !sim.events($0, "+coordinated-failover-finish").isEmpty })
+        #expect(sim.now - start < 1_000)  // before the 1000 ms pause would have run out
+        #expect(sim.redis[0].publishesWhilePaused == 0)
+    }
+}
