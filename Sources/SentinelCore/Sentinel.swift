@@ -33,6 +33,8 @@ package struct Sentinel: Sendable {
     var recordSeenAt: [String: Millis] = [:]
     /// Old masters (lowercased address) that still need the release after an orphaned handover.
     var pendingReleases: Set<HostPort> = []
+    /// Links where the GETACK prompt got an unexpected answer; never prompted again.
+    var ackPromptRefused: Set<LinkOwner> = []
     /// The pending extra tick requested with `.wakeUp`, if any.
     var nextWakeUp: Millis? = nil
     /// TILT mode (sentinel-behaviour §10.2).

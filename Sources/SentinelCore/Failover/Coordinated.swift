@@ -27,6 +27,8 @@ extension Sentinel {
         }
         guard coordinatedTarget(master) != nil else { return reply(id, .error(Wire.errNoGoodSlave)) }
         output.append(.log(.warning, "Executing user requested COORDINATED FAILOVER of '\(name)'"))
+        // Fresh replica states and offsets for the choice of the target after the election.
+        send(.master(name), ["INFO"], tag: .info)
         startFailover(name)
         masters[name]!.coordinated = CoordinatedRun(pause: master.config.effectiveCoordinatedPause)
         reply(id, .ok)
@@ -36,9 +38,15 @@ extension Sentinel {
     }
 
     /// The replica a coordinated failover hands over to: like the classic choice, but only replicas
-    /// the master reports `online` (FAILOVER refuses others); the most caught-up first.
+    /// the master reports `online` (FAILOVER refuses others); the most caught-up first. When the
+    /// master's INFO is older than a second, a replica whose own INFO shows its link up counts too
+    /// (FAILOVER itself refuses a replica that is not online, and that aborts cleanly).
     func coordinatedTarget(_ master: MasterState) -> ReplicaState? {
-        promotionCandidates(master).filter { master.replicaListings[$0.name]?.state == "online" }
+        let fresh = master.state.infoRefresh != 0 && now - master.state.infoRefresh <= 1_000
+        return promotionCandidates(master).filter { replica in
+            if let listed = master.replicaListings[replica.name]?.state, listed == "online" { return true }
+            return !fresh && replica.slaveMasterLinkUp
+        }
             .sorted { a, b in
                 if a.slavePriority != b.slavePriority { return a.slavePriority < b.slavePriority }
                 let ga = master.masterReplOffset - (master.replicaListings[a.name]?.offset ?? 0)
@@ -132,6 +140,8 @@ extension Sentinel {
             let replicaName = master.promotedReplica
         else { return }
         let targetOwner = LinkOwner.replica(master: name, name: replicaName)
+        // FAILOVER waits for the target's ACK, which a replica sends once a second by itself.
+        if master.masterFailoverState == "waiting-for-sync" { promptReplicaAck(targetOwner) }
         if !(links[targetOwner]?.cc?.pending.contains(.info) ?? true) {
             send(targetOwner, ["INFO"], tag: .info)
         }

@@ -21,6 +21,10 @@ package enum ReplyTag: Hashable, Sendable {
     case coordinatedNotice(master: String)
     /// A peer's GET-MASTER-ADDR-BY-NAME, asked to confirm it knows the new master.
     case confirmAddress(master: String)
+    /// `ECHO <nonce>` sent right after an untracked `REPLCONF GETACK *` (which Redis 7 answers with
+    /// nothing, older servers with `+OK`, a restricted user with an error): the nonce tells which.
+    /// `retried` is set once GETACK's own answer was seen and the ECHO's is the next frame.
+    case ackFence(String, retried: Bool)
 }
 
 /// The transactions of a coordinated failover whose every reply is checked.

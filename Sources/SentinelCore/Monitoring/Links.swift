@@ -217,6 +217,20 @@ extension Sentinel {
         links[owner] = link
     }
 
+    /// Sends `REPLCONF GETACK *` to a replica so it acknowledges its replication offset to its
+    /// master now rather than at its next once-a-second ACK, fenced by an `ECHO` whose answer keeps
+    /// the reply accounting right whether GETACK answers nothing, `+OK`, or an error.
+    mutating func promptReplicaAck(_ owner: LinkOwner) {
+        guard var link = links[owner], let cc = link.cc, cc.connected else { return }
+        if cc.pending.contains(where: { if case .ackFence = $0 { true } else { false } }) { return }
+        if ackPromptRefused.contains(owner) { return }
+        output.append(.send(cc.id, renamed(["REPLCONF", "GETACK", "*"], for: owner)))
+        let nonce = "sentinel-ack-\(now)"
+        link.cc?.pending.append(.ackFence(nonce, retried: false))
+        links[owner] = link
+        output.append(.send(cc.id, renamed(["ECHO", nonce], for: owner)))
+    }
+
     // MARK: - Frames
 
     mutating func linkFrame(_ id: LinkID, _ value: RESPValue) {
@@ -278,6 +292,17 @@ extension Sentinel {
             if case .peer(let runID) = owner { coordinatedNoticeReply(master: master, peer: runID) }
         case .confirmAddress(let master):
             if case .peer(let runID) = owner { confirmAddressReply(master: master, peer: runID, value) }
+        case .ackFence(let nonce, let retried):
+            guard value.string != nonce else { break }
+            if !retried {
+                // That was GETACK's own answer; the ECHO's comes next.
+                links[owner]?.cc?.pending.prepend(.ackFence(nonce, retried: true))
+            } else if let cc = links[owner]?.cc {
+                // Neither frame was the nonce (ECHO refused?): the accounting cannot be trusted,
+                // so start the connection afresh.
+                ackPromptRefused.insert(owner)
+                dropConnection(cc.id, owner: owner, reason: "unexpected reply to the GETACK fence")
+            }
         }
     }
 

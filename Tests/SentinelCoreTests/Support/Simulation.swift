@@ -214,6 +214,11 @@ struct Simulation {
                 switch target {
                 case .redis(let r):
                     guard redis[r].up else { continue }
+                    // REPLCONF GETACK answers nothing (Redis 7).
+                    if words.first?.uppercased() == "REPLCONF" {
+                        redis[r].received.append(words)
+                        continue
+                    }
                     let reply = redisCommand(r, words, from: (node, link))
                     schedule(node: node, at: now + latency, .linkFrame(link, reply))
                 case .sentinel(let t, let client):
@@ -299,6 +304,7 @@ struct Simulation {
             }
             return .ok
         case "AUTH": return .ok
+        case "ECHO": return words.count == 2 ? .bulkString(words[1]) : .error("ERR wrong number of arguments")
         case "CONFIG": return .ok
         case "MULTI":
             redis[r].transactions[connection] = []
