@@ -79,9 +79,20 @@ extension Sentinel {
         .map(fields.flatMap { [RESPValue.bulkString($0.0), .bulkString($0.1)] })
     }
 
+    /// The address `SENTINEL MASTER(S)` and `INFO sentinel` show: the stored one, as in Redis, except
+    /// once a coordinated failover confirmed the promotion. Clients that discover through
+    /// `SENTINEL MASTERS` (redis-py does) must not be sent back to the old master when the leader
+    /// releases them, before its own switch at the end of the failover.
+    func listedAddress(_ master: MasterState) -> HostPort {
+        guard let run = master.coordinated, run.phase == .confirming || run.phase == .released else {
+            return master.address
+        }
+        return currentAddress(master)
+    }
+
     func masterReply(_ master: MasterState) -> RESPValue {
         var fields = commonFields(
-            name: master.name, address: master.address, runID: master.state.runID, flags: flags(master),
+            name: master.name, address: listedAddress(master), runID: master.state.runID, flags: flags(master),
             owner: .master(master.name), sDown: master.state.sDown, sDownSince: master.state.sDownSince,
             oDown: master.oDown, oDownSince: master.oDownSince, downAfter: master.config.downAfterMilliseconds,
             failoverState: master.failoverState)
@@ -149,7 +160,7 @@ extension Sentinel {
         }
         for (index, master) in masters.values.enumerated() {
             let status = master.oDown ? "odown" : master.state.sDown ? "sdown" : "ok"
-            let a = announced(master.address)
+            let a = announced(listedAddress(master))
             lines.append(
                 "master\(index):name=\(master.name),status=\(status),address=\(HostPort(a.host, a.port)),"
                     + "slaves=\(master.replicas.count),sentinels=\(master.sentinels.count + 1)")
