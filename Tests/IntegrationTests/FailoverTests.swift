@@ -235,8 +235,8 @@ extension Integration {
             let requestedAt = ContinuousClock.now
             let accepted = try client.send("SENTINEL", "FAILOVER", Self.masterName)
             let again = try client.send("SENTINEL", "FAILOVER", Self.masterName)
-            #expect(accepted == .simpleString("OK"), "SENTINEL FAILOVER \(Self.masterName): \(accepted)\n\(fixture.diagnostics())")
             #expect(again == .simpleError("INPROG Failover already in progress"), "a second SENTINEL FAILOVER right after the first: \(again)")
+            try #require(accepted == .simpleString("OK"), "SENTINEL FAILOVER \(Self.masterName): \(accepted)\n\(fixture.diagnostics())")
 
             let switched = try await fixture.waitForSwitchMaster(from: oldMaster.port, timeout: Self.failoverWait)
             let newPort = switched.newPort
@@ -402,6 +402,10 @@ extension Integration {
 
             let details = "master \(Self.masterName) 127.0.0.1 \(master.port)"
             try master.pause()
+            for subscriber in fixture.subscribers {
+                try await subscriber.waitFor("+sdown", timeout: Self.detectionWait, where: { $0.message == details },
+                                             "+sdown \(details)", diagnostics: fixture.diagnostics)
+            }
             var aborted: EventSubscriber?
             try await eventually(
                 timeout: Self.failoverWait, interval: .milliseconds(10),
@@ -464,7 +468,8 @@ extension Integration {
 
             // crash-after-election: the forced failover elects this sentinel, which then exits
             // with 99 before promoting anything.
-            #expect(try first.command("SENTINEL", "SIMULATE-FAILURE", "crash-after-election") == .simpleString("OK"))
+            let flagSet = try first.command("SENTINEL", "SIMULATE-FAILURE", "crash-after-election")
+            try #require(flagSet == .simpleString("OK"), "SENTINEL SIMULATE-FAILURE crash-after-election: \(flagSet)")
             Self.forceFailoverExpectingCrash(first)
             try await Self.waitForExit(first, fixture: fixture)
             #expect(first.exitStatus == 99, "\(first.label) exit status after crash-after-election: \(first.exitStatus ?? -1)")
@@ -475,7 +480,8 @@ extension Integration {
             }
 
             // crash-after-promotion: this one exits with 99 once its replica reports role:master.
-            #expect(try second.command("SENTINEL", "SIMULATE-FAILURE", "crash-after-promotion") == .simpleString("OK"))
+            let secondFlagSet = try second.command("SENTINEL", "SIMULATE-FAILURE", "crash-after-promotion")
+            try #require(secondFlagSet == .simpleString("OK"), "SENTINEL SIMULATE-FAILURE crash-after-promotion: \(secondFlagSet)")
             Self.forceFailoverExpectingCrash(second)
             try await Self.waitForExit(second, fixture: fixture)
             #expect(second.exitStatus == 99, "\(second.label) exit status after crash-after-promotion: \(second.exitStatus ?? -1)")
@@ -524,12 +530,31 @@ extension Integration.FailoverTests {
         let switched: FailoverCluster.Switch
     }
 
-    /// kill -9 of the node started as the master, then waits for +switch-master on every sentinel.
+    /// kill -9 of the node started as the master, then waits for +switch-master on every
+    /// sentinel. The wait goes in stages (+sdown on every sentinel, +odown somewhere, an
+    /// +elected-leader, then +switch-master everywhere, `failoverWait` in all from the kill), so
+    /// that a failure names the first step that did not happen.
     static func crashMaster(_ fixture: FailoverCluster) async throws -> Crash {
         let master = fixture.cluster.master!
+        let details = "master \(masterName) 127.0.0.1 \(master.port)"
         let killedAt = ContinuousClock.now
         master.kill9()
-        let switched = try await fixture.waitForSwitchMaster(from: master.port, timeout: failoverWait)
+        for subscriber in fixture.subscribers {
+            try await subscriber.waitFor("+sdown", timeout: detectionWait, where: { $0.message == details },
+                                         "+sdown \(details) after the kill", diagnostics: fixture.diagnostics)
+        }
+        func remaining() -> Duration {
+            max(.seconds(1), failoverWait - (ContinuousClock.now - killedAt))
+        }
+        for (channel, message) in [("+odown", "\(details) #quorum <n>/2"), ("+elected-leader", details)] {
+            try await eventually(
+                timeout: remaining(), interval: .milliseconds(10), "some sentinel publishes \(channel) \(message) after the kill",
+                diagnostics: fixture.diagnostics
+            ) {
+                fixture.subscribers.contains { $0.has(channel) { $0.message.hasPrefix(details) } }
+            }
+        }
+        let switched = try await fixture.waitForSwitchMaster(from: master.port, timeout: remaining())
         return Crash(killedAt: killedAt, switched: switched)
     }
 
