@@ -20,7 +20,8 @@ extension Sentinel {
             master.replicaListings = Dictionary(
                 info.replicas.map { (HostPort($0.host, $0.port).description, $0) }, uniquingKeysWith: { a, _ in a })
             masters[name] = master
-            if !tilt { coordinatedMasterInfo(name) }
+            // A handover in flight is followed even in TILT: writers are parked on the master.
+            coordinatedMasterInfo(name)
             // Replica discovery from `slaveN:` lines: every listed replica is added.
             for listing in info.replicas {
                 let address = HostPort(listing.host, listing.port)
@@ -57,7 +58,9 @@ extension Sentinel {
                 if let announcedFlag = info.replicaAnnounced { replica.replicaAnnounced = announcedFlag }
             }
             masters[masterName]!.replicas[name] = replica
-            if !tilt { replicaInfoActions(master: masterName, replica: name, reported: info.role) }
+            if !tilt || masters[masterName]?.coordinated != nil {
+                replicaInfoActions(master: masterName, replica: name, reported: info.role)
+            }
         case .peer:
             return
         }
