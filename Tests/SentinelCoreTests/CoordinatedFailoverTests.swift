@@ -70,6 +70,30 @@ struct CoordinatedFailoverTests {
         print("simulation: coordinated failover released after \(sim.now - start) ms of virtual time")
     }
 
+    @Test(
+        "the GETACK prompt keeps the reply accounting right whatever GETACK answers",
+        arguments: [nil, RESPValue.ok, RESPValue.error("NOPERM this user has no permissions to run the 'replconf' command")])
+    func getAckFence(answer: RESPValue?) {
+        var sim = coordinatedSimulation()
+        for r in sim.redis.indices { sim.redis[r].replconfReply = answer }
+        sim.failoverSyncDelay = 200  // several polls while the master waits for the ACK
+        sim.startAll()
+        settle(&sim)
+        #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
+        let done = sim.runUntil(timeout: 10_000) { s in
+            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
+        }
+        #expect(done != nil)
+        let target = sim.nodes[0].sentinel.masters["mymaster"]!.address
+        let prompts = sim.redis.first { $0.address == target }!.received.filter { $0.first == "REPLCONF" }.count
+        #expect(prompts >= 1)
+        // INFO replies still land where they belong: the replicas are tracked with fresh INFO.
+        sim.run(for: 2_000)
+        let master = sim.nodes[0].sentinel.masters["mymaster"]!
+        #expect(master.state.roleReported == .master)
+        #expect(master.replicas.values.allSatisfy { $0.state.infoRefresh != 0 })
+    }
+
     @Test("refusals: unknown master, unreachable master, no FAILOVER support, a failover in progress, bad argument")
     func refusals() {
         var sim = coordinatedSimulation()

@@ -29,6 +29,8 @@ struct FakeRedis {
     var failoverState = "no-failover"
     /// Failure injection for FAILOVER: the target never catches up / never accepts the handover.
     var failoverNeverSyncs = false
+    /// What `REPLCONF GETACK` answers: nothing (Redis 7), `+OK` (older), or an error (ACL).
+    var replconfReply: RESPValue? = nil
     /// Whether INFO reports `master_failover_state` (Redis ≥ 6.2).
     var supportsFailover = true
     var failoverStuck = false
@@ -217,6 +219,9 @@ struct Simulation {
                     // REPLCONF GETACK answers nothing (Redis 7).
                     if words.first?.uppercased() == "REPLCONF" {
                         redis[r].received.append(words)
+                        if let answer = redis[r].replconfReply {
+                            schedule(node: node, at: now + latency, .linkFrame(link, answer))
+                        }
                         continue
                     }
                     let reply = redisCommand(r, words, from: (node, link))
