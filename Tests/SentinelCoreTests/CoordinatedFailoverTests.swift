@@ -4,27 +4,14 @@ import Testing
 
 @testable import SentinelCore
 
-/// Three sentinels, down-after 1000 ms (so the pause is 1000 ms), failover-timeout 10 s.
+/// The failover topology (down-after 1000 ms, so the pause is 1000 ms; failover-timeout 10 s).
 private func coordinatedSimulation(seed: UInt64 = 3) -> Simulation {
-    var sim = standardSimulation(sentinels: 3, quorum: 2, seed: seed)
-    for i in sim.nodes.indices {
-        var config = sim.nodes[i].sentinel.config
-        config.masters[0].downAfterMilliseconds = 1000
-        config.masters[0].failoverTimeout = 10_000
-        sim.nodes[i].sentinel = Sentinel(config: config, seed: seed &* 31 &+ UInt64(i))
-    }
-    return sim
+    failoverSimulation(seed: seed)
 }
 
+/// Discovery, then a clock sample on every sentinel (the persisted record needs the wall clock).
 private func settle(_ sim: inout Simulation) {
-    let converged = sim.runUntil(timeout: 5_000) { s in
-        s.nodes.allSatisfy { node in
-            node.sentinel.masters["mymaster"].map { $0.replicas.count == 2 && $0.sentinels.count == 2 } ?? false
-        }
-    }
-    #expect(converged != nil)
-    sim.run(for: 1_500)
-    // Every sentinel has seen a clock sample (for the persisted record's wall-clock deadline).
+    discover(&sim)
     for i in sim.nodes.indices {
         _ = sim.nodes[i].sentinel.handle(.processStats(ProcessStats(unixTimeMicros: 1_800_000_000_000_000)), now: sim.now)
     }

@@ -68,18 +68,12 @@ extension Sentinel {
             // Just elected: hold the peers' hellos first (bounded wait for their answers).
             run.phase = .announcing
             run.waitUntil = now + timing.coordinatedAnnounceWait
-            run.awaiting = []
-            for runID in master.sentinels.keys {
-                let owner = LinkOwner.peer(runID: runID)
-                guard let link = links[owner], !link.disconnected else { continue }
-                send(
-                    owner,
-                    [
-                        "SENTINEL", "COORDINATED-FAILOVER", name, "\(master.failoverEpoch)", myID,
-                        replica.address.host, "\(replica.address.port)", "\(run.pause)",
-                    ], tag: .coordinatedNotice(master: name))
-                run.awaiting.insert(runID)
-            }
+            run.awaiting = sendToConnectedPeers(
+                of: name,
+                [
+                    "SENTINEL", "COORDINATED-FAILOVER", name, "\(master.failoverEpoch)", myID, replica.address.host,
+                    "\(replica.address.port)", "\(run.pause)",
+                ], tag: .coordinatedNotice(master: name))
             masters[name]!.coordinated = run
             requestWakeUp(at: run.waitUntil)
             if !run.awaiting.isEmpty { return }
@@ -189,23 +183,27 @@ extension Sentinel {
     /// The target reported `role:master`: push the configuration to the peers and wait (bounded)
     /// until they answer the new address before releasing the clients.
     mutating func coordinatedPromoted(_ name: String) {
-        guard let master = masters[name], var run = master.coordinated,
-            let promoted = master.promotedReplica.flatMap({ master.replicas[$0] })
-        else { return }
+        guard let master = masters[name], var run = master.coordinated else { return }
         run.phase = .confirming
         run.waitUntil = now + timing.coordinatedConfirmWait
-        run.awaiting = []
-        for runID in master.sentinels.keys {
-            let owner = LinkOwner.peer(runID: runID)
-            guard let link = links[owner], !link.disconnected else { continue }
-            // The hello (just forced) is ahead of this question on the same connection.
-            send(owner, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", name], tag: .confirmAddress(master: name))
-            run.awaiting.insert(runID)
-        }
+        // The hello (just forced) is ahead of this question on each connection.
+        run.awaiting = sendToConnectedPeers(
+            of: name, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", name], tag: .confirmAddress(master: name))
         masters[name]!.coordinated = run
-        _ = promoted
         requestWakeUp(at: run.waitUntil)
         if run.awaiting.isEmpty { coordinatedRelease(name) }
+    }
+
+    /// Sends one command to every peer of the master whose link is up; returns their run ids.
+    mutating func sendToConnectedPeers(of name: String, _ words: [String], tag: ReplyTag) -> Set<String> {
+        var sent: Set<String> = []
+        for runID in masters[name]?.sentinels.keys ?? [] {
+            let owner = LinkOwner.peer(runID: runID)
+            guard let link = links[owner], !link.disconnected else { continue }
+            send(owner, words, tag: tag)
+            sent.insert(runID)
+        }
+        return sent
     }
 
     /// A peer's GET-MASTER-ADDR-BY-NAME during confirmation: done when it names the promoted replica.

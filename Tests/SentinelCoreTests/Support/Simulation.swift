@@ -1,5 +1,6 @@
 import OrderedCollections
 import RESP
+import Testing
 @testable import SentinelCore
 
 /// A monitored Redis instance, simulated: answers PING, INFO, CLIENT, AUTH, SUBSCRIBE and PUBLISH
@@ -541,3 +542,29 @@ func standardSimulation(sentinels count: Int = 3, quorum: Int = 2, seed: UInt64 
     }
     return sim
 }
+
+/// A standard topology with failover-friendly timings: down-after 1000 ms, failover-timeout 10 s.
+func failoverSimulation(sentinels: Int = 3, quorum: Int = 2, seed: UInt64 = 1) -> Simulation {
+    var sim = standardSimulation(sentinels: sentinels, quorum: quorum, seed: seed)
+    for i in sim.nodes.indices {
+        var config = sim.nodes[i].sentinel.config
+        config.masters[0].downAfterMilliseconds = 1000
+        config.masters[0].failoverTimeout = 10_000
+        sim.nodes[i].sentinel = Sentinel(config: config, seed: seed &* 7919 &+ UInt64(i))
+    }
+    return sim
+}
+
+/// Runs discovery until every sentinel knows both replicas and every peer.
+func discover(_ sim: inout Simulation) {
+    let peers = sim.nodes.count - 1
+    let converged = sim.runUntil(timeout: 5_000) { s in
+        s.nodes.allSatisfy { node in
+            node.sentinel.masters["mymaster"].map { $0.replicas.count == 2 && $0.sentinels.count == peers } ?? false
+        }
+    }
+    #expect(converged != nil, "discovery did not converge")
+    // Let every replica's INFO arrive at least once.
+    sim.run(for: 1_500)
+}
+
