@@ -41,6 +41,10 @@ struct KnownDifference: Sendable {
 
 enum KnownDifferences {
     static let all: [KnownDifference] = [
+        // SENTINEL HELP describes our coordinated failover under FAILOVER.
+        KnownDifference(
+            probe: "SENTINEL HELP", side: .candidate, line: "With COORDINATED, pause writes",
+            reason: "swift-sentinel documents SENTINEL FAILOVER <master> COORDINATED in its help"),
         // CLIENT SETINFO exists from Redis 7.2 on. Every modern client sends it on connect
         // (redis-py, go-redis, Jedis, Lettuce, ioredis, node-redis) and ignores the error, so
         // accepting it is harmless, and it lets CLIENT LIST show the library.
