@@ -82,7 +82,18 @@ enum ConfigRewriteFixtures {
         return c
     }
 
-    static let configs: [SentinelConfig] = [minimal(), full(), hostnames(), noMasters()]
+    /// A coordinated failover in flight: the pause setting and the persisted record.
+    static func coordinated() -> SentinelConfig {
+        var c = minimal()
+        c.currentEpoch = 7
+        c.masters[0].coordinatedPauseMilliseconds = 250
+        c.masters[0].coordinatedRecord = CoordinatedRecord(
+            epoch: 7, leader: ConfigTestIDs.sample, old: c.masters[0].address, target: HostPort("127.0.0.1", 6380),
+            pauseEndsUnixMillis: 1_800_000_001_000)
+        return c
+    }
+
+    static let configs: [SentinelConfig] = [minimal(), full(), hostnames(), noMasters(), coordinated()]
 
     /// Old file contents to rewrite over.
     static let originals: [String] = [
@@ -209,7 +220,8 @@ struct ConfigRewriterTests {
             "user", "sentinel monitor", "sentinel down-after-milliseconds", "sentinel failover-timeout", "sentinel parallel-syncs",
             "sentinel notification-script", "sentinel client-reconfig-script", "sentinel auth-pass", "sentinel auth-user",
             "sentinel master-reboot-down-after-period", "sentinel config-epoch", "sentinel leader-epoch", "sentinel known-replica",
-            "sentinel known-sentinel", "sentinel rename-command",
+            "sentinel known-sentinel", "sentinel rename-command", "sentinel coordinated-pause-milliseconds",
+            "sentinel coordinated-failover",
         ]
         var seen: Set<String> = []
         for key in keys where !multi.contains(key) {
@@ -464,5 +476,20 @@ extension String {
             rest = rest[range.upperBound...]
         }
         return count
+    }
+}
+
+@Suite("Config rewriter: coordinated failover record")
+struct CoordinatedRecordRewriteTests {
+    @Test("a finished coordinated failover removes its record line")
+    func recordRemoved() throws {
+        let withRecord = ConfigRewriter.rewrite(original: "", config: ConfigRewriteFixtures.coordinated())
+        #expect(withRecord.contains("sentinel coordinated-failover mymaster 7 "))
+        var done = ConfigRewriteFixtures.coordinated()
+        done.masters[0].coordinatedRecord = nil
+        let after = ConfigRewriter.rewrite(original: withRecord, config: done)
+        #expect(!after.contains("coordinated-failover"))
+        #expect(after.contains("sentinel coordinated-pause-milliseconds mymaster 250"))
+        #expect(try ConfigParser.parse(after, fileName: "x.conf") == done)
     }
 }
