@@ -80,11 +80,7 @@ struct FailoverSimulationTests {
         #expect((converged ?? .max) < 5_000, "seed \(seed): took \(converged ?? -1) ms (a split vote costs 2 × failover-timeout)")
         var leadersByEpoch: [UInt64: Set<Int>] = [:]
         for i in sim.nodes.indices {
-            // "+elected-leader" is emitted in the epoch the node tried; recover it from +try-failover order.
-            let epochs = sim.events(i, "+new-epoch").compactMap { UInt64($0) }
-            if !sim.events(i, "+elected-leader").isEmpty, let epoch = epochs.max() {
-                leadersByEpoch[epoch, default: []].insert(i)
-            }
+            for epoch in sim.electedEpochs(i) { leadersByEpoch[epoch, default: []].insert(i) }
         }
         for (epoch, leaders) in leadersByEpoch {
             #expect(leaders.count <= 1, "seed \(seed): epoch \(epoch) has leaders \(leaders)")
@@ -414,5 +410,61 @@ struct FailoverScriptTests {
                     ]
                 ], "node \(i)")
         }
+    }
+}
+
+@Suite("Failover under faults (simulated)")
+struct FailoverFaultTests {
+    @Test(
+        "message delays and connection resets only slow things down: one leader per epoch, one final master and epoch",
+        arguments: [3, 5], 1...8)
+    func faults(sentinels: Int, seed: UInt64) {
+        var sim = failoverSimulation(sentinels: sentinels, quorum: sentinels / 2 + 1, seed: seed)
+        sim.faultRNG = SplitMix64(seed: seed &+ 1000)
+        sim.startAll()
+        discover(&sim)
+        sim.jitter = 40
+        sim.resetRate = 0.01
+        sim.crashRedis(0)
+        let converged = sim.runUntil(timeout: 120_000) { s in
+            let masters = s.nodes.map { $0.sentinel.masters["mymaster"]! }
+            return Set(masters.map(\.address)).count == 1 && masters[0].address.port != 6379
+                && Set(masters.map(\.config.configEpoch)).count == 1 && masters.allSatisfy { !$0.failoverInProgress }
+        }
+        #expect(converged != nil, "seed \(seed), \(sentinels) sentinels: no agreement")
+        // The Redis side agrees: one master, and it is the one the sentinels name.
+        #expect(sim.currentRedisMaster() == sim.nodes[0].sentinel.masters["mymaster"]!.address)
+        var leaders: [UInt64: Set<Int>] = [:]
+        for i in sim.nodes.indices {
+            for epoch in sim.electedEpochs(i) { leaders[epoch, default: []].insert(i) }
+        }
+        for (epoch, set) in leaders { #expect(set.count <= 1, "seed \(seed): epoch \(epoch) has leaders \(set)") }
+    }
+
+    @Test("a sentinel never votes twice in one epoch, also after a restart from its config file")
+    func noDoubleVoteAcrossRestart() {
+        var sim = failoverSimulation()
+        sim.startAll()
+        discover(&sim)
+        let a = String(repeating: "a", count: 40)
+        let b = String(repeating: "b", count: 40)
+        let first = sim.ask(1, "SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", "6379", "5", a)
+        #expect(first == .array([.integer(0), .bulkString(a), .integer(5)]))
+        // The vote is on disk before the answer.
+        #expect(sim.nodes[1].persisted.last?.masters[0].leaderEpoch == 5)
+        sim.crashSentinel(1)
+        sim.restartSentinel(1, seed: 4242)
+        sim.run(for: 500)
+        let second = sim.ask(1, "SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", "6379", "5", b)
+        // No new vote in epoch 5: the reply names no leader (the runid voted for is not persisted).
+        if case .array(let e)? = second {
+            #expect(e.count == 3 && e[1] != .bulkString(b) && e[2] == .integer(5))
+        } else {
+            Issue.record("unexpected reply \(String(describing: second))")
+        }
+        #expect(sim.events(1, "+vote-for-leader").filter { $0.hasPrefix(b) }.isEmpty)
+        // A higher epoch gets a vote.
+        let third = sim.ask(1, "SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", "6379", "6", b)
+        #expect(third == .array([.integer(0), .bulkString(b), .integer(6)]))
     }
 }

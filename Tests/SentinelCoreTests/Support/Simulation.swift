@@ -103,6 +103,32 @@ struct Simulation {
     var redis: [FakeRedis] = []
     var now: Millis = 1_000_000
     var latency: Millis = 1
+    /// Extra random delay per message (0...jitter ms); messages on one connection stay in order.
+    var jitter: Millis = 0
+    /// Probability that a command breaks its connection instead of arriving (a reset).
+    var resetRate: Double = 0
+    var faultRNG = SplitMix64(seed: 99)
+    /// Last delivery time per connection direction, to keep per-connection order under jitter.
+    var lastDelivery: [String: Millis] = [:]
+
+    /// When a message sent now on `channel` arrives: latency plus jitter, never before the previous one.
+    mutating func arrival(_ channel: String) -> Millis {
+        let extra = jitter > 0 ? Millis(faultRNG.next() % UInt64(jitter + 1)) : 0
+        let at = max(now + latency + extra, lastDelivery[channel] ?? 0)
+        lastDelivery[channel] = at
+        return at
+    }
+
+    /// Breaks an outbound connection (both ends notice), as a network fault would.
+    mutating func resetLink(node: Int, link: LinkID) {
+        guard let target = linkTargets[node]?.removeValue(forKey: link) else { return }
+        if case .sentinel(let t, let client) = target {
+            clientSources[t]?.removeValue(forKey: client)
+            schedule(node: t, at: now + latency, .clientDisconnected(client))
+        }
+        for r in subscribers.keys { subscribers[r]?.removeAll { $0.node == node && $0.link == link } }
+        schedule(node: node, at: now + latency, .linkClosed(link, reason: "Connection reset by peer"))
+    }
     var queue: [Scheduled] = []
     var seq = 0
     /// Outbound link (node, link) -> where it goes.
@@ -214,6 +240,10 @@ struct Simulation {
                 guard let target = linkTargets[node]?[link] else { continue }
                 // A partition loses the traffic; TCP would stall, so no error comes back either.
                 if blocked(node, target) { continue }
+                if resetRate > 0, Double(faultRNG.next() % 1_000_000) / 1_000_000 < resetRate {
+                    resetLink(node: node, link: link)
+                    continue
+                }
                 switch target {
                 case .redis(let r):
                     guard redis[r].up else { continue }
@@ -226,9 +256,9 @@ struct Simulation {
                         continue
                     }
                     let reply = redisCommand(r, words, from: (node, link))
-                    schedule(node: node, at: now + latency, .linkFrame(link, reply))
+                    schedule(node: node, at: arrival("\(node)/\(link)"), .linkFrame(link, reply))
                 case .sentinel(let t, let client):
-                    schedule(node: t, at: now + latency, .clientCommand(client, words))
+                    schedule(node: t, at: arrival("\(t)<\(client)"), .clientCommand(client, words))
                 }
             case .closeLink(let link):
                 if let target = linkTargets[node]?.removeValue(forKey: link), case .sentinel(let t, let client) = target {
@@ -239,7 +269,7 @@ struct Simulation {
             case .reply(let client, let value, _):
                 if let source = clientSources[node]?[client] {
                     if isolated.contains(node) || isolated.contains(source.node) { continue }
-                    schedule(node: source.node, at: now + latency, .linkFrame(source.link, value))
+                    schedule(node: source.node, at: arrival("\(source.node)/\(source.link)"), .linkFrame(source.link, value))
                 } else {
                     clientReplies[node, default: [:]][client, default: []].append(value)
                 }
@@ -458,6 +488,20 @@ struct Simulation {
         nodes[node].logs.compactMap { line in
             line.hasPrefix(type + " ") ? String(line.dropFirst(type.count + 1)) : nil
         }
+    }
+
+    /// The epochs in which a sentinel was elected leader: each `+elected-leader` belongs to the
+    /// epoch of the `+new-epoch` logged right before its `+try-failover`.
+    func electedEpochs(_ node: Int) -> [UInt64] {
+        var lastNewEpoch: UInt64 = 0
+        var trying: UInt64 = 0
+        var result: [UInt64] = []
+        for line in nodes[node].logs {
+            if line.hasPrefix("+new-epoch "), let n = UInt64(line.dropFirst("+new-epoch ".count)) { lastNewEpoch = n }
+            if line.hasPrefix("+try-failover ") { trying = lastNewEpoch }
+            if line.hasPrefix("+elected-leader ") { result.append(trying) }
+        }
+        return result
     }
 
     /// Which Redis node is the master now, and whether every other up node replicates from it.
