@@ -27,6 +27,55 @@ extension Integration {
 
         static let masterName = Cluster.masterName
 
+        // MARK: 0. scripts during a crash failover
+
+        @Test("scripts get the right arguments: client-reconfig (leader and observers) and notification events",
+              .timeLimit(.minutes(3)))
+        func scriptsDuringFailover() async throws {
+            let scripts = FileManager.default.temporaryDirectory.appendingPathComponent("sentinel-scripts-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: scripts, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: scripts) }
+            func script(_ name: String) throws -> String {
+                let path = scripts.appendingPathComponent(name).path
+                let log = scripts.appendingPathComponent("\(name).log").path
+                try "#!/bin/sh\nprintf '%s\\n' \"$*\" >> '\(log)'\n".write(toFile: path, atomically: true, encoding: .utf8)
+                chmod(path, 0o755)
+                return path
+            }
+            let reconfig = try script("reconfig.sh")
+            let notify = try script("notify.sh")
+            let fixture = try await FailoverCluster.start(sentinelLines: [
+                "sentinel client-reconfig-script \(Self.masterName) \(reconfig)",
+                "sentinel notification-script \(Self.masterName) \(notify)",
+            ])
+            defer { fixture.shutdown() }
+            try await fixture.waitUntilSettled()
+            let oldPort = try #require(fixture.cluster.master).port
+            let crash = try await Self.crashMaster(fixture)
+            let newPort = crash.switched.newPort
+            let reconfigLog = scripts.appendingPathComponent("reconfig.sh.log").path
+            func lines(_ path: String) -> [String] {
+                ((try? String(contentsOfFile: path, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+            }
+            try await eventually(timeout: .seconds(15), interval: .milliseconds(20), "3 client-reconfig-script runs",
+                                 diagnostics: fixture.diagnostics) { lines(reconfigLog).count >= 3 }
+            let runs = lines(reconfigLog).sorted()
+            let tail = "start 127.0.0.1 \(oldPort) 127.0.0.1 \(newPort)"
+            #expect(runs == [
+                "\(Self.masterName) leader \(tail)", "\(Self.masterName) observer \(tail)",
+                "\(Self.masterName) observer \(tail)",
+            ], "client-reconfig-script runs: \(runs)")
+            let notifyLog = scripts.appendingPathComponent("notify.sh.log").path
+            try await eventually(timeout: .seconds(15), interval: .milliseconds(20), "+switch-master reaches the notification script",
+                                 diagnostics: fixture.diagnostics) {
+                lines(notifyLog).filter { $0.hasPrefix("+switch-master ") }.count >= 3
+            }
+            let notified = lines(notifyLog)
+            #expect(notified.contains("+sdown master \(Self.masterName) 127.0.0.1 \(oldPort)"), "notifications: \(notified)")
+            #expect(notified.contains("+switch-master \(Self.masterName) 127.0.0.1 \(oldPort) 127.0.0.1 \(newPort)"))
+            #expect(notified.contains { $0.hasPrefix("+elected-leader master \(Self.masterName) ") })
+        }
+
         // MARK: 1. crash failover
 
         @Test("kill -9 of the master: one elected leader promotes a replica, every sentinel switches",
