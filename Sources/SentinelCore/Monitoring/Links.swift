@@ -104,6 +104,10 @@ extension Sentinel {
         if link.lastReconnTime != 0 && now - link.lastReconnTime < timing.pingPeriod { return }
         link.lastReconnTime = now
         if needCC {
+            // Redis queues a PING with every reconnect, so the SDOWN clock of an instance that
+            // dropped its connection starts now at the latest: a reset (CLIENT KILL, a blip) never
+            // makes a healthy instance look down for the time the reconnect was throttled.
+            if link.actPingTime == 0 { link.actPingTime = now }
             let id = allocateLinkID()
             link.cc = Connection(id: id)
             connections[id] = (owner, false)
