@@ -34,6 +34,13 @@ package enum Wire {
     /// Valkey's text for a master that never reported `master_failover_state`.
     package static let errNoFailoverSupport = "NOGOODPRIMARY Primary does not support FAILOVER command"
     package static let errServerFailoverRunning = "INPROG The primary is already running a FAILOVER"
+    /// A coordinated failover refused up front: the master refused `command` (its ACL name) to
+    /// this sentinel's user when the link came up, with `serverError`.
+    package static func errCoordinatedRefused(command: String, serverError: String) -> String {
+        let code = serverError.hasPrefix("NOPERM") ? "NOPERM" : "ERR"
+        return "\(code) The primary refuses '\(command)' to this sentinel's user (\(serverError)): "
+            + "a coordinated failover needs +failover and +client|pause"
+    }
     package static let errFlushFailed = "ERR Failed to save config file. Check server logs."
     package static let errOnlyHello = "ERR Only HELLO messages are accepted by Sentinel instances."
     package static let errNoAuth = "NOAUTH Authentication required."

@@ -312,56 +312,22 @@ extension Integration {
         @Test("a redis-py writer (Sentinel.master_for) keeps writing across a crash failover and lands on the promoted replica",
               .timeLimit(.minutes(3)))
         func redisPyFollowsFailover() async throws {
-            let python = try Binaries.python()
-            let script = Binaries.script("demo_writer.py")
-            try #require(FileManager.default.fileExists(atPath: script), "missing \(script)")
             let fixture = try await FailoverCluster.start()
             defer { fixture.shutdown() }
             try await fixture.waitUntilSettled()
             let cluster = fixture.cluster
             let oldPort = cluster.master.port
 
-            let acksURL = cluster.directory.appendingPathComponent("writer-acks.tsv")
-            let stopURL = cluster.directory.appendingPathComponent("writer-stop")
-            let writer = ManagedProcess(
-                label: "demo_writer.py", executable: python,
-                arguments: [
-                    script, "--sentinels", fixture.sentinels.map(\.address).joined(separator: ","),
-                    "--master-name", Self.masterName, "--seconds", "120", "--max-writes", "20000",
-                    "--interval", "0.01", "--acks-file", acksURL.path, "--stop-file", stopURL.path,
-                ],
-                logURL: cluster.directory.appendingPathComponent("writer.log"))
-            defer { writer.kill9() }
-            try writer.launch()
-            let diagnostics = { "== writer output:\n\(writer.log())\n\(fixture.diagnostics())" }
-
-            func acks() -> [(sequence: Int, key: String, port: UInt16)] {
-                let text = (try? String(contentsOf: acksURL, encoding: .utf8)) ?? ""
-                return text.split(separator: "\n").compactMap { line in
-                    let fields = line.split(separator: "\t")
-                    guard fields.count >= 3, let sequence = Int(fields[0]), let port = UInt16(fields[2]) else { return nil }
-                    return (sequence, String(fields[1]), port)
-                }
-            }
-            try await eventually(timeout: .seconds(30), "the writer has 50 writes acknowledged by \(oldPort)", diagnostics: diagnostics) {
-                guard writer.isRunning else { throw FatalPollingError("the writer exited: \(writer.log())") }
-                return acks().filter { $0.port == oldPort }.count >= 50
-            }
+            let writer = try DemoWriter.start(fixture, interval: 0.01)
+            defer { writer.kill() }
+            try await writer.waitForAcks(50, on: oldPort)
 
             let crash = try await Self.crashMaster(fixture)
             let newPort = crash.switched.newPort
-            try await eventually(timeout: .seconds(30), "the writer has 50 writes acknowledged by the new master \(newPort)", diagnostics: diagnostics) {
-                guard writer.isRunning else { throw FatalPollingError("the writer exited: \(writer.log())") }
-                return acks().filter { $0.port == newPort }.count >= 50
-            }
-            try Data().write(to: stopURL)
-            try await eventually(timeout: .seconds(15), "the writer exits after the stop file appears", diagnostics: diagnostics) {
-                !writer.isRunning
-            }
-            let summary = writer.log().split(separator: "\n").last { $0.hasPrefix("writes acknowledged=") }.map(String.init) ?? "?"
-            #expect(writer.exitStatus == 0, "writer exit status \(writer.exitStatus ?? -1)\n\(writer.log())")
+            try await writer.waitForAcks(50, on: newPort)
+            let summary = try await writer.stop()
 
-            let all = acks()
+            let all = writer.acks()
             let unexpected = all.filter { $0.port != oldPort && $0.port != newPort }
             #expect(unexpected.isEmpty, "writes acknowledged by neither the old nor the new master: \(unexpected.prefix(5))")
             // Once a write has been acknowledged by the new master, every later one is too.
@@ -370,14 +336,7 @@ extension Integration {
             #expect(strays.isEmpty, "writes acknowledged by \(oldPort) after the first one on \(newPort): \(strays.prefix(5))")
             // Those writes really are on the promoted node.
             let promoted = try #require(cluster.node(port: newPort))
-            let client = try RESPClient(port: newPort)
-            var missing: [String] = []
-            for ack in all[firstOnNew...] {
-                let value = try client.send("GET", ack.key)
-                if value != .bulkString(String(ack.sequence)) {
-                    missing.append("\(ack.key)=\(value)")
-                }
-            }
+            let missing = try writer.missing(on: newPort, among: Array(all[firstOnNew...]))
             #expect(missing.isEmpty, "\(missing.count) acknowledged writes missing on \(promoted.address): \(missing.prefix(5))")
             #expect(try promoted.info("replication")["role"] == "master")
             print("integration: redis-py across a crash failover (\(Self.binaryName(fixture))): \(summary); \(all.count - firstOnNew) acknowledged by the new master \(newPort); last +switch-master \((crash.switched.last - crash.killedAt).secondsText) after the kill")

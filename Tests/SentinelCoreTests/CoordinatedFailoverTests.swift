@@ -145,12 +145,31 @@ struct CoordinatedFailoverTests {
         #expect(sim.events(0, "-failover-abort-coordinated").first?.contains("stuck") == true)
     }
 
-    @Test("an ACL without FAILOVER: the queued command is refused, the abort is immediate and nothing was paused")
+    @Test("an ACL without FAILOVER or CLIENT PAUSE, seen at the link handshake: refused up front, no election")
+    func aclDeniedUpFront() {
+        for denied in ["FAILOVER", "CLIENT"] {
+            var sim = coordinatedSimulation()
+            sim.redis[0].deniedCommands = [denied]
+            sim.startAll()
+            settle(&sim)
+            let command = denied == "FAILOVER" ? "failover" : "client|pause"
+            let error = "NOPERM User sentinel has no permissions to run the '\(denied.lowercased())' command"
+            #expect(
+                sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED")
+                    == .error(Wire.errCoordinatedRefused(command: command, serverError: error)))
+            sim.run(for: 2_000)
+            #expect(sim.events(0, "+new-epoch").isEmpty && sim.events(0, "+try-failover").isEmpty)
+            #expect(sim.redis[0].pausedUntil == nil)
+            #expect(sim.currentRedisMaster() == HostPort("127.0.0.1", 6379))
+        }
+    }
+
+    @Test("an ACL that loses FAILOVER after the handshake: the queued command is refused, the abort is immediate and nothing was paused")
     func aclDenied() {
         var sim = coordinatedSimulation()
-        sim.redis[0].deniedCommands = ["FAILOVER"]
         sim.startAll()
         settle(&sim)
+        sim.redis[0].deniedCommands = ["FAILOVER"]
         let start = sim.now
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
         let aborted = sim.runUntil(timeout: 5_000) { s in !s.events(0, "-failover-abort-coordinated").isEmpty }

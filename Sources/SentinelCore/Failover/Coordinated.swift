@@ -25,6 +25,9 @@ extension Sentinel {
         guard master.masterFailoverState == "no-failover" else {
             return reply(id, .error(Wire.errServerFailoverRunning))
         }
+        if let (command, error) = master.refusedCommands.min(by: { $0.key < $1.key }) {
+            return reply(id, .error(Wire.errCoordinatedRefused(command: command, serverError: error)))
+        }
         guard coordinatedTarget(master) != nil else { return reply(id, .error(Wire.errNoGoodSlave)) }
         output.append(.log(.warning, "Executing user requested COORDINATED FAILOVER of '\(name)'"))
         // Fresh replica states and offsets for the choice of the target after the election.
@@ -54,6 +57,28 @@ extension Sentinel {
                 if ga != gb { return ga < gb }
                 return Self.betterCandidate(a, b)
             }.first
+    }
+
+    /// Finds out, when the master's link comes up, whether this sentinel's user may run the two
+    /// commands a coordinated failover needs, so that a refusal is an error up front rather than an
+    /// aborted failover. Each probe is malformed on purpose: the ACL check comes before argument
+    /// parsing, so it either gets `-NOPERM` or a harmless argument error, and never acts.
+    mutating func sendPermissionProbes(master name: String) {
+        send(.master(name), ["FAILOVER", "TO", "127.0.0.1", "probe"], tag: .permissionProbe(master: name, command: "failover"))
+        send(.master(name), ["CLIENT", "PAUSE", "probe", "WRITE"], tag: .permissionProbe(master: name, command: "client|pause"))
+    }
+
+    /// A permission probe's answer: `-NOPERM` or an unknown (renamed-away) command is a refusal.
+    mutating func permissionProbeReply(master name: String, command: String, _ value: RESPValue) {
+        guard masters[name] != nil else { return }
+        if case .error(let text) = value, text.hasPrefix("NOPERM") || text.hasPrefix("ERR unknown command") {
+            if masters[name]!.refusedCommands[command] == nil {
+                output.append(.log(.warning, "The master of '\(name)' refuses '\(command)' to this sentinel: \(text); SENTINEL FAILOVER \(name) COORDINATED will be refused"))
+            }
+            masters[name]!.refusedCommands[command] = text
+        } else {
+            masters[name]!.refusedCommands[command] = nil
+        }
     }
 
     // MARK: - SEND_SLAVEOF_NOONE, coordinated

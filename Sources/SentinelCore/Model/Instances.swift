@@ -25,6 +25,10 @@ package enum ReplyTag: Hashable, Sendable {
     /// nothing, older servers with `+OK`, a restricted user with an error): the nonce tells which.
     /// `retried` is set once GETACK's own answer was seen and the ECHO's is the next frame.
     case ackFence(String, retried: Bool)
+    /// A harmless, deliberately malformed `FAILOVER` or `CLIENT PAUSE` sent when the master's
+    /// link comes up: `-NOPERM` (or an unknown command) tells that a coordinated failover would
+    /// be refused, any other error that the command is allowed. `command` is its ACL name.
+    case permissionProbe(master: String, command: String)
 }
 
 /// The transactions of a coordinated failover whose every reply is checked.
@@ -259,6 +263,9 @@ package struct MasterState: Hashable, Sendable {
     package var coordinated: CoordinatedRun? = nil
     /// INFO `master_failover_state` of the master; nil while it never reported one (no FAILOVER).
     package var masterFailoverState: String? = nil
+    /// Commands a coordinated failover needs that the master refused to this sentinel's user at
+    /// the last link handshake (ACL name → the server's error), from the permission probes.
+    package var refusedCommands: [String: String] = [:]
     package var masterReplOffset: Int64 = 0
     /// The master's own view of its replicas (`slaveN:` lines of its last INFO), by replica name.
     package var replicaListings: [String: ReplicaListing] = [:]

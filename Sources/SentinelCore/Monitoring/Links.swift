@@ -170,7 +170,11 @@ extension Sentinel {
         send(owner, ["CLIENT", "SETNAME", Wire.linkName(myID: myID, pubsub: false)], tag: .ignore)
         sendPing(owner)
         switch owner {
-        case .master, .replica:
+        case .master(let name):
+            send(owner, ["INFO"], tag: .info)
+            sendHello(owner)
+            sendPermissionProbes(master: name)
+        case .replica:
             send(owner, ["INFO"], tag: .info)
             sendHello(owner)
         case .peer(let runID):
@@ -296,6 +300,8 @@ extension Sentinel {
             if case .peer(let runID) = owner { coordinatedNoticeReply(master: master, peer: runID) }
         case .confirmAddress(let master):
             if case .peer(let runID) = owner { confirmAddressReply(master: master, peer: runID, value) }
+        case .permissionProbe(let master, let command):
+            permissionProbeReply(master: master, command: command, value)
         case .ackFence(let nonce, let retried):
             guard value.string != nonce else { break }
             if !retried {

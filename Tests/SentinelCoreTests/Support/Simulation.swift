@@ -331,7 +331,9 @@ struct Simulation {
         case "CLIENT":
             switch words.count > 1 ? words[1].uppercased() : "" {
             case "PAUSE":
-                let ms = Int64(words[2]) ?? 0
+                guard words.count >= 3, let ms = Int64(words[2]) else {
+                    return .error("ERR timeout is not an integer or out of range")
+                }
                 redis[r].pausedUntil = max(redis[r].pausedUntil ?? 0, now + ms)
             case "UNPAUSE":
                 redis[r].pausedUntil = nil

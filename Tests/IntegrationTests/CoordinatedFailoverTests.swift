@@ -1,0 +1,248 @@
+import Foundation
+import Testing
+
+extension Integration {
+    /// `SENTINEL FAILOVER <master> COORDINATED` with real processes: one redis-server 7.0.15
+    /// master, two replicas and three swift-sentinel processes (quorum 2, down-after 1000 ms, so
+    /// the pause is 1000 ms), a redis-py writer (`Sentinel.master_for`) running throughout.
+    /// The timing targets (stall, errors over 20 runs) are measured by `bench/failover-bench`;
+    /// these tests check the outcomes: no acknowledged write lost, the topology after, no client
+    /// left blocked, and each failure mode of docs/coordinated-failover.md.
+    @Suite("Coordinated failover")
+    struct CoordinatedFailoverTests {
+        static let masterName = Cluster.masterName
+        static let failoverWait: Duration = .seconds(30)
+
+        /// Skips (passes trivially) under `SENTINEL_BIN=redis-sentinel`, which has no COORDINATED.
+        static func underTest(_ fixture: FailoverCluster) -> Bool {
+            !Integration.FailoverTests.binaryName(fixture).contains("redis-sentinel")
+        }
+
+        /// `blocked_clients` of every running data node, as `port=n`, for the ones above 0.
+        static func blockedClients(_ cluster: Cluster) throws -> [String] {
+            try cluster.dataNodes.filter(\.isRunning).compactMap { node in
+                let blocked = try node.info("clients")["blocked_clients"] ?? "?"
+                return blocked == "0" ? nil : "\(node.port)=\(blocked)"
+            }
+        }
+
+        /// Every acknowledged write is on `port`; once one was acknowledged by `port` no later one
+        /// came from elsewhere; returns the summary line for the report.
+        static func verifyWrites(_ writer: DemoWriter, on port: UInt16, fixture: FailoverCluster) throws {
+            let all = writer.acks()
+            if let firstOnNew = all.firstIndex(where: { $0.port == port }) {
+                let strays = all[firstOnNew...].filter { $0.port != port }
+                #expect(strays.isEmpty, "writes acknowledged elsewhere after the first one on \(port): \(strays.prefix(5))")
+            }
+            let missing = try writer.missing(on: port)
+            #expect(missing.isEmpty, "\(missing.count) of \(all.count) acknowledged writes missing on \(port): \(missing.prefix(5))\n\(writer.report())")
+        }
+
+        // MARK: 1. The handover under load
+
+        @Test("under a redis-py writer: every acknowledged write survives, the old master replicates from the new one, nobody stays blocked",
+              .timeLimit(.minutes(3)))
+        func handoverUnderLoad() async throws {
+            let fixture = try await FailoverCluster.start()
+            defer { fixture.shutdown() }
+            guard Self.underTest(fixture) else { return }
+            try await fixture.waitUntilSettled()
+            let cluster = fixture.cluster
+            let oldMaster = try #require(cluster.master)
+            let writer = try DemoWriter.start(fixture)
+            defer { writer.kill() }
+            try await writer.waitForAcks(200, on: oldMaster.port)
+
+            let leader = fixture.sentinels[0]
+            let client = try leader.client()
+            let requestedAt = ContinuousClock.now
+            let accepted = try client.send("SENTINEL", "FAILOVER", Self.masterName, "COORDINATED")
+            try #require(accepted == .simpleString("OK"), "SENTINEL FAILOVER COORDINATED: \(accepted)\n\(fixture.diagnostics())")
+            let again = try client.send("SENTINEL", "FAILOVER", Self.masterName, "COORDINATED")
+            #expect(again == .simpleError("INPROG Failover already in progress"), "a second COORDINATED right after the first: \(again)")
+
+            let switched = try await fixture.waitForSwitchMaster(from: oldMaster.port, timeout: Self.failoverWait)
+            let newPort = switched.newPort
+            #expect(cluster.replicas.contains { $0.port == newPort }, "promoted \(newPort), not a replica")
+            let events = fixture.events(of: leader)
+            try await events.waitFor("+coordinated-failover-released", timeout: .seconds(10), diagnostics: fixture.diagnostics)
+            for channel in ["+new-epoch", "+elected-leader", "+selected-slave", "+coordinated-failover", "+promoted-slave", "+failover-end"] {
+                #expect(events.has(channel), "the leader published no \(channel)\n\(events.transcript())")
+            }
+            for subscriber in fixture.subscribers {
+                #expect(!subscriber.has("-failover-abort-coordinated"), "\(subscriber.label) aborted\n\(subscriber.transcript())")
+            }
+
+            try await writer.waitForAcks(200, on: newPort)
+            let summary = try await writer.stop()
+            try Self.verifyWrites(writer, on: newPort, fixture: fixture)
+            // FAILOVER made the old master a replica of the target itself; the other replica is
+            // repointed (a partial resync).
+            let followers = cluster.dataNodes.filter { $0.port != newPort }
+            try await fixture.waitForReplication(master: newPort, replicas: followers, timeout: .seconds(40))
+            let blocked = try Self.blockedClients(cluster)
+            #expect(blocked.isEmpty, "clients left blocked: \(blocked)")
+            let other = try #require(cluster.replicas.first { $0.port != newPort })
+            let fullSyncs = try cluster.node(port: newPort).unwrap("new master").info("stats")["sync_full"] ?? "?"
+            #expect(fullSyncs == "0", "the new master served \(fullSyncs) full resyncs (old master and \(other.address) should resync partially)")
+            print("integration: coordinated failover under redis-py: \(summary); +switch-master everywhere \((switched.last - requestedAt).secondsText) after the command")
+        }
+
+        // MARK: 2. Refusals
+
+        @Test("refused up front: unknown master, extra argument, no usable replica, master unreachable — and nothing starts",
+              .timeLimit(.minutes(3)))
+        func refusals() async throws {
+            let fixture = try await FailoverCluster.start()
+            defer { fixture.shutdown() }
+            guard Self.underTest(fixture) else { return }
+            try await fixture.waitUntilSettled()
+            let sentinel = fixture.sentinels[0]
+
+            let unknown = try sentinel.command("SENTINEL", "FAILOVER", "nosuch", "COORDINATED")
+            #expect(unknown == .simpleError("ERR No such master with that name"), "unknown master: \(unknown)")
+            let bogus = try sentinel.command("SENTINEL", "FAILOVER", Self.masterName, "GENTLY")
+            #expect(bogus == .simpleError("ERR syntax error"), "unknown option: \(bogus)")
+
+            try await Integration.FailoverTests.setReplicaPriority(0, fixture: fixture, seenBy: [sentinel])
+            let noGood = try sentinel.command("SENTINEL", "FAILOVER", Self.masterName, "COORDINATED")
+            #expect(noGood == .simpleError("NOGOODSLAVE No suitable replica to promote"), "both replicas at priority 0: \(noGood)")
+            try await Integration.FailoverTests.setReplicaPriority(100, fixture: fixture, seenBy: [sentinel])
+
+            // The master is stopped (SIGSTOP) until this sentinel calls it down.
+            let master = try #require(fixture.cluster.master)
+            try master.pause()
+            defer { master.resume() }
+            let details = "master \(Self.masterName) 127.0.0.1 \(master.port)"
+            try await fixture.events(of: sentinel).waitFor(
+                "+sdown", timeout: .seconds(20), where: { $0.message == details }, diagnostics: fixture.diagnostics)
+            let unreachable = try sentinel.command("SENTINEL", "FAILOVER", Self.masterName, "COORDINATED")
+            #expect(
+                unreachable == .simpleError("NOGOODPRIMARY Primary is not reachable or not healthy: a coordinated failover needs a working master"),
+                "a stopped master: \(unreachable)")
+            master.resume()
+            for subscriber in fixture.subscribers {
+                #expect(!subscriber.has("+try-failover") && !subscriber.has("+coordinated-failover"),
+                        "\(subscriber.label) started a failover after a refusal\n\(subscriber.transcript())")
+            }
+        }
+
+        @Test("a sentinel user without +failover: refused up front with NOPERM, nothing paused, the topology unchanged",
+              .timeLimit(.minutes(2)))
+        func aclWithoutFailover() async throws {
+            let fixture = try await FailoverCluster.start()
+            defer { fixture.shutdown() }
+            guard Self.underTest(fixture) else { return }
+            try await fixture.waitUntilSettled()
+            let cluster = fixture.cluster
+            for node in cluster.dataNodes {
+                let reply = try node.command("ACL", "SETUSER", "sentinel-user", "on", ">s3cret", "~*", "&*", "+@all", "-failover")
+                try #require(reply == .simpleString("OK"), "ACL SETUSER on \(node.address): \(reply)")
+            }
+            for sentinel in fixture.sentinels {
+                let reply = try sentinel.command(
+                    "SENTINEL", "SET", Self.masterName, "auth-user", "sentinel-user", "auth-pass", "s3cret")
+                try #require(reply == .simpleString("OK"), "SENTINEL SET auth-user on \(sentinel.label): \(reply)")
+            }
+            // The links reconnect as sentinel-user.
+            let master = try #require(cluster.master)
+            try await eventually(timeout: .seconds(20), "the master lists the sentinels' links as sentinel-user", diagnostics: fixture.diagnostics) {
+                let list = try master.command("CLIENT", "LIST").string ?? ""
+                return list.split(separator: "\n").filter { $0.contains("name=sentinel-") && $0.contains("-cmd ") && $0.contains("user=sentinel-user") }.count == 3
+            }
+            try await fixture.cluster.waitForHealthyLinks(timeout: .seconds(20))
+
+            let refused = try fixture.sentinels[0].command("SENTINEL", "FAILOVER", Self.masterName, "COORDINATED")
+            #expect(
+                refused == .simpleError(
+                    "NOPERM The primary refuses 'failover' to this sentinel's user (NOPERM this user has no permissions to run the 'failover' command): a coordinated failover needs +failover and +client|pause"),
+                "SENTINEL FAILOVER COORDINATED as a user without +failover: \(refused)")
+            try await Task.sleep(for: .milliseconds(500))
+            for subscriber in fixture.subscribers {
+                #expect(!subscriber.has("+try-failover") && !subscriber.has("+coordinated-failover"),
+                        "\(subscriber.label) started a failover after the refusal\n\(subscriber.transcript())")
+            }
+            #expect(try master.info("replication")["role"] == "master")
+            #expect(try master.command("SET", "after-refusal", "1") == .simpleString("OK"), "the master takes writes")
+            let blocked = try Self.blockedClients(cluster)
+            #expect(blocked.isEmpty, "clients left blocked: \(blocked)")
+        }
+
+        // MARK: 3. Failure modes
+
+        @Test("the replicas never catch up (SIGSTOP): FAILOVER times out, the master resumes, nothing lost, topology unchanged",
+              .timeLimit(.minutes(3)))
+        func replicaNeverCatchesUp() async throws {
+            let fixture = try await FailoverCluster.start()
+            defer { fixture.shutdown() }
+            guard Self.underTest(fixture) else { return }
+            try await fixture.waitUntilSettled()
+            let cluster = fixture.cluster
+            let master = try #require(cluster.master)
+            let writer = try DemoWriter.start(fixture)
+            defer { writer.kill() }
+            try await writer.waitForAcks(200, on: master.port)
+
+            for replica in cluster.replicas { try replica.pause() }
+            defer { for replica in cluster.replicas { replica.resume() } }
+            let leader = fixture.sentinels[0]
+            let accepted = try leader.command("SENTINEL", "FAILOVER", Self.masterName, "COORDINATED")
+            try #require(accepted == .simpleString("OK"), "SENTINEL FAILOVER COORDINATED: \(accepted)\n\(fixture.diagnostics())")
+            let events = fixture.events(of: leader)
+            let abort = try await events.waitFor("-failover-abort-coordinated", timeout: .seconds(15), diagnostics: fixture.diagnostics)
+            for replica in cluster.replicas { replica.resume() }
+
+            #expect(try master.info("replication")["role"] == "master", "the master stays master")
+            let acksBefore = writer.acks().count
+            try await writer.waitForAcks(acksBefore + 100, on: master.port)  // it takes writes again
+            let summary = try await writer.stop()
+            try Self.verifyWrites(writer, on: master.port, fixture: fixture)
+            for subscriber in fixture.subscribers {
+                #expect(!subscriber.has("+switch-master"), "\(subscriber.label) switched\n\(subscriber.transcript())")
+            }
+            try await fixture.waitForMasterAddress(master.port, on: fixture.sentinels, timeout: .seconds(5))
+            try await fixture.waitForReplication(master: master.port, replicas: cluster.replicas, timeout: .seconds(40))
+            let blocked = try Self.blockedClients(cluster)
+            #expect(blocked.isEmpty, "clients left blocked: \(blocked)")
+            print("integration: coordinated failover to stopped replicas: \(abort.message); writer \(summary)")
+        }
+
+        @Test("the leader crashes after the promotion: a peer holding the record finishes the handover, nothing lost",
+              .timeLimit(.minutes(3)))
+        func leaderCrashAfterPromotion() async throws {
+            let fixture = try await FailoverCluster.start()
+            defer { fixture.shutdown() }
+            guard Self.underTest(fixture) else { return }
+            try await fixture.waitUntilSettled()
+            let cluster = fixture.cluster
+            let oldMaster = try #require(cluster.master)
+            let writer = try DemoWriter.start(fixture)
+            defer { writer.kill() }
+            try await writer.waitForAcks(200, on: oldMaster.port)
+
+            let leader = fixture.sentinels[0]
+            #expect(try leader.command("SENTINEL", "SIMULATE-FAILURE", "crash-after-promotion") == .simpleString("OK"))
+            let accepted = try leader.command("SENTINEL", "FAILOVER", Self.masterName, "COORDINATED")
+            try #require(accepted == .simpleString("OK"), "SENTINEL FAILOVER COORDINATED: \(accepted)\n\(fixture.diagnostics())")
+            try await eventually(timeout: .seconds(15), "\(leader.label) exits (crash-after-promotion)", diagnostics: fixture.diagnostics) {
+                !leader.isRunning
+            }
+            #expect(leader.exitStatus == 99)
+            let crashedAt = ContinuousClock.now
+
+            // The survivors switch (waitForSwitchMaster watches running sentinels only).
+            let switched = try await fixture.waitForSwitchMaster(from: oldMaster.port, timeout: Self.failoverWait)
+            let newPort = switched.newPort
+            #expect(fixture.subscribers.contains { $0.has("+coordinated-failover-finish") },
+                    "no surviving sentinel finished the orphaned handover\n\(fixture.diagnostics())")
+            try await writer.waitForAcks(200, on: newPort)
+            let summary = try await writer.stop()
+            try Self.verifyWrites(writer, on: newPort, fixture: fixture)
+            try await fixture.waitForReplication(master: newPort, replicas: [oldMaster], timeout: .seconds(40))
+            let blocked = try Self.blockedClients(cluster)
+            #expect(blocked.isEmpty, "clients left blocked: \(blocked)")
+            let finishedAt = fixture.subscribers.compactMap { $0.first("+coordinated-failover-finish")?.time }.min()
+            print("integration: coordinated failover, leader crashed after the promotion: handover finished by a peer \(finishedAt.map { ($0 - crashedAt).secondsText } ?? "?") after the crash was seen, +switch-master everywhere \((switched.last - crashedAt).secondsText) after it; writer \(summary)")
+        }
+    }
+}
