@@ -199,4 +199,38 @@ struct CoordinatedFailoverTests {
         #expect(sim.now - start < 1_000)  // before the 1000 ms pause would have run out
         #expect(sim.redis[0].publishesWhilePaused == 0)
     }
+
+    @Test("the command link to the old master drops while it is paused: the release is retried on the new connection, before the pause ends")
+    func oldMasterLinkDropsAtPromotion() {
+        var sim = coordinatedSimulation()
+        sim.failoverSyncDelay = 150
+        sim.startAll()
+        settle(&sim)
+        #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
+        let paused = sim.runUntil(timeout: 5_000) { s in
+            s.nodes[0].sentinel.masters["mymaster"]?.coordinated?.phase == .paused
+        }
+        #expect(paused != nil)
+        let pauseEnds = sim.redis[0].pausedUntil ?? 0
+        // Every connection from the leader to the old master breaks.
+        var reset = 0
+        for (link, target) in sim.linkTargets[0] ?? [:] {
+            if case .redis(0) = target {
+                sim.resetLink(node: 0, link: link)
+                reset += 1
+            }
+        }
+        #expect(reset == 2, "the command and the pub/sub connection")
+        let unpausedBefore = sim.redis[0].received.filter { $0 == ["CLIENT", "UNPAUSE"] }.count
+        let done = sim.runUntil(timeout: 10_000) { s in
+            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
+                && s.redis[0].received.filter { $0 == ["CLIENT", "UNPAUSE"] }.count > unpausedBefore
+        }
+        #expect(done != nil)
+        #expect(sim.nodes[0].up, "the leader must not crash")
+        #expect(sim.now < pauseEnds, "the release reached the old master before its pause ran out")
+        #expect(sim.redis[0].pausedUntil == nil)
+        #expect(sim.events(0, "-failover-abort-coordinated").isEmpty)
+        #expect(sim.redis[0].publishesWhilePaused == 0)
+    }
 }
