@@ -79,7 +79,7 @@ let package = Package(
         ),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["SentinelCore", "RESP"],
+            dependencies: ["SentinelCore", "SentinelRuntime", "RESP"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -127,7 +127,7 @@ final class ScriptRunner {
     /// Makes the child close every descriptor from 3 up: glibc's `posix_spawn_file_actions_addclosefrom_np`
     /// (2.34+; looked up at run time, as the Swift module does not import it), else, on older C
     /// libraries, marking every such descriptor of ours close-on-exec just before the spawn.
-    private func closeDescriptorsFromThree(_ actions: inout posix_spawn_file_actions_t) {
+    package func closeDescriptorsFromThree(_ actions: inout posix_spawn_file_actions_t) {
         typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
         if let symbol = dlsym(nil, "posix_spawn_file_actions_addclosefrom_np") {
             let addCloseFrom = unsafeBitCast(symbol, to: AddCloseFrom.self)

@@ -109,7 +109,16 @@ extension Integration {
             #expect(noGood == .simpleError("NOGOODSLAVE No suitable replica to promote"), "both replicas at priority 0: \(noGood)")
             try await Integration.FailoverTests.setReplicaPriority(100, fixture: fixture, seenBy: [sentinel])
 
-            // The master is stopped (SIGSTOP) until this sentinel calls it down.
+            for subscriber in fixture.subscribers {
+                #expect(!subscriber.has("+try-failover") && !subscriber.has("+coordinated-failover"),
+                        "\(subscriber.label) started a failover after a refusal\n\(subscriber.transcript())")
+            }
+
+            // The master is stopped (SIGSTOP) until this sentinel calls it down. The other two
+            // sentinels are stopped first, so that no ODOWN and automatic failover follows.
+            let others = Array(fixture.sentinels.dropFirst())
+            for other in others { try other.pause() }
+            defer { for other in others { other.resume() } }
             let master = try #require(fixture.cluster.master)
             try master.pause()
             defer { master.resume() }
@@ -121,6 +130,9 @@ extension Integration {
                 unreachable == .simpleError("NOGOODPRIMARY Primary is not reachable or not healthy: a coordinated failover needs a working master"),
                 "a stopped master: \(unreachable)")
             master.resume()
+            for other in others { other.resume() }
+            let events = fixture.events(of: sentinel)
+            try await events.waitFor("-sdown", timeout: .seconds(20), where: { $0.message == details }, diagnostics: fixture.diagnostics)
             for subscriber in fixture.subscribers {
                 #expect(!subscriber.has("+try-failover") && !subscriber.has("+coordinated-failover"),
                         "\(subscriber.label) started a failover after a refusal\n\(subscriber.transcript())")

@@ -1,4 +1,5 @@
 import Foundation
+import SentinelRuntime
 
 #if canImport(Glibc)
 import Glibc
@@ -22,6 +23,11 @@ enum Spawn {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath ?? "/dev/null", O_WRONLY | O_CREAT | O_APPEND, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Nothing else of ours: SwiftNIO's accepted sockets are not close-on-exec, and a
+        // redis-server holding a copy of a runtime test's connection keeps its FIN from going out.
+        #if !canImport(Darwin)
+            closeDescriptorsFromThree(&actions)
+        #endif
 
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
