@@ -8,14 +8,36 @@ extension Integration {
     /// The timing targets (stall, errors over 20 runs) are measured by `bench/failover-bench`;
     /// these tests check the outcomes: no acknowledged write lost, the topology after, no client
     /// left blocked, and each failure mode of docs/coordinated-failover.md.
-    @Suite("Coordinated failover")
+    @Suite(
+        "Coordinated failover",
+        .enabled(if: Binaries.sentinelUnderTestHasCoordinatedFailover, "redis-sentinel has no SENTINEL FAILOVER ... COORDINATED"))
     struct CoordinatedFailoverTests {
         static let masterName = Cluster.masterName
         static let failoverWait: Duration = .seconds(30)
 
-        /// Skips (passes trivially) under `SENTINEL_BIN=redis-sentinel`, which has no COORDINATED.
-        static func underTest(_ fixture: FailoverCluster) -> Bool {
-            !Integration.FailoverTests.binaryName(fixture).contains("redis-sentinel")
+        /// A settled fixture with a redis-py writer that has had 200 writes acknowledged by the
+        /// master. The caller shuts both down (`defer`); on an error here they are stopped at once.
+        static func startUnderLoad() async throws -> (FailoverCluster, DemoWriter) {
+            let fixture = try await FailoverCluster.start()
+            var writer: DemoWriter?
+            do {
+                try await fixture.waitUntilSettled()
+                writer = try DemoWriter.start(fixture)
+                try await writer!.waitForAcks(200, on: try #require(fixture.cluster.master).port)
+                return (fixture, writer!)
+            } catch {
+                writer?.kill()
+                fixture.shutdown()
+                throw error
+            }
+        }
+
+        /// No sentinel published `+try-failover` or `+coordinated-failover` (so far).
+        static func expectNoFailoverStarted(_ fixture: FailoverCluster, _ after: String) {
+            for subscriber in fixture.subscribers {
+                #expect(!subscriber.has("+try-failover") && !subscriber.has("+coordinated-failover"),
+                        "\(subscriber.label) started a failover after \(after)\n\(subscriber.transcript())")
+            }
         }
 
         /// `blocked_clients` of every running data node, as `port=n`, for the ones above 0.
@@ -27,8 +49,8 @@ extension Integration {
         }
 
         /// Every acknowledged write is on `port`; once one was acknowledged by `port` no later one
-        /// came from elsewhere; returns the summary line for the report.
-        static func verifyWrites(_ writer: DemoWriter, on port: UInt16, fixture: FailoverCluster) throws {
+        /// came from elsewhere.
+        static func verifyWrites(_ writer: DemoWriter, on port: UInt16) throws {
             let all = writer.acks()
             if let firstOnNew = all.firstIndex(where: { $0.port == port }) {
                 let strays = all[firstOnNew...].filter { $0.port != port }
@@ -43,15 +65,11 @@ extension Integration {
         @Test("under a redis-py writer: every acknowledged write survives, the old master replicates from the new one, nobody stays blocked",
               .timeLimit(.minutes(3)))
         func handoverUnderLoad() async throws {
-            let fixture = try await FailoverCluster.start()
+            let (fixture, writer) = try await Self.startUnderLoad()
             defer { fixture.shutdown() }
-            guard Self.underTest(fixture) else { return }
-            try await fixture.waitUntilSettled()
+            defer { writer.kill() }
             let cluster = fixture.cluster
             let oldMaster = try #require(cluster.master)
-            let writer = try DemoWriter.start(fixture)
-            defer { writer.kill() }
-            try await writer.waitForAcks(200, on: oldMaster.port)
 
             let leader = fixture.sentinels[0]
             let client = try leader.client()
@@ -75,7 +93,7 @@ extension Integration {
 
             try await writer.waitForAcks(200, on: newPort)
             let summary = try await writer.stop()
-            try Self.verifyWrites(writer, on: newPort, fixture: fixture)
+            try Self.verifyWrites(writer, on: newPort)
             // FAILOVER made the old master a replica of the target itself; the other replica is
             // repointed (a partial resync).
             let followers = cluster.dataNodes.filter { $0.port != newPort }
@@ -95,7 +113,6 @@ extension Integration {
         func refusals() async throws {
             let fixture = try await FailoverCluster.start()
             defer { fixture.shutdown() }
-            guard Self.underTest(fixture) else { return }
             try await fixture.waitUntilSettled()
             let sentinel = fixture.sentinels[0]
 
@@ -109,10 +126,7 @@ extension Integration {
             #expect(noGood == .simpleError("NOGOODSLAVE No suitable replica to promote"), "both replicas at priority 0: \(noGood)")
             try await Integration.FailoverTests.setReplicaPriority(100, fixture: fixture, seenBy: [sentinel])
 
-            for subscriber in fixture.subscribers {
-                #expect(!subscriber.has("+try-failover") && !subscriber.has("+coordinated-failover"),
-                        "\(subscriber.label) started a failover after a refusal\n\(subscriber.transcript())")
-            }
+            Self.expectNoFailoverStarted(fixture, "a refusal")
 
             // The master is stopped (SIGSTOP) until this sentinel calls it down. The other two
             // sentinels are stopped first, so that no ODOWN and automatic failover follows.
@@ -133,10 +147,7 @@ extension Integration {
             for other in others { other.resume() }
             let events = fixture.events(of: sentinel)
             try await events.waitFor("-sdown", timeout: .seconds(20), where: { $0.message == details }, diagnostics: fixture.diagnostics)
-            for subscriber in fixture.subscribers {
-                #expect(!subscriber.has("+try-failover") && !subscriber.has("+coordinated-failover"),
-                        "\(subscriber.label) started a failover after a refusal\n\(subscriber.transcript())")
-            }
+            Self.expectNoFailoverStarted(fixture, "a refusal")
         }
 
         @Test("a sentinel user without +failover: refused up front with NOPERM, nothing paused, the topology unchanged",
@@ -144,7 +155,6 @@ extension Integration {
         func aclWithoutFailover() async throws {
             let fixture = try await FailoverCluster.start()
             defer { fixture.shutdown() }
-            guard Self.underTest(fixture) else { return }
             try await fixture.waitUntilSettled()
             let cluster = fixture.cluster
             for node in cluster.dataNodes {
@@ -169,11 +179,13 @@ extension Integration {
                 refused == .simpleError(
                     "NOPERM The primary refuses 'failover' to this sentinel's user (NOPERM this user has no permissions to run the 'failover' command): a coordinated failover needs +failover and +client|pause"),
                 "SENTINEL FAILOVER COORDINATED as a user without +failover: \(refused)")
-            try await Task.sleep(for: .milliseconds(500))
-            for subscriber in fixture.subscribers {
-                #expect(!subscriber.has("+try-failover") && !subscriber.has("+coordinated-failover"),
-                        "\(subscriber.label) started a failover after the refusal\n\(subscriber.transcript())")
-            }
+            // A started failover would be in the sentinel's state before its answer went out, so
+            // the state read right after the refusal is final (SENTINEL MASTER lists
+            // failover-state only while one runs).
+            let state = try fixture.sentinels[0].masterState()
+            #expect(state["failover-state"] == nil && !(state["flags"] ?? "").contains("failover"),
+                    "SENTINEL MASTER after the refusal: \(state)")
+            Self.expectNoFailoverStarted(fixture, "the refusal")
             #expect(try master.info("replication")["role"] == "master")
             #expect(try master.command("SET", "after-refusal", "1") == .simpleString("OK"), "the master takes writes")
             let blocked = try Self.blockedClients(cluster)
@@ -185,15 +197,11 @@ extension Integration {
         @Test("the replicas never catch up (SIGSTOP): FAILOVER times out, the master resumes, nothing lost, topology unchanged",
               .timeLimit(.minutes(3)))
         func replicaNeverCatchesUp() async throws {
-            let fixture = try await FailoverCluster.start()
+            let (fixture, writer) = try await Self.startUnderLoad()
             defer { fixture.shutdown() }
-            guard Self.underTest(fixture) else { return }
-            try await fixture.waitUntilSettled()
+            defer { writer.kill() }
             let cluster = fixture.cluster
             let master = try #require(cluster.master)
-            let writer = try DemoWriter.start(fixture)
-            defer { writer.kill() }
-            try await writer.waitForAcks(200, on: master.port)
 
             for replica in cluster.replicas { try replica.pause() }
             defer { for replica in cluster.replicas { replica.resume() } }
@@ -208,7 +216,7 @@ extension Integration {
             let acksBefore = writer.acks().count
             try await writer.waitForAcks(acksBefore + 100, on: master.port)  // it takes writes again
             let summary = try await writer.stop()
-            try Self.verifyWrites(writer, on: master.port, fixture: fixture)
+            try Self.verifyWrites(writer, on: master.port)
             for subscriber in fixture.subscribers {
                 #expect(!subscriber.has("+switch-master"), "\(subscriber.label) switched\n\(subscriber.transcript())")
             }
@@ -222,15 +230,11 @@ extension Integration {
         @Test("the leader crashes after the promotion: a peer holding the record finishes the handover, nothing lost",
               .timeLimit(.minutes(3)))
         func leaderCrashAfterPromotion() async throws {
-            let fixture = try await FailoverCluster.start()
+            let (fixture, writer) = try await Self.startUnderLoad()
             defer { fixture.shutdown() }
-            guard Self.underTest(fixture) else { return }
-            try await fixture.waitUntilSettled()
+            defer { writer.kill() }
             let cluster = fixture.cluster
             let oldMaster = try #require(cluster.master)
-            let writer = try DemoWriter.start(fixture)
-            defer { writer.kill() }
-            try await writer.waitForAcks(200, on: oldMaster.port)
 
             let leader = fixture.sentinels[0]
             #expect(try leader.command("SENTINEL", "SIMULATE-FAILURE", "crash-after-promotion") == .simpleString("OK"))
@@ -249,7 +253,7 @@ extension Integration {
                     "no surviving sentinel finished the orphaned handover\n\(fixture.diagnostics())")
             try await writer.waitForAcks(200, on: newPort)
             let summary = try await writer.stop()
-            try Self.verifyWrites(writer, on: newPort, fixture: fixture)
+            try Self.verifyWrites(writer, on: newPort)
             try await fixture.waitForReplication(master: newPort, replicas: [oldMaster], timeout: .seconds(40))
             let blocked = try Self.blockedClients(cluster)
             #expect(blocked.isEmpty, "clients left blocked: \(blocked)")

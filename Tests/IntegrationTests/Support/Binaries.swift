@@ -19,6 +19,12 @@ enum Binaries {
         !(environment["SENTINEL_BIN"] ?? "").isEmpty
     }
 
+    /// False when `SENTINEL_BIN` is Debian's redis-sentinel, which has no
+    /// `SENTINEL FAILOVER <master> COORDINATED`.
+    static var sentinelUnderTestHasCoordinatedFailover: Bool {
+        URL(fileURLWithPath: environment["SENTINEL_BIN"] ?? "").lastPathComponent != "redis-sentinel"
+    }
+
     static func sentinelUnderTest() throws -> String {
         if let path = environment["SENTINEL_BIN"], !path.isEmpty {
             return try executable(path, what: "SENTINEL_BIN")

@@ -5,7 +5,7 @@ import Foundation
 /// acknowledged it. Used to prove that a failover loses no acknowledged write.
 ///
 /// ```
-/// let writer = try DemoWriter.start(fixture, in: cluster.directory)
+/// let writer = try DemoWriter.start(fixture)
 /// defer { writer.kill() }
 /// try await writer.waitForAcks(50, on: oldPort)
 /// ...
@@ -91,12 +91,6 @@ final class DemoWriter {
     /// The writer's last summary line, or "?".
     var summary: String {
         process.log().split(separator: "\n").last { $0.hasPrefix("writes acknowledged=") }.map(String.init) ?? "?"
-    }
-
-    /// A number from the summary line: `errors`, `writes acknowledged`, ...
-    func summaryValue(_ name: String) -> String? {
-        guard let range = summary.range(of: "\(name)=") else { return nil }
-        return summary[range.upperBound...].split(separator: " ").first.map(String.init)
     }
 
     /// The acknowledged writes (of `acks`, all by default) whose key does not hold the written
