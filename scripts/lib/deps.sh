@@ -6,6 +6,10 @@
 #   ensure_redis_packages  redis-server, redis-sentinel, redis-cli (Debian 7.0.15), installed
 #                          without letting their services start
 #   ensure_python_venv     .venv with redis-py and hiredis
+#   ensure_client_libraries  the client libraries of the compatibility suite: valkey-py and
+#                          coredis (PyPI, into .venv), go-redis v5 (golang-go and
+#                          golang-gopkg-redis.v5-dev, built offline with GOPATH), redis-rb
+#                          (ruby-redis) and prometheus-redis-exporter
 
 deps_log() { echo "[deps] $*" >&2; }
 
@@ -84,4 +88,31 @@ ensure_python_venv() {
     deps_log "installing redis-py and hiredis into $venv"
     "$venv/bin/python" -m pip install --quiet --disable-pip-version-check redis hiredis
     "$venv/bin/python" -c 'import redis, hiredis' || { deps_log "redis-py/hiredis still not importable"; return 1; }
+}
+
+ensure_client_libraries() {
+    ensure_python_venv
+    local missing=()
+    command -v go >/dev/null 2>&1 || missing+=(golang-go)
+    [ -d /usr/share/gocode/src/gopkg.in/redis.v5 ] || missing+=(golang-gopkg-redis.v5-dev)
+    ruby -e 'require "redis"' >/dev/null 2>&1 || missing+=(ruby ruby-redis)
+    command -v prometheus-redis-exporter >/dev/null 2>&1 || missing+=(prometheus-redis-exporter)
+    if [ "${#missing[@]}" -gt 0 ]; then
+        deps_log "installing ${missing[*]}"
+        # The exporter package starts a service on install; keep it from starting, as above.
+        local policy=/usr/sbin/policy-rc.d created_policy=0 status=0
+        if [ ! -e "$policy" ]; then
+            deps_sudo sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod +x $policy"
+            created_policy=1
+        fi
+        deps_apt_install "${missing[@]}" || status=$?
+        if [ "$created_policy" -eq 1 ]; then
+            deps_sudo rm -f "$policy"
+        fi
+        [ "$status" -eq 0 ] || return "$status"
+    fi
+    if ! .venv/bin/python -c 'import valkey, coredis' 2>/dev/null; then
+        deps_log "installing valkey-py and coredis into .venv"
+        .venv/bin/python -m pip install --quiet --disable-pip-version-check valkey coredis
+    fi
 }
