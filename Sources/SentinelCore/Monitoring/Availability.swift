@@ -117,7 +117,9 @@ extension Sentinel {
     mutating func askMasterStateToOtherSentinels(_ name: String, forced: Bool) {
         guard let master = masters[name] else { return }
         for (runID, peer) in master.sentinels {
-            if now - peer.lastMasterDownReplyTime > timing.askPeriod * 5 {
+            // Only when there is something to clear: this runs every tick for every master and
+            // peer, and a write through `masters[name]!` moves the whole MasterState out and back.
+            if now - peer.lastMasterDownReplyTime > timing.askPeriod * 5, peer.masterDown || peer.leader != nil {
                 masters[name]!.sentinels[runID]!.masterDown = false
                 masters[name]!.sentinels[runID]!.leader = nil
             }
