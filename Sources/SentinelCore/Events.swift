@@ -21,18 +21,14 @@ extension Sentinel {
     mutating func publish(channel: String, message: String) {
         for (id, session) in clients {
             if session.channels.contains(channel) {
-                output.append(
-                    .reply(
-                        id, session.pushFrame([.bulkString("message"), .bulkString(channel), .bulkString(message)]),
-                        session.proto))
+                push(id, session.pushFrame([.bulkString("message"), .bulkString(channel), .bulkString(message)]))
             }
             for pattern in session.patterns where globMatch(pattern, channel) {
-                output.append(
-                    .reply(
-                        id,
-                        session.pushFrame([
-                            .bulkString("pmessage"), .bulkString(pattern), .bulkString(channel), .bulkString(message),
-                        ]), session.proto))
+                push(
+                    id,
+                    session.pushFrame([
+                        .bulkString("pmessage"), .bulkString(pattern), .bulkString(channel), .bulkString(message),
+                    ]))
             }
         }
     }

@@ -28,7 +28,7 @@ package struct Sentinel: Sendable {
     /// Instances (lowercased address) we must not PUBLISH hello to until then (coordinated failover).
     var helloHolds: [HostPort: Millis] = [:]
     /// Clients waiting for our in-flight hello to a master before their notice is answered.
-    var noticeRepliesWaiting: [String: [ClientID]] = [:]
+    var noticeRepliesWaiting: [String: [(ClientID, Int)]] = [:]
     /// When we learned of a coordinated-failover record per master (grace before finishing it).
     var recordSeenAt: [String: Millis] = [:]
     /// Old masters (lowercased address) that still need the release after an orphaned handover.
@@ -57,9 +57,16 @@ package struct Sentinel: Sendable {
     /// Set when something changed that must be persisted; one `persistConfig` goes out per event.
     var needsFlush = false
     var nextFlushToken = 1
-    /// Replies held until the flush they depend on has finished (Redis replies after the flush).
-    var repliesAwaitingFlush: [Int: [(ClientID, RESPValue, RESPValue?)]] = [:]
-    var pendingFlushReplies: [(ClientID, RESPValue, RESPValue?)] = []
+    /// Replies held until the flush they depend on has finished (Redis replies after the flush):
+    /// the client, its reply slot (see ClientReplies.swift), the success and failure answers.
+    var repliesAwaitingFlush: [Int: [(ClientID, Int, RESPValue, RESPValue?)]] = [:]
+    var pendingFlushReplies: [(ClientID, Int, RESPValue, RESPValue?)] = []
+    /// The next reply slot number (ClientReplies.swift).
+    var nextReplySlot = 1
+    /// Clients whose commands wait for a CLIENT PAUSE to end, in the order they were blocked.
+    var postponedClients: [ClientID] = []
+    /// The CLIENT PAUSE in force, if any (ClientPause.swift).
+    var clientPause: ClientPauseState? = nil
     var output: [Action] = []
 
     package struct Counters: Hashable, Sendable {
@@ -154,6 +161,7 @@ package struct Sentinel: Sendable {
             clientCommand(id, args)
         case .clientDisconnected(let id):
             clients.removeValue(forKey: id)
+            postponedClients.removeAll { $0 == id }
         case .configPersisted(let token, let error):
             configPersisted(token: token, error: error)
         case .processStats(let stats):
@@ -196,7 +204,8 @@ package struct Sentinel: Sendable {
     /// Redis's "Failed to save config file" error (or `failure` when given).
     mutating func replyAfterFlush(_ client: ClientID, _ success: RESPValue, failure: RESPValue? = nil) {
         needsFlush = true
-        pendingFlushReplies.append((client, success, failure))
+        guard let slot = reserveReplySlot(client) else { return }
+        pendingFlushReplies.append((client, slot, success, failure))
     }
 
     private mutating func configPersisted(token: Int, error: String?) {
@@ -204,17 +213,12 @@ package struct Sentinel: Sendable {
         if let error {
             output.append(.log(.warning, "WARNING: Sentinel was not able to save the new configuration on disk!!!: \(error)"))
         }
-        for (client, success, failure) in waiting {
-            reply(client, error == nil ? success : (failure ?? .error(Wire.errFlushFailed)))
+        for (client, slot, success, failure) in waiting {
+            fillReplySlot(client, slot, error == nil ? success : (failure ?? .error(Wire.errFlushFailed)))
         }
     }
 
     // MARK: - Helpers shared by every concern
-
-    mutating func reply(_ client: ClientID, _ value: RESPValue) {
-        guard let session = clients[client] else { return }
-        output.append(.reply(client, value, session.proto))
-    }
 
     /// Generates a 40-character lowercase hex id (Redis's getRandomHexChars for myid).
     static func randomHexID(using rng: inout SplitMix64) -> String {

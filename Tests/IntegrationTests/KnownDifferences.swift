@@ -64,10 +64,10 @@ enum KnownDifferences {
             probe: "*CLIENT INFO", side: .candidate, line: "client-field lib-ver",
             reason: "Redis 7.2 record layout: lib-ver set by CLIENT SETINFO"),
         KnownDifference(
-            probe: "*CLIENT LIST", side: .candidate, line: "client-field lib-name",
+            probe: "*CLIENT LIST*", side: .candidate, line: "client-field lib-name",
             reason: "Redis 7.2 record layout: lib-name set by CLIENT SETINFO"),
         KnownDifference(
-            probe: "*CLIENT LIST", side: .candidate, line: "client-field lib-ver",
+            probe: "*CLIENT LIST*", side: .candidate, line: "client-field lib-ver",
             reason: "Redis 7.2 record layout: lib-ver set by CLIENT SETINFO"),
         // Redis 7.2 added `loglevel` to the global parameters of SENTINEL CONFIG GET/SET.
         KnownDifference(
@@ -76,7 +76,115 @@ enum KnownDifferences {
         KnownDifference(
             probe: "*SENTINEL CONFIG GET *", side: .candidate, line: "bulk \"notice\"",
             reason: "the value of loglevel (Redis 7.2 parameter, see above)"),
+        // Redis 7.2 SENTINEL CONFIG (docs/commands.md): GET and SET take several parameters in one
+        // call, so the subcommand needs at least 4 words (7.0.15 accepts 3 and answers with its
+        // usage text), the usage text names the new syntax, and loglevel can be set.
+        KnownDifference(
+            probe: "SENTINEL CONFIG GET", side: .reference,
+            line: "error \"ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.\"",
+            reason: "Redis 7.2: SENTINEL CONFIG has arity -4, so 3 words are an argument-count error"),
+        KnownDifference(
+            probe: "SENTINEL CONFIG GET", side: .candidate,
+            line: "error \"ERR wrong number of arguments for 'sentinel|config' command\"",
+            reason: "Redis 7.2: SENTINEL CONFIG has arity -4, so 3 words are an argument-count error"),
+        KnownDifference(
+            probe: "SENTINEL CONFIG SET", side: .reference,
+            line: "error \"ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.\"",
+            reason: "Redis 7.2: SENTINEL CONFIG has arity -4, so 3 words are an argument-count error"),
+        KnownDifference(
+            probe: "SENTINEL CONFIG SET", side: .candidate,
+            line: "error \"ERR wrong number of arguments for 'sentinel|config' command\"",
+            reason: "Redis 7.2: SENTINEL CONFIG has arity -4, so 3 words are an argument-count error"),
+        KnownDifference(
+            probe: "SENTINEL CONFIG *", side: .reference,
+            line: "error \"ERR Only SENTINEL CONFIG GET <option> / SET <option> <value> are supported.\"",
+            reason: "Redis 7.2 usage text of SENTINEL CONFIG (several parameters per call)"),
+        KnownDifference(
+            probe: "SENTINEL CONFIG *", side: .candidate,
+            line: "error \"ERR Only SENTINEL CONFIG GET <param> [<param> <param> ...] / SET <param> <value> [<param> <value> ...] are supported.\"",
+            reason: "Redis 7.2 usage text of SENTINEL CONFIG (several parameters per call)"),
+        // (An empty `line` matches every line: here, the whole array the candidate answers.)
+        KnownDifference(
+            probe: "SENTINEL CONFIG GET resolve-hostnames announce-port", side: .candidate, line: "",
+            reason: "Redis 7.2: SENTINEL CONFIG GET takes several parameters"),
+        KnownDifference(
+            probe: "SENTINEL CONFIG SET resolve-hostnames no announce-hostnames no", side: .candidate, line: "simple \"OK\"",
+            reason: "Redis 7.2: SENTINEL CONFIG SET takes several parameter/value pairs"),
+        KnownDifference(
+            probe: "SENTINEL CONFIG SET loglevel no-such-level", side: .reference,
+            line: "error \"ERR Invalid argument 'loglevel' to SENTINEL CONFIG SET\"",
+            reason: "Redis 7.2: loglevel is a SENTINEL CONFIG parameter, so a bad level is a bad value, not a bad parameter"),
+        KnownDifference(
+            probe: "SENTINEL CONFIG SET loglevel no-such-level", side: .candidate,
+            line: "error \"ERR Invalid value 'no-such-level' to SENTINEL CONFIG SET 'loglevel'\"",
+            reason: "Redis 7.2: loglevel is a SENTINEL CONFIG parameter, so a bad level is a bad value, not a bad parameter"),
+        // SENTINEL FAILOVER <master> [COORDINATED] (Valkey 9, docs/coordinated-failover.md): the
+        // subcommand takes an optional token, so a fourth word is checked as a token (a syntax
+        // error when it is not COORDINATED) rather than refused by a fixed arity of 3.
+        KnownDifference(
+            probe: "SENTINEL FAILOVER * *", side: .reference,
+            line: "error \"ERR wrong number of arguments for 'sentinel|failover' command\"",
+            reason: "SENTINEL FAILOVER <master> [COORDINATED] (Valkey 9): arity -3, an unknown fourth word is a syntax error"),
+        KnownDifference(
+            probe: "SENTINEL FAILOVER * *", side: .candidate, line: "error \"ERR syntax error\"",
+            reason: "SENTINEL FAILOVER <master> [COORDINATED] (Valkey 9): arity -3, an unknown fourth word is a syntax error"),
+        KnownDifference(
+            probe: "SENTINEL FAILOVER probe-master COORDINATED", side: .candidate,
+            line: "error \"NOGOODPRIMARY Primary is not reachable or not healthy: a coordinated failover needs a working master\"",
+            reason: "SENTINEL FAILOVER <master> COORDINATED (Valkey 9, docs/coordinated-failover.md) refuses a master it cannot reach"),
+        // swift-sentinel's leader tells its swift-sentinel peers about a coordinated failover
+        // with SENTINEL COORDINATED-FAILOVER (docs/coordinated-failover.md); a notice for an
+        // election we did not vote in is refused.
+        KnownDifference(
+            probe: "SENTINEL COORDINATED-FAILOVER *", side: .reference,
+            line: "error \"ERR unknown subcommand 'COORDINATED-FAILOVER'. Try SENTINEL HELP.\"",
+            reason: "swift-sentinel's own peer notice for the coordinated failover"),
+        KnownDifference(
+            probe: "SENTINEL COORDINATED-FAILOVER *", side: .candidate, line: "error \"ERR I did not vote for <id> in epoch #\"",
+            reason: "swift-sentinel's own peer notice for the coordinated failover"),
+        // Master names end up in space-separated config lines and events and in comma-separated
+        // hello messages; redis-sentinel 7.0.15 accepts such names and then writes a config file it
+        // refuses at the next start (`sentinel monitor probe master ...` has one word too many).
+        // swift-sentinel refuses them up front, in MONITOR as in the config file.
+        KnownDifference(
+            probe: "SENTINEL MONITOR probe*master *", side: .reference, line: "simple \"OK\"",
+            reason: "names with blanks or commas break the config file and hello messages; swift-sentinel refuses them"),
+        KnownDifference(
+            probe: "SENTINEL MONITOR probe*master *", side: .candidate,
+            line: "error \"ERR Master names cannot be empty or contain spaces or commas\"",
+            reason: "names with blanks or commas break the config file and hello messages; swift-sentinel refuses them"),
+        KnownDifference(
+            probe: "SENTINEL REMOVE probe*master", side: .reference, line: "simple \"OK\"",
+            reason: "the master refused above does not exist on swift-sentinel"),
+        KnownDifference(
+            probe: "SENTINEL REMOVE probe*master", side: .candidate, line: "error \"ERR No such master with that name\"",
+            reason: "the master refused above does not exist on swift-sentinel"),
+        // CLIENT KILL MAXAGE (Redis 7.4) is accepted.
+        KnownDifference(
+            probe: "CLIENT KILL MAXAGE *", side: .reference, line: "error \"ERR syntax error\"",
+            reason: "swift-sentinel accepts the Redis 7.4 CLIENT KILL MAXAGE filter"),
+        KnownDifference(
+            probe: "CLIENT KILL MAXAGE *", side: .candidate, line: "integer #",
+            reason: "swift-sentinel accepts the Redis 7.4 CLIENT KILL MAXAGE filter"),
     ]
+
+    /// Commands or subcommands only swift-sentinel has: the differential test removes them from
+    /// the candidate's reply (see `ReplyShape.removing`) for the probes matching `probe`.
+    static let candidateOnlyEntries: [KnownCandidateEntry] = [
+        KnownCandidateEntry(
+            probe: "*COMMAND*", name: "client|setinfo",
+            reason: "CLIENT SETINFO (Redis 7.2) is accepted (see above), so COMMAND lists and documents it"),
+        KnownCandidateEntry(
+            probe: "ACL CAT *", name: "client|setinfo",
+            reason: "CLIENT SETINFO (Redis 7.2) is in the connection and slow categories, as in Redis 7.2"),
+    ]
+}
+
+/// A command or subcommand in swift-sentinel's replies that redis-sentinel 7.0.15 does not have.
+struct KnownCandidateEntry: Sendable {
+    let probe: String
+    let name: String
+    let reason: String
 }
 
 /// Deliberate differences in what prometheus-redis-exporter 1.45.0 reports for swift-sentinel and

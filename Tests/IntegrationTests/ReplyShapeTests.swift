@@ -79,6 +79,29 @@ struct ReplyShapeTests {
         #expect(diff.map(\.description) == ["- b", "+ x"])
     }
 
+    @Test("a candidate-only command is removed from COMMAND INFO, DOCS (RESP2 and RESP3), LIST and ACL CAT shapes")
+    func removingEntries() {
+        let info = RESPReply.array([
+            .array([.bulkString("client"), .integer(-2), .array([.array([.bulkString("client|id"), .integer(2)]), .array([.bulkString("client|setinfo"), .integer(4)])])]),
+            .array([.bulkString("ping"), .integer(-1)]),
+        ])
+        let (trimmedInfo, infoCount) = ReplyShape.removing("client|setinfo", from: info)
+        #expect(infoCount == 1)
+        #expect(trimmedInfo == .array([
+            .array([.bulkString("client"), .integer(-2), .array([.array([.bulkString("client|id"), .integer(2)])])]),
+            .array([.bulkString("ping"), .integer(-1)]),
+        ]))
+        let docs2 = RESPReply.array([.bulkString("client|id"), .array([.bulkString("summary"), .bulkString("x")]), .bulkString("client|setinfo"), .array([.bulkString("summary"), .bulkString("y")])])
+        #expect(ReplyShape.removing("client|setinfo", from: docs2).0 == .array([.bulkString("client|id"), .array([.bulkString("summary"), .bulkString("x")])]))
+        let docs3 = RESPReply.map([.init(key: .bulkString("client|setinfo"), value: .map([])), .init(key: .bulkString("client|id"), value: .map([]))])
+        #expect(ReplyShape.removing("client|setinfo", from: docs3).0 == .map([.init(key: .bulkString("client|id"), value: .map([]))]))
+        let list = RESPReply.array([.bulkString("client|reply"), .bulkString("client|setinfo"), .bulkString("client|setname")])
+        let (trimmedList, listCount) = ReplyShape.removing("client|setinfo", from: list)
+        #expect(listCount == 1)
+        #expect(trimmedList == .array([.bulkString("client|reply"), .bulkString("client|setname")]))
+        #expect(ReplyShape.removing("client|setinfo", from: .simpleString("OK")).1 == 0)
+    }
+
     @Test("known differences match by probe (with * globs), side and line")
     func knownDifferenceMatching() {
         let known = KnownDifference(probe: "*CLIENT INFO", side: .candidate, line: "client-field lib-name", reason: "test")

@@ -75,6 +75,26 @@ struct HelloTests {
         #expect(logs(actions).contains("+sentinel-invalid-addr sentinel \(Self.peerA) 127.0.0.1 26380 @ mymaster 127.0.0.1 6379"))
     }
 
+    @Test("a hello from an address that cannot be kept (empty, or a name without resolve-hostnames) adds no peer, and removes a moved one")
+    func unusableAddress() throws {
+        // redis-sentinel 7.0.15 announces an empty IP after `SENTINEL CONFIG SET announce-ip ""`;
+        // keeping it would persist `known-sentinel mymaster "" ...`, which the loader refuses.
+        var s = make()
+        _ = hello(&s, ",26380,\(Self.peerB),0,mymaster,127.0.0.1,6379,0")
+        _ = hello(&s, "sentinel-b.example,26380,\(Self.peerB),0,mymaster,127.0.0.1,6379,0")
+        #expect(s.masters["mymaster"]?.sentinels[Self.peerB] == nil)
+        _ = hello(&s, "127.0.0.1,26380,\(Self.peerA),0,mymaster,127.0.0.1,6379,0")
+        let actions = hello(&s, ",26380,\(Self.peerA),3,mymaster,127.0.0.1,6379,0")
+        #expect(s.masters["mymaster"]?.sentinels[Self.peerA] == nil)
+        #expect(logs(actions).contains("+sentinel-address-switch master mymaster 127.0.0.1 6379 ip  port 26380 for \(Self.peerA)"))
+        #expect(s.settings.currentEpoch == 3, "the epoch is still adopted")
+        let written = try #require(actions.compactMap { if case .persistConfig(let c, _) = $0 { c } else { nil } }.last)
+        #expect(written.masters.allSatisfy { $0.knownSentinels.allSatisfy { !$0.address.host.isEmpty } })
+        #expect(throws: Never.self, "the rewritten config loads again") {
+            _ = try ConfigParser.parse(ConfigRewriter.rewrite(original: "", config: written), fileName: "sentinel.conf")
+        }
+    }
+
     @Test("a higher current epoch is adopted with +new-epoch and persisted")
     func newEpoch() {
         var s = make()

@@ -261,5 +261,26 @@ struct SentinelCommandTests {
         #expect(
             sim.ask(0, "SENTINEL", "is-master-down-by-addr", "127.0.0.1", "x", "5", other)
                 == .error("ERR value is not an integer or out of range"))
+        // The epoch is read as a signed 64-bit integer (Redis's getLongLongFromObject), not as
+        // unsigned: -1 is accepted; a leading + or an overflow is not.
+        #expect(
+            sim.ask(0, "SENTINEL", "is-master-down-by-addr", "127.0.0.1", "6379", "-1", "*")
+                == .array([.integer(0), .bulkString("*"), .integer(0)]))
+        for bad in ["+5", "18446744073709551615", "05"] {
+            #expect(
+                sim.ask(0, "SENTINEL", "is-master-down-by-addr", "127.0.0.1", "6379", bad, "*")
+                    == .error("ERR value is not an integer or out of range"), "\(bad)")
+        }
+    }
+
+    @Test("Redis's strict integer parsing (string2ll)")
+    func redisNumbers() {
+        #expect(RedisNumbers.int64("0") == 0)
+        #expect(RedisNumbers.int64("-1") == -1)
+        #expect(RedisNumbers.int64("9223372036854775807") == Int64.max)
+        #expect(RedisNumbers.int64("-9223372036854775808") == Int64.min)
+        for bad in ["", "-", "+1", "01", "-0", " 1", "1 ", "9223372036854775808", "1e3", "x"] {
+            #expect(RedisNumbers.int64(bad) == nil, "\(bad)")
+        }
     }
 }

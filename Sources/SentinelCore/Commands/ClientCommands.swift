@@ -10,10 +10,25 @@ extension Sentinel {
         "subscribe", "psubscribe", "unsubscribe", "punsubscribe", "ping", "quit", "reset",
     ]
 
+    /// A command from a client. While earlier commands of the same client wait for a CLIENT
+    /// PAUSE to end, this one queues behind them.
     mutating func clientCommand(_ id: ClientID, _ args: [String]) {
-        guard var session = clients[id], let first = args.first else { return }
-        counters.commandsProcessed += 1
+        guard let session = clients[id], !args.isEmpty else { return }
+        if !session.postponed.isEmpty {
+            clients[id]!.postponed.append(args)
+            return
+        }
+        runCommand(id, args)
+    }
+
+    /// Checks and runs one command (Redis's processCommand and call). Returns false when the
+    /// command was postponed by CLIENT PAUSE instead.
+    @discardableResult
+    mutating func runCommand(_ id: ClientID, _ args: [String]) -> Bool {
+        guard var session = clients[id], let first = args.first else { return true }
         let name = first.lowercased()
+        // Redis records the command as the client's last one when it looks it up, before any
+        // check (a postponed command shows in CLIENT LIST as `cmd=`).
         session.lastInteraction = now
         session.lastCommand = name
         if args.count > 1, ["sentinel", "client", "command", "acl"].contains(name) {
@@ -22,18 +37,35 @@ extension Sentinel {
         clients[id] = session
 
         // Redis checks the command, the subcommand and the argument count before authentication.
+        let refusal: RESPValue?
         if let error = name == "sentinel" ? Self.sentinelPrecheck(args) : CommandTable.check(args) {
-            reply(id, error)
-            return
+            refusal = error
+        } else if !session.authenticated && name != "auth" && name != "hello" {
+            refusal = .error(Wire.errNoAuth)
+        } else if session.proto == .resp2 && session.subscriptionCount > 0 && !Self.subscribedContextCommands.contains(name) {
+            refusal = .error(Wire.errSubscribedContext(name))
+        } else {
+            refusal = nil
         }
-        if !session.authenticated && name != "auth" && name != "hello" {
-            reply(id, .error(Wire.errNoAuth))
-            return
+        if refusal == nil {
+            let spec = CommandTable.lookup(args.count > 1 && CommandTable.hasSubcommands(name) ? "\(name)|\(args[1])" : name)
+            if mustPostpone(spec) {
+                postpone(id, args)
+                return false
+            }
         }
-        if session.proto == .resp2 && session.subscriptionCount > 0 && !Self.subscribedContextCommands.contains(name) {
-            reply(id, .error(Wire.errSubscribedContext(name)))
-            return
+
+        counters.commandsProcessed += 1
+        if let refusal {
+            reply(id, refusal)
+        } else {
+            execute(id, name, args)
         }
+        commandFinished(id, command: name)
+        return true
+    }
+
+    private mutating func execute(_ id: ClientID, _ name: String, _ args: [String]) {
         switch name {
         case "ping": ping(id, args)
         case "info": reply(id, .bulkString(infoText(sections: Array(args.dropFirst()))))
@@ -52,8 +84,7 @@ extension Sentinel {
                 reply(id, .error(Wire.errOnlyHello))
             }
         case "shutdown":
-            output.append(.log(.warning, "User requested shutdown..."))
-            output.append(.shutdown)
+            shutdown(id, args)
         case "sentinel":
             sentinelCommand(id, args)
         case "acl":
@@ -61,6 +92,30 @@ extension Sentinel {
         default:
             reply(id, CommandTable.unknownCommandError(args: args))
         }
+    }
+
+    /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: any other word, ABORT with another
+    /// option, or NOSAVE with SAVE is a syntax error and the sentinel keeps running. ABORT has
+    /// nothing to abort (a sentinel shuts down at once); every valid form shuts down.
+    private mutating func shutdown(_ id: ClientID, _ args: [String]) {
+        var abort = false
+        var options = Set<String>()
+        for word in args.dropFirst() {
+            let option = word.lowercased()
+            switch option {
+            case "nosave", "save", "now", "force": options.insert(option)
+            case "abort": abort = true
+            default: return reply(id, .error(Wire.errSyntax))
+            }
+        }
+        if (abort && !options.isEmpty) || (options.contains("nosave") && options.contains("save")) {
+            return reply(id, .error(Wire.errSyntax))
+        }
+        if abort {
+            return reply(id, .error(Wire.errNoShutdownInProgress))
+        }
+        output.append(.log(.warning, "User requested shutdown..."))
+        output.append(.shutdown)
     }
 
     /// Redis arity: positive means exactly, negative means at least.
@@ -221,7 +276,19 @@ extension Sentinel {
         case "kill":
             clientKill(id, args)
         case "getredir":
-            reply(id, .integer(-1))
+            reply(id, .integer(clients[id]?.tracking?.redirect ?? -1))
+        case "tracking":
+            clientTracking(id, args)
+        case "trackinginfo":
+            reply(id, trackingInfo(id))
+        case "caching":
+            clientCaching(id, args[2])
+        case "reply":
+            clientReply(id, args[2])
+        case "pause":
+            clientPauseCommand(id, args)
+        case "unpause":
+            clientUnpauseCommand(id)
         case "no-evict":
             switch args[2].lowercased() {
             case "on": clients[id]?.noEvict = true
@@ -232,13 +299,28 @@ extension Sentinel {
             }
             reply(id, .ok)
         case "unblock":
-            reply(id, .integer(0))
+            clientUnblock(id, args)
         case "help":
             reply(id, .array(HelpTexts.client.map { .simpleString($0) }))
         default:
-            // PAUSE/UNPAUSE/REPLY/TRACKING/CACHING/TRACKINGINFO have no effect on a sentinel's clients.
-            reply(id, .error("ERR CLIENT \(sub.uppercased()) is not supported by this sentinel"))
+            reply(id, CommandTable.unknownSubcommandError(command: "client", sub: args[1]))
         }
+    }
+
+    /// CLIENT UNBLOCK <id> [TIMEOUT|ERROR]: the reason is checked before the id. No sentinel
+    /// command blocks (a client waiting for CLIENT PAUSE is not unblockable), so a valid call
+    /// unblocks nobody and answers 0.
+    private mutating func clientUnblock(_ id: ClientID, _ args: [String]) {
+        guard args.count == 3 || args.count == 4 else {
+            return reply(id, .error(Wire.errSubcommandSyntax(command: "client", sub: args[1])))
+        }
+        if args.count == 4 {
+            guard ["timeout", "error"].contains(args[3].lowercased()) else {
+                return reply(id, .error(Wire.errUnblockReason))
+            }
+        }
+        guard RedisNumbers.int64(args[2]) != nil else { return reply(id, .error(Wire.errNotInteger)) }
+        reply(id, .integer(0))
     }
 
     private mutating func clientList(_ id: ClientID, _ args: [String]) {
@@ -281,7 +363,7 @@ extension Sentinel {
     private mutating func clientKill(_ id: ClientID, _ args: [String]) {
         if args.count == 3 {
             guard let victim = clients.values.first(where: { $0.address == args[2] }) else {
-                reply(id, .error("ERR No such client"))
+                reply(id, .error(Wire.errNoSuchClient))
                 return
             }
             reply(id, .ok)
@@ -301,13 +383,19 @@ extension Sentinel {
             switch option {
             case "id":
                 guard let n = Int(value), n > 0 else {
-                    reply(id, .error("ERR client-id should be greater than 0"))
+                    reply(id, .error(Wire.errClientIDNotPositive))
                     return
                 }
                 candidates = candidates.filter { $0.id.raw == n }
             case "addr": candidates = candidates.filter { $0.address == value }
             case "laddr": candidates = candidates.filter { $0.localAddress == value }
-            case "user": candidates = candidates.filter { $0.user == value }
+            case "user":
+                // Only the default user exists (requirepass); Redis refuses unknown user names.
+                guard value == "default" else {
+                    reply(id, .error(Wire.errNoSuchUser(value)))
+                    return
+                }
+                candidates = candidates.filter { $0.user == value }
             case "type":
                 switch value.lowercased() {
                 case "normal": candidates = candidates.filter { $0.subscriptionCount == 0 }
@@ -340,36 +428,6 @@ extension Sentinel {
         if skipMe { candidates.removeAll { $0.id == id } }
         reply(id, .integer(candidates.count))
         for victim in candidates { output.append(.closeClient(victim.id)) }
-    }
-
-    // MARK: - ACL
-
-    /// The ACL subcommands that need no user database: the sentinel has the single `default` user
-    /// (whose password is `requirepass`) until ACL users are supported.
-    private mutating func acl(_ id: ClientID, _ args: [String]) {
-        switch args[1].lowercased() {
-        case "whoami":
-            reply(id, .bulkString(clients[id]?.user ?? "default"))
-        case "users":
-            reply(id, .array([.bulkString("default")]))
-        case "help":
-            reply(id, .array(HelpTexts.acl.map { .simpleString($0) }))
-        case "genpass":
-            var bits = 256
-            if args.count > 2 {
-                guard let n = Int(args[2]), n > 0, n <= 4096 else {
-                    return reply(id, .error("ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096"))
-                }
-                bits = n
-            }
-            let hexDigits = (bits + 3) / 4
-            var text = ""
-            let digits = Array("0123456789abcdef")
-            for _ in 0..<hexDigits { text.append(digits[Int(rng.next() & 15)]) }
-            reply(id, .bulkString(text))
-        default:
-            reply(id, .error("ERR ACL \(args[1].uppercased()) is not supported by swift-sentinel yet: only the default user (requirepass) exists"))
-        }
     }
 
     // MARK: - Pub/Sub

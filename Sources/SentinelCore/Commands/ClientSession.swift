@@ -19,6 +19,18 @@ package struct ClientSession: Hashable, Sendable {
     package var libName: String = ""
     package var libVersion: String = ""
     package var noEvict: Bool = false
+    /// CLIENT REPLY OFF: this client gets no replies until CLIENT REPLY ON.
+    package var replyOff = false
+    /// The reply of the command being processed is dropped (the previous one was CLIENT REPLY SKIP).
+    package var replySkip = false
+    /// Set by CLIENT REPLY SKIP; turns into `replySkip` when that command is done.
+    package var replySkipNext = false
+    /// What waits behind a reply whose value is not known yet (ClientReplies.swift).
+    package var heldReplies: Deque<HeldReply> = []
+    /// Commands held back by CLIENT PAUSE, oldest first (ClientPause.swift).
+    package var postponed: Deque<[String]> = []
+    /// CLIENT TRACKING state; nil while tracking is off (ClientTracking.swift).
+    package var tracking: ClientTracking? = nil
 
     package init(id: ClientID, address: String, localAddress: String, now: Millis, authenticated: Bool) {
         self.id = id
@@ -41,12 +53,20 @@ package struct ClientSession: Hashable, Sendable {
     package func infoLine(now: Millis) -> String {
         let age = (now - createdAt) / 1000
         let idle = (now - lastInteraction) / 1000
+        // Redis's order: P (pub/sub), b (blocked: postponed by CLIENT PAUSE), t (tracking),
+        // B (broadcast tracking), e (no-evict); N when none.
         var flags = subscriptionCount > 0 ? "P" : ""
+        if !postponed.isEmpty { flags += "b" }
+        if let tracking {
+            flags += "t"
+            if tracking.bcast { flags += "B" }
+        }
         if noEvict { flags += "e" }
         if flags.isEmpty { flags = "N" }
+        let redirect = tracking?.redirect ?? -1
         return "id=\(id.raw) addr=\(address) laddr=\(localAddress) fd=\(id.raw + 7) name=\(name) age=\(age) idle=\(idle) "
             + "flags=\(flags) db=0 sub=\(channels.count) psub=\(patterns.count) ssub=0 multi=-1 qbuf=0 qbuf-free=0 "
             + "argv-mem=0 multi-mem=0 rbs=1024 rbp=0 obl=0 oll=0 omem=0 tot-mem=0 events=r cmd=\(lastCommand) "
-            + "user=\(user) redir=-1 resp=\(proto.rawValue) lib-name=\(libName) lib-ver=\(libVersion)"
+            + "user=\(user) redir=\(redirect) resp=\(proto.rawValue) lib-name=\(libName) lib-ver=\(libVersion)"
     }
 }

@@ -12,6 +12,8 @@ extension Sentinel {
         input.serverTimeMicros = processStats.unixTimeMicros
         input.uptimeMillis = now - startTime
         input.connectedClients = clients.count
+        // Clients whose commands wait for a CLIENT PAUSE count as blocked, as in Redis.
+        input.blockedClients = postponedClients.count
         input.cpuSysMicros = Int64(processStats.usedCPUSys * 1_000_000)
         input.cpuUserMicros = Int64(processStats.usedCPUUser * 1_000_000)
         input.cpuSysChildrenMicros = Int64(processStats.usedCPUSysChildren * 1_000_000)

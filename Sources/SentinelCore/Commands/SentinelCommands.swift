@@ -151,11 +151,14 @@ extension Sentinel {
     // MARK: - IS-MASTER-DOWN-BY-ADDR and the vote (sentinel-behaviour §7.2, §7.4)
 
     private mutating func isMasterDownByAddr(_ id: ClientID, _ args: [String]) {
-        guard let port = Int(args[3]), let epoch = UInt64(args[4]) else {
+        // Both are read as signed 64-bit integers; the epoch is then used as unsigned, as
+        // Redis casts it (`-1` is a valid, huge epoch).
+        guard let port = RedisNumbers.int64(args[3]), let signedEpoch = RedisNumbers.int64(args[4]) else {
             return reply(id, .error(Wire.errNotInteger))
         }
+        let epoch = UInt64(bitPattern: signedEpoch)
         let runID = args[5]
-        let found = masters.values.first { sameAddress($0.address, HostPort(args[2], port)) }
+        let found = masters.values.first { sameAddress($0.address, HostPort(args[2], Int(port))) }
         // In TILT we still vote but never say "down" (our view of time cannot be trusted).
         let down = !tilt && (found.map { $0.state.sDown } ?? false)
         var leader = "*"

@@ -406,7 +406,9 @@ extension Sentinel {
         }
         if links[.master(name)]?.cc?.pending.contains(.publishHello) == true {
             // Answer only when our last hello to it is through, so none can arrive after the pause.
-            noticeRepliesWaiting[name, default: []].append(id)
+            if let slot = reserveReplySlot(id) {
+                noticeRepliesWaiting[name, default: []].append((id, slot))
+            }
             needsFlush = true
         } else {
             replyAfterFlush(id, .ok)
@@ -416,7 +418,7 @@ extension Sentinel {
     /// Our hello PUBLISH to a master was answered: release the notice answers waiting for it.
     mutating func helloPublishAnswered(master name: String) {
         guard let waiting = noticeRepliesWaiting.removeValue(forKey: name) else { return }
-        for client in waiting { reply(client, .ok) }
+        for (client, slot) in waiting { fillReplySlot(client, slot, .ok) }
     }
 
     // MARK: - Finishing a handover whose leader vanished

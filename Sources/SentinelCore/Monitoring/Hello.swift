@@ -97,6 +97,17 @@ extension Sentinel {
                 emit(.notice, "+sentinel-invalid-addr", describe(stale, of: masters[masterName]!), master: masterName)
                 removePeerEverywhere(stale.runID)
             }
+            guard Self.isUsablePeerHost(address.host, resolveHostnames: settings.resolveHostnames) else {
+                // Redis cannot create an instance at such an address (createSentinelAddr fails):
+                // a moved peer is gone, a new one is not added. Keeping it would also write a
+                // `known-sentinel` line the config loader refuses (an empty host, for one: what
+                // redis-sentinel 7.0.15 announces after `SENTINEL CONFIG SET announce-ip ""`).
+                if switched {
+                    dropPeerLinkIfUnused(runID)
+                    needsFlush = true
+                }
+                return adoptEpoch(epoch, master: masterName)
+            }
             addPeer(runID, address: address, to: masterName)
             if !switched {
                 emit(
@@ -109,11 +120,7 @@ extension Sentinel {
             reconnect(.peer(runID: runID))
         }
 
-        if epoch > settings.currentEpoch {
-            settings.currentEpoch = epoch
-            needsFlush = true
-            emit(.warning, "+new-epoch", "\(epoch)", master: masterName)
-        }
+        adoptEpoch(epoch, master: masterName)
 
         guard var master = masters[masterName], var peer = master.sentinels[runID] else { return }
         if masterConfigEpoch > master.config.configEpoch {
@@ -134,6 +141,21 @@ extension Sentinel {
         peer = masters[masterName]!.sentinels[runID]!
         peer.lastHelloTime = now
         masters[masterName]!.sentinels[runID] = peer
+    }
+
+    /// A hello's current epoch, if newer than ours, becomes ours (`+new-epoch`).
+    private mutating func adoptEpoch(_ epoch: UInt64, master masterName: String) {
+        if epoch > settings.currentEpoch {
+            settings.currentEpoch = epoch
+            needsFlush = true
+            emit(.warning, "+new-epoch", "\(epoch)", master: masterName)
+        }
+    }
+
+    /// Whether a peer can be kept at this announced host: an IP literal, or any non-empty name
+    /// when resolve-hostnames is on (the rule the config loader applies to `known-sentinel`).
+    static func isUsablePeerHost(_ host: String, resolveHostnames: Bool) -> Bool {
+        !host.isEmpty && (resolveHostnames || IPAddressLiteral.isValid(host))
     }
 
     /// `-dup-sentinel`: an older entry is dropped because a hello showed the same runid or address

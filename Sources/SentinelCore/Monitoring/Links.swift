@@ -13,6 +13,7 @@ extension Sentinel {
     /// failover finished.
     mutating func timer() {
         if let wake = nextWakeUp, wake <= now { nextWakeUp = nil }
+        checkClientPauseTimeout()
         checkTiltCondition()
         var finished: [String] = []
         for name in masters.keys {

@@ -1,0 +1,111 @@
+import DequeModule
+import OrderedCollections
+import RESP
+
+/// A client's replies leave in the order of its commands, as on a Redis connection, even when
+/// a reply is known only later: a command that changes the config answers after the flush
+/// (sentinelFlushConfig runs before addReply), and a coordinated-failover notice answers after
+/// our hello to the master is through. Such a reply takes a slot; everything the client is sent
+/// after it (replies and pub/sub pushes) waits behind the slot until it is filled.
+///
+/// `CLIENT REPLY OFF|SKIP` suppress the replies of the commands they cover (Redis's
+/// prepareClientToWrite), decided when the command runs; pub/sub pushes are never suppressed
+/// (`CLIENT_PUSHING`).
+package struct HeldReply: Hashable, Sendable {
+    /// The slot this entry waits for; nil once the value is known.
+    var slot: Int?
+    /// Nil while waiting, or for a suppressed reply (dropped when its slot is filled).
+    var value: RESPValue?
+    var proto: RESPVersion
+    var suppressed: Bool
+}
+
+extension Sentinel {
+    /// Sends a reply to the command being processed (unless CLIENT REPLY suppresses it), after
+    /// any earlier reply that is still pending.
+    mutating func reply(_ client: ClientID, _ value: RESPValue) {
+        guard let session = clients[client] else { return }
+        if session.replyOff || session.replySkip { return }
+        send(client, value)
+    }
+
+    /// Sends a frame that is not a reply to a command (a pub/sub message): never suppressed, but
+    /// still behind pending replies.
+    mutating func push(_ client: ClientID, _ value: RESPValue) {
+        send(client, value)
+    }
+
+    private mutating func send(_ client: ClientID, _ value: RESPValue) {
+        guard var session = clients[client] else { return }
+        if session.heldReplies.isEmpty {
+            output.append(.reply(client, value, session.proto))
+        } else {
+            session.heldReplies.append(HeldReply(slot: nil, value: value, proto: session.proto, suppressed: false))
+            clients[client] = session
+        }
+    }
+
+    /// Reserves the place of a reply that the current command will give later (see
+    /// ``fillReplySlot(_:_:_:)``). Returns nil for a gone client.
+    mutating func reserveReplySlot(_ client: ClientID) -> Int? {
+        guard var session = clients[client] else { return nil }
+        let slot = nextReplySlot
+        nextReplySlot += 1
+        let suppressed = session.replyOff || session.replySkip
+        session.heldReplies.append(HeldReply(slot: slot, value: nil, proto: session.proto, suppressed: suppressed))
+        clients[client] = session
+        return slot
+    }
+
+    /// Gives a reserved reply its value and sends everything that was waiting for it.
+    mutating func fillReplySlot(_ client: ClientID, _ slot: Int, _ value: RESPValue) {
+        guard var session = clients[client],
+            let index = session.heldReplies.firstIndex(where: { $0.slot == slot })
+        else { return }
+        session.heldReplies[index].slot = nil
+        if !session.heldReplies[index].suppressed {
+            session.heldReplies[index].value = value
+        }
+        while let head = session.heldReplies.first, head.slot == nil {
+            session.heldReplies.removeFirst()
+            if let value = head.value {
+                output.append(.reply(client, value, head.proto))
+            }
+        }
+        clients[client] = session
+    }
+
+    /// Redis's resetClient after a command ran (or was refused): CLIENT REPLY SKIP covers exactly
+    /// the next command, and CLIENT CACHING only until the next command that is not CLIENT.
+    mutating func commandFinished(_ client: ClientID, command: String) {
+        guard var session = clients[client] else { return }
+        session.replySkip = false
+        if session.replySkipNext {
+            session.replySkip = true
+            session.replySkipNext = false
+        }
+        if command != "client" {
+            session.tracking?.caching = false
+        }
+        clients[client] = session
+    }
+
+    /// CLIENT REPLY ON|OFF|SKIP.
+    mutating func clientReply(_ id: ClientID, _ mode: String) {
+        switch mode.lowercased() {
+        case "on":
+            clients[id]?.replyOff = false
+            clients[id]?.replySkip = false
+            clients[id]?.replySkipNext = false
+            reply(id, .ok)
+        case "off":
+            clients[id]?.replyOff = true
+        case "skip":
+            if clients[id]?.replyOff == false {
+                clients[id]?.replySkipNext = true
+            }
+        default:
+            reply(id, .error(Wire.errSyntax))
+        }
+    }
+}

@@ -1,0 +1,50 @@
+/// Error texts of the client-connection commands (CLIENT, ACL, SHUTDOWN), byte-exact with
+/// redis-sentinel 7.0.15 (networking.c, acl.c, server.c), without the leading '-'.
+extension Wire {
+    // CLIENT PAUSE / UNBLOCK / TRACKING / CACHING (networking.c clientCommand).
+    package static let errPauseMode = "ERR CLIENT PAUSE mode must be WRITE or ALL"
+    package static let errTimeoutNotInteger = "ERR timeout is not an integer or out of range"
+    package static let errTimeoutNegative = "ERR timeout is negative"
+    package static let errUnblockReason = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
+    package static let errNoSuchClient = "ERR No such client"
+    package static let errClientIDNotPositive = "ERR client-id should be greater than 0"
+    package static let errTrackingSingleRedirect = "ERR A client can only redirect to a single other client"
+    package static let errTrackingRedirectMissing = "ERR The client ID you want redirect to does not exist"
+    package static let errTrackingPrefixNeedsBcast = "ERR PREFIX option requires BCAST mode to be enabled"
+    package static let errTrackingBcastSwitch =
+        "ERR You can't switch BCAST mode on/off before disabling tracking for this client, and then re-enabling it with a different mode."
+    package static let errTrackingBcastOptions = "ERR OPTIN and OPTOUT are not compatible with BCAST"
+    package static let errTrackingOptinOptout = "ERR You can't specify both OPTIN mode and OPTOUT mode"
+    package static let errTrackingOptSwitch =
+        "ERR You can't switch OPTIN/OPTOUT mode before disabling tracking for this client, and then re-enabling it with a different mode."
+    package static let errCachingNotTracking =
+        "ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled"
+    package static let errCachingYes = "ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode."
+    package static let errCachingNo = "ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode."
+
+    /// Two BCAST prefixes of one client where one starts with the other.
+    package static func errTrackingPrefixOverlap(_ prefix: String, _ other: String, existing: Bool) -> String {
+        "ERR Prefix '\(prefix)' overlaps with \(existing ? "an existing" : "another provided") prefix '\(other)'. "
+            + "Prefixes for a single client must not overlap."
+    }
+
+    /// `CLIENT KILL USER <name>` for a user that does not exist.
+    package static func errNoSuchUser(_ name: String) -> String {
+        "ERR No such user '\(name)'"
+    }
+
+    /// A subcommand whose argument count its own parser rejects (`CLIENT PAUSE 1 WRITE x`).
+    package static func errSubcommandSyntax(command: String, sub: String) -> String {
+        "ERR unknown subcommand or wrong number of arguments for '\(sub.prefix(128))'. Try \(command.uppercased()) HELP."
+    }
+
+    // ACL (acl.c).
+    package static func errUnknownCategory(_ name: String) -> String {
+        "ERR Unknown category '\(name)'"
+    }
+    package static let errNoACLFile =
+        "ERR This Redis instance is not configured to use an ACL file. You may want to specify users via the ACL SETUSER command and then issue a CONFIG REWRITE (assuming you have a Redis configuration file set) in order to store users in the Redis configuration."
+
+    // SHUTDOWN (server.c shutdownCommand).
+    package static let errNoShutdownInProgress = "ERR No shutdown in progress."
+}
