@@ -82,11 +82,21 @@ package struct InstanceLink: Hashable, Sendable {
         self.lastPongTime = now
     }
 
-    /// Redis's `link->disconnected`: either required connection missing or not yet up.
+    /// Either required connection missing or not yet up (what the `disconnected` flag shows and
+    /// what holds back the periodic commands).
     package var disconnected: Bool {
         guard let cc, cc.connected else { return true }
         if needsPubSub { return !(pc?.connected ?? false) }
         return false
+    }
+
+    /// Redis's `link->disconnected` as the SDOWN check reads it: a required connection was closed
+    /// and no reconnect has been started. Redis clears it when it starts the reconnect, in the
+    /// same timer tick and before the SDOWN check, so a connection the instance killed (the
+    /// `CLIENT KILL TYPE pubsub` of every reconfiguration) never makes a healthy instance look down
+    /// while the reconnect is being opened.
+    package var awaitingReconnect: Bool {
+        cc == nil || (needsPubSub && pc == nil)
     }
 
     package var pendingCommands: Int { cc?.pending.count ?? 0 }

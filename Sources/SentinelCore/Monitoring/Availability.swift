@@ -8,10 +8,11 @@ extension Sentinel {
     // MARK: - SDOWN
 
     /// How long the instance has been silent, as Sentinel measures it: since the first unanswered
-    /// PING, or since it was last available while the link is down; 0 otherwise.
+    /// PING, or since it was last available while a connection is missing and not yet being
+    /// reopened; 0 otherwise.
     func silence(of link: InstanceLink) -> Millis {
         if link.actPingTime != 0 { return now - link.actPingTime }
-        if link.disconnected { return now - link.lastAvailTime }
+        if link.awaitingReconnect { return now - link.lastAvailTime }
         return 0
     }
 

@@ -1,0 +1,43 @@
+import RESP
+import Testing
+
+@testable import SentinelCore
+
+/// A pub/sub connection that the instance closes (the `CLIENT KILL TYPE pubsub` of every
+/// reconfiguration transaction) must not make a healthy instance SDOWN. Redis counts an
+/// instance link as disconnected only while a connection it needs has no context: the
+/// throttled reconnect clears that in the same timer tick, before the SDOWN check, so the
+/// check measures the pending PING (none), not the time since the last PONG.
+@Suite("SDOWN across a killed pub/sub connection")
+struct PubSubReconnectSDownTests {
+    @Test("a replica whose pub/sub connection is killed within a second of the link's start is not SDOWN when it reconnects")
+    func killedPubSubConnection() throws {
+        var sim = failoverSimulation(sentinels: 1, quorum: 1)
+        sim.startAll()
+        let owner = LinkOwner.replica(master: "mymaster", name: "127.0.0.1:6380")
+        let up = sim.runUntil(timeout: 1_000) { s in
+            let link = s.nodes[0].sentinel.links[owner]
+            return link?.cc?.connected == true && link?.pc?.connected == true
+        }
+        try #require(up != nil, "the replica's links did not come up")
+        // The first PONG arrives; then a reconfiguration kills the pub/sub connection. Its
+        // reconnect waits for the ping period since the link was opened.
+        sim.run(for: 200)
+        let pubsub = try #require(sim.nodes[0].sentinel.links[owner]?.pc?.id)
+        sim.resetLink(node: 0, link: pubsub)
+        sim.run(for: 2_500)
+        #expect(sim.events(0, "+sdown").isEmpty, "spurious SDOWN: \(sim.events(0, "+sdown"))")
+        #expect(sim.nodes[0].sentinel.links[owner]?.pc?.connected == true, "the pub/sub connection is back")
+    }
+
+    @Test("an instance whose connection stays missing is still SDOWN after down-after since its last reply")
+    func missingConnection() throws {
+        var sim = failoverSimulation(sentinels: 1, quorum: 1)
+        sim.startAll()
+        discover(&sim)
+        let replica = try #require(sim.redis.firstIndex { $0.address == HostPort("127.0.0.1", 6380) })
+        sim.crashRedis(replica)
+        sim.run(for: 2_500)
+        #expect(sim.events(0, "+sdown").contains { $0.hasPrefix("slave 127.0.0.1:6380 ") }, "\(sim.events(0, "+sdown"))")
+    }
+}
