@@ -5,6 +5,7 @@ extension Wire {
     package static let errPauseMode = "ERR CLIENT PAUSE mode must be WRITE or ALL"
     package static let errTimeoutNotInteger = "ERR timeout is not an integer or out of range"
     package static let errTimeoutNegative = "ERR timeout is negative"
+    package static let errTimeoutOutOfRange = "ERR timeout is out of range"
     package static let errUnblockReason = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
     package static let errNoSuchClient = "ERR No such client"
     package static let errClientIDNotPositive = "ERR client-id should be greater than 0"

@@ -38,7 +38,7 @@ extension Sentinel {
         }
         guard let milliseconds = RedisNumbers.int64(args[2]) else { return reply(id, .error(Wire.errTimeoutNotInteger)) }
         guard milliseconds >= 0 else { return reply(id, .error(Wire.errTimeoutNegative)) }
-        guard milliseconds <= Int64.max - now else { return reply(id, .error("ERR timeout is out of range")) }
+        guard milliseconds <= Int64.max - now else { return reply(id, .error(Wire.errTimeoutOutOfRange)) }
         // A timeout of 0 is "until time 0": the pause is over before the next command.
         let end = milliseconds > 0 ? now + milliseconds : 0
         // The mode is replaced; the end only ever moves later.
