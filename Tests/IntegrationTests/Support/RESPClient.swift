@@ -211,6 +211,20 @@ final class RESPClient {
         try send(arguments)
     }
 
+    /// Sends every command in one write before reading any reply, as pipelining clients do
+    /// (Jedis's fire-and-forget `CLIENT SETINFO` batch, node-redis's handshake, Lettuce's
+    /// `zipWith`), then reads one reply per command, in order. Server errors are replies.
+    func pipeline(_ commands: [[String]]) throws -> [RESPReply] {
+        try write(commands.flatMap { Self.encode($0) })
+        return try commands.map { _ in try readReply() }
+    }
+
+    /// Sends a command without reading its reply: for a connection whose replies are read by
+    /// another thread (a subscribed RESP3 connection that also carries commands).
+    func sendWithoutReading(_ arguments: [String]) throws {
+        try write(Self.encode(arguments))
+    }
+
     static func encode(_ arguments: [String]) -> [UInt8] {
         var out = Array("*\(arguments.count)\r\n".utf8)
         for argument in arguments {
