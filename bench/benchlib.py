@@ -1,9 +1,16 @@
-"""Shared pieces of the benchmarks in bench/: free loopback ports, processes that are always
-killed on exit, a tiny RESP client, bounded waits, and the standard topology (a real
-redis-server master with two replicas and three sentinels on 127.0.0.1, quorum 2)."""
+"""Shared pieces of the benchmarks in bench/: a registry of started processes that are always
+killed on exit (normal exit, exception, Ctrl-C, SIGTERM/SIGHUP, and — through
+PR_SET_PDEATHSIG — even when the benchmark itself is killed), free loopback ports, a tiny RESP
+client, bounded waits, /proc readings (RSS, CPU ticks), the machine description, the release
+build, and the standard topology (a real redis-server master with two replicas and three
+sentinels on 127.0.0.1, quorum 2)."""
 
+import atexit
+import ctypes
 import os
+import platform
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -12,35 +19,94 @@ import time
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 REDIS_SENTINEL = "/usr/bin/redis-sentinel"
+SWIFT_RELEASE = os.path.join(REPO, ".build", "release", "swift-sentinel")
 PROCS = []
+
+# ---------------------------------------------------------------------------------------------
+# Process registry
+
+
+def _die_with_parent():
+    """In the child between fork and exec: SIGKILL when the benchmark process dies."""
+    try:
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def spawn(args, log, procs=None):
+    """Starts a process in its own session (Ctrl-C at the terminal does not reach it: the
+    registry kills it), output to `log`. Registered in PROCS and, if given, in `procs`."""
+    with open(log, "w") as out:
+        p = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                             start_new_session=True, preexec_fn=_die_with_parent)
+    PROCS.append(p)
+    if procs is not None:
+        procs.append(p)
+    return p
+
+
+def stop(processes):
+    """Kills the given processes (SIGKILL), waits for them (bounded) and unregisters them."""
+    processes = list(processes)
+    for p in processes:
+        if p.poll() is None:
+            try:
+                p.kill()
+            except OSError:
+                pass
+    for p in processes:
+        try:
+            p.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+        if p in PROCS:
+            PROCS.remove(p)
+
+
+def cleanup():
+    """Kills every process started with spawn() or run_tool() and waits for it (bounded)."""
+    stop(list(PROCS))
+
+
+def run_tool(args, timeout):
+    """Runs a helper program (registered while it runs) and returns (returncode, stdout,
+    stderr); kills it after `timeout` seconds and raises TimeoutError."""
+    p = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, stdin=subprocess.DEVNULL,
+                         text=True, start_new_session=True, preexec_fn=_die_with_parent)
+    PROCS.append(p)
+    try:
+        out, err = p.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        stop([p])
+        raise TimeoutError(f"{args[0]} did not finish within {timeout} s")
+    finally:
+        if p in PROCS:
+            PROCS.remove(p)
+    return p.returncode, out, err
+
+
+def _interrupted(signum, _frame):
+    raise KeyboardInterrupt(f"signal {signum}")
+
+
+def install_cleanup():
+    """Every registered process is killed at exit; SIGINT (also where a shell started us with it
+    ignored), SIGTERM and SIGHUP unwind through the `finally` blocks, then exit."""
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _interrupted)
+
+
+atexit.register(cleanup)
+
+# ---------------------------------------------------------------------------------------------
+# Network and RESP
 
 
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def spawn(args, log):
-    p = subprocess.Popen(args, stdout=open(log, "w"), stderr=subprocess.STDOUT, start_new_session=True)
-    PROCS.append(p)
-    return p
-
-
-def cleanup():
-    """Kills every process started with spawn() and waits for it (bounded)."""
-    for p in PROCS:
-        if p.poll() is None:
-            try:
-                p.kill()
-            except OSError:
-                pass
-    for p in PROCS:
-        try:
-            p.wait(timeout=5)
-        except Exception:
-            pass
-    PROCS.clear()
 
 
 def encode(*args):
@@ -92,7 +158,12 @@ def info(port, section):
     return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
 
 
-def wait_until(predicate, timeout, what):
+def fields(flat):
+    """A flat [name, value, name, value, ...] reply as a dict."""
+    return dict(zip(flat[::2], flat[1::2]))
+
+
+def wait_until(predicate, timeout, what, interval=0.01):
     end = time.monotonic() + timeout
     while time.monotonic() < end:
         try:
@@ -100,27 +171,119 @@ def wait_until(predicate, timeout, what):
                 return
         except (OSError, ConnectionError, ValueError):
             pass
-        time.sleep(0.01)
+        time.sleep(interval)
     raise TimeoutError(what)
+
+
+# ---------------------------------------------------------------------------------------------
+# /proc readings
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def rss_kb(pid):
+    """VmRSS of a process in kB (None if it is gone)."""
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def cpu_seconds(pid):
+    """utime + stime of a process, in seconds."""
+    with open(f"/proc/{pid}/stat") as f:
+        after_name = f.read().rsplit(")", 1)[1].split()
+    return (int(after_name[11]) + int(after_name[12])) / CLOCK_TICKS
+
+
+# ---------------------------------------------------------------------------------------------
+# Build and machine
 
 
 def build_release():
     print("building swift-sentinel (release)...", flush=True)
     subprocess.run(["swift", "build", "-c", "release", "--product", "swift-sentinel"], cwd=REPO, check=True,
                    stdout=subprocess.DEVNULL)
-    return os.path.join(REPO, ".build", "release", "swift-sentinel")
+    return SWIFT_RELEASE
+
+
+def swift_binary(no_build):
+    """The release binary, built first unless `no_build`."""
+    binary = SWIFT_RELEASE if no_build else build_release()
+    if not os.path.exists(binary):
+        sys.exit(f"{binary} is missing: run without --no-build")
+    return binary
 
 
 def machine():
     return f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {os.uname().release}"
 
 
+def _first_line(args):
+    try:
+        out = subprocess.run(args, capture_output=True, text=True, timeout=30).stdout.strip()
+        return out.splitlines()[0] if out else "?"
+    except (OSError, subprocess.TimeoutExpired):
+        return "?"
+
+
+def machine_info():
+    """The machine and the programs measured, for the report."""
+    model = "?"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kb = next(int(line.split()[1]) for line in f if line.startswith("MemTotal:"))
+    commit = _first_line(["git", "-C", REPO, "rev-parse", "--short", "HEAD"])
+    dirty = subprocess.run(["git", "-C", REPO, "diff", "--quiet", "HEAD", "--", "Sources", "Package.swift"],
+                           capture_output=True).returncode != 0
+    return {
+        "date": time.strftime("%Y-%m-%d %H:%M %Z"),
+        "cores": os.cpu_count(),
+        "cpu": model,
+        "ram_gib": round(mem_kb / 1024 / 1024, 1),
+        "kernel": platform.release(),
+        "load_at_start": [round(x, 2) for x in os.getloadavg()],
+        "swift_sentinel_commit": commit + (" + uncommitted changes in Sources/" if dirty else ""),
+        "swift": _first_line(["swift", "--version"]),
+        "redis_sentinel": _first_line([REDIS_SENTINEL, "--version"]),
+        "redis_benchmark": _first_line(["redis-benchmark", "--version"]),
+    }
+
+
+def venv_python():
+    path = os.path.join(REPO, ".venv", "bin", "python")
+    if not os.path.exists(path):
+        sys.exit(f"{path} is missing: run scripts/demo or .ci/run once (they create .venv with redis-py)")
+    return path
+
+
+# ---------------------------------------------------------------------------------------------
+# The standard topology
+
+
 class Topology:
     """A master, two replicas and three sentinels in a temporary directory; close() kills them
-    and removes the directory."""
+    and removes the directory. `launched` is the monotonic time right after the last sentinel
+    was started."""
 
     def __init__(self, sentinel_binary, down_after=1000, failover_timeout=10000, prefix="bench-"):
         self.work = tempfile.mkdtemp(prefix=prefix)
+        self.procs = []
+        try:
+            self._start(sentinel_binary, down_after, failover_timeout)
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self, sentinel_binary, down_after, failover_timeout):
         ports = [free_port() for _ in range(3)]
         self.master, self.replicas = ports[0], ports[1:]
         self.redis = {}
@@ -129,9 +292,10 @@ class Topology:
                     "--dir", self.work, "--dbfilename", f"d{port}.rdb", "--repl-diskless-sync-delay", "0"]
             if i > 0:
                 args += ["--replicaof", "127.0.0.1", str(self.master)]
-            self.redis[port] = spawn(args, os.path.join(self.work, f"redis-{port}.log"))
+            self.redis[port] = spawn(args, os.path.join(self.work, f"redis-{port}.log"), self.procs)
         wait_until(lambda: "connected_slaves:2" in command(self.master, "INFO", "replication"), 20, "replicas online")
         self.sentinels = [free_port() for _ in range(3)]
+        self.sentinel_procs = {}
         for port in self.sentinels:
             conf = os.path.join(self.work, f"sentinel-{port}.conf")
             with open(conf, "w") as c:
@@ -139,50 +303,67 @@ class Topology:
                         f"sentinel monitor mymaster 127.0.0.1 {self.master} 2\n"
                         f"sentinel down-after-milliseconds mymaster {down_after}\n"
                         f"sentinel failover-timeout mymaster {failover_timeout}\n")
-            spawn([sentinel_binary, conf], os.path.join(self.work, f"sentinel-{port}.log"))
+            self.sentinel_procs[port] = spawn([sentinel_binary, conf], os.path.join(self.work, f"sentinel-{port}.log"),
+                                              self.procs)
+        self.launched = time.monotonic()
+
+    def wait_discovered(self, timeout=30):
+        """Polls every sentinel every 2 ms until each reports both replicas and both peers;
+        returns the seconds from the last sentinel's launch until the last one did."""
+        done = {}
+        end = time.monotonic() + timeout
+        while time.monotonic() < end and len(done) < len(self.sentinels):
+            for port in self.sentinels:
+                if port in done:
+                    continue
+                try:
+                    m = fields(command(port, "SENTINEL", "MASTER", "mymaster"))
+                except (OSError, ConnectionError, ValueError, TypeError):
+                    continue
+                if m.get("num-slaves") == "2" and m.get("num-other-sentinels") == "2":
+                    done[port] = time.monotonic() - self.launched
+            time.sleep(0.002)
+        if len(done) < len(self.sentinels):
+            raise TimeoutError("sentinel discovery")
+        return max(done.values())
 
     def wait_settled(self, timeout=30):
         """Until every sentinel knows both replicas and both peers."""
-        def settled():
-            for port in self.sentinels:
-                m = command(port, "SENTINEL", "MASTER", "mymaster")
-                fields = dict(zip(m[::2], m[1::2]))
-                if fields.get("num-slaves") != "2" or fields.get("num-other-sentinels") != "2":
-                    return False
-            return True
-        wait_until(settled, timeout, "sentinel discovery")
+        self.wait_discovered(timeout)
+
+    def sentinel_rss_kb(self):
+        return [rss_kb(self.sentinel_procs[port].pid) for port in self.sentinels]
 
     def wait_all_answer_other_than(self, old_port, since, timeout=30):
         """Polls GET-MASTER-ADDR-BY-NAME on every sentinel every 2 ms until all name another
         port; returns (seconds from `since` until the last one did, new port) or None."""
-        answered, new_port = {}, None
-        end = time.monotonic() + timeout
-        while time.monotonic() < end and len(answered) < len(self.sentinels):
-            for port in self.sentinels:
-                if port in answered:
-                    continue
-                try:
-                    reply = command(port, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster", timeout=0.5)
-                except (OSError, ConnectionError, ValueError):
-                    continue
-                if isinstance(reply, list) and reply[1] != str(old_port):
-                    answered[port] = time.monotonic() - since
-                    new_port = int(reply[1])
-            time.sleep(0.002)
-        if len(answered) < len(self.sentinels):
-            return None
-        return max(answered.values()), new_port
+        return wait_all_answer_other_than(self.sentinels, "mymaster", old_port, since, timeout)
 
     def close(self, keep=False):
-        cleanup()
+        stop(self.procs)
         if keep:
             print(f"kept {self.work}", flush=True)
         else:
             shutil.rmtree(self.work, ignore_errors=True)
 
 
-def venv_python():
-    path = os.path.join(REPO, ".venv", "bin", "python")
-    if not os.path.exists(path):
-        sys.exit(f"{path} is missing: run scripts/demo or .ci/run once (they create .venv with redis-py)")
-    return path
+def wait_all_answer_other_than(sentinels, name, old_port, since, timeout=30):
+    """Polls `SENTINEL GET-MASTER-ADDR-BY-NAME name` on every sentinel every 2 ms until all name
+    another port; returns (seconds from `since` until the last one did, new port) or None."""
+    answered, new_port = {}, None
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and len(answered) < len(sentinels):
+        for port in sentinels:
+            if port in answered:
+                continue
+            try:
+                reply = command(port, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", name, timeout=0.5)
+            except (OSError, ConnectionError, ValueError):
+                continue
+            if isinstance(reply, list) and reply[1] != str(old_port):
+                answered[port] = time.monotonic() - since
+                new_port = int(reply[1])
+        time.sleep(0.002)
+    if len(answered) < len(sentinels):
+        return None
+    return max(answered.values()), new_port

@@ -1,0 +1,247 @@
+"""The scale measurement: N masters with one replica each (2N real redis-server processes), then,
+one implementation after the other on the same data nodes, 3 sentinels monitoring all N
+(quorum 2, down-after-milliseconds 1000): time until every sentinel reports every master's
+replica and both peers, each sentinel's idle CPU over a window after discovery has settled,
+its RSS, and crash failovers of single masters while the others are monitored (each once no
+sentinel is in TILT, bounded at 60 s; how often each entered TILT, and how many healthy masters
+it marked +sdown before the first kill, are counted from its log). Between the
+two fleets the failed-over pairs are restarted in their original roles; the two fleets never
+run at the same time (both would gossip on `__sentinel__:hello` of the same nodes).
+
+Data nodes are small: no persistence (`save ""`, `appendonly no`), a 16 kB replication backlog,
+diskless sync without delay, and `hz 1` so that 2N idle servers do not load the machine (hz 10
+costs ~0.1 % of a core per idle server; nothing a sentinel measures depends on it: replies are
+immediate and the replication cron runs once a second either way). Their ports come from below
+the ephemeral range (32768+), so tests running at the same time, which take ephemeral ports,
+cannot take them between reservation and use. They start in batches of 50 in parallel."""
+
+import os
+import random
+import resource
+import shutil
+import socket
+import tempfile
+import time
+
+from benchlib import command, cpu_seconds, fields, info, rss_kb, spawn, stop, wait_all_answer_other_than, wait_until
+
+BATCH = 50
+
+
+def reserve_ports(count):
+    """`count` distinct loopback ports below the ephemeral range that are free right now."""
+    base = random.randrange(10000, 32000 - 3 * count)
+    ports, port = [], base
+    while len(ports) < count and port < 32768:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+                ports.append(port)
+            except OSError:
+                pass
+        port += 1
+    if len(ports) < count:
+        raise RuntimeError(f"only {len(ports)} free ports from {base}")
+    return ports
+
+
+def raise_fd_limit(needed):
+    """Raises the soft RLIMIT_NOFILE (inherited by the sentinels) to at least `needed`."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if soft >= needed:
+        return soft
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        raise RuntimeError(f"ulimit -n: the hard limit {hard} is below the {needed} descriptors needed")
+    target = needed if hard == resource.RLIM_INFINITY else min(hard, max(needed, 65536))
+    resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return target
+
+
+def name(i):
+    return f"m{i:03d}"
+
+
+class DataFleet:
+    def __init__(self, masters):
+        self.n = masters
+        self.work = tempfile.mkdtemp(prefix="scale-bench-")
+        ports = reserve_ports(2 * masters + 3)
+        self.masters, self.replicas, self.sentinel_ports = ports[:masters], ports[masters:2 * masters], ports[-3:]
+        self.procs = {}
+        self.fd_limit = raise_fd_limit(4 * masters + 512)
+
+    def _spawn(self, port, master=None):
+        args = ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                "--dir", self.work, "--dbfilename", f"d{port}.rdb", "--repl-diskless-sync", "yes",
+                "--repl-diskless-sync-delay", "0", "--repl-backlog-size", "16kb", "--hz", "1",
+                "--loglevel", "warning"]
+        if master is not None:
+            args += ["--replicaof", "127.0.0.1", str(master)]
+        self.procs[port] = spawn(args, os.path.join(self.work, f"redis-{port}.log"))
+
+    def _wait(self, ports, ready, what, timeout=60):
+        pending, end = set(ports), time.monotonic() + timeout
+        while pending and time.monotonic() < end:
+            for port in list(pending):
+                if self.procs[port].poll() is not None:
+                    raise RuntimeError(f"redis-server on {port} exited (see {self.work}/redis-{port}.log)")
+                try:
+                    if ready(port):
+                        pending.discard(port)
+                except (OSError, ConnectionError, ValueError):
+                    pass
+            if pending:
+                time.sleep(0.05)
+        if pending:
+            raise TimeoutError(f"{len(pending)} data nodes not {what} within {timeout} s")
+
+    def _start_pairs(self, indexes):
+        for start in range(0, len(indexes), BATCH):
+            batch = indexes[start:start + BATCH]
+            for i in batch:
+                self._spawn(self.masters[i])
+            self._wait([self.masters[i] for i in batch], lambda p: command(p, "PING") == "PONG", "answering")
+            for i in batch:
+                self._spawn(self.replicas[i], self.masters[i])
+            self._wait([self.replicas[i] for i in batch],
+                       lambda p: "master_link_status:up" in command(p, "INFO", "replication"), "in sync")
+
+    def start(self):
+        """Starts every pair; returns the seconds it took."""
+        t0 = time.monotonic()
+        self._start_pairs(list(range(self.n)))
+        return time.monotonic() - t0
+
+    def restart_pairs(self, indexes):
+        """Kills and restarts the given pairs in their original roles (after a failover)."""
+        stop([self.procs[port] for i in indexes for port in (self.masters[i], self.replicas[i])])
+        self._start_pairs(list(indexes))
+
+    def close(self):
+        stop(list(self.procs.values()))
+        shutil.rmtree(self.work, ignore_errors=True)
+
+
+class SentinelFleet:
+    """Three sentinels of one implementation monitoring every master of `data`."""
+
+    def __init__(self, binary, data, label, down_after=1000, failover_timeout=10000):
+        self.data, self.ports, self.procs = data, data.sentinel_ports, []
+        self.dir = os.path.join(data.work, label)
+        os.makedirs(self.dir, exist_ok=True)
+        for port in self.ports:
+            conf = os.path.join(self.dir, f"sentinel-{port}.conf")
+            with open(conf, "w") as c:
+                c.write(f"port {port}\nbind 127.0.0.1\ndir {self.dir}\n")
+                for i, master in enumerate(data.masters):
+                    c.write(f"sentinel monitor {name(i)} 127.0.0.1 {master} 2\n"
+                            f"sentinel down-after-milliseconds {name(i)} {down_after}\n"
+                            f"sentinel failover-timeout {name(i)} {failover_timeout}\n")
+            spawn([binary, conf], os.path.join(self.dir, f"sentinel-{port}.log"), self.procs)
+        self.launched = time.monotonic()
+
+    def log_counts(self, marker):
+        """How many lines of each sentinel's log contain `marker` (e.g. "+tilt")."""
+        counts = []
+        for port in self.ports:
+            try:
+                with open(os.path.join(self.dir, f"sentinel-{port}.log"), errors="replace") as f:
+                    counts.append(sum(1 for line in f if marker in line))
+            except OSError:
+                counts.append(None)
+        return counts
+
+    def wait_no_tilt(self, timeout=60):
+        """Until no sentinel reports `sentinel_tilt:1` in INFO (bounded); returns the seconds waited."""
+        t0 = time.monotonic()
+        try:
+            wait_until(lambda: all(info(port, "sentinel").get("sentinel_tilt") == "0" for port in self.ports),
+                       timeout, "TILT to end", interval=0.1)
+        except TimeoutError:
+            pass
+        return time.monotonic() - t0
+
+    def _discovered(self, port):
+        masters = [fields(m) for m in command(port, "SENTINEL", "MASTERS", timeout=5)]
+        return len(masters) == self.data.n and all(
+            m.get("num-slaves") == "1" and m.get("num-other-sentinels") == "2" for m in masters)
+
+    def wait_discovered(self, timeout=180):
+        """Seconds from the last sentinel's launch until all report every replica and both
+        peers for every master (polled every 250 ms: SENTINEL MASTERS of N masters is a large
+        reply, and the CPU belongs to the sentinels)."""
+        done, end = {}, time.monotonic() + timeout
+        while len(done) < len(self.ports) and time.monotonic() < end:
+            for port in self.ports:
+                try:
+                    if port not in done and self._discovered(port):
+                        done[port] = time.monotonic() - self.launched
+                except (OSError, ConnectionError, ValueError, TypeError):
+                    pass
+            time.sleep(0.25)
+        if len(done) < len(self.ports):
+            raise TimeoutError(f"discovery of {self.data.n} masters not complete within {timeout} s")
+        return max(done.values())
+
+    def idle_cpu(self, seconds):
+        """Each sentinel's CPU (utime + stime) over `seconds`, in % of one core."""
+        before = [cpu_seconds(p.pid) for p in self.procs]
+        t0 = time.monotonic()
+        time.sleep(seconds)
+        after = [cpu_seconds(p.pid) for p in self.procs]
+        elapsed = time.monotonic() - t0
+        return [100 * (b - a) / elapsed for a, b in zip(before, after)]
+
+    def rss_kb(self):
+        return [rss_kb(p.pid) for p in self.procs]
+
+    def crash_failover(self, i):
+        """kill -9 of master i until all three sentinels answer its replica's address (or None)."""
+        killed = time.monotonic()
+        self.data.procs[self.data.masters[i]].kill()
+        result = wait_all_answer_other_than(self.ports, name(i), self.data.masters[i], since=killed)
+        return None if result is None else result[0]
+
+    def close(self):
+        stop(self.procs)
+
+
+def scale_run(binaries, masters, failovers, idle_seconds, settle_seconds, log=print):
+    """binaries: [(implementation, path)], run one after the other on the same data nodes."""
+    data = DataFleet(masters)
+    results = {"masters": masters, "fd_limit": data.fd_limit, "fleets": {}}
+    try:
+        results["data_start_s"] = data.start()
+        log(f"scale: {2 * masters} data nodes up in {results['data_start_s']:.1f} s")
+        for k, (implementation, binary) in enumerate(binaries):
+            fleet = SentinelFleet(binary, data, implementation)
+            try:
+                r = {"discovery_s": fleet.wait_discovered()}
+                log(f"scale: {implementation}: discovery of {masters} masters {r['discovery_s']:.2f} s")
+                time.sleep(settle_seconds)
+                r["idle_cpu_pct"] = fleet.idle_cpu(idle_seconds)
+                r["rss_kb"] = fleet.rss_kb()
+                log(f"scale: {implementation}: idle CPU {', '.join(f'{x:.2f} %' for x in r['idle_cpu_pct'])} "
+                    f"over {idle_seconds} s; RSS {', '.join(f'{x / 1024:.1f} MiB' for x in r['rss_kb'])}")
+                # Healthy masters marked down so far, and TILT (event-loop stalls of 2 s or more).
+                r["sdown_before_kill"] = fleet.log_counts("+sdown master")
+                r["failover_s"], r["tilt_wait_s"] = [], []
+                for i in range(failovers):
+                    r["tilt_wait_s"].append(fleet.wait_no_tilt())
+                    t = fleet.crash_failover(i)
+                    r["failover_s"].append(t)
+                    log(f"scale: {implementation}: crash failover of {name(i)}: "
+                        + ("no agreement within 30 s" if t is None else f"{t:.3f} s")
+                        + f" (waited {r['tilt_wait_s'][-1]:.1f} s for no sentinel to be in TILT)")
+                    time.sleep(2)
+                r["tilt_entered"] = fleet.log_counts("+tilt")
+                log(f"scale: {implementation}: TILT entered {r['tilt_entered']} times, +sdown of healthy masters "
+                    f"{r['sdown_before_kill']} (per sentinel)")
+                results["fleets"][implementation] = r
+            finally:
+                fleet.close()
+            if k + 1 < len(binaries):
+                data.restart_pairs(range(failovers))
+    finally:
+        data.close()
+    return results
