@@ -96,7 +96,12 @@ acknowledging writes, so the writer sees almost no stall — but every write the
 acknowledges from the promotion until a sentinel turns it into a replica (`+convert-to-slave`)
 is discarded by its resync: lost ÷ rate ≈ {classic_window}. The coordinated failover lets the old
 master hand over itself (`FAILOVER TO`) while writes are paused, so the writer is parked for a
-few milliseconds instead, and nothing it was told is lost.
+few milliseconds instead, and nothing it was told is lost. Its one client error per run is
+mostly a write that reaches the old master after `FAILOVER` has made it a replica but before the
+release: Redis checks "read-only replica" before the write pause, so that write is refused at once
+(`READONLY`; redis-py reports "The previous master is now a slave", asks the sentinels again and
+writes to the new master); less often it is a paused write whose connection the release's
+`CLIENT KILL` closed. Neither was acknowledged, so neither is lost.
 """
 
 DISCOVERY = """
