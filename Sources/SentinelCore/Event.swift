@@ -19,6 +19,7 @@ package enum Event: Sendable {
     /// The client's connection is gone (closed by it, by us, or after a protocol error).
     case clientDisconnected(ClientID)
     /// The result of an ``Action/persistConfig(_:token:)``: nil on success, else the error text.
+    /// It answers every earlier token too (the write had the latest state, which contains theirs).
     case configPersisted(token: Int, error: String?)
     /// Process statistics sampled by the runtime (for `INFO cpu`/`server`); sent about once a second.
     case processStats(ProcessStats)

@@ -208,13 +208,17 @@ package struct Sentinel: Sendable {
         pendingFlushReplies.append((client, slot, success, failure))
     }
 
+    /// A flush finished. It covers `token` and every earlier token: each `persistConfig` carries
+    /// the whole config, so the runtime may write only the latest of a burst and answer once.
     private mutating func configPersisted(token: Int, error: String?) {
-        let waiting = repliesAwaitingFlush.removeValue(forKey: token) ?? []
+        let covered = repliesAwaitingFlush.keys.filter { $0 <= token }.sorted()
         if let error {
             output.append(.log(.warning, "WARNING: Sentinel was not able to save the new configuration on disk!!!: \(error)"))
         }
-        for (client, slot, success, failure) in waiting {
-            fillReplySlot(client, slot, error == nil ? success : (failure ?? .error(Wire.errFlushFailed)))
+        for flushed in covered {
+            for (client, slot, success, failure) in repliesAwaitingFlush.removeValue(forKey: flushed) ?? [] {
+                fillReplySlot(client, slot, error == nil ? success : (failure ?? .error(Wire.errFlushFailed)))
+            }
         }
     }
 
