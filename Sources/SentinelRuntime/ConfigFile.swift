@@ -132,11 +132,14 @@ package enum ConfigFile {
         package var allowInPlaceWrite: @Sendable (Int) -> Bool = { _ in true }
         /// The most bytes one in-place `write(2)` may carry (to split the write into several).
         package var inPlaceChunkSize: Int = .max
+        /// Called at the start of every persist, on the thread doing it (tests block or count here).
+        package var willPersist: @Sendable () -> Void = {}
         package init() {}
     }
 
     /// ``persist(_:path:)`` with replaceable system calls, for tests.
     package static func persist(_ config: SentinelConfig, path: String, seams: Seams) throws(ConfigWriteError) {
+        seams.willPersist()
         let path = symlinkTarget(path)
         let oldBytes = try readBytes(path: path) ?? []
         let old = String(decoding: oldBytes, as: UTF8.self)

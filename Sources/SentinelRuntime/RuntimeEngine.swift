@@ -60,6 +60,10 @@ final class RuntimeEngine {
     private var pidFile: String?
     /// User script processes (left running at shutdown, as Redis does).
     private let scripts = ScriptRunner()
+    /// Writes `.persistConfig` states on a background thread.
+    private lazy var saver = ConfigSaver(loop: loop, path: options.configPath, seams: options.configSeams) {
+        [weak self] token, error in self?.configSaved(token: token, error: error)
+    }
 
     init(
         loop: any EventLoop, core: any SentinelMachine, config: SentinelConfig, options: RuntimeOptions,
@@ -234,6 +238,7 @@ final class RuntimeEngine {
         }
         phase = .stopped
         logger.warning("User requested shutdown...")
+        flushConfig()
         tickTask?.cancel()
         statsTask?.cancel()
         for listener in listeners { listener.close(promise: nil) }
@@ -357,9 +362,11 @@ final class RuntimeEngine {
                 }
             case .crash(let code):
                 logger.warning("Simulated failure: exiting with code \(code)")
+                // What earlier events persisted is on disk, as with Redis's synchronous saves.
+                flushConfig()
                 exit(code)
             case .runScript(let job, let path, let arguments):
-                // Answered through the queue, like `.persistConfig`.
+                // Answered through the queue, so it reaches the core after this batch.
                 queue.append(scripts.run(job, path: path, arguments: arguments))
             case .killScript(let job):
                 scripts.kill(job)
@@ -367,19 +374,32 @@ final class RuntimeEngine {
         }
     }
 
+    /// Hands the state to the background saver; the loop never waits for the file. The core hears
+    /// `.configPersisted` once a write containing this state has finished (bursts coalesce: one
+    /// answer, with the highest token, covers every earlier token).
     private func persist(_ state: SentinelConfig, token: Int) {
-        var failure: String?
-        do {
-            try ConfigFile.persist(state, path: options.configPath)
-        } catch {
-            failure = error.description
-            logger.warning("WARNING: Sentinel was not able to save the new configuration on disk!!!: \(error.reason)")
-        }
         if let id = state.myID {
             logger[metadataKey: "sentinel"] = "\(id)"
         }
-        // Answered through the queue, so it reaches the core after the actions of this batch.
-        queue.append(.configPersisted(token: token, error: failure))
+        saver.save(state, token: token)
+    }
+
+    /// A background save finished (on the loop).
+    private func configSaved(token: Int, error: ConfigWriteError?) {
+        guard case .running = phase else { return }
+        if let error {
+            logger.warning("WARNING: Sentinel was not able to save the new configuration on disk!!!: \(error.reason)")
+        }
+        deliver([.configPersisted(token: token, error: error?.description)])
+    }
+
+    /// On the way out (SHUTDOWN, SIGTERM, a simulated crash): waits for the save in flight and
+    /// writes the latest state synchronously, as Redis saves its config at shutdown.
+    private func flushConfig() {
+        if let error = saver.flushNow() {
+            logger.warning("WARNING: Sentinel was not able to save the new configuration on disk!!!: \(error.reason)")
+        }
+        saver.stop()
     }
 
     private func noteSentinelID(in actions: [Action]) {

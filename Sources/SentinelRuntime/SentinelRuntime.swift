@@ -42,6 +42,8 @@ package struct RuntimeOptions: Sendable {
     package var statsInterval: TimeAmount = .seconds(1)
     /// Install SIGTERM/SIGINT handlers in ``SentinelRuntime/run()`` that shut down gracefully.
     package var handleSignals: Bool = true
+    /// System-call seams of the config writes (tests slow or fail them).
+    package var configSeams = ConfigFile.Seams()
 
     package init(configPath: String, seed: UInt64) {
         self.configPath = configPath

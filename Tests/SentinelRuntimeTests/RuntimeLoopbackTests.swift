@@ -34,7 +34,8 @@ final class Recorder: Sendable {
 
 /// A stand-in core driven by client commands, so the runtime can be exercised on loopback:
 /// `PING` -> `+PONG`; `DIAL <port> <id>` opens a link (which sends `PING` once up);
-/// `DIALCLOSE <port> <id>` opens and at once closes one; `CLOSELINK <id>`; `PERSIST <token>`;
+/// `DIALCLOSE <port> <id>` opens and at once closes one; `CLOSELINK <id>`; `PERSIST <token>` (with
+/// `current-epoch <token>` in the state);
 /// `BIG <n>` answers n bulk strings of 1 KiB; `QUIT`; `SHUTDOWN`.
 struct ScriptedCore: SentinelMachine {
     let recorder: Recorder
@@ -70,6 +71,8 @@ struct ScriptedCore: SentinelMachine {
             case "CLOSELINK":
                 return [.closeLink(LinkID(arguments[0])), .reply(client, .ok, .resp2)]
             case "PERSIST":
+                // The state names its token, so a test can tell which state reached the file.
+                config.currentEpoch = UInt64(arguments[0])
                 return [.persistConfig(config, token: arguments[0]), .reply(client, .ok, .resp2)]
             case "QUIT":
                 return [.reply(client, .ok, .resp2), .closeClient(client)]
@@ -118,6 +121,12 @@ final class TestSocket {
             received += chunk[0..<n]
         }
         return String(decoding: received, as: UTF8.self)
+    }
+
+    /// True when input (or EOF) arrives within `milliseconds`, without reading it.
+    func hasInput(within milliseconds: Int32) -> Bool {
+        var entry = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&entry, 1, milliseconds) > 0
     }
 
     /// True when the peer closed the connection within 15 s: EOF, or a reset (Linux answers with RST
