@@ -180,24 +180,42 @@ package enum ConfigRewriter {
 
 /// The line table of one rewrite, as in Redis's rewrite state: the old lines, the queue of old
 /// line numbers per option key, and the keys already rewritten.
+///
+/// Every step is linear in the number of lines: each old line is split once, each key's queue is
+/// consumed through a cursor (no `removeFirst`), and a line to write is only formatted when it
+/// replaces an old line that says something else or is appended.
 struct ConfigRewriteState {
+    /// The old line numbers of one key, in file order; `next` is the first one not yet reused.
+    struct LineQueue {
+        var indexes: [Int] = []
+        var next = 0
+        var isEmpty: Bool { next >= indexes.count }
+        var remaining: ArraySlice<Int> { indexes[next...] }
+        mutating func pop() -> Int? {
+            guard next < indexes.count else { return nil }
+            defer { next += 1 }
+            return indexes[next]
+        }
+    }
+
     var lines: [String]
     /// Parsed arguments of each keyed old line (by line index), to keep unchanged lines verbatim.
-    var oldArguments: [Int: [String]] = [:]
-    /// Remaining old line indexes per key, in file order.
-    var linesByKey: [String: [Int]] = [:]
+    var oldArguments: [[String]?]
+    /// Old line indexes per key, in file order.
+    var linesByKey: [String: LineQueue] = [:]
     var processed: Set<String> = []
     var needsSignature = true
 
     init(original: String) {
-        lines = []
-        for (index, line) in ConfigTokenizer.lines(original).enumerated() {
-            lines.append(line)
+        lines = ConfigTokenizer.lines(original)
+        oldArguments = Array(repeating: nil, count: lines.count)
+        for index in lines.indices {
+            let line = lines[index]
             if line.isEmpty || line.utf8.first == UInt8(ascii: "#") {
                 if line == ConfigRewriter.signature { needsSignature = false }
                 continue
             }
-            guard let args = ConfigTokenizer.split(line) else {
+            guard let args = Self.splitPlain(line) ?? ConfigTokenizer.split(line) else {
                 lines[index] = "# ??? " + line
                 continue
             }
@@ -219,8 +237,36 @@ struct ConfigRewriteState {
                 lines[index] = "# ??? " + line
                 continue
             }
-            linesByKey[key, default: []].append(index)
+            linesByKey[key, default: LineQueue()].indexes.append(index)
             oldArguments[index] = args
+        }
+    }
+
+    /// The arguments of a (trimmed) line with no quote and no control character, split on
+    /// spaces: what ``ConfigTokenizer/split(_:)`` returns for it, without its byte-by-byte
+    /// state machine. Nil for any other line (the tokenizer handles it).
+    static func splitPlain(_ line: String) -> [String]? {
+        var line = line
+        return line.withUTF8 { bytes -> [String]? in
+            var words: [String] = []
+            var start = -1
+            for i in bytes.indices {
+                let b = bytes[i]
+                if b == 0x20 {
+                    if start >= 0 {
+                        words.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
+                        start = -1
+                    }
+                } else if b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "'") {
+                    return nil
+                } else if start < 0 {
+                    start = i
+                }
+            }
+            if start >= 0 {
+                words.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
+            }
+            return words
         }
     }
 
@@ -235,26 +281,26 @@ struct ConfigRewriteState {
     /// `keys` is marked as rewritten. Reproduces Redis's `rewriteConfigRewriteLine`.
     mutating func rewrite(keys: [String], _ args: [String], force: Bool, quoted: Set<Int> = []) {
         for key in keys { markProcessed(key) }
-        let hasOldLine = keys.contains { !(linesByKey[$0] ?? []).isEmpty }
-        guard hasOldLine || force else { return }
-        let text = args.enumerated().map { ConfigRewriter.formatArgument($1, alwaysQuote: quoted.contains($0)) }
-            .joined(separator: " ")
+        func text() -> String {
+            args.enumerated().map { ConfigRewriter.formatArgument($1, alwaysQuote: quoted.contains($0)) }
+                .joined(separator: " ")
+        }
         for key in keys {
-            guard var queue = linesByKey[key], !queue.isEmpty else { continue }
-            let index = queue.removeFirst()
-            linesByKey[key] = queue
+            guard let index = linesByKey[key]?.pop() else { continue }
             if let old = oldArguments[index], Self.sameArguments(old, args) {
                 // Unchanged: keep the operator's spelling of the line.
             } else {
-                lines[index] = text
+                lines[index] = text()
             }
             return
         }
+        // No old line for any key (a key with lines would have returned above).
+        guard force else { return }
         if needsSignature {
             lines.append(ConfigRewriter.signature)
             needsSignature = false
         }
-        lines.append(text)
+        lines.append(text())
     }
 
     /// Whether an old line says the same as `new`: the option words compare case-insensitively
@@ -263,7 +309,19 @@ struct ConfigRewriteState {
         guard old.count == new.count else { return false }
         let wordCount = new.first == "sentinel" ? 2 : 1
         for (i, (a, b)) in zip(old, new).enumerated() {
-            if i < wordCount ? a.lowercased() != b.lowercased() : a != b { return false }
+            if i < wordCount ? !asciiCaseInsensitiveEqual(a, b) : a != b { return false }
+        }
+        return true
+    }
+
+    /// `a.lowercased() == b.lowercased()` for option words, without allocating: ASCII letters
+    /// compare case-insensitively, every other byte exactly (option names are ASCII).
+    static func asciiCaseInsensitiveEqual(_ a: String, _ b: String) -> Bool {
+        guard a.utf8.count == b.utf8.count else { return false }
+        for (x, y) in zip(a.utf8, b.utf8) where x != y {
+            let lx = x >= 0x41 && x <= 0x5a ? x | 0x20 : x
+            let ly = y >= 0x41 && y <= 0x5a ? y | 0x20 : y
+            if lx != ly { return false }
         }
         return true
     }
@@ -272,13 +330,14 @@ struct ConfigRewriteState {
     /// `rewriteConfigRemoveOrphaned`).
     mutating func blankOrphanedLines() {
         for (key, queue) in linesByKey where processed.contains(key) {
-            for index in queue { lines[index] = "" }
+            for index in queue.remaining { lines[index] = "" }
         }
     }
 
     /// Joins the lines, turning every run of empty lines into a single one, as Redis does.
     func content() -> String {
         var out = ""
+        out.reserveCapacity(lines.reduce(0) { $0 + $1.utf8.count + 1 })
         var wasEmpty = false
         for line in lines {
             if line.isEmpty {
