@@ -25,29 +25,31 @@ extension Sentinel {
     /// command was postponed by CLIENT PAUSE instead.
     @discardableResult
     mutating func runCommand(_ id: ClientID, _ args: [String]) -> Bool {
-        guard var session = clients[id], let first = args.first else { return true }
+        guard let index = clients.index(forKey: id), let first = args.first else { return true }
         let name = first.lowercased()
+        // The subcommand of a container, lowercased once for every use below.
+        let sub = args.count > 1 && Self.containerCommands.contains(name) ? args[1].lowercased() : nil
         // Redis records the command as the client's last one when it looks it up, before any
-        // check (a postponed command shows in CLIENT LIST as `cmd=`).
-        session.lastInteraction = now
-        session.lastCommand = name
-        if args.count > 1, ["sentinel", "client", "command", "acl"].contains(name) {
-            session.lastCommand = "\(name)|\(args[1].lowercased())"
-        }
-        clients[id] = session
+        // check (a postponed command shows in CLIENT LIST as `cmd=`). Updated in place: copying
+        // the session out and back costs more than the rest of a simple command.
+        clients.values[index].noteCommand(name, sub: sub, now: now)
 
         // Redis checks the command, the subcommand and the argument count before authentication.
         let refusal: RESPValue?
-        if let error = name == "sentinel" ? Self.sentinelPrecheck(args) : CommandTable.check(args) {
+        if let error = name == "sentinel" ? Self.sentinelPrecheck(args, sub: sub) : CommandTable.check(args) {
             refusal = error
-        } else if !session.authenticated && name != "auth" && name != "hello" {
+        } else if !clients.values[index].authenticated && name != "auth" && name != "hello" {
             refusal = .error(Wire.errNoAuth)
-        } else if session.proto == .resp2 && session.subscriptionCount > 0 && !Self.subscribedContextCommands.contains(name) {
+        } else if clients.values[index].proto == .resp2 && clients.values[index].subscriptionCount > 0
+            && !Self.subscribedContextCommands.contains(name)
+        {
             refusal = .error(Wire.errSubscribedContext(name))
         } else {
             refusal = nil
         }
-        if refusal == nil {
+        // The command table is consulted only while a CLIENT PAUSE is in force (mustPostpone is
+        // false without one).
+        if refusal == nil, clientPause != nil {
             let spec = CommandTable.lookup(args.count > 1 && CommandTable.hasSubcommands(name) ? "\(name)|\(args[1])" : name)
             if mustPostpone(spec) {
                 postpone(id, args)
@@ -59,13 +61,17 @@ extension Sentinel {
         if let refusal {
             reply(id, refusal)
         } else {
-            execute(id, name, args)
+            execute(id, name, args, sub: sub)
         }
         commandFinished(id, command: name)
         return true
     }
 
-    private mutating func execute(_ id: ClientID, _ name: String, _ args: [String]) {
+    /// Container commands: their second word names a subcommand (`SENTINEL MASTERS`).
+    static let containerCommands = ["sentinel", "client", "command", "acl"]
+
+    /// `sub` is the lowercased subcommand of a container command.
+    private mutating func execute(_ id: ClientID, _ name: String, _ args: [String], sub: String?) {
         switch name {
         case "ping": ping(id, args)
         case "info": reply(id, .bulkString(infoText(sections: Array(args.dropFirst()))))
@@ -86,7 +92,7 @@ extension Sentinel {
         case "shutdown":
             shutdown(id, args)
         case "sentinel":
-            sentinelCommand(id, args)
+            sentinelCommand(id, args, sub: sub ?? args[1].lowercased())
         case "acl":
             acl(id, args)
         default:

@@ -24,8 +24,8 @@ extension Sentinel {
     /// Sends a reply to the command being processed (unless CLIENT REPLY suppresses it), after
     /// any earlier reply that is still pending.
     mutating func reply(_ client: ClientID, _ value: RESPValue) {
-        guard let session = clients[client] else { return }
-        if session.replyOff || session.replySkip { return }
+        guard let index = clients.index(forKey: client) else { return }
+        if clients.values[index].replyOff || clients.values[index].replySkip { return }
         send(client, value)
     }
 
@@ -36,12 +36,13 @@ extension Sentinel {
     }
 
     private mutating func send(_ client: ClientID, _ value: RESPValue) {
-        guard var session = clients[client] else { return }
-        if session.heldReplies.isEmpty {
-            output.append(.reply(client, value, session.proto))
+        // In place: a copy of the session (and its write-back) costs more than the reply.
+        guard let index = clients.index(forKey: client) else { return }
+        let proto = clients.values[index].proto
+        if clients.values[index].heldReplies.isEmpty {
+            output.append(.reply(client, value, proto))
         } else {
-            session.heldReplies.append(HeldReply(slot: nil, value: value, proto: session.proto, suppressed: false))
-            clients[client] = session
+            clients.values[index].heldReplies.append(HeldReply(slot: nil, value: value, proto: proto, suppressed: false))
         }
     }
 
@@ -78,16 +79,8 @@ extension Sentinel {
     /// Redis's resetClient after a command ran (or was refused): CLIENT REPLY SKIP covers exactly
     /// the next command, and CLIENT CACHING only until the next command that is not CLIENT.
     mutating func commandFinished(_ client: ClientID, command: String) {
-        guard var session = clients[client] else { return }
-        session.replySkip = false
-        if session.replySkipNext {
-            session.replySkip = true
-            session.replySkipNext = false
-        }
-        if command != "client" {
-            session.tracking?.caching = false
-        }
-        clients[client] = session
+        guard let index = clients.index(forKey: client) else { return }
+        clients.values[index].commandFinished(isClientCommand: command == "client")
     }
 
     /// CLIENT REPLY ON|OFF|SKIP.

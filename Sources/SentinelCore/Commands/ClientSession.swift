@@ -15,7 +15,10 @@ package struct ClientSession: Hashable, Sendable {
     package var user: String = "default"
     package var createdAt: Millis
     package var lastInteraction: Millis
-    package var lastCommand: String = "NULL"
+    /// The last command's lowercased name, and its lowercased subcommand for a container
+    /// command; `lastCommand` joins them only when CLIENT LIST/INFO asks.
+    package var lastCommandName: String = "NULL"
+    package var lastSubcommand: String? = nil
     package var libName: String = ""
     package var libVersion: String = ""
     package var noEvict: Bool = false
@@ -39,6 +42,31 @@ package struct ClientSession: Hashable, Sendable {
         self.createdAt = now
         self.lastInteraction = now
         self.authenticated = authenticated
+    }
+
+    /// The `cmd=` of CLIENT LIST: `name`, or `name|sub` for a container command.
+    package var lastCommand: String {
+        lastSubcommand.map { "\(lastCommandName)|\($0)" } ?? lastCommandName
+    }
+
+    /// Records a command as it is looked up (Redis: `c->lastcmd`), and the interaction time.
+    package mutating func noteCommand(_ name: String, sub: String?, now: Millis) {
+        lastInteraction = now
+        lastCommandName = name
+        lastSubcommand = sub
+    }
+
+    /// Redis's resetClient: CLIENT REPLY SKIP covers exactly the next command, and CLIENT CACHING
+    /// only until the next command that is not CLIENT.
+    package mutating func commandFinished(isClientCommand: Bool) {
+        replySkip = false
+        if replySkipNext {
+            replySkip = true
+            replySkipNext = false
+        }
+        if !isClientCommand, tracking?.caching == true {
+            tracking?.caching = false
+        }
     }
 
     /// Number of channels plus patterns (the count in subscribe replies).

@@ -6,16 +6,20 @@ import RESP
 /// maps with a fixed field order and every number as a bulk string.
 extension Sentinel {
     func flags(_ master: MasterState) -> String {
-        var f: [String] = []
-        if master.state.sDown { f.append(Wire.flagSDown) }
-        if master.oDown { f.append(Wire.flagODown) }
-        f.append(Wire.master)
-        if links[.master(master.name)]?.disconnected ?? true { f.append(Wire.flagDisconnected) }
-        if master.failoverInProgress { f.append(Wire.flagFailoverInProgress) }
-        if master.forceFailover { f.append(Wire.flagForceFailover) }
-        if master.masterReboot { f.append(Wire.flagMasterReboot) }
-        if master.coordinated != nil { f.append(Wire.flagCoordinatedFailover) }
-        return f.joined(separator: ",")
+        var f = ""
+        func add(_ flag: String) {
+            if !f.isEmpty { f += "," }
+            f += flag
+        }
+        if master.state.sDown { add(Wire.flagSDown) }
+        if master.oDown { add(Wire.flagODown) }
+        add(Wire.master)
+        if links[.master(master.name)]?.disconnected ?? true { add(Wire.flagDisconnected) }
+        if master.failoverInProgress { add(Wire.flagFailoverInProgress) }
+        if master.forceFailover { add(Wire.flagForceFailover) }
+        if master.masterReboot { add(Wire.flagMasterReboot) }
+        if master.coordinated != nil { add(Wire.flagCoordinatedFailover) }
+        return f
     }
 
     func flags(_ replica: ReplicaState, of master: MasterState) -> String {
@@ -46,37 +50,43 @@ extension Sentinel {
 
     /// The leading fields every instance kind shares, up to and including `down-after-milliseconds`.
     private func commonFields(
-        name: String, address: HostPort, runID: String?, flags: String, owner: LinkOwner, sDown: Bool,
-        sDownSince: Millis, oDown: Bool, oDownSince: Millis, downAfter: Int64, failoverState: FailoverState = .none
-    ) -> [(String, String)] {
+        _ fields: inout ReplyFields, name: String, address: HostPort, runID: String?, flags: String,
+        owner: LinkOwner, sDown: Bool, sDownSince: Millis, oDown: Bool, oDownSince: Millis, downAfter: Int64,
+        failoverState: FailoverState = .none
+    ) {
         let link = links[owner]
         let a = announced(address)
-        var fields: [(String, String)] = [
-            ("name", name), ("ip", a.host), ("port", "\(a.port)"), ("runid", runID ?? ""), ("flags", flags),
-            ("link-pending-commands", "\(link?.pendingCommands ?? 0)"),
-            ("link-refcount", "\(refcount(of: owner))"),
-        ]
-        if failoverState != .none { fields.append(("failover-state", failoverState.wireName)) }
+        fields.add("name", name)
+        fields.add("ip", a.host)
+        fields.add("port", a.port)
+        fields.add("runid", runID ?? "")
+        fields.add("flags", flags)
+        fields.add("link-pending-commands", link?.pendingCommands ?? 0)
+        fields.add("link-refcount", refcount(of: owner))
+        if failoverState != .none { fields.add("failover-state", failoverState.wireName) }
         let actPing = link?.actPingTime ?? 0
-        fields.append(("last-ping-sent", "\(actPing != 0 ? now - actPing : 0)"))
-        fields.append(("last-ok-ping-reply", "\(now - (link?.lastAvailTime ?? now))"))
-        fields.append(("last-ping-reply", "\(now - (link?.lastPongTime ?? now))"))
-        if sDown { fields.append(("s-down-time", "\(now - sDownSince)")) }
-        if oDown { fields.append(("o-down-time", "\(now - oDownSince)")) }
-        fields.append(("down-after-milliseconds", "\(downAfter)"))
-        return fields
+        fields.add("last-ping-sent", actPing != 0 ? now - actPing : 0)
+        fields.add("last-ok-ping-reply", now - (link?.lastAvailTime ?? now))
+        fields.add("last-ping-reply", now - (link?.lastPongTime ?? now))
+        if sDown { fields.add("s-down-time", now - sDownSince) }
+        if oDown { fields.add("o-down-time", now - oDownSince) }
+        fields.add("down-after-milliseconds", downAfter)
     }
 
-    private func roleFields(_ state: RedisInstanceState) -> [(String, String)] {
-        [
-            ("info-refresh", "\(state.infoRefresh != 0 ? now - state.infoRefresh : 0)"),
-            ("role-reported", state.roleReported == .master ? Wire.master : Wire.slave),
-            ("role-reported-time", "\(now - state.roleReportedTime)"),
-        ]
+    private func roleFields(_ fields: inout ReplyFields, _ state: RedisInstanceState) {
+        fields.add("info-refresh", state.infoRefresh != 0 ? now - state.infoRefresh : 0)
+        fields.add("role-reported", state.roleReported == .master ? Wire.master : Wire.slave)
+        fields.add("role-reported-time", now - state.roleReportedTime)
     }
 
     static func map(_ fields: [(String, String)]) -> RESPValue {
-        .map(fields.flatMap { [RESPValue.bulkString($0.0), .bulkString($0.1)] })
+        var elements: [RESPValue] = []
+        elements.reserveCapacity(fields.count * 2)
+        for (name, value) in fields {
+            elements.append(.bulkString(name))
+            elements.append(.bulkString(value))
+        }
+        return .map(elements)
     }
 
     /// The address `SENTINEL MASTER(S)` and `INFO sentinel` show: the stored one, as in Redis, except
@@ -90,56 +100,93 @@ extension Sentinel {
         return currentAddress(master)
     }
 
+    // The whole-record replies read the masters in place (`masters[name]` copies a MasterState)
+    // and are non-mutating on purpose: a closure in a mutating method captures a copy of `self`,
+    // the whole Sentinel.
+
+    /// SENTINEL MASTERS: every master's record, in order.
+    func mastersReply() -> RESPValue {
+        masters.values.withUnsafeBufferPointer { buffer in
+            var records: [RESPValue] = []
+            records.reserveCapacity(buffer.count)
+            for i in buffer.indices { records.append(masterReply(buffer[i])) }
+            return .array(records)
+        }
+    }
+
+    /// SENTINEL MASTER: the record of the master at `index` of ``masters``.
+    func masterReply(at index: Int) -> RESPValue {
+        masters.values.withUnsafeBufferPointer { masterReply($0[index]) }
+    }
+
+    /// SENTINEL REPLICAS: the announced replicas of the master at `index`.
+    func replicasReply(at index: Int) -> RESPValue {
+        masters.values.withUnsafeBufferPointer { buffer in
+            let master = buffer[index]
+            return .array(master.replicas.values.filter(\.replicaAnnounced).map { replicaReply($0, of: master) })
+        }
+    }
+
+    /// SENTINEL SENTINELS: the peers of the master at `index`.
+    func sentinelsReply(at index: Int) -> RESPValue {
+        masters.values.withUnsafeBufferPointer { buffer in
+            let master = buffer[index]
+            return .array(master.sentinels.values.map { peerReply($0, of: master) })
+        }
+    }
+
+    /// The address clients are given for the master at `index` (``currentAddress(_:)``).
+    func currentAddress(ofMasterAt index: Int) -> HostPort {
+        masters.values.withUnsafeBufferPointer { currentAddress($0[index]) }
+    }
+
     func masterReply(_ master: MasterState) -> RESPValue {
-        var fields = commonFields(
-            name: master.name, address: listedAddress(master), runID: master.state.runID, flags: flags(master),
-            owner: .master(master.name), sDown: master.state.sDown, sDownSince: master.state.sDownSince,
-            oDown: master.oDown, oDownSince: master.oDownSince, downAfter: master.config.downAfterMilliseconds,
-            failoverState: master.failoverState)
-        fields += roleFields(master.state)
-        fields += [
-            ("config-epoch", "\(master.config.configEpoch)"),
-            ("num-slaves", "\(master.replicas.count)"),
-            ("num-other-sentinels", "\(master.sentinels.count)"),
-            ("quorum", "\(master.config.quorum)"),
-            ("failover-timeout", "\(master.config.failoverTimeout)"),
-            ("parallel-syncs", "\(master.config.parallelSyncs)"),
-        ]
-        if let script = master.config.notificationScript { fields.append(("notification-script", script)) }
-        if let script = master.config.clientReconfigScript { fields.append(("client-reconfig-script", script)) }
-        return Self.map(fields)
+        var fields = ReplyFields(capacity: 36)
+        commonFields(
+            &fields, name: master.name, address: listedAddress(master), runID: master.state.runID,
+            flags: flags(master), owner: .master(master.name), sDown: master.state.sDown,
+            sDownSince: master.state.sDownSince, oDown: master.oDown, oDownSince: master.oDownSince,
+            downAfter: master.config.downAfterMilliseconds, failoverState: master.failoverState)
+        roleFields(&fields, master.state)
+        fields.add("config-epoch", master.config.configEpoch)
+        fields.add("num-slaves", master.replicas.count)
+        fields.add("num-other-sentinels", master.sentinels.count)
+        fields.add("quorum", master.config.quorum)
+        fields.add("failover-timeout", master.config.failoverTimeout)
+        fields.add("parallel-syncs", master.config.parallelSyncs)
+        if let script = master.config.notificationScript { fields.add("notification-script", script) }
+        if let script = master.config.clientReconfigScript { fields.add("client-reconfig-script", script) }
+        return .map(fields.elements)
     }
 
     func replicaReply(_ replica: ReplicaState, of master: MasterState) -> RESPValue {
-        var fields = commonFields(
-            name: replica.name, address: replica.address, runID: replica.state.runID,
+        var fields = ReplyFields(capacity: 40)
+        commonFields(
+            &fields, name: replica.name, address: replica.address, runID: replica.state.runID,
             flags: flags(replica, of: master), owner: .replica(master: master.name, name: replica.name),
             sDown: replica.state.sDown, sDownSince: replica.state.sDownSince, oDown: false, oDownSince: 0,
             downAfter: master.config.downAfterMilliseconds)
-        fields += roleFields(replica.state)
-        fields += [
-            ("master-link-down-time", "\(replica.masterLinkDownTime)"),
-            ("master-link-status", replica.slaveMasterLinkUp ? "ok" : "err"),
-            ("master-host", replica.slaveMasterHost ?? "?"),
-            ("master-port", "\(replica.slaveMasterPort)"),
-            ("slave-priority", "\(replica.slavePriority)"),
-            ("slave-repl-offset", "\(replica.slaveReplOffset)"),
-            ("replica-announced", replica.replicaAnnounced ? "1" : "0"),
-        ]
-        return Self.map(fields)
+        roleFields(&fields, replica.state)
+        fields.add("master-link-down-time", replica.masterLinkDownTime)
+        fields.add("master-link-status", replica.slaveMasterLinkUp ? "ok" : "err")
+        fields.add("master-host", replica.slaveMasterHost ?? "?")
+        fields.add("master-port", replica.slaveMasterPort)
+        fields.add("slave-priority", replica.slavePriority)
+        fields.add("slave-repl-offset", replica.slaveReplOffset)
+        fields.add("replica-announced", replica.replicaAnnounced ? "1" : "0")
+        return .map(fields.elements)
     }
 
     func peerReply(_ peer: PeerState, of master: MasterState) -> RESPValue {
-        var fields = commonFields(
-            name: peer.runID, address: peer.address, runID: peer.runID, flags: flags(peer),
+        var fields = ReplyFields(capacity: 34)
+        commonFields(
+            &fields, name: peer.runID, address: peer.address, runID: peer.runID, flags: flags(peer),
             owner: .peer(runID: peer.runID), sDown: peer.sDown, sDownSince: peer.sDownSince, oDown: false,
             oDownSince: 0, downAfter: master.config.downAfterMilliseconds)
-        fields += [
-            ("last-hello-message", "\(now - peer.lastHelloTime)"),
-            ("voted-leader", peer.leader ?? "?"),
-            ("voted-leader-epoch", "\(peer.leaderEpoch)"),
-        ]
-        return Self.map(fields)
+        fields.add("last-hello-message", now - peer.lastHelloTime)
+        fields.add("voted-leader", peer.leader ?? "?")
+        fields.add("voted-leader-epoch", peer.leaderEpoch)
+        return .map(fields.elements)
     }
 
     /// The `# Sentinel` section of INFO.
@@ -166,5 +213,24 @@ extension Sentinel {
                     + "slaves=\(master.replicas.count),sentinels=\(master.sentinels.count + 1)")
         }
         return lines.map { $0 + "\r\n" }.joined()
+    }
+}
+
+/// The flat name/value list of an instance record, built in place: every value a bulk string,
+/// numbers in decimal (as Redis's addReplyBulkLongLong).
+struct ReplyFields {
+    var elements: [RESPValue] = []
+
+    init(capacity: Int) {
+        elements.reserveCapacity(capacity)
+    }
+
+    mutating func add(_ name: String, _ value: String) {
+        elements.append(.bulkString(name))
+        elements.append(.bulkString(value))
+    }
+
+    mutating func add(_ name: String, _ value: some BinaryInteger) {
+        add(name, String(value))
     }
 }

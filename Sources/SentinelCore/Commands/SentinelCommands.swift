@@ -14,37 +14,39 @@ extension Sentinel {
     ]
 
     /// Unknown subcommand and argument-count errors for SENTINEL (checked before authentication).
-    static func sentinelPrecheck(_ args: [String]) -> RESPValue? {
+    /// `sub` is `args[1]` lowercased, when the caller has it already.
+    static func sentinelPrecheck(_ args: [String], sub: String? = nil) -> RESPValue? {
         guard args.count >= 2 else { return CommandTable.wrongArityError(command: "sentinel", sub: nil) }
-        guard let arity = sentinelArity[args[1].lowercased()] else {
+        let sub = sub ?? args[1].lowercased()
+        guard let arity = sentinelArity[sub] else {
             return CommandTable.unknownSubcommandError(command: "sentinel", sub: args[1])
         }
         guard arityAllows(arity, args.count) else {
-            return CommandTable.wrongArityError(command: "sentinel", sub: args[1].lowercased())
+            return CommandTable.wrongArityError(command: "sentinel", sub: sub)
         }
         return nil
     }
 
-    mutating func sentinelCommand(_ id: ClientID, _ args: [String]) {
-        let sub = args[1].lowercased()
+    /// `sub` is `args[1]` lowercased.
+    mutating func sentinelCommand(_ id: ClientID, _ args: [String], sub: String) {
         switch sub {
         case "help":
             reply(id, .array(HelpTexts.sentinel.map { .simpleString($0) }))
         case "masters", "primaries":
-            reply(id, .array(masters.values.map { masterReply($0) }))
+            reply(id, mastersReply())
         case "master", "primary":
-            guard let master = masters[args[2]] else { return reply(id, .error(Wire.errNoSuchMaster)) }
-            reply(id, masterReply(master))
+            guard let index = masters.index(forKey: args[2]) else { return reply(id, .error(Wire.errNoSuchMaster)) }
+            reply(id, masterReply(at: index))
         case "replicas", "slaves":
-            guard let master = masters[args[2]] else { return reply(id, .error(Wire.errNoSuchMaster)) }
-            reply(id, .array(master.replicas.values.filter(\.replicaAnnounced).map { replicaReply($0, of: master) }))
+            guard let index = masters.index(forKey: args[2]) else { return reply(id, .error(Wire.errNoSuchMaster)) }
+            reply(id, replicasReply(at: index))
         case "sentinels":
-            guard let master = masters[args[2]] else { return reply(id, .error(Wire.errNoSuchMaster)) }
-            reply(id, .array(master.sentinels.values.map { peerReply($0, of: master) }))
+            guard let index = masters.index(forKey: args[2]) else { return reply(id, .error(Wire.errNoSuchMaster)) }
+            reply(id, sentinelsReply(at: index))
         case "get-master-addr-by-name", "get-primary-addr-by-name":
-            guard let master = masters[args[2]] else { return reply(id, .nullArray) }
-            let a = announced(currentAddress(master))
-            reply(id, .array([.bulkString(a.host), .bulkString("\(a.port)")]))
+            guard let index = masters.index(forKey: args[2]) else { return reply(id, .nullArray) }
+            let a = announced(currentAddress(ofMasterAt: index))
+            reply(id, .array([.bulkString(a.host), .bulkString(String(a.port))]))
         case "myid":
             reply(id, .bulkString(myID))
         case "ckquorum":
