@@ -13,7 +13,9 @@ package enum Action: Equatable, Sendable {
     /// Close a client's connection after everything already queued for it has been written.
     case closeClient(ClientID)
     /// Rewrite the config file in place from this state; answer with `.configPersisted(token:)`.
-    case persistConfig(SentinelConfig, token: Int)
+    /// Boxed (`indirect`): inline, the whole config would set the size of every action, and every
+    /// reply action would be copied at that size.
+    indirect case persistConfig(SentinelConfig, token: Int)
     /// Write a log line (`event` lines look like `+sdown master mymaster 127.0.0.1 6379`).
     case log(LogLevel, String)
     /// Apply a new log verbosity (`SENTINEL CONFIG SET loglevel`).

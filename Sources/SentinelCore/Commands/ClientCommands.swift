@@ -13,9 +13,9 @@ extension Sentinel {
     /// A command from a client. While earlier commands of the same client wait for a CLIENT
     /// PAUSE to end, this one queues behind them.
     mutating func clientCommand(_ id: ClientID, _ args: [String]) {
-        guard let session = clients[id], !args.isEmpty else { return }
-        if !session.postponed.isEmpty {
-            clients[id]!.postponed.append(args)
+        guard let index = clients.index(forKey: id), !args.isEmpty else { return }
+        if !clients.values[index].postponed.isEmpty {
+            clients.values[index].postponed.append(args)
             return
         }
         runCommand(id, args)
