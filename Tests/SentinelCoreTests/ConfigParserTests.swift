@@ -67,6 +67,9 @@ struct ConfigTokenizerTests {
         #expect(ConfigTokenizer.lines("a\r\n  b \n\n c") == ["a", "b", "", "c"])
         #expect(ConfigTokenizer.lines("a\n") == ["a"])
         #expect(ConfigTokenizer.lines("") == [])
+        #expect(ConfigTokenizer.lines("\n") == [""])
+        #expect(ConfigTokenizer.lines(" \t \n\nx\t\r") == ["", "", "x"])
+        #expect(ConfigTokenizer.lines("é \u{b} z\n\n") == ["é \u{b} z", ""], "only ` \\t\\r\\n` are trimmed")
     }
 }
 

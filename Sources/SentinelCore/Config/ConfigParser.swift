@@ -45,24 +45,29 @@ package enum ConfigTokenizer {
     static func isCSpace(_ c: UInt8) -> Bool { ArgumentSplitter.isSpace(c) }
 
     /// Splits a whole file into lines on `\n` (like Redis, which splits the file content on newlines
-    /// only) and trims each line of blanks, `\r` and `\n` at both ends.
+    /// only) and trims each line of ` \t\r\n` at both ends (Redis's `sdstrim(line, " \t\r\n")`).
     static func lines(_ text: String) -> [String] {
         if text.isEmpty { return [] }
-        var result = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false).map {
-            String(decoding: trimmed($0), as: UTF8.self)
+        var text = text
+        // One pass over the contiguous bytes (the config is re-read at every save).
+        var result: [String] = text.withUTF8 { bytes in
+            func isTrim(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0d || c == 0x0a }
+            var lines: [String] = []
+            var start = 0
+            while true {
+                var end = start
+                while end < bytes.count && bytes[end] != UInt8(ascii: "\n") { end += 1 }
+                var first = start
+                var last = end
+                while first < last && isTrim(bytes[first]) { first += 1 }
+                while last > first && isTrim(bytes[last - 1]) { last -= 1 }
+                lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[first..<last]), as: UTF8.self))
+                if end >= bytes.count { return lines }
+                start = end + 1
+            }
         }
         if text.utf8.last == UInt8(ascii: "\n") { result.removeLast() }
         return result
-    }
-
-    /// Trims ` \t\r\n` at both ends, as Redis's `sdstrim(line, " \t\r\n")`.
-    static func trimmed(_ bytes: some Collection<UInt8>) -> ArraySlice<UInt8> {
-        let a = ArraySlice(bytes)
-        func isTrim(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 || c == 0x0d || c == 0x0a }
-        guard let first = a.firstIndex(where: { !isTrim($0) }), let last = a.lastIndex(where: { !isTrim($0) }) else {
-            return []
-        }
-        return a[first...last]
     }
 }
 

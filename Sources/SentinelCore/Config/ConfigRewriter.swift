@@ -317,6 +317,7 @@ struct ConfigRewriteState {
     /// `a.lowercased() == b.lowercased()` for option words, without allocating: ASCII letters
     /// compare case-insensitively, every other byte exactly (option names are ASCII).
     static func asciiCaseInsensitiveEqual(_ a: String, _ b: String) -> Bool {
+        if a == b { return true }
         guard a.utf8.count == b.utf8.count else { return false }
         for (x, y) in zip(a.utf8, b.utf8) where x != y {
             let lx = x >= 0x41 && x <= 0x5a ? x | 0x20 : x
