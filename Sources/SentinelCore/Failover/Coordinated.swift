@@ -428,6 +428,8 @@ extension Sentinel {
     /// `role:master` and nobody announced the new configuration, adopt it (same epoch, same
     /// target, so it cannot conflict), switch, and kill clients + unpause the old master.
     mutating func finishOrphanedHandover(_ name: String) {
+        // No record (every tick for every master): nothing to finish, decided without a copy.
+        guard readMaster(name, { $0.coordinated == nil && $0.config.coordinatedRecord != nil }) == true else { return }
         guard let master = masters[name], master.coordinated == nil, let record = master.config.coordinatedRecord
         else { return }
         if master.config.configEpoch >= record.epoch

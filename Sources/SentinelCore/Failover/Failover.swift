@@ -11,6 +11,9 @@ extension Sentinel {
     /// last 2 × failover-timeout gets one, after a short random desync (so peers that reached ODOWN
     /// together do not split the vote). Returns true when a failover started now.
     mutating func startFailoverIfNeeded(_ name: String) -> Bool {
+        // Every tick for every master: a master that is not ODOWN with no start pending is the
+        // usual case, decided without copying it.
+        if readMaster(name, { !$0.oDown && $0.pendingStartAt == nil }) ?? true { return false }
         guard let master = masters[name] else { return false }
         guard master.oDown else {
             masters[name]!.pendingStartAt = nil
@@ -72,6 +75,9 @@ extension Sentinel {
     /// sentinelFailoverStateMachine. Unlike Redis, which advances one state per timer tick, a state
     /// whose work is done moves on at once, so an elected leader promotes in the same event.
     mutating func failoverStateMachine(_ name: String) {
+        // No failover (every tick for every healthy master): nothing to run, decided without a copy.
+        guard let current = readMaster(name, { $0.failoverState }), current != .none, current != .updateConfig
+        else { return }
         // A coordinated failover past the pause is finished even in TILT: writers are parked.
         let paused = masters[name]?.coordinated.map { $0.phase != .electing && $0.phase != .announcing } ?? false
         guard !tilt || paused else { return }

@@ -10,7 +10,9 @@ extension Sentinel {
     /// How long the instance has been silent, as Sentinel measures it: since the first unanswered
     /// PING, or since it was last available while a connection is missing and not yet being
     /// reopened; 0 otherwise.
-    func silence(of link: InstanceLink) -> Millis {
+    func silence(of link: InstanceLink) -> Millis { Self.silence(of: link, now: now) }
+
+    static func silence(of link: InstanceLink, now: Millis) -> Millis {
         if link.actPingTime != 0 { return now - link.actPingTime }
         if link.awaitingReconnect { return now - link.lastAvailTime }
         return 0
@@ -18,76 +20,117 @@ extension Sentinel {
 
     /// Closes a command connection that stopped answering PINGs, or a pub/sub connection that went
     /// silent, so a half-dead TCP connection cannot hide a dead instance (the forced reconnects).
-    mutating func checkLinkHealth(_ owner: LinkOwner, downAfter: Int64) {
-        guard let link = links[owner] else { return }
-        if let cc = link.cc, cc.connected, now - cc.connectedAt > timing.minLinkReconnectPeriod,
-            link.actPingTime != 0, now - link.actPingTime > downAfter / 2, now - link.lastPongTime > downAfter / 2
-        {
-            dropConnection(cc.id, owner: owner, reason: "no PING reply for \(now - link.actPingTime) ms")
+    /// Returns the link's ``silence(of:)`` afterwards, nil if there is no link; the link is read
+    /// in place (this runs every tick for every instance).
+    mutating func checkLinkHealth(_ owner: LinkOwner, downAfter: Int64) -> Millis? {
+        let now = self.now
+        let minAge = timing.minLinkReconnectPeriod
+        let pubsubSilence = timing.publishPeriod * 3
+        guard
+            let (deadCC, silentPC, silence) = readLink(owner, { link in
+                var deadCC: LinkID? = nil
+                if let cc = link.cc, cc.connected, now - cc.connectedAt > minAge,
+                    link.actPingTime != 0, now - link.actPingTime > downAfter / 2, now - link.lastPongTime > downAfter / 2
+                {
+                    deadCC = cc.id
+                }
+                // Closing the command connection leaves the pub/sub one and its activity time as they were.
+                var silentPC: LinkID? = nil
+                if let pc = link.pc, pc.connected, now - pc.connectedAt > minAge, now - link.pcLastActivity > pubsubSilence {
+                    silentPC = pc.id
+                }
+                return (deadCC, silentPC, Self.silence(of: link, now: now))
+            })
+        else { return nil }
+        if deadCC == nil && silentPC == nil { return silence }
+        if let id = deadCC {
+            let actPingTime = readLink(owner) { $0.actPingTime } ?? 0
+            dropConnection(id, owner: owner, reason: "no PING reply for \(now - actPingTime) ms")
         }
-        if let pc = links[owner]?.pc, pc.connected, now - pc.connectedAt > timing.minLinkReconnectPeriod,
-            now - (links[owner]?.pcLastActivity ?? now) > timing.publishPeriod * 3
-        {
-            dropConnection(pc.id, owner: owner, reason: "pub/sub connection silent")
-        }
+        if let id = silentPC { dropConnection(id, owner: owner, reason: "pub/sub connection silent") }
+        return readLink(owner) { Self.silence(of: $0, now: now) }
     }
 
     /// sentinelCheckSubjectivelyDown for a master.
     mutating func checkMasterSDown(_ name: String) {
-        guard let master = masters[name] else { return }
-        let downAfter = master.config.downAfterMilliseconds
-        checkLinkHealth(.master(name), downAfter: downAfter)
-        guard let link = links[.master(name)] else { return }
-        let elapsed = silence(of: link)
-        let reportsReplica =
-            master.state.roleReported == .slave
-            && now - master.state.roleReportedTime > downAfter + 2 * timing.infoPeriod
-        let rebootTooLong =
-            master.masterReboot && now - master.masterRebootSince > master.config.masterRebootDownAfterPeriod
+        // Read in place: this runs every tick for every master; the master is copied only to
+        // describe it in an event.
+        let now = self.now
+        let infoPeriod = timing.infoPeriod
+        guard
+            let (downAfter, wasDown, reportsReplica, rebootTooLong) = readMaster(name, { master in
+                let downAfter = master.config.downAfterMilliseconds
+                let reportsReplica =
+                    master.state.roleReported == .slave
+                    && now - master.state.roleReportedTime > downAfter + 2 * infoPeriod
+                let rebootTooLong =
+                    master.masterReboot && now - master.masterRebootSince > master.config.masterRebootDownAfterPeriod
+                return (downAfter, master.state.sDown, reportsReplica, rebootTooLong)
+            })
+        else { return }
+        guard let elapsed = checkLinkHealth(.master(name), downAfter: downAfter) else { return }
         let down = elapsed > downAfter || reportsReplica || rebootTooLong
-        if down && !master.state.sDown {
-            masters[name]!.state.sDown = true
-            masters[name]!.state.sDownSince = now
-            emit(.warning, "+sdown", describe(master), master: name)
+        if down && !wasDown {
+            modifyMaster(name) {
+                $0.state.sDown = true
+                $0.state.sDownSince = now
+            }
+            emit(.warning, "+sdown", describe(masters[name]!), master: name)
             // Ask the peers at once instead of at the next ask period.
             askMasterStateToOtherSentinels(name, forced: true)
-        } else if !down && master.state.sDown {
-            masters[name]!.state.sDown = false
-            emit(.warning, "-sdown", describe(master), master: name)
+        } else if !down && wasDown {
+            modifyMaster(name) { $0.state.sDown = false }
+            emit(.warning, "-sdown", describe(masters[name]!), master: name)
         }
     }
 
     /// SDOWN for a replica (only the silence rule applies to replicas).
     mutating func checkReplicaSDown(master name: String, replica replicaName: String) {
-        guard let master = masters[name], let replica = master.replicas[replicaName] else { return }
+        guard
+            let (downAfter, wasDown) = readMaster(name, { master in
+                master.withReplica(replicaName) { (master.config.downAfterMilliseconds, $0.state.sDown) }
+            }) ?? nil
+        else { return }
         let owner = LinkOwner.replica(master: name, name: replicaName)
-        checkLinkHealth(owner, downAfter: master.config.downAfterMilliseconds)
-        guard let link = links[owner] else { return }
-        let down = silence(of: link) > master.config.downAfterMilliseconds
-        if down && !replica.state.sDown {
-            masters[name]!.replicas[replicaName]!.state.sDown = true
-            masters[name]!.replicas[replicaName]!.state.sDownSince = now
-            emit(.warning, "+sdown", describe(replica, of: master), master: name)
-        } else if !down && replica.state.sDown {
-            masters[name]!.replicas[replicaName]!.state.sDown = false
-            emit(.warning, "-sdown", describe(replica, of: master), master: name)
+        guard let silence = checkLinkHealth(owner, downAfter: downAfter) else { return }
+        let down = silence > downAfter
+        let now = self.now
+        if down && !wasDown {
+            modifyMaster(name) {
+                $0.replicas.values[$0.replicas.index(forKey: replicaName)!].state.sDown = true
+                $0.replicas.values[$0.replicas.index(forKey: replicaName)!].state.sDownSince = now
+            }
+            let master = masters[name]!
+            emit(.warning, "+sdown", describe(master.replicas[replicaName]!, of: master), master: name)
+        } else if !down && wasDown {
+            modifyMaster(name) { $0.replicas.values[$0.replicas.index(forKey: replicaName)!].state.sDown = false }
+            let master = masters[name]!
+            emit(.warning, "-sdown", describe(master.replicas[replicaName]!, of: master), master: name)
         }
     }
 
     /// SDOWN for a peer sentinel under one master, from the link it shares with other masters.
     mutating func checkPeerSDown(master name: String, peer runID: String) {
-        guard let master = masters[name], let peer = master.sentinels[runID] else { return }
+        guard
+            let (downAfter, wasDown) = readMaster(name, { master in
+                master.withPeer(runID) { (master.config.downAfterMilliseconds, $0.sDown) }
+            }) ?? nil
+        else { return }
         let owner = LinkOwner.peer(runID: runID)
-        checkLinkHealth(owner, downAfter: master.config.downAfterMilliseconds)
-        guard let link = links[owner] else { return }
-        let down = silence(of: link) > master.config.downAfterMilliseconds
-        if down && !peer.sDown {
-            masters[name]!.sentinels[runID]!.sDown = true
-            masters[name]!.sentinels[runID]!.sDownSince = now
-            emit(.warning, "+sdown", describe(peer, of: master), master: name)
-        } else if !down && peer.sDown {
-            masters[name]!.sentinels[runID]!.sDown = false
-            emit(.warning, "-sdown", describe(peer, of: master), master: name)
+        guard let silence = checkLinkHealth(owner, downAfter: downAfter) else { return }
+        let down = silence > downAfter
+        let now = self.now
+        if down && !wasDown {
+            modifyMaster(name) {
+                $0.sentinels.values[$0.sentinels.index(forKey: runID)!].sDown = true
+                $0.sentinels.values[$0.sentinels.index(forKey: runID)!].sDownSince = now
+            }
+            let master = masters[name]!
+            emit(.warning, "+sdown", describe(master.sentinels[runID]!, of: master), master: name)
+        } else if !down && wasDown {
+            modifyMaster(name) { $0.sentinels.values[$0.sentinels.index(forKey: runID)!].sDown = false }
+            let master = masters[name]!
+            emit(.warning, "-sdown", describe(master.sentinels[runID]!, of: master), master: name)
         }
     }
 
@@ -95,6 +138,8 @@ extension Sentinel {
 
     /// sentinelCheckObjectivelyDown: this sentinel plus every peer that said "down" reach the quorum.
     mutating func checkObjectivelyDown(_ name: String) {
+        // Neither SDOWN nor ODOWN (every tick for every healthy master): nothing changes.
+        guard readMaster(name, { $0.state.sDown || $0.oDown }) == true else { return }
         guard let master = masters[name] else { return }
         var count = 0
         if master.state.sDown {
@@ -116,6 +161,15 @@ extension Sentinel {
     /// sentinelAskMasterStateToOtherSentinels: asks each peer whether it sees the master down, and
     /// (once our failover started) for its vote.
     mutating func askMasterStateToOtherSentinels(_ name: String, forced: Bool) {
+        // Every tick for every master: nothing to ask (the master is not SDOWN and no coordinated
+        // vote) and no stale answer to clear is the usual case, decided without copying the master.
+        let now = self.now
+        let stale = timing.askPeriod * 5
+        let idle = readMaster(name) { master in
+            guard !(master.state.sDown || master.coordinated?.phase == .electing) else { return false }
+            return !master.anyPeer { now - $0.lastMasterDownReplyTime > stale && ($0.masterDown || $0.leader != nil) }
+        }
+        guard idle == false else { return }
         guard let master = masters[name] else { return }
         for (runID, peer) in master.sentinels {
             // Only when there is something to clear: this runs every tick for every master and

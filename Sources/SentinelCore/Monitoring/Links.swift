@@ -18,11 +18,11 @@ extension Sentinel {
         var finished: [String] = []
         for name in masters.keys {
             handleInstance(.master(name))
-            guard let master = masters[name] else { continue }
-            for replica in master.replicas.keys { handleInstance(.replica(master: name, name: replica)) }
+            guard let (replicas, peers) = readMaster(name, { ($0.replicas.keys, $0.sentinels.keys) }) else { continue }
+            for replica in replicas { handleInstance(.replica(master: name, name: replica)) }
             if !stillInTilt() {
-                for replica in master.replicas.keys { checkReplicaSDown(master: name, replica: replica) }
-                for runID in master.sentinels.keys { checkPeerSDown(master: name, peer: runID) }
+                for replica in replicas { checkReplicaSDown(master: name, replica: replica) }
+                for runID in peers { checkPeerSDown(master: name, peer: runID) }
                 checkMasterSDown(name)
                 checkObjectivelyDown(name)
                 if startFailoverIfNeeded(name) { askMasterStateToOtherSentinels(name, forced: true) }
@@ -30,7 +30,7 @@ extension Sentinel {
                 askMasterStateToOtherSentinels(name, forced: false)
             }
             finishOrphanedHandover(name)
-            if masters[name]?.failoverState == .updateConfig { finished.append(name) }
+            if readMaster(name, { $0.failoverState }) == .updateConfig { finished.append(name) }
         }
         sendPendingReleases()
         for runID in peerRunIDs() { handleInstance(.peer(runID: runID)) }
@@ -42,7 +42,7 @@ extension Sentinel {
     func peerRunIDs() -> [String] {
         var seen = Set<String>()
         var result: [String] = []
-        for master in masters.values {
+        forEachMaster { master in
             for runID in master.sentinels.keys where seen.insert(runID).inserted { result.append(runID) }
         }
         return result
@@ -66,11 +66,9 @@ extension Sentinel {
     /// The address an owner's link connects to.
     func address(of owner: LinkOwner) -> HostPort? {
         switch owner {
-        case .master(let name): return masters[name]?.address
-        case .replica(let master, let name): return masters[master]?.replicas[name]?.address
-        case .peer(let runID):
-            for master in masters.values { if let peer = master.sentinels[runID] { return peer.address } }
-            return nil
+        case .master(let name): return readMaster(name) { $0.address }
+        case .replica(let master, let name): return readMaster(master) { $0.withReplica(name) { $0.address } } ?? nil
+        case .peer(let runID): return firstMaster { $0.withPeer(runID) { $0.address } }
         }
     }
 
@@ -82,11 +80,23 @@ extension Sentinel {
         }
     }
 
+    /// The `rename-command` map of the master governing this owner's link (empty if none).
+    func renamedCommands(of owner: LinkOwner) -> [RenamedCommand] {
+        switch owner {
+        case .master(let name), .replica(let name, _): return readMaster(name) { $0.config.renamedCommands } ?? []
+        case .peer(let runID):
+            return firstMaster { $0.sentinels.index(forKey: runID) != nil ? $0.config.renamedCommands : nil } ?? []
+        }
+    }
+
     /// Applies the master's `rename-command` map to a command's name (every command Sentinel sends).
     func renamed(_ words: [String], for owner: LinkOwner) -> [String] {
-        guard let first = words.first, let master = governingMaster(of: owner) else { return words }
+        guard let first = words.first else { return words }
+        let renames = renamedCommands(of: owner)
+        // Nearly always empty: no lowercasing or search then.
+        guard !renames.isEmpty else { return words }
         let key = first.lowercased()
-        guard let mapping = master.config.renamedCommands.first(where: { $0.command == key }) else { return words }
+        guard let mapping = renames.first(where: { $0.command == key }) else { return words }
         return [mapping.renamed] + words.dropFirst()
     }
 
@@ -94,6 +104,8 @@ extension Sentinel {
 
     /// Opens the missing connections of a link, at most once per ping period (sentinelReconnectInstance).
     mutating func reconnect(_ owner: LinkOwner) {
+        // Both connections present (the usual case): nothing to do, whatever the address.
+        if readLink(owner, { $0.cc != nil && (!$0.needsPubSub || $0.pc != nil) }) == true { return }
         guard let address = address(of: owner), address.port != 0 else { return }
         if links[owner] == nil {
             if case .peer = owner { links[owner] = InstanceLink(needsPubSub: false, now: now) } else { return }
@@ -213,17 +225,26 @@ extension Sentinel {
 
     /// Queues one command on a link's command (or pub/sub) connection, remembering what the reply answers.
     mutating func send(_ owner: LinkOwner, _ words: [String], tag: ReplyTag, pubsub: Bool = false) {
-        guard var link = links[owner] else { return }
-        if pubsub {
-            guard let pc = link.pc, pc.connected else { return }
-            link.pc?.pending.append(tag)
-            output.append(.send(pc.id, renamed(words, for: owner)))
-        } else {
-            guard let cc = link.cc, cc.connected else { return }
-            link.cc?.pending.append(tag)
-            output.append(.send(cc.id, renamed(words, for: owner)))
-        }
-        links[owner] = link
+        // In place: a copy of the link would make its pending queue shared, and the append copy it.
+        let id: LinkID? = modifyLink(owner) { link in
+            if pubsub {
+                guard link.pc?.connected == true else { return nil }
+                link.pc!.pending.append(tag)
+                return link.pc!.id
+            }
+            guard link.cc?.connected == true else { return nil }
+            link.cc!.pending.append(tag)
+            return link.cc!.id
+        } ?? nil
+        guard let id else { return }
+        output.append(.send(id, renamed(words, for: owner)))
+    }
+
+    /// Runs `body` on an owner's link, modified in place; nil if it has no link.
+    @inline(__always)
+    mutating func modifyLink<R>(_ owner: LinkOwner, _ body: (inout InstanceLink) -> R) -> R? {
+        guard let index = links.index(forKey: owner) else { return nil }
+        return body(&links.values[index])
     }
 
     /// Sends `REPLCONF GETACK *` to a replica so it acknowledges its replication offset to its
@@ -243,20 +264,24 @@ extension Sentinel {
     // MARK: - Frames
 
     mutating func linkFrame(_ id: LinkID, _ value: RESPValue) {
-        guard let (owner, pubsub) = connections[id], var link = links[owner] else { return }
+        guard let (owner, pubsub) = connections[id] else { return }
+        let now = self.now
         if pubsub {
-            guard link.pc?.id == id else { return }
-            link.pcLastActivity = now
-            if let tag = link.pc?.pending.popFirst() {
+            // The link is changed in place: a copy would make its pending queue shared, and the pop copy it.
+            let popped: ReplyTag?? = modifyLink(owner) { link in
+                guard link.pc?.id == id else { return nil }
+                link.pcLastActivity = now
+                return .some(link.pc?.pending.popFirst())
+            } ?? nil
+            guard let popped else { return }
+            if let tag = popped {
                 // Handshake replies (AUTH, SETNAME, the SUBSCRIBE confirmation) come first, in order.
-                links[owner] = link
                 if tag == .subscribe, case .error(let text) = value {
                     // hiredis closes a pub/sub connection whose SUBSCRIBE fails (e.g. -NOAUTH).
                     dropConnection(id, owner: owner, reason: "SUBSCRIBE failed: \(text)")
                 }
                 return
             }
-            links[owner] = link
             if let elements = value.elements, elements.count == 3, elements[0].string == "message",
                 let payload = elements[2].string
             {
@@ -266,13 +291,16 @@ extension Sentinel {
             }
             return
         }
-        guard link.cc?.id == id else { return }
-        guard let tag = link.cc?.pending.popFirst() else {
+        let popped: ReplyTag?? = modifyLink(owner) { link in
+            guard link.cc?.id == id else { return nil }
+            return .some(link.cc?.pending.popFirst())
+        } ?? nil
+        guard let popped else { return }
+        guard let tag = popped else {
             // An error with no request waiting (e.g. "max number of clients reached"): hiredis closes.
             if case .error = value { dropConnection(id, owner: owner, reason: value.errorText) }
             return
         }
-        links[owner] = link
         switch tag {
         case .ignore, .subscribe:
             break
@@ -325,22 +353,28 @@ extension Sentinel {
 
     /// PING reply (sentinelPingReplyCallback): PONG, LOADING and MASTERDOWN count as available.
     mutating func pingReply(_ owner: LinkOwner, _ value: RESPValue) {
-        guard var link = links[owner] else { return }
         var acceptable = false
         switch value {
         case .simpleString(let s): acceptable = s.hasPrefix("PONG")
         case .error(let e): acceptable = e.hasPrefix("LOADING") || e.hasPrefix("MASTERDOWN")
         default: break
         }
-        if acceptable {
-            link.lastAvailTime = now
-            link.actPingTime = 0
+        let now = self.now
+        let found: Bool? = modifyLink(owner) { link in
+            if acceptable {
+                link.lastAvailTime = now
+                link.actPingTime = 0
+            }
+            link.lastPongTime = now
+            return true
         }
-        link.lastPongTime = now
-        links[owner] = link
-        // The first real PONG after a reboot ends the master-reboot window.
-        if case .master(let name) = owner, case .simpleString(let s) = value, s.hasPrefix("PONG") {
-            masters[name]?.masterReboot = false
+        guard found != nil else { return }
+        // The first real PONG after a reboot ends the master-reboot window (written only when set:
+        // every PONG of every master comes here).
+        if case .master(let name) = owner, case .simpleString(let s) = value, s.hasPrefix("PONG"),
+            readMaster(name, { $0.masterReboot }) == true
+        {
+            modifyMaster(name) { $0.masterReboot = false }
         }
     }
 
@@ -349,48 +383,78 @@ extension Sentinel {
     /// Sends PING, INFO and hello when due (sentinelSendPeriodicCommands), unless the link is down
     /// or has too many commands pending.
     mutating func sendPeriodicCommands(_ owner: LinkOwner) {
-        guard let link = links[owner], !link.disconnected else { return }
-        guard link.pendingCommands < Timing.maxPendingCommands * refcount(of: owner) else { return }
+        guard let pendingCommands = readLink(owner, { $0.disconnected ? nil : $0.pendingCommands }) ?? nil else { return }
+        // Closures below capture these locals, not `self` (which would copy the whole Sentinel).
+        let now = self.now
+        let timing = self.timing
+        // Masters are read in place (no MasterState copies): this runs every tick for every link.
+        var peerDownAfter: Int64? = nil
+        var refcount = 1
+        if case .peer(let runID) = owner {
+            var sharing = 0
+            forEachMaster { master in
+                guard master.sentinels.index(forKey: runID) != nil else { return }
+                sharing += 1
+                peerDownAfter = min(peerDownAfter ?? .max, master.config.downAfterMilliseconds)
+            }
+            refcount = max(1, sharing)
+        }
+        guard pendingCommands < Timing.maxPendingCommands * refcount else { return }
         let downAfter: Int64
         switch owner {
         case .master(let name):
-            guard let master = masters[name] else { return }
-            downAfter = master.config.downAfterMilliseconds
-            if master.state.infoRefresh == 0 || now - master.state.infoRefresh > timing.infoPeriod {
+            guard let (masterDownAfter, infoRefresh) = readMaster(name, { ($0.config.downAfterMilliseconds, $0.state.infoRefresh) })
+            else { return }
+            downAfter = masterDownAfter
+            if infoRefresh == 0 || now - infoRefresh > timing.infoPeriod {
                 send(owner, ["INFO"], tag: .info)
             }
         case .replica(let masterName, let name):
-            guard let master = masters[masterName], let replica = master.replicas[name] else { return }
-            downAfter = master.config.downAfterMilliseconds
-            let period = infoPeriod(of: replica, in: master)
-            let infoPending = links[owner]?.cc?.pending.contains(.info) ?? false
+            let found = readMaster(masterName) { master in
+                master.withReplica(name) { replica in
+                    (
+                        master.config.downAfterMilliseconds, Self.infoPeriod(of: replica, in: master, timing: timing),
+                        replica.state.infoRefresh
+                    )
+                }
+            }
+            guard let (replicaDownAfter, period, infoRefresh) = found ?? nil else { return }
+            downAfter = replicaDownAfter
+            let infoPending = readLink(owner) { $0.cc?.pending.contains(.info) ?? false } ?? false
             // Fast polls never stack INFOs; the regular period re-sends as Redis does.
-            let due = replica.state.infoRefresh == 0 || now - replica.state.infoRefresh > period
+            let due = infoRefresh == 0 || now - infoRefresh > period
             if due && !(period < 1_000 && infoPending) {
                 send(owner, ["INFO"], tag: .info)
             }
-        case .peer(let runID):
-            downAfter =
-                masters.values.compactMap { $0.sentinels[runID] != nil ? $0.config.downAfterMilliseconds : nil }.min()
-                ?? timing.defaultDownAfter
+        case .peer:
+            downAfter = peerDownAfter ?? timing.defaultDownAfter
         }
         let pingPeriod = min(downAfter, timing.pingPeriod)
-        if let link = links[owner], now - link.lastPongTime > pingPeriod, now - link.lastPingTime > pingPeriod / 2 {
+        if let (lastPong, lastPing) = readLink(owner, { ($0.lastPongTime, $0.lastPingTime) }),
+            now - lastPong > pingPeriod, now - lastPing > pingPeriod / 2
+        {
             sendPing(owner)
         }
         switch owner {
         case .master(let name):
-            if let m = masters[name], now - m.state.lastPubTime > timing.publishPeriod { sendHello(owner) }
+            if let lastPub = readMaster(name, { $0.state.lastPubTime }), now - lastPub > timing.publishPeriod {
+                sendHello(owner)
+            }
         case .replica(let master, let name):
-            if let r = masters[master]?.replicas[name], now - r.state.lastPubTime > timing.publishPeriod {
+            if let lastPub = readMaster(master, { $0.withReplica(name) { $0.state.lastPubTime } }) ?? nil,
+                now - lastPub > timing.publishPeriod
+            {
                 sendHello(owner)
             }
         case .peer(let runID):
-            for name in masters.keys {
-                if let peer = masters[name]?.sentinels[runID], now - peer.lastPubTime > timing.publishPeriod {
-                    sendHelloToPeer(runID, master: name)
+            // Collected first (sending changes no master), so no master is copied to look.
+            var due: [String] = []
+            forEachMaster { master in
+                if let lastPub = master.withPeer(runID, { $0.lastPubTime }), now - lastPub > timing.publishPeriod {
+                    due.append(master.name)
                 }
             }
+            for name in due { sendHelloToPeer(runID, master: name) }
         }
     }
 
@@ -398,6 +462,10 @@ extension Sentinel {
     /// 100 ms while it is being repointed, every second while its master is ODOWN or failing over
     /// or its replication link is down (Redis), or while it claims to be a master; else the INFO period.
     func infoPeriod(of replica: ReplicaState, in master: MasterState) -> Int64 {
+        Self.infoPeriod(of: replica, in: master, timing: timing)
+    }
+
+    static func infoPeriod(of replica: ReplicaState, in master: MasterState, timing: Timing) -> Int64 {
         if master.failoverInProgress {
             if replica.name == master.promotedReplica && master.failoverState == .waitPromotion {
                 return timing.promotionPollPeriod
@@ -414,15 +482,21 @@ extension Sentinel {
     /// Number of masters sharing a link (`link-refcount`): 1 for masters and replicas.
     func refcount(of owner: LinkOwner) -> Int {
         guard case .peer(let runID) = owner else { return 1 }
-        return max(1, masters.values.filter { $0.sentinels[runID] != nil }.count)
+        var sharing = 0
+        forEachMaster { if $0.sentinels.index(forKey: runID) != nil { sharing += 1 } }
+        return max(1, sharing)
     }
 
     /// sentinelSendPing: starts the SDOWN clock if no PING is outstanding.
     mutating func sendPing(_ owner: LinkOwner) {
-        guard var link = links[owner], let cc = link.cc, cc.connected else { return }
-        if link.actPingTime == 0 { link.actPingTime = now }
-        link.lastPingTime = now
-        links[owner] = link
+        let now = self.now
+        let connected = modifyLink(owner) { link in
+            guard link.cc?.connected == true else { return false }
+            if link.actPingTime == 0 { link.actPingTime = now }
+            link.lastPingTime = now
+            return true
+        }
+        guard connected == true else { return }
         send(owner, ["PING"], tag: .ping)
     }
 }
