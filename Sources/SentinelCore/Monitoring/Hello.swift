@@ -6,7 +6,9 @@ import RESP
 extension Sentinel {
     /// The address clients should use for a master right now (sentinelGetCurrentMasterAddress):
     /// the promoted replica's once the failover reached RECONF_SLAVES, else the stored address.
-    func currentAddress(_ master: MasterState) -> HostPort {
+    func currentAddress(_ master: MasterState) -> HostPort { Self.currentAddress(master) }
+
+    static func currentAddress(_ master: MasterState) -> HostPort {
         if master.failoverInProgress, master.failoverState >= .reconfSlaves,
             let promoted = master.promotedReplica.flatMap({ master.replicas[$0] })
         {
@@ -17,13 +19,16 @@ extension Sentinel {
 
     /// The 8-field hello payload for one master, or nil when we do not know our own address yet.
     func helloPayload(master name: String, localAddress: String?) -> String? {
-        guard let master = masters[name] else { return nil }
+        guard masters.index(forKey: name) != nil else { return nil }
         let announced = settings.announceIP.flatMap { $0.isEmpty ? nil : $0 }
         guard let ip = announced ?? localAddress else { return nil }
         let port = settings.announcePort != 0 ? settings.announcePort : settings.port
-        let current = currentAddress(master)
-        return
-            "\(ip),\(port),\(myID),\(settings.currentEpoch),\(master.name),\(current.host),\(current.port),\(master.config.configEpoch)"
+        let prefix = "\(ip),\(port),\(myID),\(settings.currentEpoch),"
+        // Read in place: one hello per instance and peer every 2 s, for every master.
+        return readMaster(name) { master in
+            let current = Self.currentAddress(master)
+            return "\(prefix)\(master.name),\(current.host),\(current.port),\(master.config.configEpoch)"
+        }
     }
 
     /// PUBLISHes our hello to a master or replica on its command connection (sentinelSendHello).
@@ -66,7 +71,7 @@ extension Sentinel {
     mutating func processHello(_ payload: String, from owner: LinkOwner?) {
         let tokens = payload.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         guard tokens.count == 8 else { return }
-        guard !payload.contains(myID) else { return }
+        guard !Self.payload(payload, contains: myID) else { return }
         guard let port = Int(tokens[1]), (0...65535).contains(port),
             let epoch = UInt64(tokens[3]), let masterPort = Int(tokens[6]), (0...65535).contains(masterPort),
             let masterConfigEpoch = UInt64(tokens[7])
@@ -75,9 +80,9 @@ extension Sentinel {
         let runID = tokens[2]
         let masterName = tokens[4]
         let advertised = HostPort(tokens[5], masterPort)
-        guard !runID.isEmpty, masters[masterName] != nil else { return }
+        guard !runID.isEmpty, masters.index(forKey: masterName) != nil else { return }
 
-        let known = masters[masterName]!.sentinels[runID].map { sameAddress($0.address, address) } ?? false
+        let known = (readMaster(masterName) { $0.withPeer(runID) { Self.sameAddress($0.address, address) } } ?? nil) ?? false
         if !known {
             var switched = false
             if let moved = masters[masterName]!.sentinels[runID] {
@@ -122,8 +127,11 @@ extension Sentinel {
 
         adoptEpoch(epoch, master: masterName)
 
-        guard var master = masters[masterName], var peer = master.sentinels[runID] else { return }
-        if masterConfigEpoch > master.config.configEpoch {
+        // The usual hello (a known peer, no newer config) only refreshes lastHelloTime, in place.
+        guard let configEpoch = readMaster(masterName, { m in m.withPeer(runID) { _ in m.config.configEpoch } }) ?? nil
+        else { return }
+        if masterConfigEpoch > configEpoch {
+            guard var master = masters[masterName], let peer = master.sentinels[runID] else { return }
             master.config.configEpoch = masterConfigEpoch
             masters[masterName] = master
             let current = currentAddress(master)
@@ -137,10 +145,32 @@ extension Sentinel {
                 queueClientReconfigScript(master: masterName, role: "observer", from: current, to: advertised)
             }
         }
-        guard masters[masterName]?.sentinels[runID] != nil else { return }
-        peer = masters[masterName]!.sentinels[runID]!
-        peer.lastHelloTime = now
-        masters[masterName]!.sentinels[runID] = peer
+        let now = self.now
+        modifyMaster(masterName) { master in
+            guard let index = master.sentinels.index(forKey: runID) else { return }
+            master.sentinels.values[index].lastHelloTime = now
+        }
+    }
+
+    /// `payload.contains(id)` for an ASCII `id` (our run id), without the Character-by-Character
+    /// search when the payload is ASCII too (every real hello). A byte match in a non-ASCII
+    /// payload is confirmed by the Character search; no byte match means no Character match.
+    static func payload(_ payload: String, contains id: String) -> Bool {
+        let haystack = payload.utf8
+        let needle = Array(id.utf8)
+        guard let first = needle.first, haystack.count >= needle.count else { return needle.isEmpty }
+        var found = false
+        var start = haystack.startIndex
+        while let candidate = haystack[start...].firstIndex(of: first) {
+            if haystack[candidate...].starts(with: needle) {
+                found = true
+                break
+            }
+            start = haystack.index(after: candidate)
+        }
+        guard found else { return false }
+        if haystack.allSatisfy({ $0 < 0x80 }) && needle.allSatisfy({ $0 < 0x80 }) { return true }
+        return payload.contains(id)
     }
 
     /// A hello's current epoch, if newer than ours, becomes ours (`+new-epoch`).
@@ -166,8 +196,11 @@ extension Sentinel {
     }
 
     /// Address equality as Sentinel defines it: same port, and the same host compared case-insensitively.
-    func sameAddress(_ a: HostPort, _ b: HostPort) -> Bool {
-        a.port == b.port && a.host.lowercased() == b.host.lowercased()
+    func sameAddress(_ a: HostPort, _ b: HostPort) -> Bool { Self.sameAddress(a, b) }
+
+    static func sameAddress(_ a: HostPort, _ b: HostPort) -> Bool {
+        // Equal hosts (the usual case) need no lowercased copies.
+        a.port == b.port && (a.host == b.host || a.host.lowercased() == b.host.lowercased())
     }
 
     /// Adds a peer sentinel under a master; its link is shared with the same runid under other masters.
