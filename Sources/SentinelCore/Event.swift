@@ -18,6 +18,9 @@ package enum Event: Sendable {
     case clientCommand(ClientID, [String])
     /// The client's connection is gone (closed by it, by us, or after a protocol error).
     case clientDisconnected(ClientID)
+    /// The runtime's running totals of client-connection I/O (absolute, since start). Delivered
+    /// before the next event whenever they changed, so INFO sees them up to date.
+    case clientTraffic(ClientTraffic)
     /// The result of an ``Action/persistConfig(_:token:)``: nil on success, else the error text.
     /// It answers every earlier token too (the write had the latest state, which contains theirs).
     case configPersisted(token: Int, error: String?)
@@ -41,6 +44,15 @@ package struct ProcessStats: Hashable, Sendable {
     /// Wall-clock seconds since the Unix epoch (for `server_time_usec`-like fields).
     package var unixTimeMicros: Int64
     package var residentMemory: Int
+    /// The timer frequency the runtime drew last, 0 if unknown. Redis's sentinel redraws `hz` in
+    /// 10...19 after every timer run, and INFO shows the current one.
+    package var hz: Int = 0
+    /// The most input one client connection held at once since the previous sample (bytes read
+    /// and not yet parsed), for `client_recent_max_input_buffer`.
+    package var clientInputBufferPeak: Int = 0
+    /// The most output one client connection had not sent yet at the sample, for
+    /// `client_recent_max_output_buffer`.
+    package var clientOutputBufferPeak: Int = 0
 
     package init(
         pid: Int = 0, usedCPUSys: Double = 0, usedCPUUser: Double = 0, usedCPUSysChildren: Double = 0,

@@ -24,6 +24,13 @@ package struct Sentinel: Sendable {
     var startTime: Millis = 0
     var processStats = ProcessStats()
     var counters = Counters()
+    /// Client-connection I/O as last reported by the runtime (TrafficStats.swift).
+    var traffic = ClientTraffic()
+    /// The instantaneous metrics of INFO stats (TrafficStats.swift).
+    var trafficRates = TrafficRates()
+    /// `client_recent_max_input_buffer` and `..._output_buffer` (TrafficStats.swift).
+    var recentInputBuffer = RecentPeak()
+    var recentOutputBuffer = RecentPeak()
     var simulateFailureFlags = 0
     /// Instances (lowercased address) we must not PUBLISH hello to until then (coordinated failover).
     var helloHolds: [HostPort: Millis] = [:]
@@ -71,8 +78,12 @@ package struct Sentinel: Sendable {
 
     package struct Counters: Hashable, Sendable {
         package var connectionsReceived = 0
+        /// Commands that ran (Redis's stat_numcommands, counted in call() once the command is
+        /// done): not those refused before running (unknown, arity, NOAUTH, subscribed context).
         package var commandsProcessed = 0
         package var rejectedConnections = 0
+        /// Error replies produced by the core (afterErrorReply); protocol errors are the runtime's.
+        package var errorReplies = 0
     }
 
     /// - Parameters:
@@ -106,6 +117,7 @@ package struct Sentinel: Sendable {
     package mutating func start(now: Millis) -> [Action] {
         self.now = now
         startTime = now
+        trafficRates = TrafficRates(now: now)
         if let loaded = pendingConfig {
             pendingConfig = nil
             for m in loaded.masters {
@@ -145,6 +157,7 @@ package struct Sentinel: Sendable {
         self.now = now
         switch event {
         case .tick:
+            sampleTrafficRates()
             timer()
         case .linkConnected(let id, let localAddress):
             linkConnected(id, localAddress: localAddress)
@@ -162,10 +175,13 @@ package struct Sentinel: Sendable {
         case .clientDisconnected(let id):
             clients.removeValue(forKey: id)
             postponedClients.removeAll { $0 == id }
+        case .clientTraffic(let totals):
+            traffic = totals
         case .configPersisted(let token, let error):
             configPersisted(token: token, error: error)
         case .processStats(let stats):
             processStats = stats
+            recordClientBufferPeaks(stats)
             checkWallClock(stats)
         case .scriptStarted(let id, let pid):
             scriptStarted(id, pid: pid)

@@ -17,6 +17,10 @@ import SentinelCore
 /// `-ERR Protocol error: ...`, stops reading and closes the connection once the error is written
 /// (Redis: `setProtocolError` + close-after-reply). A connection whose unsent output exceeds the
 /// channel's high write-buffer water mark is closed (Redis's client-output-buffer-limit).
+///
+/// Its traffic goes into the runtime's shared ``ClientTrafficMeter``, as Redis counts it: every read
+/// (also the one that finds the connection closed), the bytes read, every flush as one write and the
+/// bytes written, and the protocol-error replies it sends itself.
 package final class ClientConnectionHandler: ChannelInboundHandler {
     package typealias InboundIn = ByteBuffer
     package typealias OutboundOut = ByteBuffer
@@ -27,6 +31,10 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
     package let id: ClientID
     private let onEvents: EventSink
     private let onOutputLimit: (ClientID) -> Void
+    private let meter: ClientTrafficMeter
+    /// The most input held at once since ``takeBufferUsage()`` last ran: the bytes of one read plus
+    /// whatever the decoder still held from earlier reads.
+    private var inputPeak = 0
     private var processor: NIOSingleStepByteToMessageProcessor<RESPDecoder>
     private var context: ChannelHandlerContext?
     private var pending: ByteBuffer?
@@ -47,10 +55,15 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
     ///   - id: The id reported with every event of this connection.
     ///   - onEvents: Receives events in order; may be called from inside any handler callback.
     ///   - onOutputLimit: Called (before the close) when the connection is closed for output overflow.
-    package init(id: ClientID, onEvents: @escaping EventSink, onOutputLimit: @escaping (ClientID) -> Void = { _ in }) {
+    ///   - meter: Where reads, writes and their bytes are counted (shared by the runtime's clients).
+    package init(
+        id: ClientID, onEvents: @escaping EventSink, onOutputLimit: @escaping (ClientID) -> Void = { _ in },
+        meter: ClientTrafficMeter = ClientTrafficMeter()
+    ) {
         self.id = id
         self.onEvents = onEvents
         self.onOutputLimit = onOutputLimit
+        self.meter = meter
         self.processor = NIOSingleStepByteToMessageProcessor(RESPDecoder(mode: .request))
     }
 
@@ -92,6 +105,11 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
         case .open, .closing: wasReported = true
         case .idle, .closed: wasReported = false
         }
+        if case .open = state {
+            // Gone without our close: a read found the end of the stream or an error, and Redis
+            // counts that read too.
+            meter.totals.reads += 1
+        }
         state = .closed
         pending = nil
         if wasReported {
@@ -101,10 +119,15 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = Self.unwrapInboundIn(data)
+        meter.totals.reads += 1
+        meter.totals.inputBytes += Int64(buffer.readableBytes)
         guard case .open = state else { return }
+        let held = processor.unprocessedBytes + buffer.readableBytes
+        if held > inputPeak { inputPeak = held }
         var commands: [Event] = []
         do {
-            try processor.process(buffer: Self.unwrapInboundIn(data)) { value in
+            try processor.process(buffer: buffer) { value in
                 if let words = Self.words(value), !words.isEmpty {
                     commands.append(.clientCommand(id, words))
                 }
@@ -133,6 +156,16 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
         context.fireChannelWritabilityChanged()
     }
 
+    /// For `client_recent_max_input_buffer` and `client_recent_max_output_buffer` (Redis's
+    /// clientsCronTrackExpansiveClients): the most input this connection held at once since the
+    /// last call, and the output it has not been able to send yet (what NIO still buffers). Starts
+    /// a new input peak.
+    package func takeBufferUsage() -> (input: Int, output: Int) {
+        defer { inputPeak = 0 }
+        let unsent = (try? context?.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        return (max(inputPeak, processor.unprocessedBytes), unsent)
+    }
+
     /// Appends one reply to the output of the current batch. Dropped once the client is closing.
     package func queue(_ value: RESPValue, version: RESPVersion) {
         guard case .open = state, let context else { return }
@@ -147,6 +180,8 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
         guard let context, let buffer = pending else { return }
         pending = nil
         if buffer.readableBytes > 0 {
+            meter.totals.writes += 1
+            meter.totals.outputBytes += Int64(buffer.readableBytes)
             context.writeAndFlush(Self.wrapOutboundOut(buffer), promise: nil)
         }
     }
@@ -176,6 +211,7 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
             pending = context.channel.allocator.buffer(capacity: message.utf8.count + 8)
         }
         pending!.writeRESPValue(.error("ERR \(message)"), version: .resp2)
+        meter.totals.protocolErrors += 1
         flush()
         state = .closing
         Self.closeWhenWritten(context)

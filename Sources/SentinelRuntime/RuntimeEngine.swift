@@ -51,10 +51,15 @@ final class RuntimeEngine {
     private var queueHead = 0
     private var draining = false
     private var clientsToFlush: [ClientID] = []
+    /// Client I/O totals, counted by the client handlers; `reportedTraffic` is what the core has.
+    private let traffic = ClientTrafficMeter()
+    private var reportedTraffic = ClientTraffic()
     private var linksToFlush: [LinkID] = []
 
     /// Tick jitter; SentinelCore's seedable generator.
     private var random: SplitMix64
+    /// The `hz` drawn for the tick now scheduled (INFO shows it).
+    private var currentHz = 10
     private var tickTask: Scheduled<Void>?
     private var statsTask: Scheduled<Void>?
     private var pidFile: String?
@@ -201,7 +206,14 @@ final class RuntimeEngine {
     /// Sends `.processStats` now and every `options.statsInterval` after.
     private func sampleStats() {
         guard case .running = phase else { return }
-        deliver([.processStats(ProcessStatsSampler.sample())])
+        var stats = ProcessStatsSampler.sample()
+        stats.hz = currentHz
+        for client in clients.values {
+            let usage = client.takeBufferUsage()
+            stats.clientInputBufferPeak = max(stats.clientInputBufferPeak, usage.input)
+            stats.clientOutputBufferPeak = max(stats.clientOutputBufferPeak, usage.output)
+        }
+        deliver([.processStats(stats)])
         statsTask = loop.assumeIsolated().scheduleTask(in: options.statsInterval) {
             self.sampleStats()
         }
@@ -211,6 +223,7 @@ final class RuntimeEngine {
     /// re-randomises `hz` after each sentinel timer run so that sentinels started together drift apart).
     private func scheduleTick() {
         let hz = Int.random(in: options.hz, using: &random)
+        currentHz = hz
         tickTask = loop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(1000 / hz))) {
             guard case .running = self.phase else { return }
             // Finished scripts are reaped first, so the tick sees their slots free.
@@ -302,7 +315,13 @@ final class RuntimeEngine {
             while queueHead < queue.count, case .running = phase {
                 let event = queue[queueHead]
                 queueHead += 1
-                execute(core.handle(event, now: now()))
+                let time = now()
+                if traffic.totals != reportedTraffic {
+                    // The reads behind this event and the writes of earlier batches, first.
+                    reportedTraffic = traffic.totals
+                    execute(core.handle(.clientTraffic(reportedTraffic), now: time))
+                }
+                execute(core.handle(event, now: time))
             }
             queue.removeAll(keepingCapacity: true)
             queueHead = 0
@@ -425,7 +444,8 @@ final class RuntimeEngine {
                 self?.logger.warning(
                     "Client \(id) scheduled to be closed ASAP for overcoming of output buffer limits."
                 )
-            }
+            },
+            meter: traffic
         )
         clients[id] = handler
         try channel.pipeline.syncOperations.addHandler(handler)

@@ -57,11 +57,12 @@ extension Sentinel {
             }
         }
 
-        counters.commandsProcessed += 1
         if let refusal {
             reply(id, refusal)
         } else {
             execute(id, name, args, sub: sub)
+            // After the command, as Redis's call() does: INFO does not count itself.
+            counters.commandsProcessed += 1
         }
         commandFinished(id, command: name)
         return true

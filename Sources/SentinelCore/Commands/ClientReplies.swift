@@ -25,6 +25,7 @@ extension Sentinel {
     /// any earlier reply that is still pending.
     mutating func reply(_ client: ClientID, _ value: RESPValue) {
         guard let index = clients.index(forKey: client) else { return }
+        countErrorReply(value)
         if clients.values[index].replyOff || clients.values[index].replySkip { return }
         send(client, value)
     }
@@ -60,6 +61,8 @@ extension Sentinel {
 
     /// Gives a reserved reply its value and sends everything that was waiting for it.
     mutating func fillReplySlot(_ client: ClientID, _ slot: Int, _ value: RESPValue) {
+        // The command that reserved the slot ran, so its error counts even if the client is gone.
+        countErrorReply(value)
         guard var session = clients[client],
             let index = session.heldReplies.firstIndex(where: { $0.slot == slot })
         else { return }

@@ -12,6 +12,9 @@ extension Sentinel {
         input.serverTimeMicros = processStats.unixTimeMicros
         input.uptimeMillis = now - startTime
         input.connectedClients = clients.count
+        input.clientRecentMaxInputBuffer = recentInputBuffer.value(at: now / 1000)
+        input.clientRecentMaxOutputBuffer = recentOutputBuffer.value(at: now / 1000)
+        if processStats.hz > 0 { input.hz = processStats.hz }
         // Clients whose commands wait for a CLIENT PAUSE count as blocked, as in Redis.
         input.blockedClients = postponedClients.count
         input.cpuSysMicros = Int64(processStats.usedCPUSys * 1_000_000)
@@ -21,14 +24,31 @@ extension Sentinel {
         input.totalConnectionsReceived = counters.connectionsReceived
         input.totalCommandsProcessed = counters.commandsProcessed
         input.rejectedConnections = counters.rejectedConnections
+        input.totalErrorReplies = counters.errorReplies + Int(traffic.protocolErrors)
+        input.totalNetInputBytes = traffic.inputBytes
+        input.totalNetOutputBytes = traffic.outputBytes
+        input.totalReadsProcessed = Int(traffic.reads)
+        input.totalWritesProcessed = Int(traffic.writes)
+        input.instantaneousOpsPerSec = Int(trafficRates.commands.perSecond)
+        // Redis: (float)getInstantaneousMetric(...)/1024.
+        input.instantaneousInputKbps = Double(trafficRates.input.perSecond) / 1024
+        input.instantaneousOutputKbps = Double(trafficRates.output.perSecond) / 1024
         var channels = Set<String>()
         var patterns = Set<String>()
+        var prefixes = Set<String>()
+        var tracking = 0
         for client in clients.values {
             channels.formUnion(client.channels)
             patterns.formUnion(client.patterns)
+            if let state = client.tracking {
+                tracking += 1
+                if state.bcast { prefixes.formUnion(state.prefixes) }
+            }
         }
         input.pubsubChannels = channels.count
         input.pubsubPatterns = patterns.count
+        input.trackingClients = tracking
+        input.trackingTotalPrefixes = prefixes.count
         return input
     }
 

@@ -113,6 +113,8 @@ package struct ServerInfoInput: Hashable, Sendable {
     package var pubsubChannels: Int = 0
     /// `pubsub_patterns`: patterns with at least one subscriber.
     package var pubsubPatterns: Int = 0
+    /// `tracking_total_prefixes`: distinct BCAST prefixes of tracking clients (Redis's PrefixTable).
+    package var trackingTotalPrefixes: Int = 0
     /// `unexpected_error_replies`.
     package var unexpectedErrorReplies: Int = 0
     /// `total_error_replies`: error replies sent to clients.
@@ -246,7 +248,7 @@ package enum InfoSections {
                 ("current_active_defrag_time", "0"),
                 ("tracking_total_keys", "0"),
                 ("tracking_total_items", "0"),
-                ("tracking_total_prefixes", "0"),
+                ("tracking_total_prefixes", "\(i.trackingTotalPrefixes)"),
                 ("unexpected_error_replies", "\(i.unexpectedErrorReplies)"),
                 ("total_error_replies", "\(i.totalErrorReplies)"),
                 ("dump_payload_sanitizations", "0"),
