@@ -66,6 +66,12 @@ package struct InstanceInfo: Hashable, Sendable {
 }
 
 /// Parses the text of an `INFO` reply.
+///
+/// Works on the UTF-8 bytes: an INFO reply is about 150 lines of which Sentinel reads a dozen,
+/// so lines are split and keys matched byte by byte, and Strings are only made for the values
+/// kept. A line with a non-ASCII byte (never seen from Redis) goes through the Character-based
+/// rules (``parseLineSlowly(_:into:sawSlaveRole:)``) so that every input parses exactly as it
+/// did when the whole reply was handled as Characters.
 package enum InfoParser {
     /// Parses `text` line by line. Lines end in `\r\n` or `\n`; `# Section` headers, blank lines
     /// and lines it does not understand are skipped. Never fails: unparsable values are ignored.
@@ -74,73 +80,268 @@ package enum InfoParser {
     /// (`replica_priority`), `slave_repl_offset` and `replica_announced` are only read once a
     /// `role:slave` line has been seen. A later field of the same name overrides an earlier one.
     package static func parse(_ text: String) -> InstanceInfo {
+        if let info = text.utf8.withContiguousStorageIfAvailable({ parse(bytes: $0, text: text) }) {
+            return info
+        }
+        var copy = text
+        copy.makeContiguousUTF8()
+        return copy.utf8.withContiguousStorageIfAvailable { parse(bytes: $0, text: copy) } ?? InstanceInfo()
+    }
+
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>, text: String) -> InstanceInfo {
         var info = InstanceInfo()
         var sawSlaveRole = false
-        for rawLine in text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-            var line = Substring(rawLine)
-            if line.hasSuffix("\r") { line = line.dropLast() }
-            if line.isEmpty || line.first == "#" { continue }
-            guard let colon = line.firstIndex(of: ":") else { continue }
-            let key = line[..<colon]
-            let value = line[line.index(after: colon)...]
-
-            switch key {
-            case "run_id":
-                if value.utf8.count == 40 { info.runID = String(value) }
-            case "role":
-                switch value {
-                case "master":
-                    info.role = .master
-                case "slave":
-                    info.role = .slave
-                    sawSlaveRole = true
-                default:
-                    break
-                }
-            case "master_link_down_since_seconds":
-                if let n = Int(value) { info.masterLinkDownSinceSeconds = n }
-            case "master_repl_offset":
-                if let n = Int64(value) { info.masterReplOffset = n }
-            case "master_failover_state":
-                info.masterFailoverState = String(value)
-            case "redis_version":
-                info.redisVersion = String(value)
-            case "tcp_port":
-                if let n = Int(value) { info.tcpPort = n }
-            case "connected_slaves":
-                if let n = Int(value) { info.connectedSlaves = n }
-            case "master_host" where sawSlaveRole:
-                info.masterHost = String(value)
-            case "master_port" where sawSlaveRole:
-                if let n = Int(value) { info.masterPort = n }
-            case "master_link_status" where sawSlaveRole:
-                info.masterLinkUp = value == "up"
-            case "slave_priority" where sawSlaveRole, "replica_priority" where sawSlaveRole:
-                if let n = Int(value) { info.slavePriority = n }
-            case "slave_repl_offset" where sawSlaveRole:
-                if let n = Int64(value) { info.slaveReplOffset = n }
-            case "replica_announced" where sawSlaveRole:
-                if let n = Int(value) { info.replicaAnnounced = n != 0 }
-            default:
-                if isReplicaKey(key), let replica = parseReplica(value) {
-                    info.replicas.append(replica)
-                }
+        let end = bytes.count
+        var lineStart = 0
+        while lineStart < end {
+            // One line: [lineStart, lineEnd), without the `\n`; note any non-ASCII byte.
+            var lineEnd = lineStart
+            var ascii = true
+            while lineEnd < end {
+                let byte = bytes[lineEnd]
+                if byte == UInt8(ascii: "\n") { break }
+                if byte >= 0x80 { ascii = false }
+                lineEnd += 1
             }
+            defer { lineStart = lineEnd + 1 }
+            if lineEnd == lineStart { continue }
+            if !ascii {
+                let utf8 = text.utf8
+                let from = utf8.index(utf8.startIndex, offsetBy: lineStart)
+                let to = utf8.index(from, offsetBy: lineEnd - lineStart)
+                parseLineSlowly(Substring(utf8[from..<to]), into: &info, sawSlaveRole: &sawSlaveRole)
+                continue
+            }
+            var contentEnd = lineEnd
+            if bytes[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
+            if contentEnd == lineStart || bytes[lineStart] == UInt8(ascii: "#") { continue }
+            var colon = lineStart
+            while colon < contentEnd && bytes[colon] != UInt8(ascii: ":") { colon += 1 }
+            if colon == contentEnd { continue }
+            let key = UnsafeBufferPointer(rebasing: bytes[lineStart..<colon])
+            let value = UnsafeBufferPointer(rebasing: bytes[(colon + 1)..<contentEnd])
+            parseField(key: key, value: value, into: &info, sawSlaveRole: &sawSlaveRole)
         }
         return info
     }
 
+    /// One ASCII `key:value` line.
+    @inline(__always)
+    private static func parseField(
+        key: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, into info: inout InstanceInfo,
+        sawSlaveRole: inout Bool
+    ) {
+        guard let first = key.first else { return }
+        switch first {
+        case UInt8(ascii: "r"):
+            if equals(key, "run_id") {
+                if value.count == 40 { info.runID = string(value) }
+            } else if equals(key, "role") {
+                if equals(value, "master") {
+                    info.role = .master
+                } else if equals(value, "slave") {
+                    info.role = .slave
+                    sawSlaveRole = true
+                }
+            } else if equals(key, "redis_version") {
+                info.redisVersion = string(value)
+            } else if sawSlaveRole && equals(key, "replica_priority") {
+                if let n = integer(value, as: Int.self) { info.slavePriority = n }
+            } else if sawSlaveRole && equals(key, "replica_announced") {
+                if let n = integer(value, as: Int.self) { info.replicaAnnounced = n != 0 }
+            }
+        case UInt8(ascii: "m"):
+            if equals(key, "master_link_down_since_seconds") {
+                if let n = integer(value, as: Int.self) { info.masterLinkDownSinceSeconds = n }
+            } else if equals(key, "master_repl_offset") {
+                if let n = integer(value, as: Int64.self) { info.masterReplOffset = n }
+            } else if equals(key, "master_failover_state") {
+                info.masterFailoverState = string(value)
+            } else if sawSlaveRole && equals(key, "master_host") {
+                info.masterHost = string(value)
+            } else if sawSlaveRole && equals(key, "master_port") {
+                if let n = integer(value, as: Int.self) { info.masterPort = n }
+            } else if sawSlaveRole && equals(key, "master_link_status") {
+                info.masterLinkUp = equals(value, "up")
+            }
+        case UInt8(ascii: "t"):
+            if equals(key, "tcp_port") {
+                if let n = integer(value, as: Int.self) { info.tcpPort = n }
+            }
+        case UInt8(ascii: "c"):
+            if equals(key, "connected_slaves") {
+                if let n = integer(value, as: Int.self) { info.connectedSlaves = n }
+            }
+        case UInt8(ascii: "s"):
+            if sawSlaveRole && equals(key, "slave_priority") {
+                if let n = integer(value, as: Int.self) { info.slavePriority = n }
+            } else if sawSlaveRole && equals(key, "slave_repl_offset") {
+                if let n = integer(value, as: Int64.self) { info.slaveReplOffset = n }
+            } else if isReplicaKey(key), let replica = parseReplica(value) {
+                info.replicas.append(replica)
+            }
+        default:
+            break
+        }
+    }
+
+    /// Whether the bytes are exactly `literal` (ASCII).
+    @inline(__always)
+    private static func equals(_ bytes: UnsafeBufferPointer<UInt8>, _ literal: StaticString) -> Bool {
+        guard bytes.count == literal.utf8CodeUnitCount else { return false }
+        let expected = literal.utf8Start
+        for i in 0..<bytes.count where bytes[i] != expected[i] { return false }
+        return true
+    }
+
+    @inline(__always)
+    private static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// A decimal integer as `T(_: String)` reads it: an optional `+` or `-`, then one or more
+    /// digits and nothing else; nil on overflow.
+    private static func integer<T: FixedWidthInteger & SignedInteger>(
+        _ bytes: UnsafeBufferPointer<UInt8>, as: T.Type
+    ) -> T? {
+        var i = 0
+        var negative = false
+        if let sign = bytes.first, sign == UInt8(ascii: "-") || sign == UInt8(ascii: "+") {
+            negative = sign == UInt8(ascii: "-")
+            i = 1
+        }
+        guard i < bytes.count else { return nil }
+        var result: T = 0
+        while i < bytes.count {
+            let digit = bytes[i] &- UInt8(ascii: "0")
+            guard digit < 10 else { return nil }
+            let (times10, o1) = result.multipliedReportingOverflow(by: 10)
+            let (next, o2) =
+                negative
+                ? times10.subtractingReportingOverflow(T(digit)) : times10.addingReportingOverflow(T(digit))
+            if o1 || o2 { return nil }
+            result = next
+            i += 1
+        }
+        return result
+    }
+
     /// `slave` followed by one or more digits.
-    private static func isReplicaKey(_ key: Substring) -> Bool {
-        guard key.hasPrefix("slave") else { return false }
-        let digits = key.dropFirst(5)
-        return !digits.isEmpty && digits.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    private static func isReplicaKey(_ key: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard key.count > 5, equals(UnsafeBufferPointer(rebasing: key[0..<5]), "slave") else { return false }
+        for byte in key[5...] where byte < UInt8(ascii: "0") || byte > UInt8(ascii: "9") { return false }
+        return true
     }
 
     /// The value of a `slaveN:` line: `ip=<ip>,port=<port>,state=<s>,offset=<o>,lag=<l>` (any
     /// order, unknown fields ignored) or the pre-2.8 form `<ip>,<port>,<state>`. Nil when there
     /// is no host or no valid port.
-    private static func parseReplica(_ value: Substring) -> ReplicaListing? {
+    private static func parseReplica(_ value: UnsafeBufferPointer<UInt8>) -> ReplicaListing? {
+        var host: UnsafeBufferPointer<UInt8>?
+        var port: Int?
+        var state: String?
+        var offset: Int64?
+        var lag: Int?
+        if value.contains(UInt8(ascii: "=")) {
+            var fieldStart = 0
+            while fieldStart <= value.count {
+                var fieldEnd = fieldStart
+                while fieldEnd < value.count && value[fieldEnd] != UInt8(ascii: ",") { fieldEnd += 1 }
+                defer { fieldStart = fieldEnd + 1 }
+                let field = UnsafeBufferPointer(rebasing: value[fieldStart..<fieldEnd])
+                guard let eq = field.firstIndex(of: UInt8(ascii: "=")) else { continue }
+                let name = UnsafeBufferPointer(rebasing: field[0..<eq])
+                let v = UnsafeBufferPointer(rebasing: field[(eq + 1)...])
+                if equals(name, "ip") {
+                    host = v
+                } else if equals(name, "port") {
+                    port = integer(v, as: Int.self)
+                } else if equals(name, "state") {
+                    state = string(v)
+                } else if equals(name, "offset") {
+                    offset = integer(v, as: Int64.self)
+                } else if equals(name, "lag") {
+                    lag = integer(v, as: Int.self)
+                }
+            }
+        } else {
+            guard let firstComma = value.firstIndex(of: UInt8(ascii: ",")) else { return nil }
+            host = UnsafeBufferPointer(rebasing: value[0..<firstComma])
+            let rest = value[(firstComma + 1)...]
+            let secondComma = rest.firstIndex(of: UInt8(ascii: ",")) ?? value.count
+            port = integer(UnsafeBufferPointer(rebasing: value[(firstComma + 1)..<secondComma]), as: Int.self)
+            if secondComma < value.count {
+                let stateEnd = value[(secondComma + 1)...].firstIndex(of: UInt8(ascii: ",")) ?? value.count
+                state = string(UnsafeBufferPointer(rebasing: value[(secondComma + 1)..<stateEnd]))
+            }
+        }
+        guard let host, !host.isEmpty, let port, (1...65535).contains(port) else { return nil }
+        return ReplicaListing(host: string(host), port: port, state: state, offset: offset, lag: lag)
+    }
+
+    // MARK: Lines with non-ASCII bytes
+
+    /// One line (without its `\n`) that holds a non-ASCII byte, read with the Character-based
+    /// rules (grapheme clusters, canonical equivalence) that applied to every line before.
+    private static func parseLineSlowly(_ rawLine: Substring, into info: inout InstanceInfo, sawSlaveRole: inout Bool) {
+        var line = rawLine
+        if line.hasSuffix("\r") { line = line.dropLast() }
+        if line.isEmpty || line.first == "#" { return }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let key = line[..<colon]
+        let value = line[line.index(after: colon)...]
+
+        switch key {
+        case "run_id":
+            if value.utf8.count == 40 { info.runID = String(value) }
+        case "role":
+            switch value {
+            case "master":
+                info.role = .master
+            case "slave":
+                info.role = .slave
+                sawSlaveRole = true
+            default:
+                break
+            }
+        case "master_link_down_since_seconds":
+            if let n = Int(value) { info.masterLinkDownSinceSeconds = n }
+        case "master_repl_offset":
+            if let n = Int64(value) { info.masterReplOffset = n }
+        case "master_failover_state":
+            info.masterFailoverState = String(value)
+        case "redis_version":
+            info.redisVersion = String(value)
+        case "tcp_port":
+            if let n = Int(value) { info.tcpPort = n }
+        case "connected_slaves":
+            if let n = Int(value) { info.connectedSlaves = n }
+        case "master_host" where sawSlaveRole:
+            info.masterHost = String(value)
+        case "master_port" where sawSlaveRole:
+            if let n = Int(value) { info.masterPort = n }
+        case "master_link_status" where sawSlaveRole:
+            info.masterLinkUp = value == "up"
+        case "slave_priority" where sawSlaveRole, "replica_priority" where sawSlaveRole:
+            if let n = Int(value) { info.slavePriority = n }
+        case "slave_repl_offset" where sawSlaveRole:
+            if let n = Int64(value) { info.slaveReplOffset = n }
+        case "replica_announced" where sawSlaveRole:
+            if let n = Int(value) { info.replicaAnnounced = n != 0 }
+        default:
+            if isReplicaKeySlowly(key), let replica = parseReplicaSlowly(value) {
+                info.replicas.append(replica)
+            }
+        }
+    }
+
+    private static func isReplicaKeySlowly(_ key: Substring) -> Bool {
+        guard key.hasPrefix("slave") else { return false }
+        let digits = key.dropFirst(5)
+        return !digits.isEmpty && digits.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
+
+    private static func parseReplicaSlowly(_ value: Substring) -> ReplicaListing? {
         let fields = value.split(separator: ",", omittingEmptySubsequences: false)
         var host: Substring?
         var port: Int?
