@@ -186,6 +186,8 @@ extension Sentinel {
     /// Master INFO during a coordinated failover: notices the server-side failover starting,
     /// getting stuck, or ending without a promotion (the replica never caught up).
     mutating func coordinatedMasterInfo(_ name: String) {
+        // Checked in place first: there is no coordinated run for almost every INFO.
+        guard readMaster(name, { $0.coordinated != nil }) == true else { return }
         guard let master = masters[name], var run = master.coordinated, run.phase == .paused else { return }
         switch master.masterFailoverState {
         case "waiting-for-sync":

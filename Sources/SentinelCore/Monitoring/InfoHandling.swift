@@ -3,67 +3,112 @@ import OrderedCollections
 import RESP
 /// Processing of INFO replies from masters and replicas (sentinelRefreshInstanceInfo, §6.2).
 extension Sentinel {
+    /// Everything here runs for every INFO reply (every 10 s per instance, every second during
+    /// failovers), so the master and replica are updated in place (``modifyMaster(_:_:)``) and
+    /// the event descriptions are only built when an event is emitted.
     mutating func infoReply(_ owner: LinkOwner, _ text: String) {
         let info = InfoParser.parse(text)
         switch owner {
         case .master(let name):
-            guard var master = masters[name] else { return }
-            let detail = describe(master)
-            let rebooted = updateCommon(
-                &master.state, info: info, text: text, detail: detail, isMasterConfigured: true, master: name)
-            if rebooted && master.config.masterRebootDownAfterPeriod != 0 {
-                master.masterReboot = true
-                master.masterRebootSince = now
+            // Replica names (`host:port`) of the listed replicas, made once for both uses below.
+            let listed = info.replicas.map { (HostPort($0.host, $0.port), $0) }
+            let now = self.now
+            guard
+                let change = modifyMaster(name, { master -> CommonChange in
+                    let change = Self.updateCommon(&master.state, info: info, text: text, now: now)
+                    if change.rebooted && master.config.masterRebootDownAfterPeriod != 0 {
+                        master.masterReboot = true
+                        master.masterRebootSince = now
+                    }
+                    master.masterFailoverState = info.masterFailoverState
+                    if let offset = info.masterReplOffset { master.masterReplOffset = offset }
+                    master.replicaListings = Dictionary(
+                        listed.map { ($0.0.description, $0.1) }, uniquingKeysWith: { a, _ in a })
+                    return change
+                })
+            else { return }
+            if change.rebooted || change.newRole != nil {
+                let detail = readMaster(name) { describe($0) }!
+                emitCommon(change, detail: detail, isMasterConfigured: true, master: name)
             }
-            master.masterFailoverState = info.masterFailoverState
-            if let offset = info.masterReplOffset { master.masterReplOffset = offset }
-            master.replicaListings = Dictionary(
-                info.replicas.map { (HostPort($0.host, $0.port).description, $0) }, uniquingKeysWith: { a, _ in a })
-            masters[name] = master
             // A handover in flight is followed even in TILT: writers are parked on the master.
             coordinatedMasterInfo(name)
             // Replica discovery from `slaveN:` lines: every listed replica is added.
-            for listing in info.replicas {
-                let address = HostPort(listing.host, listing.port)
+            for (address, _) in listed {
                 guard address.port > 0 else { continue }
+                let known = readMaster(name) { $0.replicas[address.description] != nil } ?? true
+                if known { continue }
                 if let replicaName = addReplica(address, to: name) {
-                    emit(
-                        .notice, "+slave", describe(masters[name]!.replicas[replicaName]!, of: masters[name]!),
-                        master: name)
+                    let detail = readMaster(name) { master in
+                        master.withReplica(replicaName) { describe($0, of: master) }!
+                    }!
+                    emit(.notice, "+slave", detail, master: name)
                     needsFlush = true
                     reconnect(.replica(master: name, name: replicaName))
                 }
             }
         case .replica(let masterName, let name):
-            guard let master = masters[masterName], var replica = master.replicas[name] else { return }
-            let detail = describe(replica, of: master)
-            let previousRole = replica.state.roleReported
-            updateCommon(
-                &replica.state, info: info, text: text, detail: detail, isMasterConfigured: false, master: masterName)
-            if info.role == .slave && previousRole != .slave { replica.slaveConfChangeTime = now }
-            replica.masterLinkDownTime = 0
-            if let seconds = info.masterLinkDownSinceSeconds { replica.masterLinkDownTime = Int64(seconds) * 1000 }
-            if info.role == .slave {
-                if let host = info.masterHost, host.lowercased() != (replica.slaveMasterHost ?? "").lowercased() {
-                    replica.slaveMasterHost = host
-                    replica.slaveConfChangeTime = now
-                }
-                if let port = info.masterPort, port != replica.slaveMasterPort {
-                    replica.slaveMasterPort = port
-                    replica.slaveConfChangeTime = now
-                }
-                replica.slaveMasterLinkUp = info.masterLinkUp
-                if let priority = info.slavePriority { replica.slavePriority = priority }
-                if let offset = info.slaveReplOffset { replica.slaveReplOffset = offset }
-                if let announcedFlag = info.replicaAnnounced { replica.replicaAnnounced = announcedFlag }
+            let now = self.now
+            let result = modifyMaster(masterName) { master -> CommonChange? in
+                guard let index = master.replicas.index(forKey: name) else { return nil }
+                return Self.updateReplica(&master.replicas.values[index], info: info, text: text, now: now)
             }
-            masters[masterName]!.replicas[name] = replica
-            if !tilt || masters[masterName]?.coordinated != nil {
+            guard let change = result ?? nil else { return }
+            if change.rebooted || change.newRole != nil {
+                let detail = readMaster(masterName) { master in
+                    master.withReplica(name) { describe($0, of: master) }!
+                }!
+                emitCommon(change, detail: detail, isMasterConfigured: false, master: masterName)
+            }
+            if !tilt || readMaster(masterName, { $0.coordinated != nil }) == true {
+                if info.role == .slave && replicaIsSettled(master: masterName, replica: name) { return }
                 replicaInfoActions(master: masterName, replica: name, reported: info.role)
             }
         case .peer:
             return
         }
+    }
+
+    /// The replica half of INFO processing, on the replica in place; returns what the common
+    /// fields changed.
+    private static func updateReplica(
+        _ replica: inout ReplicaState, info: InstanceInfo, text: String, now: Millis
+    ) -> CommonChange {
+        let previousRole = replica.state.roleReported
+        let change = updateCommon(&replica.state, info: info, text: text, now: now)
+        if info.role == .slave && previousRole != .slave { replica.slaveConfChangeTime = now }
+        replica.masterLinkDownTime = 0
+        if let seconds = info.masterLinkDownSinceSeconds { replica.masterLinkDownTime = Int64(seconds) * 1000 }
+        if info.role == .slave {
+            if let host = info.masterHost, host != replica.slaveMasterHost,
+                host.lowercased() != (replica.slaveMasterHost ?? "").lowercased()
+            {
+                replica.slaveMasterHost = host
+                replica.slaveConfChangeTime = now
+            }
+            if let port = info.masterPort, port != replica.slaveMasterPort {
+                replica.slaveMasterPort = port
+                replica.slaveConfChangeTime = now
+            }
+            replica.slaveMasterLinkUp = info.masterLinkUp
+            if let priority = info.slavePriority { replica.slavePriority = priority }
+            if let offset = info.slaveReplOffset { replica.slaveReplOffset = offset }
+            if let announcedFlag = info.replicaAnnounced { replica.replicaAnnounced = announcedFlag }
+        }
+        return change
+    }
+
+    /// Whether ``replicaInfoActions(master:replica:reported:)`` has nothing to do for a replica
+    /// that reports `role:slave`: no reconfiguration under way and it replicates from the
+    /// master's address (the usual case, checked in place without copying the master).
+    private func replicaIsSettled(master masterName: String, replica name: String) -> Bool {
+        readMaster(masterName) { master in
+            master.withReplica(name) { replica in
+                replica.reconf == .none && replica.slaveMasterPort == master.address.port
+                    && (replica.slaveMasterHost == master.address.host
+                        || (replica.slaveMasterHost ?? "").lowercased() == master.address.host.lowercased())
+            } ?? false
+        } ?? false
     }
 
     /// The acting half of INFO processing for a replica (skipped in TILT): promotion success,
@@ -130,31 +175,41 @@ extension Sentinel {
         state.sDownSince == 0 || now - state.sDownSince > window
     }
 
-    /// The fields every monitored instance shares: cached text, run id (`+reboot`), reported role.
-    /// Returns whether the run id changed (a reboot).
-    @discardableResult
-    private mutating func updateCommon(
-        _ state: inout RedisInstanceState, info: InstanceInfo, text: String, detail: String, isMasterConfigured: Bool,
-        master: String
-    ) -> Bool {
-        state.infoText = text
+    /// What ``updateCommon(_:info:text:now:)`` changed, for the events it calls for.
+    struct CommonChange {
+        /// The run id changed (`+reboot`).
         var rebooted = false
+        /// The reported role changed to this one (`+role-change` / `-role-change`).
+        var newRole: ReportedRole? = nil
+    }
+
+    /// The fields every monitored instance shares: cached text, run id, reported role.
+    private static func updateCommon(
+        _ state: inout RedisInstanceState, info: InstanceInfo, text: String, now: Millis
+    ) -> CommonChange {
+        var change = CommonChange()
+        state.infoText = text
         if let runID = info.runID {
-            if let old = state.runID, old != runID {
-                emit(.notice, "+reboot", detail, master: master)
-                rebooted = true
-            }
+            if let old = state.runID, old != runID { change.rebooted = true }
             state.runID = runID
         }
         if let role = info.role, role != state.roleReported {
             state.roleReported = role
             state.roleReportedTime = now
+            change.newRole = role
+        }
+        state.infoRefresh = now
+        return change
+    }
+
+    /// The events for a ``CommonChange``: `+reboot`, then the role change.
+    private mutating func emitCommon(_ change: CommonChange, detail: String, isMasterConfigured: Bool, master: String) {
+        if change.rebooted { emit(.notice, "+reboot", detail, master: master) }
+        if let role = change.newRole {
             let matchesConfigured = (role == .master) == isMasterConfigured
             emit(
                 .verbose, matchesConfigured ? "+role-change" : "-role-change",
                 "\(detail) new reported role is \(role == .master ? Wire.master : Wire.slave)", master: master)
         }
-        state.infoRefresh = now
-        return rebooted
     }
 }
