@@ -27,11 +27,15 @@ extension Sentinel {
         return body(&masters.values[index])
     }
 
-    /// Runs `body` on an owner's link, read in place; nil if it has no link.
+    /// Runs `body` on an owner's link, read in place; nil if it has no link. `body` must only read.
+    ///
+    /// Mutating only to reach the link through the dictionary's in-place accessor: the getter
+    /// copies the link (its connections' pending queues retained, then released) on every call,
+    /// and this runs several times per link every tick.
     @inline(__always)
-    func readLink<R>(_ owner: LinkOwner, _ body: (InstanceLink) -> R) -> R? {
+    mutating func readLink<R>(_ owner: LinkOwner, _ body: (inout InstanceLink) -> R) -> R? {
         guard let index = links.index(forKey: owner) else { return nil }
-        return body(links.values[index])
+        return body(&links.values[index])
     }
 
     /// Runs `body` on every master in order, read in place (no copies), stopping at the first

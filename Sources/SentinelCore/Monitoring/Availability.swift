@@ -88,7 +88,9 @@ extension Sentinel {
     mutating func checkReplicaSDown(master name: String, replica replicaName: String) {
         guard
             let (downAfter, wasDown) = readMaster(name, { master in
-                master.withReplica(replicaName) { (master.config.downAfterMilliseconds, $0.state.sDown) }
+                // Read first: a closure capturing `master` would make the lookup copy the whole master.
+                let downAfter = master.config.downAfterMilliseconds
+                return master.withReplica(replicaName) { (downAfter, $0.state.sDown) }
             }) ?? nil
         else { return }
         let owner = LinkOwner.replica(master: name, name: replicaName)
@@ -113,7 +115,9 @@ extension Sentinel {
     mutating func checkPeerSDown(master name: String, peer runID: String) {
         guard
             let (downAfter, wasDown) = readMaster(name, { master in
-                master.withPeer(runID) { (master.config.downAfterMilliseconds, $0.sDown) }
+                // Read first: a closure capturing `master` would make the lookup copy the whole master.
+                let downAfter = master.config.downAfterMilliseconds
+                return master.withPeer(runID) { (downAfter, $0.sDown) }
             }) ?? nil
         else { return }
         let owner = LinkOwner.peer(runID: runID)

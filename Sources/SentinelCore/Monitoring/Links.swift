@@ -383,7 +383,14 @@ extension Sentinel {
     /// Sends PING, INFO and hello when due (sentinelSendPeriodicCommands), unless the link is down
     /// or has too many commands pending.
     mutating func sendPeriodicCommands(_ owner: LinkOwner) {
-        guard let pendingCommands = readLink(owner, { $0.disconnected ? nil : $0.pendingCommands }) ?? nil else { return }
+        // The link's fields are read once: sending INFO below changes only its pending queue,
+        // which is read here before that send, as before.
+        guard
+            let (pendingCommands, infoPending, lastPong, lastPing) = readLink(owner, { link in
+                link.disconnected
+                    ? nil : (link.pendingCommands, link.cc?.pending.contains(.info) ?? false, link.lastPongTime, link.lastPingTime)
+            }) ?? nil
+        else { return }
         // Closures below capture these locals, not `self` (which would copy the whole Sentinel).
         let now = self.now
         let timing = self.timing
@@ -411,16 +418,26 @@ extension Sentinel {
             }
         case .replica(let masterName, let name):
             let found = readMaster(masterName) { master in
-                master.withReplica(name) { replica in
+                // The master's fields are taken before the replica is looked at: a closure that
+                // captured `master` would make the lookup copy the whole master.
+                let downAfter = master.config.downAfterMilliseconds
+                let failoverInProgress = master.failoverInProgress
+                let waitPromotion = master.failoverState == .waitPromotion
+                let promoted = waitPromotion ? master.promotedReplica : nil
+                let oDown = master.oDown
+                return master.withReplica(name) { replica in
                     (
-                        master.config.downAfterMilliseconds, Self.infoPeriod(of: replica, in: master, timing: timing),
+                        downAfter,
+                        Self.infoPeriod(
+                            of: replica, failoverInProgress: failoverInProgress,
+                            promotionTarget: waitPromotion && replica.name == promoted,
+                            oDown: oDown, timing: timing),
                         replica.state.infoRefresh
                     )
                 }
             }
             guard let (replicaDownAfter, period, infoRefresh) = found ?? nil else { return }
             downAfter = replicaDownAfter
-            let infoPending = readLink(owner) { $0.cc?.pending.contains(.info) ?? false } ?? false
             // Fast polls never stack INFOs; the regular period re-sends as Redis does.
             let due = infoRefresh == 0 || now - infoRefresh > period
             if due && !(period < 1_000 && infoPending) {
@@ -430,9 +447,7 @@ extension Sentinel {
             downAfter = peerDownAfter ?? timing.defaultDownAfter
         }
         let pingPeriod = min(downAfter, timing.pingPeriod)
-        if let (lastPong, lastPing) = readLink(owner, { ($0.lastPongTime, $0.lastPingTime) }),
-            now - lastPong > pingPeriod, now - lastPing > pingPeriod / 2
-        {
+        if now - lastPong > pingPeriod, now - lastPing > pingPeriod / 2 {
             sendPing(owner)
         }
         switch owner {
@@ -466,13 +481,22 @@ extension Sentinel {
     }
 
     static func infoPeriod(of replica: ReplicaState, in master: MasterState, timing: Timing) -> Int64 {
-        if master.failoverInProgress {
-            if replica.name == master.promotedReplica && master.failoverState == .waitPromotion {
-                return timing.promotionPollPeriod
-            }
+        infoPeriod(
+            of: replica, failoverInProgress: master.failoverInProgress,
+            promotionTarget: replica.name == master.promotedReplica && master.failoverState == .waitPromotion,
+            oDown: master.oDown, timing: timing)
+    }
+
+    /// ``infoPeriod(of:in:timing:)`` from the master's fields it reads (`promotionTarget`: this
+    /// replica is the one being promoted and the failover waits for the promotion).
+    static func infoPeriod(
+        of replica: ReplicaState, failoverInProgress: Bool, promotionTarget: Bool, oDown: Bool, timing: Timing
+    ) -> Int64 {
+        if failoverInProgress {
+            if promotionTarget { return timing.promotionPollPeriod }
             if replica.reconf == .sent || replica.reconf == .inProgress { return timing.reconfPollPeriod }
         }
-        if master.oDown || master.failoverInProgress || replica.masterLinkDownTime != 0 { return 1_000 }
+        if oDown || failoverInProgress || replica.masterLinkDownTime != 0 { return 1_000 }
         // A replica that claims to be a master (an old master back) is converted 8 s after the
         // claim was seen; polling it every second keeps that wait from stretching to 18 s.
         if replica.state.roleReported == .master { return 1_000 }
