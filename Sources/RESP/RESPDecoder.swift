@@ -72,6 +72,45 @@ package struct RESPDecoder: NIOSingleStepByteToMessageDecoder, Sendable {
                 buffer.moveReaderIndex(forwardBy: consumed)
                 self.progress = Progress()
                 return value
+            case .words(let words, let consumed):
+                buffer.moveReaderIndex(forwardBy: consumed)
+                self.progress = Progress()
+                return .array(words.map { .bulkString($0) })
+            }
+        }
+    }
+
+    /// Request mode: the next whole request as its words (what ``decode(buffer:)`` returns as an
+    /// array of bulk strings), without building the `RESPValue`; `nil` (buffer untouched) if it
+    /// is not all here. Same parsing, skipping and errors as ``decode(buffer:)``.
+    package mutating func decodeWords(buffer: inout ByteBuffer) throws -> [String]? {
+        precondition(self.mode == .request, "decodeWords reads requests")
+        while true {
+            if self.progress.offset > buffer.readableBytes || self.progress.scanResume > buffer.readableBytes {
+                self.progress = Progress()
+            }
+            let outcome: Outcome
+            do {
+                outcome = try buffer.withUnsafeReadableBytes { bytes in try self.stepRequest(bytes) }
+            } catch {
+                self.progress = Progress()
+                throw error
+            }
+            switch outcome {
+            case .needMoreData:
+                return nil
+            case .skip(let consumed):
+                buffer.moveReaderIndex(forwardBy: consumed)
+                self.progress = Progress()
+            case .words(let words, let consumed):
+                buffer.moveReaderIndex(forwardBy: consumed)
+                self.progress = Progress()
+                return words
+            case .value(let value, let consumed):
+                // Not produced in request mode; kept total.
+                buffer.moveReaderIndex(forwardBy: consumed)
+                self.progress = Progress()
+                return value.elements?.map { $0.string ?? "" } ?? []
             }
         }
     }
@@ -90,6 +129,8 @@ extension RESPDecoder {
         /// Bytes that form no value (empty inline line, `*0`); consume and go on.
         case skip(consumed: Int)
         case value(RESPValue, consumed: Int)
+        /// A request (request mode): its words, not yet wrapped as a `RESPValue`.
+        case words([String], consumed: Int)
     }
 
     private enum AggregateKind: Sendable {
@@ -120,6 +161,8 @@ extension RESPDecoder {
         var offset = 0
         /// Open aggregates, outermost first.
         var stack: [Partial] = []
+        /// Request mode: the words of the multibulk in progress (its count is in `stack[0]`).
+        var words: [String] = []
         /// A line search begun at `scanLineStart` found no terminator before `scanResume`.
         var scanLineStart = -1
         var scanResume = 0
@@ -468,7 +511,7 @@ extension RESPDecoder {
                     return .skip(consumed: pos)  // Redis ignores empty and negative multibulks
                 }
                 self.progress.stack.append(Partial(kind: .array, remaining: count, elements: []))
-                self.progress.stack[0].elements.reserveCapacity(min(count, 64))
+                self.progress.words.reserveCapacity(min(count, 64))
                 self.progress.offset = pos
             } else {
                 return try self.inlineCommand(p, at: pos)
@@ -504,11 +547,11 @@ extension RESPDecoder {
             }
             // Like Redis, the two bytes after the payload are skipped unchecked.
             let data = UnsafeRawBufferPointer(rebasing: p[dataStart..<dataEnd])
-            self.progress.stack[0].elements.append(.bulkString(String(decoding: data, as: UTF8.self)))
+            self.progress.words.append(String(decoding: data, as: UTF8.self))
             self.progress.stack[0].remaining -= 1
             pos = frameEnd
         }
-        return .value(.array(self.progress.stack[0].elements), consumed: pos)
+        return .words(self.progress.words, consumed: pos)
     }
 
     /// Finds the CR ending a `*N`/`$N` request line begun at `lineStart` (which holds the type
@@ -560,7 +603,7 @@ extension RESPDecoder {
         if words.isEmpty {
             return .skip(consumed: lfAt + 1)
         }
-        return .value(.array(words.map { .bulkString($0) }), consumed: lfAt + 1)
+        return .words(words, consumed: lfAt + 1)
     }
 
     /// Splits an inline command line into words the way `redis-cli` and the Redis server do

@@ -35,7 +35,7 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
     /// The most input held at once since ``takeBufferUsage()`` last ran: the bytes of one read plus
     /// whatever the decoder still held from earlier reads.
     private var inputPeak = 0
-    private var processor: NIOSingleStepByteToMessageProcessor<RESPDecoder>
+    private var processor: NIOSingleStepByteToMessageProcessor<RESPRequestDecoder>
     private var context: ChannelHandlerContext?
     private var pending: ByteBuffer?
     private var state: State = .idle
@@ -64,7 +64,7 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
         self.onEvents = onEvents
         self.onOutputLimit = onOutputLimit
         self.meter = meter
-        self.processor = NIOSingleStepByteToMessageProcessor(RESPDecoder(mode: .request))
+        self.processor = NIOSingleStepByteToMessageProcessor(RESPRequestDecoder())
     }
 
     /// True once a close was requested or the connection is gone.
@@ -127,8 +127,8 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
         if held > inputPeak { inputPeak = held }
         var commands: [Event] = []
         do {
-            try processor.process(buffer: buffer) { value in
-                if let words = Self.words(value), !words.isEmpty {
+            try processor.process(buffer: buffer) { words in
+                if !words.isEmpty {
                     commands.append(.clientCommand(id, words))
                 }
             }
@@ -224,17 +224,6 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(ByteBuffer()), promise: promise)
         promise.futureResult.assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
-        }
-    }
-
-    /// A request as words: bulk strings (and, defensively, any other scalar) as text.
-    private static func words(_ value: RESPValue) -> [String]? {
-        guard case .array(let elements) = value else { return nil }
-        return elements.map { element in
-            switch element {
-            case .integer(let n): String(n)
-            default: element.string ?? ""
-            }
         }
     }
 
