@@ -69,7 +69,7 @@ extension Sentinel {
     /// (sentinelProcessHelloMessage): discovers peers, handles address switches and restarted
     /// peers, adopts newer epochs and switches the master when a newer config epoch says so.
     mutating func processHello(_ payload: String, from owner: LinkOwner?) {
-        let tokens = payload.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        let tokens = Self.helloTokens(payload)
         guard tokens.count == 8 else { return }
         guard !Self.payload(payload, contains: myID) else { return }
         guard let port = Int(tokens[1]), (0...65535).contains(port),
@@ -150,6 +150,31 @@ extension Sentinel {
             guard let index = master.sentinels.index(forKey: runID) else { return }
             master.sentinels.values[index].lastHelloTime = now
         }
+    }
+
+    /// The comma-separated fields of a hello payload, empty ones kept: what
+    /// `payload.split(separator: ",", omittingEmptySubsequences: false)` gives, split on UTF-8
+    /// bytes when the payload is ASCII (every real hello; there a comma is always a Character of
+    /// its own), by Characters otherwise (a comma followed by a combining mark is one Character).
+    /// Every hello of every master arrives here, every 2 s from every peer.
+    static func helloTokens(_ payload: String) -> [String] {
+        let bytes = payload.utf8
+        guard bytes.allSatisfy({ $0 < 0x80 }) else {
+            return payload.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        }
+        var tokens: [String] = []
+        tokens.reserveCapacity(8)
+        var start = bytes.startIndex
+        var index = start
+        while index != bytes.endIndex {
+            if bytes[index] == UInt8(ascii: ",") {
+                tokens.append(String(Substring(bytes[start..<index])))
+                start = bytes.index(after: index)
+            }
+            index = bytes.index(after: index)
+        }
+        tokens.append(String(Substring(bytes[start..<index])))
+        return tokens
     }
 
     /// `payload.contains(id)` for an ASCII `id` (our run id), without the Character-by-Character
