@@ -39,11 +39,22 @@ extension Sentinel {
     }
 
     /// Every distinct peer runid across all masters (each is one shared link).
+    /// In first-seen order. Runs every tick: while there are few peers (the usual case, the same
+    /// few under every master) they are compared with the ones found so far, which costs less than
+    /// hashing each 40-character runid once per master; a set takes over beyond a handful.
     func peerRunIDs() -> [String] {
-        var seen = Set<String>()
+        var seen: Set<String>? = nil
         var result: [String] = []
         forEachMaster { master in
-            for runID in master.sentinels.keys where seen.insert(runID).inserted { result.append(runID) }
+            for runID in master.sentinels.keys {
+                if seen == nil {
+                    if result.contains(runID) { continue }
+                    result.append(runID)
+                    if result.count > 8 { seen = Set(result) }
+                } else if seen!.insert(runID).inserted {
+                    result.append(runID)
+                }
+            }
         }
         return result
     }
