@@ -127,12 +127,21 @@ private enum RESPWire {
         }
 
         mutating func text(_ s: String) {
-            var s = s
-            s.withUTF8 { utf8 in
-                guard let start = utf8.baseAddress, !utf8.isEmpty else { return }
-                (base + offset).copyMemory(from: start, byteCount: utf8.count)
-                offset += utf8.count
+            // Native strings are read in place; only others (bridged, shared) are made contiguous.
+            let copied = s.utf8.withContiguousStorageIfAvailable { utf8 in
+                store(UnsafeRawBufferPointer(utf8))
             }
+            if copied == nil {
+                var s = s
+                s.withUTF8 { store(UnsafeRawBufferPointer($0)) }
+            }
+        }
+
+        @inline(__always)
+        private mutating func store(_ bytes: UnsafeRawBufferPointer) {
+            guard let start = bytes.baseAddress, !bytes.isEmpty else { return }
+            (base + offset).copyMemory(from: start, byteCount: bytes.count)
+            offset += bytes.count
         }
 
         /// Text with CR and LF written as spaces (simple strings, errors, big numbers).
