@@ -51,6 +51,8 @@ final class RuntimeEngine {
     private var queueHead = 0
     private var draining = false
     private var clientsToFlush: [ClientID] = []
+    /// The list `flushWrites` is going through (empty otherwise), kept for its capacity.
+    private var clientsFlushing: [ClientID] = []
     /// Client I/O totals, counted by the client handlers; `reportedTraffic` is what the core has.
     private let traffic = ClientTrafficMeter()
     private var reportedTraffic = ClientTraffic()
@@ -334,11 +336,13 @@ final class RuntimeEngine {
     }
 
     private func flushWrites() {
-        let clientIDs = clientsToFlush
+        // Swapped with a spare list rather than copied: `removeAll(keepingCapacity:)` on a list
+        // still referenced by the copy allocated a new one on every batch.
+        swap(&clientsToFlush, &clientsFlushing)
         let linkIDs = linksToFlush
-        clientsToFlush.removeAll(keepingCapacity: true)
         linksToFlush.removeAll(keepingCapacity: true)
-        for id in clientIDs { clients[id]?.flush() }
+        for id in clientsFlushing { clients[id]?.flush() }
+        clientsFlushing.removeAll(keepingCapacity: true)
         for id in linkIDs { links[id]?.flush() }
     }
 
