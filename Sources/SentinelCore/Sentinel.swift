@@ -117,6 +117,9 @@ package struct Sentinel: Sendable {
     package mutating func start(now: Millis) -> [Action] {
         self.now = now
         startTime = now
+        // Redis's initSentinel sets previous_time at startup, so a stall before the first timer
+        // run (the process stopped right after it started) still triggers TILT.
+        previousTime = now
         trafficRates = TrafficRates(now: now)
         if let loaded = pendingConfig {
             pendingConfig = nil

@@ -516,9 +516,14 @@ extension Integration {
             #expect(shortened == .simpleString("OK"), "SENTINEL DEBUG tilt-period 5000: \(shortened)")
 
             try sentinel.pause()
+            let pausedAt = ContinuousClock.now
             try await Task.sleep(for: .seconds(3))
             sentinel.resume()
-            let entered = try await events.waitFor("+tilt", timeout: .seconds(10), "+tilt", diagnostics: fixture.diagnostics)
+            let resumedAt = ContinuousClock.now
+            let entered = try await events.waitFor("+tilt", timeout: .seconds(10), "+tilt", diagnostics: {
+                let info = (try? sentinel.command("INFO", "sentinel").string) ?? "?"
+                return "paused for \((resumedAt - pausedAt).secondsText)\n\(sentinel.label) INFO sentinel:\n\(info)\n" + fixture.diagnostics()
+            })
             #expect(entered.message == "#tilt mode entered")
             let tiltInfo = INFOText.fields(try sentinel.command("INFO", "sentinel").string ?? "")
             #expect(tiltInfo["sentinel_tilt"] == "1", "INFO sentinel in TILT: \(tiltInfo)")
