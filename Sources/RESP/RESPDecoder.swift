@@ -45,6 +45,30 @@ package struct RESPDecoder: NIOSingleStepByteToMessageDecoder, Sendable {
     ///
     /// In request mode, empty inline lines and `*0`/`*-1` multibulks are consumed and skipped.
     package mutating func decode(buffer: inout ByteBuffer) throws -> RESPValue? {
+        switch try nextOutcome(buffer: &buffer) {
+        case .value(let value, _): return value
+        case .words(let words, _): return .array(words.map { .bulkString($0) })
+        case .needMoreData, .skip, nil: return nil
+        }
+    }
+
+    /// Request mode: the next whole request as its words (what ``decode(buffer:)`` returns as an
+    /// array of bulk strings), without building the `RESPValue`; `nil` (buffer untouched) if it
+    /// is not all here. Same parsing, skipping and errors as ``decode(buffer:)``.
+    package mutating func decodeWords(buffer: inout ByteBuffer) throws -> [String]? {
+        precondition(self.mode == .request, "decodeWords reads requests")
+        switch try nextOutcome(buffer: &buffer) {
+        case .words(let words, _): return words
+        // Not produced in request mode; kept total.
+        case .value(let value, _): return value.elements?.map { $0.string ?? "" } ?? []
+        case .needMoreData, .skip, nil: return nil
+        }
+    }
+
+    /// Steps over skipped input until a whole value or request is read (consumed from `buffer`
+    /// and returned) or more data is needed (`nil`, buffer untouched).
+    @inline(__always)
+    private mutating func nextOutcome(buffer: inout ByteBuffer) throws -> Outcome? {
         while true {
             if self.progress.offset > buffer.readableBytes || self.progress.scanResume > buffer.readableBytes {
                 // Not the stream we were fed before: start over rather than index past the end.
@@ -68,49 +92,10 @@ package struct RESPDecoder: NIOSingleStepByteToMessageDecoder, Sendable {
             case .skip(let consumed):
                 buffer.moveReaderIndex(forwardBy: consumed)
                 self.progress = Progress()
-            case .value(let value, let consumed):
+            case .value(_, let consumed), .words(_, let consumed):
                 buffer.moveReaderIndex(forwardBy: consumed)
                 self.progress = Progress()
-                return value
-            case .words(let words, let consumed):
-                buffer.moveReaderIndex(forwardBy: consumed)
-                self.progress = Progress()
-                return .array(words.map { .bulkString($0) })
-            }
-        }
-    }
-
-    /// Request mode: the next whole request as its words (what ``decode(buffer:)`` returns as an
-    /// array of bulk strings), without building the `RESPValue`; `nil` (buffer untouched) if it
-    /// is not all here. Same parsing, skipping and errors as ``decode(buffer:)``.
-    package mutating func decodeWords(buffer: inout ByteBuffer) throws -> [String]? {
-        precondition(self.mode == .request, "decodeWords reads requests")
-        while true {
-            if self.progress.offset > buffer.readableBytes || self.progress.scanResume > buffer.readableBytes {
-                self.progress = Progress()
-            }
-            let outcome: Outcome
-            do {
-                outcome = try buffer.withUnsafeReadableBytes { bytes in try self.stepRequest(bytes) }
-            } catch {
-                self.progress = Progress()
-                throw error
-            }
-            switch outcome {
-            case .needMoreData:
-                return nil
-            case .skip(let consumed):
-                buffer.moveReaderIndex(forwardBy: consumed)
-                self.progress = Progress()
-            case .words(let words, let consumed):
-                buffer.moveReaderIndex(forwardBy: consumed)
-                self.progress = Progress()
-                return words
-            case .value(let value, let consumed):
-                // Not produced in request mode; kept total.
-                buffer.moveReaderIndex(forwardBy: consumed)
-                self.progress = Progress()
-                return value.elements?.map { $0.string ?? "" } ?? []
+                return outcome
             }
         }
     }

@@ -35,21 +35,7 @@ final class LoopbackSocket {
 
     func write(_ bytes: [UInt8]) throws {
         guard fd >= 0 else { throw HarnessError("connection to port \(port) is closed") }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { raw -> Int in
-                #if os(Linux)
-                return Glibc.send(fd, raw.baseAddress, raw.count, Int32(MSG_NOSIGNAL))
-                #else
-                return Darwin.send(fd, raw.baseAddress, raw.count, 0)
-                #endif
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw HarnessError("write to port \(port) failed: \(String(cString: strerror(errno)))")
-            }
-            offset += written
-        }
+        try sendAll(fd: fd, bytes, port: port)
     }
 
     /// Reads until `done(bytesSoFar)` is true or the peer closes the connection (then returns
@@ -109,4 +95,23 @@ func connectToLoopback(port: UInt16, timeout: Duration) throws -> Int32 {
         throw HarnessError("connect to 127.0.0.1:\(port) failed: \(String(cString: strerror(code)))")
     }
     return fd
+}
+
+/// Writes all of `bytes` to a blocking socket, retrying after EINTR and partial writes.
+func sendAll(fd: Int32, _ bytes: [UInt8], port: UInt16) throws {
+    var offset = 0
+    while offset < bytes.count {
+        let written = bytes[offset...].withUnsafeBytes { raw -> Int in
+            #if os(Linux)
+            return Glibc.send(fd, raw.baseAddress, raw.count, Int32(MSG_NOSIGNAL))
+            #else
+            return Darwin.send(fd, raw.baseAddress, raw.count, 0)
+            #endif
+        }
+        if written < 0 {
+            if errno == EINTR { continue }
+            throw HarnessError("write to port \(port) failed: \(String(cString: strerror(errno)))")
+        }
+        offset += written
+    }
 }

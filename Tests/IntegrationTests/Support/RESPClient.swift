@@ -212,21 +212,7 @@ final class RESPClient {
 
     private func write(_ bytes: [UInt8]) throws {
         guard fd >= 0 else { throw HarnessError("connection to port \(port) is closed") }
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { raw -> Int in
-                #if os(Linux)
-                return Glibc.send(fd, raw.baseAddress, raw.count, Int32(MSG_NOSIGNAL))
-                #else
-                return Darwin.send(fd, raw.baseAddress, raw.count, 0)
-                #endif
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                throw HarnessError("write to port \(port) failed: \(String(cString: strerror(errno)))")
-            }
-            offset += written
-        }
+        try sendAll(fd: fd, bytes, port: port)
     }
 
     private func fill() throws {
