@@ -40,6 +40,12 @@ extension Wire {
     }
 
     // ACL (acl.c).
+    package static let errAclGenpassBits =
+        "ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096"
+    /// ACL subcommands that need users beyond `default` (issue 6).
+    package static func errAclNotSupported(_ sub: String) -> String {
+        "ERR ACL \(sub.uppercased()) is not supported by swift-sentinel yet: only the default user (requirepass) exists"
+    }
     package static func errUnknownCategory(_ name: String) -> String {
         "ERR Unknown category '\(name)'"
     }

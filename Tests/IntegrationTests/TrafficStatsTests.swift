@@ -178,7 +178,6 @@ extension Integration {
                 try await eventually(
                     timeout: .seconds(20), interval: .milliseconds(2500), "\(sentinel.label) reports idle rates"
                 ) {
-                    try await Task.sleep(for: .milliseconds(2500))
                     try socket.write(Array(Self.infoStats.utf8))
                     let idle = Self.fields(try Self.readReplies(socket, count: 1))
                     return idle["instantaneous_ops_per_sec"] == "0" && idle["instantaneous_input_kbps"] == "0.00"

@@ -178,8 +178,10 @@ struct ConfigSaverTests {
         let port = try #require(try await runtime.start().first?.port)
         let voter = try TestSocket(port: port)
         let other = try TestSocket(port: port)
-        // Let any startup write finish before holding the next one.
-        try await Task.sleep(for: .milliseconds(300))
+        // Any startup write has finished once FLUSHCONFIG is answered: saves run one at a time
+        // and its reply waits for its own write.
+        other.send("SENTINEL FLUSHCONFIG\r\n")
+        #expect(other.read(count: 5) == "+OK\r\n")
 
         gate.close()
         let candidate = String(repeating: "c", count: 40)

@@ -29,7 +29,7 @@ extension Sentinel {
             var bits = 256
             if args.count > 2 {
                 guard let n = Int(args[2]), n > 0, n <= 4096 else {
-                    return reply(id, .error("ERR ACL GENPASS argument must be the number of bits for the output password, a positive number up to 4096"))
+                    return reply(id, .error(Wire.errAclGenpassBits))
                 }
                 bits = n
             }
@@ -39,7 +39,7 @@ extension Sentinel {
             for _ in 0..<hexDigits { text.append(digits[Int(rng.next() & 15)]) }
             reply(id, .bulkString(text))
         default:
-            reply(id, .error("ERR ACL \(args[1].uppercased()) is not supported by swift-sentinel yet: only the default user (requirepass) exists"))
+            reply(id, .error(Wire.errAclNotSupported(args[1])))
         }
     }
 

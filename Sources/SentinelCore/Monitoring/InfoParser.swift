@@ -69,9 +69,8 @@ package struct InstanceInfo: Hashable, Sendable {
 ///
 /// Works on the UTF-8 bytes: an INFO reply is about 150 lines of which Sentinel reads a dozen,
 /// so lines are split and keys matched byte by byte, and Strings are only made for the values
-/// kept. A line with a non-ASCII byte (never seen from Redis) goes through the Character-based
-/// rules (``parseLineSlowly(_:into:sawSlaveRole:)``) so that every input parses exactly as it
-/// did when the whole reply was handled as Characters.
+/// kept. Bytes are compared as bytes, as Sentinel does (`strncmp`/`memcmp` on the reply), also
+/// for the rare non-ASCII byte in a hostname.
 package enum InfoParser {
     /// Parses `text` line by line. Lines end in `\r\n` or `\n`; `# Section` headers, blank lines
     /// and lines it does not understand are skipped. Never fails: unparsable values are ignored.
@@ -80,38 +79,25 @@ package enum InfoParser {
     /// (`replica_priority`), `slave_repl_offset` and `replica_announced` are only read once a
     /// `role:slave` line has been seen. A later field of the same name overrides an earlier one.
     package static func parse(_ text: String) -> InstanceInfo {
-        if let info = text.utf8.withContiguousStorageIfAvailable({ parse(bytes: $0, text: text) }) {
+        if let info = text.utf8.withContiguousStorageIfAvailable({ parse(bytes: $0) }) {
             return info
         }
         var copy = text
         copy.makeContiguousUTF8()
-        return copy.utf8.withContiguousStorageIfAvailable { parse(bytes: $0, text: copy) } ?? InstanceInfo()
+        return copy.utf8.withContiguousStorageIfAvailable { parse(bytes: $0) } ?? InstanceInfo()
     }
 
-    private static func parse(bytes: UnsafeBufferPointer<UInt8>, text: String) -> InstanceInfo {
+    private static func parse(bytes: UnsafeBufferPointer<UInt8>) -> InstanceInfo {
         var info = InstanceInfo()
         var sawSlaveRole = false
         let end = bytes.count
         var lineStart = 0
         while lineStart < end {
-            // One line: [lineStart, lineEnd), without the `\n`; note any non-ASCII byte.
+            // One line: [lineStart, lineEnd), without the `\n`.
             var lineEnd = lineStart
-            var ascii = true
-            while lineEnd < end {
-                let byte = bytes[lineEnd]
-                if byte == UInt8(ascii: "\n") { break }
-                if byte >= 0x80 { ascii = false }
-                lineEnd += 1
-            }
+            while lineEnd < end && bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
             defer { lineStart = lineEnd + 1 }
             if lineEnd == lineStart { continue }
-            if !ascii {
-                let utf8 = text.utf8
-                let from = utf8.index(utf8.startIndex, offsetBy: lineStart)
-                let to = utf8.index(from, offsetBy: lineEnd - lineStart)
-                parseLineSlowly(Substring(utf8[from..<to]), into: &info, sawSlaveRole: &sawSlaveRole)
-                continue
-            }
             var contentEnd = lineEnd
             if bytes[contentEnd - 1] == UInt8(ascii: "\r") { contentEnd -= 1 }
             if contentEnd == lineStart || bytes[lineStart] == UInt8(ascii: "#") { continue }
@@ -125,7 +111,7 @@ package enum InfoParser {
         return info
     }
 
-    /// One ASCII `key:value` line.
+    /// One `key:value` line.
     @inline(__always)
     private static func parseField(
         key: UnsafeBufferPointer<UInt8>, value: UnsafeBufferPointer<UInt8>, into info: inout InstanceInfo,
@@ -277,97 +263,5 @@ package enum InfoParser {
         }
         guard let host, !host.isEmpty, let port, (1...65535).contains(port) else { return nil }
         return ReplicaListing(host: string(host), port: port, state: state, offset: offset, lag: lag)
-    }
-
-    // MARK: Lines with non-ASCII bytes
-
-    /// One line (without its `\n`) that holds a non-ASCII byte, read with the Character-based
-    /// rules (grapheme clusters, canonical equivalence) that applied to every line before.
-    private static func parseLineSlowly(_ rawLine: Substring, into info: inout InstanceInfo, sawSlaveRole: inout Bool) {
-        var line = rawLine
-        if line.hasSuffix("\r") { line = line.dropLast() }
-        if line.isEmpty || line.first == "#" { return }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let key = line[..<colon]
-        let value = line[line.index(after: colon)...]
-
-        switch key {
-        case "run_id":
-            if value.utf8.count == 40 { info.runID = String(value) }
-        case "role":
-            switch value {
-            case "master":
-                info.role = .master
-            case "slave":
-                info.role = .slave
-                sawSlaveRole = true
-            default:
-                break
-            }
-        case "master_link_down_since_seconds":
-            if let n = Int(value) { info.masterLinkDownSinceSeconds = n }
-        case "master_repl_offset":
-            if let n = Int64(value) { info.masterReplOffset = n }
-        case "master_failover_state":
-            info.masterFailoverState = String(value)
-        case "redis_version":
-            info.redisVersion = String(value)
-        case "tcp_port":
-            if let n = Int(value) { info.tcpPort = n }
-        case "connected_slaves":
-            if let n = Int(value) { info.connectedSlaves = n }
-        case "master_host" where sawSlaveRole:
-            info.masterHost = String(value)
-        case "master_port" where sawSlaveRole:
-            if let n = Int(value) { info.masterPort = n }
-        case "master_link_status" where sawSlaveRole:
-            info.masterLinkUp = value == "up"
-        case "slave_priority" where sawSlaveRole, "replica_priority" where sawSlaveRole:
-            if let n = Int(value) { info.slavePriority = n }
-        case "slave_repl_offset" where sawSlaveRole:
-            if let n = Int64(value) { info.slaveReplOffset = n }
-        case "replica_announced" where sawSlaveRole:
-            if let n = Int(value) { info.replicaAnnounced = n != 0 }
-        default:
-            if isReplicaKeySlowly(key), let replica = parseReplicaSlowly(value) {
-                info.replicas.append(replica)
-            }
-        }
-    }
-
-    private static func isReplicaKeySlowly(_ key: Substring) -> Bool {
-        guard key.hasPrefix("slave") else { return false }
-        let digits = key.dropFirst(5)
-        return !digits.isEmpty && digits.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
-    }
-
-    private static func parseReplicaSlowly(_ value: Substring) -> ReplicaListing? {
-        let fields = value.split(separator: ",", omittingEmptySubsequences: false)
-        var host: Substring?
-        var port: Int?
-        var state: String?
-        var offset: Int64?
-        var lag: Int?
-        if value.contains("=") {
-            for field in fields {
-                guard let eq = field.firstIndex(of: "=") else { continue }
-                let v = field[field.index(after: eq)...]
-                switch field[..<eq] {
-                case "ip": host = v
-                case "port": port = Int(v)
-                case "state": state = String(v)
-                case "offset": offset = Int64(v)
-                case "lag": lag = Int(v)
-                default: break
-                }
-            }
-        } else {
-            guard fields.count >= 2 else { return nil }
-            host = fields[0]
-            port = Int(fields[1])
-            if fields.count >= 3 { state = String(fields[2]) }
-        }
-        guard let host, !host.isEmpty, let port, (1...65535).contains(port) else { return nil }
-        return ReplicaListing(host: String(host), port: port, state: state, offset: offset, lag: lag)
     }
 }
