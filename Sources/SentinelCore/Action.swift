@@ -2,7 +2,9 @@ import RESP
 
 /// Everything a sentinel asks the outside world to do. The runtime executes these in order.
 package enum Action: Equatable, Sendable {
-    /// Open a TCP connection; report back with `.linkConnected` or `.linkClosed`.
+    /// Open a TCP connection; report back with `.linkConnected` or `.linkClosed`. A `host` that is
+    /// not an IP literal is resolved first, on every connect, and the outcome reported with
+    /// `.hostResolved` before the connection's own events (a failed resolution closes the link).
     case connect(LinkID, host: String, port: Int)
     /// Write one command (already passed through rename-command) on an outbound connection.
     case send(LinkID, [String])
@@ -34,4 +36,7 @@ package enum Action: Equatable, Sendable {
     case runScript(ScriptJobID, path: String, arguments: [String])
     /// SIGKILL a running script that overran `script-max-runtime`; its end comes as `.scriptExited`.
     case killScript(ScriptJobID)
+    /// Resolve a hostname now (getaddrinfo, first result of any family) and answer with
+    /// ``Event/hostResolved(host:ip:)`` (`SENTINEL MONITOR` with a hostname waits for it).
+    case resolveHost(String)
 }

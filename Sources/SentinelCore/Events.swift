@@ -33,8 +33,9 @@ extension Sentinel {
         }
     }
 
-    /// The host as events and replies print it (the IP unless announce-hostnames; we store it as given).
-    func announced(_ address: HostPort) -> HostPort { address }
+    /// The host as events and replies print it: as given with announce-hostnames, else its
+    /// resolved IP (Address.swift).
+    func announced(_ address: HostPort) -> HostPort { announcedAddress(address) }
 
     /// `%@` for a master: `master <name> <ip> <port>`.
     func describe(_ master: MasterState) -> String {

@@ -32,6 +32,8 @@ package struct Sentinel: Sendable {
     var recentInputBuffer = RecentPeak()
     var recentOutputBuffer = RecentPeak()
     var simulateFailureFlags = 0
+    /// Resolved IPs of hostnames and MONITOR commands waiting for a resolution (Address.swift).
+    var resolution = HostResolution()
     /// Instances (lowercased address) we must not PUBLISH hello to until then (coordinated failover).
     var helloHolds: [HostPort: Millis] = [:]
     /// Clients waiting for our in-flight hello to a master before their notice is answered.
@@ -146,10 +148,13 @@ package struct Sentinel: Sendable {
             var m = master.config
             // Mid-failover (from RECONF_SLAVES on) the file already names the promoted replica as
             // the master, and lists the old master in its place among the replicas.
+            // Addresses are written as printed: hostnames with announce-hostnames, else IPs.
             let current = currentAddress(master)
-            m.address = current
-            m.knownReplicas = master.replicas.values.map { sameAddress($0.address, current) ? master.address : $0.address }
-            m.knownSentinels = master.sentinels.values.map { KnownSentinel(address: $0.address, runID: $0.runID) }
+            m.address = announced(current)
+            m.knownReplicas = master.replicas.values.map {
+                announced(sameAddress($0.address, current) ? master.address : $0.address)
+            }
+            m.knownSentinels = master.sentinels.values.map { KnownSentinel(address: announced($0.address), runID: $0.runID) }
             return m
         }
         return c
@@ -192,6 +197,8 @@ package struct Sentinel: Sendable {
             scriptFailedToStart(id)
         case .scriptExited(let id, let exitCode, let signal):
             scriptExited(id, exitCode: exitCode, signal: signal)
+        case .hostResolved(let host, let ip):
+            hostResolved(host, ip: ip)
         }
         return drain()
     }

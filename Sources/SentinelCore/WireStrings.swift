@@ -41,6 +41,8 @@ package enum Wire {
         return "\(code) The primary refuses '\(command)' to this sentinel's user (\(serverError)): "
             + "a coordinated failover needs +failover and +client|pause"
     }
+    /// SENTINEL MONITOR with a host that is not an IP literal (resolve-hostnames no) or does not resolve.
+    package static let errInvalidAddressOrHostname = "ERR Invalid IP address or hostname specified"
     package static let errFlushFailed = "ERR Failed to save config file. Check server logs."
     package static let errOnlyHello = "ERR Only HELLO messages are accepted by Sentinel instances."
     package static let errNoAuth = "NOAUTH Authentication required."

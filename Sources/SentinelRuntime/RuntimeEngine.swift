@@ -46,6 +46,8 @@ final class RuntimeEngine {
     private var links: [LinkID: LinkHandler] = [:]
     /// Links being dialled: a `.closeLink` removes the id, and the dial result is then dropped.
     private var dialing: Set<LinkID> = []
+    /// Resolves hostnames before connects and for `SENTINEL MONITOR` (created on first use).
+    private var resolver: HostResolver?
 
     private var queue: [Event] = []
     private var queueHead = 0
@@ -264,6 +266,8 @@ final class RuntimeEngine {
         }
         links = [:]
         dialing = []
+        resolver?.shutdown()
+        resolver = nil
         for client in clients.values { client.closeNow() }
         clients = [:]
         removePidFile()
@@ -393,6 +397,8 @@ final class RuntimeEngine {
                 queue.append(scripts.run(job, path: path, arguments: arguments))
             case .killScript(let job):
                 scripts.kill(job)
+            case .resolveHost(let host):
+                resolve(host) { engine, ip, _ in engine.deliver([.hostResolved(host: host, ip: ip)]) }
             }
         }
     }
@@ -467,6 +473,42 @@ final class RuntimeEngine {
     private func dial(_ id: LinkID, host: String, port: Int) {
         guard links[id] == nil, !dialing.contains(id) else { return }
         dialing.insert(id)
+        if let address = try? SocketAddress(ipAddress: host, port: port) {
+            return connect(id, to: address)
+        }
+        // A hostname is resolved again on every connect (Redis re-resolves in
+        // sentinelReconnectInstance); the core hears the outcome first. A name that does not
+        // resolve fails only this link, which the core retries on its reconnect schedule.
+        resolve(host) { engine, ip, reason in
+            engine.deliver([.hostResolved(host: host, ip: ip)])
+            guard engine.dialing.contains(id) else { return }
+            if let ip, let address = try? SocketAddress(ipAddress: ip, port: port) {
+                engine.connect(id, to: address)
+            } else {
+                engine.dialing.remove(id)
+                engine.deliver([.linkClosed(id, reason: "Failed to resolve hostname '\(host)': \(reason ?? "bad address")")])
+            }
+        }
+    }
+
+    /// Resolves `host` off the loop and calls `done` on the loop with the first IP, or nil and the
+    /// reason; not called once the runtime stopped.
+    private func resolve(_ host: String, _ done: @escaping (RuntimeEngine, String?, String?) -> Void) {
+        let resolver = self.resolver ?? HostResolver()
+        self.resolver = resolver
+        let engine = NIOLoopBound(self, eventLoop: loop)
+        resolver.resolve(host, on: loop).assumeIsolated().whenComplete { outcome in
+            let engine = engine.value
+            guard case .running = engine.phase else { return }
+            switch outcome {
+            case .success(.success(let ip)): done(engine, ip, nil)
+            case .success(.failure(let error)): done(engine, nil, error.description)
+            case .failure(let error): done(engine, nil, "\(error)")
+            }
+        }
+    }
+
+    private func connect(_ id: LinkID, to address: SocketAddress) {
         let engine = NIOLoopBound(self, eventLoop: loop)
         var bootstrap = ClientBootstrap(group: loop)
         if let source = sourceAddress {
@@ -487,13 +529,7 @@ final class RuntimeEngine {
                     try channel.pipeline.syncOperations.addHandler(handler)
                 }
             }
-        let connecting: EventLoopFuture<any Channel>
-        if let address = try? SocketAddress(ipAddress: host, port: port) {
-            connecting = bootstrap.connect(to: address)
-        } else {
-            connecting = bootstrap.connect(host: host, port: port)
-        }
-        connecting.assumeIsolated().whenFailure { error in
+        bootstrap.connect(to: address).assumeIsolated().whenFailure { error in
             // Still wanted and never came up: report the failed attempt.
             if self.dialing.remove(id) != nil {
                 self.deliver([.linkClosed(id, reason: LinkHandler.describe(error))])

@@ -117,25 +117,51 @@ extension Sentinel {
     // MARK: - MONITOR / REMOVE
 
     private mutating func monitor(_ id: ClientID, _ args: [String]) {
-        let name = args[2]
         guard let quorum = Int(args[5]) else { return reply(id, .error("ERR Invalid quorum")) }
-        guard let port = Int(args[4]) else { return reply(id, .error("ERR Invalid port")) }
+        guard Int(args[4]) != nil else { return reply(id, .error("ERR Invalid port")) }
         guard quorum > 0 else { return reply(id, .error("ERR Quorum must be 1 or greater.")) }
         guard settings.resolveHostnames || IPAddressLiteral.isValid(args[3]) else {
-            return reply(id, .error("ERR Invalid IP address or hostname specified"))
+            return reply(id, .error(Wire.errInvalidAddressOrHostname))
         }
+        // A name must resolve now (Redis's anetResolve in the command): the runtime is asked and
+        // the reply waits for its answer (Address.swift), then the checks below run.
+        if !IPAddressLiteral.isValid(args[3]) { return monitorAfterResolving(id, args) }
+        if let error = createMonitoredMaster(args) { return reply(id, error) }
+        replyAfterFlush(id, .ok)
+        announceMonitored(args[2])
+    }
+
+    /// The rest of a `SENTINEL MONITOR` once its host is known to resolve: answered in the slot
+    /// the command reserved (after the flush when it succeeds).
+    mutating func finishMonitor(_ id: ClientID, slot: Int, _ args: [String]) {
+        if let error = createMonitoredMaster(args) { return fillReplySlot(id, slot, error) }
+        needsFlush = true
+        pendingFlushReplies.append((id, slot, .ok, nil))
+        announceMonitored(args[2])
+    }
+
+    /// The checks after the address and the creation of a monitored master; the error reply, or
+    /// nil when the master was created.
+    private mutating func createMonitoredMaster(_ args: [String]) -> RESPValue? {
+        let name = args[2]
+        guard let quorum = Int(args[5]), let port = Int(args[4]) else { return .error("ERR Invalid port") }
         guard !name.isEmpty, !name.contains(" "), !name.contains(",") else {
-            return reply(id, .error("ERR Master names cannot be empty or contain spaces or commas"))
+            return .error("ERR Master names cannot be empty or contain spaces or commas")
         }
-        guard masters[name] == nil else { return reply(id, .error("ERR Duplicate master name.")) }
-        guard (0...65535).contains(port) else { return reply(id, .error("ERR Invalid port number.")) }
+        guard masters[name] == nil else { return .error("ERR Duplicate master name.") }
+        guard (0...65535).contains(port) else { return .error("ERR Invalid port number.") }
         var config = MasterConfig(name: name, address: HostPort(args[3], port), quorum: quorum)
         config.downAfterMilliseconds = timing.defaultDownAfter
         config.failoverTimeout = timing.defaultFailoverTimeout
         masters[name] = MasterState(config: config, now: now)
         links[.master(name)] = InstanceLink(needsPubSub: true, now: now)
-        replyAfterFlush(id, .ok)
-        emit(.warning, "+monitor", "\(describe(masters[name]!)) quorum \(quorum)", master: name)
+        return nil
+    }
+
+    /// `+monitor` and the first connect of a newly monitored master.
+    private mutating func announceMonitored(_ name: String) {
+        guard let master = masters[name] else { return }
+        emit(.warning, "+monitor", "\(describe(master)) quorum \(master.config.quorum)", master: name)
         reconnect(.master(name))
     }
 

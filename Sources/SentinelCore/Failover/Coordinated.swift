@@ -47,13 +47,13 @@ extension Sentinel {
     func coordinatedTarget(_ master: MasterState) -> ReplicaState? {
         let fresh = master.state.infoRefresh != 0 && now - master.state.infoRefresh <= 1_000
         return promotionCandidates(master).filter { replica in
-            if let listed = master.replicaListings[replica.name]?.state, listed == "online" { return true }
+            if let listed = listing(of: replica, in: master)?.state, listed == "online" { return true }
             return !fresh && replica.slaveMasterLinkUp
         }
             .sorted { a, b in
                 if a.slavePriority != b.slavePriority { return a.slavePriority < b.slavePriority }
-                let ga = master.masterReplOffset - (master.replicaListings[a.name]?.offset ?? 0)
-                let gb = master.masterReplOffset - (master.replicaListings[b.name]?.offset ?? 0)
+                let ga = master.masterReplOffset - (listing(of: a, in: master)?.offset ?? 0)
+                let gb = master.masterReplOffset - (listing(of: b, in: master)?.offset ?? 0)
                 if ga != gb { return ga < gb }
                 return Self.betterCandidate(a, b)
             }.first
@@ -112,7 +112,9 @@ extension Sentinel {
                 return
             }
             let t = run.pause
-            let target = replica.address
+            // Exactly as the master lists the replica (its replica-announce-ip, maybe a name):
+            // redis-server's FAILOVER TO accepts no other spelling of it.
+            let target = failoverToAddress(of: replica, in: master)
             let steps: [[String]] = [
                 ["MULTI"], ["CLIENT", "PAUSE", "\(t)", "WRITE"],
                 ["FAILOVER", "TO", target.host, "\(target.port)", "TIMEOUT", "\(t)"], ["EXEC"],

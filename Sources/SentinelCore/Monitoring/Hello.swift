@@ -26,7 +26,7 @@ extension Sentinel {
         let prefix = "\(ip),\(port),\(myID),\(settings.currentEpoch),"
         // Read in place: one hello per instance and peer every 2 s, for every master.
         return readMaster(name) { master in
-            let current = Self.currentAddress(master)
+            let current = announcedAddress(Self.currentAddress(master))
             return "\(prefix)\(master.name),\(current.host),\(current.port),\(master.config.configEpoch)"
         }
     }
@@ -82,7 +82,11 @@ extension Sentinel {
         let advertised = HostPort(tokens[5], masterPort)
         guard !runID.isEmpty, masters.index(forKey: masterName) != nil else { return }
 
-        let known = (readMaster(masterName) { $0.withPeer(runID) { Self.sameAddress($0.address, address) } } ?? nil) ?? false
+        // By name first (every usual hello); else by resolved IP (a peer known by IP announcing a name).
+        let known =
+            (readMaster(masterName) {
+                $0.withPeer(runID) { Self.sameAddress($0.address, address) || sameResolvedAddress($0.address, address) }
+            } ?? nil) ?? false
         if !known {
             var switched = false
             if let moved = masters[masterName]!.sentinels[runID] {
@@ -137,9 +141,10 @@ extension Sentinel {
             let current = currentAddress(master)
             if !sameAddress(current, advertised) {
                 emit(.warning, "+config-update-from", describe(peer, of: master), master: masterName)
+                let old = announced(current)
                 emit(
                     .warning, "+switch-master",
-                    "\(masterName) \(current.host) \(current.port) \(advertised.host) \(advertised.port)",
+                    "\(masterName) \(old.host) \(old.port) \(advertised.host) \(advertised.port)",
                     master: masterName)
                 resetMasterAndChangeAddress(masterName, to: advertised)
                 queueClientReconfigScript(master: masterName, role: "observer", from: current, to: advertised)
@@ -220,9 +225,11 @@ extension Sentinel {
         emit(.notice, "-dup-sentinel", "\(describe(peer, of: m)) #duplicate of \(newAddress) or \(runID)", master: master)
     }
 
-    /// Address equality as Sentinel defines it: same port, and the same host compared case-insensitively.
-    func sameAddress(_ a: HostPort, _ b: HostPort) -> Bool { Self.sameAddress(a, b) }
+    /// Address equality as Sentinel defines it: same port, and the same host compared
+    /// case-insensitively or the same resolved IP (Address.swift).
+    func sameAddress(_ a: HostPort, _ b: HostPort) -> Bool { sameResolvedAddress(a, b) }
 
+    /// Equality by name only, for paths that must not look anything up.
     static func sameAddress(_ a: HostPort, _ b: HostPort) -> Bool {
         // Equal hosts (the usual case) need no lowercased copies.
         a.port == b.port && (a.host == b.host || a.host.lowercased() == b.host.lowercased())
@@ -327,7 +334,10 @@ extension Sentinel {
     @discardableResult
     mutating func addReplica(_ address: HostPort, to master: String) -> String? {
         guard masters[master] != nil else { return nil }
-        let replica = ReplicaState(address: address, now: now)
+        var replica = ReplicaState(address: address, now: now)
+        // Named as printed at creation (Redis: announceSentinelAddrAndPort), so with
+        // announce-hostnames no a resolved name's replica is `ip:port`.
+        replica.name = announced(address).description
         guard masters[master]!.replicas[replica.name] == nil else { return nil }
         masters[master]!.replicas[replica.name] = replica
         links[.replica(master: master, name: replica.name)] = InstanceLink(needsPubSub: true, now: now)

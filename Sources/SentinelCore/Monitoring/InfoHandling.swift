@@ -35,9 +35,15 @@ extension Sentinel {
             coordinatedMasterInfo(name)
             // Replica discovery from `slaveN:` lines: every listed replica is added.
             for (address, _) in listed {
+                // A listed name is kept only with resolve-hostnames (createSentinelAddr fails
+                // otherwise); it is then known by its name or, if printed as an IP, by that.
                 guard address.port > 0 else { continue }
                 let known = readMaster(name) { $0.replicas[address.description] != nil } ?? true
-                if known { continue }
+                if known || !isAcceptableHost(address.host) { continue }
+                let printedName = announced(address).description
+                if printedName != address.description, readMaster(name, { $0.replicas[printedName] != nil }) ?? true {
+                    continue
+                }
                 if let replicaName = addReplica(address, to: name) {
                     let detail = readMaster(name) { master in
                         master.withReplica(replicaName) { describe($0, of: master) }!
@@ -106,7 +112,7 @@ extension Sentinel {
             master.withReplica(name) { replica in
                 replica.reconf == .none && replica.slaveMasterPort == master.address.port
                     && (replica.slaveMasterHost == master.address.host
-                        || (replica.slaveMasterHost ?? "").lowercased() == master.address.host.lowercased())
+                        || sameAddress(HostPort(replica.slaveMasterHost ?? "", replica.slaveMasterPort), master.address))
             } ?? false
         } ?? false
     }
@@ -136,9 +142,9 @@ extension Sentinel {
         guard reported == .slave else { return }
         // Replicating from the wrong master for longer than failover-timeout: repoint it.
         let wait = master.config.failoverTimeout
-        let pointsElsewhere =
-            replica.slaveMasterPort != master.address.port
-            || (replica.slaveMasterHost ?? "").lowercased() != master.address.host.lowercased()
+        // The host it reports may be the master's name or its IP (Redis's sentinelAddrEqualsHostname).
+        let pointsElsewhere = !sameAddress(
+            HostPort(replica.slaveMasterHost ?? "", replica.slaveMasterPort), master.address)
         if replica.reconf == .none && pointsElsewhere && masterLooksSane(master) && noDown(replica.state, for: wait)
             && now - replica.slaveConfChangeTime > wait
         {
@@ -150,8 +156,8 @@ extension Sentinel {
         guard master.failoverInProgress, replica.reconf == .sent || replica.reconf == .inProgress,
             let promoted = master.promotedReplica.flatMap({ master.replicas[$0] })
         else { return }
-        if replica.reconf == .sent, replica.slaveMasterPort == promoted.address.port,
-            (replica.slaveMasterHost ?? "").lowercased() == announced(promoted.address).host.lowercased()
+        if replica.reconf == .sent,
+            sameAddress(HostPort(replica.slaveMasterHost ?? "", replica.slaveMasterPort), promoted.address)
         {
             masters[masterName]!.replicas[name]!.reconf = .inProgress
             emit(.notice, "+slave-reconf-inprog", describe(replica, of: master), master: masterName)

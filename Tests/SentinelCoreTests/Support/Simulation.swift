@@ -108,6 +108,10 @@ struct Simulation {
     /// Probability that a command breaks its connection instead of arriving (a reset).
     var resetRate: Double = 0
     var faultRNG = SplitMix64(seed: 99)
+    /// Names the nodes resolve (lowercased name → IP); empty: hosts are used as they are. With
+    /// entries, a connect to a name that is not an IP literal first reports `.hostResolved`, and
+    /// a missing name fails the link, as the runtime does.
+    var hostsFile: [String: String] = [:]
     /// Last delivery time per connection direction, to keep per-connection order under jitter.
     var lastDelivery: [String: Millis] = [:]
 
@@ -213,7 +217,17 @@ struct Simulation {
     mutating func perform(_ actions: [Action], node: Int) {
         for action in actions {
             switch action {
-            case .connect(let link, let host, let port):
+            case .connect(let link, let requestedHost, let port):
+                var host = requestedHost
+                if !hostsFile.isEmpty, !IPAddressLiteral.isValid(requestedHost) {
+                    let ip = hostsFile[requestedHost.lowercased()]
+                    schedule(node: node, at: now, .hostResolved(host: requestedHost, ip: ip))
+                    guard let ip else {
+                        schedule(node: node, at: now, .linkClosed(link, reason: "Failed to resolve hostname '\(requestedHost)'"))
+                        continue
+                    }
+                    host = ip
+                }
                 if isolated.contains(node)
                     || nodes.firstIndex(where: { $0.address == HostPort(host, port) }).map({ isolated.contains($0) })
                         == true
@@ -294,6 +308,8 @@ struct Simulation {
                 schedule(node: node, at: now + latency, .scriptExited(job, exitCode: 0, signal: 0))
             case .killScript(let job):
                 schedule(node: node, at: now, .scriptExited(job, exitCode: 0, signal: 9))
+            case .resolveHost(let host):
+                schedule(node: node, at: now, .hostResolved(host: host, ip: hostsFile[host.lowercased()]))
             }
         }
     }

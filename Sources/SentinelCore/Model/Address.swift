@@ -1,0 +1,150 @@
+import RESP
+
+/// Hostnames and their resolved IPs (sentinel-behaviour §10.5, Redis 7.0's `sentinelAddr`).
+///
+/// Every instance address is stored as given (``HostPort``: the hostname or IP literal from the
+/// config, `SENTINEL MONITOR`, an INFO `slaveN:ip=` line or a hello) plus the IP it last resolved
+/// to. The core does no I/O: the runtime resolves a name before every connect to it and reports
+/// the outcome with ``Event/hostResolved(host:ip:)``; `SENTINEL MONITOR` asks for a resolution
+/// with ``Action/resolveHost(_:)`` and answers when that event arrives.
+package struct InstanceAddress: Hashable, Sendable, CustomStringConvertible {
+    /// The hostname or IP literal, as given.
+    package var hostname: String
+    /// The IP it resolves to: the literal itself, the last successful resolution of the name, or
+    /// nil while the name has never resolved.
+    package var ip: String?
+    package var port: Int
+
+    package init(hostname: String, ip: String?, port: Int) {
+        self.hostname = hostname
+        self.ip = ip
+        self.port = port
+    }
+
+    /// Redis's sentinelAddrOrHostnameEqual: the same port, and the same IP or hostnames equal
+    /// case-insensitively. Two unresolved names are only equal by name.
+    package func matches(_ other: InstanceAddress) -> Bool {
+        guard port == other.port else { return false }
+        if hostname == other.hostname || hostname.lowercased() == other.hostname.lowercased() { return true }
+        guard let ip, let otherIP = other.ip else { return false }
+        return ip == otherIP
+    }
+
+    /// The address as it is printed everywhere (events, replies, hellos, the config file, SLAVEOF
+    /// targets): the hostname with `announce-hostnames yes`, else the IP. A name that never
+    /// resolved has no IP; Redis prints an empty string there, we keep printing the name.
+    package func announced(hostnames: Bool) -> HostPort {
+        HostPort(hostnames ? hostname : (ip ?? hostname), port)
+    }
+
+    package var description: String { "\(hostname)(\(ip ?? "?")):\(port)" }
+}
+
+/// What the core knows about name resolution: the last IP each name resolved to, and the
+/// `SENTINEL MONITOR` commands waiting for a name to resolve.
+package struct HostResolution: Sendable {
+    /// Lowercased hostname → its last resolved IP. A failed resolution keeps the old IP (Redis
+    /// keeps `ri->addr` when the new lookup fails); only the link fails.
+    package var ips: [String: String] = [:]
+    /// Lowercased hostname → the MONITOR commands waiting for it, in arrival order.
+    var waitingMonitors: [String: [WaitingMonitor]] = [:]
+
+    package init() {}
+
+    struct WaitingMonitor: Sendable {
+        var client: ClientID
+        var slot: Int
+        var arguments: [String]
+    }
+}
+
+extension Sentinel {
+    /// The IP of a host as far as the core knows it: an IP literal is its own IP, a name the IP it
+    /// last resolved to.
+    func resolvedIP(of host: String) -> String? {
+        if IPAddressLiteral.isValid(host) { return host }
+        if resolution.ips.isEmpty { return nil }
+        return resolution.ips[host.lowercased()]
+    }
+
+    /// The full address record of a stored address.
+    func addressRecord(_ address: HostPort) -> InstanceAddress {
+        InstanceAddress(hostname: address.host, ip: resolvedIP(of: address.host), port: address.port)
+    }
+
+    /// The printed form of an address (``InstanceAddress/announced(hostnames:)``). Free unless a
+    /// name must be turned into its IP (`resolve-hostnames yes`, `announce-hostnames no`).
+    func announcedAddress(_ address: HostPort) -> HostPort {
+        if settings.announceHostnames || !settings.resolveHostnames { return address }
+        return addressRecord(address).announced(hostnames: false)
+    }
+
+    /// Address equality with resolution (Redis's sentinelAddrOrHostnameEqual): equal hosts need
+    /// no lookup; different ones are equal when both resolve to the same IP.
+    func sameResolvedAddress(_ a: HostPort, _ b: HostPort) -> Bool {
+        guard a.port == b.port else { return false }
+        if a.host == b.host || a.host.lowercased() == b.host.lowercased() { return true }
+        guard settings.resolveHostnames, let ipA = resolvedIP(of: a.host), let ipB = resolvedIP(of: b.host) else {
+            return false
+        }
+        return ipA == ipB
+    }
+
+    /// Whether a host may be stored for an instance: an IP literal, or any non-empty name with
+    /// `resolve-hostnames yes` (Redis's createSentinelAddr with ANET_IP_ONLY otherwise).
+    func isAcceptableHost(_ host: String) -> Bool {
+        !host.isEmpty && (settings.resolveHostnames || IPAddressLiteral.isValid(host))
+    }
+
+    /// The runtime resolved `host` (before a connect, or for a MONITOR): remember the IP, or log
+    /// the failure (the link to it then fails and is retried on the normal reconnect schedule),
+    /// and answer the MONITOR commands that waited for it.
+    mutating func hostResolved(_ host: String, ip: String?) {
+        let key = host.lowercased()
+        if let ip {
+            if resolution.ips[key] != ip {
+                if let old = resolution.ips[key] {
+                    output.append(.log(.notice, "Hostname '\(host)' now resolves to \(ip) (was \(old))"))
+                }
+                resolution.ips[key] = ip
+            }
+        } else {
+            output.append(.log(.warning, "Failed to resolve hostname '\(host)'"))
+        }
+        guard let waiting = resolution.waitingMonitors.removeValue(forKey: key) else { return }
+        for request in waiting {
+            if ip == nil {
+                fillReplySlot(request.client, request.slot, .error(Wire.errInvalidAddressOrHostname))
+            } else {
+                finishMonitor(request.client, slot: request.slot, request.arguments)
+            }
+        }
+    }
+
+    /// Defers a `SENTINEL MONITOR` whose host is a name (with `resolve-hostnames yes`) until the
+    /// runtime says whether it resolves; the client's later replies wait behind it.
+    mutating func monitorAfterResolving(_ id: ClientID, _ args: [String]) {
+        guard let slot = reserveReplySlot(id) else { return }
+        let key = args[3].lowercased()
+        let first = resolution.waitingMonitors[key] == nil
+        resolution.waitingMonitors[key, default: []].append(
+            HostResolution.WaitingMonitor(client: id, slot: slot, arguments: args))
+        if first { output.append(.resolveHost(args[3])) }
+    }
+
+    /// The master's own INFO line for a replica: under the replica's name, under the address it
+    /// was given as, or any listing at the same (resolved) address.
+    func listing(of replica: ReplicaState, in master: MasterState) -> ReplicaListing? {
+        if let listed = master.replicaListings[replica.name] { return listed }
+        if !settings.resolveHostnames { return nil }
+        if let listed = master.replicaListings[replica.address.description] { return listed }
+        return master.replicaListings.values.first { sameResolvedAddress(HostPort($0.host, $0.port), replica.address) }
+    }
+
+    /// The `FAILOVER TO <host> <port>` target: redis-server matches `host` against the replica's
+    /// announced address (`replica-announce-ip`, else its connection's IP) with strcasecmp, so it
+    /// must be the address the master lists, whatever announce-hostnames says.
+    func failoverToAddress(of replica: ReplicaState, in master: MasterState) -> HostPort {
+        listing(of: replica, in: master).map { HostPort($0.host, $0.port) } ?? replica.address
+    }
+}
