@@ -174,6 +174,7 @@ package struct Sentinel: Sendable {
         case .linkFrame(let id, let value):
             linkFrame(id, value)
         case .clientConnected(let id, let address, let localAddress):
+            if refuseUnprotectedClient(id, address: address) { break }
             counters.connectionsReceived += 1
             clients[id] = ClientSession(
                 id: id, address: address, localAddress: localAddress, now: now,

@@ -143,11 +143,19 @@ package enum Launcher {
         status: Int32, output: String
     ) {
         do {
-            _ = try ConfigParser.parse(text, fileName: fileName, overrides: overrides)
+            let config = try ConfigParser.parse(text, fileName: fileName, overrides: overrides)
+            if let refusal = protectedModeRefusal(config) { return (1, refusal) }
             return (0, "configuration OK")
         } catch {
             return (1, error.description)
         }
+    }
+
+    /// Why this config must not start (protected mode on, no password for the default user, a
+    /// listener beyond loopback; see docs/protected-mode.md), or nil. Checked by `--check-config` and
+    /// before the sentinel starts.
+    package static func protectedModeRefusal(_ config: SentinelConfig) -> String? {
+        ProtectedMode.startupProblem(config, defaultUserHasNoPassword: ProtectedMode.defaultUserHasNoPassword(config))
     }
 
     /// Redis's fatal config error report (written to stderr before exiting 1).

@@ -119,56 +119,56 @@ final class RuntimeEngine {
         return promise.futureResult
     }
 
-    /// Redis's `bind` semantics: no bind means `* -::*` (every IPv4 address, and every IPv6 address if
-    /// the machine has IPv6); a leading `-` marks an address that may be skipped if unavailable.
-    private func listenAddresses() -> [(host: String, optional: Bool)] {
-        let binds = config.bind.isEmpty ? ["*", "-::*"] : config.bind
-        return binds.map { entry in
-            let optional = entry.hasPrefix("-")
-            var host = optional ? String(entry.dropFirst()) : entry
-            if host == "*" { host = "0.0.0.0" }
-            if host == "::*" { host = "::" }
-            return (host, optional)
-        }
+    /// The `bind` list (Binding.swift): no bind means `* -::*`; a leading `-` marks an address
+    /// that is skipped when it is not available here.
+    private func listenAddresses() -> [BindAddress] {
+        BindAddress.list(config.bind)
     }
 
+    /// Binds the addresses in order, as Redis's listenToPort: every failure is logged as a warning;
+    /// a skipped one (``ListenerBinding/isSkipped(_:optional:)``) is passed over, any other fails
+    /// startup. Binding nothing at all fails too ("Configured to not listen anywhere").
     private func bindListeners(
-        _ remaining: ArraySlice<(host: String, optional: Bool)>, bound: [SocketAddress],
+        _ remaining: ArraySlice<BindAddress>, bound: [SocketAddress],
         promise: EventLoopPromise<[SocketAddress]>
     ) {
-        guard let (host, optional) = remaining.first else {
-            promise.succeed(bound)
+        guard let address = remaining.first else {
+            if bound.isEmpty {
+                logger.warning("\(ListenerBinding.nowhere)")
+                promise.fail(RuntimeStartupError(ListenerBinding.nowhere))
+            } else {
+                promise.succeed(bound)
+            }
             return
         }
-        makeServerBootstrap(ipv6: host.contains(":"))
-            .bind(host: host, port: config.port)
+        let port = config.port
+        let failed = { (failure: BindFailure) in
+            let message = ListenerBinding.failure(address, port: port, failure)
+            self.logger.warning("Warning: \(message)")
+            if ListenerBinding.isSkipped(failure, optional: address.optional) {
+                self.bindListeners(remaining.dropFirst(), bound: bound, promise: promise)
+            } else {
+                promise.fail(RuntimeStartupError(message))
+            }
+        }
+        let target: SocketAddress
+        switch ListenerBinding.resolve(address, port: port) {
+        case .success(let resolved): target = resolved
+        case .failure(let failure): return failed(failure)
+        }
+        makeServerBootstrap(ipv6: address.isIPv6)
+            .bind(to: target)
             .assumeIsolated()
             .whenComplete { result in
                 switch result {
                 case .success(let channel):
                     self.listeners.append(channel)
-                    let address = channel.localAddress.map { [$0] } ?? []
-                    self.bindListeners(remaining.dropFirst(), bound: bound + address, promise: promise)
+                    let local = channel.localAddress.map { [$0] } ?? []
+                    self.bindListeners(remaining.dropFirst(), bound: bound + local, promise: promise)
                 case .failure(let error):
-                    if optional, Self.isUnavailable(error) {
-                        self.bindListeners(remaining.dropFirst(), bound: bound, promise: promise)
-                    } else {
-                        let shown = HostPort(host, self.config.port).description
-                        let message =
-                            "Could not create server TCP listening socket \(shown): \(LinkHandler.describe(error))"
-                        self.logger.warning("Warning: \(message)")
-                        promise.fail(RuntimeStartupError(message))
-                    }
+                    failed(ListenerBinding.describe(error))
                 }
             }
-    }
-
-    /// The errors Redis tolerates on an optional (`-`) bind address: the address family or the
-    /// address is not available here.
-    private static func isUnavailable(_ error: any Error) -> Bool {
-        guard let error = error as? IOError else { return error is SocketAddressError }
-        return [EAFNOSUPPORT, EADDRNOTAVAIL, EPROTONOSUPPORT, ENOPROTOOPT, ESOCKTNOSUPPORT, EPFNOSUPPORT]
-            .contains(error.errnoCode)
     }
 
     private func makeServerBootstrap(ipv6: Bool) -> ServerBootstrap {

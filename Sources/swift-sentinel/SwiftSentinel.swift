@@ -81,6 +81,10 @@ struct SwiftSentinel {
             return 1
         }
         let log = LogSink(level: config.logLevel, file: config.logFile)
+        if let refusal = Launcher.protectedModeRefusal(config) {
+            log.write(.warning, refusal)
+            return 1
+        }
         if let problem = ConfigFile.scriptProblems(in: config).first {
             // Redis rejects a non-executable script while loading, pointing at its line.
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -119,9 +123,14 @@ struct SwiftSentinel {
         let runtime = SentinelRuntime(config: config, options: options)
         do {
             try await runtime.run()
+        } catch let error as RuntimeStartupError {
+            // The runtime logged each listener failure as Redis does; "not listen anywhere" is final.
+            if error.description != ListenerBinding.nowhere {
+                log.write(.warning, ListenerBinding.aborting(port: config.port))
+            }
+            return 1
         } catch {
             log.write(.warning, "\(error)")
-            log.write(.warning, "Failed listening on port \(config.port) (tcp), aborting.")
             return 1
         }
         return 0

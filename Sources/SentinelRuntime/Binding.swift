@@ -1,0 +1,126 @@
+//===----------------------------------------------------------------------===//
+// swift-sentinel — the `bind` list as Redis 7.0 applies it
+//===----------------------------------------------------------------------===//
+
+import NIOCore
+import SentinelCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// One `bind` entry (Redis's listenToPort): `-` marks it optional; an entry containing `:` is IPv6
+/// (an IPv6-only listener, so it coexists with the IPv4 one), any other is IPv4; `*` is every IPv4
+/// address and `::*` every IPv6 address. Hostnames are resolved in the entry's family
+/// (`localhost` is 127.0.0.1). No `bind` line means `* -::*`.
+package struct BindAddress: Equatable, Sendable {
+    /// The address as written, without the `-`.
+    package var host: String
+    package var optional: Bool
+    package var isIPv6: Bool { host.contains(":") }
+
+    package init(_ entry: String) {
+        optional = entry.hasPrefix("-")
+        host = optional ? String(entry.dropFirst()) : entry
+    }
+
+    /// The listener addresses of a config's `bind` list.
+    package static func list(_ bind: [String]) -> [BindAddress] {
+        ProtectedMode.effectiveBind(bind).map(BindAddress.init)
+    }
+}
+
+/// A bind attempt that failed: the errno Redis decides on (nil for a name that did not resolve) and
+/// its `server.neterr` text.
+package struct BindFailure: Error, Equatable, Sendable {
+    package var errno: Int32?
+    package var reason: String
+}
+
+/// Resolving, describing and judging listener binds like Redis's anetTcpServer/anetTcp6Server and
+/// listenToPort.
+package enum ListenerBinding {
+    /// Redis's log line for a failed listener (without the `Warning: ` prefix it is logged with):
+    /// `Could not create server TCP listening socket <addr>:<port>: <reason>`, the address as
+    /// written (IPv6 without brackets).
+    package static func failure(_ address: BindAddress, port: Int, _ failure: BindFailure) -> String {
+        "Could not create server TCP listening socket \(address.host):\(port): \(failure.reason)"
+    }
+
+    /// Logged (then exit 1) when every listener was skipped.
+    package static let nowhere = "Configured to not listen anywhere, exiting."
+
+    /// Logged (then exit 1) when a listener could not be bound.
+    package static func aborting(port: Int) -> String {
+        "Failed listening on port \(port) (TCP), aborting."
+    }
+
+    /// Whether startup goes on without this listener: an optional address that is not available
+    /// here (EADDRNOTAVAIL), or, optional or not, an address family or protocol the machine lacks.
+    /// Anything else (in use, permission, a name that does not resolve, EINVAL) stops startup.
+    package static func isSkipped(_ failure: BindFailure, optional: Bool) -> Bool {
+        guard let code = failure.errno else { return false }
+        if code == EADDRNOTAVAIL { return optional }
+        return [ENOPROTOOPT, EPROTONOSUPPORT, ESOCKTNOSUPPORT, EPFNOSUPPORT, EAFNOSUPPORT].contains(code)
+    }
+
+    /// The socket address to bind: `getaddrinfo` in the entry's family with `AI_PASSIVE` (`*` and
+    /// `::*` are the wildcard), first result.
+    package static func resolve(_ address: BindAddress, port: Int) -> Result<SocketAddress, BindFailure> {
+        var hints = addrinfo()
+        hints.ai_family = address.isIPv6 ? AF_INET6 : AF_INET
+        #if canImport(Darwin)
+            hints.ai_socktype = SOCK_STREAM
+        #else
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        #endif
+        hints.ai_flags = AI_PASSIVE
+        let wildcard = address.host == "*" || address.host == "::*"
+        var result: UnsafeMutablePointer<addrinfo>?
+        let status: Int32 =
+            wildcard
+            ? getaddrinfo(nil, "\(port)", &hints, &result)
+            : getaddrinfo(address.host, "\(port)", &hints, &result)
+        guard status == 0, let first = result else {
+            return .failure(BindFailure(errno: nil, reason: String(cString: gai_strerror(status))))
+        }
+        defer { freeaddrinfo(result) }
+        guard let raw = first.pointee.ai_addr else {
+            return .failure(BindFailure(errno: nil, reason: "unable to bind socket, errno: 0"))
+        }
+        let socketAddress: SocketAddress
+        if first.pointee.ai_family == AF_INET6 {
+            socketAddress = raw.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                SocketAddress($0.pointee, host: address.host)
+            }
+        } else {
+            socketAddress = raw.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                SocketAddress($0.pointee, host: address.host)
+            }
+        }
+        return .success(socketAddress)
+    }
+
+    /// Redis's `neterr` for an error NIO raised while creating, configuring or binding the socket:
+    /// `bind: <strerror>`, `listen: <strerror>`, `setsockopt: <strerror>`, or `unable to bind
+    /// socket, errno: N` when the socket could not even be created.
+    package static func describe(_ error: any Error) -> BindFailure {
+        if let failure = error as? BindFailure { return failure }
+        guard let io = error as? IOError else {
+            return BindFailure(errno: nil, reason: "\(error)")
+        }
+        let code = io.errnoCode
+        let text = String(cString: strerror(code))
+        let what = "\(io)"
+        if what.hasPrefix("socket") { return BindFailure(errno: code, reason: "unable to bind socket, errno: \(code)") }
+        if what.hasPrefix("listen") { return BindFailure(errno: code, reason: "listen: \(text)") }
+        if what.hasPrefix("setsockopt") || what.hasPrefix("setOption") {
+            return BindFailure(errno: code, reason: "setsockopt: \(text)")
+        }
+        return BindFailure(errno: code, reason: "bind: \(text)")
+    }
+}
