@@ -39,4 +39,7 @@ package enum Action: Equatable, Sendable {
     /// Resolve a hostname now (getaddrinfo, first result of any family) and answer with
     /// ``Event/hostResolved(host:ip:)`` (`SENTINEL MONITOR` with a hostname waits for it).
     case resolveHost(String)
+    /// Build new TLS contexts from these settings for the connections that start from now on
+    /// (`SENTINEL CONFIG SET tls-*`, already checked); open connections keep theirs.
+    case reloadTLS(TLSSettings)
 }

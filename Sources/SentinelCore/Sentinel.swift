@@ -62,6 +62,9 @@ package struct Sentinel: Sendable {
     /// Static INFO fields (executable, config file, OS) the runtime fills in once.
     package var serverInfoBase = ServerInfoInput()
     package var isExecutable: @Sendable (String) -> Bool = { _ in true }
+    /// Why TLS settings cannot be loaded (a missing file, a wrong passphrase, ...), or nil. The
+    /// runtime supplies the real check, which reads the files; the default accepts everything.
+    package var tlsProblem: @Sendable (TLSSettings) -> String? = { _ in nil }
 
     /// Set when something changed that must be persisted; one `persistConfig` goes out per event.
     var needsFlush = false

@@ -5,6 +5,7 @@
 import Logging
 import NIOCore
 import NIOPosix
+import NIOSSL
 import RESP
 import SentinelCore
 
@@ -41,6 +42,8 @@ final class RuntimeEngine {
     private var phase: Phase = .idle
 
     private var listeners: [any Channel] = []
+    /// The TLS contexts new connections use (TLS/TLSContextFactory.swift); replaced on `.reloadTLS`.
+    private var tls = TLSContexts.none
     private var clients: [ClientID: ClientConnectionHandler] = [:]
     private var nextClientID = 1
     private var links: [LinkID: LinkHandler] = [:]
@@ -103,7 +106,7 @@ final class RuntimeEngine {
         }
         phase = .starting
         let promise = loop.makePromise(of: [SocketAddress].self)
-        bindListeners(listenAddresses()[...], bound: [], promise: promise)
+        bindAllListeners(promise: promise)
         promise.futureResult.assumeIsolated().whenComplete { result in
             switch result {
             case .success where self.phase == .starting:
@@ -130,7 +133,7 @@ final class RuntimeEngine {
     /// startup. Binding nothing at all fails too ("Configured to not listen anywhere").
     private func bindListeners(
         _ remaining: ArraySlice<BindAddress>, bound: [SocketAddress],
-        promise: EventLoopPromise<[SocketAddress]>
+        promise: EventLoopPromise<[SocketAddress]>, tlsPort: Int? = nil
     ) {
         guard let address = remaining.first else {
             if bound.isEmpty {
@@ -141,12 +144,12 @@ final class RuntimeEngine {
             }
             return
         }
-        let port = config.port
+        let port = tlsPort ?? config.port
         let failed = { (failure: BindFailure) in
             let message = ListenerBinding.failure(address, port: port, failure)
             self.logger.warning("Warning: \(message)")
             if ListenerBinding.isSkipped(failure, optional: address.optional) {
-                self.bindListeners(remaining.dropFirst(), bound: bound, promise: promise)
+                self.bindListeners(remaining.dropFirst(), bound: bound, promise: promise, tlsPort: tlsPort)
             } else {
                 promise.fail(RuntimeStartupError(message))
             }
@@ -156,7 +159,7 @@ final class RuntimeEngine {
         case .success(let resolved): target = resolved
         case .failure(let failure): return failed(failure)
         }
-        makeServerBootstrap(ipv6: address.isIPv6)
+        makeServerBootstrap(ipv6: address.isIPv6, tls: tlsPort != nil)
             .bind(to: target)
             .assumeIsolated()
             .whenComplete { result in
@@ -164,14 +167,14 @@ final class RuntimeEngine {
                 case .success(let channel):
                     self.listeners.append(channel)
                     let local = channel.localAddress.map { [$0] } ?? []
-                    self.bindListeners(remaining.dropFirst(), bound: bound + local, promise: promise)
+                    self.bindListeners(remaining.dropFirst(), bound: bound + local, promise: promise, tlsPort: tlsPort)
                 case .failure(let error):
                     failed(ListenerBinding.describe(error))
                 }
             }
     }
 
-    private func makeServerBootstrap(ipv6: Bool) -> ServerBootstrap {
+    private func makeServerBootstrap(ipv6: Bool, tls: Bool = false) -> ServerBootstrap {
         let engine = NIOLoopBound(self, eventLoop: loop)
         let limit = options.clientOutputBufferLimit
         var bootstrap = ServerBootstrap(group: loop)
@@ -190,7 +193,11 @@ final class RuntimeEngine {
             .childChannelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try engine.value.acceptClient(channel)
+                    if tls {
+                        try engine.value.acceptTLSClient(channel)
+                    } else {
+                        try engine.value.acceptClient(channel)
+                    }
                 }
             }
     }
@@ -397,6 +404,8 @@ final class RuntimeEngine {
                 queue.append(scripts.run(job, path: path, arguments: arguments))
             case .killScript(let job):
                 scripts.kill(job)
+            case .reloadTLS(let settings):
+                reloadTLS(settings)
             case .resolveHost(let host):
                 resolve(host) { engine, ip, _ in engine.deliver([.hostResolved(host: host, ip: ip)]) }
             }
@@ -510,6 +519,8 @@ final class RuntimeEngine {
 
     private func connect(_ id: LinkID, to address: SocketAddress) {
         let engine = NIOLoopBound(self, eventLoop: loop)
+        // tls-replication: every outgoing link speaks TLS, with the context current at the dial.
+        let tlsClient = tls.client
         var bootstrap = ClientBootstrap(group: loop)
         if let source = sourceAddress {
             bootstrap = bootstrap.bind(to: source)
@@ -521,6 +532,11 @@ final class RuntimeEngine {
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tlsClient {
+                        // No SNI and no host name check, as Redis (the chain is still verified).
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: tlsClient, serverHostname: nil))
+                    }
                     let handler = LinkHandler(
                         id: id,
                         onActive: { [weak engine = engine.value] handler in engine?.linkActive(handler) },
@@ -544,6 +560,63 @@ final class RuntimeEngine {
         else { return nil }
         return try? SocketAddress(ipAddress: ip, port: 0)
     }()
+
+    // MARK: - TLS
+
+    /// Builds the TLS contexts, then binds the plain listeners (on `port`, unless `port 0` with
+    /// a `tls-port`, which is TLS only, as in Redis) and the TLS listeners on `tls-port`.
+    private func bindAllListeners(promise: EventLoopPromise<[SocketAddress]>) {
+        let settings = config.tls
+        do {
+            tls = try TLSContextFactory.make(settings)
+        } catch {
+            logger.warning("\(error.message)")
+            logger.warning("\(TLSSetupError.summary)")
+            promise.fail(RuntimeStartupError(error.message))
+            return
+        }
+        guard settings.port != 0 else {
+            bindListeners(listenAddresses()[...], bound: [], promise: promise)
+            return
+        }
+        let plain = loop.makePromise(of: [SocketAddress].self)
+        if config.port != 0 {
+            bindListeners(listenAddresses()[...], bound: [], promise: plain)
+        } else {
+            plain.succeed([])
+        }
+        plain.futureResult.assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let bound):
+                self.bindListeners(self.listenAddresses()[...], bound: bound, promise: promise, tlsPort: settings.port)
+            case .failure(let error):
+                promise.fail(error)
+            }
+        }
+    }
+
+    /// A connection on `tls-port`: TLS first; the client handler is installed once the handshake
+    /// is done (TLSAcceptHandler), so a failed handshake never reaches the core.
+    private func acceptTLSClient(_ channel: any Channel) throws {
+        guard let context = tls.server else { throw ChannelError.ioOnClosedChannel }
+        let engine = NIOLoopBound(self, eventLoop: loop)
+        let sync = channel.pipeline.syncOperations
+        try sync.addHandler(NIOSSLServerHandler(context: context))
+        try sync.addHandler(
+            TLSAcceptHandler(logger: logger) { channel in
+                try engine.value.acceptClient(channel)
+            })
+    }
+
+    /// `.reloadTLS`: new connections use contexts built from `settings`; open ones keep theirs.
+    private func reloadTLS(_ settings: TLSSettings) {
+        do {
+            tls = try TLSContextFactory.make(settings)
+            logger.notice("TLS configuration reloaded")
+        } catch {
+            logger.warning("TLS reload failed, keeping the previous configuration: \(error.message)")
+        }
+    }
 
     private func linkActive(_ handler: LinkHandler) {
         let id = handler.id

@@ -126,16 +126,25 @@ extension Sentinel {
                         fields.append((parameter, configValue(parameter)))
                     }
                 }
+                // TLS parameters (an extension): listed only for `tls-...` patterns (TLSConfigSet.swift).
+                for parameter in Self.tlsConfigParameters where Self.patternListsTLS(pattern) && !seen.contains(parameter) {
+                    if globMatch(pattern, parameter, caseInsensitive: true) {
+                        seen.insert(parameter)
+                        fields.append((parameter, settings.tls.value(of: parameter) ?? ""))
+                    }
+                }
             }
             return reply(id, Self.map(fields))
         }
         guard action == "set", args.count >= 5 else { return reply(id, .error(Wire.errConfigUsage)) }
         // Validate every pair first; apply only if all are good.
         var pairs: [(String, String)] = []
+        var tlsCandidate = settings.tls
+        var tlsChanged = false
         var index = 3
         while index < args.count {
             let option = args[index].lowercased()
-            guard Self.configParameters.contains(option) else {
+            guard Self.configParameters.contains(option) || TLSSettings.directiveNames.contains(option) else {
                 return reply(id, .error("ERR Invalid argument '\(args[index])' to SENTINEL CONFIG SET"))
             }
             guard !pairs.contains(where: { $0.0 == option }) else {
@@ -145,6 +154,15 @@ extension Sentinel {
                 return reply(id, .error("ERR Missing argument '\(args[index])' value"))
             }
             let value = args[index + 1]
+            if option.hasPrefix("tls-") {
+                if let error = checkTLSConfigPair(option, value, original: args[index], into: &tlsCandidate) {
+                    return reply(id, error)
+                }
+                tlsChanged = true
+                pairs.append((option, value))
+                index += 2
+                continue
+            }
             let valid: Bool
             switch option {
             case "resolve-hostnames", "announce-hostnames": valid = ["yes", "no"].contains(value.lowercased())
@@ -158,6 +176,8 @@ extension Sentinel {
             pairs.append((option, value))
             index += 2
         }
+        if tlsChanged, let error = checkTLSReload(tlsCandidate) { return reply(id, error) }
+        if tlsChanged { applyTLSSettings(tlsCandidate) }
         var credentialsChanged = false
         for (option, value) in pairs {
             switch option {

@@ -22,7 +22,9 @@ extension Sentinel {
         guard masters.index(forKey: name) != nil else { return nil }
         let announced = settings.announceIP.flatMap { $0.isEmpty ? nil : $0 }
         guard let ip = announced ?? localAddress else { return nil }
-        let port = settings.announcePort != 0 ? settings.announcePort : settings.port
+        // announce-port, else tls-port when tls-replication is on and tls-port is set, else port
+        // (sentinel-behaviour §10.4).
+        let port = settings.announcePort != 0 ? settings.announcePort : settings.tlsAnnouncedPort ?? settings.port
         let prefix = "\(ip),\(port),\(myID),\(settings.currentEpoch),"
         // Read in place: one hello per instance and peer every 2 s, for every master.
         return readMaster(name) { master in
