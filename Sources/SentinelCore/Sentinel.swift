@@ -32,6 +32,8 @@ package struct Sentinel: Sendable {
     var recentInputBuffer = RecentPeak()
     var recentOutputBuffer = RecentPeak()
     var simulateFailureFlags = 0
+    /// ACL users of our own port and the ACL log (Acl/).
+    package internal(set) var acl = AclState()
     /// Resolved IPs of hostnames and MONITOR commands waiting for a resolution (Address.swift).
     var resolution = HostResolution()
     /// Instances (lowercased address) we must not PUBLISH hello to until then (coordinated failover).
@@ -111,6 +113,7 @@ package struct Sentinel: Sendable {
             masters[m.name] = master
         }
         self.pendingConfig = config
+        self.acl = AclState(config: config)
     }
 
     /// The configuration as loaded, kept until ``start(now:)`` creates the remembered replicas and peers.
@@ -160,6 +163,7 @@ package struct Sentinel: Sendable {
             m.knownSentinels = master.sentinels.values.map { KnownSentinel(address: announced($0.address), runID: $0.runID) }
             return m
         }
+        c.users = acl.persistedDefinitions(requirePass: settings.requirePass)
         return c
     }
 
@@ -181,7 +185,7 @@ package struct Sentinel: Sendable {
             counters.connectionsReceived += 1
             clients[id] = ClientSession(
                 id: id, address: address, localAddress: localAddress, now: now,
-                authenticated: settings.requirePass == nil)
+                authenticated: acl.newConnectionsAuthenticated)
         case .clientCommand(let id, let args):
             clientCommand(id, args)
         case .clientDisconnected(let id):

@@ -143,9 +143,11 @@ struct ConfigParserTests {
         #expect(c.pidFile == "/var/run/sentinel.pid")
         #expect(c.daemonize)
         #expect(c.otherDirectives == [
-            ServerDirective(name: "tls-port", arguments: ["26381"]),
-            ServerDirective(name: "user", arguments: ["default", "on", "nopass", "~*", "+@all"]),
-            ServerDirective(name: "user", arguments: ["alice", "on", ">pw", "~*", "+@all"]),
+            ServerDirective(name: "tls-port", arguments: ["26381"])
+        ])
+        #expect(c.users == [
+            AclUserDefinition(name: "default", rules: ["on", "nopass", "~*", "+@all"]),
+            AclUserDefinition(name: "alice", rules: ["on", ">pw", "~*", "+@all"]),
         ])
         #expect(c.myID == ConfigTestIDs.sample)
         #expect(c.denyScriptsReconfig == false)
@@ -325,7 +327,7 @@ struct ConfigParserTests {
 
     @Test func acceptedServerDirectives() throws {
         let lines = [
-            "user default on nopass ~* +@all", "aclfile /etc/users.acl", "acllog-max-len 128", "enable-debug-command local",
+            "aclfile /etc/users.acl", "acllog-max-len 128", "enable-debug-command local",
             "enable-protected-configs yes", "enable-module-command no", "bind-source-addr 10.0.0.1", "tls-port 0",
             "tls-cert-file a.crt", "tls-key-file a.key", "tls-key-file-pass x", "tls-client-cert-file c.crt",
             "tls-client-key-file c.key", "tls-client-key-file-pass y", "tls-ca-cert-file ca.crt", "tls-ca-cert-dir /etc/ssl",

@@ -24,9 +24,11 @@ enum ConfigRewriteFixtures {
         c.daemonize = true
         c.otherDirectives = [
             ServerDirective(name: "tls-port", arguments: ["26390"]),
-            ServerDirective(name: "user", arguments: ["default", "on", "nopass", "~*", "+@all"]),
             ServerDirective(name: "tls-protocols", arguments: ["TLSv1.2 TLSv1.3"]),
-            ServerDirective(name: "user", arguments: ["alice", "on", ">p w", "~*", "&*", "+@all"]),
+        ]
+        c.users = [
+            AclUserDefinition(name: "default", rules: ["on", "nopass", "~*", "+@all"]),
+            AclUserDefinition(name: "alice", rules: ["on", ">p w", "~*", "&*", "+@all"]),
         ]
         c.myID = ConfigTestIDs.sample
         c.currentEpoch = 42
@@ -163,8 +165,8 @@ struct ConfigRewriterTests {
             pidfile "/run/sentinel.pid"
             daemonize yes
             tls-port 26390
-            user default on nopass ~* +@all
             tls-protocols "TLSv1.2 TLSv1.3"
+            user default on nopass ~* +@all
             user alice on ">p w" ~* &* +@all
             sentinel myid 0123456789abcdef0123456789abcdef01234567
             sentinel deny-scripts-reconfig no

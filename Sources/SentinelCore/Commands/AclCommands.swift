@@ -5,6 +5,11 @@ import RESP
 /// `requirepass` (nopass without it). Users, selectors and the ACL log are not supported yet;
 /// those subcommands answer an error that says so.
 extension Sentinel {
+    /// Whether the default user needs no password (`nopass`): what protected mode checks
+    /// (Redis: `DefaultUser->flags & USER_FLAG_NOPASS`). Follows `requirepass`, `user default`
+    /// lines and ACL SETUSER default.
+    package var defaultUserIsNopass: Bool { acl.defaultUserIsNopass }
+
     /// Redis 7.0's command categories, in the order `ACL CAT` lists them (acl.c ACLCommandCategories).
     static let aclCategories = [
         "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog", "geo",

@@ -142,15 +142,13 @@ extension Sentinel {
         }
     }
 
-    /// Checks a user/password pair against `requirepass` (the default user's password).
+    /// Checks a user/password pair against the ACL users (a disabled user never authenticates).
     private func credentialsValid(user: String, password: String) -> Bool {
-        guard user == "default" else { return false }
-        guard let required = settings.requirePass else { return true }
-        return password == required
+        acl.checkCredentials(user: user, password: password)
     }
 
     private mutating func auth(_ id: ClientID, _ args: [String]) {
-        if args.count == 2 && settings.requirePass == nil {
+        if args.count == 2 && acl.defaultUserIsNopass {
             reply(
                 id,
                 .error(

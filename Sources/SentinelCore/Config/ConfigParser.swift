@@ -206,6 +206,11 @@ package enum ConfigParser {
             try loader.load(line: line, file: commandLineFileName, number: index + 1)
         }
         try loader.applySentinelDirectives()
+        if loader.config.aclFile != nil, let userLine = loader.firstUserLine {
+            throw ConfigLoadError(
+                file: userLine.file, line: userLine.number, lineText: userLine.text,
+                message: ConfigMessages.usersAndAclFile)
+        }
         return loader.config
     }
 
@@ -243,6 +248,8 @@ enum ConfigMessages {
     static let notAnInteger = "argument couldn't be parsed into an integer"
     static let notMemory = "argument must be a memory value"
     static let invalidSave = "Invalid save parameters"
+    static let usersAndAclFile =
+        "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both."
     static func oneOf(_ values: [String]) -> String {
         "argument(s) must be one of the following: " + values.joined(separator: ", ")
     }
@@ -267,6 +274,8 @@ private struct ConfigLoader {
     var masterIndex: [String: Int] = [:]
     var knownReplicaKeys: [String: Set<HostPort>] = [:]
     var knownSentinelIDs: [String: Set<String>] = [:]
+    /// Where the first `user` line is (users and `aclfile` together are an error).
+    var firstUserLine: (file: String, number: Int, text: String)? = nil
 
     /// Handles one trimmed line: comments and blanks are skipped, server directives applied,
     /// sentinel directives queued.
@@ -288,6 +297,7 @@ private struct ConfigLoader {
         if let message = applyServerDirective(name: name, arguments: Array(args.dropFirst())) {
             throw fail(message)
         }
+        if name == "user", firstUserLine == nil { firstUserLine = (file, number, line) }
     }
 
     /// Applies the queued sentinel lines in Redis's three passes.
@@ -339,6 +349,8 @@ private struct ConfigLoader {
         case "pidfile":
             guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
             config.pidFile = a[0].isEmpty ? nil : a[0]
+        case "user":
+            return loadUser(a)
         default:
             guard let kind = ConfigDirectives.accepted[name] else { return ConfigMessages.badDirective }
             if let message = Self.validate(kind: kind, arguments: a) { return message }
@@ -351,6 +363,36 @@ private struct ConfigLoader {
                 config.otherDirectives.append(directive)
             }
         }
+        return nil
+    }
+
+    /// `user <name> <rules...>` (ACLAppendUserForLoading, then ACLLoadConfiguredUsers): the rules
+    /// must apply to a fresh user, a name may appear once. Errors use Redis's texts; Redis names
+    /// `argv[j]` for the j-th failing rule (an off-by-two it has), reproduced here.
+    mutating func loadUser(_ a: [String]) -> String? {
+        guard let name = a.first else { return ConfigMessages.badDirective }
+        let argv = ["user"] + a
+        if config.users.contains(where: { $0.name == name }) {
+            return "Error in user declaration '\(argv[1])': " + AclRuleError.duplicateUser.message
+        }
+        let rules: [String]
+        switch AclUser.mergeSelectorArguments(Array(a.dropFirst())) {
+        case .success(let merged): rules = merged
+        case .failure(let unmatched):
+            return "Error in user declaration '\(argv[unmatched.index])': Unmatched parenthesis in acl selector starting at '\(a[unmatched.index + 1])'"
+        }
+        if AclSelector.hasSpaces(name.utf8) { return "Spaces not allowed in ACL usernames" }
+        var user = AclUser(name: name)
+        for (j, rule) in rules.enumerated() {
+            do throws(AclRuleError) {
+                try user.apply(rule)
+            } catch .unknownCommand {
+                return "Error loading ACL rule '\(rule)' for the user named '\(name)': " + AclRuleError.unknownCommand.message
+            } catch {
+                return "Error in user declaration '\(argv[min(j, argv.count - 1)])': " + error.message
+            }
+        }
+        config.users.append(AclUserDefinition(name: name, rules: rules))
         return nil
     }
 

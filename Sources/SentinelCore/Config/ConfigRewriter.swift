@@ -42,6 +42,7 @@ package enum ConfigRewriter {
         var state = ConfigRewriteState(original: original)
         rewriteServerOptions(config, &state)
         rewriteOtherDirectives(config, &state)
+        rewriteUsers(config, &state)
         rewriteSentinelOptions(config, &state)
         state.blankOrphanedLines()
         return state.content()
@@ -82,6 +83,16 @@ package enum ConfigRewriter {
         state.markProcessed("save")
         for directive in c.otherDirectives where directive.name != "save" {
             state.rewrite(key: directive.name, [directive.name] + directive.arguments, force: true)
+        }
+    }
+
+    /// `user` lines (Redis's rewriteConfigUserOption): none with an `aclfile` (old ones are
+    /// blanked), else one per entry of ``SentinelConfig/users``, after the server options.
+    static func rewriteUsers(_ c: SentinelConfig, _ state: inout ConfigRewriteState) {
+        state.markProcessed("user")
+        guard c.aclFile == nil else { return }
+        for user in c.users {
+            state.rewrite(key: "user", ["user", user.name] + user.rules, force: true)
         }
     }
 

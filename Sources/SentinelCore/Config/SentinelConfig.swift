@@ -117,6 +117,17 @@ package struct SentinelConfig: Hashable, Sendable {
     package var daemonize: Bool = false
     /// Every other accepted server directive, in file order, kept so the rewrite preserves it.
     package var otherDirectives: [ServerDirective] = []
+    /// ACL users: the `user` lines as loaded (file order), or the live users as the core
+    /// persists them (sorted by name). Written back as `user` lines unless `aclfile` is set.
+    package var users: [AclUserDefinition] = []
+    /// The `aclfile` path, if any (the directive stays in ``otherDirectives``).
+    package var aclFile: String? {
+        otherDirectives.last { $0.name == "aclfile" }?.arguments.first.flatMap { $0.isEmpty ? nil : $0 }
+    }
+    /// `acllog-max-len` (Redis default 128).
+    package var aclLogMaxLength: Int {
+        otherDirectives.last { $0.name == "acllog-max-len" }?.arguments.first.flatMap { Int($0) } ?? 128
+    }
 
     // Global sentinel state and options.
     /// 40 characters, or nil when not yet generated.

@@ -1,0 +1,98 @@
+/// Every command and subcommand of the sentinel-mode command table with a small integer id, the
+/// way Redis gives each command of `server.orig_commands` a bit in a user's command bitmap.
+/// Ids follow ``CommandTable/commands`` (a command, then its subcommands), which is also the
+/// order in which ACL descriptions list single commands.
+package enum AclCommandIndex {
+    /// Redis 7.0's command categories, in the order `ACL CAT` lists them (ACLCommandCategories).
+    package static let categories = [
+        "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog", "geo",
+        "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection", "transaction", "scripting",
+    ]
+
+    /// One entry: a command or a subcommand.
+    package struct Entry: Sendable {
+        /// `ping`, or `sentinel|masters`.
+        package var fullName: String
+        /// The container's id for a subcommand, nil for a top-level command.
+        package var parent: Int?
+        /// The ids of this command's subcommands (empty for plain commands and subcommands).
+        package var children: [Int]
+        /// Bit `i` set when the command is in `categories[i]`.
+        package var categoryMask: UInt32
+        package var arity: Int
+        /// `no_auth`: runs without authentication and without an ACL check (AUTH, HELLO).
+        package var noAuth: Bool
+    }
+
+    package static let entries: [Entry] = {
+        var list: [Entry] = []
+        func mask(_ spec: CommandSpec) -> UInt32 {
+            var m: UInt32 = 0
+            for name in spec.aclCategories {
+                if let i = categories.firstIndex(of: String(name.dropFirst())) { m |= 1 << UInt32(i) }
+            }
+            return m
+        }
+        for command in CommandTable.commands {
+            let id = list.count
+            list.append(
+                Entry(
+                    fullName: command.name, parent: nil, children: [], categoryMask: mask(command),
+                    arity: command.arity, noAuth: command.flags.contains("no_auth")))
+            for sub in command.subcommands {
+                list[id].children.append(list.count)
+                list.append(
+                    Entry(
+                        fullName: sub.name, parent: id, children: [], categoryMask: mask(sub), arity: sub.arity,
+                        noAuth: sub.flags.contains("no_auth")))
+            }
+        }
+        return list
+    }()
+
+    /// Ids by lowercase full name.
+    package static let ids: [String: Int] = {
+        var d: [String: Int] = [:]
+        for (i, e) in entries.enumerated() { d[e.fullName] = i }
+        return d
+    }()
+
+    package static var count: Int { entries.count }
+
+    /// The id of `name` (`cmd` or `cmd|sub`, any ASCII case), nil when unknown.
+    package static func id(_ name: String) -> Int? { ids[name.aclLowercased] }
+
+    /// The category bit of a category name (any ASCII case), nil when unknown.
+    package static func categoryBit(_ name: String) -> UInt32? {
+        let lower = name.aclLowercased
+        guard let i = categories.firstIndex(of: lower) else { return nil }
+        return 1 << UInt32(i)
+    }
+
+    /// SENTINEL subcommands swift-sentinel accepts beyond Redis 7.0's table (Valkey aliases and
+    /// the coordinated-failover exchange), checked as the subcommand they stand for.
+    package static let sentinelAliases: [String: String] = [
+        "primaries": "sentinel|masters", "primary": "sentinel|master",
+        "get-primary-addr-by-name": "sentinel|get-master-addr-by-name",
+        "is-primary-down-by-addr": "sentinel|is-master-down-by-addr",
+        "coordinated-failover": "sentinel|failover",
+    ]
+
+    /// The entry a command line runs as: the subcommand of a container, else the command.
+    /// `name` and `sub` are lowercased. Nil when unknown.
+    package static func target(name: String, sub: String?) -> Int? {
+        guard let id = ids[name] else { return nil }
+        guard let sub, !entries[id].children.isEmpty else { return id }
+        if let subID = ids[name + "|" + sub] { return subID }
+        if name == "sentinel", let alias = sentinelAliases[sub] { return ids[alias] }
+        return nil
+    }
+}
+
+extension String {
+    /// ASCII-only lowercasing, as strcasecmp compares (other bytes unchanged).
+    var aclLowercased: String {
+        if !utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { return self }
+        return String(decoding: utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
+    }
+}

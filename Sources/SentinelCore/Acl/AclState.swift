@@ -1,0 +1,165 @@
+import DequeModule
+import RESP
+
+/// All ACL users of the sentinel's own port, and the ACL log.
+package struct AclState: Hashable, Sendable {
+    /// Users by name. Listed sorted by name bytes, as Redis's radix tree lists them.
+    package private(set) var users: [String: AclUser] = ["default": .makeDefault()]
+    /// Newest first (Redis's ACLLog).
+    package internal(set) var log: Deque<AclLogEntry> = []
+    /// `acllog-max-len` (Redis default 128).
+    package var logMaxLength = 128
+
+    package init() {}
+
+    /// Whether the default user needs no password (protected mode and AUTH <password> look at this).
+    package var defaultUserIsNopass: Bool { users["default"]?.nopass ?? true }
+
+    /// Whether a new connection starts authenticated as `default` (Redis's createClient: the
+    /// default user is `nopass` and not `off`).
+    package var newConnectionsAuthenticated: Bool {
+        guard let user = users["default"] else { return true }
+        return user.nopass && user.enabled
+    }
+
+    /// User names sorted by bytes.
+    package var sortedNames: [String] {
+        users.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+    }
+
+    package func user(_ name: String) -> AclUser? { users[name] }
+
+    /// Stores `user` (created or replaced).
+    package mutating func set(_ user: AclUser) { users[user.name] = user }
+
+    /// Removes a user; the default user cannot be removed.
+    @discardableResult
+    package mutating func remove(_ name: String) -> Bool {
+        guard name != "default" else { return false }
+        return users.removeValue(forKey: name) != nil
+    }
+
+    /// Replaces every user (ACL LOAD, startup); a missing default user is created as Redis does.
+    package mutating func replaceAll(_ newUsers: [AclUser]) {
+        var d: [String: AclUser] = [:]
+        for u in newUsers { d[u.name] = u }
+        if d["default"] == nil { d["default"] = .makeDefault() }
+        users = d
+    }
+
+    /// Why a user/password pair does not authenticate, or nil when it does (ACLCheckUserCredentials).
+    package func checkCredentials(user name: String, password: String) -> Bool {
+        guard let user = users[name], user.enabled else { return false }
+        return user.accepts(password: password)
+    }
+
+    /// The `user` lines of ``users`` (default included), sorted by name: what ACL LIST shows,
+    /// ACL SAVE writes and the config rewrite writes.
+    package var definitions: [AclUserDefinition] {
+        sortedNames.compactMap { users[$0] }.map { AclUserDefinition(name: $0.name, rules: $0.descriptionRules) }
+    }
+
+    /// Sets the default user's password from `requirepass` (ACLUpdateDefaultUserPassword).
+    package mutating func applyRequirePass(_ password: String?) {
+        var user = users["default"] ?? .makeDefault()
+        try? user.apply("resetpass")
+        if let password { try? user.apply(">" + password) } else { try? user.apply("nopass") }
+        users["default"] = user
+    }
+}
+
+/// A `user <name> <rules...>` line of sentinel.conf or of an ACL file.
+package struct AclUserDefinition: Hashable, Sendable {
+    package var name: String
+    package var rules: [String]
+    package init(name: String, rules: [String]) {
+        self.name = name
+        self.rules = rules
+    }
+
+    /// Builds the user from a fresh one (from `reset` for `default`, as ACLLoadConfiguredUsers).
+    package func build() throws(AclRuleError) -> AclUser {
+        var user = AclUser(name: name)
+        if name == "default" {
+            user = .makeDefault()
+            try user.apply("reset")
+        }
+        for rule in rules { try user.apply(rule) }
+        return user
+    }
+
+    /// The rule that fails, and why, or nil when every rule applies.
+    package func firstError() -> (rule: String, error: AclRuleError)? {
+        var user = AclUser(name: name)
+        for rule in rules {
+            do throws(AclRuleError) { try user.apply(rule) } catch { return (rule, error) }
+        }
+        return nil
+    }
+}
+
+/// One ACL LOG entry (Redis 7.0: count, reason, context, object, username, age, client info).
+package struct AclLogEntry: Hashable, Sendable {
+    package enum Reason: String, Hashable, Sendable {
+        case command, key, channel, auth
+    }
+    package var count: Int
+    package var reason: Reason
+    package var object: String
+    package var username: String
+    package var createdAt: Millis
+    package var clientInfo: String
+}
+
+extension AclState {
+    /// Adds an entry, or bumps a similar one among the 10 newest seen within 60 s (addACLLogEntry).
+    package mutating func addLogEntry(_ entry: AclLogEntry) {
+        for (index, current) in log.prefix(10).enumerated() {
+            if current.reason == entry.reason && current.object == entry.object && current.username == entry.username
+                && abs(current.createdAt - entry.createdAt) <= 60_000
+            {
+                var updated = current
+                updated.count += 1
+                updated.createdAt = entry.createdAt
+                updated.clientInfo = entry.clientInfo
+                log.remove(at: index)
+                log.prepend(updated)
+                return
+            }
+        }
+        log.prepend(entry)
+        while log.count > logMaxLength { log.removeLast() }
+    }
+
+    package mutating func resetLog() { log = [] }
+}
+
+extension AclState {
+    /// The users of a loaded config: the default user gets `requirepass` first, then the `user`
+    /// lines (or the ACL file's users) apply, as Redis loads them.
+    package init(config: SentinelConfig) {
+        self.init()
+        logMaxLength = config.aclLogMaxLength
+        applyRequirePass(config.requirePass)
+        for definition in config.users {
+            guard var user = try? definition.build() else { continue }
+            if definition.name == "default", var existing = users["default"] {
+                // ACLLoadConfiguredUsers resets the existing default user, then applies the rules.
+                try? existing.apply("reset")
+                for rule in definition.rules { try? existing.apply(rule) }
+                user = existing
+            }
+            users[user.name] = user
+        }
+    }
+
+    /// The users to write as `user` lines: every user sorted by name, or none while only the
+    /// default user exists in the state `requirepass` alone gives it (then writing it would add
+    /// nothing a loader does not already do; Redis writes it anyway).
+    package func persistedDefinitions(requirePass: String?) -> [AclUserDefinition] {
+        var implicit = AclState()
+        implicit.applyRequirePass(requirePass)
+        if users.count == 1, users["default"] == implicit.users["default"] { return [] }
+        return definitions
+    }
+}
