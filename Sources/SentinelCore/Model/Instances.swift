@@ -5,6 +5,8 @@ import RESP
 /// What a reply on a command connection answers; the core keeps one per command sent, in order.
 package enum ReplyTag: Hashable, Sendable {
     case ignore
+    /// The AUTH of a link's handshake (checked for the log only; Redis ignores it).
+    case auth
     case ping
     case info
     case publishHello
@@ -74,6 +76,9 @@ package struct InstanceLink: Hashable, Sendable {
     package var lastPongTime: Millis
     package var lastReconnTime: Millis = 0
     package var pcLastActivity: Millis = 0
+    /// The server's error while AUTH (or, for `NOPERM`, SUBSCRIBE) is refused on this link; nil
+    /// when it works. Kept across reconnects so the failure is logged once (LinkAuth.swift).
+    package var authFailure: String? = nil
 
     package init(needsPubSub: Bool, now: Millis) {
         self.needsPubSub = needsPubSub

@@ -179,7 +179,7 @@ extension Sentinel {
             link.pc?.localAddress = localAddress
             link.pcLastActivity = now
             links[owner] = link
-            if let auth = authCommand(for: owner) { send(owner, auth, tag: .ignore, pubsub: true) }
+            if let auth = authCommand(for: owner) { send(owner, auth, tag: .auth, pubsub: true) }
             send(owner, ["CLIENT", "SETNAME", Wire.linkName(myID: myID, pubsub: true)], tag: .ignore, pubsub: true)
             send(owner, ["SUBSCRIBE", Wire.helloChannel], tag: .subscribe, pubsub: true)
             return
@@ -190,7 +190,7 @@ extension Sentinel {
         link.cc?.localAddress = localAddress
         link.cc?.pending = []
         links[owner] = link
-        if let auth = authCommand(for: owner) { send(owner, auth, tag: .ignore) }
+        if let auth = authCommand(for: owner) { send(owner, auth, tag: .auth) }
         send(owner, ["CLIENT", "SETNAME", Wire.linkName(myID: myID, pubsub: false)], tag: .ignore)
         sendPing(owner)
         switch owner {
@@ -289,7 +289,14 @@ extension Sentinel {
                 // Handshake replies (AUTH, SETNAME, the SUBSCRIBE confirmation) come first, in order.
                 if tag == .subscribe, case .error(let text) = value {
                     // hiredis closes a pub/sub connection whose SUBSCRIBE fails (e.g. -NOAUTH).
+                    if Self.isAuthFailure(text) || text.hasPrefix("NOPERM") {
+                        noteAuthFailure(owner, text, command: "SUBSCRIBE \(Wire.helloChannel)")
+                    }
                     dropConnection(id, owner: owner, reason: "SUBSCRIBE failed: \(text)")
+                } else if tag == .subscribe {
+                    noteAuthWorks(owner, permissionToo: true)
+                } else if tag == .auth {
+                    authReply(owner, value)
                 }
                 return
             }
@@ -315,6 +322,8 @@ extension Sentinel {
         switch tag {
         case .ignore, .subscribe:
             break
+        case .auth:
+            authReply(owner, value)
         case .ping:
             pingReply(owner, value)
         case .info:
@@ -371,15 +380,21 @@ extension Sentinel {
         default: break
         }
         let now = self.now
-        let found: Bool? = modifyLink(owner) { link in
+        let authFailed: Bool? = modifyLink(owner) { link in
             if acceptable {
                 link.lastAvailTime = now
                 link.actPingTime = 0
             }
             link.lastPongTime = now
-            return true
+            return link.authFailure != nil
         }
-        guard found != nil else { return }
+        guard let authFailed else { return }
+        // -NOAUTH is not "alive" (above) and says why: logged once (LinkAuth.swift).
+        if case .error(let text) = value, Self.isAuthFailure(text) {
+            noteAuthFailure(owner, text, command: "PING")
+        } else if acceptable, authFailed {
+            noteAuthWorks(owner)
+        }
         // The first real PONG after a reboot ends the master-reboot window (written only when set:
         // every PONG of every master comes here).
         if case .master(let name) = owner, case .simpleString(let s) = value, s.hasPrefix("PONG"),
