@@ -40,6 +40,16 @@ def parse_address(text):
     return host, int(port)
 
 
+def credentials(username, password):
+    """redis-py connection arguments for AUTH [username] password (none when no password)."""
+    result = {}
+    if password:
+        result["password"] = password
+        if username:
+            result["username"] = username
+    return result
+
+
 def write(args):
     try:
         from redis.sentinel import Sentinel
@@ -48,8 +58,16 @@ def write(args):
         return 3
 
     sentinels = [parse_address(item) for item in args.sentinels.split(",")]
-    sentinel = Sentinel(sentinels, socket_timeout=0.5, socket_connect_timeout=0.5)
-    master = sentinel.master_for(args.master_name, socket_timeout=0.5, socket_connect_timeout=0.5)
+    if args.sentinel_password or args.sentinel_username:
+        # Sentinels with requirepass / ACL users: redis-py AUTHs on its sentinel connections.
+        sentinel_kwargs = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+        sentinel_kwargs.update(credentials(args.sentinel_username, args.sentinel_password))
+        sentinel = Sentinel(sentinels, sentinel_kwargs=sentinel_kwargs, socket_timeout=0.5, socket_connect_timeout=0.5)
+    else:
+        sentinel = Sentinel(sentinels, socket_timeout=0.5, socket_connect_timeout=0.5)
+    master = sentinel.master_for(
+        args.master_name, socket_timeout=0.5, socket_connect_timeout=0.5,
+        **credentials(args.username, args.password))
 
     acks = open(args.acks_file, "w", buffering=1) if args.acks_file else None
     acknowledged = errors = 0
@@ -116,7 +134,8 @@ def verify(args):
         print(f"writer: redis-py is not importable ({error})", file=sys.stderr)
         return 3
     host, port = parse_address(args.against)
-    client = redis.Redis(host=host, port=port, socket_timeout=5, socket_connect_timeout=5)
+    client = redis.Redis(host=host, port=port, socket_timeout=5, socket_connect_timeout=5,
+                         **credentials(args.username, args.password))
     entries = []
     with open(args.verify_acks) as acks:
         for line in acks:
@@ -151,6 +170,10 @@ def main():
     parser.add_argument("--rate", type=float, default=0, help="writes per second, paced (0: sleep --interval)")
     parser.add_argument("--acks-file", help="record every acknowledged write here")
     parser.add_argument("--stop-file", help="stop as soon as this file exists")
+    parser.add_argument("--password", help="AUTH password for the data nodes (requirepass or the ACL user's)")
+    parser.add_argument("--username", help="ACL user for the data nodes (with --password)")
+    parser.add_argument("--sentinel-password", help="AUTH password for the sentinels (their requirepass)")
+    parser.add_argument("--sentinel-username", help="ACL user for the sentinels (with --sentinel-password)")
     parser.add_argument("--verify-acks", help="verify mode: the acks file to check")
     parser.add_argument("--against", help="verify mode: host:port of the server to check")
     args = parser.parse_args()

@@ -23,6 +23,11 @@ final class Cluster {
     let downAfterMilliseconds: Int
     /// Extra lines appended to every sentinel's initial config.
     let sentinelLines: [String]
+    /// Extra redis-server arguments of every data node (passwords, ACL users) and what the
+    /// harness AUTHs with on its own connections to the data nodes and to the sentinels.
+    var dataNodeArguments: [String] = []
+    var dataNodeAuth: [String]? = nil
+    var sentinelAuth: [String]? = nil
     /// The node started as the master. After a failover it is no longer the master: ask the
     /// sentinels (`currentMasterPort`) or look a node up by port (`node(port:)`).
     private(set) var master: RedisNode!
@@ -40,13 +45,17 @@ final class Cluster {
     /// `sentinelCount` sentinels of `sentinelBinary` (default: the sentinel under test).
     static func start(
         sentinels sentinelCount: Int = 3, sentinelBinary: String? = nil,
-        downAfterMilliseconds: Int = Cluster.downAfterMilliseconds, sentinelLines: [String] = []
+        downAfterMilliseconds: Int = Cluster.downAfterMilliseconds, sentinelLines: [String] = [],
+        dataNodeArguments: [String] = [], dataNodeAuth: [String]? = nil, sentinelAuth: [String]? = nil
     ) async throws -> Cluster {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("sentinel-it-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let cluster = Cluster(
             directory: directory, downAfterMilliseconds: downAfterMilliseconds, sentinelLines: sentinelLines)
+        cluster.dataNodeArguments = dataNodeArguments
+        cluster.dataNodeAuth = dataNodeAuth
+        cluster.sentinelAuth = sentinelAuth
         do {
             try await cluster.startDataNodes()
             if sentinelCount > 0 {
@@ -63,10 +72,14 @@ final class Cluster {
     }
 
     private func startDataNodes() async throws {
-        let master = try await RedisNode.start(name: "master", in: directory)
+        let master = try await RedisNode.start(
+            name: "master", in: directory, extraArguments: dataNodeArguments, auth: dataNodeAuth)
         self.master = master
         for index in 1...2 {
-            replicas.append(try await RedisNode.start(name: "replica\(index)", in: directory, replicaOf: master.port))
+            replicas.append(
+                try await RedisNode.start(
+                    name: "replica\(index)", in: directory, replicaOf: master.port, extraArguments: dataNodeArguments,
+                    auth: dataNodeAuth))
         }
         try await eventually(timeout: .seconds(20), "the master reports 2 online replicas", diagnostics: diagnostics) {
             let info = try master.info("replication")
@@ -79,7 +92,7 @@ final class Cluster {
     func addSentinel(name: String, binary: String) async throws -> SentinelProcess {
         let sentinel = try await SentinelProcess.start(
             name: name, binary: binary, in: directory, masterPort: master.port, quorum: Self.quorum,
-            downAfterMilliseconds: downAfterMilliseconds, extraLines: sentinelLines)
+            downAfterMilliseconds: downAfterMilliseconds, extraLines: sentinelLines, clientAuth: sentinelAuth)
         sentinels.append(sentinel)
         return sentinel
     }

@@ -22,6 +22,8 @@ final class DemoWriter {
     let process: ManagedProcess
     let acksURL: URL
     let stopURL: URL
+    /// What `missing(on:)` AUTHs with on the data node it checks.
+    var dataNodeAuth: [String]? = nil
     private let diagnostics: () -> String
 
     private init(process: ManagedProcess, acksURL: URL, stopURL: URL, diagnostics: @escaping () -> String) {
@@ -32,8 +34,12 @@ final class DemoWriter {
     }
 
     /// Starts the writer against the fixture's sentinels; one write every `interval` seconds,
-    /// bounded at 120 s and 30,000 writes.
-    static func start(_ fixture: FailoverCluster, interval: Double = 0.005) throws -> DemoWriter {
+    /// bounded at 120 s and 30,000 writes. With `auth` (`[password]` or `[user, password]`,
+    /// default: the fixture's `dataNodeAuth`) redis-py AUTHs to the data nodes, with
+    /// `sentinelAuth` (default: the fixture's `sentinelAuth`) to the sentinels.
+    static func start(
+        _ fixture: FailoverCluster, interval: Double = 0.005, auth: [String]?? = nil, sentinelAuth: [String]?? = nil
+    ) throws -> DemoWriter {
         let python = try Binaries.python()
         let script = Binaries.script("demo_writer.py")
         guard FileManager.default.fileExists(atPath: script) else { throw HarnessError("missing \(script)") }
@@ -46,11 +52,21 @@ final class DemoWriter {
                 script, "--sentinels", fixture.sentinels.map(\.address).joined(separator: ","),
                 "--master-name", Cluster.masterName, "--seconds", "120", "--max-writes", "30000",
                 "--interval", String(interval), "--acks-file", acksURL.path, "--stop-file", stopURL.path,
-            ],
+            ] + credentialArguments(auth ?? fixture.cluster.dataNodeAuth, prefix: "")
+                + credentialArguments(sentinelAuth ?? fixture.cluster.sentinelAuth, prefix: "sentinel-"),
             logURL: directory.appendingPathComponent("writer.log"))
         let writer = DemoWriter(process: process, acksURL: acksURL, stopURL: stopURL, diagnostics: fixture.diagnostics)
+        writer.dataNodeAuth = fixture.cluster.dataNodeAuth
         try process.launch()
         return writer
+    }
+
+    /// `--<prefix>password p [--<prefix>username u]` for `[p]` or `[u, p]`.
+    static func credentialArguments(_ auth: [String]?, prefix: String) -> [String] {
+        guard let auth, let password = auth.last else { return [] }
+        var arguments = ["--\(prefix)password", password]
+        if auth.count == 2 { arguments += ["--\(prefix)username", auth[0]] }
+        return arguments
     }
 
     /// The writer's output followed by the fixture's diagnostics.
@@ -96,7 +112,7 @@ final class DemoWriter {
     /// The acknowledged writes (of `acks`, all by default) whose key does not hold the written
     /// value on the server at `port`, as `key=reply` strings.
     func missing(on port: UInt16, among acks: [Ack]? = nil) throws -> [String] {
-        let client = try RESPClient(port: port)
+        let client = try RESPClient(port: port, auth: dataNodeAuth)
         var missing: [String] = []
         for ack in acks ?? self.acks() {
             let value = try client.send("GET", ack.key)

@@ -41,13 +41,13 @@ final class EventSubscriber: @unchecked Sendable {
     private let client: RESPClient
 
     convenience init(_ sentinel: SentinelProcess) throws {
-        try self.init(port: sentinel.port, label: sentinel.name)
+        try self.init(port: sentinel.port, label: sentinel.name, auth: sentinel.clientAuth)
     }
 
-    init(port: UInt16, label: String) throws {
+    init(port: UInt16, label: String, auth: [String]? = nil) throws {
         self.label = label
         self.port = port
-        client = try RESPClient(port: port, timeout: .seconds(5))
+        client = try RESPClient(port: port, timeout: .seconds(5), auth: auth)
         let reply = try client.send("PSUBSCRIBE", "*")
         guard let items = reply.elements, items.first?.string?.lowercased() == "psubscribe" else {
             client.close()

@@ -156,9 +156,18 @@ final class RESPClient {
     private var buffer: [UInt8] = []
     private var readIndex = 0
 
-    init(port: UInt16, timeout: Duration = .seconds(5)) throws {
+    /// `auth`: the arguments of an `AUTH` sent right after connecting (`[password]` or
+    /// `[user, password]`); anything but `+OK` closes the connection and throws.
+    init(port: UInt16, timeout: Duration = .seconds(5), auth: [String]? = nil) throws {
         self.port = port
         fd = try connectToLoopback(port: port, timeout: timeout)
+        if let auth {
+            let reply = try send(["AUTH"] + auth)
+            guard reply == .simpleString("OK") else {
+                close()
+                throw HarnessError("AUTH on port \(port) answered \(reply)")
+            }
+        }
     }
 
     deinit {

@@ -13,19 +13,28 @@ final class RedisNode {
     let port: UInt16
     let directory: URL
     let process: ManagedProcess
+    /// What the harness sends as `AUTH` on each of its own connections (`[password]` or
+    /// `[user, password]`), for a node started with `requirepass` or ACL users; nil for none.
+    let auth: [String]?
 
-    private init(name: String, port: UInt16, directory: URL, process: ManagedProcess) {
+    private init(name: String, port: UInt16, directory: URL, process: ManagedProcess, auth: [String]? = nil) {
         self.name = name
         self.port = port
         self.directory = directory
         self.process = process
+        self.auth = auth
     }
 
     var address: String { "127.0.0.1:\(port)" }
 
     /// Starts the server and waits until it answers PING. Retries with another port when the
-    /// chosen one was taken in the meantime.
-    static func start(name: String, in parent: URL, replicaOf masterPort: UInt16? = nil) async throws -> RedisNode {
+    /// chosen one was taken in the meantime. `extraArguments` go to redis-server's command line
+    /// (e.g. `--requirepass pw --masterauth pw`, or `--user sentinel-user on >pw +ping ...`); `auth`
+    /// is what the harness then AUTHs with on its own connections.
+    static func start(
+        name: String, in parent: URL, replicaOf masterPort: UInt16? = nil, extraArguments: [String] = [],
+        auth: [String]? = nil
+    ) async throws -> RedisNode {
         let executable = try Binaries.redisServer()
         var lastError: any Error = HarnessError("\(name) was not started")
         for _ in 0..<3 {
@@ -41,11 +50,12 @@ final class RedisNode {
             if let masterPort {
                 arguments += ["--replicaof", "127.0.0.1", "\(masterPort)"]
             }
+            arguments += extraArguments
             let process = ManagedProcess(
                 label: "\(name) (redis-server :\(port))", executable: executable, arguments: arguments,
                 logURL: directory.appendingPathComponent("redis.log"))
             try process.launch()
-            let node = RedisNode(name: name, port: port, directory: directory, process: process)
+            let node = RedisNode(name: name, port: port, directory: directory, process: process, auth: auth)
             do {
                 try await node.waitUntilReady()
                 return node
@@ -65,12 +75,16 @@ final class RedisNode {
             guard self.process.isRunning else {
                 throw FatalPollingError("\(self.process.label) exited with status \(self.process.exitStatus ?? -1)")
             }
-            return try RESPClient(port: port, timeout: .seconds(1)).send("PING") == .simpleString("PONG")
+            return try RESPClient(port: port, timeout: .seconds(1), auth: auth).send("PING") == .simpleString("PONG")
         }
     }
 
     func command(_ arguments: String...) throws -> RESPReply {
-        try RESPClient(port: port).send(arguments)
+        try RESPClient(port: port, auth: auth).send(arguments)
+    }
+
+    func command(_ arguments: [String]) throws -> RESPReply {
+        try RESPClient(port: port, auth: auth).send(arguments)
     }
 
     /// Field values of one `INFO` section, e.g. `info("replication")["connected_slaves"]`.

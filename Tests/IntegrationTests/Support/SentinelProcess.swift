@@ -17,6 +17,9 @@ final class SentinelProcess {
     private var process: ManagedProcess?
     /// When the process was last launched (for discovery timings).
     private(set) var launchedAt: ContinuousClock.Instant?
+    /// What the harness sends as `AUTH` on its own connections to this sentinel (`[password]`
+    /// or `[user, password]`) when its config has `requirepass` or ACL users; nil for none.
+    var clientAuth: [String]? = nil
 
     var configURL: URL { directory.appendingPathComponent("sentinel.conf") }
     var logURL: URL { directory.appendingPathComponent("sentinel.log") }
@@ -53,7 +56,8 @@ final class SentinelProcess {
     /// if the chosen one was taken in the meantime.
     static func start(
         name: String, binary: String, in parent: URL, masterName: String = Cluster.masterName,
-        masterPort: UInt16, quorum: Int = 2, downAfterMilliseconds: Int = 5000, extraLines: [String] = []
+        masterPort: UInt16, quorum: Int = 2, downAfterMilliseconds: Int = 5000, extraLines: [String] = [],
+        clientAuth: [String]? = nil
     ) async throws -> SentinelProcess {
         var lastError: any Error = HarnessError("\(name) was not started")
         for _ in 0..<3 {
@@ -61,6 +65,7 @@ final class SentinelProcess {
             let directory = parent.appendingPathComponent("\(name)-\(port)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let sentinel = SentinelProcess(name: name, binary: binary, directory: directory, port: port)
+            sentinel.clientAuth = clientAuth
             let config = initialConfig(
                 port: port, directory: directory, masterName: masterName, masterPort: masterPort,
                 quorum: quorum, downAfterMilliseconds: downAfterMilliseconds, extraLines: extraLines)
@@ -104,7 +109,7 @@ final class SentinelProcess {
             guard let process = self.process, process.isRunning else {
                 throw FatalPollingError("\(self.label) is not running (exit status \(self.process?.exitStatus ?? -1))")
             }
-            return try RESPClient(port: port, timeout: .seconds(1)).send("PING") == .simpleString("PONG")
+            return try RESPClient(port: port, timeout: .seconds(1), auth: clientAuth).send("PING") == .simpleString("PONG")
         }
     }
 
@@ -144,15 +149,15 @@ final class SentinelProcess {
     // MARK: Queries
 
     func client() throws -> RESPClient {
-        try RESPClient(port: port)
+        try RESPClient(port: port, auth: clientAuth)
     }
 
     func command(_ arguments: String...) throws -> RESPReply {
-        try RESPClient(port: port).send(arguments)
+        try RESPClient(port: port, auth: clientAuth).send(arguments)
     }
 
     func command(_ arguments: [String]) throws -> RESPReply {
-        try RESPClient(port: port).send(arguments)
+        try RESPClient(port: port, auth: clientAuth).send(arguments)
     }
 
     /// `SENTINEL MASTER <name>` as a dictionary of strings.
