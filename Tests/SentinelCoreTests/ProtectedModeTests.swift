@@ -131,6 +131,42 @@ struct ProtectedModeTests {
         }
     }
 
+    /// The default user's password as the ACL loads it: a `user default` line with a password
+    /// counts, and one with `nopass` after `requirepass` removes it (the line applies last).
+    @Test("the startup check reads the default user from requirepass and user lines")
+    func startupUsers() throws {
+        let cases: [(String, Bool)] = [
+            ("user default on >pw ~* &* +@all\n", false),
+            ("requirepass pw\nuser default on nopass ~* &* +@all\n", true),
+            ("user default on #\(String(repeating: "a", count: 64)) ~* +@all\n", false),
+            ("user admin on >pw ~* +@all\n", true),
+        ]
+        for (users, refused) in cases {
+            let config = try Self.config("protected-mode yes\nbind 0.0.0.0\n" + users)
+            let problem = ProtectedMode.startupProblem(
+                config, defaultUserHasNoPassword: ProtectedMode.defaultUserHasNoPassword(config))
+            #expect((problem != nil) == refused, "\(users)")
+        }
+    }
+
+    /// The decision follows the live users: once `ACL SETUSER default nopass` runs, new remote
+    /// connections are denied (redis-sentinel 7.0.15 does the same); a password set again lifts it.
+    @Test("ACL SETUSER default nopass at runtime exposes new remote connections to DENIED")
+    func runtimeNopass() throws {
+        var s = try Self.sentinel("protected-mode yes\nrequirepass pw\n")
+        _ = s.start(now: 1)
+        let remote = { (id: Int) in Event.clientConnected(ClientID(id), address: "10.213.0.2:\(id)", localAddress: "10.213.0.1:2") }
+        #expect(s.handle(remote(1), now: 1).isEmpty)
+        _ = s.handle(.clientConnected(ClientID(2), address: "127.0.0.1:5", localAddress: "127.0.0.1:2"), now: 1)
+        _ = s.handle(.clientCommand(ClientID(2), ["AUTH", "pw"]), now: 1)
+        // Its +OK may wait for a config save; the effect on the users is immediate.
+        _ = s.handle(.clientCommand(ClientID(2), ["ACL", "SETUSER", "default", "nopass"]), now: 1)
+        #expect(s.acl.defaultUserIsNopass)
+        #expect(s.handle(remote(3), now: 1).contains(.closeClient(ClientID(3))))
+        _ = s.handle(.clientCommand(ClientID(2), ["ACL", "SETUSER", "default", "resetpass", ">pw2"]), now: 1)
+        #expect(s.handle(remote(4), now: 1).isEmpty)
+    }
+
     @Test("the refusal names the addresses and every fix")
     func refusalText() throws {
         let config = try Self.config("protected-mode yes\n")

@@ -42,10 +42,11 @@ package enum ProtectedMode {
         return Wire.protectedModeRefusal(exposed: exposed, defaultBind: config.bind.isEmpty)
     }
 
-    /// Whether the default user of `config` has no password: no `requirepass`. (The ACL users'
-    /// accessor replaces this once `user default ...` lines are applied.)
+    /// Whether the default user of `config` has no password (`nopass`): the users as loaded, i.e.
+    /// `requirepass`, then any `user default ...` line (a line with `>password` sets one, `nopass`
+    /// clears it).
     package static func defaultUserHasNoPassword(_ config: SentinelConfig) -> Bool {
-        config.requirePass == nil
+        AclState(config: config).defaultUserIsNopass
     }
 }
 
@@ -55,8 +56,8 @@ extension Sentinel {
     /// `total_connections_received` (Redis increments stat_numconnections only after this check).
     /// Returns true when the client was refused.
     mutating func refuseUnprotectedClient(_ id: ClientID, address: String) -> Bool {
-        let noPassword = ProtectedMode.defaultUserHasNoPassword(settings)
-        guard ProtectedMode.denies(enabled: settings.protectedMode, defaultUserHasNoPassword: noPassword, peer: address)
+        // The current users: `ACL SETUSER default nopass` at runtime exposes new connections.
+        guard ProtectedMode.denies(enabled: settings.protectedMode, defaultUserHasNoPassword: acl.defaultUserIsNopass, peer: address)
         else { return false }
         counters.rejectedConnections += 1
         output.append(.reply(id, .error(Wire.errProtectedModeDenied), .resp2))
