@@ -145,10 +145,18 @@ package enum Launcher {
         do {
             let config = try ConfigParser.parse(text, fileName: fileName, overrides: overrides)
             if let refusal = protectedModeRefusal(config) { return (1, refusal) }
+            if let problem = tlsProblem(config) { return (1, problem + "\n" + TLSSetupError.summary) }
             return (0, "configuration OK")
         } catch {
             return (1, error.description)
         }
+    }
+
+    /// Why the `tls-*` settings cannot be used (a missing or unreadable certificate, key or CA
+    /// file, a key that does not match its certificate, a wrong passphrase, a value BoringSSL
+    /// cannot honour), naming the file and directive; nil when TLS is off or fine. Reads the files.
+    package static func tlsProblem(_ config: SentinelConfig) -> String? {
+        TLSContextFactory.problem(config.tls)
     }
 
     /// Why this config must not start (protected mode on, no password for the default user, a

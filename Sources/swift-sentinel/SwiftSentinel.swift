@@ -110,6 +110,12 @@ struct SwiftSentinel {
             log.write(.warning, "Can't chdir to '\(dir)': \(String(cString: strerror(errno)))")
             return 1
         }
+        if let problem = Launcher.tlsProblem(config) {
+            // Redis logs the reason, then "Failed to configure TLS. Check logs for more info.", and exits 1.
+            log.write(.warning, problem)
+            log.write(.warning, TLSSetupError.summary)
+            return 1
+        }
         log.write(.notice, "oO0OoO0OoO0Oo swift-sentinel is starting oO0OoO0OoO0Oo")
         let version = "version=\(SentinelVersion.version), redis-compatible=\(SentinelVersion.redisCompatible)"
         log.write(.notice, "swift-sentinel \(version), bits=\(Int.bitWidth), pid=\(getpid()), just started")

@@ -1,0 +1,132 @@
+import Foundation
+import NIOCore
+import NIOPosix
+import NIOSSL
+import SentinelCore
+import Testing
+
+@testable import SentinelRuntime
+
+/// The `tls-port` listener of a real sentinel (core and runtime) on loopback.
+@Suite("TLS listener", .serialized)
+struct TLSListenerTests {
+    let files = TLSTestFiles.shared
+
+    /// A sentinel with `port 0` (TLS only) and `tls-port`, its config file in the test directory.
+    func startSentinel(tlsPort: Int, extra: String = "") async throws -> (SentinelRuntime, String) {
+        let path = files.dir + "/sentinel-\(tlsPort).conf"
+        let text = """
+            port 0
+            bind 127.0.0.1
+            tls-port \(tlsPort)
+            tls-cert-file \(files.serverCert)
+            tls-key-file \(files.serverKey)
+            tls-ca-cert-file \(files.ca)
+            \(extra)
+            """
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+        let config = try ConfigParser.parse(text, fileName: path)
+        var options = RuntimeOptions(configPath: path, seed: 7)
+        options.handleSignals = false
+        let runtime = SentinelRuntime(config: config, options: options)
+        let bound = try await runtime.start()
+        #expect(bound.map(\.port) == [tlsPort], "port 0 with tls-port: only the TLS listener")
+        return (runtime, path)
+    }
+
+    /// A client that speaks plain RESP to the TLS port is dropped (it never gets +PONG, and the
+    /// core never hears of it), while a TLS client before and after it is served.
+    @Test(.timeLimit(.minutes(1))) func plainTextIsDroppedWhileTLSClientsContinue() async throws {
+        let port = try freeLoopbackPort()
+        let (runtime, _) = try await startSentinel(tlsPort: port)
+        let group = MultiThreadedEventLoopGroup.singleton
+        let client = try await TLSTestClient(
+            port: port, group: group, ca: files.ca, cert: files.clientCert, key: files.clientKey)
+        #expect(try await client.send("PING\r\n", waitFor: "+PONG").contains("+PONG"))
+
+        let plain = try TestSocket(port: port)
+        plain.send("PING\r\n")
+        let answer = plain.readUntilClosed()
+        #expect(answer.closed, "the plain-text client is disconnected")
+        #expect(!answer.text.contains("PONG"))
+
+        #expect(try await client.send("PING\r\n", waitFor: "+PONG\r\n+PONG").contains("+PONG\r\n+PONG"))
+        let info = try await client.send("INFO stats\r\n", waitFor: "total_connections_received")
+        #expect(info.contains("total_connections_received:1\r\n"), "the dropped client never reached the core")
+        await client.close()
+        try await runtime.stop()
+    }
+
+    /// tls-auth-clients yes: a TLS client without a certificate is refused; with `optional` it is served.
+    @Test(.timeLimit(.minutes(1))) func clientCertificatesPerAuthClients() async throws {
+        let port = try freeLoopbackPort()
+        let (runtime, _) = try await startSentinel(tlsPort: port)
+        let group = MultiThreadedEventLoopGroup.singleton
+        var refused = false
+        do {
+            let anonymous = try await TLSTestClient(port: port, group: group, ca: files.ca, cert: nil, key: nil)
+            // TLS 1.3: the server's refusal may come after the client thinks the handshake is done.
+            let reply = try await anonymous.send("PING\r\n", waitFor: "+PONG")
+            refused = !reply.contains("+PONG")
+            await anonymous.close()
+        } catch {
+            refused = true
+        }
+        #expect(refused)
+        try await runtime.stop()
+
+        let optionalPort = try freeLoopbackPort()
+        let (optionalRuntime, _) = try await startSentinel(tlsPort: optionalPort, extra: "tls-auth-clients optional")
+        let anonymous = try await TLSTestClient(port: optionalPort, group: group, ca: files.ca, cert: nil, key: nil)
+        #expect(try await anonymous.send("PING\r\n", waitFor: "+PONG").contains("+PONG"))
+        await anonymous.close()
+        try await optionalRuntime.stop()
+    }
+
+    /// SENTINEL CONFIG SET tls-cert-file/tls-key-file: a bad file is an error reply and the old
+    /// certificate stays; good files are persisted and presented to the next connection.
+    @Test(.timeLimit(.minutes(1))) func configSetReloadsForNewConnections() async throws {
+        let port = try freeLoopbackPort()
+        let (runtime, path) = try await startSentinel(tlsPort: port)
+        let group = MultiThreadedEventLoopGroup.singleton
+        let first = try NIOSSLCertificate.fromPEMFile(files.serverCert)[0]
+        let second = try NIOSSLCertificate.fromPEMFile(files.server2Cert)[0]
+        let admin = try await TLSTestClient(port: port, group: group, ca: files.ca, cert: files.clientCert, key: files.clientKey)
+        #expect(try await admin.peerCertificate() == first)
+
+        let bad = try await admin.send(
+            "SENTINEL CONFIG SET tls-cert-file \(files.dir)/missing.crt\r\n", waitFor: "\r\n")
+        #expect(bad.hasPrefix("-ERR Unable to update TLS configuration: Failed to load certificate: \(files.dir)/missing.crt"))
+        let unchanged = try await TLSTestClient(port: port, group: group, ca: files.ca, cert: files.clientCert, key: files.clientKey)
+        #expect(try await unchanged.peerCertificate() == first)
+        await unchanged.close()
+
+        let good = try await admin.send(
+            "SENTINEL CONFIG SET tls-cert-file \(files.server2Cert) tls-key-file \(files.server2Key)\r\n",
+            waitFor: "+OK")
+        #expect(good.hasSuffix("+OK\r\n"))
+        let fresh = try await TLSTestClient(port: port, group: group, ca: files.ca, cert: files.clientCert, key: files.clientKey)
+        #expect(try await fresh.peerCertificate() == second)
+        await fresh.close()
+        let saved = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(saved.contains("tls-cert-file \(files.server2Cert)\n"))
+        #expect(saved.contains("tls-key-file \(files.server2Key)\n"))
+        let listed = try await admin.send("SENTINEL CONFIG GET tls-cert-file\r\n", waitFor: files.server2Cert)
+        #expect(listed.contains(files.server2Cert))
+        await admin.close()
+        try await runtime.stop()
+    }
+}
+
+extension TestSocket {
+    /// Reads until the peer closes (EOF or reset) or 10 s pass: what arrived, and whether it closed.
+    func readUntilClosed() -> (text: String, closed: Bool) {
+        var text = ""
+        for _ in 0..<10 {
+            let chunk = read(count: 1)
+            if chunk.isEmpty { return (text, true) }
+            text += chunk
+        }
+        return (text, false)
+    }
+}
