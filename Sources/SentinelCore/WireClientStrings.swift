@@ -46,6 +46,21 @@ extension Wire {
     package static func errAclNotSupported(_ sub: String) -> String {
         "ERR ACL \(sub.uppercased()) is not supported by swift-sentinel yet: only the default user (requirepass) exists"
     }
+    // ACL users and permissions (acl.c, server.c processCommand).
+    package static let errAclUsernameSpaces = "ERR Usernames can't contain spaces or null characters"
+    package static func errAclUnmatchedParenthesis(_ word: String) -> String {
+        "ERR Unmatched parenthesis in acl selector starting at '\(word)'."
+    }
+    package static func errAclSetUser(_ rule: String, _ reason: String) -> String {
+        "ERR Error in ACL SETUSER modifier '\(rule)': \(reason)"
+    }
+    package static let errAclDeleteDefault = "ERR The 'default' user cannot be removed"
+    package static func errAclDryRunNoUser(_ name: String) -> String { "ERR User '\(name)' not found" }
+    package static func errAclDryRunNoCommand(_ name: String) -> String { "ERR Command '\(name)' not found" }
+    package static func errNoPermCommand(_ fullName: String) -> String {
+        "NOPERM this user has no permissions to run the '\(fullName)' command"
+    }
+    package static let errNoPermChannel = "NOPERM this user has no permissions to access one of the channels used as arguments"
     package static func errUnknownCategory(_ name: String) -> String {
         "ERR Unknown category '\(name)'"
     }

@@ -57,3 +57,9 @@ extension AclUser {
         return relevant
     }
 }
+
+extension AclUser {
+    /// Whether a selector allows every command of the table and every channel: then no check
+    /// can deny anything and the per-command check is skipped.
+    package var allowsEverything: Bool { selectors.contains(where: \.allowsEverything) }
+}

@@ -1,95 +1,243 @@
 import OrderedCollections
 import RESP
 
-/// The ACL command for the one user a sentinel has here: `default`, whose password is
-/// `requirepass` (nopass without it). Users, selectors and the ACL log are not supported yet;
-/// those subcommands answer an error that says so.
+/// The ACL command of the sentinel's port (Redis 7.0's aclCommand) over the users of ``AclState``.
+/// SETUSER and DELUSER are persisted before they answer (see ``aclPersist(_:)``).
 extension Sentinel {
     /// Whether the default user needs no password (`nopass`): what protected mode checks
     /// (Redis: `DefaultUser->flags & USER_FLAG_NOPASS`). Follows `requirepass`, `user default`
     /// lines and ACL SETUSER default.
     package var defaultUserIsNopass: Bool { acl.defaultUserIsNopass }
 
-    /// Redis 7.0's command categories, in the order `ACL CAT` lists them (acl.c ACLCommandCategories).
-    static let aclCategories = [
-        "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog", "geo",
-        "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection", "transaction", "scripting",
-    ]
+    /// Redis 7.0's command categories, in the order `ACL CAT` lists them.
+    static var aclCategories: [String] { AclCommandIndex.categories }
 
     mutating func acl(_ id: ClientID, _ args: [String]) {
-        switch args[1].lowercased() {
+        let sub = args[1].lowercased()
+        switch sub {
+        case "setuser": aclSetUser(id, args)
+        case "deluser": aclDelUser(id, args)
+        case "getuser":
+            reply(id, acl.user(args[2])?.getUserReply ?? .null)
+        case "list", "users":
+            guard args.count == 2 else { return reply(id, CommandTable.wrongArityError(command: "acl", sub: sub)) }
+            let names = acl.sortedNames
+            reply(
+                id,
+                .array(
+                    names.map { name in
+                        sub == "users" ? .bulkString(name) : .bulkString("user \(name) " + (acl.user(name)?.description ?? ""))
+                    }))
         case "whoami":
             reply(id, .bulkString(clients[id]?.user ?? "default"))
-        case "users":
-            reply(id, .array([.bulkString("default")]))
-        case "list":
-            reply(id, .array([.bulkString("user default " + defaultUserDescription())]))
-        case "getuser":
-            reply(id, args[2] == "default" ? defaultUserRecord() : .null)
         case "cat":
             aclCat(id, args)
         case "help":
             reply(id, .array(HelpTexts.acl.map { .simpleString($0) }))
         case "genpass":
-            var bits = 256
-            if args.count > 2 {
-                guard let n = Int(args[2]), n > 0, n <= 4096 else {
-                    return reply(id, .error(Wire.errAclGenpassBits))
-                }
-                bits = n
-            }
-            let hexDigits = (bits + 3) / 4
-            var text = ""
-            let digits = Array("0123456789abcdef")
-            for _ in 0..<hexDigits { text.append(digits[Int(rng.next() & 15)]) }
-            reply(id, .bulkString(text))
+            aclGenPass(id, args)
+        case "log":
+            aclLog(id, args)
+        case "dryrun":
+            aclDryRun(id, args)
+        case "load", "save":
+            // No aclfile support yet: the configuration refuses `aclfile`, so this is Redis's
+            // answer for a sentinel without one.
+            reply(id, .error(Wire.errNoACLFile))
         default:
             reply(id, .error(Wire.errAclNotSupported(args[1])))
         }
     }
 
-    /// ACL CAT: the categories; ACL CAT <category>: every command and subcommand of the sentinel's
-    /// table in it (case-insensitive category name).
+    /// ACL SETUSER <name> <rules...>: all rules are checked on a copy first; nothing changes
+    /// when one fails (Redis's temporary user).
+    private mutating func aclSetUser(_ id: ClientID, _ args: [String]) {
+        let name = args[2]
+        if AclSelector.hasSpaces(name.utf8) { return reply(id, .error(Wire.errAclUsernameSpaces)) }
+        let raw = Array(args.dropFirst(3))
+        let rules: [String]
+        switch AclUser.mergeSelectorArguments(raw) {
+        case .success(let merged): rules = merged
+        case .failure(let unmatched):
+            return reply(id, .error(Wire.errAclUnmatchedParenthesis(raw[unmatched.index])))
+        }
+        var user = acl.user(name) ?? AclUser(name: name)
+        for rule in rules {
+            do throws(AclRuleError) {
+                try user.apply(rule)
+            } catch {
+                return reply(id, .error(Wire.errAclSetUser(rule, error.message)))
+            }
+        }
+        let previous = acl.user(name)
+        acl.set(user)
+        if let previous { closePubSubClientsLosingChannels(of: previous, now: user) }
+        aclChanged()
+        aclPersist(id)
+    }
+
+    /// ACL DELUSER <name>...: the default user cannot be removed; clients authenticated as a
+    /// removed user are disconnected (the caller after its reply).
+    private mutating func aclDelUser(_ id: ClientID, _ args: [String]) {
+        let names = args.dropFirst(2)
+        if names.contains("default") { return reply(id, .error(Wire.errAclDeleteDefault)) }
+        var deleted = 0
+        var closeSelf = false
+        for name in names where acl.remove(name) {
+            deleted += 1
+            for (clientID, session) in clients where session.user == name && session.authenticated {
+                clients[clientID]?.user = "default"
+                clients[clientID]?.authenticated = false
+                if clientID == id { closeSelf = true } else { output.append(.closeClient(clientID)) }
+            }
+        }
+        aclChanged()
+        if closeSelf || deleted == 0 {
+            // Nothing to persist, or the caller is being disconnected: answer now (the
+            // rewrite, if any, still goes out with this event).
+            if deleted > 0 { needsFlush = true }
+            reply(id, .integer(deleted))
+            if closeSelf { output.append(.closeClient(id)) }
+        } else {
+            aclPersist(id, reply: .integer(deleted))
+        }
+    }
+
+    /// Persists the users and answers after the write: the `user` lines of sentinel.conf are
+    /// rewritten (Redis would need CONFIG REWRITE; see docs/acl.md).
+    private mutating func aclPersist(_ id: ClientID, reply value: RESPValue = .ok) {
+        replyAfterFlush(id, value)
+    }
+
+    /// Refreshes what sessions cache about their user after any change to the users.
+    mutating func aclChanged() {
+        for index in clients.values.indices {
+            let name = clients.values[index].user
+            clients.values[index].aclUnrestricted = acl.user(name)?.allowsEverything ?? false
+        }
+    }
+
+    /// Redis's ACLKillPubsubClientsIfNeeded: subscribers of a user whose new channel rules no
+    /// longer cover one of their channels or patterns are disconnected.
+    private mutating func closePubSubClientsLosingChannels(of old: AclUser, now new: AclUser) {
+        if new.selectors.contains(where: \.allChannels) { return }
+        let upcoming = new.selectors.flatMap(\.channels)
+        let previous = old.selectors.flatMap(\.channels)
+        if !old.selectors.contains(where: \.allChannels), previous.allSatisfy(upcoming.contains) { return }
+        for (clientID, session) in clients where session.user == new.name && session.subscriptionCount > 0 {
+            let lost =
+                session.patterns.contains { !upcoming.contains($0) }
+                || session.channels.contains { channel in !upcoming.contains { globMatch($0, channel) } }
+            if lost { output.append(.closeClient(clientID)) }
+        }
+    }
+
+    /// ACL CAT: the categories; ACL CAT <category>: every command and subcommand in it.
     private mutating func aclCat(_ id: ClientID, _ args: [String]) {
         switch args.count {
         case 2:
-            reply(id, .array(Self.aclCategories.map { .bulkString($0) }))
+            reply(id, .array(AclCommandIndex.categories.map { .bulkString($0) }))
         case 3:
-            let category = args[2].lowercased()
-            guard Self.aclCategories.contains(category) else {
+            guard let bit = AclCommandIndex.categoryBit(args[2]) else {
                 return reply(id, .error(Wire.errUnknownCategory(String(args[2].prefix(128)))))
             }
-            var names: [RESPValue] = []
-            for command in CommandTable.commands {
-                for spec in [command] + command.subcommands where spec.aclCategories.contains("@" + category) {
-                    names.append(.bulkString(spec.name))
-                }
-            }
-            reply(id, .array(names))
+            reply(
+                id,
+                .array(AclCommandIndex.entries.filter { $0.categoryMask & bit != 0 }.map { .bulkString($0.fullName) }))
         default:
             reply(id, .error(Wire.errSubcommandSyntax(command: "acl", sub: args[1])))
         }
     }
 
-    /// ACLDescribeUser for `default`: `on nopass ~* &* +@all`, or `on #<sha256> ~* &* +@all`
-    /// when `requirepass` is set.
-    func defaultUserDescription() -> String {
-        let password = settings.requirePass.map { "#" + SHA256.hex($0) } ?? "nopass"
-        return "on \(password) ~* &* +@all"
+    /// ACL GENPASS [bits]: (bits+3)/4 random hex digits, 256 bits by default.
+    private mutating func aclGenPass(_ id: ClientID, _ args: [String]) {
+        guard args.count <= 3 else { return reply(id, .error(Wire.errSubcommandSyntax(command: "acl", sub: args[1]))) }
+        var bits = 256
+        if args.count == 3 {
+            guard let n = RedisNumbers.int64(args[2]) else { return reply(id, .error(Wire.errNotInteger)) }
+            guard n > 0, n <= 4096 else { return reply(id, .error(Wire.errAclGenpassBits)) }
+            bits = Int(n)
+        }
+        let digits = Array("0123456789abcdef")
+        var text = ""
+        for _ in 0..<((bits + 3) / 4) { text.append(digits[Int(rng.next() & 15)]) }
+        reply(id, .bulkString(text))
     }
 
-    /// ACL GETUSER default: flags (a set), passwords, the root selector's commands, keys and
-    /// channels, and the (empty) list of extra selectors.
-    func defaultUserRecord() -> RESPValue {
-        let flags: [RESPValue] = settings.requirePass == nil ? [.bulkString("on"), .bulkString("nopass")] : [.bulkString("on")]
-        let passwords: [RESPValue] = settings.requirePass.map { [.bulkString(SHA256.hex($0))] } ?? []
-        return .map([
-            .bulkString("flags"), .set(flags),
-            .bulkString("passwords"), .array(passwords),
-            .bulkString("commands"), .bulkString("+@all"),
-            .bulkString("keys"), .bulkString("~*"),
-            .bulkString("channels"), .bulkString("&*"),
-            .bulkString("selectors"), .array([]),
-        ])
+    /// ACL LOG [count|RESET]: the newest entries first (10 by default), 7.0's 7-field maps.
+    private mutating func aclLog(_ id: ClientID, _ args: [String]) {
+        guard args.count <= 3 else { return reply(id, .error(Wire.errSubcommandSyntax(command: "acl", sub: args[1]))) }
+        var count = 10
+        if args.count == 3 {
+            if args[2].lowercased() == "reset" {
+                acl.resetLog()
+                return reply(id, .ok)
+            }
+            guard let n = RedisNumbers.int64(args[2]) else { return reply(id, .error(Wire.errNotInteger)) }
+            count = Int(max(0, min(n, Int64(Int32.max))))
+        }
+        let entries = acl.log.prefix(count).map { e -> RESPValue in
+            .map([
+                .bulkString("count"), .integer(e.count),
+                .bulkString("reason"), .bulkString(e.reason.rawValue),
+                .bulkString("context"), .bulkString("toplevel"),
+                .bulkString("object"), .bulkString(e.object),
+                .bulkString("username"), .bulkString(e.username),
+                .bulkString("age-seconds"), .double(Double(now - e.createdAt) / 1000),
+                .bulkString("client-info"), .bulkString(e.clientInfo),
+            ])
+        }
+        reply(id, .array(Array(entries)))
+    }
+
+    /// ACL DRYRUN <user> <command> [args...]: OK, or a bulk string saying what is denied.
+    private mutating func aclDryRun(_ id: ClientID, _ args: [String]) {
+        guard let user = acl.user(args[2]) else { return reply(id, .error(Wire.errAclDryRunNoUser(args[2]))) }
+        let line = Array(args.dropFirst(3))
+        let name = line[0].lowercased()
+        let sub = line.count > 1 ? line[1].lowercased() : nil
+        guard let target = AclCommandIndex.target(name: name, sub: sub) else {
+            return reply(id, .error(Wire.errAclDryRunNoCommand(line[0])))
+        }
+        let entry = AclCommandIndex.entries[target]
+        guard Self.arityAllows(entry.arity, line.count) else {
+            return reply(id, .error("ERR wrong number of arguments for '\(entry.fullName)' command"))
+        }
+        switch user.check(target, line) {
+        case nil: reply(id, .ok)
+        case .command: reply(id, .bulkString("This user has no permissions to run the '\(entry.fullName)' command"))
+        case .channel(let index):
+            reply(id, .bulkString("This user has no permissions to access the '\(line[index])' channel"))
+        }
+    }
+
+    // MARK: - Enforcement
+
+    /// The NOPERM refusal for a command line, or nil when the client's user may run it
+    /// (processCommand's ACLCheckAllPerm); every denial goes into the ACL log.
+    mutating func aclRefusal(_ index: Int, name: String, sub: String?, args: [String]) -> RESPValue? {
+        let session = clients.values[index]
+        if session.aclUnrestricted { return nil }
+        guard let target = AclCommandIndex.target(name: name, sub: sub) else { return nil }
+        // A user deleted meanwhile (its clients are closed) is checked as nobody: denied.
+        let denial = acl.user(session.user).map { $0.check(target, args) } ?? .command
+        guard let denial else { return nil }
+        let fullName = sub.map { "\(name)|\($0)" } ?? name
+        switch denial {
+        case .command:
+            aclLogDenial(session, reason: .command, object: fullName, username: session.user)
+            return .error(Wire.errNoPermCommand(fullName))
+        case .channel(let position):
+            aclLogDenial(session, reason: .channel, object: args[position], username: session.user)
+            return .error(Wire.errNoPermChannel)
+        }
+    }
+
+    /// Adds an ACL LOG entry for a denial or a failed authentication.
+    mutating func aclLogDenial(_ session: ClientSession, reason: AclLogEntry.Reason, object: String, username: String) {
+        acl.addLogEntry(
+            AclLogEntry(
+                count: 1, reason: reason, object: object, username: username, createdAt: now,
+                clientInfo: session.infoLine(now: now)))
     }
 }

@@ -40,6 +40,8 @@ extension Sentinel {
             refusal = error
         } else if !clients.values[index].authenticated && name != "auth" && name != "hello" {
             refusal = .error(Wire.errNoAuth)
+        } else if let denied = aclRefusal(index, name: name, sub: sub, args: args) {
+            refusal = denied
         } else if clients.values[index].proto == .resp2 && clients.values[index].subscriptionCount > 0
             && !Self.subscribedContextCommands.contains(name)
         {
@@ -165,8 +167,10 @@ extension Sentinel {
         if credentialsValid(user: user, password: password) {
             clients[id]?.authenticated = true
             clients[id]?.user = user
+            clients[id]?.aclUnrestricted = acl.user(user)?.allowsEverything ?? false
             reply(id, .ok)
         } else {
+            if let session = clients[id] { aclLogDenial(session, reason: .auth, object: args[0], username: user) }
             reply(id, .error(Wire.errWrongPass))
         }
     }
@@ -194,11 +198,13 @@ extension Sentinel {
             let remaining = args.count - index - 1
             if option == "auth" && remaining >= 2 {
                 guard credentialsValid(user: args[index + 1], password: args[index + 2]) else {
+                    aclLogDenial(session, reason: .auth, object: args[0], username: args[index + 1])
                     reply(id, .error(Wire.errWrongPass))
                     return
                 }
                 session.authenticated = true
                 session.user = args[index + 1]
+                session.aclUnrestricted = acl.user(args[index + 1])?.allowsEverything ?? false
                 index += 3
             } else if option == "setname" && remaining >= 1 {
                 guard Self.validClientName(args[index + 1]) else {
@@ -395,8 +401,8 @@ extension Sentinel {
             case "addr": candidates = candidates.filter { $0.address == value }
             case "laddr": candidates = candidates.filter { $0.localAddress == value }
             case "user":
-                // Only the default user exists (requirepass); Redis refuses unknown user names.
-                guard value == "default" else {
+                // Redis refuses unknown user names.
+                guard acl.user(value) != nil else {
                     reply(id, .error(Wire.errNoSuchUser(value)))
                     return
                 }

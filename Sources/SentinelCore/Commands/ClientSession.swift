@@ -13,6 +13,9 @@ package struct ClientSession: Hashable, Sendable {
     package var patterns: OrderedSet<String> = []
     package var authenticated: Bool
     package var user: String = "default"
+    /// Whether the user allows every command and channel (the ACL check is skipped); kept up
+    /// to date by AUTH/HELLO and every change to the users (``Sentinel/aclChanged()``).
+    package var aclUnrestricted = true
     package var createdAt: Millis
     package var lastInteraction: Millis
     /// The last command's lowercased name, and its lowercased subcommand for a container
