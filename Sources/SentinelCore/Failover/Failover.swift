@@ -235,7 +235,13 @@ extension Sentinel {
                 inProgress += 1
             }
         }
-        checkFailoverEnd(name)
+        // A coordinated failover ends only once both nodes confirmed the release (a lost one is
+        // retried until then): +switch-master resets the run, and a release answered after it
+        // would be dropped. failover-timeout still ends it.
+        let releasePending = (masters[name]?.coordinated.map { $0.released.count < 2 }) ?? false
+        if !releasePending || now - master.failoverStateChangeTime > master.config.failoverTimeout {
+            checkFailoverEnd(name)
+        }
         if masters[name]?.failoverState == .reconfSlaves {
             requestWakeUp(at: now + timing.reconfPollPeriod)
         }

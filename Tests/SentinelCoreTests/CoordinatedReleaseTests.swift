@@ -1,0 +1,42 @@
+import RESP
+import Testing
+
+@testable import SentinelCore
+
+/// A coordinated failover whose only other replica is down (e.g. right after a crash failover,
+/// the old master still dead): RECONF_SLAVES has nothing to repoint, so nothing held back the
+/// end of the failover but the release replies. The failover ended, and `+switch-master` reset
+/// the run, before the release transactions were answered: `+coordinated-failover-released`
+/// never came and a lost release was never retried (seen in AuthTests, 3 runs out of 4). The
+/// failover now ends only once both nodes confirmed the release (or failover-timeout passed).
+@Suite("Coordinated failover release before the failover ends")
+struct CoordinatedReleaseTests {
+    @Test("the only other replica is down and replies are slow: the release is confirmed before +failover-end")
+    func releaseConfirmedBeforeEnd() throws {
+        var sim = failoverSimulation(seed: 3)
+        sim.startAll()
+        discover(&sim)
+        for i in sim.nodes.indices {
+            _ = sim.nodes[i].sentinel.handle(.processStats(ProcessStats(unixTimeMicros: 1_800_000_000_000_000)), now: sim.now)
+        }
+        let down = try #require(sim.redis.firstIndex { $0.address == HostPort("127.0.0.1", 6381) })
+        sim.crashRedis(down)
+        let seen = sim.runUntil(timeout: 5_000) { s in
+            s.nodes.indices.allSatisfy { !s.events($0, "+sdown").filter { $0.contains("127.0.0.1:6381") }.isEmpty }
+        }
+        try #require(seen != nil, "the crashed replica is SDOWN everywhere")
+        // Replies take long enough that a timer tick runs between a release and its answer.
+        sim.latency = 40
+        #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
+        let done = sim.runUntil(timeout: 10_000) { s in s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty } }
+        #expect(done != nil, "every sentinel switched")
+        sim.run(for: 500)
+        let logs = sim.nodes[0].logs
+        let released = logs.firstIndex { $0.hasPrefix("+coordinated-failover-released ") }
+        let end = logs.firstIndex { $0.hasPrefix("+failover-end ") }
+        #expect(released != nil, "the leader saw both releases confirmed")
+        if let released, let end { #expect(released < end, "released at \(released), failover-end at \(end)") }
+        #expect(sim.events(0, "-failover-abort-coordinated").isEmpty)
+        #expect(sim.redis.filter(\.up).allSatisfy { $0.pausedUntil == nil }, "nobody stays paused")
+    }
+}
