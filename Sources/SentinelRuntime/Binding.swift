@@ -124,3 +124,64 @@ package enum ListenerBinding {
         return BindFailure(errno: code, reason: "bind: \(text)")
     }
 }
+
+/// `bind-source-addr` as hiredis's redisContextConnectBindTcp applies it to every outgoing link
+/// (Redis 7.0: `redisAsyncConnectBind(ip, port, server.bind_source_addr)`): the source is resolved
+/// with getaddrinfo in the family of the address being connected to (so a host name works), and the
+/// socket is bound to it (any port) before the connect. A source that does not resolve fails the
+/// link with `Can't get addr: <reason>`, one that cannot be bound with `Can't bind socket:
+/// <strerror>` — the texts of Redis's `-cmd-link-reconnection` events. Results are cached per
+/// family, so a name is looked up once, not on every reconnect of the event loop.
+package final class OutgoingSource {
+    package let text: String
+    private var cache: [Int32: Result<SocketAddress, BindFailure>] = [:]
+
+    /// The configured source (the last `bind-source-addr` line), or nil when unset or empty.
+    package init?(_ config: SentinelConfig) {
+        guard let directive = config.otherDirectives.last(where: { $0.name == "bind-source-addr" }),
+            let text = directive.arguments.first, !text.isEmpty
+        else { return nil }
+        self.text = text
+    }
+
+    /// The address to bind before connecting to `target`.
+    package func address(for target: SocketAddress) -> Result<SocketAddress, BindFailure> {
+        let family: Int32
+        switch target {
+        case .v6: family = AF_INET6
+        default: family = AF_INET
+        }
+        if let known = cache[family] { return known }
+        let result = Self.resolve(text, family: family)
+        cache[family] = result
+        return result
+    }
+
+    static func resolve(_ text: String, family: Int32) -> Result<SocketAddress, BindFailure> {
+        var hints = addrinfo()
+        hints.ai_family = family
+        #if canImport(Darwin)
+            hints.ai_socktype = SOCK_STREAM
+        #else
+            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        #endif
+        var result: UnsafeMutablePointer<addrinfo>?
+        let status = getaddrinfo(text, nil, &hints, &result)
+        guard status == 0, let first = result, let raw = first.pointee.ai_addr else {
+            if status == 0 { freeaddrinfo(result) }
+            return .failure(BindFailure(errno: nil, reason: "Can't get addr: \(String(cString: gai_strerror(status)))"))
+        }
+        defer { freeaddrinfo(result) }
+        if first.pointee.ai_family == AF_INET6 {
+            return .success(raw.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { SocketAddress($0.pointee, host: text) })
+        }
+        return .success(raw.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { SocketAddress($0.pointee, host: text) })
+    }
+
+    /// Redis's reason for a link whose socket could not be bound to the source, or nil for any
+    /// other connect failure.
+    package static func bindFailure(_ error: any Error) -> String? {
+        guard let io = error as? IOError, "\(io)".hasPrefix("bind") else { return nil }
+        return "Can't bind socket: \(String(cString: strerror(io.errnoCode)))"
+    }
+}

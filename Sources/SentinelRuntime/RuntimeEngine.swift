@@ -522,8 +522,15 @@ final class RuntimeEngine {
         // tls-replication: every outgoing link speaks TLS, with the context current at the dial.
         let tlsClient = tls.client
         var bootstrap = ClientBootstrap(group: loop)
-        if let source = sourceAddress {
-            bootstrap = bootstrap.bind(to: source)
+        if let source = outgoingSource {
+            switch source.address(for: address) {
+            case .success(let local):
+                bootstrap = bootstrap.bind(to: local)
+            case .failure(let failure):
+                dialing.remove(id)
+                deliver([.linkClosed(id, reason: failure.reason)])
+                return
+            }
         }
         bootstrap =
             bootstrap
@@ -548,18 +555,14 @@ final class RuntimeEngine {
         bootstrap.connect(to: address).assumeIsolated().whenFailure { error in
             // Still wanted and never came up: report the failed attempt.
             if self.dialing.remove(id) != nil {
-                self.deliver([.linkClosed(id, reason: LinkHandler.describe(error))])
+                let reason = OutgoingSource.bindFailure(error) ?? LinkHandler.describe(error)
+                self.deliver([.linkClosed(id, reason: reason)])
             }
         }
     }
 
-    /// `bind-source-addr`: the local address outbound links connect from (any port).
-    private lazy var sourceAddress: SocketAddress? = {
-        guard let directive = config.otherDirectives.last(where: { $0.name == "bind-source-addr" }),
-            let ip = directive.arguments.first, !ip.isEmpty
-        else { return nil }
-        return try? SocketAddress(ipAddress: ip, port: 0)
-    }()
+    /// `bind-source-addr`: the local address outbound links connect from (any port; Binding.swift).
+    private lazy var outgoingSource = OutgoingSource(config)
 
     // MARK: - TLS
 

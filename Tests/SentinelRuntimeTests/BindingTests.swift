@@ -163,6 +163,37 @@ struct BindingTests {
         try await runtime.stop()
     }
 
+    /// Measured with redis-sentinel 7.0.15: `localhost` works as a source, a name that does not
+    /// resolve and an address this machine lacks fail every link with these reasons.
+    @Test(
+        "bind-source-addr: a name is resolved; failures fail the link with Redis's reason",
+        arguments: [
+            ("localhost", nil),
+            ("nonsense.invalid", "Can't get addr: Name or service not known"),
+            (absent, "Can't bind socket: Cannot assign requested address"),
+        ] as [(String, String?)])
+    func sourceFailures(source: String, reason: String?) async throws {
+        let recorder = Recorder()
+        let runtime = makeRuntime(
+            bind: ["127.0.0.1"], extra: [ServerDirective(name: "bind-source-addr", arguments: [source])],
+            recorder: recorder)
+        let port = try #require(try await runtime.start().first?.port)
+        let client = try TestSocket(port: port)
+        client.send("DIAL \(port) 1\r\n")
+        #expect(client.read(count: 5) == "+OK\r\n")
+        #expect(
+            await eventually {
+                recorder.events.contains {
+                    switch $0 {
+                    case .linkConnected(LinkID(1), let local): reason == nil && local == "127.0.0.1"
+                    case .linkClosed(LinkID(1), let text): text == reason
+                    default: false
+                    }
+                }
+            }, "\(recorder.descriptions)")
+        try await runtime.stop()
+    }
+
     // MARK: - Startup refusal (the executable's decisions)
 
     @Test("--check-config refuses protected mode without a password on a non-loopback bind, and says how to fix it")
