@@ -1,0 +1,258 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Integration {
+    /// TLS end to end (issue 6): redis-server 7.0.15 TLS-only nodes (`--port 0 --tls-port`,
+    /// client certificates required, `tls-replication yes`) and swift-sentinels with `port 0`,
+    /// `tls-port` and `tls-replication yes`. Certificates are made by the test with `openssl`.
+    /// The harness queries the TLS-only processes through a local TLS tunnel (TLSSupport.swift).
+    @Suite("TLS")
+    struct TLSTests {
+        static func temporaryDirectory() throws -> URL {
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("sentinel-tls-it-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            return directory
+        }
+
+        static func removeDirectory(_ directory: URL) {
+            if ProcessInfo.processInfo.environment["KEEP_TEST_DIRS"] == "1" {
+                print("integration: kept \(directory.path)")
+            } else {
+                try? FileManager.default.removeItem(at: directory)
+            }
+        }
+
+        /// Sentinels discover the TLS replicas and each other over TLS (hellos announce tls-port),
+        /// redis-py and `redis-cli --tls` discover the master through them, plain text to the TLS
+        /// port is dropped while a TLS client keeps working, and a crash failover completes.
+        @Test("TLS-only master, replicas and sentinels: discovery, clients, crash failover", .timeLimit(.minutes(3)))
+        func tlsOnlyCluster() async throws {
+            let directory = try Self.temporaryDirectory()
+            var nodes: [TLSRedisNode] = []
+            var sentinels: [TLSSentinelProcess] = []
+            defer {
+                for sentinel in sentinels { sentinel.stop() }
+                for node in nodes { node.stop() }
+                Self.removeDirectory(directory)
+            }
+            let diagnostics = {
+                (["temporary directory: \(directory.path)"] + sentinels.map { $0.diagnostics() } + nodes.map { $0.diagnostics() })
+                    .joined(separator: "\n")
+            }
+            let files = try await TLSFiles.make(in: directory)
+            let master = try await TLSRedisNode.start(name: "master", in: directory, files: files)
+            nodes.append(master)
+            for index in 1...2 {
+                nodes.append(try await TLSRedisNode.start(name: "replica\(index)", in: directory, files: files, replicaOf: master.tlsPort))
+            }
+            try await eventually(timeout: .seconds(20), "the master has 2 TLS replicas online", diagnostics: diagnostics) {
+                try master.info("replication")["connected_slaves"] == "2"
+            }
+            for index in 1...3 {
+                sentinels.append(
+                    try await TLSSentinelProcess.start(name: "sentinel\(index)", in: directory, files: files, masterPort: master.tlsPort))
+            }
+            let tlsPorts = Set(sentinels.map(\.tlsPort))
+            let discovery = try await eventually(
+                timeout: .seconds(30), "every sentinel knows 2 replicas and 2 other sentinels over TLS", diagnostics: diagnostics
+            ) {
+                try sentinels.allSatisfy { sentinel in
+                    let state = try sentinel.masterState()
+                    return state["num-slaves"] == "2" && state["num-other-sentinels"] == "2"
+                        && !(state["flags"] ?? "").contains("disconnected")
+                }
+            }
+            print("integration: TLS discovery of replicas and peers took \(discovery)")
+            // Peers are announced with their tls-port (tls-replication yes, no announce-port).
+            for sentinel in sentinels {
+                let peers = try #require(try sentinel.command("SENTINEL", "SENTINELS", Cluster.masterName).elements)
+                let ports = Set(peers.compactMap { $0.record?["port"].flatMap(UInt16.init) })
+                #expect(ports == tlsPorts.subtracting([sentinel.tlsPort]), "peers of \(sentinel.name): \(peers)\n\(diagnostics())")
+                let replicas = try #require(try sentinel.command("SENTINEL", "REPLICAS", Cluster.masterName).elements)
+                #expect(
+                    Set(replicas.compactMap { $0.record?["port"].flatMap(UInt16.init) }) == Set(nodes.dropFirst().map(\.tlsPort)))
+            }
+
+            // redis-cli --tls asks a sentinel for the master.
+            let cli = try await ManagedProcess.run(
+                label: "redis-cli --tls", executable: try Binaries.onPath("redis-cli", hint: "apt-get install redis-tools"),
+                arguments: [
+                    "--tls", "--cacert", files.ca, "--cert", files.clientCert, "--key", files.clientKey, "-h", "127.0.0.1",
+                    "-p", "\(sentinels[1].tlsPort)", "SENTINEL", "GET-MASTER-ADDR-BY-NAME", Cluster.masterName,
+                ],
+                logURL: directory.appendingPathComponent("redis-cli.log"), timeout: .seconds(20))
+            let cliLines = cli.output.split(separator: "\n").filter { !$0.hasPrefix("---- harness") }
+            #expect(cli.status == 0 && cliLines == ["127.0.0.1", "\(master.tlsPort)"], "redis-cli: \(cli.output)")
+
+            // redis-py discovers the master and replicas over TLS and writes through the master.
+            let before = try await runRedisPy(
+                directory: directory, files: files, sentinels: sentinels, expectMaster: master.tlsPort, label: "before")
+            #expect(before.status == 0, "redis-py over TLS:\n\(before.output)\n\(diagnostics())")
+
+            // Plain text to the TLS port is dropped; a TLS client on the same port is unaffected.
+            let plain = try PlainSocket(port: sentinels[0].tlsPort)
+            plain.send("PING\r\n")
+            let dropped = plain.readUntilClosed()
+            #expect(dropped.closed && !dropped.text.contains("PONG"), "plain text on the TLS port got \(dropped)")
+            #expect(try sentinels[0].command("PING") == .simpleString("PONG"))
+            #expect(try sentinels[0].masterPort() == master.tlsPort)
+
+            // Crash failover over TLS links.
+            let clock = ContinuousClock()
+            let killedAt = clock.now
+            master.kill9()
+            let replicaPorts = Set(nodes.dropFirst().map(\.tlsPort))
+            try await eventually(timeout: .seconds(60), "all sentinels name the same promoted TLS replica", diagnostics: diagnostics) {
+                let answers = try sentinels.map { try $0.masterPort() }
+                guard let first = answers.first, let port = first else { return false }
+                return replicaPorts.contains(port) && answers.allSatisfy { $0 == port }
+            }
+            let failoverTime = clock.now - killedAt
+            let promotedPort = try #require(try sentinels[0].masterPort())
+            let promoted = try #require(nodes.first { $0.tlsPort == promotedPort })
+            let other = try #require(nodes.dropFirst().first { $0.tlsPort != promotedPort })
+            print("integration: TLS crash failover: all 3 sentinels answered \(promoted.name) after \(failoverTime)")
+            try await eventually(timeout: .seconds(30), "the other replica replicates from the promoted one over TLS", diagnostics: diagnostics) {
+                let info = try other.info("replication")
+                return try promoted.info("replication")["role"] == "master" && info["master_port"] == "\(promotedPort)"
+                    && info["master_link_status"] == "up"
+            }
+            let after = try await runRedisPy(
+                directory: directory, files: files, sentinels: sentinels, expectMaster: promotedPort, label: "after")
+            #expect(after.status == 0, "redis-py over TLS after the failover:\n\(after.output)\n\(diagnostics())")
+        }
+
+        /// A sentinel with both `port` and `tls-port` answers on both; SENTINEL CONFIG SET
+        /// tls-cert-file/tls-key-file refuses a missing file (old certificate kept) and otherwise
+        /// makes the next connection see the new certificate, and persists it.
+        @Test("mixed plain and TLS ports; SENTINEL CONFIG SET reloads the certificate", .timeLimit(.minutes(1)))
+        func mixedPortsAndReload() async throws {
+            let directory = try Self.temporaryDirectory()
+            var nodes: [TLSRedisNode] = []
+            var sentinels: [TLSSentinelProcess] = []
+            defer {
+                for sentinel in sentinels { sentinel.stop() }
+                for node in nodes { node.stop() }
+                Self.removeDirectory(directory)
+            }
+            let files = try await TLSFiles.make(in: directory)
+            let master = try await TLSRedisNode.start(name: "master", in: directory, files: files)
+            nodes.append(master)
+            let sentinel = try await TLSSentinelProcess.start(
+                name: "mixed", in: directory, files: files, masterPort: master.tlsPort, withPlainPort: true)
+            sentinels.append(sentinel)
+            let plainPort = try #require(sentinel.plainPort)
+            #expect(try RESPClient(port: plainPort).send("PING") == .simpleString("PONG"), "plain port")
+            #expect(try sentinel.command("PING") == .simpleString("PONG"), "TLS port")
+            try await eventually(timeout: .seconds(15), "the mixed sentinel monitors the TLS master", diagnostics: { sentinel.diagnostics() }) {
+                let state = try RESPClient(port: plainPort).send("SENTINEL", "MASTER", Cluster.masterName).record
+                return state?["flags"] == "master" && state?["role-reported"] == "master"
+            }
+
+            #expect(try await presentedSubject(sentinel.tlsPort, files: files, directory: directory).contains("server one"))
+            let bad = try sentinel.command("SENTINEL", "CONFIG", "SET", "tls-cert-file", files.dir + "/missing.crt")
+            #expect(bad.errorText?.hasPrefix("ERR Unable to update TLS configuration: Failed to load certificate: \(files.dir)/missing.crt") == true, "\(bad)")
+            #expect(try await presentedSubject(sentinel.tlsPort, files: files, directory: directory).contains("server one"))
+            let good = try RESPClient(port: plainPort).send(
+                "SENTINEL", "CONFIG", "SET", "tls-cert-file", files.server2Cert, "tls-key-file", files.server2Key)
+            #expect(good == .simpleString("OK"), "\(good)")
+            #expect(try await presentedSubject(sentinel.tlsPort, files: files, directory: directory).contains("server two"))
+            let saved = try String(contentsOf: sentinel.configURL, encoding: .utf8)
+            #expect(saved.contains("tls-cert-file \(files.server2Cert)\n") && saved.contains("tls-key-file \(files.server2Key)\n"), "\(saved)")
+            // The plain port still answers, and the master link (TLS) is still up.
+            #expect(try RESPClient(port: plainPort).send("SENTINEL", "MASTER", Cluster.masterName).record?["flags"] == "master")
+        }
+
+        /// The subject of the certificate a new TLS connection to `port` is shown (`openssl s_client`).
+        func presentedSubject(_ port: UInt16, files: TLSFiles, directory: URL) async throws -> String {
+            let (status, output) = try await ManagedProcess.run(
+                label: "openssl s_client", executable: "/bin/bash",
+                arguments: [
+                    "-c",
+                    "openssl s_client -connect 127.0.0.1:\(port) -CAfile \(files.ca) -cert \(files.clientCert) -key \(files.clientKey) </dev/null 2>&1 | grep -m1 '^subject='",
+                ],
+                logURL: directory.appendingPathComponent("s_client.log"), timeout: .seconds(20))
+            guard status == 0 else { throw HarnessError("openssl s_client found no certificate subject:\n\(output)") }
+            return output
+        }
+
+        /// redis-py's Sentinel over TLS (ssl for the sentinel connections and the data nodes):
+        /// discover_master, discover_slaves, master_for().set/get.
+        func runRedisPy(
+            directory: URL, files: TLSFiles, sentinels: [TLSSentinelProcess], expectMaster: UInt16, label: String
+        ) async throws -> (status: Int32, output: String) {
+            let script = """
+                import sys, uuid
+                from redis.sentinel import Sentinel
+                tls = dict(ssl=True, ssl_ca_certs=sys.argv[1], ssl_certfile=sys.argv[2], ssl_keyfile=sys.argv[3], socket_timeout=5)
+                sentinels = [("127.0.0.1", int(p)) for p in sys.argv[4].split(",")]
+                s = Sentinel(sentinels, sentinel_kwargs=dict(tls), **tls)
+                master = s.discover_master("mymaster")
+                print("master", master)
+                assert master == ("127.0.0.1", int(sys.argv[5])), master
+                print("replicas", s.discover_slaves("mymaster"))
+                m = s.master_for("mymaster", **tls)
+                key = "tls-" + uuid.uuid4().hex
+                m.set(key, "v")
+                assert m.get(key) == b"v"
+                print("ok")
+                """
+            let path = directory.appendingPathComponent("redis_py_tls.py")
+            try script.write(to: path, atomically: true, encoding: .utf8)
+            return try await ManagedProcess.run(
+                label: "redis-py over TLS (\(label))", executable: try Binaries.python(),
+                arguments: [
+                    path.path, files.ca, files.clientCert, files.clientKey,
+                    sentinels.map { "\($0.tlsPort)" }.joined(separator: ","), "\(expectMaster)",
+                ],
+                logURL: directory.appendingPathComponent("redis_py_tls_\(label).log"), timeout: .seconds(30))
+        }
+    }
+}
+
+/// A blocking plain-text TCP client, for speaking plain text to a TLS port.
+final class PlainSocket {
+    private let fd: Int32
+
+    init(port: UInt16) throws {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var timeout = timeval(tv_sec: 2, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = port.bigEndian
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let result = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard result == 0 else {
+            close(fd)
+            throw HarnessError("connect to 127.0.0.1:\(port) failed: errno \(errno)")
+        }
+    }
+
+    deinit { close(fd) }
+
+    func send(_ text: String) {
+        _ = Array(text.utf8).withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
+    }
+
+    /// Reads until the peer closes (EOF or reset) or 10 s pass.
+    func readUntilClosed() -> (text: String, closed: Bool) {
+        var received: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        for _ in 0..<5 {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n == 0 || (n < 0 && errno == ECONNRESET) { return (String(decoding: received, as: UTF8.self), true) }
+            if n > 0 { received += chunk[0..<n] }
+        }
+        return (String(decoding: received, as: UTF8.self), false)
+    }
+}
