@@ -34,6 +34,8 @@ package enum Action: Equatable, Sendable {
     /// environment; answer with `.scriptStarted`, `.scriptFailedToStart`, or `.scriptExited` when
     /// the exec itself failed (exit code 2), then `.scriptExited` when the process ends.
     case runScript(ScriptJobID, path: String, arguments: [String])
+    /// Read or atomically replace the ACL file (`aclfile`); answer with `.aclFileDone(token:...)`.
+    case aclFile(AclFile.Operation, token: Int)
     /// SIGKILL a running script that overran `script-max-runtime`; its end comes as `.scriptExited`.
     case killScript(ScriptJobID)
     /// Resolve a hostname now (getaddrinfo, first result of any family) and answer with

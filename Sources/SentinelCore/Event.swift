@@ -30,6 +30,9 @@ package enum Event: Sendable {
     case scriptStarted(ScriptJobID, pid: Int32)
     /// A script's process could not be created at all (a fork failure).
     case scriptFailedToStart(ScriptJobID)
+    /// The result of an ``Action/aclFile(_:token:)``: the file's text for a read (nil after a
+    /// failure), and the error (`strerror` text) or nil.
+    case aclFileDone(token: Int, text: String?, error: String?)
     /// A script's process ended: its exit code, or the signal that killed it (0 if none).
     case scriptExited(ScriptJobID, exitCode: Int32, signal: Int32)
     /// A hostname was resolved (before a connect to it, or for ``Action/resolveHost(_:)``): its

@@ -206,6 +206,8 @@ package struct Sentinel: Sendable {
             scriptFailedToStart(id)
         case .scriptExited(let id, let exitCode, let signal):
             scriptExited(id, exitCode: exitCode, signal: signal)
+        case .aclFileDone(let token, let text, let error):
+            aclFileDone(token: token, text: text, error: error)
         case .hostResolved(let host, let ip):
             hostResolved(host, ip: ip)
         }

@@ -54,6 +54,8 @@ extension Wire {
     package static func errAclSetUser(_ rule: String, _ reason: String) -> String {
         "ERR Error in ACL SETUSER modifier '\(rule)': \(reason)"
     }
+    package static let errAclSaveFailed =
+        "ERR There was an error trying to save the ACLs. Please check the server logs for more information"
     package static let errAclDeleteDefault = "ERR The 'default' user cannot be removed"
     package static func errAclDryRunNoUser(_ name: String) -> String { "ERR User '\(name)' not found" }
     package static func errAclDryRunNoCommand(_ name: String) -> String { "ERR Command '\(name)' not found" }

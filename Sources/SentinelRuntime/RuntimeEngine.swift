@@ -404,6 +404,9 @@ final class RuntimeEngine {
                 queue.append(scripts.run(job, path: path, arguments: arguments))
             case .killScript(let job):
                 scripts.kill(job)
+            case .aclFile(let operation, let token):
+                // Small files: done on the loop, answered through the queue after this batch.
+                queue.append(AclFileIO.perform(operation, token: token))
             case .reloadTLS(let settings):
                 reloadTLS(settings)
             case .resolveHost(let host):

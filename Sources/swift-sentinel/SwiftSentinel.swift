@@ -73,7 +73,7 @@ struct SwiftSentinel {
                 return 1
             }
         }
-        let config: SentinelConfig
+        var config: SentinelConfig
         do {
             config = try ConfigParser.parse(text, fileName: path ?? "", overrides: overrides)
         } catch {
@@ -109,6 +109,15 @@ struct SwiftSentinel {
         if let dir = config.dir, !dir.isEmpty, chdir(dir) != 0 {
             log.write(.warning, "Can't chdir to '\(dir)': \(String(cString: strerror(errno)))")
             return 1
+        }
+        if let aclPath = config.aclFile {
+            // Redis's ACLLoadUsersAtStartup: the users come from the file (relative to `dir`).
+            switch AclFileIO.readAtStartup(path: aclPath).flatMap({ AclFile.parse($0, fileName: aclPath) }) {
+            case .success(let users): config.users = users
+            case .failure(let problem):
+                log.write(.warning, "Aborting Redis startup because of ACL errors: \(problem.message)")
+                return 1
+            }
         }
         if let problem = Launcher.tlsProblem(config) {
             // Redis logs the reason, then "Failed to configure TLS. Check logs for more info.", and exits 1.

@@ -9,6 +9,11 @@ package struct AclState: Hashable, Sendable {
     package internal(set) var log: Deque<AclLogEntry> = []
     /// `acllog-max-len` (Redis default 128).
     package var logMaxLength = 128
+    /// `aclfile`: where users are loaded from and saved to (then no `user` lines are written).
+    package var filePath: String? = nil
+    /// ACL file reads/writes in flight, by token.
+    var pendingFile: [Int: AclPendingFileOperation] = [:]
+    var nextFileToken = 1
 
     package init() {}
 
@@ -88,6 +93,13 @@ package struct AclUserDefinition: Hashable, Sendable {
         return user
     }
 
+    /// Builds the user from a new (off) user, as an ACL file line is loaded.
+    package func buildFresh() throws(AclRuleError) -> AclUser {
+        var user = AclUser(name: name)
+        for rule in rules { try user.apply(rule) }
+        return user
+    }
+
     /// The rule that fails, and why, or nil when every rule applies.
     package func firstError() -> (rule: String, error: AclRuleError)? {
         var user = AclUser(name: name)
@@ -141,6 +153,13 @@ extension AclState {
         self.init()
         logMaxLength = config.aclLogMaxLength
         applyRequirePass(config.requirePass)
+        filePath = config.aclFile
+        if filePath != nil {
+            // ACLLoadFromFile: every user from scratch; a file without `default` gives the
+            // default user Redis creates (nopass, whatever requirepass says).
+            replaceAll(config.users.compactMap { try? $0.buildFresh() })
+            return
+        }
         for definition in config.users {
             guard var user = try? definition.build() else { continue }
             if definition.name == "default", var existing = users["default"] {
@@ -162,4 +181,12 @@ extension AclState {
         if users.count == 1, users["default"] == implicit.users["default"] { return [] }
         return definitions
     }
+}
+
+/// An ACL file operation waiting for the runtime: who gets the answer, in which reply slot.
+enum AclPendingFileOperation: Hashable, Sendable {
+    /// ACL LOAD.
+    case load(ClientID, slot: Int)
+    /// ACL SAVE, or the save after SETUSER/DELUSER: `success` on a good write.
+    case save(ClientID, slot: Int, success: RESPValue)
 }

@@ -41,9 +41,13 @@ extension Sentinel {
         case "dryrun":
             aclDryRun(id, args)
         case "load", "save":
-            // No aclfile support yet: the configuration refuses `aclfile`, so this is Redis's
-            // answer for a sentinel without one.
-            reply(id, .error(Wire.errNoACLFile))
+            guard let path = acl.filePath else { return reply(id, .error(Wire.errNoACLFile)) }
+            if sub == "load" {
+                guard let slot = reserveReplySlot(id) else { return }
+                aclFileRequest(.read(path: path), .load(id, slot: slot))
+            } else {
+                aclSave(id, success: .ok)
+            }
         default:
             reply(id, .error(Wire.errAclNotSupported(args[1])))
         }
@@ -103,10 +107,61 @@ extension Sentinel {
         }
     }
 
-    /// Persists the users and answers after the write: the `user` lines of sentinel.conf are
-    /// rewritten (Redis would need CONFIG REWRITE; see docs/acl.md).
+    /// Persists the users and answers after the write: the ACL file when `aclfile` is set,
+    /// else the `user` lines of sentinel.conf (Redis would need ACL SAVE or CONFIG REWRITE; see
+    /// docs/acl.md).
     private mutating func aclPersist(_ id: ClientID, reply value: RESPValue = .ok) {
-        replyAfterFlush(id, value)
+        if acl.filePath != nil {
+            aclSave(id, success: value)
+        } else {
+            replyAfterFlush(id, value)
+        }
+    }
+
+    /// Writes the ACL file (ACLSaveToFile) and answers `success` after the write.
+    private mutating func aclSave(_ id: ClientID, success: RESPValue) {
+        guard let path = acl.filePath, let slot = reserveReplySlot(id) else { return }
+        aclFileRequest(.write(path: path, content: AclFile.content(acl)), .save(id, slot: slot, success: success))
+    }
+
+    private mutating func aclFileRequest(_ operation: AclFile.Operation, _ pending: AclPendingFileOperation) {
+        let token = acl.nextFileToken
+        acl.nextFileToken += 1
+        acl.pendingFile[token] = pending
+        output.append(.aclFile(operation, token: token))
+    }
+
+    /// Redis's text for an ACL file that cannot be opened.
+    package static func aclOpenError(_ path: String, _ reason: String) -> String {
+        "Error loading ACLs, opening file '\(path)': \(reason)"
+    }
+
+    /// The runtime read or wrote the ACL file.
+    mutating func aclFileDone(token: Int, text: String?, error: String?) {
+        guard let pending = acl.pendingFile.removeValue(forKey: token) else { return }
+        switch pending {
+        case .save(let client, let slot, let success):
+            if let error { output.append(.log(.warning, "Writing ACL file for ACL SAVE: \(error)")) }
+            fillReplySlot(client, slot, error == nil ? success : .error(Wire.errAclSaveFailed))
+        case .load(let client, let slot):
+            guard let text, let path = acl.filePath else {
+                return fillReplySlot(client, slot, .error("ERR " + Self.aclOpenError(acl.filePath ?? "", error ?? "")))
+            }
+            switch AclFile.parse(text, fileName: path) {
+            case .failure(let problem):
+                fillReplySlot(client, slot, .error("ERR " + problem.message))
+            case .success(let definitions):
+                acl.replaceAll(definitions.compactMap { try? $0.buildFresh() })
+                fillReplySlot(client, slot, .ok)
+                // Every user but default is a new object in Redis: their clients are freed.
+                for (clientID, session) in clients where session.user != "default" {
+                    clients[clientID]?.user = "default"
+                    clients[clientID]?.authenticated = false
+                    output.append(.closeClient(clientID))
+                }
+                aclChanged()
+            }
+        }
     }
 
     /// Refreshes what sessions cache about their user after any change to the users.

@@ -295,7 +295,7 @@ struct Simulation {
                 schedule(node: node, at: now, .configPersisted(token: token, error: nil))
             case .log(_, let text):
                 nodes[node].logs.append(text)
-            case .setLogLevel, .shutdown, .reloadTLS:
+            case .setLogLevel, .shutdown, .reloadTLS, .aclFile:
                 break
             case .crash:
                 nodes[node].up = false
