@@ -167,6 +167,19 @@ struct ProtectedModeTests {
         #expect(s.handle(remote(4), now: 1).isEmpty)
     }
 
+    /// A TLS-only sentinel (port 0, tls-port, client certificates required) is judged like any
+    /// other: a certificate is not a password, and Redis's protected mode denies remote TLS clients.
+    @Test("a TLS-only port with client certificates does not lift the refusal")
+    func tlsOnly() throws {
+        let tls = "port 0\ntls-port 26380\ntls-auth-clients yes\ntls-cert-file c.pem\ntls-key-file k.pem\ntls-ca-cert-file ca.pem\n"
+        for (extra, refused) in [("bind 0.0.0.0\n", true), ("bind 127.0.0.1\n", false), ("bind 0.0.0.0\nrequirepass pw\n", false)] {
+            let config = try Self.config("protected-mode yes\n" + tls + extra)
+            let problem = ProtectedMode.startupProblem(
+                config, defaultUserHasNoPassword: ProtectedMode.defaultUserHasNoPassword(config))
+            #expect((problem != nil) == refused, "\(extra)")
+        }
+    }
+
     @Test("the refusal names the addresses and every fix")
     func refusalText() throws {
         let config = try Self.config("protected-mode yes\n")
