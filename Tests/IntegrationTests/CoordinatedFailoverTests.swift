@@ -150,7 +150,10 @@ extension Integration {
             Self.expectNoFailoverStarted(fixture, "a refusal")
         }
 
-        @Test("a sentinel user without +failover: refused up front with NOPERM, nothing paused, the topology unchanged",
+        /// The sentinel user has exactly the minimal rules the Redis documentation gives for a
+        /// sentinel (`AuthTests.minimalSentinelRules`): the coordinated failover is refused, and
+        /// a classic failover still works with them, with no command refused but the probe.
+        @Test("a sentinel user with only the minimal documented rules (no +failover): COORDINATED refused up front with NOPERM, nothing paused, the topology unchanged; a classic failover still works",
               .timeLimit(.minutes(2)))
         func aclWithoutFailover() async throws {
             let fixture = try await FailoverCluster.start()
@@ -158,7 +161,8 @@ extension Integration {
             try await fixture.waitUntilSettled()
             let cluster = fixture.cluster
             for node in cluster.dataNodes {
-                let reply = try node.command("ACL", "SETUSER", "sentinel-user", "on", ">s3cret", "~*", "&*", "+@all", "-failover")
+                let reply = try node.command(
+                    ["ACL", "SETUSER", "sentinel-user", "on", ">s3cret"] + Integration.AuthTests.minimalSentinelRules)
                 try #require(reply == .simpleString("OK"), "ACL SETUSER on \(node.address): \(reply)")
             }
             for sentinel in fixture.sentinels {
@@ -190,6 +194,16 @@ extension Integration {
             #expect(try master.command("SET", "after-refusal", "1") == .simpleString("OK"), "the master takes writes")
             let blocked = try Self.blockedClients(cluster)
             #expect(blocked.isEmpty, "clients left blocked: \(blocked)")
+
+            // The classic failover needs nothing beyond the minimal rules.
+            let classic = try fixture.sentinels[0].command("SENTINEL", "FAILOVER", Self.masterName)
+            try #require(classic == .simpleString("OK"), "classic SENTINEL FAILOVER as sentinel-user: \(classic)")
+            let switched = try await fixture.waitForSwitchMaster(from: master.port, timeout: Self.failoverWait)
+            let followers = cluster.dataNodes.filter { $0.port != switched.newPort }
+            try await fixture.waitForReplication(master: switched.newPort, replicas: followers, timeout: .seconds(40))
+            // Only the permission probe was refused (one per command link to a master).
+            let denials = try Integration.AuthTests.aclDenials(cluster)
+            #expect(denials.allSatisfy { $0.contains(":command:failover:sentinel-user") }, "refused to the sentinel user: \(denials)")
         }
 
         // MARK: 3. Failure modes
