@@ -440,6 +440,59 @@ enum DifferentialProbes {
         add(["CLIENT", "GETNAME"], prefix: resp3)
         add(["HELLO", "2"], prefix: resp3)
 
+        // MARK: ACL users (issue 6) --------------------------------------------------------
+        // Two users are created, exercised and deleted again inside this block, so later
+        // probes see only the default user. Rules are chosen so that each description names at
+        // most one single command: Redis lists single commands in its hash-table order, which
+        // changes from process to process (see KnownDifferences).
+        let user = "probe-user"
+        add(["ACL", "LOG", "RESET"])
+        add(["ACL", "SETUSER", user, "on", ">probe-pw", "resetchannels", "&__sentinel__:*", "-@all", "+@connection", "+@pubsub",
+             "+sentinel|get-master-addr-by-name"])
+        add(["ACL", "SETUSER", "probe-off", "off", "nopass", "+@all", "-@dangerous"])
+        add(["ACL", "SETUSER", user])
+        for bad in [["+sentinel|foo"], ["+nosuch"], ["+@nosuch"], ["bogus"], ["~*", "~a"], ["&*", "&a"], ["<nope"], ["#abc"],
+                    ["+sentinel|masters|x"], ["%X~e"], ["+ping|"], ["on", "(+ping", "foo"], ["(+ping +@foo)"]] {
+            add(["ACL", "SETUSER", "probe-bad"] + bad)
+        }
+        add(["ACL", "SETUSER", "probe bad"])
+        add(["ACL", "GETUSER", user])
+        add(["ACL", "GETUSER", "probe-off"])
+        add(["ACL", "LIST"])
+        add(["ACL", "USERS"])
+        add(["ACL", "DRYRUN", user, "ping"])
+        add(["ACL", "DRYRUN", user, "sentinel", "get-master-addr-by-name", name])
+        add(["ACL", "DRYRUN", user, "sentinel", "masters"])
+        add(["ACL", "DRYRUN", user, "publish", "foo", "x"])
+        add(["ACL", "DRYRUN", user, "publish", "__sentinel__:hello", "x"])
+        add(["ACL", "DRYRUN", user, "psubscribe", "*"])
+        add(["ACL", "DRYRUN", "no-such-user", "ping"])
+        add(["ACL", "DRYRUN", user, "no-such-command"])
+        add(["ACL", "DRYRUN", user, "sentinel"])
+        add(["ACL", "DRYRUN", user, "sentinel", "masters", "x"])
+        add(["ACL", "GENPASS", "0"])
+        add(["ACL", "GENPASS", "x"])
+        add(["ACL", "LOAD"])
+        add(["ACL", "SAVE"])
+        // A fresh connection: wrong and right passwords, what the user may and may not run.
+        pipeline([
+            ["AUTH", user, "wrong"], ["AUTH", "probe-off", "x"], ["HELLO", "2", "AUTH", user, "wrong"],
+            ["AUTH", user, "probe-pw"], ["ACL", "WHOAMI"], ["PING"], ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", name],
+            ["SENTINEL", "MASTERS"], ["SENTINEL", "RESET", "*"], ["PUBLISH", "foo", "x"], ["SUBSCRIBE", "foo"],
+            ["PSUBSCRIBE", "*"],
+        ])
+        add(["ACL", "LOG"])
+        add(["ACL", "LOG", "1"])
+        add(["ACL", "LOG", "x"])
+        add(["CLIENT", "KILL", "USER", "probe-off"])
+        add(["CLIENT", "KILL", "USER", "no-such-user"])
+        add(["ACL", "DELUSER", "default", user])
+        add(["ACL", "DELUSER", user, "probe-off", "no-such-user"])
+        add(["ACL", "DELUSER", "no-such-user"])
+        add(["ACL", "LIST"])
+        add(["ACL", "LOG", "RESET"])
+        // ------------------------------------------------------------------ end of ACL users
+
         // MARK: Last: SHUTDOWN that must not shut down, then RESET and QUIT
         add(["SHUTDOWN", "no-such-option"])
         add(["SHUTDOWN", "ABORT"])

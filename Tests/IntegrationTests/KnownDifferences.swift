@@ -63,6 +63,13 @@ enum KnownDifferences {
         KnownDifference(
             probe: "*CLIENT INFO", side: .candidate, line: "client-field lib-ver",
             reason: "Redis 7.2 record layout: lib-ver set by CLIENT SETINFO"),
+        // ACL LOG's client-info is the CLIENT LIST record of the client (catClientInfoString).
+        KnownDifference(
+            probe: "ACL LOG*", side: .candidate, line: "client-field lib-name",
+            reason: "ACL LOG client-info is a CLIENT LIST record: Redis 7.2 layout with lib-name"),
+        KnownDifference(
+            probe: "ACL LOG*", side: .candidate, line: "client-field lib-ver",
+            reason: "ACL LOG client-info is a CLIENT LIST record: Redis 7.2 layout with lib-ver"),
         KnownDifference(
             probe: "*CLIENT LIST*", side: .candidate, line: "client-field lib-name",
             reason: "Redis 7.2 record layout: lib-name set by CLIENT SETINFO"),
