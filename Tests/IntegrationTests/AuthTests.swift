@@ -251,5 +251,90 @@ extension Integration {
             #expect(fixture.subscribers.filter { $0.has("+vote-for-leader") }.count >= 2, "votes were exchanged\n\(fixture.diagnostics())")
             print("integration: auth: sentinel-pass repaired at run time; crash failover \(master.port) -> \(switched.newPort)")
         }
+
+        /// What one sentinel needs on another: AUTH (always allowed), `CLIENT SETNAME`, `PING`, the
+        /// hello `PUBLISH` on its channel, the vote request; and for a coordinated failover the
+        /// hello hold notice and the address confirmation. Found by running redis-sentinel 7.0.15
+        /// and swift-sentinel with a peer user: without `+sentinel|is-master-down-by-addr` both
+        /// log that denial in ACL LOG and a crashed master is never failed over. swift-sentinel's
+        /// `SENTINEL COORDINATED-FAILOVER` is not in Redis's command table and is checked as
+        /// `sentinel|failover` (AclCommandIndex.sentinelAliases).
+        static let peerRules = [
+            "&__sentinel__:hello", "+ping", "+publish", "+client|setname", "+sentinel|is-master-down-by-addr",
+            "+sentinel|failover", "+sentinel|get-master-addr-by-name",
+        ]
+
+        @Test("sentinels that talk to each other as an ACL user with only what peers need (sentinel-user): a coordinated and a crash failover, nothing refused in any sentinel's ACL LOG",
+              .timeLimit(.minutes(3)))
+        func sentinelUser() async throws {
+            let peerPassword = "peer-pw"
+            let fixture = try await FailoverCluster.start(
+                sentinelLines: [
+                    "requirepass \(Self.sentinelPassword)",
+                    "user sentinel-peer on >\(peerPassword) " + Self.peerRules.joined(separator: " "),
+                    "sentinel sentinel-user sentinel-peer", "sentinel sentinel-pass \(peerPassword)",
+                ],
+                sentinelAuth: [Self.sentinelPassword])
+            defer { fixture.shutdown() }
+            let cluster = fixture.cluster
+            try await fixture.waitUntilSettled()
+            // Each sentinel has its two peers connected as sentinel-peer.
+            for sentinel in fixture.sentinels {
+                let list = try sentinel.command("CLIENT", "LIST").string ?? ""
+                let peers = list.split(separator: "\n").filter { $0.contains("user=sentinel-peer") }
+                #expect(peers.count == 2, "\(sentinel.label) CLIENT LIST: \(list)")
+            }
+            let master = try #require(cluster.master)
+            let promoted = try await Self.coordinatedUnderWriter(fixture, from: master.port)
+            let newMaster = try #require(cluster.node(port: promoted))
+            try await fixture.waitForReplication(
+                master: promoted, replicas: cluster.dataNodes.filter { $0.port != promoted }, timeout: .seconds(40))
+            newMaster.kill9()
+            let crash = try await fixture.waitForSwitchMaster(from: promoted, timeout: .seconds(30))
+            for sentinel in fixture.sentinels {
+                let log = try sentinel.command("ACL", "LOG").elements ?? []
+                #expect(log.isEmpty, "\(sentinel.label) refused something to a peer: \(log)")
+            }
+            print("integration: auth: sentinel-user peers: coordinated \(master.port) -> \(promoted), crash -> \(crash.newPort)")
+        }
+
+        /// The vote request is what a peer user cannot do without: with the peer rules minus
+        /// `+sentinel|is-master-down-by-addr`, three sentinels see a crashed master SDOWN, every
+        /// request for the others' view is refused (ACL LOG), so there is no ODOWN and no
+        /// failover. swift-sentinel and redis-sentinel 7.0.15 alike.
+        @Test("a peer user without +sentinel|is-master-down-by-addr: a crashed master stays s_down, never o_down, not failed over; the denial in ACL LOG (swift-sentinel and redis-sentinel alike)",
+              .timeLimit(.minutes(2)), arguments: ["swift-sentinel", "redis-sentinel"])
+        func peerUserWithoutVoteRequest(_ which: String) async throws {
+            let binary = which == "redis-sentinel" ? try Binaries.referenceSentinel() : try Binaries.sentinelUnderTest()
+            let rules = Self.peerRules.filter { $0 != "+sentinel|is-master-down-by-addr" }
+            let cluster = try await Cluster.start(
+                sentinelBinary: binary, downAfterMilliseconds: 1000,
+                sentinelLines: [
+                    "sentinel failover-timeout \(Self.masterName) 10000", "requirepass \(Self.sentinelPassword)",
+                    "user sentinel-peer on >peer-pw " + rules.joined(separator: " "),
+                    "sentinel sentinel-user sentinel-peer", "sentinel sentinel-pass peer-pw",
+                ],
+                sentinelAuth: [Self.sentinelPassword])
+            defer { cluster.shutdown() }
+            try await cluster.waitForFullDiscovery(timeout: .seconds(30))
+            try await cluster.waitForHealthyLinks(timeout: .seconds(15))
+            let master = try #require(cluster.master)
+            master.kill9()
+            for sentinel in cluster.sentinels {
+                try await eventually(
+                    timeout: .seconds(15), "\(sentinel.label) refused a peer's is-master-down-by-addr", diagnostics: cluster.diagnostics
+                ) {
+                    let log = try sentinel.command("ACL", "LOG").elements ?? []
+                    return log.contains { $0.record?["object"] == "sentinel|is-master-down-by-addr" }
+                }
+            }
+            // A failover would have started within a second of the SDOWN; give it three.
+            try await Task.sleep(for: .seconds(3))
+            for sentinel in cluster.sentinels {
+                let flags = try sentinel.masterState()["flags"] ?? ""
+                #expect(flags.contains("s_down") && !flags.contains("o_down"), "\(sentinel.label): \(flags)")
+                #expect(try cluster.currentMasterPort(on: sentinel) == master.port, "\(sentinel.label) switched")
+            }
+        }
     }
 }
