@@ -127,6 +127,69 @@ extension Integration {
             let after = try await runRedisPy(
                 directory: directory, files: files, sentinels: sentinels, expectMaster: promotedPort, label: "after")
             #expect(after.status == 0, "redis-py over TLS after the failover:\n\(after.output)\n\(diagnostics())")
+
+            // A coordinated failover back to the other replica, every step over TLS links.
+            guard Binaries.sentinelUnderTestHasCoordinatedFailover else { return }
+            // Wait until every sentinel's INFO of the other replica shows it synced to the promoted one.
+            try await eventually(timeout: .seconds(40), "every sentinel sees the other replica linked to \(promoted.name)", diagnostics: diagnostics) {
+                try sentinels.allSatisfy { sentinel in
+                    let replicas = try sentinel.command("SENTINEL", "REPLICAS", Cluster.masterName).elements ?? []
+                    return replicas.contains {
+                        $0.record?["port"] == "\(other.tlsPort)" && $0.record?["flags"] == "slave"
+                            && $0.record?["master-port"] == "\(promotedPort)" && $0.record?["master-link-status"] == "ok"
+                    }
+                }
+            }
+            // NOGOODSLAVE until the sentinel's INFO of the new master lists the replica online.
+            var accepted: RESPReply = .null
+            try await eventually(timeout: .seconds(30), "SENTINEL FAILOVER COORDINATED is accepted", diagnostics: { "\(accepted)\n" + diagnostics() }) {
+                accepted = try sentinels[0].command("SENTINEL", "FAILOVER", Cluster.masterName, "COORDINATED")
+                return accepted == .simpleString("OK") || accepted.errorText?.hasPrefix("NOGOODSLAVE") != true
+            }
+            try #require(accepted == .simpleString("OK"), "SENTINEL FAILOVER COORDINATED: \(accepted)\n\(diagnostics())")
+            let coordinatedAt = clock.now
+            try await eventually(timeout: .seconds(60), "all sentinels name \(other.name) after the coordinated failover", diagnostics: diagnostics) {
+                try sentinels.allSatisfy { try $0.masterPort() == other.tlsPort }
+            }
+            print("integration: TLS coordinated failover: all 3 sentinels answered \(other.name) after \(clock.now - coordinatedAt)")
+            try await eventually(timeout: .seconds(30), "\(promoted.name) replicates from \(other.name) over TLS", diagnostics: diagnostics) {
+                let info = try promoted.info("replication")
+                return try other.info("replication")["role"] == "master" && info["master_port"] == "\(other.tlsPort)"
+                    && info["master_link_status"] == "up"
+            }
+        }
+
+        /// `--check-config` and a normal start both stop with exit status 1 and a message naming
+        /// the certificate file and directive, then Redis's "Failed to configure TLS" line.
+        @Test("a missing certificate stops --check-config and startup with exit 1", .timeLimit(.minutes(1)))
+        func startupErrorsNameTheFile() async throws {
+            let directory = try Self.temporaryDirectory()
+            defer { Self.removeDirectory(directory) }
+            let files = try await TLSFiles.make(in: directory)
+            let binary = try Binaries.sentinelUnderTest()
+            let port = try FreePort.next()
+            let cases: [(String, String, String)] = [
+                ("tls-cert-file", directory.path + "/absent.crt",
+                 "Failed to load certificate: \(directory.path)/absent.crt (tls-cert-file): No such file or directory"),
+                ("tls-key-file", files.clientKey,
+                 "Failed to load private key: \(files.clientKey) (tls-key-file): the key does not match the certificate \(files.serverCert) (tls-cert-file)"),
+                ("tls-ca-cert-file", files.serverKey,
+                 "Failed to configure CA certificate(s) file/directory: \(files.serverKey) (tls-ca-cert-file): not a PEM certificate"),
+            ]
+            for (index, (directive, value, message)) in cases.enumerated() {
+                var lines = ["port 0", "bind 127.0.0.1", "dir \"\(directory.path)\"", "sentinel monitor mymaster 127.0.0.1 6379 2"]
+                lines += files.sentinelLines(tlsPort: port).map { $0.hasPrefix(directive + " ") ? "\(directive) \(value)" : $0 }
+                let config = directory.appendingPathComponent("bad-\(index).conf")
+                try (lines.joined(separator: "\n") + "\n").write(to: config, atomically: true, encoding: .utf8)
+                for arguments in [[config.path, "--check-config"], [config.path]] {
+                    let (status, output) = try await ManagedProcess.run(
+                        label: "swift-sentinel \(arguments.joined(separator: " "))", executable: binary, arguments: arguments,
+                        logURL: directory.appendingPathComponent("bad-\(index)-\(arguments.count).log"), timeout: .seconds(20))
+                    #expect(status == 1, "\(arguments): exit \(status)\n\(output)")
+                    #expect(output.contains(message), "\(arguments): \(output)")
+                    #expect(output.contains("Failed to configure TLS. Check logs for more info."), "\(arguments): \(output)")
+                }
+            }
         }
 
         /// A sentinel with both `port` and `tls-port` answers on both; SENTINEL CONFIG SET

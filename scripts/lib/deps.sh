@@ -97,6 +97,8 @@ ensure_client_libraries() {
     [ -d /usr/share/gocode/src/gopkg.in/redis.v5 ] || missing+=(golang-gopkg-redis.v5-dev)
     ruby -e 'require "redis"' >/dev/null 2>&1 || missing+=(ruby ruby-redis)
     command -v prometheus-redis-exporter >/dev/null 2>&1 || missing+=(prometheus-redis-exporter)
+    # The TLS tests make their certificates with the openssl command (absent from slim images).
+    command -v openssl >/dev/null 2>&1 || missing+=(openssl)
     if [ "${#missing[@]}" -gt 0 ]; then
         deps_log "installing ${missing[*]}"
         # The exporter package starts a service on install; keep it from starting, as above.
