@@ -35,9 +35,10 @@ extension Integration {
                 self.port = port
                 self.directory = directory
                 // `exec` keeps the pid, so ManagedProcess/ProcessRegistry stop the real server.
+                // Not root: a user namespace too (`-r`), where the bind mount is allowed.
                 process = ManagedProcess(
                     label: "\(name) :\(port)", executable: "/usr/bin/unshare",
-                    arguments: ["-m", "sh", "-c", "mount --bind \"$0\" /etc/hosts && exec \"$@\"", hosts.path, executable]
+                    arguments: [geteuid() == 0 ? "-m" : "-rm", "sh", "-c", "mount --bind \"$0\" /etc/hosts && exec \"$@\"", hosts.path, executable]
                         + arguments,
                     logURL: directory.appendingPathComponent(log))
             }
@@ -145,6 +146,12 @@ extension Integration {
                         && !replicas.contains { ($0["flags"] ?? "").contains("disconnected") }
                 }
             }
+            // MONITOR checks the name now: refused when it does not resolve (Redis's text).
+            #expect(try sentinels[0].command("SENTINEL", "MONITOR", "other", "nowhere.sentinel.test", "6379", "2")
+                == .simpleError("ERR Invalid IP address or hostname specified"))
+            #expect(try sentinels[0].command("SENTINEL", "MONITOR", "other", Self.names[2], "\(ports[2])", "2") == .simpleString("OK"))
+            #expect(try sentinels[0].command("SENTINEL", "MASTER", "other").record?["ip"] == Self.names[2])
+            #expect(try sentinels[0].command("SENTINEL", "REMOVE", "other") == .simpleString("OK"))
             for s in sentinels {
                 #expect(try masterAddress(s) == [Self.names[0], "\(ports[0])"])
                 #expect(try s.command("SENTINEL", "MASTER", Self.masterName).record?["ip"] == Self.names[0])
@@ -164,19 +171,29 @@ extension Integration {
             try Self.writeHosts(hosts, omitting: [Self.names[2]])
             _ = try nodes[2].command("CLIENT", "KILL", "TYPE", "normal")
             _ = try nodes[2].command("CLIENT", "KILL", "TYPE", "pubsub")
-            try await eventually(timeout: .seconds(20), "every sentinel logs the failed resolution of node-c", diagnostics: diagnostics) {
+            let failedAfter = try await eventually(timeout: .seconds(20), "every sentinel logs the failed resolution of node-c", diagnostics: diagnostics) {
                 sentinels.allSatisfy { $0.process.log().contains(Self.names[2]) && $0.process.log().contains("resolve") }
             }
-            try await eventually(timeout: .seconds(10), "node-c is shown disconnected or down, not forgotten", diagnostics: diagnostics) {
-                try sentinels.allSatisfy { s in
-                    let replicas = try records(s, "REPLICAS")
-                    let c = replicas.first { $0["ip"] == Self.names[2] }
-                    return replicas.count == 2 && ((c?["flags"] ?? "").contains("disconnected") || (c?["flags"] ?? "").contains("s_down"))
+            if binary.hasSuffix("/redis-sentinel") {
+                // Redis 7.0 keeps connecting to the last IP it resolved (a documented difference,
+                // docs/hostnames.md): the replica stays up there. Checked so the rest still compares.
+                try await Task.sleep(for: .seconds(3))
+                for s in sentinels {
+                    let c = try records(s, "REPLICAS").first { $0["ip"] == Self.names[2] }
+                    #expect(c?["flags"] == "slave", "\(s.name): \(String(describing: c))")
+                }
+            } else {
+                try await eventually(timeout: .seconds(10), "node-c is shown disconnected or down, not forgotten", diagnostics: diagnostics) {
+                    try sentinels.allSatisfy { s in
+                        let replicas = try records(s, "REPLICAS")
+                        let c = replicas.first { $0["ip"] == Self.names[2] }
+                        return replicas.count == 2 && ((c?["flags"] ?? "").contains("disconnected") || (c?["flags"] ?? "").contains("s_down"))
+                    }
                 }
             }
             for s in sentinels { #expect(s.process.isRunning, "\(s.name) survived the failed resolution") }
             try Self.writeHosts(hosts)
-            try await eventually(timeout: .seconds(20), "node-c's links recover once its name resolves again", diagnostics: diagnostics) {
+            let recoveredAfter = try await eventually(timeout: .seconds(20), "node-c's links recover once its name resolves again", diagnostics: diagnostics) {
                 try sentinels.allSatisfy { s in
                     let c = try records(s, "REPLICAS").first { $0["ip"] == Self.names[2] }
                     return c.map { !($0["flags"] ?? "").contains("disconnected") && !($0["flags"] ?? "").contains("s_down") } ?? false
@@ -184,6 +201,8 @@ extension Integration {
             }
 
             // 3. Crash failover: the master dies; everyone switches to a replica's name.
+            print("hostnames: resolution failure logged after \(failedAfter), link recovered \(recoveredAfter) after the name came back")
+            let crashed = ContinuousClock.now
             nodes[0].process.kill9()
             let switched = try await events.waitFor(
                 "+switch-master", timeout: .seconds(60), where: { $0.words.count == 5 }, diagnostics: diagnostics)
@@ -191,6 +210,7 @@ extension Integration {
             let promoted = try #require(Self.names.firstIndex(of: switched.words[3]), "promoted by name: \(switched)")
             #expect(switched.words[4] == "\(ports[promoted])")
             let other = promoted == 1 ? 2 : 1
+            print("hostnames: +switch-master \(switched.message) \(switched.time - crashed) after the crash")
             try await eventually(timeout: .seconds(30), "every sentinel answers \(Self.names[promoted])", diagnostics: diagnostics) {
                 try sentinels.allSatisfy { try masterAddress($0) == [Self.names[promoted], "\(ports[promoted])"] }
             }
@@ -202,7 +222,8 @@ extension Integration {
                     && listing.contains("ip=\(Self.names[other])")
             }
 
-            // 4. Coordinated failover: FAILOVER TO <name> is accepted by redis-server. First every
+            // 4. Coordinated failover (swift-sentinel only; redis-sentinel, run for comparison with
+            // SENTINEL_BIN, ends here): FAILOVER TO <name> is accepted by redis-server. First every
             // sentinel must see the other replica linked to the new master (by name, from its INFO).
             try await eventually(timeout: .seconds(30), "the sentinels see \(Self.names[other]) linked to \(Self.names[promoted])", diagnostics: diagnostics) {
                 try sentinels.allSatisfy { s in
@@ -210,6 +231,7 @@ extension Integration {
                     return r?["master-host"] == Self.names[promoted] && r?["master-link-status"] == "ok"
                 }
             }
+            guard Binaries.sentinelUnderTestHasCoordinatedFailover else { return }
             // The coordinated target must be listed `online` in the master's INFO as the sentinel
             // last read it (every 10 s); right after the resync it may not be yet: NOGOODSLAVE, retry.
             var reply = RESPReply.nullBulkString
@@ -223,6 +245,8 @@ extension Integration {
                 new master INFO: \((try? nodes[promoted].command("INFO", "replication").string) ?? "")
                 """
             #expect(reply == .simpleString("OK"), "\(reply)\n\(state)")
+            let handover = try await events.waitFor("+coordinated-failover", timeout: .seconds(30), diagnostics: diagnostics)
+            #expect(handover.message.hasSuffix(" to \(Self.names[other]) \(ports[other])"), "FAILOVER TO <name>: \(handover)")
             try await eventually(timeout: .seconds(60), "every sentinel answers \(Self.names[other]) after the coordinated failover", diagnostics: diagnostics) {
                 try sentinels.allSatisfy { try masterAddress($0) == [Self.names[other], "\(ports[other])"] }
             }
