@@ -481,6 +481,9 @@ enum DifferentialProbes {
             ["SENTINEL", "MASTERS"], ["SENTINEL", "RESET", "*"], ["PUBLISH", "foo", "x"], ["SUBSCRIBE", "foo"],
             ["PSUBSCRIBE", "*"],
         ])
+        // RESP3 on a fresh connection: GETUSER with a selector (maps and a set), ACL LOG's double.
+        add(["ACL", "SETUSER", "probe-sel", "on", "%R~r*", "(+ping ~k &c)", "(+@connection)"])
+        pipeline([["HELLO", "3"], ["ACL", "GETUSER", "probe-sel"], ["ACL", "LOG", "1"], ["ACL", "DELUSER", "probe-sel"]])
         add(["ACL", "LOG"])
         add(["ACL", "LOG", "1"])
         add(["ACL", "LOG", "x"])

@@ -71,6 +71,12 @@ enum KnownDifferences {
             probe: "ACL LOG*", side: .candidate, line: "client-field lib-ver",
             reason: "ACL LOG client-info is a CLIENT LIST record: Redis 7.2 layout with lib-ver"),
         KnownDifference(
+            probe: "pipeline: HELLO 3 | ACL GETUSER probe-sel*", side: .candidate, line: "resp=# lib-name= lib-ver=",
+            reason: "ACL LOG client-info (raw RESP3) is a CLIENT LIST record: Redis 7.2 layout with lib-name/lib-ver"),
+        KnownDifference(
+            probe: "pipeline: HELLO 3 | ACL GETUSER probe-sel*", side: .reference, line: "cmd=psubscribe user=probe-user redir=# resp=#",
+            reason: "ACL LOG client-info (raw RESP3) is a CLIENT LIST record: Redis 7.2 layout with lib-name/lib-ver"),
+        KnownDifference(
             probe: "*CLIENT LIST*", side: .candidate, line: "client-field lib-name",
             reason: "Redis 7.2 record layout: lib-name set by CLIENT SETINFO"),
         KnownDifference(
