@@ -81,10 +81,6 @@ struct SwiftSentinel {
             return 1
         }
         let log = LogSink(level: config.logLevel, file: config.logFile)
-        if let refusal = Launcher.protectedModeRefusal(config) {
-            log.write(.warning, refusal)
-            return 1
-        }
         if let problem = ConfigFile.scriptProblems(in: config).first {
             // Redis rejects a non-executable script while loading, pointing at its line.
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -119,6 +115,11 @@ struct SwiftSentinel {
                 return 1
             }
         }
+        // After the ACL file: its default user may have the password.
+        if let refusal = Launcher.protectedModeRefusal(config) {
+            log.write(.warning, refusal)
+            return 1
+        }
         if let problem = Launcher.tlsProblem(config) {
             // Redis logs the reason, then "Failed to configure TLS. Check logs for more info.", and exits 1.
             log.write(.warning, problem)
@@ -132,7 +133,8 @@ struct SwiftSentinel {
         if config.daemonize {
             log.write(.warning, "daemonize is not supported: running in the foreground.")
         }
-        log.write(.notice, "Running mode=sentinel, port=\(config.port).")
+        // Redis shows the TLS port when the plain one is off.
+        log.write(.notice, "Running mode=sentinel, port=\(config.port != 0 ? config.port : config.tls.port).")
 
         let options = RuntimeOptions(configPath: absolutePath, seed: UInt64.random(in: .min ... .max))
         let runtime = SentinelRuntime(config: config, options: options)

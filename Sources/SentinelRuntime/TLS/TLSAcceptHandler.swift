@@ -57,10 +57,15 @@ final class TLSAcceptHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// A short text for a handshake failure: BoringSSL's reason (`WRONG_VERSION_NUMBER`,
     /// `PEER_DID_NOT_RETURN_A_CERTIFICATE`, ...) when there is one.
     static func describe(_ error: any Error) -> String {
+        var text = "\(error)"
         if let error = error as? NIOSSLError, case .handshakeFailed(let inner) = error {
-            return "\(inner)"
+            text = "\(inner)"
         }
-        return "\(error)"
+        // BoringSSL's error stack names its source file (" at /.../tls_record.cc:127"): drop it.
+        while let at = text.firstRange(of: " at /"), let end = text[at.upperBound...].firstIndex(where: { $0 == "]" || $0 == "," }) {
+            text.removeSubrange(at.lowerBound..<end)
+        }
+        return text
     }
 }
 
