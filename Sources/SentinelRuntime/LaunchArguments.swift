@@ -143,7 +143,8 @@ package enum Launcher {
         status: Int32, output: String
     ) {
         do {
-            let config = try ConfigParser.parse(text, fileName: fileName, overrides: overrides)
+            var config = try ConfigParser.parse(text, fileName: fileName, overrides: overrides)
+            if let users = aclFileUsers(config) { config.users = users }
             if let refusal = protectedModeRefusal(config) { return (1, refusal) }
             if let problem = tlsProblem(config) { return (1, problem + "\n" + TLSSetupError.summary) }
             return (0, "configuration OK")
@@ -164,6 +165,14 @@ package enum Launcher {
     /// before the sentinel starts.
     package static func protectedModeRefusal(_ config: SentinelConfig) -> String? {
         ProtectedMode.startupProblem(config, defaultUserHasNoPassword: ProtectedMode.defaultUserHasNoPassword(config))
+    }
+
+    /// The users of the config's `aclfile` (relative to `dir`, as the sentinel reads it after its
+    /// chdir), for `--check-config`'s protected-mode check; nil without one or when it cannot be read.
+    static func aclFileUsers(_ config: SentinelConfig) -> [AclUserDefinition]? {
+        guard var path = config.aclFile else { return nil }
+        if !path.hasPrefix("/"), let dir = config.dir, !dir.isEmpty { path = dir + "/" + path }
+        return try? AclFileIO.readAtStartup(path: path).flatMap { AclFile.parse($0, fileName: path) }.get()
     }
 
     /// Redis's fatal config error report (written to stderr before exiting 1).

@@ -208,6 +208,25 @@ struct BindingTests {
         ] {
             #expect(Launcher.checkConfig(text: text, fileName: "s.conf", overrides: []) == (0, "configuration OK"), "\(text)")
         }
+        // The default user's password may come from a user line or from the aclfile (read
+        // relative to dir, as the sentinel does after its chdir).
+        #expect(
+            Launcher.checkConfig(
+                text: "protected-mode yes\nbind 0.0.0.0\nuser default on >pw ~* &* +@all\n", fileName: "s.conf", overrides: []
+            ).status == 0)
+        let dir = "/tmp/swift-sentinel-binding-acl-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        mkdir(dir, 0o755)
+        defer {
+            unlink(dir + "/users.acl")
+            rmdir(dir)
+        }
+        let aclConfig = "protected-mode yes\nbind 0.0.0.0\ndir \"\(dir)\"\naclfile users.acl\n"
+        #expect(Launcher.checkConfig(text: aclConfig, fileName: "s.conf", overrides: []).status == 1, "no file yet: nopass")
+        let fd = open(dir + "/users.acl", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        let line = Array("user default on >pw ~* &* +@all\n".utf8)
+        _ = line.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        #expect(Launcher.checkConfig(text: aclConfig, fileName: "s.conf", overrides: []) == (0, "configuration OK"))
         // An override on the command line counts like a line of the file.
         let overridden = Launcher.checkConfig(text: "bind 0.0.0.0\n", fileName: "s.conf", overrides: ["protected-mode yes"])
         #expect(overridden.status == 1)
