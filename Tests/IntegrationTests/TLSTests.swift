@@ -233,6 +233,48 @@ extension Integration {
             #expect(try RESPClient(port: plainPort).send("SENTINEL", "MASTER", Cluster.masterName).record?["flags"] == "master")
         }
 
+        /// A mixed fleet over TLS: Debian's redis-sentinel 7.0.15 and two swift-sentinels, all
+        /// TLS-only, find each other through hellos on the TLS master and replica (each announces
+        /// its tls-port) and connect to each other's TLS ports.
+        @Test("redis-sentinel and swift-sentinels discover each other over TLS", .timeLimit(.minutes(1)))
+        func mixedFleetOverTLS() async throws {
+            let directory = try Self.temporaryDirectory()
+            var nodes: [TLSRedisNode] = []
+            var sentinels: [TLSSentinelProcess] = []
+            defer {
+                for sentinel in sentinels { sentinel.stop() }
+                for node in nodes { node.stop() }
+                Self.removeDirectory(directory)
+            }
+            let diagnostics = {
+                (["temporary directory: \(directory.path)"] + sentinels.map { $0.diagnostics() } + nodes.map { $0.diagnostics() })
+                    .joined(separator: "\n")
+            }
+            let files = try await TLSFiles.make(in: directory)
+            let master = try await TLSRedisNode.start(name: "master", in: directory, files: files)
+            nodes.append(master)
+            nodes.append(try await TLSRedisNode.start(name: "replica", in: directory, files: files, replicaOf: master.tlsPort))
+            sentinels.append(
+                try await TLSSentinelProcess.start(
+                    name: "redis-sentinel", in: directory, files: files, masterPort: master.tlsPort,
+                    binary: try Binaries.referenceSentinel()))
+            for index in 1...2 {
+                sentinels.append(
+                    try await TLSSentinelProcess.start(name: "swift\(index)", in: directory, files: files, masterPort: master.tlsPort))
+            }
+            let tlsPorts = Set(sentinels.map(\.tlsPort))
+            try await eventually(timeout: .seconds(30), "each sentinel knows the replica and the 2 others, over TLS", diagnostics: diagnostics) {
+                try sentinels.allSatisfy { sentinel in
+                    let state = try sentinel.masterState()
+                    guard state["num-slaves"] == "1", state["num-other-sentinels"] == "2" else { return false }
+                    let peers = try sentinel.command("SENTINEL", "SENTINELS", Cluster.masterName).elements ?? []
+                    // Linked: a peer's last ok ping is recent only when our TLS link to it works.
+                    return Set(peers.compactMap { $0.record?["port"].flatMap(UInt16.init) }) == tlsPorts.subtracting([sentinel.tlsPort])
+                        && peers.allSatisfy { !($0.record?["flags"] ?? "").contains("disconnected") && !($0.record?["flags"] ?? "").contains("s_down") }
+                }
+            }
+        }
+
         /// The subject of the certificate a new TLS connection to `port` is shown (`openssl s_client`).
         func presentedSubject(_ port: UInt16, files: TLSFiles, directory: URL) async throws -> String {
             let (status, output) = try await ManagedProcess.run(

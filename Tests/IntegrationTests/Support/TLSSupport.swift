@@ -256,7 +256,7 @@ final class TLSSentinelProcess {
 
     static func start(
         name: String, in parent: URL, files: TLSFiles, masterPort: UInt16, withPlainPort: Bool = false,
-        extraLines: [String] = []
+        extraLines: [String] = [], binary: String? = nil
     ) async throws -> TLSSentinelProcess {
         let tlsPort = try FreePort.next()
         let plainPort = withPlainPort ? try FreePort.next() : nil
@@ -271,7 +271,7 @@ final class TLSSentinelProcess {
         lines += files.sentinelLines(tlsPort: tlsPort) + extraLines
         let configURL = directory.appendingPathComponent("sentinel.conf")
         try (lines.joined(separator: "\n") + "\n").write(to: configURL, atomically: true, encoding: .utf8)
-        let binary = try Binaries.sentinelUnderTest()
+        let binary = try binary ?? Binaries.sentinelUnderTest()
         let process = ManagedProcess(
             label: "\(name) (\(URL(fileURLWithPath: binary).lastPathComponent) tls :\(tlsPort))", executable: binary,
             arguments: [configURL.path], logURL: directory.appendingPathComponent("sentinel.log"))
