@@ -13,7 +13,7 @@ struct TLSListenerTests {
     let files = TLSTestFiles.shared
 
     /// A sentinel with `port 0` (TLS only) and `tls-port`, its config file in the test directory.
-    func startSentinel(tlsPort: Int, extra: String = "") async throws -> (SentinelRuntime, String) {
+    func startSentinel(tlsPort: Int, extra: String = "", ca: String? = nil) async throws -> (SentinelRuntime, String) {
         let path = files.dir + "/sentinel-\(tlsPort).conf"
         let text = """
             port 0
@@ -21,7 +21,7 @@ struct TLSListenerTests {
             tls-port \(tlsPort)
             tls-cert-file \(files.serverCert)
             tls-key-file \(files.serverKey)
-            tls-ca-cert-file \(files.ca)
+            \(ca ?? "tls-ca-cert-file \(files.ca)")
             \(extra)
             """
         try text.write(toFile: path, atomically: true, encoding: .utf8)
@@ -81,6 +81,38 @@ struct TLSListenerTests {
         #expect(try await anonymous.send("PING\r\n", waitFor: "+PONG").contains("+PONG"))
         await anonymous.close()
         try await optionalRuntime.stop()
+    }
+
+    /// tls-ca-cert-dir alone (a hashed directory, as `openssl rehash` makes it) verifies client
+    /// certificates; a client certificate from another CA is refused.
+    @Test(.timeLimit(.minutes(1))) func caDirectoryVerifiesClients() async throws {
+        let dir = files.dir + "/cadir"
+        try? FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        try? FileManager.default.removeItem(atPath: dir + "/ca.pem")
+        try FileManager.default.copyItem(atPath: files.ca, toPath: dir + "/ca.pem")
+        let rehash = Process()
+        rehash.executableURL = URL(fileURLWithPath: "/usr/bin/openssl")
+        rehash.arguments = ["rehash", dir]
+        try rehash.run()
+        rehash.waitUntilExit()
+        try #require(rehash.terminationStatus == 0)
+        let port = try freeLoopbackPort()
+        let (runtime, _) = try await startSentinel(tlsPort: port, ca: "tls-ca-cert-dir \(dir)")
+        let group = MultiThreadedEventLoopGroup.singleton
+        let client = try await TLSTestClient(port: port, group: group, ca: files.ca, cert: files.clientCert, key: files.clientKey)
+        #expect(try await client.send("PING\r\n", waitFor: "+PONG").contains("+PONG"))
+        await client.close()
+        // A self-signed client certificate the CA did not sign.
+        var refused = false
+        do {
+            let stranger = try await TLSTestClient(port: port, group: group, ca: files.ca, cert: files.dir + "/self.crt", key: files.strayKey)
+            refused = !(try await stranger.send("PING\r\n", waitFor: "+PONG").contains("+PONG"))
+            await stranger.close()
+        } catch {
+            refused = true
+        }
+        #expect(refused)
+        try await runtime.stop()
     }
 
     /// SENTINEL CONFIG SET tls-cert-file/tls-key-file: a bad file is an error reply and the old

@@ -41,6 +41,7 @@ struct TLSTestFiles: Sendable {
             sign server2 "server two"
             sign client "client"
             key stray.key
+            openssl req -x509 -new -key stray.key -out self.crt -days 2 -subj "/CN=stranger" 2>/dev/null
             openssl pkey -in server.key -aes256 -passout pass:secret -out server-enc.key
             echo "this is not a certificate" > garbage.pem
             """
@@ -50,6 +51,8 @@ struct TLSTestFiles: Sendable {
         try? process.run()
         process.waitUntilExit()
         precondition(process.terminationStatus == 0, "openssl failed to make the test certificates")
+        // Removed when the test process exits.
+        atexit { try? FileManager.default.removeItem(atPath: TLSTestFiles.shared.dir) }
         return TLSTestFiles(dir: dir)
     }()
 
