@@ -39,7 +39,7 @@ package enum Action: Equatable, Sendable {
     /// SIGKILL a running script that overran `script-max-runtime`; its end comes as `.scriptExited`.
     case killScript(ScriptJobID)
     /// Resolve a hostname now (getaddrinfo, first result of any family) and answer with
-    /// ``Event/hostResolved(host:ip:)`` (`SENTINEL MONITOR` with a hostname waits for it).
+    /// ``Event/hostResolved(host:ip:error:)`` (`SENTINEL MONITOR` with a hostname waits for it).
     case resolveHost(String)
     /// Build new TLS contexts from these settings for the connections that start from now on
     /// (`SENTINEL CONFIG SET tls-*`, already checked); open connections keep theirs.

@@ -36,8 +36,8 @@ package enum Event: Sendable {
     /// A script's process ended: its exit code, or the signal that killed it (0 if none).
     case scriptExited(ScriptJobID, exitCode: Int32, signal: Int32)
     /// A hostname was resolved (before a connect to it, or for ``Action/resolveHost(_:)``): its
-    /// first IP, or nil when it does not resolve.
-    case hostResolved(host: String, ip: String?)
+    /// first IP, or nil and getaddrinfo's reason when it does not resolve.
+    case hostResolved(host: String, ip: String?, error: String? = nil)
 }
 
 /// Process-level numbers the core cannot read itself.

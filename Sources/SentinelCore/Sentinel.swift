@@ -208,8 +208,8 @@ package struct Sentinel: Sendable {
             scriptExited(id, exitCode: exitCode, signal: signal)
         case .aclFileDone(let token, let text, let error):
             aclFileDone(token: token, text: text, error: error)
-        case .hostResolved(let host, let ip):
-            hostResolved(host, ip: ip)
+        case .hostResolved(let host, let ip, let error):
+            hostResolved(host, ip: ip, error: error)
         }
         return drain()
     }

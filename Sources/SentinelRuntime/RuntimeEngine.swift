@@ -410,7 +410,7 @@ final class RuntimeEngine {
             case .reloadTLS(let settings):
                 reloadTLS(settings)
             case .resolveHost(let host):
-                resolve(host) { engine, ip, _ in engine.deliver([.hostResolved(host: host, ip: ip)]) }
+                resolve(host) { engine, ip, error in engine.deliver([.hostResolved(host: host, ip: ip, error: error)]) }
             }
         }
     }
@@ -492,7 +492,7 @@ final class RuntimeEngine {
         // sentinelReconnectInstance); the core hears the outcome first. A name that does not
         // resolve fails only this link, which the core retries on its reconnect schedule.
         resolve(host) { engine, ip, reason in
-            engine.deliver([.hostResolved(host: host, ip: ip)])
+            engine.deliver([.hostResolved(host: host, ip: ip, error: reason)])
             guard engine.dialing.contains(id) else { return }
             if let ip, let address = try? SocketAddress(ipAddress: ip, port: port) {
                 engine.connect(id, to: address)

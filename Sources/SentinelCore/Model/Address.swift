@@ -5,7 +5,7 @@ import RESP
 /// Every instance address is stored as given (``HostPort``: the hostname or IP literal from the
 /// config, `SENTINEL MONITOR`, an INFO `slaveN:ip=` line or a hello) plus the IP it last resolved
 /// to. The core does no I/O: the runtime resolves a name before every connect to it and reports
-/// the outcome with ``Event/hostResolved(host:ip:)``; `SENTINEL MONITOR` asks for a resolution
+/// the outcome with ``Event/hostResolved(host:ip:error:)``; `SENTINEL MONITOR` asks for a resolution
 /// with ``Action/resolveHost(_:)`` and answers when that event arrives.
 package struct InstanceAddress: Hashable, Sendable, CustomStringConvertible {
     /// The hostname or IP literal, as given.
@@ -99,7 +99,7 @@ extension Sentinel {
     /// The runtime resolved `host` (before a connect, or for a MONITOR): remember the IP, or log
     /// the failure (the link to it then fails and is retried on the normal reconnect schedule),
     /// and answer the MONITOR commands that waited for it.
-    mutating func hostResolved(_ host: String, ip: String?) {
+    mutating func hostResolved(_ host: String, ip: String?, error: String? = nil) {
         let key = host.lowercased()
         if let ip {
             if resolution.ips[key] != ip {
@@ -109,7 +109,8 @@ extension Sentinel {
                 resolution.ips[key] = ip
             }
         } else {
-            output.append(.log(.warning, "Failed to resolve hostname '\(host)'"))
+            // Redis's createSentinelAddr warning, with the resolver's reason when there is one.
+            output.append(.log(.warning, "Failed to resolve hostname '\(host)'" + (error.map { ": \($0)" } ?? "")))
         }
         guard let waiting = resolution.waitingMonitors.removeValue(forKey: key) else { return }
         for request in waiting {
