@@ -201,6 +201,60 @@ extension Integration {
             #expect(swift.log().contains("-sdown master \(Self.masterName) 127.0.0.1 \(master.port)"))
         }
 
+        /// An ACL user for the sentinels without `+subscribe`: AUTH and PING work, the pub/sub
+        /// connection is closed after every `-NOPERM` SUBSCRIBE, so both sentinels show the master
+        /// `disconnected`, but the PING that goes out each time the pub/sub connection is reopened
+        /// keeps it from SDOWN (swift-sentinel sent no PING while a pub/sub connection was being
+        /// reopened and called the master s_down: 36 of 40 samples, redis-sentinel 0). Down-after
+        /// 2000 ms keeps both clear of the 1 s reopen period. swift-sentinel logs it once.
+        @Test("a sentinel user without +subscribe: disconnected but not s_down on swift-sentinel and redis-sentinel alike, one 'Permission denied' line",
+              .timeLimit(.minutes(2)))
+        func subscribeDenied() async throws {
+            let rules = Self.minimalSentinelRules.filter { $0 != "+subscribe" }
+            let cluster = try await Cluster.start(
+                sentinels: 0, downAfterMilliseconds: 2000,
+                sentinelLines: [
+                    "sentinel auth-user \(Self.masterName) sentinel-user",
+                    "sentinel auth-pass \(Self.masterName) \(Self.sentinelUserPassword)",
+                ],
+                dataNodeArguments: Self.dataNodeArguments(sentinelUserRules: rules), dataNodeAuth: [Self.dataPassword])
+            defer { cluster.shutdown() }
+            let swift = try await cluster.addSentinel(name: "swift", binary: try Binaries.sentinelUnderTest())
+            let redis = try await cluster.addSentinel(name: "redis", binary: try Binaries.referenceSentinel())
+            let master = try #require(cluster.master)
+            for sentinel in [swift, redis] {
+                var seen = Set<String>()
+                try await eventually(
+                    timeout: .seconds(15), "\(sentinel.label) shows the master disconnected and knows its replicas",
+                    diagnostics: { "flags seen: \(seen)\n\(cluster.diagnostics())" }
+                ) {
+                    let state = try sentinel.masterState()
+                    seen.insert(state["flags"] ?? "")
+                    return seen.contains { $0.contains("disconnected") } && state["num-slaves"] == "2"
+                }
+            }
+            // Give the pub/sub connection a few more retries, then count the lines.
+            try await Task.sleep(for: .seconds(2))
+            var samples: [String: [String: Int]] = [:]
+            for _ in 0..<40 {
+                for sentinel in [swift, redis] {
+                    samples[sentinel.name, default: [:]][try sentinel.masterState()["flags"] ?? "?", default: 0] += 1
+                }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            print("integration: auth: SUBSCRIBE refused, flags over 4 s: \(samples)")
+            for (name, flags) in samples {
+                #expect(!flags.keys.contains { $0.contains("s_down") }, "\(name) called a master that answers PING down: \(flags)")
+            }
+            let line = "Permission denied on the link to master \(Self.masterName) 127.0.0.1 \(master.port)"
+            let denied = swift.log().split(separator: "\n").filter { $0.contains(line) }
+            #expect(denied.count == 1, "one line, not one per retry:\n\(swift.diagnostics())")
+            #expect(denied.first?.contains("NOPERM") == true && denied.first?.contains("'sentinel-user'") == true, "\(denied)")
+            let refused = try master.command("ACL", "LOG").elements?.compactMap { $0.record?["object"] } ?? []
+            #expect(refused.contains("subscribe"), "the master's ACL LOG: \(refused)")
+            print("integration: auth: SUBSCRIBE refused logged as: \(denied.first ?? "nothing")")
+        }
+
         // MARK: d. Between sentinels: requirepass + sentinel-pass
 
         /// Three swift-sentinels with `requirepass`. With a wrong `sentinel-pass` they still

@@ -123,7 +123,7 @@ struct LinkAuthTests {
         var d = AuthDriver(config: AuthDriver.config(authPass: "pw", authUser: "sentinel-user"))
         d.servers[Self.master] = .init(password: "pw", user: "sentinel-user", denied: ["SUBSCRIBE"])
         d.start()
-        d.run(for: 3_500)
+        d.run(for: 3_500, step: 70)
         let denied = d.logs(containing: "Permission denied on the link to master mymaster 127.0.0.1 6379")
         #expect(denied.count == 1, "\(d.logs(containing: "link to"))")
         #expect(denied.first?.contains("sent AUTH as user 'sentinel-user'") == true)
@@ -131,6 +131,13 @@ struct LinkAuthTests {
         #expect(d.logs(containing: "works again", level: .notice).isEmpty, "AUTH +OK does not clear a NOPERM")
         #expect(d.closedLinks(to: Self.master).count >= 3)
         #expect(Self.flags(&d).contains("disconnected"))
+
+        // PING still works on the command connection and is sent in the ticks that reopen the
+        // pub/sub connection (Redis clears link->disconnected when the reconnect starts): no SDOWN.
+        // Ticks every 70 ms, as the runtime's 53-100 ms, so a reopen comes > 1000 ms after the last PONG.
+        d.run(for: 5_000, step: 70)
+        #expect(d.logs(containing: "+sdown").isEmpty, "\(d.logs(containing: "+sdown"))")
+        #expect(d.logs(containing: "Permission denied").count == 1)
 
         d.servers[Self.master]?.denied = []
         d.run(for: 1_500)

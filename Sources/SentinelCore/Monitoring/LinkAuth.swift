@@ -74,10 +74,11 @@ extension Sentinel {
         case .master(let name), .replica(let name, _):
             if denied {
                 line += "The user needs +subscribe and the \(Wire.helloChannel) channel"
+                line += "; until then the instance shows as disconnected and no hellos are received through it."
             } else {
                 line += "Set the right 'sentinel auth-pass \(name)' (and 'auth-user') with SENTINEL SET \(name) auth-pass"
+                line += "; until then the instance shows as disconnected and will be seen as down."
             }
-            line += "; until then the instance shows as disconnected and will be seen as down."
         case .peer:
             line += "Set this sentinel's sentinel-pass (and sentinel-user, else requirepass is used) with SENTINEL CONFIG SET"
             line += "; until then the peer is seen as down and its votes cannot be had."

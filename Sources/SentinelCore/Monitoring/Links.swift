@@ -407,13 +407,19 @@ extension Sentinel {
     // MARK: - Periodic commands
 
     /// Sends PING, INFO and hello when due (sentinelSendPeriodicCommands), unless the link is down
-    /// or has too many commands pending.
+    /// or has too many commands pending. "Down" is Redis's `link->disconnected`: a needed
+    /// connection is missing and not being reopened (``InstanceLink/awaitingReconnect``); a
+    /// pub/sub connection that is being reopened does not hold back the commands on the working
+    /// command connection. So a master whose SUBSCRIBE is refused (an ACL user without
+    /// +subscribe: the pub/sub connection is closed and reopened every second) still gets its
+    /// PING about once a second, in the tick that reopens the pub/sub connection, and is not
+    /// SDOWN (redis-sentinel 7.0.15 alike; AuthTests.subscribeDenied).
     mutating func sendPeriodicCommands(_ owner: LinkOwner) {
         // The link's fields are read once: sending INFO below changes only its pending queue,
         // which is read here before that send, as before.
         guard
             let (pendingCommands, infoPending, lastPong, lastPing) = readLink(owner, { link in
-                link.disconnected
+                link.awaitingReconnect || link.cc?.connected != true
                     ? nil : (link.pendingCommands, link.cc?.pending.contains(.info) ?? false, link.lastPongTime, link.lastPingTime)
             }) ?? nil
         else { return }

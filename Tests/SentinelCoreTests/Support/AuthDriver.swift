@@ -61,11 +61,11 @@ struct AuthDriver {
         process(sentinel.handle(event, now: now))
     }
 
-    /// Ticks every 100 ms for `millis`.
-    mutating func run(for millis: Millis) {
+    /// Ticks every `step` ms (100 by default) for `millis`.
+    mutating func run(for millis: Millis, step: Millis = 100) {
         let end = now + millis
         while now < end {
-            now += 100
+            now += step
             handle(.tick)
         }
     }
