@@ -306,6 +306,37 @@ extension Integration {
             print("integration: auth: sentinel-pass repaired at run time; crash failover \(master.port) -> \(switched.newPort)")
         }
 
+        /// The wrong-sentinel-pass symptom and its repair, on swift-sentinel and on redis-sentinel
+        /// 7.0.15 (three of one kind each): the same CKQUORUM answers before and after
+        /// `SENTINEL CONFIG SET sentinel-pass`.
+        @Test("a wrong sentinel-pass: NOQUORUM 1 usable, then OK 3 usable after SENTINEL CONFIG SET sentinel-pass (swift-sentinel and redis-sentinel alike)",
+              .timeLimit(.minutes(2)), arguments: ["swift-sentinel", "redis-sentinel"])
+        func wrongSentinelPassAlike(_ which: String) async throws {
+            let binary = which == "redis-sentinel" ? try Binaries.referenceSentinel() : try Binaries.sentinelUnderTest()
+            let cluster = try await Cluster.start(
+                sentinelBinary: binary, downAfterMilliseconds: 1000,
+                sentinelLines: ["requirepass \(Self.sentinelPassword)", "sentinel sentinel-pass wrong-password"],
+                sentinelAuth: [Self.sentinelPassword])
+            defer { cluster.shutdown() }
+            try await cluster.waitForFullDiscovery(timeout: .seconds(30))
+            let noQuorum = "NOQUORUM 1 usable Sentinels. Not enough available Sentinels to reach the specified quorum for this master. Not enough available Sentinels to reach the majority and authorize a failover"
+            let ok = "OK 3 usable Sentinels. Quorum and failover authorization can be reached"
+            for sentinel in cluster.sentinels {
+                try await eventually(timeout: .seconds(15), "\(sentinel.label): CKQUORUM counts 1 usable sentinel", diagnostics: cluster.diagnostics) {
+                    try sentinel.command("SENTINEL", "CKQUORUM", Self.masterName) == .simpleError(noQuorum)
+                }
+            }
+            for sentinel in cluster.sentinels {
+                let reply = try sentinel.command("SENTINEL", "CONFIG", "SET", "sentinel-pass", Self.sentinelPassword)
+                #expect(reply == .simpleString("OK"), "\(sentinel.label): \(reply)")
+            }
+            for sentinel in cluster.sentinels {
+                try await eventually(timeout: .seconds(15), "\(sentinel.label): CKQUORUM counts 3 usable sentinels", diagnostics: cluster.diagnostics) {
+                    try sentinel.command("SENTINEL", "CKQUORUM", Self.masterName) == .simpleString(ok)
+                }
+            }
+        }
+
         /// What one sentinel needs on another: AUTH (always allowed), `CLIENT SETNAME`, `PING`, the
         /// hello `PUBLISH` on its channel, the vote request; and for a coordinated failover the
         /// hello hold notice and the address confirmation. Found by running redis-sentinel 7.0.15
