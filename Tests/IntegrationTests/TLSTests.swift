@@ -275,6 +275,37 @@ extension Integration {
             }
         }
 
+        /// The standard fixture with the harness's TLS option: `Cluster.start(tls:)` makes every
+        /// data node and sentinel TLS-only; discovery, healthy links and a crash failover work
+        /// through the usual helpers.
+        @Test("Cluster.start(tls:): the standard fixture over TLS, with a crash failover", .timeLimit(.minutes(2)))
+        func standardFixtureOverTLS() async throws {
+            let certificates = try Self.temporaryDirectory()
+            defer { Self.removeDirectory(certificates) }
+            let files = try await TLSFiles.make(in: certificates)
+            let cluster = try await Cluster.start(
+                downAfterMilliseconds: 1000, sentinelLines: ["sentinel failover-timeout \(Cluster.masterName) 10000"], tls: files)
+            defer { cluster.shutdown() }
+            try await cluster.waitForFullDiscovery()
+            try await cluster.waitForHealthyLinks()
+            for sentinel in cluster.sentinels {
+                #expect(sentinel.tunnel != nil && sentinel.harnessPort != sentinel.port)
+                let peers = try sentinel.instances("SENTINELS").compactMap { $0["port"].flatMap(UInt16.init) }
+                #expect(Set(peers) == Set(cluster.sentinels.map(\.port)).subtracting([sentinel.port]), "peers announce their tls-port")
+            }
+            // Nothing listens in plain text on the data nodes' ports.
+            #expect(throws: (any Error).self) { try RESPClient(port: cluster.master.port, timeout: .seconds(1)).send("PING") }
+            let oldMaster = cluster.master.port
+            cluster.master.kill9()
+            let replicaPorts = Set(cluster.replicas.map(\.port))
+            try await eventually(timeout: .seconds(60), "every sentinel names a promoted replica", diagnostics: cluster.diagnostics) {
+                try cluster.sentinels.allSatisfy { replicaPorts.contains(try cluster.currentMasterPort(on: $0)) }
+            }
+            let promoted = try cluster.currentMasterPort(on: cluster.sentinels[0])
+            #expect(promoted != oldMaster)
+            #expect(try cluster.node(port: promoted)?.info("replication")["role"] == "master")
+        }
+
         /// The subject of the certificate a new TLS connection to `port` is shown (`openssl s_client`).
         func presentedSubject(_ port: UInt16, files: TLSFiles, directory: URL) async throws -> String {
             let (status, output) = try await ManagedProcess.run(

@@ -28,6 +28,9 @@ final class Cluster {
     var dataNodeArguments: [String] = []
     var dataNodeAuth: [String]? = nil
     var sentinelAuth: [String]? = nil
+    /// TLS everywhere (TLSSupport.swift): data nodes and sentinels TLS-only, reached by the harness
+    /// through tunnels; nil for plain TCP.
+    var tls: TLSFiles? = nil
     /// The node started as the master. After a failover it is no longer the master: ask the
     /// sentinels (`currentMasterPort`) or look a node up by port (`node(port:)`).
     private(set) var master: RedisNode!
@@ -46,7 +49,8 @@ final class Cluster {
     static func start(
         sentinels sentinelCount: Int = 3, sentinelBinary: String? = nil,
         downAfterMilliseconds: Int = Cluster.downAfterMilliseconds, sentinelLines: [String] = [],
-        dataNodeArguments: [String] = [], dataNodeAuth: [String]? = nil, sentinelAuth: [String]? = nil
+        dataNodeArguments: [String] = [], dataNodeAuth: [String]? = nil, sentinelAuth: [String]? = nil,
+        tls: TLSFiles? = nil
     ) async throws -> Cluster {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("sentinel-it-\(UUID().uuidString.prefix(8))")
@@ -56,6 +60,7 @@ final class Cluster {
         cluster.dataNodeArguments = dataNodeArguments
         cluster.dataNodeAuth = dataNodeAuth
         cluster.sentinelAuth = sentinelAuth
+        cluster.tls = tls
         do {
             try await cluster.startDataNodes()
             if sentinelCount > 0 {
@@ -73,13 +78,13 @@ final class Cluster {
 
     private func startDataNodes() async throws {
         let master = try await RedisNode.start(
-            name: "master", in: directory, extraArguments: dataNodeArguments, auth: dataNodeAuth)
+            name: "master", in: directory, extraArguments: dataNodeArguments, auth: dataNodeAuth, tls: tls)
         self.master = master
         for index in 1...2 {
             replicas.append(
                 try await RedisNode.start(
                     name: "replica\(index)", in: directory, replicaOf: master.port, extraArguments: dataNodeArguments,
-                    auth: dataNodeAuth))
+                    auth: dataNodeAuth, tls: tls))
         }
         try await eventually(timeout: .seconds(20), "the master reports 2 online replicas", diagnostics: diagnostics) {
             let info = try master.info("replication")
@@ -92,7 +97,7 @@ final class Cluster {
     func addSentinel(name: String, binary: String) async throws -> SentinelProcess {
         let sentinel = try await SentinelProcess.start(
             name: name, binary: binary, in: directory, masterPort: master.port, quorum: Self.quorum,
-            downAfterMilliseconds: downAfterMilliseconds, extraLines: sentinelLines, clientAuth: sentinelAuth)
+            downAfterMilliseconds: downAfterMilliseconds, extraLines: sentinelLines, clientAuth: sentinelAuth, tls: tls)
         sentinels.append(sentinel)
         return sentinel
     }

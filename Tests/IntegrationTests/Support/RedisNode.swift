@@ -16,6 +16,12 @@ final class RedisNode {
     /// What the harness sends as `AUTH` on each of its own connections (`[password]` or
     /// `[user, password]`), for a node started with `requirepass` or ACL users; nil for none.
     let auth: [String]?
+    /// For a node started with `tls`: it listens on TLS only (`--port 0 --tls-port <port>`, so
+    /// `port` is its TLS port) and the harness reaches it through this plain-to-TLS tunnel
+    /// (TLSSupport.swift).
+    private(set) var tunnel: TLSTunnel? = nil
+    /// The port of the harness's own (plain) connections: the tunnel's for a TLS node.
+    var harnessPort: UInt16 { tunnel?.port ?? port }
 
     private init(name: String, port: UInt16, directory: URL, process: ManagedProcess, auth: [String]? = nil) {
         self.name = name
@@ -33,7 +39,7 @@ final class RedisNode {
     /// is what the harness then AUTHs with on its own connections.
     static func start(
         name: String, in parent: URL, replicaOf masterPort: UInt16? = nil, extraArguments: [String] = [],
-        auth: [String]? = nil
+        auth: [String]? = nil, tls: TLSFiles? = nil
     ) async throws -> RedisNode {
         let executable = try Binaries.redisServer()
         var lastError: any Error = HarnessError("\(name) was not started")
@@ -50,12 +56,19 @@ final class RedisNode {
             if let masterPort {
                 arguments += ["--replicaof", "127.0.0.1", "\(masterPort)"]
             }
+            if let tls {
+                // TLS only: the later `--port 0` wins over the first `--port`.
+                arguments += tls.redisArguments(tlsPort: port)
+            }
             arguments += extraArguments
             let process = ManagedProcess(
                 label: "\(name) (redis-server :\(port))", executable: executable, arguments: arguments,
                 logURL: directory.appendingPathComponent("redis.log"))
             try process.launch()
             let node = RedisNode(name: name, port: port, directory: directory, process: process, auth: auth)
+            if let tls {
+                node.tunnel = try TLSTunnel(target: port, files: tls)
+            }
             do {
                 try await node.waitUntilReady()
                 return node
@@ -75,16 +88,16 @@ final class RedisNode {
             guard self.process.isRunning else {
                 throw FatalPollingError("\(self.process.label) exited with status \(self.process.exitStatus ?? -1)")
             }
-            return try RESPClient(port: port, timeout: .seconds(1), auth: auth).send("PING") == .simpleString("PONG")
+            return try RESPClient(port: harnessPort, timeout: .seconds(1), auth: auth).send("PING") == .simpleString("PONG")
         }
     }
 
     func command(_ arguments: String...) throws -> RESPReply {
-        try RESPClient(port: port, auth: auth).send(arguments)
+        try RESPClient(port: harnessPort, auth: auth).send(arguments)
     }
 
     func command(_ arguments: [String]) throws -> RESPReply {
-        try RESPClient(port: port, auth: auth).send(arguments)
+        try RESPClient(port: harnessPort, auth: auth).send(arguments)
     }
 
     /// Field values of one `INFO` section, e.g. `info("replication")["connected_slaves"]`.

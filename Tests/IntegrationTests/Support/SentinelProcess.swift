@@ -20,6 +20,11 @@ final class SentinelProcess {
     /// What the harness sends as `AUTH` on its own connections to this sentinel (`[password]`
     /// or `[user, password]`) when its config has `requirepass` or ACL users; nil for none.
     var clientAuth: [String]? = nil
+    /// For a sentinel started with `tls`: `port 0` and `tls-port <port>` (so `port` is its TLS
+    /// port, what peers and clients use), reached by the harness through this tunnel.
+    private(set) var tunnel: TLSTunnel? = nil
+    /// The port of the harness's own (plain) connections: the tunnel's for a TLS sentinel.
+    var harnessPort: UInt16 { tunnel?.port ?? port }
 
     var configURL: URL { directory.appendingPathComponent("sentinel.conf") }
     var logURL: URL { directory.appendingPathComponent("sentinel.log") }
@@ -57,7 +62,7 @@ final class SentinelProcess {
     static func start(
         name: String, binary: String, in parent: URL, masterName: String = Cluster.masterName,
         masterPort: UInt16, quorum: Int = 2, downAfterMilliseconds: Int = 5000, extraLines: [String] = [],
-        clientAuth: [String]? = nil
+        clientAuth: [String]? = nil, tls: TLSFiles? = nil
     ) async throws -> SentinelProcess {
         var lastError: any Error = HarnessError("\(name) was not started")
         for _ in 0..<3 {
@@ -66,9 +71,14 @@ final class SentinelProcess {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let sentinel = SentinelProcess(name: name, binary: binary, directory: directory, port: port)
             sentinel.clientAuth = clientAuth
+            // TLS only: the later `port 0` wins over the first `port` line.
+            let tlsLines = tls.map { ["port 0"] + $0.sentinelLines(tlsPort: port) } ?? []
+            if let tls {
+                sentinel.tunnel = try TLSTunnel(target: port, files: tls)
+            }
             let config = initialConfig(
                 port: port, directory: directory, masterName: masterName, masterPort: masterPort,
-                quorum: quorum, downAfterMilliseconds: downAfterMilliseconds, extraLines: extraLines)
+                quorum: quorum, downAfterMilliseconds: downAfterMilliseconds, extraLines: tlsLines + extraLines)
             try config.write(to: sentinel.configURL, atomically: true, encoding: .utf8)
             do {
                 try await sentinel.start()
@@ -109,7 +119,7 @@ final class SentinelProcess {
             guard let process = self.process, process.isRunning else {
                 throw FatalPollingError("\(self.label) is not running (exit status \(self.process?.exitStatus ?? -1))")
             }
-            return try RESPClient(port: port, timeout: .seconds(1), auth: clientAuth).send("PING") == .simpleString("PONG")
+            return try RESPClient(port: harnessPort, timeout: .seconds(1), auth: clientAuth).send("PING") == .simpleString("PONG")
         }
     }
 
@@ -149,15 +159,15 @@ final class SentinelProcess {
     // MARK: Queries
 
     func client() throws -> RESPClient {
-        try RESPClient(port: port, auth: clientAuth)
+        try RESPClient(port: harnessPort, auth: clientAuth)
     }
 
     func command(_ arguments: String...) throws -> RESPReply {
-        try RESPClient(port: port, auth: clientAuth).send(arguments)
+        try RESPClient(port: harnessPort, auth: clientAuth).send(arguments)
     }
 
     func command(_ arguments: [String]) throws -> RESPReply {
-        try RESPClient(port: port, auth: clientAuth).send(arguments)
+        try RESPClient(port: harnessPort, auth: clientAuth).send(arguments)
     }
 
     /// `SENTINEL MASTER <name>` as a dictionary of strings.
