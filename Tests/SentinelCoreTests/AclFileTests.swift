@@ -80,6 +80,17 @@ struct AclFileTests {
         #expect(h.one(1, "ACL", "USERS") == .array([.bulkString("carol"), .bulkString("default")]))
     }
 
+    @Test("a client deleting its own user is answered, closed, and the file is still written")
+    func deleteSelf() {
+        var h = Self.harness()
+        #expect(h.one(1, "AUTH", "alice", "a") == .ok)
+        let actions = h.sentinel.handle(.clientCommand(ClientID(1), ["ACL", "DELUSER", "alice"]), now: h.now)
+        #expect(actions.contains(.reply(ClientID(1), .integer(1), .resp2)))
+        #expect(actions.last == .closeClient(ClientID(1)))
+        #expect(actions.contains { if case .aclFile(.write(_, let content), _) = $0 { !content.contains("alice") } else { false } })
+        #expect(!actions.contains { if case .persistConfig = $0 { true } else { false } })
+    }
+
     @Test("without aclfile, LOAD and SAVE give Redis's error")
     func noFile() {
         var h = ClientCommandTests.Harness()

@@ -97,9 +97,15 @@ extension Sentinel {
         }
         aclChanged()
         if closeSelf || deleted == 0 {
-            // Nothing to persist, or the caller is being disconnected: answer now (the
-            // rewrite, if any, still goes out with this event).
-            if deleted > 0 { needsFlush = true }
+            // Nothing to persist, or the caller is being disconnected: answer now (the write,
+            // if any, still goes out with this event; nobody waits for its answer).
+            if deleted > 0 {
+                if let path = acl.filePath {
+                    output.append(.aclFile(.write(path: path, content: AclFile.content(acl)), token: 0))
+                } else {
+                    needsFlush = true
+                }
+            }
             reply(id, .integer(deleted))
             if closeSelf { output.append(.closeClient(id)) }
         } else {
