@@ -146,7 +146,10 @@ package enum Launcher {
             var config = try ConfigParser.parse(text, fileName: fileName, overrides: overrides)
             if let users = aclFileUsers(config) { config.users = users }
             if let refusal = protectedModeRefusal(config) { return (1, refusal) }
-            if let problem = tlsProblem(config) { return (1, problem + "\n" + TLSSetupError.summary) }
+            // Relative TLS paths are read after the chdir to `dir`, so they are checked there.
+            if let problem = TLSContextFactory.problem(config.tls.resolvingRelativePaths(against: config.dir)) {
+                return (1, problem + "\n" + TLSSetupError.summary)
+            }
             return (0, "configuration OK")
         } catch {
             return (1, error.description)

@@ -142,6 +142,25 @@ struct TLSContextFactoryTests {
         #expect(problem { $0.ciphers = "ECDHE-RSA-AES256-GCM-SHA384:DEFAULT:!MEDIUM" } == nil)
     }
 
+    /// `--check-config` reads relative tls-* paths under `dir`, as the sentinel does after its chdir.
+    @Test func checkConfigResolvesRelativePathsUnderDir() {
+        func check(_ dir: String) -> (Int32, String) {
+            let text = """
+                dir \(dir)
+                port 0
+                tls-port 16380
+                tls-cert-file server.crt
+                tls-key-file server.key
+                tls-ca-cert-file ca.crt
+                """
+            return Launcher.checkConfig(text: text, fileName: "s.conf", overrides: [])
+        }
+        #expect(check(files.dir) == (0, "configuration OK"))
+        let (status, output) = check("/nonexistent-dir")
+        #expect(status == 1)
+        #expect(output.hasPrefix("Failed to load certificate: /nonexistent-dir/server.crt (tls-cert-file): No such file or directory"))
+    }
+
     /// `--check-config` reports the same text and exits 1.
     @Test func checkConfigReportsTheFile() {
         let text = """
