@@ -65,9 +65,14 @@ extension Integration {
             guard fputs(text, file) >= 0 else { throw HarnessError("cannot write \(url.path)") }
         }
 
+        /// With `announce-hostnames no` the same deployment prints resolved IPs everywhere, except
+        /// `FAILOVER TO`, which must still name the replica as it registered (its name).
         @Test("names everywhere: discovery, replies, events, config, crash and coordinated failover, a name that disappears",
-              .timeLimit(.minutes(3)))
-        func namesEverywhere() async throws {
+              .timeLimit(.minutes(3)), arguments: [true, false])
+        func namesEverywhere(announceHostnames announce: Bool) async throws {
+            // How addresses are printed: the names, or the IPs they resolve to.
+            let shown = announce ? Self.names : Self.ips
+            let shownSentinels = announce ? Self.sentinelNames : Self.sentinelIPs
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hostnames-\(UUID().uuidString.prefix(8))")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let hosts = directory.appendingPathComponent("hosts")
@@ -111,7 +116,7 @@ extension Integration {
                 let config = [
                     "port \(port)", "bind \(Self.sentinelIPs[i]) 127.0.0.1", "daemonize no", "logfile \"\"",
                     "dir \"\(dir.path)\"",
-                    "sentinel resolve-hostnames yes", "sentinel announce-hostnames yes",
+                    "sentinel resolve-hostnames yes", "sentinel announce-hostnames \(announce ? "yes" : "no")",
                     "sentinel announce-ip \(Self.sentinelNames[i])",
                     "sentinel monitor \(Self.masterName) \(Self.names[0]) \(ports[0]) 2",
                     "sentinel down-after-milliseconds \(Self.masterName) 1000",
@@ -140,9 +145,11 @@ extension Integration {
                 try sentinels.allSatisfy { s in
                     let replicas = try records(s, "REPLICAS")
                     let peers = try records(s, "SENTINELS")
-                    return Set(replicas.compactMap { $0["ip"] }) == Set(Self.names[1...])
-                        && Set(replicas.compactMap { $0["name"] }) == Set([1, 2].map { "\(Self.names[$0]):\(ports[$0])" })
-                        && peers.count == 2 && peers.allSatisfy { Self.sentinelNames.contains($0["ip"] ?? "") }
+                    // (With announce-hostnames no a replica is named by its IP in Redis, which resolves
+                    // at creation; we learn the IP at the first connect, so the name stays the name.)
+                    return Set(replicas.compactMap { $0["ip"] }) == Set(shown[1...])
+                        && (!announce || Set(replicas.compactMap { $0["name"] }) == Set([1, 2].map { "\(Self.names[$0]):\(ports[$0])" }))
+                        && peers.count == 2 && peers.allSatisfy { shownSentinels.contains($0["ip"] ?? "") }
                         && !replicas.contains { ($0["flags"] ?? "").contains("disconnected") }
                 }
             }
@@ -150,20 +157,20 @@ extension Integration {
             #expect(try sentinels[0].command("SENTINEL", "MONITOR", "other", "nowhere.sentinel.test", "6379", "2")
                 == .simpleError("ERR Invalid IP address or hostname specified"))
             #expect(try sentinels[0].command("SENTINEL", "MONITOR", "other", Self.names[2], "\(ports[2])", "2") == .simpleString("OK"))
-            #expect(try sentinels[0].command("SENTINEL", "MASTER", "other").record?["ip"] == Self.names[2])
+            #expect(try sentinels[0].command("SENTINEL", "MASTER", "other").record?["ip"] == shown[2])
             #expect(try sentinels[0].command("SENTINEL", "REMOVE", "other") == .simpleString("OK"))
             for s in sentinels {
-                #expect(try masterAddress(s) == [Self.names[0], "\(ports[0])"])
-                #expect(try s.command("SENTINEL", "MASTER", Self.masterName).record?["ip"] == Self.names[0])
+                #expect(try masterAddress(s) == [shown[0], "\(ports[0])"])
+                #expect(try s.command("SENTINEL", "MASTER", Self.masterName).record?["ip"] == shown[0])
             }
             try await eventually(timeout: .seconds(10), "the config files hold names only", diagnostics: diagnostics) {
                 try sentinels.allSatisfy { s in
                     let text = try String(contentsOf: s.directory.appendingPathComponent("sentinel.conf"), encoding: .utf8)
-                    return text.contains("sentinel monitor \(Self.masterName) \(Self.names[0]) \(ports[0]) 2")
-                        && text.contains("sentinel known-replica \(Self.masterName) \(Self.names[1]) \(ports[1])")
-                        && text.contains("sentinel known-replica \(Self.masterName) \(Self.names[2]) \(ports[2])")
-                        && Self.sentinelNames.filter { text.contains("sentinel known-sentinel \(Self.masterName) \($0) ") }.count == 2
-                        && !text.contains("127.0.0.2")
+                    return text.contains("sentinel monitor \(Self.masterName) \(shown[0]) \(ports[0]) 2")
+                        && text.contains("sentinel known-replica \(Self.masterName) \(shown[1]) \(ports[1])")
+                        && text.contains("sentinel known-replica \(Self.masterName) \(shown[2]) \(ports[2])")
+                        && shownSentinels.filter { text.contains("sentinel known-sentinel \(Self.masterName) \($0) ") }.count == 2
+                        && (!announce || !text.contains("127.0.0.2"))
                 }
             }
 
@@ -179,14 +186,14 @@ extension Integration {
                 // docs/hostnames.md): the replica stays up there. Checked so the rest still compares.
                 try await Task.sleep(for: .seconds(3))
                 for s in sentinels {
-                    let c = try records(s, "REPLICAS").first { $0["ip"] == Self.names[2] }
+                    let c = try records(s, "REPLICAS").first { $0["ip"] == shown[2] }
                     #expect(c?["flags"] == "slave", "\(s.name): \(String(describing: c))")
                 }
             } else {
                 try await eventually(timeout: .seconds(10), "node-c is shown disconnected or down, not forgotten", diagnostics: diagnostics) {
                     try sentinels.allSatisfy { s in
                         let replicas = try records(s, "REPLICAS")
-                        let c = replicas.first { $0["ip"] == Self.names[2] }
+                        let c = replicas.first { $0["ip"] == shown[2] }
                         return replicas.count == 2 && ((c?["flags"] ?? "").contains("disconnected") || (c?["flags"] ?? "").contains("s_down"))
                     }
                 }
@@ -195,30 +202,31 @@ extension Integration {
             try Self.writeHosts(hosts)
             let recoveredAfter = try await eventually(timeout: .seconds(20), "node-c's links recover once its name resolves again", diagnostics: diagnostics) {
                 try sentinels.allSatisfy { s in
-                    let c = try records(s, "REPLICAS").first { $0["ip"] == Self.names[2] }
+                    let c = try records(s, "REPLICAS").first { $0["ip"] == shown[2] }
                     return c.map { !($0["flags"] ?? "").contains("disconnected") && !($0["flags"] ?? "").contains("s_down") } ?? false
                 }
             }
 
             // 3. Crash failover: the master dies; everyone switches to a replica's name.
-            print("hostnames: resolution failure logged after \(failedAfter), link recovered \(recoveredAfter) after the name came back")
+            print("hostnames (announce-hostnames \(announce)): resolution failure logged after \(failedAfter), link recovered \(recoveredAfter) after the name came back")
             let crashed = ContinuousClock.now
             nodes[0].process.kill9()
             let switched = try await events.waitFor(
                 "+switch-master", timeout: .seconds(60), where: { $0.words.count == 5 }, diagnostics: diagnostics)
-            #expect(Array(switched.words[0...2]) == [Self.masterName, Self.names[0], "\(ports[0])"], "\(switched)")
-            let promoted = try #require(Self.names.firstIndex(of: switched.words[3]), "promoted by name: \(switched)")
+            #expect(Array(switched.words[0...2]) == [Self.masterName, shown[0], "\(ports[0])"], "\(switched)")
+            let promoted = try #require(shown.firstIndex(of: switched.words[3]), "promoted, as printed: \(switched)")
             #expect(switched.words[4] == "\(ports[promoted])")
             let other = promoted == 1 ? 2 : 1
             print("hostnames: +switch-master \(switched.message) \(switched.time - crashed) after the crash")
             try await eventually(timeout: .seconds(30), "every sentinel answers \(Self.names[promoted])", diagnostics: diagnostics) {
-                try sentinels.allSatisfy { try masterAddress($0) == [Self.names[promoted], "\(ports[promoted])"] }
+                try sentinels.allSatisfy { try masterAddress($0) == [shown[promoted], "\(ports[promoted])"] }
             }
             // The other replica was repointed with SLAVEOF <name>.
             try await eventually(timeout: .seconds(40), "\(Self.names[other]) replicates from \(Self.names[promoted]) online", diagnostics: diagnostics) {
                 let info = try nodes[other].command("INFO", "replication").string ?? ""
                 let listing = try nodes[promoted].command("INFO", "replication").string ?? ""
-                return info.contains("master_host:\(Self.names[promoted])") && info.contains("master_link_status:up")
+                // SLAVEOF named the new master as printed (its name, or its IP).
+                return info.contains("master_host:\(shown[promoted])") && info.contains("master_link_status:up")
                     && listing.contains("ip=\(Self.names[other])")
             }
 
@@ -227,8 +235,8 @@ extension Integration {
             // sentinel must see the other replica linked to the new master (by name, from its INFO).
             try await eventually(timeout: .seconds(30), "the sentinels see \(Self.names[other]) linked to \(Self.names[promoted])", diagnostics: diagnostics) {
                 try sentinels.allSatisfy { s in
-                    let r = try records(s, "REPLICAS").first { $0["ip"] == Self.names[other] }
-                    return r?["master-host"] == Self.names[promoted] && r?["master-link-status"] == "ok"
+                    let r = try records(s, "REPLICAS").first { $0["ip"] == shown[other] }
+                    return r?["master-host"] == shown[promoted] && r?["master-link-status"] == "ok"
                 }
             }
             guard Binaries.sentinelUnderTestHasCoordinatedFailover else { return }
@@ -248,7 +256,7 @@ extension Integration {
             let handover = try await events.waitFor("+coordinated-failover", timeout: .seconds(30), diagnostics: diagnostics)
             #expect(handover.message.hasSuffix(" to \(Self.names[other]) \(ports[other])"), "FAILOVER TO <name>: \(handover)")
             try await eventually(timeout: .seconds(60), "every sentinel answers \(Self.names[other]) after the coordinated failover", diagnostics: diagnostics) {
-                try sentinels.allSatisfy { try masterAddress($0) == [Self.names[other], "\(ports[other])"] }
+                try sentinels.allSatisfy { try masterAddress($0) == [shown[other], "\(ports[other])"] }
             }
             let role = try nodes[other].command("ROLE").elements?.first?.string
             #expect(role == "master")
@@ -257,8 +265,8 @@ extension Integration {
             try await eventually(timeout: .seconds(10), "the config files name the new master", diagnostics: diagnostics) {
                 try sentinels.allSatisfy { s in
                     let text = try String(contentsOf: s.directory.appendingPathComponent("sentinel.conf"), encoding: .utf8)
-                    return text.contains("sentinel monitor \(Self.masterName) \(Self.names[other]) \(ports[other]) 2")
-                        && !text.contains("127.0.0.2")
+                    return text.contains("sentinel monitor \(Self.masterName) \(shown[other]) \(ports[other]) 2")
+                        && (!announce || !text.contains("127.0.0.2"))
                 }
             }
             for s in sentinels { #expect(s.process.isRunning) }

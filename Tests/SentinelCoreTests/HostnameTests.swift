@@ -126,8 +126,11 @@ struct HostnameTests {
         #expect(replies(ask(&s, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"))
             == [.array([.bulkString(printed), .bulkString("6379")])])
         #expect(fields(replies(ask(&s, "SENTINEL", "MASTER", "mymaster")).first)["ip"] == printed)
-        // The config file.
+        // The config file, rewritten when an IP is learned only if IPs are printed.
         #expect(s.config.masters[0].address == HostPort(printed, 6379))
+        let learned = s.handle(.hostResolved(host: "node-a.test", ip: "10.0.0.9"), now: 1550)
+        #expect(learned.contains { if case .persistConfig(let c, _) = $0 { c.masters[0].address.host == "10.0.0.9" } else { false } } == !announce)
+        _ = s.handle(.hostResolved(host: "node-a.test", ip: "10.0.0.1"), now: 1560)
         // The hello payload's master address.
         let hello = try #require(s.helloPayload(master: "mymaster", localAddress: "127.0.0.9"))
         #expect(hello.hasSuffix(",mymaster,\(printed),6379,0"))

@@ -107,6 +107,9 @@ extension Sentinel {
                     output.append(.log(.notice, "Hostname '\(host)' now resolves to \(ip) (was \(old))"))
                 }
                 resolution.ips[key] = ip
+                // Printed as IPs: the config file names this host by its (new) IP from now on.
+                // Redis resolves at creation and writes the IP at once; we learn it here.
+                if !settings.announceHostnames { needsFlush = true }
             }
         } else {
             // Redis's createSentinelAddr warning, with the resolver's reason when there is one.
