@@ -3,7 +3,8 @@ import Testing
 
 @testable import SentinelCore
 
-/// ACL CAT, LIST and GETUSER for the sentinel's one user, as redis-sentinel 7.0.15 answers them.
+/// ACL CAT, LIST and GETUSER of the default user (no user lines), as redis-sentinel 7.0.15
+/// answers them; other users are covered by AclRulesTests and AclEnforcementTests.
 @Suite("ACL commands")
 struct AclCommandTests {
     typealias Harness = ClientCommandTests.Harness
