@@ -130,6 +130,12 @@ extension Integration {
                 sentinels.append(node)
             }
             for sentinel in sentinels { try await sentinel.waitUntilReady() }
+            // `exec` kept the pids: what ManagedProcess/ProcessRegistry hold (and kill) is the server itself.
+            for (node, executable) in nodes.map({ ($0, server) }) + sentinels.map({ ($0, binary) }) {
+                let pid = try #require(node.process.pid)
+                let running = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe")
+                #expect(running == URL(fileURLWithPath: executable).resolvingSymlinksInPath().path, "\(node.name): pid \(pid) runs \(running)")
+            }
             let events = try EventSubscriber(port: sentinels[0].port, label: sentinels[0].name)
             defer { events.stop() }
 
