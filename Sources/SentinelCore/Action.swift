@@ -41,7 +41,11 @@ package enum Action: Equatable, Sendable {
     /// Resolve a hostname now (getaddrinfo, first result of any family) and answer with
     /// ``Event/hostResolved(host:ip:error:)`` (`SENTINEL MONITOR` with a hostname waits for it).
     case resolveHost(String)
-    /// Build new TLS contexts from these settings for the connections that start from now on
-    /// (`SENTINEL CONFIG SET tls-*`, already checked); open connections keep theirs.
-    case reloadTLS(TLSSettings)
+    /// Build TLS contexts from these settings off the event loop (reading the certificate, key
+    /// and CA files) and keep them ready, unused; answer with ``Event/tlsPrepared(token:error:)``
+    /// (`SENTINEL CONFIG SET tls-*` waits for it).
+    case prepareTLS(TLSSettings, token: Int)
+    /// Switch to the contexts prepared under `token` (reported good): the connections that start
+    /// from now on use them; open connections keep theirs.
+    case activateTLS(token: Int)
 }

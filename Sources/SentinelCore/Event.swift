@@ -38,6 +38,9 @@ package enum Event: Sendable {
     /// A hostname was resolved (before a connect to it, or for ``Action/resolveHost(_:)``): its
     /// first IP, or nil and getaddrinfo's reason when it does not resolve.
     case hostResolved(host: String, ip: String?, error: String? = nil)
+    /// The result of an ``Action/prepareTLS(_:token:)``: nil when the contexts were built (and
+    /// wait for ``Action/activateTLS(token:)``), else the startup message of the problem.
+    case tlsPrepared(token: Int, error: String?)
 }
 
 /// Process-level numbers the core cannot read itself.

@@ -64,9 +64,9 @@ package struct Sentinel: Sendable {
     /// Static INFO fields (executable, config file, OS) the runtime fills in once.
     package var serverInfoBase = ServerInfoInput()
     package var isExecutable: @Sendable (String) -> Bool = { _ in true }
-    /// Why TLS settings cannot be loaded (a missing file, a wrong passphrase, ...), or nil. The
-    /// runtime supplies the real check, which reads the files; the default accepts everything.
-    package var tlsProblem: @Sendable (TLSSettings) -> String? = { _ in nil }
+    /// The `SENTINEL CONFIG SET tls-*` whose files the runtime is loading, and the SENTINEL
+    /// CONFIG commands waiting for it (TLSConfigSet.swift).
+    var tlsReload = TLSReloadState()
 
     /// Set when something changed that must be persisted; one `persistConfig` goes out per event.
     var needsFlush = false
@@ -210,6 +210,8 @@ package struct Sentinel: Sendable {
             aclFileDone(token: token, text: text, error: error)
         case .hostResolved(let host, let ip, let error):
             hostResolved(host, ip: ip, error: error)
+        case .tlsPrepared(let token, let error):
+            tlsPrepared(token: token, error: error)
         }
         return drain()
     }

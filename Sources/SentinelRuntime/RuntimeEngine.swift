@@ -42,8 +42,12 @@ final class RuntimeEngine {
     private var phase: Phase = .idle
 
     private var listeners: [any Channel] = []
-    /// The TLS contexts new connections use (TLS/TLSContextFactory.swift); replaced on `.reloadTLS`.
+    /// The TLS contexts new connections use (TLS/TLSContextFactory.swift); replaced on `.activateTLS`.
     private var tls = TLSContexts.none
+    /// Contexts built for `.prepareTLS`, by token, until the core activates them.
+    private var preparedTLS: [Int: TLSContexts] = [:]
+    /// Builds contexts for `.prepareTLS` (the files are read there, never on the loop); created on first use.
+    private var tlsPool: NIOThreadPool?
     private var clients: [ClientID: ClientConnectionHandler] = [:]
     private var nextClientID = 1
     private var links: [LinkID: LinkHandler] = [:]
@@ -275,6 +279,9 @@ final class RuntimeEngine {
         dialing = []
         resolver?.shutdown()
         resolver = nil
+        tlsPool?.shutdownGracefully { _ in }
+        tlsPool = nil
+        preparedTLS = [:]
         for client in clients.values { client.closeNow() }
         clients = [:]
         removePidFile()
@@ -407,8 +414,10 @@ final class RuntimeEngine {
             case .aclFile(let operation, let token):
                 // Small files: done on the loop, answered through the queue after this batch.
                 queue.append(AclFileIO.perform(operation, token: token))
-            case .reloadTLS(let settings):
-                reloadTLS(settings)
+            case .prepareTLS(let settings, let token):
+                prepareTLS(settings, token: token)
+            case .activateTLS(let token):
+                activateTLS(token: token)
             case .resolveHost(let host):
                 resolve(host) { engine, ip, error in engine.deliver([.hostResolved(host: host, ip: ip, error: error)]) }
             }
@@ -614,14 +623,41 @@ final class RuntimeEngine {
             })
     }
 
-    /// `.reloadTLS`: new connections use contexts built from `settings`; open ones keep theirs.
-    private func reloadTLS(_ settings: TLSSettings) {
-        do {
-            tls = try TLSContextFactory.make(settings)
-            logger.notice("TLS configuration reloaded")
-        } catch {
-            logger.warning("TLS reload failed, keeping the previous configuration: \(error.message)")
+    /// `.prepareTLS`: builds the contexts on the TLS pool (file reads, key checks), keeps them
+    /// for `.activateTLS` and reports `.tlsPrepared`; the contexts in use stay until then.
+    private func prepareTLS(_ settings: TLSSettings, token: Int) {
+        let pool = tlsPool ?? NIOThreadPool(numberOfThreads: 1)
+        if tlsPool == nil {
+            pool.start()
+            tlsPool = pool
         }
+        let engine = NIOLoopBound(self, eventLoop: loop)
+        pool.runIfActive(eventLoop: loop) { () -> Result<TLSContexts, TLSSetupError> in
+            do throws(TLSSetupError) {
+                return .success(try TLSContextFactory.make(settings))
+            } catch {
+                return .failure(error)
+            }
+        }.assumeIsolated().whenComplete { outcome in
+            let engine = engine.value
+            guard case .running = engine.phase else { return }
+            switch outcome {
+            case .success(.success(let contexts)):
+                engine.preparedTLS[token] = contexts
+                engine.deliver([.tlsPrepared(token: token, error: nil)])
+            case .success(.failure(let error)):
+                engine.deliver([.tlsPrepared(token: token, error: error.message)])
+            case .failure(let error):
+                engine.deliver([.tlsPrepared(token: token, error: "\(error)")])
+            }
+        }
+    }
+
+    /// `.activateTLS`: new connections use the prepared contexts; open ones keep theirs.
+    private func activateTLS(token: Int) {
+        guard let contexts = preparedTLS.removeValue(forKey: token) else { return }
+        tls = contexts
+        logger.notice("TLS configuration reloaded")
     }
 
     private func linkActive(_ handler: LinkHandler) {

@@ -93,7 +93,6 @@ package final class SentinelRuntime: Sendable {
             var sentinel = Sentinel(config: config, seed: options.seed)
             sentinel.serverInfoBase = HostFacts.serverInfo(configPath: options.configPath)
             sentinel.isExecutable = HostFacts.isExecutable
-            sentinel.tlsProblem = TLSContextFactory.problem
             machine = sentinel
         }
         self.options = options

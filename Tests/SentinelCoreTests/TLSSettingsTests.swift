@@ -113,11 +113,10 @@ struct TLSSettingsTests {
 
     // MARK: - SENTINEL CONFIG
 
-    func make(problem: @escaping @Sendable (TLSSettings) -> String? = { _ in nil }) throws -> Sentinel {
+    func make() throws -> Sentinel {
         var config = try ConfigParser.parse(Self.file, fileName: "s.conf")
         config.myID = String(repeating: "f", count: 40)
         var s = Sentinel(config: config, seed: 1)
-        s.tlsProblem = problem
         _ = s.start(now: 1000)
         _ = s.handle(.clientConnected(ClientID(1), address: "127.0.0.1:5000", localAddress: "127.0.0.1:26379"), now: 1000)
         return s
@@ -127,23 +126,44 @@ struct TLSSettingsTests {
         actions.compactMap { if case .reply(_, let value, _) = $0 { value } else { nil } }
     }
 
-    /// Good settings: applied, persisted, one `.reloadTLS` with the new settings, +OK after the flush.
+    /// The `.prepareTLS` requests among `actions`: settings and token.
+    func prepared(_ actions: [Action]) -> [(TLSSettings, Int)] {
+        actions.compactMap { if case .prepareTLS(let settings, let token) = $0 { (settings, token) } else { nil } }
+    }
+
+    func persisted(_ actions: [Action]) -> [(SentinelConfig, Int)] {
+        actions.compactMap { if case .persistConfig(let c, let t) = $0 { (c, t) } else { nil } }
+    }
+
+    /// Good settings: the core reads no file. It asks the runtime to load them (`.prepareTLS`) and
+    /// changes nothing until the runtime reports them good; then they are applied, the runtime
+    /// switches (`.activateTLS`, before the persist), and +OK comes after the flush.
     @Test func configSetReloads() throws {
         var s = try make()
+        let before = s.settings
         let actions = s.handle(
             .clientCommand(ClientID(1), ["SENTINEL", "CONFIG", "SET", "tls-cert-file", "/new.crt", "TLS-KEY-FILE", "/new.key"]),
             now: 2000)
         var expected = s.settings.tls
         expected.certFile = "/new.crt"
         expected.keyFile = "/new.key"
-        #expect(actions.filter { if case .reloadTLS = $0 { true } else { false } } == [.reloadTLS(expected)])
-        let persisted = actions.compactMap { if case .persistConfig(let c, let t) = $0 { (c, t) } else { nil } }
-        #expect(persisted.count == 1)
-        #expect(persisted.first?.0.tls == expected)
-        #expect(replies(actions).isEmpty, "the reply waits for the flush")
-        let after = s.handle(.configPersisted(token: persisted[0].1, error: nil), now: 2001)
+        let asked = prepared(actions)
+        #expect(asked.count == 1)
+        #expect(asked.first?.0 == expected)
+        #expect(replies(actions).isEmpty, "the reply waits for the runtime")
+        #expect(persisted(actions).isEmpty && !actions.contains(.activateTLS(token: asked.first?.1 ?? 0)))
+        #expect(s.settings == before, "nothing changes before the files are loaded")
+
+        let loaded = s.handle(.tlsPrepared(token: asked[0].1, error: nil), now: 2001)
+        let activate = loaded.firstIndex(of: .activateTLS(token: asked[0].1))
+        let persist = loaded.firstIndex { if case .persistConfig = $0 { true } else { false } }
+        #expect(activate != nil && persist != nil && activate! < persist!)
+        #expect(persisted(loaded).first?.0.tls == expected)
+        #expect(s.settings.tls == expected)
+        #expect(replies(loaded).isEmpty, "the reply waits for the flush")
+        let after = s.handle(.configPersisted(token: persisted(loaded)[0].1, error: nil), now: 2002)
         #expect(replies(after) == [.ok])
-        let get = s.handle(.clientCommand(ClientID(1), ["SENTINEL", "CONFIG", "GET", "tls-*-file"]), now: 2002)
+        let get = s.handle(.clientCommand(ClientID(1), ["SENTINEL", "CONFIG", "GET", "tls-*-file"]), now: 2003)
         #expect(
             replies(get).first?.mapKeys == [
                 "tls-cert-file", "tls-key-file", "tls-client-cert-file", "tls-client-key-file", "tls-ca-cert-file",
@@ -151,23 +171,32 @@ struct TLSSettingsTests {
             ])
     }
 
-    /// A file the runtime cannot load: an error reply naming it, nothing changed, no reload.
+    /// A file the runtime cannot load: an error reply naming it, nothing changed or persisted,
+    /// no switch. Syntax errors and tls-port are refused at once, without asking the runtime.
     @Test func configSetRefusesBadFiles() throws {
-        var s = try make { $0.certFile == "/bad.crt" ? "Failed to load certificate: /bad.crt (tls-cert-file): No such file or directory" : nil }
+        var s = try make()
         let before = s.settings
         let actions = s.handle(.clientCommand(ClientID(1), ["SENTINEL", "CONFIG", "SET", "tls-cert-file", "/bad.crt"]), now: 2000)
+        #expect(replies(actions).isEmpty)
+        let token = try #require(prepared(actions).first?.1)
+        let refused = s.handle(
+            .tlsPrepared(token: token, error: "Failed to load certificate: /bad.crt (tls-cert-file): No such file or directory"),
+            now: 2001)
         #expect(
-            replies(actions) == [
+            replies(refused) == [
                 .error(
                     "ERR Unable to update TLS configuration: Failed to load certificate: /bad.crt (tls-cert-file): No such file or directory"
                 )
             ])
-        #expect(!actions.contains { if case .reloadTLS = $0 { true } else { false } })
+        #expect(!refused.contains(.activateTLS(token: token)))
+        #expect(persisted(refused).isEmpty)
         #expect(s.settings == before)
-        let port = s.handle(.clientCommand(ClientID(1), ["SENTINEL", "CONFIG", "SET", "tls-port", "1"]), now: 2001)
+        let port = s.handle(.clientCommand(ClientID(1), ["SENTINEL", "CONFIG", "SET", "tls-port", "1"]), now: 2002)
         #expect(replies(port).first.map { if case .error(let e) = $0 { e.contains("tls-port cannot be changed") } else { false } } == true)
-        let value = s.handle(.clientCommand(ClientID(1), ["SENTINEL", "CONFIG", "SET", "tls-auth-clients", "maybe"]), now: 2002)
+        #expect(prepared(port).isEmpty)
+        let value = s.handle(.clientCommand(ClientID(1), ["SENTINEL", "CONFIG", "SET", "tls-auth-clients", "maybe"]), now: 2003)
         #expect(replies(value) == [.error("ERR Invalid value 'maybe' to SENTINEL CONFIG SET 'tls-auth-clients'")])
+        #expect(prepared(value).isEmpty)
     }
 
     /// `SENTINEL CONFIG GET *` lists exactly redis-sentinel's parameters; TLS ones need a `tls-` pattern.

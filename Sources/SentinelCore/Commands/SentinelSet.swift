@@ -114,7 +114,13 @@ extension Sentinel {
         "sentinel-pass", "loglevel",
     ]
 
-    mutating func sentinelConfig(_ id: ClientID, _ args: [String]) {
+    /// SENTINEL CONFIG GET|SET. `slot` is the reply slot of a command that waited for a TLS
+    /// reload (TLSConfigSet.swift); nil when it runs as it arrives.
+    mutating func sentinelConfig(_ id: ClientID, _ args: [String], slot: Int? = nil) {
+        if waitForTLSReload(id, args, slot: slot) { return }
+        func reply(_ id: ClientID, _ value: RESPValue) {
+            if let slot { fillReplySlot(id, slot, value) } else { self.reply(id, value) }
+        }
         let action = args[2].lowercased()
         if action == "get" {
             var fields: [(String, String)] = []
@@ -176,8 +182,14 @@ extension Sentinel {
             pairs.append((option, value))
             index += 2
         }
-        if tlsChanged, let error = checkTLSReload(tlsCandidate) { return reply(id, error) }
-        if tlsChanged { applyTLSSettings(tlsCandidate) }
+        // TLS files are loaded by the runtime first; the pairs are applied when it answers.
+        if tlsChanged { return prepareTLSReload(id, slot: slot, tlsCandidate, pairs: pairs) }
+        applyConfigPairs(id, slot: slot, pairs)
+    }
+
+    /// Applies the checked pairs of a SENTINEL CONFIG SET (TLS settings are already applied) and
+    /// answers +OK after the flush, in `slot` when the command reserved one.
+    mutating func applyConfigPairs(_ id: ClientID, slot: Int?, _ pairs: [(String, String)]) {
         var credentialsChanged = false
         for (option, value) in pairs {
             switch option {
@@ -198,7 +210,12 @@ extension Sentinel {
             default: break
             }
         }
-        replyAfterFlush(id, .ok)
+        if let slot {
+            needsFlush = true
+            pendingFlushReplies.append((id, slot, .ok, nil))
+        } else {
+            replyAfterFlush(id, .ok)
+        }
         if credentialsChanged {
             for runID in peerRunIDs() { closeLink(.peer(runID: runID)) }
         }

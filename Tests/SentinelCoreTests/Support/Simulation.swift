@@ -295,8 +295,11 @@ struct Simulation {
                 schedule(node: node, at: now, .configPersisted(token: token, error: nil))
             case .log(_, let text):
                 nodes[node].logs.append(text)
-            case .setLogLevel, .shutdown, .reloadTLS, .aclFile:
+            case .setLogLevel, .shutdown, .activateTLS, .aclFile:
                 break
+            case .prepareTLS(_, let token):
+                // The files are taken as good; loading them takes no simulated time.
+                schedule(node: node, at: now, .tlsPrepared(token: token, error: nil))
             case .crash:
                 nodes[node].up = false
             case .wakeUp(let delay):
