@@ -151,10 +151,9 @@ extension Integration {
                 try sentinels.allSatisfy { s in
                     let replicas = try records(s, "REPLICAS")
                     let peers = try records(s, "SENTINELS")
-                    // (With announce-hostnames no a replica is named by its IP in Redis, which resolves
-                    // at creation; we learn the IP at the first connect, so the name stays the name.)
+                    // Replicas are named as printed when they are created (by IP with announce-hostnames no).
                     return Set(replicas.compactMap { $0["ip"] }) == Set(shown[1...])
-                        && (!announce || Set(replicas.compactMap { $0["name"] }) == Set([1, 2].map { "\(Self.names[$0]):\(ports[$0])" }))
+                        && Set(replicas.compactMap { $0["name"] }) == Set([1, 2].map { "\(shown[$0]):\(ports[$0])" })
                         && peers.count == 2 && peers.allSatisfy { shownSentinels.contains($0["ip"] ?? "") }
                         && !replicas.contains { ($0["flags"] ?? "").contains("disconnected") }
                 }

@@ -154,15 +154,24 @@ struct HostnameTests {
         #expect(s.announced(HostPort("node-b.test", 6380)) == HostPort(replicaPrinted, 6380))
     }
 
-    @Test("INFO-listed names are ignored with resolve-hostnames no, kept unresolved with yes")
+    @Test("INFO-listed names: ignored with resolve-hostnames no; with yes resolved first, named by IP, or kept unresolved")
     func listedNames() throws {
         for resolve in [false, true] {
             var s = make(resolve: resolve, masterHost: "10.0.0.1")
             s.infoReply(.master("mymaster"), "role:master\r\nslave0:ip=never.test,port=6380,state=online,offset=1,lag=0\r\n")
-            #expect(s.masters["mymaster"]?.replicas.count == (resolve ? 1 : 0))
+            #expect(s.masters["mymaster"]?.replicas.count == 0, "refused, or waiting for the name's IP")
             if resolve {
-                // Never resolved: printed by name even with announce-hostnames no.
+                // Printed as an IP (announce-hostnames no): the name is resolved first, as Redis
+                // does while creating the replica. Never resolving: created under its name.
+                #expect(s.handle(.tick, now: 1500).contains(.resolveHost("never.test")) || s.masters["mymaster"]?.replicas.isEmpty == true)
+                _ = s.handle(.hostResolved(host: "never.test", ip: nil, error: "Name or service not known"), now: 1600)
                 #expect(s.masters["mymaster"]?.replicas.keys.first == "never.test:6380")
+                // A name that resolves: named by its IP, stored as given.
+                s.infoReply(.master("mymaster"), "role:master\r\nslave0:ip=Later.test,port=6381,state=online,offset=1,lag=0\r\n")
+                #expect(s.masters["mymaster"]?.replicas["10.0.0.5:6381"] == nil)
+                let added = s.handle(.hostResolved(host: "Later.test", ip: "10.0.0.5"), now: 1700)
+                #expect(s.masters["mymaster"]?.replicas["10.0.0.5:6381"]?.address == HostPort("Later.test", 6381))
+                #expect(logs(added).contains("+slave slave 10.0.0.5:6381 10.0.0.5 6381 @ mymaster 10.0.0.1 6379"))
             }
         }
     }

@@ -1,3 +1,4 @@
+import OrderedCollections
 import RESP
 
 /// Hostnames and their resolved IPs (sentinel-behaviour §10.5, Redis 7.0's `sentinelAddr`).
@@ -48,6 +49,10 @@ package struct HostResolution: Sendable {
     package var ips: [String: String] = [:]
     /// Lowercased hostname → the MONITOR commands waiting for it, in arrival order.
     var waitingMonitors: [String: [WaitingMonitor]] = [:]
+    /// Lowercased names of listed replicas being resolved before they are named by their IP.
+    var lookups: Set<String> = []
+    /// Lowercased names whose last lookup failed: such a replica is created unresolved.
+    var unresolvable: Set<String> = []
 
     package init() {}
 
@@ -111,9 +116,23 @@ extension Sentinel {
                 // Redis resolves at creation and writes the IP at once; we learn it here.
                 if !settings.announceHostnames { needsFlush = true }
             }
+            resolution.unresolvable.remove(key)
         } else {
             // Redis's createSentinelAddr warning, with the resolver's reason when there is one.
             output.append(.log(.warning, "Failed to resolve hostname '\(host)'" + (error.map { ": \($0)" } ?? "")))
+            resolution.unresolvable.insert(key)
+        }
+        if resolution.lookups.remove(key) != nil {
+            // Replicas listed under this name, waiting to be named by their IP: add them now.
+            for name in masters.keys {
+                let listed =
+                    readMaster(name) { master in
+                        master.replicaListings.values.filter { $0.host.lowercased() == key }.map { HostPort($0.host, $0.port) }
+                    } ?? []
+                for address in listed where address.port > 0 && masters[name]?.replicas[address.description] == nil {
+                    discoverListedReplica(address, master: name)
+                }
+            }
         }
         guard let waiting = resolution.waitingMonitors.removeValue(forKey: key) else { return }
         for request in waiting {
@@ -123,6 +142,17 @@ extension Sentinel {
                 finishMonitor(request.client, slot: request.slot, request.arguments)
             }
         }
+    }
+
+    /// Whether a listed replica's name must be resolved before the replica is created: it is
+    /// printed (and named) by its IP (resolve-hostnames yes, announce-hostnames no) and the IP is
+    /// not known yet. Asks the runtime once per name; a name whose lookup failed is not waited for.
+    mutating func resolveBeforeNaming(_ host: String) -> Bool {
+        guard settings.resolveHostnames, !settings.announceHostnames, resolvedIP(of: host) == nil else { return false }
+        let key = host.lowercased()
+        if resolution.unresolvable.contains(key) { return false }
+        if resolution.lookups.insert(key).inserted { output.append(.resolveHost(host)) }
+        return true
     }
 
     /// Defers a `SENTINEL MONITOR` whose host is a name (with `resolve-hostnames yes`) until the

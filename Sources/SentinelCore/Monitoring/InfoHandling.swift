@@ -35,23 +35,10 @@ extension Sentinel {
             coordinatedMasterInfo(name)
             // Replica discovery from `slaveN:` lines: every listed replica is added.
             for (address, _) in listed {
-                // A listed name is kept only with resolve-hostnames (createSentinelAddr fails
-                // otherwise); it is then known by its name or, if printed as an IP, by that.
                 guard address.port > 0 else { continue }
                 let known = readMaster(name) { $0.replicas[address.description] != nil } ?? true
-                if known || !isAcceptableHost(address.host) { continue }
-                let printedName = announced(address).description
-                if printedName != address.description, readMaster(name, { $0.replicas[printedName] != nil }) ?? true {
-                    continue
-                }
-                if let replicaName = addReplica(address, to: name) {
-                    let detail = readMaster(name) { master in
-                        master.withReplica(replicaName) { describe($0, of: master) }!
-                    }!
-                    emit(.notice, "+slave", detail, master: name)
-                    needsFlush = true
-                    reconnect(.replica(master: name, name: replicaName))
-                }
+                if known { continue }
+                discoverListedReplica(address, master: name)
             }
         case .replica(let masterName, let name):
             let now = self.now
@@ -102,6 +89,27 @@ extension Sentinel {
             if let announcedFlag = info.replicaAnnounced { replica.replicaAnnounced = announcedFlag }
         }
         return change
+    }
+
+    /// Adds a replica the master lists and we do not know yet (`+slave`). A listed name is kept
+    /// only with resolve-hostnames (createSentinelAddr fails otherwise); it is then known by its
+    /// name or, if printed as an IP, by that. A name to be printed as an IP is resolved first
+    /// (Redis resolves while creating it), and added when the answer comes (Address.swift).
+    mutating func discoverListedReplica(_ address: HostPort, master name: String) {
+        guard isAcceptableHost(address.host) else { return }
+        let printedName = announced(address).description
+        if printedName != address.description, readMaster(name, { $0.replicas[printedName] != nil }) ?? true {
+            return
+        }
+        if resolveBeforeNaming(address.host) { return }
+        if let replicaName = addReplica(address, to: name) {
+            let detail = readMaster(name) { master in
+                master.withReplica(replicaName) { describe($0, of: master) }!
+            }!
+            emit(.notice, "+slave", detail, master: name)
+            needsFlush = true
+            reconnect(.replica(master: name, name: replicaName))
+        }
     }
 
     /// Whether ``replicaInfoActions(master:replica:reported:)`` has nothing to do for a replica
