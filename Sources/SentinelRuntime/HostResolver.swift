@@ -59,6 +59,7 @@ final class HostResolver: Sendable {
         let named = getnameinfo(
             first.pointee.ai_addr, first.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST)
         guard named == 0 else { return .failure(ResolutionError(description: String(cString: gai_strerror(named)))) }
-        return .success(String(cString: buffer))
+        let text = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
+        return .success(String(decoding: text, as: UTF8.self))
     }
 }
