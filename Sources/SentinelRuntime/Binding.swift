@@ -71,38 +71,15 @@ package enum ListenerBinding {
     /// The socket address to bind: `getaddrinfo` in the entry's family with `AI_PASSIVE` (`*` and
     /// `::*` are the wildcard), first result.
     package static func resolve(_ address: BindAddress, port: Int) -> Result<SocketAddress, BindFailure> {
-        var hints = addrinfo()
-        hints.ai_family = address.isIPv6 ? AF_INET6 : AF_INET
-        #if canImport(Darwin)
-            hints.ai_socktype = SOCK_STREAM
-        #else
-            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #endif
-        hints.ai_flags = AI_PASSIVE
         let wildcard = address.host == "*" || address.host == "::*"
-        var result: UnsafeMutablePointer<addrinfo>?
-        let status: Int32 =
-            wildcard
-            ? getaddrinfo(nil, "\(port)", &hints, &result)
-            : getaddrinfo(address.host, "\(port)", &hints, &result)
-        guard status == 0, let first = result else {
-            return .failure(BindFailure(errno: nil, reason: String(cString: gai_strerror(status))))
+        let lookup = AddressLookup.socketAddress(
+            wildcard ? nil : address.host, service: "\(port)", family: address.isIPv6 ? AF_INET6 : AF_INET,
+            passive: true, named: address.host)
+        switch lookup {
+        case .success(let socketAddress?): return .success(socketAddress)
+        case .success(nil): return .failure(BindFailure(errno: nil, reason: "unable to bind socket, errno: 0"))
+        case .failure(let failure): return .failure(BindFailure(errno: nil, reason: failure.reason))
         }
-        defer { freeaddrinfo(result) }
-        guard let raw = first.pointee.ai_addr else {
-            return .failure(BindFailure(errno: nil, reason: "unable to bind socket, errno: 0"))
-        }
-        let socketAddress: SocketAddress
-        if first.pointee.ai_family == AF_INET6 {
-            socketAddress = raw.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
-                SocketAddress($0.pointee, host: address.host)
-            }
-        } else {
-            socketAddress = raw.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
-                SocketAddress($0.pointee, host: address.host)
-            }
-        }
-        return .success(socketAddress)
     }
 
     /// Redis's `neterr` for an error NIO raised while creating, configuring or binding the socket:
@@ -158,24 +135,11 @@ package final class OutgoingSource {
     }
 
     static func resolve(_ text: String, family: Int32) -> Result<SocketAddress, BindFailure> {
-        var hints = addrinfo()
-        hints.ai_family = family
-        #if canImport(Darwin)
-            hints.ai_socktype = SOCK_STREAM
-        #else
-            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #endif
-        var result: UnsafeMutablePointer<addrinfo>?
-        let status = getaddrinfo(text, nil, &hints, &result)
-        guard status == 0, let first = result, let raw = first.pointee.ai_addr else {
-            if status == 0 { freeaddrinfo(result) }
-            return .failure(BindFailure(errno: nil, reason: "Can't get addr: \(String(cString: gai_strerror(status)))"))
+        switch AddressLookup.socketAddress(text, family: family, named: text) {
+        case .success(let socketAddress?): return .success(socketAddress)
+        case .success(nil): return .failure(BindFailure(errno: nil, reason: "Can't get addr: \(AddressLookup.Failure(status: 0).reason)"))
+        case .failure(let failure): return .failure(BindFailure(errno: nil, reason: "Can't get addr: \(failure.reason)"))
         }
-        defer { freeaddrinfo(result) }
-        if first.pointee.ai_family == AF_INET6 {
-            return .success(raw.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { SocketAddress($0.pointee, host: text) })
-        }
-        return .success(raw.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { SocketAddress($0.pointee, host: text) })
     }
 
     /// Redis's reason for a link whose socket could not be bound to the source, or nil for any

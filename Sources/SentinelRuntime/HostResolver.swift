@@ -41,25 +41,8 @@ final class HostResolver: Sendable {
 
     /// The blocking lookup.
     static func resolveNow(_ host: String) -> Result<String, ResolutionError> {
-        var hints = addrinfo()
-        hints.ai_family = AF_UNSPEC
-        #if canImport(Darwin)
-            hints.ai_socktype = SOCK_STREAM
-        #else
-            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-        #endif
-        var result: UnsafeMutablePointer<addrinfo>? = nil
-        let status = getaddrinfo(host, nil, &hints, &result)
-        guard status == 0, let first = result else {
-            let reason = status == 0 ? "no address" : String(cString: gai_strerror(status))
-            return .failure(ResolutionError(description: reason))
+        AddressLookup.numericHost(host, family: AF_UNSPEC).mapError {
+            ResolutionError(description: $0.status == 0 ? "no address" : $0.reason)
         }
-        defer { freeaddrinfo(result) }
-        var buffer = [CChar](repeating: 0, count: Int(NI_MAXHOST))
-        let named = getnameinfo(
-            first.pointee.ai_addr, first.pointee.ai_addrlen, &buffer, socklen_t(buffer.count), nil, 0, NI_NUMERICHOST)
-        guard named == 0 else { return .failure(ResolutionError(description: String(cString: gai_strerror(named)))) }
-        let text = buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }
-        return .success(String(decoding: text, as: UTF8.self))
     }
 }
