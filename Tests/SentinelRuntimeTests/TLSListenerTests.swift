@@ -116,7 +116,9 @@ struct TLSListenerTests {
     }
 
     /// SENTINEL CONFIG SET tls-cert-file/tls-key-file: a bad file is an error reply and the old
-    /// certificate stays; good files are persisted and presented to the next connection.
+    /// certificate stays; good files are persisted and presented to the next connection. The files
+    /// are loaded off the event loop while the reply keeps its place: a PING sent right behind
+    /// the SET (same write) is answered after it, both when it fails and when it succeeds.
     @Test(.timeLimit(.minutes(1))) func configSetReloadsForNewConnections() async throws {
         let port = try freeLoopbackPort()
         let (runtime, path) = try await startSentinel(tlsPort: port)
@@ -127,16 +129,17 @@ struct TLSListenerTests {
         #expect(try await admin.peerCertificate() == first)
 
         let bad = try await admin.send(
-            "SENTINEL CONFIG SET tls-cert-file \(files.dir)/missing.crt\r\n", waitFor: "\r\n")
+            "SENTINEL CONFIG SET tls-cert-file \(files.dir)/missing.crt\r\nPING\r\n", waitFor: "+PONG\r\n")
         #expect(bad.hasPrefix("-ERR Unable to update TLS configuration: Failed to load certificate: \(files.dir)/missing.crt"))
+        #expect(bad.hasSuffix("No such file or directory\r\n+PONG\r\n"), "\(bad)")
         let unchanged = try await TLSTestClient(port: port, group: group, ca: files.ca, cert: files.clientCert, key: files.clientKey)
         #expect(try await unchanged.peerCertificate() == first)
         await unchanged.close()
 
         let good = try await admin.send(
-            "SENTINEL CONFIG SET tls-cert-file \(files.server2Cert) tls-key-file \(files.server2Key)\r\n",
-            waitFor: "+OK")
-        #expect(good.hasSuffix("+OK\r\n"))
+            "SENTINEL CONFIG SET tls-cert-file \(files.server2Cert) tls-key-file \(files.server2Key)\r\nPING\r\n",
+            waitFor: "+OK\r\n+PONG\r\n")
+        #expect(good.hasSuffix("\r\n+PONG\r\n+OK\r\n+PONG\r\n"), "\(good)")
         let fresh = try await TLSTestClient(port: port, group: group, ca: files.ca, cert: files.clientCert, key: files.clientKey)
         #expect(try await fresh.peerCertificate() == second)
         await fresh.close()
@@ -148,6 +151,60 @@ struct TLSListenerTests {
         await admin.close()
         try await runtime.stop()
     }
+
+    /// The new files are read off the event loop: while the certificate file (a FIFO nobody
+    /// writes yet) holds the load, another client connects over TLS and is answered, and the SET
+    /// is not answered. Once the certificate is written into the FIFO, +OK comes (before the PING
+    /// sent behind it) and the next connection is presented the new certificate.
+    @Test(.timeLimit(.minutes(1))) func reloadDoesNotBlockTheEventLoop() async throws {
+        let port = try freeLoopbackPort()
+        let (runtime, _) = try await startSentinel(tlsPort: port)
+        let group = MultiThreadedEventLoopGroup.singleton
+        let fifo = files.dir + "/slow-\(port).crt"
+        unlink(fifo)
+        try #require(mkfifo(fifo, 0o600) == 0)
+        defer { unlink(fifo) }
+        let admin = try await TLSTestClient(port: port, group: group, ca: files.ca, cert: files.clientCert, key: files.clientKey)
+        try await admin.channel.writeAndFlush(
+            ByteBuffer(string: "SENTINEL CONFIG SET tls-cert-file \(fifo) tls-key-file \(files.server2Key)\r\n")
+        ).get()
+
+        let served = Flag()
+        let files = self.files
+        let probe = Task {
+            let other = try await TLSTestClient(
+                port: port, group: group, ca: files.ca, cert: files.clientCert, key: files.clientKey)
+            if try await other.send("PING\r\n", waitFor: "+PONG\r\n") == "+PONG\r\n" { served.set() }
+            await other.close()
+        }
+        for _ in 0..<500 where !served.isSet { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(served.isSet, "another client is served while the certificate file blocks the load")
+        #expect(admin.received.isEmpty, "the SET is not answered before its files are read")
+
+        // Non-blocking: fails (ENXIO) instead of hanging if nothing is reading the FIFO.
+        let pem = try Data(contentsOf: URL(fileURLWithPath: files.server2Cert))
+        let fd = open(fifo, O_WRONLY | O_NONBLOCK)
+        try #require(fd >= 0, "the runtime is reading the certificate file")
+        let written = pem.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        #expect(written == pem.count)
+        let answer = try await admin.send("PING\r\n", waitFor: "+PONG\r\n")
+        #expect(answer == "+OK\r\n+PONG\r\n")
+        try await probe.value
+        let fresh = try await TLSTestClient(port: port, group: group, ca: files.ca, cert: files.clientCert, key: files.clientKey)
+        #expect(try await fresh.peerCertificate() == NIOSSLCertificate.fromPEMFile(files.server2Cert)[0])
+        await fresh.close()
+        await admin.close()
+        try await runtime.stop()
+    }
+}
+
+/// A thread-safe one-way switch for the tests.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
 }
 
 extension TestSocket {

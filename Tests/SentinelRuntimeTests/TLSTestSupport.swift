@@ -129,6 +129,9 @@ final class TLSTestClient: @unchecked Sendable {
         return collector.lock.withLock { collector.received }
     }
 
+    /// Everything received so far.
+    var received: String { collector.lock.withLock { collector.received } }
+
     /// The certificate the server presented.
     func peerCertificate() async throws -> NIOSSLCertificate? {
         try await channel.nioSSL_peerCertificate().get()
