@@ -56,8 +56,9 @@ package struct TLSContexts: Sendable {
 }
 
 /// Builds ``TLSContexts`` from ``TLSSettings``, reading the certificate, key and CA files
-/// (Redis's `tlsConfigure`). Blocking file I/O: called at startup and on `SENTINEL CONFIG SET
-/// tls-*`, never per connection.
+/// (Redis's `tlsConfigure`). Blocking file I/O: called at startup, by `--check-config`, and for
+/// `SENTINEL CONFIG SET tls-*` on the runtime's TLS thread pool (`.prepareTLS`), never on the
+/// event loop while it serves and never per connection.
 package enum TLSContextFactory {
     /// Builds the contexts the settings call for: a server context when `tls-port` is set, a
     /// client context when `tls-replication yes`; none when TLS is off.
@@ -143,7 +144,7 @@ package enum TLSContextFactory {
         return TLSContexts(server: server, client: client, settings: settings)
     }
 
-    /// Checks the settings as ``make(_:)`` does, for `--check-config` and `SENTINEL CONFIG SET`.
+    /// Checks the settings as ``make(_:)`` does, for `--check-config`.
     /// Returns nil or the error text.
     package static func problem(_ settings: TLSSettings) -> String? {
         do {
