@@ -33,6 +33,15 @@ struct BindingTests {
         return SentinelRuntime(config: config, options: options, core: ScriptedCore(recorder: recorder, config: config))
     }
 
+    /// A runtime on 127.0.0.1 with `bind-source-addr <source>`, started, whose core has opened
+    /// link 1 to the runtime's own port; and the client that asked for the link.
+    private func dialingFrom(_ source: String, recorder: Recorder) async throws -> (runtime: SentinelRuntime, control: TestSocket) {
+        let runtime = makeRuntime(
+            bind: ["127.0.0.1"], extra: [ServerDirective(name: "bind-source-addr", arguments: [source])],
+            recorder: recorder)
+        return (runtime, try await startDialingItself(runtime).client)
+    }
+
     // MARK: - Pure parts
 
     @Test("no bind line means '* -::*'; '-' marks optional; ':' selects IPv6")
@@ -144,13 +153,7 @@ struct BindingTests {
     @Test("bind-source-addr is the source address of outgoing links")
     func sourceAddress() async throws {
         let recorder = Recorder()
-        let runtime = makeRuntime(
-            bind: ["127.0.0.1"], extra: [ServerDirective(name: "bind-source-addr", arguments: ["127.0.0.2"])],
-            recorder: recorder)
-        let port = try #require(try await runtime.start().first?.port)
-        let client = try TestSocket(port: port)
-        client.send("DIAL \(port) 1\r\n")
-        #expect(client.read(count: 5) == "+OK\r\n")
+        let (runtime, control) = try await dialingFrom("127.0.0.2", recorder: recorder)
         #expect(
             await eventually {
                 recorder.events.contains { if case .linkConnected(LinkID(1), "127.0.0.2") = $0 { true } else { false } }
@@ -160,6 +163,7 @@ struct BindingTests {
             return nil
         }
         #expect(peers.contains { $0.hasPrefix("127.0.0.2:") }, "\(peers)")
+        withExtendedLifetime(control) {}  // the client that asked for the link stays connected
         try await runtime.stop()
     }
 
@@ -174,13 +178,7 @@ struct BindingTests {
         ] as [(String, String?)])
     func sourceFailures(source: String, reason: String?) async throws {
         let recorder = Recorder()
-        let runtime = makeRuntime(
-            bind: ["127.0.0.1"], extra: [ServerDirective(name: "bind-source-addr", arguments: [source])],
-            recorder: recorder)
-        let port = try #require(try await runtime.start().first?.port)
-        let client = try TestSocket(port: port)
-        client.send("DIAL \(port) 1\r\n")
-        #expect(client.read(count: 5) == "+OK\r\n")
+        let (runtime, control) = try await dialingFrom(source, recorder: recorder)
         #expect(
             await eventually {
                 recorder.events.contains {
@@ -191,6 +189,7 @@ struct BindingTests {
                     }
                 }
             }, "\(recorder.descriptions)")
+        withExtendedLifetime(control) {}  // the client that asked for the link stays connected
         try await runtime.stop()
     }
 

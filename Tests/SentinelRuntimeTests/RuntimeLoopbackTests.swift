@@ -144,6 +144,17 @@ final class TestSocket {
     }
 }
 
+/// Starts `runtime` (one with a ``ScriptedCore``) and has its core open link `id` to the runtime's
+/// own first port (`DIAL`), so the link's PINGs arrive there as client commands. Returns that port
+/// and the client that asked.
+func startDialingItself(_ runtime: SentinelRuntime, link id: Int = 1) async throws -> (port: Int, client: TestSocket) {
+    let port = try #require(try await runtime.start().first?.port)
+    let client = try TestSocket(port: port)
+    client.send("DIAL \(port) \(id)\r\n")
+    #expect(client.read(count: 5) == "+OK\r\n")
+    return (port, client)
+}
+
 /// An IPv4 TCP socket that child processes do not inherit: scripts the runtime spawns during the
 /// tests check that they receive no sockets.
 func closeOnExecTCPSocket() -> Int32 {
@@ -270,11 +281,7 @@ struct RuntimeLoopbackTests {
     func linkRoundTrip() async throws {
         let recorder = Recorder()
         let runtime = makeRuntime(recorder: recorder)
-        let port = try await start(runtime)
-        let client = try TestSocket(port: port)
-        // The link dials the runtime's own port; its PINGs arrive as client commands there.
-        client.send("DIAL \(port) 1\r\n")
-        #expect(client.read(count: 5) == "+OK\r\n")
+        let (_, client) = try await startDialingItself(runtime)
         #expect(
             await eventually {
                 recorder.events.filter {
