@@ -14,51 +14,26 @@ extension Integration {
     /// The harness queries the TLS-only processes through a local TLS tunnel (TLSSupport.swift).
     @Suite("TLS")
     struct TLSTests {
-        static func temporaryDirectory() throws -> URL {
-            let directory = FileManager.default.temporaryDirectory
-                .appendingPathComponent("sentinel-tls-it-\(UUID().uuidString.prefix(8))")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            return directory
-        }
-
-        static func removeDirectory(_ directory: URL) {
-            if ProcessInfo.processInfo.environment["KEEP_TEST_DIRS"] == "1" {
-                print("integration: kept \(directory.path)")
-            } else {
-                try? FileManager.default.removeItem(at: directory)
-            }
-        }
-
         /// Sentinels discover the TLS replicas and each other over TLS (hellos announce tls-port),
         /// redis-py and `redis-cli --tls` discover the master through them, plain text to the TLS
         /// port is dropped while a TLS client keeps working, and a crash failover completes.
         @Test("TLS-only master, replicas and sentinels: discovery, clients, crash failover", .timeLimit(.minutes(3)))
         func tlsOnlyCluster() async throws {
-            let directory = try Self.temporaryDirectory()
-            var nodes: [TLSRedisNode] = []
-            var sentinels: [TLSSentinelProcess] = []
-            defer {
-                for sentinel in sentinels { sentinel.stop() }
-                for node in nodes { node.stop() }
-                Self.removeDirectory(directory)
-            }
-            let diagnostics = {
-                (["temporary directory: \(directory.path)"] + sentinels.map { $0.diagnostics() } + nodes.map { $0.diagnostics() })
-                    .joined(separator: "\n")
-            }
-            let files = try await TLSFiles.make(in: directory)
-            let master = try await TLSRedisNode.start(name: "master", in: directory, files: files)
-            nodes.append(master)
+            let fixture = try await TLSFixture.make()
+            defer { fixture.stop() }
+            let (directory, files, diagnostics) = (fixture.directory, fixture.files, fixture.diagnostics)
+            let master = try await fixture.startNode(name: "master")
             for index in 1...2 {
-                nodes.append(try await TLSRedisNode.start(name: "replica\(index)", in: directory, files: files, replicaOf: master.tlsPort))
+                _ = try await fixture.startNode(name: "replica\(index)", replicaOf: master.tlsPort)
             }
+            let nodes = fixture.nodes
             try await eventually(timeout: .seconds(20), "the master has 2 TLS replicas online", diagnostics: diagnostics) {
                 try master.info("replication")["connected_slaves"] == "2"
             }
             for index in 1...3 {
-                sentinels.append(
-                    try await TLSSentinelProcess.start(name: "sentinel\(index)", in: directory, files: files, masterPort: master.tlsPort))
+                _ = try await fixture.startSentinel(name: "sentinel\(index)", masterPort: master.tlsPort)
             }
+            let sentinels = fixture.sentinels
             let tlsPorts = Set(sentinels.map(\.tlsPort))
             let discovery = try await eventually(
                 timeout: .seconds(30), "every sentinel knows 2 replicas and 2 other sentinels over TLS", diagnostics: diagnostics
@@ -163,9 +138,9 @@ extension Integration {
         /// the certificate file and directive, then Redis's "Failed to configure TLS" line.
         @Test("a missing certificate stops --check-config and startup with exit 1", .timeLimit(.minutes(1)))
         func startupErrorsNameTheFile() async throws {
-            let directory = try Self.temporaryDirectory()
-            defer { Self.removeDirectory(directory) }
-            let files = try await TLSFiles.make(in: directory)
+            let fixture = try await TLSFixture.make()
+            defer { fixture.stop() }
+            let (directory, files) = (fixture.directory, fixture.files)
             let binary = try Binaries.sentinelUnderTest()
             let port = try FreePort.next()
             let cases: [(String, String, String)] = [
@@ -197,20 +172,11 @@ extension Integration {
         /// makes the next connection see the new certificate, and persists it.
         @Test("mixed plain and TLS ports; SENTINEL CONFIG SET reloads the certificate", .timeLimit(.minutes(1)))
         func mixedPortsAndReload() async throws {
-            let directory = try Self.temporaryDirectory()
-            var nodes: [TLSRedisNode] = []
-            var sentinels: [TLSSentinelProcess] = []
-            defer {
-                for sentinel in sentinels { sentinel.stop() }
-                for node in nodes { node.stop() }
-                Self.removeDirectory(directory)
-            }
-            let files = try await TLSFiles.make(in: directory)
-            let master = try await TLSRedisNode.start(name: "master", in: directory, files: files)
-            nodes.append(master)
-            let sentinel = try await TLSSentinelProcess.start(
-                name: "mixed", in: directory, files: files, masterPort: master.tlsPort, withPlainPort: true)
-            sentinels.append(sentinel)
+            let fixture = try await TLSFixture.make()
+            defer { fixture.stop() }
+            let (directory, files) = (fixture.directory, fixture.files)
+            let master = try await fixture.startNode(name: "master")
+            let sentinel = try await fixture.startSentinel(name: "mixed", masterPort: master.tlsPort, withPlainPort: true)
             let plainPort = try #require(sentinel.plainPort)
             #expect(try RESPClient(port: plainPort).send("PING") == .simpleString("PONG"), "plain port")
             #expect(try sentinel.command("PING") == .simpleString("PONG"), "TLS port")
@@ -238,32 +204,18 @@ extension Integration {
         /// its tls-port) and connect to each other's TLS ports.
         @Test("redis-sentinel and swift-sentinels discover each other over TLS", .timeLimit(.minutes(1)))
         func mixedFleetOverTLS() async throws {
-            let directory = try Self.temporaryDirectory()
-            var nodes: [TLSRedisNode] = []
-            var sentinels: [TLSSentinelProcess] = []
-            defer {
-                for sentinel in sentinels { sentinel.stop() }
-                for node in nodes { node.stop() }
-                Self.removeDirectory(directory)
-            }
-            let diagnostics = {
-                (["temporary directory: \(directory.path)"] + sentinels.map { $0.diagnostics() } + nodes.map { $0.diagnostics() })
-                    .joined(separator: "\n")
-            }
-            let files = try await TLSFiles.make(in: directory)
-            let master = try await TLSRedisNode.start(name: "master", in: directory, files: files)
-            nodes.append(master)
-            nodes.append(try await TLSRedisNode.start(name: "replica", in: directory, files: files, replicaOf: master.tlsPort))
-            sentinels.append(
-                try await TLSSentinelProcess.start(
-                    name: "redis-sentinel", in: directory, files: files, masterPort: master.tlsPort,
-                    binary: try Binaries.referenceSentinel()))
+            let fixture = try await TLSFixture.make()
+            defer { fixture.stop() }
+            let master = try await fixture.startNode(name: "master")
+            _ = try await fixture.startNode(name: "replica", replicaOf: master.tlsPort)
+            _ = try await fixture.startSentinel(
+                name: "redis-sentinel", masterPort: master.tlsPort, binary: try Binaries.referenceSentinel())
             for index in 1...2 {
-                sentinels.append(
-                    try await TLSSentinelProcess.start(name: "swift\(index)", in: directory, files: files, masterPort: master.tlsPort))
+                _ = try await fixture.startSentinel(name: "swift\(index)", masterPort: master.tlsPort)
             }
+            let sentinels = fixture.sentinels
             let tlsPorts = Set(sentinels.map(\.tlsPort))
-            try await eventually(timeout: .seconds(30), "each sentinel knows the replica and the 2 others, over TLS", diagnostics: diagnostics) {
+            try await eventually(timeout: .seconds(30), "each sentinel knows the replica and the 2 others, over TLS", diagnostics: fixture.diagnostics) {
                 try sentinels.allSatisfy { sentinel in
                     let state = try sentinel.masterState()
                     guard state["num-slaves"] == "1", state["num-other-sentinels"] == "2" else { return false }
@@ -280,11 +232,11 @@ extension Integration {
         /// through the usual helpers.
         @Test("Cluster.start(tls:): the standard fixture over TLS, with a crash failover", .timeLimit(.minutes(2)))
         func standardFixtureOverTLS() async throws {
-            let certificates = try Self.temporaryDirectory()
-            defer { Self.removeDirectory(certificates) }
-            let files = try await TLSFiles.make(in: certificates)
+            let certificates = try await TLSFixture.make()
+            defer { certificates.stop() }
             let cluster = try await Cluster.start(
-                downAfterMilliseconds: 1000, sentinelLines: ["sentinel failover-timeout \(Cluster.masterName) 10000"], tls: files)
+                downAfterMilliseconds: 1000, sentinelLines: ["sentinel failover-timeout \(Cluster.masterName) 10000"],
+                tls: certificates.files)
             defer { cluster.shutdown() }
             try await cluster.waitForFullDiscovery()
             try await cluster.waitForHealthyLinks()
