@@ -47,6 +47,28 @@ extension Integration {
             }
         }
 
+        /// A swift-sentinel and a redis-sentinel 7.0.15 with `cluster`'s sentinel config, to compare
+        /// the two side by side.
+        static func addSideBySide(to cluster: Cluster) async throws -> (swift: SentinelProcess, redis: SentinelProcess) {
+            let swift = try await cluster.addSentinel(name: "swift", binary: try Binaries.sentinelUnderTest())
+            let redis = try await cluster.addSentinel(name: "redis", binary: try Binaries.referenceSentinel())
+            return (swift, redis)
+        }
+
+        /// Polls `SENTINEL MASTER` on `sentinel` (up to 15 s) until `done(every flags value seen so
+        /// far, the current state)`; a timeout lists the flags seen.
+        static func watchFlags(
+            of sentinel: SentinelProcess, in cluster: Cluster, _ what: String,
+            until done: (_ seen: Set<String>, _ state: [String: String]) -> Bool
+        ) async throws {
+            var seen = Set<String>()
+            try await eventually(timeout: .seconds(15), what, diagnostics: { "flags seen: \(seen)\n\(cluster.diagnostics())" }) {
+                let state = try sentinel.masterState()
+                seen.insert(state["flags"] ?? "")
+                return done(seen, state)
+            }
+        }
+
         /// Retries `SENTINEL FAILOVER <m> COORDINATED` while the sentinel is still settling after
         /// an earlier failover (INPROG, NOGOODSLAVE, NOGOODPRIMARY), up to `timeout`; returns the
         /// first other answer.
@@ -161,19 +183,14 @@ extension Integration {
                 sentinelLines: ["sentinel auth-pass \(Self.masterName) not-the-password"],
                 dataNodeArguments: Self.dataNodeArguments(), dataNodeAuth: [Self.dataPassword])
             defer { cluster.shutdown() }
-            let swift = try await cluster.addSentinel(name: "swift", binary: try Binaries.sentinelUnderTest())
-            let redis = try await cluster.addSentinel(name: "redis", binary: try Binaries.referenceSentinel())
+            let (swift, redis) = try await Self.addSideBySide(to: cluster)
             let master = try #require(cluster.master)
 
             for sentinel in [swift, redis] {
-                var seen = Set<String>()
-                try await eventually(
-                    timeout: .seconds(15), "\(sentinel.label) flags the master s_down and (at some point) disconnected",
-                    diagnostics: { "flags seen: \(seen)\n\(cluster.diagnostics())" }
-                ) {
-                    let flags = try sentinel.masterState()["flags"] ?? ""
-                    seen.insert(flags)
-                    return seen.contains { $0.contains("s_down") } && seen.contains { $0.contains("disconnected") }
+                try await Self.watchFlags(
+                    of: sentinel, in: cluster, "\(sentinel.label) flags the master s_down and (at some point) disconnected"
+                ) { seen, _ in
+                    seen.contains { $0.contains("s_down") } && seen.contains { $0.contains("disconnected") }
                 }
                 #expect(try sentinel.masterState()["num-slaves"] == "0", "no INFO without authentication")
             }
@@ -219,18 +236,13 @@ extension Integration {
                 ],
                 dataNodeArguments: Self.dataNodeArguments(sentinelUserRules: rules), dataNodeAuth: [Self.dataPassword])
             defer { cluster.shutdown() }
-            let swift = try await cluster.addSentinel(name: "swift", binary: try Binaries.sentinelUnderTest())
-            let redis = try await cluster.addSentinel(name: "redis", binary: try Binaries.referenceSentinel())
+            let (swift, redis) = try await Self.addSideBySide(to: cluster)
             let master = try #require(cluster.master)
             for sentinel in [swift, redis] {
-                var seen = Set<String>()
-                try await eventually(
-                    timeout: .seconds(15), "\(sentinel.label) shows the master disconnected and knows its replicas",
-                    diagnostics: { "flags seen: \(seen)\n\(cluster.diagnostics())" }
-                ) {
-                    let state = try sentinel.masterState()
-                    seen.insert(state["flags"] ?? "")
-                    return seen.contains { $0.contains("disconnected") } && state["num-slaves"] == "2"
+                try await Self.watchFlags(
+                    of: sentinel, in: cluster, "\(sentinel.label) shows the master disconnected and knows its replicas"
+                ) { seen, state in
+                    seen.contains { $0.contains("disconnected") } && state["num-slaves"] == "2"
                 }
             }
             // Give the pub/sub connection a few more retries, then count the lines.
