@@ -16,33 +16,33 @@ extension Integration {
             var messages: [String]
         }
 
+        /// The warning for 192.0.2.1 (TEST-NET-1), an address this machine lacks.
+        static let unavailable =
+            "Warning: Could not create server TCP listening socket 192.0.2.1:<port>: bind: Cannot assign requested address"
+        static let aborting = "Failed listening on port <port> (TCP), aborting."
+
         static let cases: [Case] = [
             Case(
                 bind: "127.0.0.1 192.0.2.1", starts: false,
-                messages: [
-                    "Warning: Could not create server TCP listening socket 192.0.2.1:<port>: bind: Cannot assign requested address",
-                    "Failed listening on port <port> (TCP), aborting.",
-                ]),
+                messages: [unavailable, aborting]),
             Case(
                 bind: "-192.0.2.1 127.0.0.1 -::1", starts: true,
-                messages: [
-                    "Warning: Could not create server TCP listening socket 192.0.2.1:<port>: bind: Cannot assign requested address"
-                ]),
+                messages: [unavailable]),
             Case(
                 bind: "-192.0.2.1", starts: false,
                 messages: [
-                    "Warning: Could not create server TCP listening socket 192.0.2.1:<port>: bind: Cannot assign requested address",
+                    unavailable,
                     "Configured to not listen anywhere, exiting.",
                 ]),
             Case(
                 bind: "[::1] 127.0.0.1", starts: false,
                 messages: [
                     "Warning: Could not create server TCP listening socket [::1]:<port>: Name or service not known",
-                    "Failed listening on port <port> (TCP), aborting.",
+                    aborting,
                 ]),
             Case(
                 bind: "127.0.0.1 -nosuchhost.invalid", starts: false,
-                messages: ["Failed listening on port <port> (TCP), aborting."]),
+                messages: [aborting]),
         ]
 
         @Test("bind failures: same exit and log lines as redis-sentinel", .timeLimit(.minutes(2)))
