@@ -179,8 +179,35 @@ private final class TunnelGlue: ChannelDuplexHandler, @unchecked Sendable {
     }
 }
 
+/// A TLS process (redis-server or sentinel) that the harness reaches through its tunnel.
+protocol TunnelledProcess: AnyObject {
+    var process: ManagedProcess { get }
+    var tunnel: TLSTunnel { get }
+    func diagnostics() -> String
+}
+
+extension TunnelledProcess {
+    func command(_ arguments: String...) throws -> RESPReply {
+        try RESPClient(port: tunnel.port, timeout: .seconds(2)).send(arguments)
+    }
+
+    /// Waits up to 10 s until the process answers PING through the tunnel; stops waiting at once
+    /// if it exits.
+    func waitUntilAnswering() async throws {
+        try await eventually(timeout: .seconds(10), "\(process.label) answers PING over TLS", diagnostics: diagnostics) {
+            guard process.isRunning else { throw FatalPollingError("\(process.label) exited") }
+            return try command("PING") == .simpleString("PONG")
+        }
+    }
+
+    func stop() {
+        process.stop()
+        tunnel.close()
+    }
+}
+
 /// A TLS-only `redis-server` (`--port 0 --tls-port P`) reached by the harness through a tunnel.
-final class TLSRedisNode {
+final class TLSRedisNode: TunnelledProcess {
     let name: String
     let tlsPort: UInt16
     let tunnel: TLSTunnel
@@ -210,15 +237,8 @@ final class TLSRedisNode {
             logURL: directory.appendingPathComponent("redis.log"))
         try process.launch()
         let node = TLSRedisNode(name: name, tlsPort: tlsPort, tunnel: try TLSTunnel(target: tlsPort, files: files), process: process)
-        try await eventually(timeout: .seconds(10), "\(process.label) answers PING over TLS", diagnostics: { node.diagnostics() }) {
-            guard process.isRunning else { throw FatalPollingError("\(process.label) exited") }
-            return try node.command("PING") == .simpleString("PONG")
-        }
+        try await node.waitUntilAnswering()
         return node
-    }
-
-    func command(_ arguments: String...) throws -> RESPReply {
-        try RESPClient(port: tunnel.port, timeout: .seconds(2)).send(arguments)
     }
 
     func info(_ section: String) throws -> [String: String] {
@@ -226,17 +246,13 @@ final class TLSRedisNode {
     }
 
     func kill9() { process.kill9() }
-    func stop() {
-        process.stop()
-        tunnel.close()
-    }
 
     func diagnostics() -> String { "== \(process.label) log:\n\(process.logTail())" }
 }
 
 /// A swift-sentinel (or redis-sentinel) with `tls-port`, and `port 0` unless `plainPort` is
 /// given; the harness reaches its TLS port through a tunnel.
-final class TLSSentinelProcess {
+final class TLSSentinelProcess: TunnelledProcess {
     let name: String
     let tlsPort: UInt16
     let plainPort: UInt16?
@@ -279,15 +295,8 @@ final class TLSSentinelProcess {
         let sentinel = TLSSentinelProcess(
             name: name, tlsPort: tlsPort, plainPort: plainPort, directory: directory,
             tunnel: try TLSTunnel(target: tlsPort, files: files), process: process)
-        try await eventually(timeout: .seconds(10), "\(process.label) answers PING over TLS", diagnostics: { sentinel.diagnostics() }) {
-            guard process.isRunning else { throw FatalPollingError("\(process.label) exited") }
-            return try sentinel.command("PING") == .simpleString("PONG")
-        }
+        try await sentinel.waitUntilAnswering()
         return sentinel
-    }
-
-    func command(_ arguments: String...) throws -> RESPReply {
-        try RESPClient(port: tunnel.port, timeout: .seconds(2)).send(arguments)
     }
 
     func masterState() throws -> [String: String] {
@@ -300,11 +309,6 @@ final class TLSSentinelProcess {
     func masterPort() throws -> UInt16? {
         let reply = try command("SENTINEL", "GET-MASTER-ADDR-BY-NAME", Cluster.masterName)
         return reply.elements?.last?.string.flatMap { UInt16($0) }
-    }
-
-    func stop() {
-        process.stop()
-        tunnel.close()
     }
 
     func diagnostics() -> String { "== \(process.label) log:\n\(process.logTail(lines: 40))" }
