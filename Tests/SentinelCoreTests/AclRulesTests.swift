@@ -77,6 +77,7 @@ struct AclRulesTests {
         #expect(Self.error("&*", "&a") == .channelAfterAll)
         #expect(Self.error("<nope") == .noSuchPassword)
         #expect(Self.error("#abc") == .badHash)
+        #expect(Self.error("!abc") == .badHash, "a malformed hash is refused before it is looked for")
         #expect(Self.error("(+ping +@foo)") == .unknownCommand)
         #expect(AclRuleError.keyAfterAll.message.hasPrefix("Adding a pattern after the * pattern (or the 'allkeys' flag)"))
         #expect(AclRuleError.badHash.message == "The password hash must be exactly 64 characters and contain only lowercase hexadecimal characters")

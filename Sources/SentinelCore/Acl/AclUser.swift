@@ -61,23 +61,11 @@ package struct AclUser: Hashable, Sendable {
             try root.apply("-@all")
         default:
             if first == UInt8(ascii: ">") || first == UInt8(ascii: "#") {
-                let hash: String
-                if first == UInt8(ascii: ">") {
-                    hash = SHA256.hex(String(decoding: bytes.dropFirst(), as: UTF8.self))
-                } else {
-                    hash = String(decoding: bytes.dropFirst(), as: UTF8.self)
-                    guard Self.isHash(hash) else { throw .badHash }
-                }
+                let hash = try Self.passwordHash(bytes, plain: first == UInt8(ascii: ">"))
                 if !passwords.contains(hash) { passwords.append(hash) }
                 nopass = false
             } else if first == UInt8(ascii: "<") || first == UInt8(ascii: "!") {
-                let hash: String
-                if first == UInt8(ascii: "<") {
-                    hash = SHA256.hex(String(decoding: bytes.dropFirst(), as: UTF8.self))
-                } else {
-                    hash = String(decoding: bytes.dropFirst(), as: UTF8.self)
-                    guard Self.isHash(hash) else { throw .badHash }
-                }
+                let hash = try Self.passwordHash(bytes, plain: first == UInt8(ascii: "<"))
                 guard let index = passwords.firstIndex(of: hash) else { throw .noSuchPassword }
                 passwords.remove(at: index)
             } else if first == UInt8(ascii: "("), bytes.last == UInt8(ascii: ")") {
@@ -99,6 +87,15 @@ package struct AclUser: Hashable, Sendable {
     }
 
     /// 64 lowercase hex digits (ACLCheckPasswordHash).
+    /// The stored form of a password rule's argument (after its first byte): the SHA-256 hex of a
+    /// plain password (`>p`, `<p`), or a hash given as is (`#h`, `!h`), which must be 64 hex digits.
+    private static func passwordHash(_ rule: [UInt8], plain: Bool) throws(AclRuleError) -> String {
+        let text = String(decoding: rule.dropFirst(), as: UTF8.self)
+        if plain { return SHA256.hex(text) }
+        guard isHash(text) else { throw .badHash }
+        return text
+    }
+
     static func isHash(_ s: String) -> Bool {
         s.utf8.count == 64
             && s.utf8.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f")) }
