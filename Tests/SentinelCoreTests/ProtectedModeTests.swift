@@ -12,6 +12,13 @@ struct ProtectedModeTests {
         try ConfigParser.parse(lines, fileName: "sentinel.conf")
     }
 
+    /// Whether the startup check refuses the config `lines`, the default user judged from the
+    /// config as the executable does.
+    static func refusesStartup(_ lines: String) throws -> Bool {
+        let config = try config(lines)
+        return ProtectedMode.startupProblem(config, defaultUserHasNoPassword: ProtectedMode.defaultUserHasNoPassword(config)) != nil
+    }
+
     static func sentinel(_ lines: String) throws -> Sentinel {
         Sentinel(config: try config(lines), seed: 7)
     }
@@ -123,10 +130,7 @@ struct ProtectedModeTests {
                 var lines = "port 26379\n" + bind + "\n"
                 if protected { lines += "protected-mode yes\n" }
                 if password { lines += "requirepass pw\n" }
-                let config = try Self.config(lines)
-                let problem = ProtectedMode.startupProblem(
-                    config, defaultUserHasNoPassword: ProtectedMode.defaultUserHasNoPassword(config))
-                #expect((problem != nil) == (protected && !password && exposed), "\(lines)")
+                #expect(try Self.refusesStartup(lines) == (protected && !password && exposed), "\(lines)")
             }
         }
     }
@@ -142,10 +146,7 @@ struct ProtectedModeTests {
             ("user admin on >pw ~* +@all\n", true),
         ]
         for (users, refused) in cases {
-            let config = try Self.config("protected-mode yes\nbind 0.0.0.0\n" + users)
-            let problem = ProtectedMode.startupProblem(
-                config, defaultUserHasNoPassword: ProtectedMode.defaultUserHasNoPassword(config))
-            #expect((problem != nil) == refused, "\(users)")
+            #expect(try Self.refusesStartup("protected-mode yes\nbind 0.0.0.0\n" + users) == refused, "\(users)")
         }
     }
 
@@ -173,10 +174,7 @@ struct ProtectedModeTests {
     func tlsOnly() throws {
         let tls = "port 0\ntls-port 26380\ntls-auth-clients yes\ntls-cert-file c.pem\ntls-key-file k.pem\ntls-ca-cert-file ca.pem\n"
         for (extra, refused) in [("bind 0.0.0.0\n", true), ("bind 127.0.0.1\n", false), ("bind 0.0.0.0\nrequirepass pw\n", false)] {
-            let config = try Self.config("protected-mode yes\n" + tls + extra)
-            let problem = ProtectedMode.startupProblem(
-                config, defaultUserHasNoPassword: ProtectedMode.defaultUserHasNoPassword(config))
-            #expect((problem != nil) == refused, "\(extra)")
+            #expect(try Self.refusesStartup("protected-mode yes\n" + tls + extra) == refused, "\(extra)")
         }
     }
 
