@@ -144,7 +144,11 @@ package enum Launcher {
     ) {
         do {
             var config = try ConfigParser.parse(text, fileName: fileName, overrides: overrides)
-            if let users = aclFileUsers(config) { config.users = users }
+            switch aclFileUsers(config) {
+            case nil: break
+            case .success(let users)?: config.users = users
+            case .failure(let problem)?: return (1, aclStartupFailure(problem))
+            }
             if let refusal = protectedModeRefusal(config) { return (1, refusal) }
             // Relative TLS paths are read after the chdir to `dir`, so they are checked there.
             if let problem = TLSContextFactory.problem(config.tls.resolvingRelativePaths(against: config.dir)) {
@@ -171,11 +175,17 @@ package enum Launcher {
     }
 
     /// The users of the config's `aclfile` (relative to `dir`, as the sentinel reads it after its
-    /// chdir), for `--check-config`'s protected-mode check; nil without one or when it cannot be read.
-    static func aclFileUsers(_ config: SentinelConfig) -> [AclUserDefinition]? {
+    /// chdir), for `--check-config`: nil without an aclfile, else the users or why the file cannot
+    /// be read or parsed (the same reasons that stop startup).
+    static func aclFileUsers(_ config: SentinelConfig) -> Result<[AclUserDefinition], AclFileError>? {
         guard var path = config.aclFile else { return nil }
         if !path.hasPrefix("/"), let dir = config.dir, !dir.isEmpty { path = dir + "/" + path }
-        return try? AclFileIO.readAtStartup(path: path).flatMap { AclFile.parse($0, fileName: path) }.get()
+        return AclFileIO.readAtStartup(path: path).flatMap { AclFile.parse($0, fileName: path) }
+    }
+
+    /// Redis's ACLLoadUsersAtStartup message for an aclfile that stops startup.
+    package static func aclStartupFailure(_ problem: AclFileError) -> String {
+        "Aborting Redis startup because of ACL errors: \(problem.message)"
     }
 
     /// Redis's fatal config error report (written to stderr before exiting 1).

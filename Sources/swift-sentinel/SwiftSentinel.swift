@@ -111,7 +111,7 @@ struct SwiftSentinel {
             switch AclFileIO.readAtStartup(path: aclPath).flatMap({ AclFile.parse($0, fileName: aclPath) }) {
             case .success(let users): config.users = users
             case .failure(let problem):
-                log.write(.warning, "Aborting Redis startup because of ACL errors: \(problem.message)")
+                log.write(.warning, Launcher.aclStartupFailure(problem))
                 return 1
             }
         }

@@ -1,3 +1,4 @@
+import Foundation
 import SentinelCore
 import Testing
 
@@ -75,6 +76,30 @@ struct ArgumentsTests {
 
         let badOverride = Launcher.checkConfig(text: "port 26380\n", fileName: "s.conf", overrides: ["port x"])
         #expect(badOverride.status == 1)
+    }
+
+    /// `--check-config` stops on the same aclfile problems as startup (Redis's
+    /// ACLLoadUsersAtStartup): a rule error names file:line, a missing file names the file.
+    @Test("--check-config reads the aclfile: a bad rule or a missing file is an error, a good file is OK")
+    func checkConfigReadsTheAclFile() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("acl-check-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "user alice on >pw +@all\nuser bob on >x +notacommand\n".write(
+            toFile: dir + "/bad.acl", atomically: true, encoding: .utf8)
+        try "user alice on >pw +@all\n".write(toFile: dir + "/good.acl", atomically: true, encoding: .utf8)
+
+        let bad = Launcher.checkConfig(text: "dir \(dir)\naclfile bad.acl\n", fileName: "s.conf", overrides: [])
+        #expect(bad.status == 1)
+        #expect(bad.output.hasPrefix("Aborting Redis startup because of ACL errors: "))
+        #expect(bad.output.contains("bad.acl:2: Unknown command or category name in ACL"), "\(bad.output)")
+
+        let missing = Launcher.checkConfig(text: "dir \(dir)\naclfile none.acl\n", fileName: "s.conf", overrides: [])
+        #expect(missing.status == 1)
+        #expect(missing.output.contains("none.acl"), "\(missing.output)")
+
+        let good = Launcher.checkConfig(text: "dir \(dir)\naclfile good.acl\n", fileName: "s.conf", overrides: [])
+        #expect(good.status == 0, "\(good.output)")
     }
 
     @Test("fatal config error banner")
