@@ -46,6 +46,15 @@ struct ClientCommandTests {
             for action in actions { if case .reply(ClientID(id), let v, _) = action { return v } }
             return nil
         }
+
+        /// Runs SENTINEL FLUSHCONFIG for client `id` and returns the token of the one config
+        /// flush it asks for, unanswered (its reply waits for `.configPersisted`).
+        mutating func flushConfig(_ id: Int) throws -> Int {
+            let actions = sentinel.handle(.clientCommand(ClientID(id), ["SENTINEL", "FLUSHCONFIG"]), now: now)
+            let tokens = actions.compactMap { if case .persistConfig(_, let token) = $0 { token } else { nil } }
+            try #require(tokens.count == 1, "FLUSHCONFIG of client \(id) asks for one flush: \(tokens)")
+            return tokens[0]
+        }
     }
 
     @Test("PING, ROLE and inline-style lowercase names")

@@ -43,16 +43,12 @@ struct FlushAckTests {
     /// An answer only covers tokens up to its own: a flush asked for after the write started
     /// keeps waiting for its own answer.
     @Test("an answer for token N leaves the replies of later tokens waiting")
-    func laterTokensKeepWaiting() {
+    func laterTokensKeepWaiting() throws {
         var h = Harness()
         h.connect(1)
         h.connect(2)
-        let first = Self.tokens(h.sentinel.handle(.clientCommand(ClientID(1), ["SENTINEL", "FLUSHCONFIG"]), now: h.now))
-        let second = Self.tokens(h.sentinel.handle(.clientCommand(ClientID(2), ["SENTINEL", "FLUSHCONFIG"]), now: h.now))
-        guard let a = first.first, let b = second.first else {
-            Issue.record("FLUSHCONFIG did not flush: \(first) \(second)")
-            return
-        }
+        let a = try h.flushConfig(1)
+        let b = try h.flushConfig(2)
         let afterFirst = h.sentinel.handle(.configPersisted(token: a, error: nil), now: h.now)
         #expect(Self.replies(afterFirst, to: 1) == [.ok])
         #expect(Self.replies(afterFirst, to: 2).isEmpty, "client 2's flush has not been written yet")
@@ -62,13 +58,12 @@ struct FlushAckTests {
 
     /// A failed coalesced write fails every reply it covers, with Redis's error, and is logged once.
     @Test("a failed write answers every covered reply with the flush error, logged once")
-    func failureCoversEarlier() {
+    func failureCoversEarlier() throws {
         var h = Harness()
         h.connect(1)
         h.connect(2)
-        var tokens = Self.tokens(h.sentinel.handle(.clientCommand(ClientID(1), ["SENTINEL", "FLUSHCONFIG"]), now: h.now))
-        tokens += Self.tokens(h.sentinel.handle(.clientCommand(ClientID(2), ["SENTINEL", "FLUSHCONFIG"]), now: h.now))
-        guard let last = tokens.last else { return }
+        _ = try h.flushConfig(1)
+        let last = try h.flushConfig(2)
         let after = h.sentinel.handle(.configPersisted(token: last, error: "EROFS"), now: h.now)
         for id in 1...2 {
             #expect(Self.replies(after, to: id) == [.error(Wire.errFlushFailed)], "client \(id)")

@@ -163,16 +163,11 @@ struct TrafficStatsTests {
     /// A reply that waits for the config flush (ClientReplies.swift) is counted when it is
     /// known; a failed flush answers an error.
     @Test("an error answered after a failed config flush counts")
-    func flushFailure() {
+    func flushFailure() throws {
         var h = Harness()
         h.connect(1)
-        let actions = h.sentinel.handle(.clientCommand(ClientID(1), ["SENTINEL", "FLUSHCONFIG"]), now: h.now)
-        let tokens = actions.compactMap { action -> Int? in
-            if case .persistConfig(_, let token) = action { return token }
-            return nil
-        }
-        #expect(tokens.count == 1)
-        let answer = h.sentinel.handle(.configPersisted(token: tokens[0], error: "No space left on device"), now: h.now)
+        let token = try h.flushConfig(1)
+        let answer = h.sentinel.handle(.configPersisted(token: token, error: "No space left on device"), now: h.now)
         #expect(answer.contains { if case .reply(ClientID(1), .error, _) = $0 { true } else { false } })
         #expect(Self.stat(&h, "total_error_replies") == "1")
         #expect(Self.stat(&h, "total_commands_processed") == "2")
