@@ -206,22 +206,14 @@ struct FailoverSimulationTests {
 
     @Test("TILT: a stall before the very first timer run counts too (previous_time is set at startup)")
     func tiltBeforeFirstTick() {
-        var sentinel = Sentinel(
-            config: {
-                var c = SentinelConfig()
-                c.masters = [MasterConfig(name: "m", address: HostPort("127.0.0.1", 6379), quorum: 1)]
-                return c
-            }(), seed: 1)
+        var config = SentinelConfig()
+        config.masters = [MasterConfig(name: "m", address: HostPort("127.0.0.1", 6379), quorum: 1)]
+        var sentinel = Sentinel(config: config, seed: 1)
         _ = sentinel.start(now: 1_000)
         let actions = sentinel.handle(.tick, now: 4_100)
         #expect(actions.contains(.log(.warning, "+tilt #tilt mode entered")))
         #expect(sentinel.sentinelInfoSection().contains("sentinel_tilt_last_delta_ms:3100\r\n"))
-        var quiet = Sentinel(
-            config: {
-                var c = SentinelConfig()
-                c.masters = [MasterConfig(name: "m", address: HostPort("127.0.0.1", 6379), quorum: 1)]
-                return c
-            }(), seed: 1)
+        var quiet = Sentinel(config: config, seed: 1)
         _ = quiet.start(now: 1_000)
         #expect(!quiet.handle(.tick, now: 1_100).contains(.log(.warning, "+tilt #tilt mode entered")))
     }
