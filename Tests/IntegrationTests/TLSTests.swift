@@ -1,12 +1,6 @@
 import Foundation
 import Testing
 
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 extension Integration {
     /// TLS end to end (issue 6): redis-server 7.0.15 TLS-only nodes (`--port 0 --tls-port`,
     /// client certificates required, `tls-replication yes`) and swift-sentinels with `port 0`,
@@ -72,10 +66,11 @@ extension Integration {
             #expect(before.status == 0, "redis-py over TLS:\n\(before.output)\n\(diagnostics())")
 
             // Plain text to the TLS port is dropped; a TLS client on the same port is unaffected.
-            let plain = try PlainSocket(port: sentinels[0].tlsPort)
-            plain.send("PING\r\n")
-            let dropped = plain.readUntilClosed()
-            #expect(dropped.closed && !dropped.text.contains("PONG"), "plain text on the TLS port got \(dropped)")
+            // read(until:) returns only when the server closes; staying open throws at the 10 s timeout.
+            let plain = try LoopbackSocket(port: sentinels[0].tlsPort, timeout: .seconds(10))
+            try plain.write(Array("PING\r\n".utf8))
+            let dropped = String(decoding: try plain.read { _ in false }, as: UTF8.self)
+            #expect(!dropped.contains("PONG"), "plain text on the TLS port got \(dropped.debugDescription)")
             #expect(try sentinels[0].command("PING") == .simpleString("PONG"))
             #expect(try sentinels[0].masterPort() == master.tlsPort)
 
@@ -305,42 +300,3 @@ extension Integration {
     }
 }
 
-/// A blocking plain-text TCP client, for speaking plain text to a TLS port.
-final class PlainSocket {
-    private let fd: Int32
-
-    init(port: UInt16) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var timeout = timeval(tv_sec: 2, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = port.bigEndian
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let result = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard result == 0 else {
-            close(fd)
-            throw HarnessError("connect to 127.0.0.1:\(port) failed: errno \(errno)")
-        }
-    }
-
-    deinit { close(fd) }
-
-    func send(_ text: String) {
-        _ = Array(text.utf8).withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, 0) }
-    }
-
-    /// Reads until the peer closes (EOF or reset) or 10 s pass.
-    func readUntilClosed() -> (text: String, closed: Bool) {
-        var received: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        for _ in 0..<5 {
-            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
-            if n == 0 || (n < 0 && errno == ECONNRESET) { return (String(decoding: received, as: UTF8.self), true) }
-            if n > 0 { received += chunk[0..<n] }
-        }
-        return (String(decoding: received, as: UTF8.self), false)
-    }
-}
