@@ -19,16 +19,20 @@ final class RedisNode {
     /// For a node started with `tls`: it listens on TLS only (`--port 0 --tls-port <port>`, so
     /// `port` is its TLS port) and the harness reaches it through this plain-to-TLS tunnel
     /// (TLSSupport.swift).
-    private(set) var tunnel: TLSTunnel? = nil
+    let tunnel: TLSTunnel?
     /// The port of the harness's own (plain) connections: the tunnel's for a TLS node.
     var harnessPort: UInt16 { tunnel?.port ?? port }
 
-    private init(name: String, port: UInt16, directory: URL, process: ManagedProcess, auth: [String]? = nil) {
+    private init(
+        name: String, port: UInt16, directory: URL, process: ManagedProcess, auth: [String]? = nil,
+        tunnel: TLSTunnel? = nil
+    ) {
         self.name = name
         self.port = port
         self.directory = directory
         self.process = process
         self.auth = auth
+        self.tunnel = tunnel
     }
 
     var address: String { "127.0.0.1:\(port)" }
@@ -61,14 +65,14 @@ final class RedisNode {
                 arguments += tls.redisArguments(tlsPort: port)
             }
             arguments += extraArguments
+            // The tunnel first: should it fail, no redis-server has been launched that nothing stops.
+            let tunnel = try tls.map { try TLSTunnel(target: port, files: $0) }
             let process = ManagedProcess(
                 label: "\(name) (redis-server :\(port))", executable: executable, arguments: arguments,
                 logURL: directory.appendingPathComponent("redis.log"))
             try process.launch()
-            let node = RedisNode(name: name, port: port, directory: directory, process: process, auth: auth)
-            if let tls {
-                node.tunnel = try TLSTunnel(target: port, files: tls)
-            }
+            let node = RedisNode(
+                name: name, port: port, directory: directory, process: process, auth: auth, tunnel: tunnel)
             do {
                 try await node.waitUntilReady()
                 return node
