@@ -235,9 +235,15 @@ final class TLSRedisNode: TunnelledProcess {
         let process = ManagedProcess(
             label: "\(name) (redis-server tls :\(tlsPort))", executable: try Binaries.redisServer(), arguments: arguments,
             logURL: directory.appendingPathComponent("redis.log"))
+        let tunnel = try TLSTunnel(target: tlsPort, files: files)
         try process.launch()
-        let node = TLSRedisNode(name: name, tlsPort: tlsPort, tunnel: try TLSTunnel(target: tlsPort, files: files), process: process)
-        try await node.waitUntilAnswering()
+        let node = TLSRedisNode(name: name, tlsPort: tlsPort, tunnel: tunnel, process: process)
+        do {
+            try await node.waitUntilAnswering()
+        } catch {
+            node.stop()
+            throw error
+        }
         return node
     }
 
@@ -291,11 +297,16 @@ final class TLSSentinelProcess: TunnelledProcess {
         let process = ManagedProcess(
             label: "\(name) (\(URL(fileURLWithPath: binary).lastPathComponent) tls :\(tlsPort))", executable: binary,
             arguments: [configURL.path], logURL: directory.appendingPathComponent("sentinel.log"))
+        let tunnel = try TLSTunnel(target: tlsPort, files: files)
         try process.launch()
         let sentinel = TLSSentinelProcess(
-            name: name, tlsPort: tlsPort, plainPort: plainPort, directory: directory,
-            tunnel: try TLSTunnel(target: tlsPort, files: files), process: process)
-        try await sentinel.waitUntilAnswering()
+            name: name, tlsPort: tlsPort, plainPort: plainPort, directory: directory, tunnel: tunnel, process: process)
+        do {
+            try await sentinel.waitUntilAnswering()
+        } catch {
+            sentinel.stop()
+            throw error
+        }
         return sentinel
     }
 
