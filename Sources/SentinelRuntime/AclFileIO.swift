@@ -16,23 +16,24 @@ package enum AclFileIO {
         case .read(let path):
             do {
                 return .aclFileDone(token: token, text: try ConfigFile.read(path: path), error: nil)
-            } catch let error as ConfigWriteError {
-                return .aclFileDone(token: token, text: nil, error: error.reason)
             } catch {
-                return .aclFileDone(token: token, text: nil, error: "\(error)")
+                return .aclFileDone(token: token, text: nil, error: error.reason)
             }
         case .write(let path, let content):
             return .aclFileDone(token: token, text: nil, error: write(content, to: path))
         }
     }
 
-    /// Reads the file for startup: its text, or Redis's "Error loading ACLs, opening file" text.
-    package static func readAtStartup(path: String) -> Result<String, AclFileError> {
-        switch perform(.read(path: path), token: 0) {
-        case .aclFileDone(_, let text?, _): return .success(text)
-        case .aclFileDone(_, _, let error): return .failure(AclFileError(message: Sentinel.aclOpenError(path, error ?? "")))
-        default: return .failure(AclFileError(message: ""))
+    /// Redis's ACLLoadUsersAtStartup: the users of the file, or why it stops startup (Redis's
+    /// "Error loading ACLs, opening file" text, or the first rule error with file:line).
+    package static func loadUsersAtStartup(path: String) -> Result<[AclUserDefinition], AclFileError> {
+        let text: String
+        do {
+            text = try ConfigFile.read(path: path)
+        } catch {
+            return .failure(AclFileError(message: Sentinel.aclOpenError(path, error.reason)))
         }
+        return AclFile.parse(text, fileName: path)
     }
 
     /// Writes `content` to a temporary file and renames it over `path`; nil or the error text.

@@ -51,7 +51,7 @@ private let processUmask: mode_t = {
 package enum ConfigFile {
     /// Reads the whole file as text (invalid UTF-8 is replaced, not rejected).
     /// - Throws: ``ConfigWriteError`` with step "open" or "read".
-    package static func read(path: String) throws -> String {
+    package static func read(path: String) throws(ConfigWriteError) -> String {
         guard let bytes = try readBytes(path: path) else {
             throw ConfigWriteError(path: path, step: "open", errorNumber: ENOENT)
         }

@@ -180,7 +180,7 @@ package enum Launcher {
     static func aclFileUsers(_ config: SentinelConfig) -> Result<[AclUserDefinition], AclFileError>? {
         guard var path = config.aclFile else { return nil }
         if !path.hasPrefix("/"), let dir = config.dir, !dir.isEmpty { path = dir + "/" + path }
-        return AclFileIO.readAtStartup(path: path).flatMap { AclFile.parse($0, fileName: path) }
+        return AclFileIO.loadUsersAtStartup(path: path)
     }
 
     /// Redis's ACLLoadUsersAtStartup message for an aclfile that stops startup.

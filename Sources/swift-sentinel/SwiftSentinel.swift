@@ -108,7 +108,7 @@ struct SwiftSentinel {
         }
         if let aclPath = config.aclFile {
             // Redis's ACLLoadUsersAtStartup: the users come from the file (relative to `dir`).
-            switch AclFileIO.readAtStartup(path: aclPath).flatMap({ AclFile.parse($0, fileName: aclPath) }) {
+            switch AclFileIO.loadUsersAtStartup(path: aclPath) {
             case .success(let users): config.users = users
             case .failure(let problem):
                 log.write(.warning, Launcher.aclStartupFailure(problem))
