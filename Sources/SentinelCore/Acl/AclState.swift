@@ -99,15 +99,6 @@ package struct AclUserDefinition: Hashable, Sendable {
         for rule in rules { try user.apply(rule) }
         return user
     }
-
-    /// The rule that fails, and why, or nil when every rule applies.
-    package func firstError() -> (rule: String, error: AclRuleError)? {
-        var user = AclUser(name: name)
-        for rule in rules {
-            do throws(AclRuleError) { try user.apply(rule) } catch { return (rule, error) }
-        }
-        return nil
-    }
 }
 
 /// One ACL LOG entry (Redis 7.0: count, reason, context, object, username, age, client info).
