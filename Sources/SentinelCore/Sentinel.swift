@@ -240,10 +240,11 @@ package struct Sentinel: Sendable {
     }
 
     /// Reply to a command after the config flush it caused: `success` if the write worked, else
-    /// Redis's "Failed to save config file" error (or `failure` when given).
-    mutating func replyAfterFlush(_ client: ClientID, _ success: RESPValue, failure: RESPValue? = nil) {
+    /// Redis's "Failed to save config file" error (or `failure` when given). `slot` is the reply
+    /// slot of a command that reserved one earlier (it waited for the runtime); nil reserves one now.
+    mutating func replyAfterFlush(_ client: ClientID, _ success: RESPValue, failure: RESPValue? = nil, slot: Int? = nil) {
         needsFlush = true
-        guard let slot = reserveReplySlot(client) else { return }
+        guard let slot = slot ?? reserveReplySlot(client) else { return }
         pendingFlushReplies.append((client, slot, success, failure))
     }
 

@@ -135,8 +135,7 @@ extension Sentinel {
     /// the command reserved (after the flush when it succeeds).
     mutating func finishMonitor(_ id: ClientID, slot: Int, _ args: [String]) {
         if let error = createMonitoredMaster(args) { return fillReplySlot(id, slot, error) }
-        needsFlush = true
-        pendingFlushReplies.append((id, slot, .ok, nil))
+        replyAfterFlush(id, .ok, slot: slot)
         announceMonitored(args[2])
     }
 

@@ -210,12 +210,7 @@ extension Sentinel {
             default: break
             }
         }
-        if let slot {
-            needsFlush = true
-            pendingFlushReplies.append((id, slot, .ok, nil))
-        } else {
-            replyAfterFlush(id, .ok)
-        }
+        replyAfterFlush(id, .ok, slot: slot)
         if credentialsChanged {
             for runID in peerRunIDs() { closeLink(.peer(runID: runID)) }
         }
