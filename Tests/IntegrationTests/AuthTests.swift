@@ -269,6 +269,11 @@ extension Integration {
 
         // MARK: d. Between sentinels: requirepass + sentinel-pass
 
+        /// `SENTINEL CKQUORUM` of three sentinels (quorum 2) when every peer refuses the
+        /// sentinel-pass, and when all three are usable.
+        static let noQuorum = "NOQUORUM 1 usable Sentinels. Not enough available Sentinels to reach the specified quorum for this master. Not enough available Sentinels to reach the majority and authorize a failover"
+        static let quorumOK = "OK 3 usable Sentinels. Quorum and failover authorization can be reached"
+
         /// Three swift-sentinels with `requirepass`. With a wrong `sentinel-pass` they still
         /// discover each other (hellos travel through the master) but every PING to a peer gets
         /// -NOAUTH, so the peers go s_down and CKQUORUM counts one usable sentinel (no vote can be
@@ -283,10 +288,9 @@ extension Integration {
             defer { fixture.shutdown() }
             let cluster = fixture.cluster
             try await cluster.waitForFullDiscovery(timeout: .seconds(30))
-            let noQuorum = "NOQUORUM 1 usable Sentinels. Not enough available Sentinels to reach the specified quorum for this master. Not enough available Sentinels to reach the majority and authorize a failover"
             for sentinel in fixture.sentinels {
                 try await eventually(timeout: .seconds(15), "\(sentinel.label): CKQUORUM counts 1 usable sentinel", diagnostics: fixture.diagnostics) {
-                    try sentinel.command("SENTINEL", "CKQUORUM", Self.masterName) == .simpleError(noQuorum)
+                    try sentinel.command("SENTINEL", "CKQUORUM", Self.masterName) == .simpleError(Self.noQuorum)
                 }
                 let peers = try sentinel.instances("SENTINELS")
                 #expect(peers.count == 2 && peers.allSatisfy { ($0["flags"] ?? "").contains("s_down") }, "\(sentinel.label): \(peers)")
@@ -300,10 +304,9 @@ extension Integration {
                 let persisted = try sentinel.configDirectives().contains { $0 == ["sentinel", "sentinel-pass", Self.sentinelPassword] }
                 #expect(persisted, "\(sentinel.label) wrote sentinel-pass to its config")
             }
-            let ok = "OK 3 usable Sentinels. Quorum and failover authorization can be reached"
             for sentinel in fixture.sentinels {
                 try await eventually(timeout: .seconds(15), "\(sentinel.label): CKQUORUM counts 3 usable sentinels", diagnostics: fixture.diagnostics) {
-                    try sentinel.command("SENTINEL", "CKQUORUM", Self.masterName) == .simpleString(ok)
+                    try sentinel.command("SENTINEL", "CKQUORUM", Self.masterName) == .simpleString(Self.quorumOK)
                 }
             }
             try await cluster.waitForHealthyLinks(timeout: .seconds(15))
@@ -331,11 +334,9 @@ extension Integration {
                 sentinelAuth: [Self.sentinelPassword])
             defer { cluster.shutdown() }
             try await cluster.waitForFullDiscovery(timeout: .seconds(30))
-            let noQuorum = "NOQUORUM 1 usable Sentinels. Not enough available Sentinels to reach the specified quorum for this master. Not enough available Sentinels to reach the majority and authorize a failover"
-            let ok = "OK 3 usable Sentinels. Quorum and failover authorization can be reached"
             for sentinel in cluster.sentinels {
                 try await eventually(timeout: .seconds(15), "\(sentinel.label): CKQUORUM counts 1 usable sentinel", diagnostics: cluster.diagnostics) {
-                    try sentinel.command("SENTINEL", "CKQUORUM", Self.masterName) == .simpleError(noQuorum)
+                    try sentinel.command("SENTINEL", "CKQUORUM", Self.masterName) == .simpleError(Self.noQuorum)
                 }
             }
             for sentinel in cluster.sentinels {
@@ -344,7 +345,7 @@ extension Integration {
             }
             for sentinel in cluster.sentinels {
                 try await eventually(timeout: .seconds(15), "\(sentinel.label): CKQUORUM counts 3 usable sentinels", diagnostics: cluster.diagnostics) {
-                    try sentinel.command("SENTINEL", "CKQUORUM", Self.masterName) == .simpleString(ok)
+                    try sentinel.command("SENTINEL", "CKQUORUM", Self.masterName) == .simpleString(Self.quorumOK)
                 }
             }
         }
