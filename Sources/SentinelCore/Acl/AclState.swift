@@ -151,14 +151,10 @@ extension AclState {
             replaceAll(config.users.compactMap { try? $0.buildFresh() })
             return
         }
+        // ACLLoadConfiguredUsers resets the existing default user before its rules apply;
+        // `reset` leaves nothing of what requirepass gave it, so build() starts from a fresh one.
         for definition in config.users {
-            guard var user = try? definition.build() else { continue }
-            if definition.name == "default", var existing = users["default"] {
-                // ACLLoadConfiguredUsers resets the existing default user, then applies the rules.
-                try? existing.apply("reset")
-                for rule in definition.rules { try? existing.apply(rule) }
-                user = existing
-            }
+            guard let user = try? definition.build() else { continue }
             users[user.name] = user
         }
     }
