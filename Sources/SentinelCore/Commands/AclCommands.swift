@@ -262,7 +262,7 @@ extension Sentinel {
         }
         let entry = AclCommandIndex.entries[target]
         guard Self.arityAllows(entry.arity, line.count) else {
-            return reply(id, .error("ERR wrong number of arguments for '\(entry.fullName)' command"))
+            return reply(id, CommandTable.wrongArityError(command: entry.fullName, sub: nil))
         }
         switch user.check(target, line) {
         case nil: reply(id, .ok)
