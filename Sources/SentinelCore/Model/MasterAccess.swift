@@ -34,8 +34,7 @@ extension Sentinel {
     /// and this runs several times per link every tick.
     @inline(__always)
     mutating func readLink<R>(_ owner: LinkOwner, _ body: (inout InstanceLink) -> R) -> R? {
-        guard let index = links.index(forKey: owner) else { return nil }
-        return body(&links.values[index])
+        modifyLink(owner, body)
     }
 
     /// Runs `body` on every master in order, read in place (no copies), stopping at the first

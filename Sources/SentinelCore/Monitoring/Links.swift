@@ -508,19 +508,8 @@ extension Sentinel {
     /// How often a replica gets INFO: every few tens of ms while it is being promoted, every
     /// 100 ms while it is being repointed, every second while its master is ODOWN or failing over
     /// or its replication link is down (Redis), or while it claims to be a master; else the INFO period.
-    func infoPeriod(of replica: ReplicaState, in master: MasterState) -> Int64 {
-        Self.infoPeriod(of: replica, in: master, timing: timing)
-    }
-
-    static func infoPeriod(of replica: ReplicaState, in master: MasterState, timing: Timing) -> Int64 {
-        infoPeriod(
-            of: replica, failoverInProgress: master.failoverInProgress,
-            promotionTarget: replica.name == master.promotedReplica && master.failoverState == .waitPromotion,
-            oDown: master.oDown, timing: timing)
-    }
-
-    /// ``infoPeriod(of:in:timing:)`` from the master's fields it reads (`promotionTarget`: this
-    /// replica is the one being promoted and the failover waits for the promotion).
+    /// Takes the master's fields it reads, not the master (`promotionTarget`: this replica is the
+    /// one being promoted and the failover waits for the promotion).
     static func infoPeriod(
         of replica: ReplicaState, failoverInProgress: Bool, promotionTarget: Bool, oDown: Bool, timing: Timing
     ) -> Int64 {
