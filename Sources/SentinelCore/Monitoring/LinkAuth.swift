@@ -12,14 +12,11 @@ import RESP
 /// survives reconnects, so a link retrying every second logs once, not every second.
 extension Sentinel {
     /// An error reply that means the link is not (or wrongly) authenticated: `NOAUTH` (no AUTH,
-    /// or a failed one), `WRONGPASS` (Redis 6+), `ERR invalid password` (Redis < 6), and an
-    /// `ERR AUTH ...` that is *not* "called without any password configured" (that one is
-    /// harmless: the server has no password, and the connection works).
+    /// or a failed one), `WRONGPASS` (Redis 6+), `ERR invalid password` (Redis < 6). Any other
+    /// error is not, `ERR AUTH <password> called without any password configured` included (that
+    /// one is harmless: the server has no password, and the connection works).
     static func isAuthFailure(_ text: String) -> Bool {
-        if text.hasPrefix("NOAUTH") || text.hasPrefix("WRONGPASS") || text.hasPrefix("ERR invalid password") {
-            return true
-        }
-        return false
+        text.hasPrefix("NOAUTH") || text.hasPrefix("WRONGPASS") || text.hasPrefix("ERR invalid password")
     }
 
     /// The reply to the AUTH of a link's handshake.
