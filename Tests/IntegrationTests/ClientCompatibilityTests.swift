@@ -43,7 +43,7 @@ extension Integration {
 
             let stopURL = cluster.directory.appendingPathComponent("clients-stop")
             var followers: [ClientFollower] = []
-            defer { followers.forEach { $0.kill() } }
+            defer { followers.forEach { $0.stop() } }
             for (index, program) in programs.enumerated() {
                 followers.append(try ClientFollower.start(program, fixture: fixture, index: index, stopURL: stopURL))
             }

@@ -5,7 +5,7 @@ import Foundation
 ///
 /// ```
 /// let follower = try ClientFollower.start(program, fixture: fixture, index: 0, stopURL: stop)
-/// defer { follower.kill() }
+/// defer { follower.stop() }
 /// follower.acks(on: port)
 /// ```
 final class ClientFollower {
@@ -123,7 +123,10 @@ final class ClientFollower {
         return "  -- \(name): exit status \(process.exitStatus.map(String.init) ?? "running"), last non-ack events:\n\(notable)\n  -- output:\n\(process.logTail(lines: lines))"
     }
 
-    func kill() {
-        process.kill9()
+    /// SIGTERM, then SIGKILL after 5 s. SIGTERM lets cli_follower.sh run its EXIT trap, which
+    /// stops its background `redis-cli SUBSCRIBE` processes by pid; SIGKILL would leave them
+    /// running until their sentinels close the connections.
+    func stop() {
+        process.stop()
     }
 }
