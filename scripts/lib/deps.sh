@@ -40,8 +40,23 @@ ensure_swift() {
     command -v swift >/dev/null 2>&1 || { deps_log "swift not found (expected Swift 6.3.1 at /opt/swift)"; return 1; }
 }
 
+# Installs packages without letting them start services: a policy-rc.d that answers 101 (only
+# while the install runs, and only when there is none already).
+deps_apt_install_no_services() {
+    local policy=/usr/sbin/policy-rc.d created_policy=0 status=0
+    if [ ! -e "$policy" ]; then
+        deps_sudo sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod +x $policy"
+        created_policy=1
+    fi
+    deps_apt_install "$@" || status=$?
+    if [ "$created_policy" -eq 1 ]; then
+        deps_sudo rm -f "$policy"
+    fi
+    return "$status"
+}
+
 # Debian's redis-server and redis-sentinel packages start system services (6379, 26379) on
-# install. A policy-rc.d that answers 101 stops that; whatever still got started by this install
+# install. deps_apt_install_no_services stops that; whatever still got started by this install
 # is stopped afterwards by the pid in its pid file. The tests and the demo only use free ports.
 ensure_redis_packages() {
     local missing=()
@@ -50,17 +65,7 @@ ensure_redis_packages() {
     command -v redis-cli >/dev/null 2>&1 || missing+=(redis-tools)
     [ "${#missing[@]}" -eq 0 ] && return 0
     deps_log "installing ${missing[*]}"
-    local policy=/usr/sbin/policy-rc.d created_policy=0
-    if [ ! -e "$policy" ]; then
-        deps_sudo sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod +x $policy"
-        created_policy=1
-    fi
-    local status=0
-    deps_apt_install "${missing[@]}" || status=$?
-    if [ "$created_policy" -eq 1 ]; then
-        deps_sudo rm -f "$policy"
-    fi
-    [ "$status" -eq 0 ] || return "$status"
+    deps_apt_install_no_services "${missing[@]}" || return
     local pidfile pid
     for pidfile in /run/redis/redis-server.pid /run/sentinel/redis-sentinel.pid; do
         if [ -f "$pidfile" ]; then
@@ -101,17 +106,8 @@ ensure_client_libraries() {
     command -v openssl >/dev/null 2>&1 || missing+=(openssl)
     if [ "${#missing[@]}" -gt 0 ]; then
         deps_log "installing ${missing[*]}"
-        # The exporter package starts a service on install; keep it from starting, as above.
-        local policy=/usr/sbin/policy-rc.d created_policy=0 status=0
-        if [ ! -e "$policy" ]; then
-            deps_sudo sh -c "printf '#!/bin/sh\nexit 101\n' > $policy && chmod +x $policy"
-            created_policy=1
-        fi
-        deps_apt_install "${missing[@]}" || status=$?
-        if [ "$created_policy" -eq 1 ]; then
-            deps_sudo rm -f "$policy"
-        fi
-        [ "$status" -eq 0 ] || return "$status"
+        # The exporter package starts a service on install; keep it from starting.
+        deps_apt_install_no_services "${missing[@]}" || return
     fi
     if ! .venv/bin/python -c 'import valkey, coredis' 2>/dev/null; then
         deps_log "installing valkey-py and coredis into .venv"
