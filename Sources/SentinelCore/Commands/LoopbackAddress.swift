@@ -36,7 +36,8 @@ package enum LoopbackAddress {
         return String(host)
     }
 
-    /// Four decimal octets (`a.b.c.d`, each 0...255, no leading `+`), as `inet_pton` reads them.
+    /// Four decimal octets (`a.b.c.d`, each 0...255, no leading `+`). Unlike `inet_pton` (and
+    /// ``IPAddressLiteral/isIPv4(_:)``, which only validates) it accepts leading zeros (`127.0.0.01`).
     static func parseIPv4(_ text: Substring) -> [UInt8]? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }
