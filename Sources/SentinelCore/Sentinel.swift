@@ -186,7 +186,8 @@ package struct Sentinel: Sendable {
             clients[id] = ClientSession(
                 id: id, address: address, localAddress: localAddress, now: now,
                 authenticated: acl.newConnectionsAuthenticated)
-            clients[id]?.aclUnrestricted = acl.user("default")?.allowsEverything ?? false
+            let unrestricted = userAllowsEverything("default")
+            clients[id]?.aclUnrestricted = unrestricted
         case .clientCommand(let id, let args):
             clientCommand(id, args)
         case .clientDisconnected(let id):

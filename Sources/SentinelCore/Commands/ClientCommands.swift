@@ -144,6 +144,12 @@ extension Sentinel {
         }
     }
 
+    /// Whether the ACL user `name` allows every command and channel (what a session caches in
+    /// ``ClientSession/aclUnrestricted``); false for a user that does not exist.
+    func userAllowsEverything(_ name: String) -> Bool {
+        acl.user(name)?.allowsEverything ?? false
+    }
+
     /// Checks a user/password pair against the ACL users (a disabled user never authenticates).
     private func credentialsValid(user: String, password: String) -> Bool {
         acl.checkCredentials(user: user, password: password)
@@ -165,9 +171,8 @@ extension Sentinel {
         let user = args.count == 3 ? args[1] : "default"
         let password = args.count == 3 ? args[2] : args[1]
         if credentialsValid(user: user, password: password) {
-            clients[id]?.authenticated = true
-            clients[id]?.user = user
-            clients[id]?.aclUnrestricted = acl.user(user)?.allowsEverything ?? false
+            let unrestricted = userAllowsEverything(user)
+            clients[id]?.logIn(as: user, unrestricted: unrestricted)
             reply(id, .ok)
         } else {
             if let session = clients[id] { aclLogDenial(session, reason: .auth, object: args[0], username: user) }
@@ -202,9 +207,7 @@ extension Sentinel {
                     reply(id, .error(Wire.errWrongPass))
                     return
                 }
-                session.authenticated = true
-                session.user = args[index + 1]
-                session.aclUnrestricted = acl.user(args[index + 1])?.allowsEverything ?? false
+                session.logIn(as: args[index + 1], unrestricted: userAllowsEverything(args[index + 1]))
                 index += 3
             } else if option == "setname" && remaining >= 1 {
                 guard Self.validClientName(args[index + 1]) else {

@@ -47,6 +47,13 @@ package struct ClientSession: Hashable, Sendable {
         self.authenticated = authenticated
     }
 
+    /// AUTH or HELLO AUTH accepted `user`; `unrestricted` is whether that user allows everything.
+    package mutating func logIn(as user: String, unrestricted: Bool) {
+        authenticated = true
+        self.user = user
+        aclUnrestricted = unrestricted
+    }
+
     /// The `cmd=` of CLIENT LIST: `name`, or `name|sub` for a container command.
     package var lastCommand: String {
         lastSubcommand.map { "\(lastCommandName)|\($0)" } ?? lastCommandName
