@@ -58,16 +58,12 @@ def write(args):
         return 3
 
     sentinels = [parse_address(item) for item in args.sentinels.split(",")]
-    if args.sentinel_password or args.sentinel_username:
-        # Sentinels with requirepass / ACL users: redis-py AUTHs on its sentinel connections.
-        sentinel_kwargs = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
-        sentinel_kwargs.update(credentials(args.sentinel_username, args.sentinel_password))
-        sentinel = Sentinel(sentinels, sentinel_kwargs=sentinel_kwargs, socket_timeout=0.5, socket_connect_timeout=0.5)
-    else:
-        sentinel = Sentinel(sentinels, socket_timeout=0.5, socket_connect_timeout=0.5)
-    master = sentinel.master_for(
-        args.master_name, socket_timeout=0.5, socket_connect_timeout=0.5,
-        **credentials(args.username, args.password))
+    timeouts = {"socket_timeout": 0.5, "socket_connect_timeout": 0.5}
+    # Sentinels with requirepass / ACL users: redis-py AUTHs on its sentinel connections (without
+    # credentials, these sentinel_kwargs are the ones redis-py derives from `timeouts` itself).
+    sentinel_kwargs = {**timeouts, **credentials(args.sentinel_username, args.sentinel_password)}
+    sentinel = Sentinel(sentinels, sentinel_kwargs=sentinel_kwargs, **timeouts)
+    master = sentinel.master_for(args.master_name, **timeouts, **credentials(args.username, args.password))
 
     acks = open(args.acks_file, "w", buffering=1) if args.acks_file else None
     acknowledged = errors = 0
