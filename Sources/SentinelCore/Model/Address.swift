@@ -87,16 +87,16 @@ extension Sentinel {
     /// Address equality with resolution (Redis's sentinelAddrOrHostnameEqual): equal hosts need
     /// no lookup; different ones are equal when both resolve to the same IP.
     func sameResolvedAddress(_ a: HostPort, _ b: HostPort) -> Bool {
-        guard a.port == b.port else { return false }
-        if a.host == b.host || a.host.lowercased() == b.host.lowercased() { return true }
-        guard settings.resolveHostnames, let ipA = resolvedIP(of: a.host), let ipB = resolvedIP(of: b.host) else {
-            return false
-        }
+        if Self.sameAddress(a, b) { return true }
+        guard a.port == b.port, settings.resolveHostnames, let ipA = resolvedIP(of: a.host),
+            let ipB = resolvedIP(of: b.host)
+        else { return false }
         return ipA == ipB
     }
 
-    /// Whether a host may be stored for an instance: an IP literal, or any non-empty name with
-    /// `resolve-hostnames yes` (Redis's createSentinelAddr with ANET_IP_ONLY otherwise).
+    /// Whether a host may be stored for an instance (a replica from INFO, a peer from a hello): an
+    /// IP literal, or any non-empty name with `resolve-hostnames yes` (Redis's createSentinelAddr
+    /// with ANET_IP_ONLY otherwise; the rule the config loader applies to `known-sentinel`).
     func isAcceptableHost(_ host: String) -> Bool {
         !host.isEmpty && (settings.resolveHostnames || IPAddressLiteral.isValid(host))
     }

@@ -87,7 +87,7 @@ extension Sentinel {
         // By name first (every usual hello); else by resolved IP (a peer known by IP announcing a name).
         let known =
             (readMaster(masterName) {
-                $0.withPeer(runID) { Self.sameAddress($0.address, address) || sameResolvedAddress($0.address, address) }
+                $0.withPeer(runID) { sameAddress($0.address, address) }
             } ?? nil) ?? false
         if !known {
             var switched = false
@@ -108,7 +108,7 @@ extension Sentinel {
                 emit(.notice, "+sentinel-invalid-addr", describe(stale, of: masters[masterName]!), master: masterName)
                 removePeerEverywhere(stale.runID)
             }
-            guard Self.isUsablePeerHost(address.host, resolveHostnames: settings.resolveHostnames) else {
+            guard isAcceptableHost(address.host) else {
                 // Redis cannot create an instance at such an address (createSentinelAddr fails):
                 // a moved peer is gone, a new one is not added. Keeping it would also write a
                 // `known-sentinel` line the config loader refuses (an empty host, for one: what
@@ -214,11 +214,6 @@ extension Sentinel {
         }
     }
 
-    /// Whether a peer can be kept at this announced host: an IP literal, or any non-empty name
-    /// when resolve-hostnames is on (the rule the config loader applies to `known-sentinel`).
-    static func isUsablePeerHost(_ host: String, resolveHostnames: Bool) -> Bool {
-        !host.isEmpty && (resolveHostnames || IPAddressLiteral.isValid(host))
-    }
 
     /// `-dup-sentinel`: an older entry is dropped because a hello showed the same runid or address
     /// (older Sentinels' event, still emitted next to the address-switch / invalid-addr events).
