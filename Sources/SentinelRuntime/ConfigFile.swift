@@ -167,8 +167,10 @@ package enum ConfigFile {
 
     // MARK: - Steps
 
-    /// Reads a file's bytes; nil when it does not exist.
-    static func readBytes(path: String) throws(ConfigWriteError) -> [UInt8]? {
+    /// Reads a file's bytes; nil when it does not exist. More than `limit` bytes is a "read" error
+    /// with reason "file too large" (the TLS files are read with a limit, so a device or a huge
+    /// file named by mistake cannot fill the memory).
+    static func readBytes(path: String, limit: Int = .max) throws(ConfigWriteError) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
@@ -185,6 +187,9 @@ package enum ConfigFile {
             }
             if n == 0 { return result }
             result += chunk[0..<n]
+            guard result.count <= limit else {
+                throw ConfigWriteError(path: path, step: "read", errorNumber: EFBIG, reason: "file too large")
+            }
         }
     }
 

@@ -64,6 +64,13 @@ struct TLSContextFactoryTests {
         #expect(message.hasPrefix("Failed to load certificate: \(files.garbage) (tls-cert-file): "))
     }
 
+    /// A file that never ends (a device named by mistake) is refused after 16 MiB, naming it,
+    /// instead of being read until the memory runs out.
+    @Test func endlessFileIsRefusedAsTooLarge() {
+        let message = problem { $0.certFile = "/dev/zero" }
+        #expect(message == "Failed to load certificate: /dev/zero (tls-cert-file): file too large")
+    }
+
     @Test func missingKeyNamesTheFile() {
         let message = problem { $0.keyFile = files.dir + "/missing.key" }
         #expect(message == "Failed to load private key: \(files.dir)/missing.key (tls-key-file): No such file or directory")

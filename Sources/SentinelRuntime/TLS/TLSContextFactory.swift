@@ -182,31 +182,16 @@ package enum TLSContextFactory {
         }
     }
 
-    /// The whole content of a file, or an error naming it with the system's reason.
+    /// The whole content of a file (at most 16 MiB), or an error naming it with the system's reason.
     static func readFile(_ path: String, directive: String, what: String) throws(TLSSetupError) -> [UInt8] {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw TLSSetupError(
-                directive: directive, path: path, message: "\(what): \(path) (\(directive)): \(String(cString: strerror(errno)))")
+        let reason: String
+        do {
+            if let bytes = try ConfigFile.readBytes(path: path, limit: 16 * 1024 * 1024) { return bytes }
+            reason = ConfigFile.errorText(ENOENT)
+        } catch {
+            reason = error.reason
         }
-        defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw TLSSetupError(
-                    directive: directive, path: path,
-                    message: "\(what): \(path) (\(directive)): \(String(cString: strerror(errno)))")
-            }
-            if n == 0 { break }
-            bytes += chunk[0..<n]
-            guard bytes.count <= 16 * 1024 * 1024 else {
-                throw TLSSetupError(directive: directive, path: path, message: "\(what): \(path) (\(directive)): file too large")
-            }
-        }
-        return bytes
+        throw TLSSetupError(directive: directive, path: path, message: "\(what): \(path) (\(directive)): \(reason)")
     }
 
     static func loadCertificates(_ path: String, directive: String, what: String) throws(TLSSetupError) -> [NIOSSLCertificate] {
