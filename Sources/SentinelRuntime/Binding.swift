@@ -54,9 +54,10 @@ package enum ListenerBinding {
     /// Logged (then exit 1) when every listener was skipped.
     package static let nowhere = "Configured to not listen anywhere, exiting."
 
-    /// Logged (then exit 1) when a listener could not be bound.
-    package static func aborting(port: Int) -> String {
-        "Failed listening on port \(port) (TCP), aborting."
+    /// Logged (then exit 1) when a listener could not be bound: `(TCP)` for `port`, `(TLS)` for
+    /// `tls-port`.
+    package static func aborting(port: Int, tls: Bool = false) -> String {
+        "Failed listening on port \(port) (\(tls ? "TLS" : "TCP")), aborting."
     }
 
     /// Whether startup goes on without this listener: an optional address that is not available

@@ -155,7 +155,7 @@ final class RuntimeEngine {
             if ListenerBinding.isSkipped(failure, optional: address.optional) {
                 self.bindListeners(remaining.dropFirst(), bound: bound, promise: promise, tlsPort: tlsPort)
             } else {
-                promise.fail(RuntimeStartupError(message))
+                promise.fail(RuntimeStartupError(message, listener: .init(port: port, tls: tlsPort != nil)))
             }
         }
         let target: SocketAddress

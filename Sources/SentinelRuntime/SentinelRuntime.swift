@@ -53,8 +53,21 @@ package struct RuntimeOptions: Sendable {
 
 /// A startup failure the executable reports before exiting 1.
 package struct RuntimeStartupError: Error, CustomStringConvertible, Sendable {
+    /// A listener that could not be bound: its port, and whether it is the `tls-port` one.
+    package struct Listener: Equatable, Sendable {
+        package var port: Int
+        package var tls: Bool
+    }
+
     package var description: String
-    package init(_ description: String) { self.description = description }
+    /// The listener whose bind failed, when that is why startup stopped (Redis then logs
+    /// ``ListenerBinding/aborting(port:tls:)``); nil for "not listen anywhere" and other causes.
+    package var listener: Listener?
+
+    package init(_ description: String, listener: Listener? = nil) {
+        self.description = description
+        self.listener = listener
+    }
 }
 
 /// The process around the pure sentinel: one event loop that owns the ``Sentinel`` value, the client

@@ -141,9 +141,10 @@ struct SwiftSentinel {
         do {
             try await runtime.run()
         } catch let error as RuntimeStartupError {
-            // The runtime logged each listener failure as Redis does; "not listen anywhere" is final.
-            if error.description != ListenerBinding.nowhere {
-                log.write(.warning, ListenerBinding.aborting(port: config.port))
+            // The runtime logged each listener failure as Redis does; a failed bind ends with
+            // Redis's "Failed listening on port N (TCP|TLS), aborting.", "not listen anywhere" is final.
+            if let listener = error.listener {
+                log.write(.warning, ListenerBinding.aborting(port: listener.port, tls: listener.tls))
             }
             return 1
         } catch {

@@ -96,6 +96,7 @@ struct BindingTests {
             ListenerBinding.failure(BindAddress("-2001:db8::1"), port: 26379, failure)
                 == "Could not create server TCP listening socket 2001:db8::1:26379: bind: Cannot assign requested address")
         #expect(ListenerBinding.aborting(port: 26379) == "Failed listening on port 26379 (TCP), aborting.")
+        #expect(ListenerBinding.aborting(port: 26380, tls: true) == "Failed listening on port 26380 (TLS), aborting.")
         let io = IOError(errnoCode: EADDRINUSE, reason: "bind(descriptor:ptr:bytes:)")
         #expect(ListenerBinding.describe(io) == BindFailure(errno: EADDRINUSE, reason: "bind: Address already in use"))
         let socket = IOError(errnoCode: EAFNOSUPPORT, reason: "socket(domain:type:protocolSubtype:)")
@@ -125,6 +126,7 @@ struct BindingTests {
             #expect(
                 error.description
                     == "Could not create server TCP listening socket \(Self.absent):0: bind: Cannot assign requested address")
+            #expect(error.listener == .init(port: 0, tls: false), "Redis: Failed listening on port 0 (TCP), aborting.")
         }
         try await runtime.stop()
     }
@@ -144,6 +146,7 @@ struct BindingTests {
             Issue.record("started without a listener")
         } catch let error as RuntimeStartupError {
             #expect(error.description == ListenerBinding.nowhere)
+            #expect(error.listener == nil, "no 'Failed listening' line after 'not listen anywhere'")
         }
         try await runtime.stop()
     }

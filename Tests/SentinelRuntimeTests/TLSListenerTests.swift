@@ -72,6 +72,26 @@ struct TLSListenerTests {
         try await runtime.stop()
     }
 
+    /// A `tls-port` that is in use stops startup as Redis's does: the listener warning, then
+    /// "Failed listening on port <tls-port> (TLS), aborting." (the error names the TLS listener;
+    /// before, the TCP port was named, 0 with `port 0`).
+    @Test(.timeLimit(.minutes(1))) func tlsPortInUseNamesTheTLSListener() async throws {
+        let port = try freeLoopbackPort()
+        let (runtime, path) = try await startSentinel(tlsPort: port)
+        var options = RuntimeOptions(configPath: path + ".second", seed: 8)
+        options.handleSignals = false
+        let second = SentinelRuntime(config: try ConfigParser.parse(String(contentsOfFile: path, encoding: .utf8), fileName: path), options: options)
+        do {
+            _ = try await second.start()
+            Issue.record("a second sentinel bound tls-port \(port)")
+        } catch let error as RuntimeStartupError {
+            #expect(error.description == "Could not create server TCP listening socket 127.0.0.1:\(port): bind: Address already in use")
+            #expect(error.listener == .init(port: port, tls: true))
+        }
+        try await second.stop()
+        try await runtime.stop()
+    }
+
     /// tls-auth-clients yes: a TLS client without a certificate is refused; with `optional` it is served.
     @Test(.timeLimit(.minutes(1))) func clientCertificatesPerAuthClients() async throws {
         let port = try freeLoopbackPort()
