@@ -3,7 +3,7 @@ one run. Edit the explanations here, not in the generated file."""
 
 import statistics
 
-from failovers import PLANNED_VARIANTS, coordinated_checks, planned_table
+from failovers import PLANNED_VARIANTS, coordinated_checks, crash_table, planned_table
 from queries import CELLS
 from summary import (
     IMPLEMENTATIONS, crash_times, discovery_times, median, ok, query_cell, rss_after_discovery, rss_after_load,
@@ -228,12 +228,11 @@ def summary_section(data):
 def crash_section(data):
     if "crash" not in data:
         return CRASH.split("\n\n")[0] + "\n\nNot measured in this run (`--skip crash`).\n"
-    lines = ["| sentinel | median | min | max | runs | runs without agreement |", "|---|---|---|---|---|---|"]
+    rows = []
     for impl, name in IMPLEMENTATIONS:
-        runs = ok(data["crash"][impl])
         xs = crash_times(data, impl)
-        failed = len(runs) - len(xs)
-        lines.append(f"| {name} | " + " | ".join(fmt_s(xs)) + f" | {len(xs)} | {failed} |")
+        rows.append((name, xs, len(ok(data["crash"][impl])) - len(xs)))
+    lines = crash_table(rows)
     s, r = median(crash_times(data, "swift")), median(crash_times(data, "redis"))
     rest = "–" if s is None or r is None else f"{s - 1:.3f} s for swift-sentinel, {r - 1:.3f} s for redis-sentinel"
     return CRASH + "\n".join(lines) + "\n" + times_ratio(s, r, "medians") + CRASH_EXPLAINED.format(rest=rest)
