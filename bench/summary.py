@@ -7,7 +7,8 @@ from queries import CELLS
 
 IMPLEMENTATIONS = [("swift", "swift-sentinel"), ("redis", "redis-sentinel 7.0.15")]
 
-# (key, text, comparison, goal)
+# kind of target row -> (comparison, goal); the ratio is swift-sentinel / redis-sentinel except for
+# scale_failover (swift-sentinel at N masters / at 1 master)
 TARGET_GOALS = {
     "throughput": (">=", 1.5),
     "rss": ("<=", 1.5),
