@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// A `PSUBSCRIBE *` connection to one sentinel that records every event it publishes, with the
 /// time it arrived, from a reader thread of its own.
@@ -24,89 +23,52 @@ final class EventSubscriber: @unchecked Sendable {
         var description: String { "\(channel) \(message)" }
     }
 
-    let label: String
-    let port: UInt16
+    var label: String { recorder.label }
+    var port: UInt16 { recorder.port }
     /// When the subscription was confirmed; event times in transcripts are relative to it.
     let subscribedAt: ContinuousClock.Instant
-
-    private struct State {
-        var events: [Event] = []
-        var endedWith: String?
-        var readerDone = false
-    }
-
-    private let state = Mutex(State())
-    private let stopRequested = Atomic<Bool>(false)
-    /// Used by the reader thread only, after `init` has subscribed.
-    private let client: RESPClient
+    /// The connection and its reader thread.
+    private let recorder: PubSubRecorder
 
     convenience init(_ sentinel: SentinelProcess) throws {
         try self.init(port: sentinel.port, label: sentinel.name, auth: sentinel.clientAuth)
     }
 
     init(port: UInt16, label: String, auth: [String]? = nil) throws {
-        self.label = label
-        self.port = port
-        client = try RESPClient(port: port, timeout: .seconds(5), auth: auth)
-        let reply = try client.send("PSUBSCRIBE", "*")
+        recorder = try PubSubRecorder(port: port, label: label, auth: auth, handshake: [], subscribe: [["PSUBSCRIBE", "*"]])
+        let reply = recorder.confirmations.first ?? .null
         guard let items = reply.elements, items.first?.string?.lowercased() == "psubscribe" else {
-            client.close()
+            recorder.stop()
             throw HarnessError("PSUBSCRIBE * on \(label) (port \(port)) answered \(reply)")
         }
         subscribedAt = ContinuousClock.now
-        let thread = Thread { [self] in self.readLoop() }
-        thread.name = "events \(label)"
-        thread.start()
     }
 
     deinit {
         stop()
     }
 
-    private func readLoop() {
-        var ending = "stopped by the test"
-        while !stopRequested.load(ordering: .relaxed) {
-            do {
-                guard try client.waitForData(timeout: .milliseconds(50)) else {
-                    continue
-                }
-                let reply = try client.readReply()
-                let time = ContinuousClock.now
-                guard let items = reply.elements, items.count == 4, items[0].string == "pmessage",
-                    let channel = items[2].string, let message = items[3].string
-                else {
-                    continue  // (p)subscribe confirmations and anything unexpected
-                }
-                state.withLock { $0.events.append(Event(time: time, channel: channel, message: message)) }
-            } catch {
-                ending = "\(error)"
-                break
-            }
-        }
-        state.withLock { state in
-            state.endedWith = ending
-            state.readerDone = true
-        }
-    }
-
     /// Ends the reader thread and closes the connection. Idempotent.
     func stop() {
-        stopRequested.store(true, ordering: .relaxed)
-        // The reader wakes at least every 50 ms; a reply in the middle of arriving can take up
-        // to the 5 s receive timeout.
-        let done = waitSynchronously(timeout: .seconds(7)) { state.withLock { $0.readerDone } }
-        if done {
-            client.close()
-        }
+        recorder.stop()
     }
 
     /// Why the reader ended (nil while it runs).
     var endedWith: String? {
-        state.withLock { $0.endedWith }
+        recorder.endedWith
     }
 
+    /// Every `pmessage` received, in order ((p)subscribe confirmations and anything unexpected
+    /// are left out).
     var events: [Event] {
-        state.withLock { $0.events }
+        recorder.frames.compactMap { frame in
+            guard let items = frame.reply.elements, items.count == 4, items[0].string == "pmessage",
+                let channel = items[2].string, let message = items[3].string
+            else {
+                return nil
+            }
+            return Event(time: frame.time, channel: channel, message: message)
+        }
     }
 
     func events(_ channel: String) -> [Event] {

@@ -47,10 +47,11 @@ final class PubSubRecorder: @unchecked Sendable {
     private let stopRequested = Atomic<Bool>(false)
     private let client: RESPClient
 
-    init(port: UInt16, label: String, handshake: [[[String]]], subscribe: [[String]]) throws {
+    /// `auth`: sent as `AUTH` right after connecting, before the handshake (see `RESPClient`).
+    init(port: UInt16, label: String, auth: [String]? = nil, handshake: [[[String]]], subscribe: [[String]]) throws {
         self.label = label
         self.port = port
-        client = try RESPClient(port: port, timeout: .seconds(5))
+        client = try RESPClient(port: port, timeout: .seconds(5), auth: auth)
         do {
             var replies: [RESPReply] = []
             for batch in handshake {
