@@ -157,7 +157,7 @@ struct AclRulesTests {
         #expect(state.persistedDefinitions(requirePass: "pw").isEmpty)
         c.users = [AclUserDefinition(name: "default", rules: ["on", "nopass", "+@all", "~*", "&*"])]
         state = AclState(config: c)
-        #expect(state.defaultUserIsNopass && !state.newConnectionsAuthenticated == false)
+        #expect(state.defaultUserIsNopass && state.newConnectionsAuthenticated)
         #expect(state.persistedDefinitions(requirePass: "pw").map(\.name) == ["default"])
     }
 }
