@@ -16,8 +16,7 @@ extension Sentinel {
     /// `body` must not keep the value beyond the call.
     @inline(__always)
     func readMaster<R>(_ name: String, _ body: (inout MasterState) -> R) -> R? {
-        guard let index = masters.index(forKey: name) else { return nil }
-        return masters.values.withUnsafeBufferPointer { body(&UnsafeMutablePointer(mutating: $0.baseAddress.unsafelyUnwrapped)[index]) }
+        masters.readValue(forKey: name, body)
     }
 
     /// Runs `body` on the master named `name`, modified in place; nil if there is no such master.
@@ -41,19 +40,15 @@ extension Sentinel {
     /// non-nil result.
     @inline(__always)
     func firstMaster<R>(_ body: (inout MasterState) -> R?) -> R? {
-        masters.values.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress.map(UnsafeMutablePointer.init(mutating:)) else { return nil }
-            for i in buffer.indices { if let result = body(&base[i]) { return result } }
-            return nil
-        }
+        masters.firstValue(body)
     }
 
     /// Runs `body` on every master in order, read in place (no copies).
     @inline(__always)
     func forEachMaster(_ body: (inout MasterState) -> Void) {
-        masters.values.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress.map(UnsafeMutablePointer.init(mutating:)) else { return }
-            for i in buffer.indices { body(&base[i]) }
+        _ = masters.firstValue { (master: inout MasterState) -> Void? in
+            body(&master)
+            return nil
         }
     }
 }
@@ -62,15 +57,13 @@ extension MasterState {
     /// Runs `body` on the replica named `name`, read in place; nil if there is no such replica.
     @inline(__always)
     func withReplica<R>(_ name: String, _ body: (inout ReplicaState) -> R) -> R? {
-        guard let index = replicas.index(forKey: name) else { return nil }
-        return replicas.values.withUnsafeBufferPointer { body(&UnsafeMutablePointer(mutating: $0.baseAddress.unsafelyUnwrapped)[index]) }
+        replicas.readValue(forKey: name, body)
     }
 
     /// Runs `body` on the peer sentinel with this runid, read in place; nil if there is none.
     @inline(__always)
     func withPeer<R>(_ runID: String, _ body: (inout PeerState) -> R) -> R? {
-        guard let index = sentinels.index(forKey: runID) else { return nil }
-        return sentinels.values.withUnsafeBufferPointer { body(&UnsafeMutablePointer(mutating: $0.baseAddress.unsafelyUnwrapped)[index]) }
+        sentinels.readValue(forKey: runID, body)
     }
 }
 
@@ -78,10 +71,27 @@ extension MasterState {
     /// Whether any peer sentinel satisfies `predicate`, each read in place.
     @inline(__always)
     func anyPeer(_ predicate: (inout PeerState) -> Bool) -> Bool {
-        sentinels.values.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress.map(UnsafeMutablePointer.init(mutating:)) else { return false }
-            for i in buffer.indices where predicate(&base[i]) { return true }
-            return false
+        sentinels.firstValue { predicate(&$0) ? true : nil } ?? false
+    }
+}
+
+/// The one place the in-place readers above reach a value by address.
+extension OrderedDictionary {
+    /// Runs `body` on the value for `key`, read in place; nil if there is none. `body` must only read.
+    @inline(__always)
+    fileprivate func readValue<R>(forKey key: Key, _ body: (inout Value) -> R) -> R? {
+        guard let index = index(forKey: key) else { return nil }
+        return values.withUnsafeBufferPointer { body(&UnsafeMutablePointer(mutating: $0.baseAddress.unsafelyUnwrapped)[index]) }
+    }
+
+    /// Runs `body` on every value in order, read in place, stopping at the first non-nil result.
+    /// `body` must only read.
+    @inline(__always)
+    fileprivate func firstValue<R>(_ body: (inout Value) -> R?) -> R? {
+        values.withUnsafeBufferPointer { buffer in
+            guard let base = buffer.baseAddress.map(UnsafeMutablePointer.init(mutating:)) else { return nil }
+            for i in buffer.indices { if let result = body(&base[i]) { return result } }
+            return nil
         }
     }
 }
