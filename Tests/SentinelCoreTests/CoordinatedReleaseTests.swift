@@ -35,6 +35,7 @@ struct CoordinatedReleaseTests {
         let released = logs.firstIndex { $0.hasPrefix("+coordinated-failover-released ") }
         let end = logs.firstIndex { $0.hasPrefix("+failover-end ") }
         #expect(released != nil, "the leader saw both releases confirmed")
+        #expect(end != nil, "the leader ended the failover")
         if let released, let end { #expect(released < end, "released at \(released), failover-end at \(end)") }
         #expect(sim.events(0, "-failover-abort-coordinated").isEmpty)
         #expect(sim.redis.filter(\.up).allSatisfy { $0.pausedUntil == nil }, "nobody stays paused")
