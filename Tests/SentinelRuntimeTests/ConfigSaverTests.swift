@@ -56,6 +56,17 @@ struct ConfigSaverTests {
         return SentinelRuntime(config: config, options: options, core: ScriptedCore(recorder: recorder, config: config))
     }
 
+    /// A started ``scriptedRuntime(recorder:gate:path:)`` with a new gate and temporary config
+    /// path (the caller removes it), and a client connected to it.
+    static func startScripted() async throws -> (Recorder, WriteGate, String, SentinelRuntime, TestSocket) {
+        let recorder = Recorder()
+        let gate = WriteGate()
+        let path = tempPath()
+        let runtime = scriptedRuntime(recorder: recorder, gate: gate, path: path)
+        let port = try #require(try await runtime.start().first?.port)
+        return (recorder, gate, path, runtime, try TestSocket(port: port))
+    }
+
     static func persistedTokens(_ recorder: Recorder) -> [Int] {
         recorder.events.compactMap { if case .configPersisted(let token, nil) = $0 { token } else { nil } }
     }
@@ -66,13 +77,8 @@ struct ConfigSaverTests {
     /// client and timer (TILT and false +sdown at 200 masters).
     @Test("the loop keeps answering PING while a config write is held")
     func loopServesDuringWrite() async throws {
-        let recorder = Recorder()
-        let gate = WriteGate()
-        let path = Self.tempPath()
+        let (recorder, gate, path, runtime, client) = try await Self.startScripted()
         defer { unlink(path) }
-        let runtime = Self.scriptedRuntime(recorder: recorder, gate: gate, path: path)
-        let port = try #require(try await runtime.start().first?.port)
-        let client = try TestSocket(port: port)
 
         gate.close()
         client.send("PERSIST 1\r\n")
@@ -99,13 +105,8 @@ struct ConfigSaverTests {
     /// answer for the last token (the core takes it as covering the others).
     @Test("a burst of persist requests coalesces into one write of the latest state")
     func burstCoalesces() async throws {
-        let recorder = Recorder()
-        let gate = WriteGate()
-        let path = Self.tempPath()
+        let (recorder, gate, path, runtime, client) = try await Self.startScripted()
         defer { unlink(path) }
-        let runtime = Self.scriptedRuntime(recorder: recorder, gate: gate, path: path)
-        let port = try #require(try await runtime.start().first?.port)
-        let client = try TestSocket(port: port)
 
         gate.close()
         client.send("PERSIST 1\r\n")
@@ -133,13 +134,8 @@ struct ConfigSaverTests {
     /// flight, and never an older state over it.
     @Test("shutdown waits for the write in flight and writes the latest state")
     func shutdownFlushes() async throws {
-        let recorder = Recorder()
-        let gate = WriteGate()
-        let path = Self.tempPath()
+        let (recorder, gate, path, runtime, client) = try await Self.startScripted()
         defer { unlink(path) }
-        let runtime = Self.scriptedRuntime(recorder: recorder, gate: gate, path: path)
-        let port = try #require(try await runtime.start().first?.port)
-        let client = try TestSocket(port: port)
 
         gate.close()
         client.send("PERSIST 1\r\nPERSIST 2\r\nPERSIST 3\r\n")
