@@ -10,8 +10,6 @@ extension Sentinel {
     /// How long the instance has been silent, as Sentinel measures it: since the first unanswered
     /// PING, or since it was last available while a connection is missing and not yet being
     /// reopened; 0 otherwise.
-    func silence(of link: InstanceLink) -> Millis { Self.silence(of: link, now: now) }
-
     static func silence(of link: InstanceLink, now: Millis) -> Millis {
         if link.actPingTime != 0 { return now - link.actPingTime }
         if link.awaitingReconnect { return now - link.lastAvailTime }
@@ -20,7 +18,7 @@ extension Sentinel {
 
     /// Closes a command connection that stopped answering PINGs, or a pub/sub connection that went
     /// silent, so a half-dead TCP connection cannot hide a dead instance (the forced reconnects).
-    /// Returns the link's ``silence(of:)`` afterwards, nil if there is no link; the link is read
+    /// Returns the link's ``silence(of:now:)`` afterwards, nil if there is no link; the link is read
     /// in place (this runs every tick for every instance).
     mutating func checkLinkHealth(_ owner: LinkOwner, downAfter: Int64) -> Millis? {
         let now = self.now
