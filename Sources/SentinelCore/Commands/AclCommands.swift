@@ -4,14 +4,6 @@ import RESP
 /// The ACL command of the sentinel's port (Redis 7.0's aclCommand) over the users of ``AclState``.
 /// SETUSER and DELUSER are persisted before they answer (see ``aclPersist(_:)``).
 extension Sentinel {
-    /// Whether the default user needs no password (`nopass`): what protected mode checks
-    /// (Redis: `DefaultUser->flags & USER_FLAG_NOPASS`). Follows `requirepass`, `user default`
-    /// lines and ACL SETUSER default.
-    package var defaultUserIsNopass: Bool { acl.defaultUserIsNopass }
-
-    /// Redis 7.0's command categories, in the order `ACL CAT` lists them.
-    static var aclCategories: [String] { AclCommandIndex.categories }
-
     mutating func acl(_ id: ClientID, _ args: [String]) {
         let sub = args[1].lowercased()
         switch sub {
