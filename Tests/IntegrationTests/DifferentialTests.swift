@@ -57,7 +57,7 @@ extension Integration {
             var usedExtra = Set<Int>()
 
             for probe in probes {
-                let referenceLines = Self.exchange(probe, client: &referenceClient, sentinel: reference)
+                let referenceLines = Self.exchange(probe, client: &referenceClient, sentinel: reference).lines
                 // Entries only swift-sentinel has (KnownDifferences.candidateOnlyEntries) are
                 // taken out of its reply before rendering.
                 let omit = extraEntries.enumerated().filter { KnownDifference.glob($0.element.probe[...], probe.label[...]) }
@@ -162,16 +162,12 @@ extension Integration {
             }
         }
 
-        /// Sends one probe and renders the reply; transport failures (a crash, a hang) become a
-        /// line of their own, and the connection is reopened for the next probe.
-        static func exchange(_ probe: DifferentialProbes.Probe, client: inout RESPClient, sentinel: SentinelProcess) -> [String] {
-            exchange(probe, client: &client, sentinel: sentinel, omitting: []).lines
-        }
-
-        /// `exchange`, with the entries named `omitting` removed from the reply first (see
-        /// `ReplyShape.removing`); also returns how many of each were removed.
+        /// Sends one probe and renders the reply, with the entries named `omitting` removed from
+        /// it first (see `ReplyShape.removing`); also returns how many of each were removed.
+        /// Transport failures (a crash, a hang) become a line of their own, and the connection
+        /// is reopened for the next probe.
         static func exchange(
-            _ probe: DifferentialProbes.Probe, client: inout RESPClient, sentinel: SentinelProcess, omitting: [String]
+            _ probe: DifferentialProbes.Probe, client: inout RESPClient, sentinel: SentinelProcess, omitting: [String] = []
         ) -> (lines: [String], removed: [String: Int]) {
             if let commands = probe.pipeline {
                 return (pipelineExchange(commands, sentinel: sentinel), [:])
