@@ -27,11 +27,12 @@ struct HostResolverTests {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let resolver = HostResolver()
         let loop = group.next()
-        let result = try await resolver.resolve("localhost", on: loop).get()
-        let missing = try await resolver.resolve("no-such-host.invalid", on: loop).get()
+        let (result, resultOnLoop) = try await resolver.resolve("localhost", on: loop).map { ($0, loop.inEventLoop) }.get()
+        let (missing, missingOnLoop) = try await resolver.resolve("no-such-host.invalid", on: loop).map { ($0, loop.inEventLoop) }.get()
         resolver.shutdown()
         try await group.shutdownGracefully()
         #expect((try? result.get()) != nil)
         #expect((try? missing.get()) == nil)
+        #expect(resultOnLoop && missingOnLoop, "both futures complete on the given loop")
     }
 }
