@@ -86,7 +86,6 @@ package struct AclUser: Hashable, Sendable {
         return passwords.contains(hash)
     }
 
-    /// 64 lowercase hex digits (ACLCheckPasswordHash).
     /// The stored form of a password rule's argument (after its first byte): the SHA-256 hex of a
     /// plain password (`>p`, `<p`), or a hash given as is (`#h`, `!h`), which must be 64 hex digits.
     private static func passwordHash(_ rule: [UInt8], plain: Bool) throws(AclRuleError) -> String {
@@ -96,6 +95,7 @@ package struct AclUser: Hashable, Sendable {
         return text
     }
 
+    /// 64 lowercase hex digits (ACLCheckPasswordHash).
     static func isHash(_ s: String) -> Bool {
         s.utf8.count == 64
             && s.utf8.allSatisfy { ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "f")) }
