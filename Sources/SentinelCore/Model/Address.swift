@@ -88,10 +88,8 @@ extension Sentinel {
     /// no lookup; different ones are equal when both resolve to the same IP.
     func sameResolvedAddress(_ a: HostPort, _ b: HostPort) -> Bool {
         if Self.sameAddress(a, b) { return true }
-        guard a.port == b.port, settings.resolveHostnames, let ipA = resolvedIP(of: a.host),
-            let ipB = resolvedIP(of: b.host)
-        else { return false }
-        return ipA == ipB
+        guard a.port == b.port, settings.resolveHostnames else { return false }
+        return addressRecord(a).matches(addressRecord(b))
     }
 
     /// Whether a host may be stored for an instance (a replica from INFO, a peer from a hello): an
