@@ -75,14 +75,15 @@ struct TrafficRates: Hashable, Sendable {
     static let samplePeriod: Millis = 100
 
     /// When the next sample is due.
-    var nextSample: Millis = TrafficRates.samplePeriod
+    var nextSample: Millis
     /// `instantaneous_ops_per_sec`, from `total_commands_processed`.
-    var commands = InstantaneousMetric()
+    var commands: InstantaneousMetric
     /// `instantaneous_input_kbps` (bytes per second here; INFO divides by 1024).
-    var input = InstantaneousMetric()
+    var input: InstantaneousMetric
     /// `instantaneous_output_kbps`.
-    var output = InstantaneousMetric()
+    var output: InstantaneousMetric
 
+    /// Rates whose first samples measure from `now`, the first one due a period later.
     init(now: Millis = 0) {
         nextSample = now + Self.samplePeriod
         commands = InstantaneousMetric(now: now)
