@@ -28,12 +28,11 @@ final class ConfigSaver {
     private let onSaved: Completion
     /// Started at the first save; stopped by ``stop()``.
     private var pool: NIOThreadPool?
-    /// The save running on the pool: its sequence number, and the token it will report.
-    private var inFlight: (sequence: Int, token: Int)?
-    /// The latest state asked for while a save was in flight.
+    /// The save running on the pool: its sequence number, the token it will report, and its
+    /// state (kept for ``flushNow()``).
+    private var inFlight: (sequence: Int, token: Int, state: SentinelConfig)?
+    /// The latest state asked for while a save was in flight (kept for ``flushNow()`` too).
     private var pending: (state: SentinelConfig, token: Int)?
-    /// The in-flight and pending states are kept for ``flushNow()``.
-    private var inFlightState: SentinelConfig?
     private var nextSequence = 1
     private var stopped = false
 
@@ -57,8 +56,7 @@ final class ConfigSaver {
     private func start(_ state: SentinelConfig, token: Int) {
         let sequence = nextSequence
         nextSequence += 1
-        inFlight = (sequence, token)
-        inFlightState = state
+        inFlight = (sequence, token, state)
         let pool = self.pool ?? makePool()
         let disk = self.disk
         pool.runIfActive(eventLoop: loop) {
@@ -78,7 +76,6 @@ final class ConfigSaver {
     private func finished(sequence: Int, token: Int, result: Result<ConfigDisk.Outcome, any Error>) {
         guard !stopped, inFlight?.sequence == sequence else { return }
         inFlight = nil
-        inFlightState = nil
         let error: ConfigWriteError?
         switch result {
         case .success(.written): error = nil
@@ -102,12 +99,11 @@ final class ConfigSaver {
     /// it worked or there was nothing left to write.
     @discardableResult
     func flushNow() -> ConfigWriteError? {
-        guard let latest = pending?.state ?? inFlightState else { return nil }
+        guard let latest = pending?.state ?? inFlight?.state else { return nil }
         let sequence = nextSequence
         nextSequence += 1
         pending = nil
         inFlight = nil
-        inFlightState = nil
         switch disk.write(latest, sequence: sequence) {
         case .written, .superseded: return nil
         case .failed(let error): return error
@@ -120,7 +116,6 @@ final class ConfigSaver {
         stopped = true
         pending = nil
         inFlight = nil
-        inFlightState = nil
         pool?.shutdownGracefully { _ in }
         pool = nil
     }
