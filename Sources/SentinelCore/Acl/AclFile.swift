@@ -16,9 +16,9 @@ package enum AclFile {
     package static func parse(_ text: String, fileName: String) -> Result<[AclUserDefinition], AclFileError> {
         var errors = ""
         var users: [AclUserDefinition] = []
-        for (index, rawLine) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Lines as sentinel.conf's: split on `\n`, each sdstrim'd of " \t\r\n".
+        for (index, line) in ConfigTokenizer.lines(text).enumerated() {
             let number = index + 1
-            let line = trim(String(rawLine))
             if line.isEmpty { continue }
             let argv = line.split(separator: " ", omittingEmptySubsequences: false).map(String.init)
             guard argv[0] == "user", argv.count >= 2 else {
@@ -59,7 +59,7 @@ package enum AclFile {
     }
 
     /// sdstrim: `set` characters removed from both ends.
-    static func trim(_ s: String, _ set: String = " \t\r\n") -> String {
+    static func trim(_ s: String, _ set: String) -> String {
         let bytes = Array(s.utf8)
         let drop = Set(set.utf8)
         var start = 0
