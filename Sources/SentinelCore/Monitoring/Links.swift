@@ -430,13 +430,7 @@ extension Sentinel {
         var peerDownAfter: Int64? = nil
         var refcount = 1
         if case .peer(let runID) = owner {
-            var sharing = 0
-            forEachMaster { master in
-                guard master.sentinels.index(forKey: runID) != nil else { return }
-                sharing += 1
-                peerDownAfter = min(peerDownAfter ?? .max, master.config.downAfterMilliseconds)
-            }
-            refcount = max(1, sharing)
+            (refcount, peerDownAfter) = peerSharing(runID)
         }
         guard pendingCommands < Timing.maxPendingCommands * refcount else { return }
         let downAfter: Int64
@@ -527,9 +521,20 @@ extension Sentinel {
     /// Number of masters sharing a link (`link-refcount`): 1 for masters and replicas.
     func refcount(of owner: LinkOwner) -> Int {
         guard case .peer(let runID) = owner else { return 1 }
+        return peerSharing(runID).refcount
+    }
+
+    /// A peer's link: how many masters share it (at least 1), and the smallest
+    /// down-after-milliseconds among them (nil if none), in one pass over the masters, read in place.
+    func peerSharing(_ runID: String) -> (refcount: Int, downAfter: Int64?) {
         var sharing = 0
-        forEachMaster { if $0.sentinels.index(forKey: runID) != nil { sharing += 1 } }
-        return max(1, sharing)
+        var downAfter: Int64? = nil
+        forEachMaster { master in
+            guard master.sentinels.index(forKey: runID) != nil else { return }
+            sharing += 1
+            downAfter = min(downAfter ?? .max, master.config.downAfterMilliseconds)
+        }
+        return (max(1, sharing), downAfter)
     }
 
     /// sentinelSendPing: starts the SDOWN clock if no PING is outstanding.
