@@ -47,7 +47,9 @@ final class RuntimeEngine {
     /// Contexts built for `.prepareTLS`, by token, until the core activates them.
     private var preparedTLS: [Int: TLSContexts] = [:]
     /// Builds contexts for `.prepareTLS` (the files are read there, never on the loop); created on first use.
-    private var tlsPool: NIOThreadPool?
+    /// One background thread for the small file work of commands (TLS context builds, the ACL
+    /// file), started on first use, so the loop never blocks on it.
+    private var backgroundPool: NIOThreadPool?
     private var clients: [ClientID: ClientConnectionHandler] = [:]
     private var nextClientID = 1
     private var links: [LinkID: LinkHandler] = [:]
@@ -279,8 +281,8 @@ final class RuntimeEngine {
         dialing = []
         resolver?.shutdown()
         resolver = nil
-        tlsPool?.shutdownGracefully { _ in }
-        tlsPool = nil
+        backgroundPool?.shutdownGracefully { _ in }
+        backgroundPool = nil
         preparedTLS = [:]
         for client in clients.values { client.closeNow() }
         clients = [:]
@@ -412,8 +414,7 @@ final class RuntimeEngine {
             case .killScript(let job):
                 scripts.kill(job)
             case .aclFile(let operation, let token):
-                // Small files: done on the loop, answered through the queue after this batch.
-                queue.append(AclFileIO.perform(operation, token: token))
+                aclFile(operation, token: token)
             case .prepareTLS(let settings, let token):
                 prepareTLS(settings, token: token)
             case .activateTLS(let token):
@@ -626,11 +627,7 @@ final class RuntimeEngine {
     /// `.prepareTLS`: builds the contexts on the TLS pool (file reads, key checks), keeps them
     /// for `.activateTLS` and reports `.tlsPrepared`; the contexts in use stay until then.
     private func prepareTLS(_ settings: TLSSettings, token: Int) {
-        let pool = tlsPool ?? NIOThreadPool(numberOfThreads: 1)
-        if tlsPool == nil {
-            pool.start()
-            tlsPool = pool
-        }
+        let pool = startedBackgroundPool()
         let engine = NIOLoopBound(self, eventLoop: loop)
         pool.runIfActive(eventLoop: loop) { () -> Result<TLSContexts, TLSSetupError> in
             do throws(TLSSetupError) {
@@ -651,6 +648,31 @@ final class RuntimeEngine {
                 engine.deliver([.tlsPrepared(token: token, error: "\(error)")])
             }
         }
+    }
+
+    /// The background pool, started on first use.
+    private func startedBackgroundPool() -> NIOThreadPool {
+        if let pool = backgroundPool { return pool }
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        backgroundPool = pool
+        return pool
+    }
+
+    /// `.aclFile`: reads or replaces the ACL file on the background thread (one thread, so
+    /// operations happen in the order the core asked for them) and reports `.aclFileDone`.
+    private func aclFile(_ operation: AclFile.Operation, token: Int) {
+        let engine = NIOLoopBound(self, eventLoop: loop)
+        startedBackgroundPool().runIfActive(eventLoop: loop) { AclFileIO.perform(operation, token: token) }
+            .assumeIsolated().whenComplete { outcome in
+                let engine = engine.value
+                guard case .running = engine.phase else { return }
+                switch outcome {
+                case .success(let event): engine.deliver([event])
+                case .failure(let error):
+                    engine.deliver([.aclFileDone(token: token, text: nil, error: "\(error)")])
+                }
+            }
     }
 
     /// `.activateTLS`: new connections use the prepared contexts; open ones keep theirs.
