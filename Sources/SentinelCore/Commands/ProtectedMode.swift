@@ -27,7 +27,7 @@ package enum ProtectedMode {
         let host = bindEntry.hasPrefix("-") ? String(bindEntry.dropFirst()) : bindEntry
         if host == "*" || host == "::*" { return true }
         if host.lowercased() == "localhost" { return false }
-        if LoopbackAddress.isIPLiteral(host) { return !LoopbackAddress.isLoopback(host) }
+        if IPAddressLiteral.isValid(host) { return !LoopbackAddress.isLoopback(host) }
         return true
     }
 
