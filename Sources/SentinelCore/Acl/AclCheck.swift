@@ -15,7 +15,7 @@ extension AclSelector {
         if !entry.noAuth && !allowed[id] {
             let argIndex = entry.parent == nil ? 1 : 2
             guard args.count > argIndex, let allowedArgs = firstArgs[id],
-                allowedArgs.contains(where: { $0.aclLowercased == args[argIndex].aclLowercased })
+                allowedArgs.contains(where: { $0.asciiLowercased == args[argIndex].asciiLowercased })
             else { return .command }
         }
         if !allChannels {

@@ -60,11 +60,11 @@ package enum AclCommandIndex {
     package static var count: Int { entries.count }
 
     /// The id of `name` (`cmd` or `cmd|sub`, any ASCII case), nil when unknown.
-    package static func id(_ name: String) -> Int? { ids[name.aclLowercased] }
+    package static func id(_ name: String) -> Int? { ids[name.asciiLowercased] }
 
     /// The category bit of a category name (any ASCII case), nil when unknown.
     package static func categoryBit(_ name: String) -> UInt32? {
-        let lower = name.aclLowercased
+        let lower = name.asciiLowercased
         guard let i = categories.firstIndex(of: lower) else { return nil }
         return 1 << UInt32(i)
     }
@@ -86,13 +86,5 @@ package enum AclCommandIndex {
         if let subID = ids[name + "|" + sub] { return subID }
         if name == "sentinel", let alias = sentinelAliases[sub] { return ids[alias] }
         return nil
-    }
-}
-
-extension String {
-    /// ASCII-only lowercasing, as strcasecmp compares (other bytes unchanged).
-    var aclLowercased: String {
-        if !utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) { return self }
-        return String(decoding: utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 | 0x20 : $0 }, as: UTF8.self)
     }
 }

@@ -48,7 +48,7 @@ package struct AclSelector: Hashable, Sendable {
 
     /// Applies one selector rule (ACLSetSelector).
     package mutating func apply(_ op: String) throws(AclRuleError) {
-        let lower = op.aclLowercased
+        let lower = op.asciiLowercased
         let bytes = Array(op.utf8)
         switch lower {
         case "allkeys", "~*":
@@ -117,7 +117,7 @@ package struct AclSelector: Hashable, Sendable {
             change(subID, allow: true)
         } else {
             var list = firstArgs[id] ?? []
-            if !list.contains(where: { $0.aclLowercased == sub.aclLowercased }) { list.append(sub) }
+            if !list.contains(where: { $0.asciiLowercased == sub.asciiLowercased }) { list.append(sub) }
             firstArgs[id] = list
         }
     }

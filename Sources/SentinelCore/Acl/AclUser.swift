@@ -32,7 +32,7 @@ package struct AclUser: Hashable, Sendable {
     package mutating func apply(_ op: String) throws(AclRuleError) {
         let bytes = Array(op.utf8)
         guard let first = bytes.first else { return }
-        switch op.aclLowercased {
+        switch op.asciiLowercased {
         case "on": enabled = true
         case "off": enabled = false
         case "skip-sanitize-payload":

@@ -166,7 +166,7 @@ extension Sentinel {
     mutating func aclChanged() {
         for index in clients.values.indices {
             let name = clients.values[index].user
-            clients.values[index].aclUnrestricted = acl.user(name)?.allowsEverything ?? false
+            clients.values[index].aclUnrestricted = userAllowsEverything(name)
         }
     }
 

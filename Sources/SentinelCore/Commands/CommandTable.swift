@@ -424,9 +424,11 @@ package enum CommandTable {
 }
 
 extension String {
-    /// Lowercases ASCII letters only, as Redis's case-insensitive command lookup does.
-    fileprivate var asciiLowercased: String {
-        String(decoding: utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
+    /// Lowercases ASCII letters only, as Redis's case-insensitive command lookup (strcasecmp)
+    /// does; other bytes are unchanged, and a string without capitals is returned as it is.
+    var asciiLowercased: String {
+        if !utf8.contains(where: { $0 >= 65 && $0 <= 90 }) { return self }
+        return String(decoding: utf8.map { $0 >= 65 && $0 <= 90 ? $0 + 32 : $0 }, as: UTF8.self)
     }
 
     /// Uppercases ASCII letters only.
