@@ -28,7 +28,9 @@ package enum Action: Equatable, Sendable {
     /// calls `exit(99)` right after the election or the promotion).
     case crash(exitCode: Int32)
     /// Deliver an extra `.tick` after this many milliseconds (a poll or a timed step is due before
-    /// the next regular tick). Requests may overlap; each one is one extra tick.
+    /// the next regular tick). Requests may overlap; each one is one extra tick. Never more than
+    /// ``Timing/maxWakeUpDelay`` (a later step is caught by the regular ticks), so the runtime's
+    /// conversion to nanoseconds cannot overflow.
     case wakeUp(afterMillis: Millis)
     /// Start a user script: execute `path` with argv `[path] + arguments` and the current
     /// environment; answer with `.scriptStarted`, `.scriptFailedToStart`, or `.scriptExited` when

@@ -105,6 +105,9 @@ package struct Timing: Hashable, Sendable {
     /// A record is forgotten this long after its pause ended.
     package var coordinatedRecordLifetime: Int64 = 60_000
 
+    /// The longest `.wakeUp` the core asks for: the regular ticks (at least one a second) see
+    /// anything later.
+    package static let maxWakeUpDelay: Millis = 1_000
     package static let maxPendingCommands = 100
     package static let defaultSlavePriority = 100
 

@@ -52,8 +52,9 @@ extension Sentinel {
         }
             .sorted { a, b in
                 if a.slavePriority != b.slavePriority { return a.slavePriority < b.slavePriority }
-                let ga = master.masterReplOffset - (listing(of: a, in: master)?.offset ?? 0)
-                let gb = master.masterReplOffset - (listing(of: b, in: master)?.offset ?? 0)
+                // Offsets come from INFO: any Int64.
+                let ga = master.masterReplOffset.saturatingSubtracting(listing(of: a, in: master)?.offset ?? 0)
+                let gb = master.masterReplOffset.saturatingSubtracting(listing(of: b, in: master)?.offset ?? 0)
                 if ga != gb { return ga < gb }
                 return Self.betterCandidate(a, b)
             }.first
@@ -124,14 +125,15 @@ extension Sentinel {
             }
             send(.master(name), ["INFO"], tag: .info)
             run.phase = .paused
-            run.pauseEnds = now + t
+            // The pause is at most down-after-milliseconds, which may be up to Int64.max.
+            run.pauseEnds = now.saturatingAdding(t)
             masters[name]!.coordinated = run
-            holdHellos(to: master.address, until: run.pauseEnds + timing.coordinatedHoldMargin)
+            holdHellos(to: master.address, until: run.pauseEnds.saturatingAdding(timing.coordinatedHoldMargin))
             // The record goes to disk in this batch, before the pause reaches the wire.
             if let wall = wallClockMillis() {
                 masters[name]!.config.coordinatedRecord = CoordinatedRecord(
                     epoch: master.failoverEpoch, leader: myID, old: master.address, target: target,
-                    pauseEndsUnixMillis: wall + t)
+                    pauseEndsUnixMillis: wall.saturatingAdding(t))
                 needsFlush = true
             }
             emit(.warning, "+coordinated-failover", "\(describe(master)) pause \(t) to \(target.host) \(target.port)", master: name)
@@ -178,7 +180,7 @@ extension Sentinel {
             abortCoordinated(name, reason: "stuck in failover-in-progress for \(now - run.inProgressSince) ms")
             return
         }
-        if now > run.pauseEnds + timing.coordinatedHoldMargin {
+        if now > run.pauseEnds.saturatingAdding(timing.coordinatedHoldMargin) {
             abortCoordinated(name, reason: "the target did not take over within the pause (\(run.pause) ms)")
             return
         }
@@ -393,7 +395,9 @@ extension Sentinel {
     /// can finish the handover if the leader dies, and answer once no hello of ours is in flight.
     mutating func coordinatedNotice(_ id: ClientID, _ args: [String]) {
         guard let master = masters[args[2]] else { return reply(id, .error(Wire.errNoSuchMaster)) }
-        guard let epoch = UInt64(args[3]), let port = Int(args[6]), let pause = Int64(args[7]), pause > 0 else {
+        guard let epoch = UInt64(args[3]), let port = Int(args[6]), (0...65535).contains(port), let pause = Int64(args[7]),
+            pause > 0
+        else {
             return reply(id, .error(Wire.errNotInteger))
         }
         let name = master.name
@@ -401,11 +405,12 @@ extension Sentinel {
         guard master.config.leaderEpoch == epoch, master.leader?.lowercased() == leader.lowercased() else {
             return reply(id, .error("ERR I did not vote for \(leader) in epoch \(epoch)"))
         }
-        holdHellos(to: master.address, until: now + pause + timing.coordinatedHoldMargin)
+        // Any pause a client sends (up to Int64.max): saturate.
+        holdHellos(to: master.address, until: now.saturatingAdding(pause).saturatingAdding(timing.coordinatedHoldMargin))
         if let wall = wallClockMillis() {
             masters[name]!.config.coordinatedRecord = CoordinatedRecord(
                 epoch: epoch, leader: leader, old: master.address, target: HostPort(args[5], port),
-                pauseEndsUnixMillis: wall + pause)
+                pauseEndsUnixMillis: wall.saturatingAdding(pause))
             recordSeenAt[name] = now
         }
         if links[.master(name)]?.cc?.pending.contains(.publishHello) == true {
@@ -437,7 +442,8 @@ extension Sentinel {
         guard let master = masters[name], master.coordinated == nil, let record = master.config.coordinatedRecord
         else { return }
         if master.config.configEpoch >= record.epoch
-            || (wallClockMillis().map { $0 > record.pauseEndsUnixMillis + timing.coordinatedRecordLifetime } ?? false)
+            || (wallClockMillis().map { $0 > record.pauseEndsUnixMillis.saturatingAdding(timing.coordinatedRecordLifetime) }
+                ?? false)
         {
             masters[name]!.config.coordinatedRecord = nil
             recordSeenAt[name] = nil

@@ -20,7 +20,12 @@ extension Sentinel {
             return false
         }
         guard !master.failoverInProgress else { return false }
-        let retryAt = master.failoverStartTime + master.config.failoverTimeout * 2
+        // No earlier attempt (0) means no wait. Redis gets the same from its wall clock being far
+        // past 2 × failover-timeout; our monotonic clock may not be (shortly after boot), and a
+        // failover-timeout near Int64.max (the sum saturates) would otherwise wait for ever.
+        let retryAt =
+            master.failoverStartTime == 0
+            ? 0 : master.failoverStartTime.saturatingAdding(master.config.failoverTimeout.saturatingMultiplied(by: 2))
         if now < retryAt {
             if !master.failoverDelayLogged {
                 output.append(
@@ -342,7 +347,8 @@ extension Sentinel {
         let at = max(at, now)
         if let pending = nextWakeUp, pending > now, pending <= at { return }
         nextWakeUp = at
-        output.append(.wakeUp(afterMillis: at - now))
+        // A deadline can be anything up to Int64.max (a CLIENT PAUSE, a pause from a peer).
+        output.append(.wakeUp(afterMillis: min(at - now, Timing.maxWakeUpDelay)))
     }
 }
 

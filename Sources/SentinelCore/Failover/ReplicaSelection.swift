@@ -9,15 +9,16 @@ extension Sentinel {
     /// offset, smaller runid (case-insensitive; unknown last).
     func promotionCandidates(_ master: MasterState) -> [ReplicaState] {
         let pingPeriod = timing.pingPeriod
-        let infoValidity = master.state.sDown ? pingPeriod * 5 : timing.infoPeriod * 3
-        var maxMasterDownTime = master.config.downAfterMilliseconds * 10
-        if master.state.sDown { maxMasterDownTime += now - master.state.sDownSince }
+        // Periods (SENTINEL DEBUG) and down-after can be anything up to Int64.max: saturate.
+        let infoValidity = master.state.sDown ? pingPeriod.saturatingMultiplied(by: 5) : timing.infoPeriod.saturatingMultiplied(by: 3)
+        var maxMasterDownTime = master.config.downAfterMilliseconds.saturatingMultiplied(by: 10)
+        if master.state.sDown { maxMasterDownTime = maxMasterDownTime.saturatingAdding(now - master.state.sDownSince) }
         let eligible = master.replicas.values.filter { replica in
             guard !replica.state.sDown else { return false }
             guard let link = links[.replica(master: master.name, name: replica.name)], !link.disconnected else {
                 return false
             }
-            guard now - link.lastAvailTime <= pingPeriod * 5 else { return false }
+            guard now - link.lastAvailTime <= pingPeriod.saturatingMultiplied(by: 5) else { return false }
             guard replica.slavePriority != 0 else { return false }
             guard replica.state.infoRefresh != 0, now - replica.state.infoRefresh <= infoValidity else { return false }
             guard replica.masterLinkDownTime <= maxMasterDownTime else { return false }

@@ -23,7 +23,7 @@ extension Sentinel {
     mutating func checkLinkHealth(_ owner: LinkOwner, downAfter: Int64) -> Millis? {
         let now = self.now
         let minAge = timing.minLinkReconnectPeriod
-        let pubsubSilence = timing.publishPeriod * 3
+        let pubsubSilence = timing.publishPeriod.saturatingMultiplied(by: 3)
         guard
             let (deadCC, silentPC, silence) = readLink(owner, { link in
                 var deadCC: LinkID? = nil
@@ -60,7 +60,8 @@ extension Sentinel {
                 let downAfter = master.config.downAfterMilliseconds
                 let reportsReplica =
                     master.state.roleReported == .slave
-                    && now - master.state.roleReportedTime > downAfter + 2 * infoPeriod
+                    && now - master.state.roleReportedTime
+                        > downAfter.saturatingAdding(infoPeriod.saturatingMultiplied(by: 2))
                 let rebootTooLong =
                     master.masterReboot && now - master.masterRebootSince > master.config.masterRebootDownAfterPeriod
                 return (downAfter, master.state.sDown, reportsReplica, rebootTooLong)
@@ -166,7 +167,7 @@ extension Sentinel {
         // Every tick for every master: nothing to ask (the master is not SDOWN and no coordinated
         // vote) and no stale answer to clear is the usual case, decided without copying the master.
         let now = self.now
-        let stale = timing.askPeriod * 5
+        let stale = timing.askPeriod.saturatingMultiplied(by: 5)
         let idle = readMaster(name) { master in
             guard !(master.state.sDown || master.coordinated?.phase == .electing) else { return false }
             return !master.anyPeer { now - $0.lastMasterDownReplyTime > stale && ($0.masterDown || $0.leader != nil) }
@@ -176,7 +177,7 @@ extension Sentinel {
         for (runID, peer) in master.sentinels {
             // Only when there is something to clear: this runs every tick for every master and
             // peer, and a write through `masters[name]!` moves the whole MasterState out and back.
-            if now - peer.lastMasterDownReplyTime > timing.askPeriod * 5, peer.masterDown || peer.leader != nil {
+            if now - peer.lastMasterDownReplyTime > stale, peer.masterDown || peer.leader != nil {
                 masters[name]!.sentinels[runID]!.masterDown = false
                 masters[name]!.sentinels[runID]!.leader = nil
             }

@@ -71,7 +71,9 @@ extension Sentinel {
         let change = updateCommon(&replica.state, info: info, text: text, now: now)
         if info.role == .slave && previousRole != .slave { replica.slaveConfChangeTime = now }
         replica.masterLinkDownTime = 0
-        if let seconds = info.masterLinkDownSinceSeconds { replica.masterLinkDownTime = Int64(seconds) * 1000 }
+        if let seconds = info.masterLinkDownSinceSeconds {
+            replica.masterLinkDownTime = Int64(seconds).saturatingMultiplied(by: 1000)
+        }
         if info.role == .slave {
             if let host = info.masterHost, host != replica.slaveMasterHost,
                 host.lowercased() != (replica.slaveMasterHost ?? "").lowercased()
@@ -137,7 +139,7 @@ extension Sentinel {
             }
             // A replica (often the old master back from the dead) claims to be a master: once
             // things are calm, make it a replica of the current master again.
-            let wait = timing.publishPeriod * 4
+            let wait = timing.publishPeriod.saturatingMultiplied(by: 4)
             if master.promotedReplica != name && masterLooksSane(master) && noDown(replica.state, for: wait)
                 && now - replica.state.roleReportedTime > wait
             {
@@ -181,7 +183,7 @@ extension Sentinel {
     /// sentinelMasterLooksSane: a master that reports itself master, is not down, and whose INFO is fresh.
     func masterLooksSane(_ master: MasterState) -> Bool {
         master.state.roleReported == .master && !master.state.sDown && !master.oDown
-            && master.state.infoRefresh != 0 && now - master.state.infoRefresh < timing.infoPeriod * 2
+            && master.state.infoRefresh != 0 && now - master.state.infoRefresh < timing.infoPeriod.saturatingMultiplied(by: 2)
     }
 
     /// sentinelRedisInstanceNoDownFor: no SDOWN began within the last `window` ms.

@@ -150,7 +150,7 @@ extension Sentinel {
         if (signal != 0 || exitCode == 1) && job.retryCount < ScriptQueue.maxRetry {
             scripts.jobs[index].running = false
             scripts.jobs[index].pid = 0
-            scripts.jobs[index].notBefore = now + retryDelay(afterTry: job.retryCount)
+            scripts.jobs[index].notBefore = now.saturatingAdding(retryDelay(afterTry: job.retryCount))
         } else {
             scripts.jobs.remove(at: index)
             if signal != 0 || exitCode != 0 {
@@ -162,7 +162,7 @@ extension Sentinel {
     /// `script-retry-delay` doubled for every try after the first: 30 s, 60 s, 120 s, ...
     func retryDelay(afterTry tries: Int) -> Millis {
         var delay = timing.scriptRetryDelay
-        for _ in 1..<max(tries, 1) { delay *= 2 }
+        for _ in 1..<max(tries, 1) { delay = delay.saturatingMultiplied(by: 2) }
         return delay
     }
 

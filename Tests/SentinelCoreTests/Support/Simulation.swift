@@ -39,6 +39,8 @@ struct FakeRedis {
     var deniedCommands: Set<String> = []
     /// Commands queued in a transaction that was refused (EXECABORT), per connection.
     var transactionDirty: Set<String> = []
+    /// Lines appended to INFO (a later line overrides an earlier field), e.g. hostile values.
+    var extraInfo: [String] = []
 
     init(_ host: String, _ port: Int, runID: String, replicaOf: HostPort? = nil) {
         self.address = HostPort(host, port)
@@ -67,6 +69,7 @@ struct FakeRedis {
         // Redis prints it whatever the role (a master handing over already reports role:slave).
         if supportsFailover { lines.append("master_failover_state:\(failoverState)") }
         lines.append("master_repl_offset:\(offset)")
+        lines += extraInfo
         return lines.joined(separator: "\r\n") + "\r\n"
     }
 }
@@ -353,6 +356,7 @@ struct Simulation {
                 guard words.count >= 3, let ms = Int64(words[2]) else {
                     return .error("ERR timeout is not an integer or out of range")
                 }
+                guard ms <= Int64.max - now else { return .error("ERR timeout is out of range") }
                 redis[r].pausedUntil = max(redis[r].pausedUntil ?? 0, now + ms)
             case "UNPAUSE":
                 redis[r].pausedUntil = nil
@@ -439,7 +443,7 @@ struct Simulation {
             }))
         }))
         // Without a catch-up by the timeout, the master gives up and serves writes again.
-        redisTimers.append((startedAt + timeout, { sim in
+        redisTimers.append((startedAt.saturatingAdding(timeout), { sim in
             if sim.redis[r].failoverState == "waiting-for-sync" {
                 sim.redis[r].failoverState = "no-failover"
             }
