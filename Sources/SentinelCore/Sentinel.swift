@@ -46,6 +46,10 @@ package struct Sentinel: Sendable {
     var pendingReleases: Set<HostPort> = []
     /// Links where the GETACK prompt got an unexpected answer; never prompted again.
     var ackPromptRefused: Set<LinkOwner> = []
+    /// Senders whose refused epochs were logged (Hello.swift `refuseEpoch`), bounded.
+    var epochRefusalsLogged: Set<String> = []
+    /// Whether the refusal to start a failover with the current epoch at its maximum was logged.
+    var epochExhaustedLogged = false
     /// The pending extra tick requested with `.wakeUp`, if any.
     var nextWakeUp: Millis? = nil
     /// TILT mode (sentinel-behaviour §10.2).

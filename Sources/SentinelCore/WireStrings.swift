@@ -28,6 +28,13 @@ package enum Wire {
     package static let errNoSuchMaster = "ERR No such master with that name"
     package static let errFailoverInProgress = "INPROG Failover already in progress"
     package static let errNoGoodSlave = "NOGOODSLAVE No suitable replica to promote"
+    /// SENTINEL FAILOVER while the current epoch is at its maximum (an extension: redis-sentinel
+    /// wraps around to 0 and fails over in an epoch whose votes are spent).
+    package static let errEpochExhausted =
+        "ERR The current epoch is at its maximum (9223372036854775807): no failover can start; see docs/security.md"
+    /// Logged once when a failover cannot start for the same reason.
+    package static let epochExhausted =
+        "The current epoch is at its maximum (9223372036854775807): no failover can start until the epochs of every sentinel are lowered by hand; see docs/security.md"
     package static let errUnknownSimulation = "ERR Unknown failure simulation specified"
     package static let errCoordinatedUnreachable =
         "NOGOODPRIMARY Primary is not reachable or not healthy: a coordinated failover needs a working master"

@@ -409,8 +409,11 @@ struct ConfigParserTests {
         .init(text: "sentinel monitor m 1.2.3.4 6379 2\nsentinel failover-timeout m soon", line: 2, message: "negative or zero time parameter."),
         .init(text: "sentinel monitor m 1.2.3.4 6379 2\nsentinel master-reboot-down-after-period m -1", line: 2, message: "negative time parameter."),
         .init(text: "sentinel monitor m 1.2.3.4 6379 2\nsentinel parallel-syncs m many", line: 2, message: "Invalid numeric argument."),
-        .init(text: "sentinel monitor m 1.2.3.4 6379 2\nsentinel config-epoch m -1", line: 2, message: "Invalid numeric argument."),
+        .init(text: "sentinel monitor m 1.2.3.4 6379 2\nsentinel config-epoch m -1", line: 2, message: ConfigMessages.invalidEpoch),
         .init(text: "sentinel current-epoch x", line: 1, message: "Invalid numeric argument."),
+        // What an older version saved after a forged hello (redis-sentinel reads it with strtoull).
+        .init(text: "sentinel current-epoch 18446744073709551615", line: 1, message: ConfigMessages.invalidEpoch),
+        .init(text: "sentinel monitor m 1.2.3.4 6379 2\nsentinel leader-epoch m 9223372036854775808", line: 2, message: ConfigMessages.invalidEpoch),
         .init(text: "sentinel monitor m 1.2.3.4 6379 2\nsentinel known-replica m 1.2.3.5 6379\nsentinel known-slave m 1.2.3.5 6379", line: 3,
               message: "Duplicate hostname and port for replica."),
         .init(text: "sentinel monitor m 1.2.3.4 6379 2\nsentinel known-replica m 1.2.3.5 99999", line: 2, message: "Invalid port number."),

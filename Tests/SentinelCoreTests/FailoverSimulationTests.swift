@@ -78,7 +78,7 @@ struct FailoverSimulationTests {
         }
         #expect(converged != nil, "seed \(seed): no agreement on the new master")
         #expect((converged ?? .max) < 5_000, "seed \(seed): took \(converged ?? -1) ms (a split vote costs 2 × failover-timeout)")
-        var leadersByEpoch: [UInt64: Set<Int>] = [:]
+        var leadersByEpoch: [Epoch: Set<Int>] = [:]
         for i in sim.nodes.indices {
             for epoch in sim.electedEpochs(i) { leadersByEpoch[epoch, default: []].insert(i) }
         }
@@ -448,7 +448,7 @@ struct FailoverFaultTests {
         #expect(converged != nil, "seed \(seed), \(sentinels) sentinels: no agreement")
         // The Redis side agrees: one master, and it is the one the sentinels name.
         #expect(sim.currentRedisMaster() == sim.nodes[0].sentinel.masters["mymaster"]!.address)
-        var leaders: [UInt64: Set<Int>] = [:]
+        var leaders: [Epoch: Set<Int>] = [:]
         for i in sim.nodes.indices {
             for epoch in sim.electedEpochs(i) { leaders[epoch, default: []].insert(i) }
         }

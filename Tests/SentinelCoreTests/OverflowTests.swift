@@ -33,6 +33,21 @@ struct OverflowTests {
         sim.run(for: 2_000)
     }
 
+    @Test("a hello with epoch 2^64-1, then SENTINEL FAILOVER: refused hello, failover in epoch 1")
+    func helloWithMaxEpochThenFailover() {
+        var sim = failoverSimulation()
+        sim.startAll()
+        discover(&sim)
+        let forged = String(repeating: "e", count: 40)
+        Self.publish(&sim, "10.9.9.9,26379,\(forged),18446744073709551615,mymaster,127.0.0.1,6379,0")
+        #expect(sim.nodes.allSatisfy { $0.sentinel.settings.currentEpoch == 0 })
+        #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster") == .ok)
+        #expect(sim.nodes[0].sentinel.settings.currentEpoch == 1)
+        let switched = sim.runUntil(timeout: 10_000) { s in !s.events(0, "+switch-master").isEmpty }
+        #expect(switched != nil)
+        #expect(sim.nodes[0].sentinel.masters["mymaster"]?.config.configEpoch == 1)
+    }
+
     @Test(
         "down-after-milliseconds near Int64.max, then SENTINEL FAILOVER [COORDINATED], also after a restart",
         arguments: ["1000000000000000000", maxText], [false, true])

@@ -72,7 +72,7 @@ struct ScriptedCore: SentinelMachine {
                 return [.closeLink(LinkID(arguments[0])), .reply(client, .ok, .resp2)]
             case "PERSIST":
                 // The state names its token, so a test can tell which state reached the file.
-                config.currentEpoch = UInt64(arguments[0])
+                config.currentEpoch = Epoch(arguments[0])
                 return [.persistConfig(config, token: arguments[0]), .reply(client, .ok, .resp2)]
             case "QUIT":
                 return [.reply(client, .ok, .resp2), .closeClient(client)]

@@ -240,10 +240,6 @@ struct ReplyFields {
         add(name, Self.decimal(value))
     }
 
-    mutating func add(_ name: String, _ value: UInt64) {
-        add(name, value <= UInt64(Int64.max) ? Self.decimal(Int64(value)) : value.description)
-    }
-
     /// `value.description`, written directly for the usual small numbers (at most 15 characters
     /// with the sign: a small string, no allocation); `Int64.description` went through the
     /// radix-generic formatter and was ~2 % of SENTINEL MASTERS CPU.

@@ -177,23 +177,36 @@ extension Sentinel {
 
     // MARK: - IS-MASTER-DOWN-BY-ADDR and the vote (sentinel-behaviour §7.2, §7.4)
 
+    /// sentinelCommand's is-master-down-by-addr: our view of the master and, when a runid is
+    /// given, our vote for it in the requested epoch.
     private mutating func isMasterDownByAddr(_ id: ClientID, _ args: [String]) {
-        // Both are read as signed 64-bit integers; the epoch is then used as unsigned, as
-        // Redis casts it (`-1` is a valid, huge epoch).
-        guard let port = RedisNumbers.int64(args[3]), let signedEpoch = RedisNumbers.int64(args[4]) else {
+        // Both are read as signed 64-bit integers, refused beyond that as by Redis.
+        guard let port = RedisNumbers.int64(args[3]), let epoch = RedisNumbers.int64(args[4]) else {
             return reply(id, .error(Wire.errNotInteger))
         }
-        let epoch = UInt64(bitPattern: signedEpoch)
         let runID = args[5]
         let found = masters.values.first { sameAddress($0.address, HostPort(args[2], Int(port))) }
         // In TILT we still vote but never say "down" (our view of time cannot be trusted).
         let down = !tilt && (found.map { $0.state.sDown } ?? false)
         var leader = "*"
-        var leaderEpoch: UInt64 = 0
+        var leaderEpoch: Epoch = 0
         if let master = found, runID != "*" {
-            let vote = voteLeader(master: master.name, epoch: epoch, candidate: runID)
-            leader = vote.leader ?? "*"
-            leaderEpoch = vote.epoch
+            let check = EpochBounds.check(epoch, current: settings.currentEpoch)
+            if case .plausible = check {
+                let vote = voteLeader(master: master.name, epoch: epoch, candidate: runID)
+                leader = vote.leader ?? "*"
+                leaderEpoch = vote.epoch
+            } else {
+                // Redis casts a negative epoch to a huge unsigned one and votes in it, which ends
+                // every later failover. We do not vote, and answer our standing vote, as for any
+                // vote not granted.
+                refuseEpoch(
+                    check, field: "vote request in epoch", value: args[4][...],
+                    sender: "runid \(runID)",
+                    via: "SENTINEL IS-MASTER-DOWN-BY-ADDR from \(clients[id]?.address ?? "an unknown client")")
+                leader = master.leader ?? "*"
+                leaderEpoch = master.config.leaderEpoch
+            }
         }
         let answer = RESPValue.array([.integer(down ? 1 : 0), .bulkString(leader), .integer(Int(leaderEpoch))])
         // A vote must be on disk before it is announced.

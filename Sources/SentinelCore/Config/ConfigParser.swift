@@ -242,6 +242,9 @@ enum ConfigMessages {
     static let announceHostnamesYesNo = "Please specify yes or no for the announce-hostnames option."
     static let invalidMasterName = "Master name can't be empty or contain spaces or commas."
     static let invalidNumber = "Invalid numeric argument."
+    /// redis-sentinel 7.0.15 takes any text here (`strtoull`: `-1` is 2^64-1, garbage is 0); an
+    /// epoch outside the signed 64-bit range would stop every failover, so it is refused.
+    static let invalidEpoch = "Invalid epoch: it must be an integer from 0 to \(Epoch.max) (see docs/security.md)."
     static let yesNo = "argument must be 'yes' or 'no'"
     static let invalidPort = "Invalid port"
     static let tooManyBind = "Too many bind addresses specified."
@@ -489,7 +492,8 @@ private struct ConfigLoader {
             config.masters[index].coordinatedPauseMilliseconds = ms
         case ("coordinated-failover", 8):
             guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
-            guard let epoch = UInt64(a[1]), let deadline = Int64(a[7]) else { return ConfigMessages.invalidNumber }
+            guard let deadline = Int64(a[7]) else { return ConfigMessages.invalidNumber }
+            guard let epoch = ConfigDirectives.parseEpoch(a[1]) else { return ConfigDirectives.epochError(a[1]) }
             let old: HostPort
             let target: HostPort
             switch (makeAddress(host: a[3], port: a[4]), makeAddress(host: a[5], port: a[6])) {
@@ -503,12 +507,12 @@ private struct ConfigLoader {
                 epoch: epoch, leader: a[2], old: old, target: target, pauseEndsUnixMillis: deadline)
         case ("config-epoch", 2):
             guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
-            guard let epoch = UInt64(a[1]) else { return ConfigMessages.invalidNumber }
+            guard let epoch = ConfigDirectives.parseEpoch(a[1]) else { return ConfigDirectives.epochError(a[1]) }
             config.masters[index].configEpoch = epoch
             config.currentEpoch = max(config.currentEpoch, epoch)
         case ("leader-epoch", 2):
             guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
-            guard let epoch = UInt64(a[1]) else { return ConfigMessages.invalidNumber }
+            guard let epoch = ConfigDirectives.parseEpoch(a[1]) else { return ConfigDirectives.epochError(a[1]) }
             config.masters[index].leaderEpoch = epoch
         case ("known-replica", 3), ("known-slave", 3):
             guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
@@ -544,7 +548,7 @@ private struct ConfigLoader {
             }
             config.masters[index].renamedCommands.append(RenamedCommand(command: command, renamed: a[2]))
         case ("current-epoch", 1):
-            guard let epoch = UInt64(a[0]) else { return ConfigMessages.invalidNumber }
+            guard let epoch = ConfigDirectives.parseEpoch(a[0]) else { return ConfigDirectives.epochError(a[0]) }
             config.currentEpoch = max(config.currentEpoch, epoch)
         case ("myid", 1):
             guard a[0].utf8.count == 40 else { return ConfigMessages.malformedID }
@@ -614,6 +618,18 @@ extension ConfigDirectives {
     static func parsePort(_ text: String) -> Int? {
         guard let port = Int(text), (0...65535).contains(port) else { return nil }
         return port
+    }
+
+    /// An epoch (`current-epoch`, `config-epoch`, `leader-epoch`, a coordinated-failover record):
+    /// a decimal integer from 0 to `Int64.max`.
+    static func parseEpoch(_ text: String) -> Epoch? {
+        guard let epoch = Epoch(text), epoch >= 0 else { return nil }
+        return epoch
+    }
+
+    /// Why ``parseEpoch(_:)`` refused `text`: not a number, or a number out of range.
+    static func epochError(_ text: String) -> String {
+        EpochBounds.check(text[...], current: 0) == .malformed ? ConfigMessages.invalidNumber : ConfigMessages.invalidEpoch
     }
 
     /// `yes`/`no`, case-insensitive, like Redis's `yesnotoi`.

@@ -34,8 +34,8 @@ package struct MasterConfig: Hashable, Sendable {
     package var authPass: String? = nil
     package var authUser: String? = nil
     package var masterRebootDownAfterPeriod: Int64 = 0
-    package var configEpoch: UInt64 = 0
-    package var leaderEpoch: UInt64 = 0
+    package var configEpoch: Epoch = 0
+    package var leaderEpoch: Epoch = 0
     package var knownReplicas: [HostPort] = []
     package var knownSentinels: [KnownSentinel] = []
     /// rename-command mappings in the order given; keys compare case-insensitively (stored lowercased).
@@ -62,13 +62,13 @@ package struct MasterConfig: Hashable, Sendable {
 /// What is known of a coordinated failover in flight: the epoch its leader won, the old master,
 /// the replica it hands over to, and when the write pause ends (wall clock, Unix ms).
 package struct CoordinatedRecord: Hashable, Sendable {
-    package var epoch: UInt64
+    package var epoch: Epoch
     package var leader: String
     package var old: HostPort
     package var target: HostPort
     package var pauseEndsUnixMillis: Int64
 
-    package init(epoch: UInt64, leader: String, old: HostPort, target: HostPort, pauseEndsUnixMillis: Int64) {
+    package init(epoch: Epoch, leader: String, old: HostPort, target: HostPort, pauseEndsUnixMillis: Int64) {
         self.epoch = epoch
         self.leader = leader
         self.old = old
@@ -132,7 +132,7 @@ package struct SentinelConfig: Hashable, Sendable {
     // Global sentinel state and options.
     /// 40 characters, or nil when not yet generated.
     package var myID: String? = nil
-    package var currentEpoch: UInt64 = 0
+    package var currentEpoch: Epoch = 0
     package var announceIP: String? = nil
     package var announcePort: Int = 0
     package var denyScriptsReconfig: Bool = true

@@ -29,6 +29,7 @@ extension Sentinel {
             return reply(id, .error(Wire.errCoordinatedRefused(command: command, serverError: error)))
         }
         guard coordinatedTarget(master) != nil else { return reply(id, .error(Wire.errNoGoodSlave)) }
+        guard !epochExhausted() else { return reply(id, .error(Wire.errEpochExhausted)) }
         output.append(.log(.warning, "Executing user requested COORDINATED FAILOVER of '\(name)'"))
         // Fresh replica states and offsets for the choice of the target after the election.
         send(.master(name), ["INFO"], tag: .info)
@@ -395,7 +396,7 @@ extension Sentinel {
     /// can finish the handover if the leader dies, and answer once no hello of ours is in flight.
     mutating func coordinatedNotice(_ id: ClientID, _ args: [String]) {
         guard let master = masters[args[2]] else { return reply(id, .error(Wire.errNoSuchMaster)) }
-        guard let epoch = UInt64(args[3]), let port = Int(args[6]), (0...65535).contains(port), let pause = Int64(args[7]),
+        guard let epoch = Epoch(args[3]), let port = Int(args[6]), (0...65535).contains(port), let pause = Int64(args[7]),
             pause > 0
         else {
             return reply(id, .error(Wire.errNotInteger))

@@ -6,7 +6,7 @@ import RESP
 extension Sentinel {
     /// sentinelVoteLeader: at most one vote per epoch, persisted as `leader-epoch` before anyone
     /// hears of it (the caller's reply waits for the flush).
-    mutating func voteLeader(master name: String, epoch: UInt64, candidate: String) -> (leader: String?, epoch: UInt64) {
+    mutating func voteLeader(master name: String, epoch: Epoch, candidate: String) -> (leader: String?, epoch: Epoch) {
         if epoch > settings.currentEpoch {
             settings.currentEpoch = epoch
             needsFlush = true
@@ -31,7 +31,7 @@ extension Sentinel {
     /// sentinelGetLeader: tallies the votes the peers reported for the current epoch, casts our own
     /// vote (for the front runner, else ourselves), and returns the winner if it has at least
     /// `max(quorum, voters/2 + 1)` votes. Every known sentinel counts as a voter, dead ones too.
-    mutating func electedLeader(master name: String, epoch: UInt64) -> String? {
+    mutating func electedLeader(master name: String, epoch: Epoch) -> String? {
         guard let master = masters[name] else { return nil }
         let voters = master.sentinels.count + 1
         var counts: OrderedDictionary<String, Int> = [:]

@@ -43,14 +43,28 @@ extension Sentinel {
             return false
         }
         guard now >= startAt else { return false }
+        guard !epochExhausted() else { return false }
         startFailover(name)
         return true
     }
 
+    /// Whether the current epoch is at its maximum, so that no failover can start (logged once).
+    /// Hellos and vote requests cannot take it there (EpochBounds); only a config file can.
+    /// redis-sentinel wraps around to epoch 0 instead, where every peer's vote is already spent.
+    mutating func epochExhausted() -> Bool {
+        guard settings.currentEpoch == Epoch.max else { return false }
+        if !epochExhaustedLogged {
+            epochExhaustedLogged = true
+            output.append(.log(.warning, Wire.epochExhausted))
+        }
+        return true
+    }
+
     /// sentinelStartFailover: a new epoch, `+new-epoch`, `+try-failover`, state WAIT_START.
+    /// Callers check ``epochExhausted()`` first.
     mutating func startFailover(_ name: String) {
         guard var master = masters[name] else { return }
-        settings.currentEpoch += 1
+        settings.currentEpoch = settings.currentEpoch.saturatingAdding(1)
         master.failoverState = .waitStart
         master.failoverEpoch = settings.currentEpoch
         master.failoverStartTime = now + desync()
@@ -67,6 +81,7 @@ extension Sentinel {
         guard let master = masters[name] else { return reply(id, .error(Wire.errNoSuchMaster)) }
         guard !master.failoverInProgress else { return reply(id, .error(Wire.errFailoverInProgress)) }
         guard selectReplica(master) != nil else { return reply(id, .error(Wire.errNoGoodSlave)) }
+        guard !epochExhausted() else { return reply(id, .error(Wire.errEpochExhausted)) }
         output.append(.log(.warning, "Executing user requested FAILOVER of '\(name)'"))
         startFailover(name)
         masters[name]!.forceFailover = true

@@ -232,7 +232,7 @@ package struct PeerState: Hashable, Sendable {
     package var lastMasterDownReplyTime: Millis
     /// That sentinel's most recent vote, as it told us.
     package var leader: String? = nil
-    package var leaderEpoch: UInt64 = 0
+    package var leaderEpoch: Epoch = 0
 
     package init(runID: String, address: HostPort, now: Millis) {
         self.runID = runID
@@ -258,7 +258,7 @@ package struct MasterState: Hashable, Sendable {
 
     // Failover (sentinel-behaviour §4.2, §7.3).
     package var failoverState: FailoverState = .none
-    package var failoverEpoch: UInt64 = 0
+    package var failoverEpoch: Epoch = 0
     package var failoverStateChangeTime: Millis = 0
     /// When the last failover attempt started (plus the desync term); 0 allows one at once.
     package var failoverStartTime: Millis = 0

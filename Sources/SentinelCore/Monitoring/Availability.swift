@@ -209,11 +209,11 @@ extension Sentinel {
         peer.lastMasterDownReplyTime = now
         peer.masterDown = down == 1
         if leader != "*" {
-            if peer.leaderEpoch != UInt64(max(0, epoch)) {
+            if peer.leaderEpoch != Epoch(max(0, epoch)) {
                 output.append(.log(.notice, "\(runID) voted for \(leader) \(epoch)"))
             }
             peer.leader = leader
-            peer.leaderEpoch = UInt64(max(0, epoch))
+            peer.leaderEpoch = Epoch(max(0, epoch))
         }
         masters[name]!.sentinels[runID] = peer
         guard !tilt else { return }

@@ -74,15 +74,28 @@ extension Sentinel {
         let tokens = Self.helloTokens(payload)
         guard tokens.count == 8 else { return }
         guard !Self.payload(payload, contains: myID) else { return }
-        guard let port = Int(tokens[1]), (0...65535).contains(port),
-            let epoch = UInt64(tokens[3]), let masterPort = Int(tokens[6]), (0...65535).contains(masterPort),
-            let masterConfigEpoch = UInt64(tokens[7])
+        guard let port = Int(tokens[1]), (0...65535).contains(port), let masterPort = Int(tokens[6]),
+            (0...65535).contains(masterPort)
         else { return }
         let address = HostPort(tokens[0], port)
         let runID = tokens[2]
         let masterName = tokens[4]
         let advertised = HostPort(tokens[5], masterPort)
         guard !runID.isEmpty, masters.index(forKey: masterName) != nil else { return }
+        let current = settings.currentEpoch
+        let epochCheck = EpochBounds.check(tokens[3][...], current: current)
+        let configEpochCheck = EpochBounds.check(tokens[7][...], current: current)
+        guard case .plausible(let epoch) = epochCheck, case .plausible(let masterConfigEpoch) = configEpochCheck else {
+            // One log line per sender at most: the current epoch is reported first.
+            let via = owner.map { describeOwner($0) } ?? "a PUBLISH to this sentinel"
+            let sender = "sentinel \(address) runid \(runID)"
+            if !refuseEpoch(epochCheck, field: "hello with current epoch", value: tokens[3][...], sender: sender, via: via) {
+                refuseEpoch(
+                    configEpochCheck, field: "hello with config epoch of \(masterName)", value: tokens[7][...],
+                    sender: sender, via: via)
+            }
+            return
+        }
 
         // By name first (every usual hello); else by resolved IP (a peer known by IP announcing a name).
         let known =
@@ -206,7 +219,7 @@ extension Sentinel {
     }
 
     /// A hello's current epoch, if newer than ours, becomes ours (`+new-epoch`).
-    private mutating func adoptEpoch(_ epoch: UInt64, master masterName: String) {
+    private mutating func adoptEpoch(_ epoch: Epoch, master masterName: String) {
         if epoch > settings.currentEpoch {
             settings.currentEpoch = epoch
             needsFlush = true
@@ -214,6 +227,37 @@ extension Sentinel {
         }
     }
 
+
+    /// Refuses an epoch field of a hello or a vote request (``EpochBounds``) and logs it with a
+    /// warning the first time a sender is refused; later refusals of that sender are silent, so a
+    /// flood of forged hellos cannot flood the log. Returns false for a plausible field, and for a
+    /// malformed one (not a number: dropped silently, as such hellos always were).
+    @discardableResult
+    mutating func refuseEpoch(
+        _ check: EpochBounds.Check, field: String, value: Substring, sender: String, via: String
+    ) -> Bool {
+        let reason: String
+        switch check {
+        case .plausible, .malformed:
+            return false
+        case .outOfRange:
+            reason = "is out of range (0 to \(Epoch.max))"
+        case .tooFarAhead(_, let limit):
+            reason = "is implausibly far ahead of ours (\(settings.currentEpoch); at most \(limit) is believed)"
+        }
+        guard epochRefusalsLogged.count < EpochBounds.maxLoggedSenders, epochRefusalsLogged.insert(sender).inserted else {
+            return true
+        }
+        output.append(
+            .log(
+                .warning,
+                "Refused \(field) \(value) from \(sender) via \(via): it \(reason); see docs/security.md. Further refusals of this sender are not logged"
+            ))
+        if epochRefusalsLogged.count == EpochBounds.maxLoggedSenders {
+            output.append(.log(.warning, "Epochs refused from \(EpochBounds.maxLoggedSenders) senders: refusals from further senders are not logged"))
+        }
+        return true
+    }
 
     /// `-dup-sentinel`: an older entry is dropped because a hello showed the same runid or address
     /// (older Sentinels' event, still emitted next to the address-switch / invalid-addr events).

@@ -517,12 +517,12 @@ struct Simulation {
 
     /// The epochs in which a sentinel was elected leader: each `+elected-leader` belongs to the
     /// epoch of the `+new-epoch` logged right before its `+try-failover`.
-    func electedEpochs(_ node: Int) -> [UInt64] {
-        var lastNewEpoch: UInt64 = 0
-        var trying: UInt64 = 0
-        var result: [UInt64] = []
+    func electedEpochs(_ node: Int) -> [Epoch] {
+        var lastNewEpoch: Epoch = 0
+        var trying: Epoch = 0
+        var result: [Epoch] = []
         for line in nodes[node].logs {
-            if line.hasPrefix("+new-epoch "), let n = UInt64(line.dropFirst("+new-epoch ".count)) { lastNewEpoch = n }
+            if line.hasPrefix("+new-epoch "), let n = Epoch(line.dropFirst("+new-epoch ".count)) { lastNewEpoch = n }
             if line.hasPrefix("+try-failover ") { trying = lastNewEpoch }
             if line.hasPrefix("+elected-leader ") { result.append(trying) }
         }
