@@ -163,29 +163,36 @@ def config_deleted(run):
 LEADER = "h2"
 PHASES = {
     # phase: (how it is detected, the trigger)
-    "elected": "leader's log: +elected-leader",
-    "hello-hold": "leader's log: +selected-slave (the hold notices go out in the same step)",
+    "election": "a peer's log: +vote-for-leader (the leader is counting votes, or has just won)",
+    "hello-hold": "leader's log: +selected-slave (after +elected-leader; the hold notices go out in the same step)",
     "paused": "leader's log: +coordinated-failover (pause and FAILOVER sent, record written)",
     "promoted": "the target reports role:master (harness polls it every ~1 ms), before the leader logs it",
     "before-release": "leader's log: +promoted-slave (peers are asked to confirm; the release follows their answers)",
 }
-EVENTS = ["+elected-leader", "+selected-slave", "+coordinated-failover ", "+promoted-slave",
+EVENTS = ["+try-failover", "+elected-leader", "+selected-slave", "+coordinated-failover ", "+promoted-slave",
           "+coordinated-failover-released", "+switch-master"]
 
 
-def _tail_until(path, marker, deadline, offset=0):
-    """Polls the file every ~1 ms until `marker` appears after `offset`; returns True if seen."""
-    with open(path, "rb") as f:
-        f.seek(offset)
-        buf = b""
+def _tail_until(paths, marker, deadline):
+    """Polls the files ({path: offset}) every ~1 ms until `marker` appears in one of them after
+    its offset; returns True if seen."""
+    files = {}
+    try:
+        for path, offset in paths.items():
+            f = open(path, "rb")
+            f.seek(offset)
+            files[path] = [f, b""]
         while time.monotonic() < deadline:
-            chunk = f.read()
-            if chunk:
-                buf += chunk
-                if marker.encode() in buf:
-                    return True
-            else:
-                time.sleep(0.001)
+            for entry in files.values():
+                chunk = entry[0].read()
+                if chunk:
+                    entry[1] += chunk
+                    if marker.encode() in entry[1]:
+                        return True
+            time.sleep(0.001)
+    finally:
+        for f, _ in files.values():
+            f.close()
     return False
 
 
@@ -217,19 +224,22 @@ def coordinated_kill(run, phase, victim=None):
     """`SENTINEL FAILOVER mymaster COORDINATED` to the sentinel on h2 (the leader); kill -9 of the
     leader (or of `victim`) when `phase` is detected."""
     victim = victim or LEADER
+    offsets = {h: os.path.getsize(run.cluster.sentinel_log_path(h)) for h in HOSTS}
     log_path = run.cluster.sentinel_log_path(LEADER)
-    offset = os.path.getsize(log_path)
+    offset = offsets[LEADER]
     reply = command(ip_of(LEADER), SENTINEL_PORT, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED", timeout=5)
     sent = time.monotonic()
     if isinstance(reply, Exception):
         raise RuntimeError(f"SENTINEL FAILOVER mymaster COORDINATED: {reply}")
     deadline = sent + 15
-    markers = {"elected": "+elected-leader", "hello-hold": "+selected-slave", "paused": "+coordinated-failover ",
-               "before-release": "+promoted-slave"}
+    markers = {"hello-hold": "+selected-slave", "paused": "+coordinated-failover ", "before-release": "+promoted-slave"}
     if phase == "promoted":
         seen = _target_promoted(deadline) is not None
+    elif phase == "election":
+        peers = {run.cluster.sentinel_log_path(h): offsets[h] for h in HOSTS if h != LEADER}
+        seen = _tail_until(peers, "+vote-for-leader", deadline)
     else:
-        seen = _tail_until(log_path, markers[phase], deadline, offset)
+        seen = _tail_until({log_path: offset}, markers[phase], deadline)
     killed = time.monotonic()
     run.cluster.kill(victim, "sentinel")
     run.excluded.add(victim)
@@ -241,9 +251,11 @@ def coordinated_kill(run, phase, victim=None):
     if text:
         reached = [e.strip() for e in EVENTS if e in text]
         run.notes.append("leader's last event: " + (reached[-1] if reached else "none"))
-    wait_until(lambda: run.observer.agreed(run.excluded) is not None
-               and run.observer.agreed(run.excluded) != ORIGINAL, 30,
-               "the live sentinels agree on a new master", interval=0.02)
+    # Killed before the pause, the handover must not happen (the master was never paused); after
+    # it, a peer must finish it. Either way: past the pause, every live sentinel agrees.
+    time.sleep(max(0.0, killed + run.cluster.down_after / 1000 + 1.0 - time.monotonic()))
+    wait_until(lambda: run.observer.agreed(run.excluded) is not None, 30,
+               "the live sentinels agree on a master", interval=0.02)
     return killed
 
 

@@ -104,6 +104,10 @@ ensure_client_libraries() {
     command -v prometheus-redis-exporter >/dev/null 2>&1 || missing+=(prometheus-redis-exporter)
     # The TLS tests make their certificates with the openssl command (absent from slim images).
     command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+    # The chaos smoke (ChaosSmokeTests, chaos/run --smoke) makes its partitions with nftables
+    # inside network namespaces, and runs the sentinels as another uid with setpriv.
+    command -v nft >/dev/null 2>&1 || missing+=(nftables)
+    command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
     if [ "${#missing[@]}" -gt 0 ]; then
         deps_log "installing ${missing[*]}"
         # The exporter package starts a service on install; keep it from starting.
