@@ -163,11 +163,11 @@ def config_deleted(run):
 LEADER = "h2"
 PHASES = {
     # phase: (how it is detected, the trigger)
-    "election": "a peer's log: +vote-for-leader (the leader is counting votes, or has just won)",
-    "hello-hold": "leader's log: +selected-slave (after +elected-leader; the hold notices go out in the same step)",
-    "paused": "leader's log: +coordinated-failover (pause and FAILOVER sent, record written)",
-    "promoted": "the target reports role:master (harness polls it every ~1 ms), before the leader logs it",
-    "before-release": "leader's log: +promoted-slave (peers are asked to confirm; the release follows their answers)",
+    "election": "a peer's `+vote-for-leader` (the leader is counting votes, or has just won)",
+    "hello-hold": "the leader's `+selected-slave` (after `+elected-leader`; the hold notices go out in the same step)",
+    "paused": "the leader's `+coordinated-failover` (pause and FAILOVER sent, record written)",
+    "promoted": "the target's `ROLE` answering master (polled every ~1 ms), usually before the leader logs it",
+    "before-release": "the leader's `+promoted-slave` (the peers are asked to confirm; the release follows their answers)",
 }
 EVENTS = ["+try-failover", "+elected-leader", "+selected-slave", "+coordinated-failover ", "+promoted-slave",
           "+coordinated-failover-released", "+switch-master"]
@@ -286,11 +286,13 @@ FAULTS = [
     ("config-deleted", "Config files deleted at run time, then kill -9 of the master",
      config_deleted, ("swift", "redis"), {}, False, False),
 ] + [
-    (f"coordinated-kill-{phase}", f"COORDINATED failover, kill -9 of the leader {phase.replace('-', ' ')} ({how})",
+    (f"coordinated-kill-{phase}", f"`SENTINEL FAILOVER mymaster COORDINATED` to h2's sentinel (swift-sentinel only), "
+     f"kill -9 of that leader at the phase *{phase}*, detected by {how}",
      (lambda p: lambda run: coordinated_kill(run, p))(phase), ("swift",), {}, False, True)
     for phase, how in PHASES.items()
 ] + [
-    ("coordinated-kill-peer", "COORDINATED failover, kill -9 of a peer holding the coordinated record (at the pause)",
+    ("coordinated-kill-peer", "`SENTINEL FAILOVER mymaster COORDINATED` to h2's sentinel (swift-sentinel only), "
+     "kill -9 of h3's sentinel, a peer holding the coordinated record, at the leader's `+coordinated-failover`",
      coordinated_peer, ("swift",), {}, False, True),
 ]
 

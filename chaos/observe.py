@@ -176,6 +176,8 @@ def check(cluster, observer, writer_logs, t_fault, t_heal, original_port, exclud
             agree_since = None
     final = observer.agreed(excluded)
     result["final_port"] = final
+    if final is None:
+        result["final_state"] = {f"{kind} {host}": value for (kind, host), value in sorted(observer.snapshot().items())}
     result["switched"] = final is not None and final != original_port
     result["failover_s"] = None if failover_at is None else failover_at - t_fault
     result["promotions"] = promotions
