@@ -5,12 +5,14 @@ A fault function gets a `Run` (cluster, lab, options), applies the fault, undoes
 restore) and returns the monotonic time of the heal (for kills: of the kill), plus notes. Every
 wait is bounded; the load is two writers at `--rate` writes/s each for at most 120 s."""
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import time
 
-from benchlib import spawn, stop, venv_python, wait_until
+from benchlib import encode, read_reply, spawn, stop, venv_python, wait_until
 from lab import CLIENTS, HOSTS, OBSERVER, REDIS_PORT, SENTINEL_PORT, SENTINEL_UID, Cluster, command, ip_of
 from observe import Observer, check, config_names_port, read_writer_log
 
@@ -176,47 +178,34 @@ EVENTS = ["+try-failover", "+elected-leader", "+selected-slave", "+coordinated-f
 def _tail_until(paths, marker, deadline):
     """Polls the files ({path: offset}) every ~1 ms until `marker` appears in one of them after
     its offset; returns True if seen."""
-    files = {}
-    try:
+    with contextlib.ExitStack() as stack:
+        seen = {}
         for path, offset in paths.items():
-            f = open(path, "rb")
+            f = stack.enter_context(open(path, "rb"))
             f.seek(offset)
-            files[path] = [f, b""]
+            seen[f] = b""
         while time.monotonic() < deadline:
-            for entry in files.values():
-                chunk = entry[0].read()
-                if chunk:
-                    entry[1] += chunk
-                    if marker.encode() in entry[1]:
-                        return True
+            for f in seen:
+                seen[f] += f.read()
+                if marker.encode() in seen[f]:
+                    return True
             time.sleep(0.001)
-    finally:
-        for f, _ in files.values():
-            f.close()
     return False
 
 
 def _target_promoted(deadline):
-    """Polls h2 and h3 (the candidates) until one reports role:master; returns it."""
-    import socket
-    from benchlib import encode, read_reply
-    conns = {}
-    try:
-        for h in HOSTS:
-            if h == "h1":
-                continue
-            s = socket.create_connection((ip_of(h), REDIS_PORT[h]), timeout=1)
-            conns[h] = (s, s.makefile("rb"))
+    """Polls the replicas h2 and h3 with ROLE until one answers master; returns it."""
+    with contextlib.ExitStack() as stack:
+        conns = {h: stack.enter_context(socket.create_connection((ip_of(h), REDIS_PORT[h]), timeout=1))
+                 for h in HOSTS if h != "h1"}
+        replies = {h: s.makefile("rb") for h, s in conns.items()}
         while time.monotonic() < deadline:
-            for h, (s, f) in conns.items():
+            for h, s in conns.items():
                 s.sendall(encode("ROLE"))
-                reply = read_reply(f)
+                reply = read_reply(replies[h])
                 if isinstance(reply, list) and reply and reply[0] == "master":
                     return h
             time.sleep(0.0005)
-    finally:
-        for s, _ in conns.values():
-            s.close()
     return None
 
 

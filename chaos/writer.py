@@ -15,6 +15,10 @@ import os
 import sys
 import time
 
+sys.dont_write_bytecode = True
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "scripts"))
+from demo_writer import Pacer, acknowledging_port  # noqa: E402
+
 
 def main():
     parser = argparse.ArgumentParser()
@@ -32,9 +36,8 @@ def main():
     sentinels = [(a.rpartition(":")[0], int(a.rpartition(":")[2])) for a in args.sentinels.split(",")]
     master = Sentinel(sentinels, sentinel_kwargs=dict(timeouts), **timeouts).master_for("mymaster", **timeouts)
     out = open(args.log, "w", buffering=1)
-    start = time.monotonic()
-    deadline = start + args.seconds
-    next_due = start
+    deadline = time.monotonic() + args.seconds
+    pacer = Pacer(args.rate)
     n = 0
     while time.monotonic() < deadline and n < args.max_writes:
         if n % 25 == 0 and os.path.exists(args.stop_file):
@@ -42,13 +45,10 @@ def main():
         n += 1
         key = f"{args.prefix}:{n}"
         try:
-            pipe = master.pipeline(transaction=False)
-            pipe.set(key, n)
-            pipe.config_get("port")
-            ok, config = pipe.execute()
+            port = acknowledging_port(master, key, n)
             now = time.monotonic()
-            if ok:
-                out.write(f"{n}\t{key}\t{config.get('port', '?')}\t{now * 1000:.1f}\n")
+            if port is not None:
+                out.write(f"{n}\t{key}\t{port}\t{now * 1000:.1f}\n")
             else:
                 out.write(f"E\t{n}\tNotOK\t{now * 1000:.1f}\n")
         except Exception as error:  # noqa: BLE001 - every failure is data
@@ -59,12 +59,7 @@ def main():
             elif text.startswith("READONLY"):
                 kind = "READONLY"
             out.write(f"E\t{n}\t{kind}\t{time.monotonic() * 1000:.1f}\n")
-        next_due += 1.0 / args.rate
-        delay = next_due - time.monotonic()
-        if delay > 0:
-            time.sleep(delay)
-        elif delay < -0.05:
-            next_due = time.monotonic()
+        pacer.wait()
     out.close()
     return 0
 

@@ -50,6 +50,33 @@ def credentials(username, password):
     return result
 
 
+def acknowledging_port(master, key, value):
+    """SET key value, pipelined with `CONFIG GET port` on the same connection: the port of the
+    server that acknowledged it, or None if it answered something other than OK. Errors raise."""
+    pipe = master.pipeline(transaction=False)
+    pipe.set(key, value)
+    pipe.config_get("port")
+    ok, config = pipe.execute()
+    return config.get("port", "?") if ok else None
+
+
+class Pacer:
+    """`rate` ticks per second on a schedule (not a sleep per tick); after a stall of more than
+    50 ms the schedule restarts instead of bursting to catch up."""
+
+    def __init__(self, rate):
+        self.interval = 1.0 / rate
+        self.next_due = time.monotonic()
+
+    def wait(self):
+        self.next_due += self.interval
+        delay = self.next_due - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        elif delay < -0.05:
+            self.next_due = time.monotonic()
+
+
 def write(args):
     try:
         from redis.sentinel import Sentinel
@@ -74,7 +101,7 @@ def write(args):
     longest_stall = 0.0
     deadline = start + args.seconds
     sequence = 0
-    next_due = start
+    pacer = Pacer(args.rate) if args.rate > 0 else None
     while time.monotonic() < deadline and (args.max_writes == 0 or sequence < args.max_writes):
         # Checking for the stop file costs a syscall: at a high rate, only every 50th write.
         if args.stop_file and sequence % 50 == 0 and os.path.exists(args.stop_file):
@@ -82,16 +109,12 @@ def write(args):
         sequence += 1
         key = f"demo:{sequence}"
         try:
-            pipe = master.pipeline(transaction=False)
-            pipe.set(key, sequence)
-            pipe.config_get("port")
-            ok, config = pipe.execute()
-            if ok:
+            port = acknowledging_port(master, key, sequence)
+            if port is not None:
                 now = time.monotonic()
                 longest_stall = max(longest_stall, now - last_ack)
                 last_ack = now
                 acknowledged += 1
-                port = config.get("port", "?")
                 last_master = f"127.0.0.1:{port}"
                 if acks:
                     acks.write(f"{sequence}\t{key}\t{port}\t{int((now - start) * 1000)}\t{now * 1000:.1f}\n")
@@ -102,13 +125,8 @@ def write(args):
             errors += 1
             kind = type(error).__name__
             error_kinds[kind] = error_kinds.get(kind, 0) + 1
-        if args.rate > 0:
-            next_due += 1.0 / args.rate
-            delay = next_due - time.monotonic()
-            if delay > 0:
-                time.sleep(delay)
-            elif delay < -0.05:
-                next_due = time.monotonic()
+        if pacer:
+            pacer.wait()
         else:
             time.sleep(args.interval)
     # A writer that never got an ack, or stopped in an outage, stalled until its end.
