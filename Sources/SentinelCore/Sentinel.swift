@@ -181,7 +181,7 @@ package struct Sentinel: Sendable {
         case .linkConnected(let id, let localAddress):
             linkConnected(id, localAddress: localAddress)
         case .linkClosed(let id, let reason):
-            linkClosed(id, reason: reason)
+            connectionLost(id, reason: reason)
         case .linkFrame(let id, let value):
             linkFrame(id, value)
         case .clientConnected(let id, let address, let localAddress):

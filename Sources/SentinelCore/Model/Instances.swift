@@ -75,6 +75,11 @@ package struct InstanceLink: Hashable, Sendable {
     /// Last PING reply of any kind.
     package var lastPongTime: Millis
     package var lastReconnTime: Millis = 0
+    /// When a command (pub/sub) connection that the instance closed was last reopened at once,
+    /// without waiting for the ping period since `lastReconnTime`; 0 if never. At most one such
+    /// reopen per ping period and connection (Links.swift, ``Sentinel/connectionLost(_:reason:)``).
+    package var ccReopenedEarly: Millis = 0
+    package var pcReopenedEarly: Millis = 0
     package var pcLastActivity: Millis = 0
     /// The server's error while AUTH (or, for `NOPERM`, SUBSCRIBE) is refused on this link; nil
     /// when it works. Kept across reconnects so the failure is logged once (LinkAuth.swift).

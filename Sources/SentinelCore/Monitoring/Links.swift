@@ -113,8 +113,9 @@ extension Sentinel {
 
     // MARK: - Connecting
 
-    /// Opens the missing connections of a link, at most once per ping period (sentinelReconnectInstance).
-    mutating func reconnect(_ owner: LinkOwner) {
+    /// Opens the missing connections of a link, at most once per ping period (sentinelReconnectInstance);
+    /// `atOnce` skips that wait (``connectionLost(_:reason:)``).
+    mutating func reconnect(_ owner: LinkOwner, atOnce: Bool = false) {
         // Both connections present (the usual case): nothing to do, whatever the address.
         if readLink(owner, { $0.cc != nil && (!$0.needsPubSub || $0.pc != nil) }) == true { return }
         guard let address = address(of: owner), address.port != 0 else { return }
@@ -125,7 +126,7 @@ extension Sentinel {
         let needCC = link.cc == nil
         let needPC = link.needsPubSub && link.pc == nil
         guard needCC || needPC else { return }
-        if link.lastReconnTime != 0 && now - link.lastReconnTime < timing.pingPeriod { return }
+        if !atOnce && link.lastReconnTime != 0 && now - link.lastReconnTime < timing.pingPeriod { return }
         link.lastReconnTime = now
         if needCC {
             // Redis queues a PING with every reconnect, so the SDOWN clock of an instance that
@@ -206,6 +207,33 @@ extension Sentinel {
                 sendHelloToPeer(runID, master: name)
             }
         }
+    }
+
+    /// The runtime reports a connection closed (a failed connect, or the other end or the network
+    /// closed it). A connection that was established and is closed by the instance (a `CLIENT
+    /// KILL TYPE normal|pubsub`, as in every reconfiguration transaction and in a coordinated
+    /// failover's release) is reopened at once instead of up to a ping period later. Redis waits
+    /// the ping period since the last reconnect, and the unanswered PING of a killed connection
+    /// keeps the SDOWN clock running meanwhile: a link opened at a `+switch-master` and killed
+    /// before its first PONG reached down-after (1000 ms) just as its reconnect came due, and
+    /// the peers flagged the new master `+sdown`/`+odown` about a second after the switch. An
+    /// instance that is really gone refuses the early reconnect, and its SDOWN clock runs from
+    /// that attempt, as it did from the next tick's reconnect of a link older than a ping period;
+    /// one accepting and closing every connection is reopened early at most once per ping period
+    /// and connection (``InstanceLink/ccReopenedEarly``). Connections this sentinel closes itself
+    /// (``dropConnection(_:owner:reason:)``) keep the throttle.
+    mutating func connectionLost(_ id: LinkID, reason: String) {
+        guard let (owner, pubsub) = connections[id], let link = links[owner] else { return }
+        let connection = pubsub ? link.pc : link.cc
+        let established = connection?.id == id && connection?.connected == true
+        let lastEarly = pubsub ? link.pcReopenedEarly : link.ccReopenedEarly
+        linkClosed(id, reason: reason)
+        guard established, lastEarly == 0 || now - lastEarly >= timing.pingPeriod else { return }
+        let now = self.now
+        modifyLink(owner) { link in
+            if pubsub { link.pcReopenedEarly = now } else { link.ccReopenedEarly = now }
+        }
+        reconnect(owner, atOnce: true)
     }
 
     /// A connection failed or closed. Timing fields are kept: the SDOWN clock keeps running.

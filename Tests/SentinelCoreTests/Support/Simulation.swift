@@ -360,6 +360,8 @@ struct Simulation {
                 redis[r].pausedUntil = max(redis[r].pausedUntil ?? 0, now + ms)
             case "UNPAUSE":
                 redis[r].pausedUntil = nil
+            case "KILL" where words.count == 4 && words[2].uppercased() == "TYPE":
+                return .integer(killClients(r, pubsub: words[3].lowercased() == "pubsub", except: source))
             default:
                 break
             }
@@ -403,6 +405,25 @@ struct Simulation {
         default:
             return .error("ERR unknown command '\(words.first ?? "")'")
         }
+    }
+
+    /// `CLIENT KILL TYPE normal|pubsub` (SKIPME yes): the node closes every other connection of
+    /// that type, a subscribed one being `pubsub`; each sentinel sees its link closed. Returns
+    /// how many were closed, as Redis answers.
+    mutating func killClients(_ r: Int, pubsub: Bool, except source: (node: Int, link: LinkID)) -> Int {
+        var killed = 0
+        for node in linkTargets.keys.sorted() {
+            for (link, target) in linkTargets[node]!.sorted(by: { $0.key < $1.key }) where target == .redis(r) {
+                if node == source.node && link == source.link { continue }
+                let subscribed = subscribers[r]?.contains { $0.node == node && $0.link == link } ?? false
+                guard subscribed == pubsub else { continue }
+                linkTargets[node]!.removeValue(forKey: link)
+                subscribers[r]?.removeAll { $0.node == node && $0.link == link }
+                schedule(node: node, at: now + latency, .linkClosed(link, reason: "Server closed the connection"))
+                killed += 1
+            }
+        }
+        return killed
     }
 
     // MARK: - FAILOVER (Redis 6.2+), simulated

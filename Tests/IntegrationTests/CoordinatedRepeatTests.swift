@@ -1,0 +1,125 @@
+import Foundation
+import Testing
+
+extension Integration {
+    /// Coordinated failovers back to back, and a leader killed mid-handover, with real
+    /// processes: three redis-server 7.0.15 and three swift-sentinel (quorum 2, down-after
+    /// 1000 ms, failover-timeout 10 s), every sentinel's events recorded (issue 12, defects 3
+    /// and 7).
+    ///
+    /// `COORDINATED_ROUNDS` sets how many failovers run in a row (5 by default, as in CI):
+    /// `COORDINATED_ROUNDS=50 swift test --disable-xctest --skip-build --filter CoordinatedRepeatTests`.
+    @Suite(
+        "Coordinated failovers in a row",
+        .enabled(if: Binaries.sentinelUnderTestHasCoordinatedFailover, "redis-sentinel has no SENTINEL FAILOVER ... COORDINATED"))
+    struct CoordinatedRepeatTests {
+        static let masterName = Cluster.masterName
+        static let rounds = ProcessInfo.processInfo.environment["COORDINATED_ROUNDS"].flatMap(Int.init) ?? 5
+        /// How long after its switch the new master must not be called down by anyone.
+        static let watch: Duration = .seconds(3)
+
+        /// Waits until every sentinel names the same master, that master has no failover running
+        /// and no down flag anywhere, and the data node reports both replicas online (what a
+        /// coordinated failover needs to pick a target); returns its port.
+        static func settledMaster(_ fixture: FailoverCluster) async throws -> UInt16 {
+            var port: UInt16 = 0
+            try await eventually(
+                timeout: .seconds(30), "every sentinel agrees on a healthy master with 2 online replicas",
+                diagnostics: fixture.diagnostics
+            ) {
+                let ports = try Set(fixture.sentinels.map { try fixture.cluster.currentMasterPort(on: $0) })
+                guard ports.count == 1, let only = ports.first, let node = fixture.cluster.node(port: only) else { return false }
+                let info = try node.info("replication")
+                let online = info.filter { $0.key.hasPrefix("slave") && $0.value.contains("state=online") }.count
+                guard info["role"] == "master", online == 2, info["master_failover_state"] == "no-failover" else { return false }
+                let clean = try fixture.sentinels.allSatisfy { sentinel in
+                    let state = try sentinel.masterState()
+                    let replicas = try sentinel.instances("REPLICAS")
+                    return state["flags"] == "master" && state["failover-state"] == nil
+                        && replicas.allSatisfy { $0["flags"] == "slave" }
+                }
+                port = only
+                return clean
+            }
+            return port
+        }
+
+        /// Every `+switch-master` away from `oldPort` published after `since`, one per sentinel
+        /// (in the order of the fixture's subscribers), once all three are in.
+        static func waitForSwitches(_ fixture: FailoverCluster, from oldPort: UInt16, since: ContinuousClock.Instant, timeout: Duration)
+            async throws -> [EventSubscriber.Event]
+        {
+            let prefix = "\(masterName) 127.0.0.1 \(oldPort) "
+            var found: [EventSubscriber.Event] = []
+            try await eventually(
+                timeout: timeout, interval: .milliseconds(10), "every sentinel publishes +switch-master \(prefix)…",
+                diagnostics: fixture.diagnostics
+            ) {
+                found = fixture.subscribers.compactMap { subscriber in
+                    subscriber.first("+switch-master") { $0.time >= since && $0.message.hasPrefix(prefix) }
+                }
+                return found.count == fixture.subscribers.count
+            }
+            return found
+        }
+
+        /// Every `+sdown` / `+odown` (of a master, a replica or a peer) published after `since`,
+        /// as `label: +t event`.
+        static func downs(_ fixture: FailoverCluster, since: ContinuousClock.Instant) -> [String] {
+            fixture.subscribers.flatMap { subscriber in
+                subscriber.events.filter { $0.time >= since && ($0.channel == "+sdown" || $0.channel == "+odown") }
+                    .map { "\(subscriber.label): +\(($0.time - since).secondsText) \($0)" }
+            }
+        }
+
+        // MARK: Defect 3
+
+        @Test("coordinated failovers in a row (COORDINATED_ROUNDS, 5 by default): each switches, and no sentinel calls the new master (or any instance) SDOWN or ODOWN within 3 s of its switch",
+              .timeLimit(.minutes(Integration.CoordinatedRepeatTests.rounds <= 5 ? 4 : 4 + Integration.CoordinatedRepeatTests.rounds / 6)))
+        func inARow() async throws {
+            let fixture = try await FailoverCluster.start()
+            defer { fixture.shutdown() }
+            try await fixture.waitUntilSettled()
+            var leaderLags: [Double] = []
+            var spans: [Double] = []
+            var falseDowns = 0
+            var falseReplicaDowns = 0
+            for round in 0..<Self.rounds {
+                let oldPort = try await Self.settledMaster(fixture)
+                let requester = fixture.sentinels[round % fixture.sentinels.count]
+                let requestedAt = ContinuousClock.now
+                let reply = try requester.command("SENTINEL", "FAILOVER", Self.masterName, "COORDINATED")
+                try #require(reply == .simpleString("OK"), "round \(round): SENTINEL FAILOVER COORDINATED on \(requester.label): \(reply)")
+                let switches = try await Self.waitForSwitches(fixture, from: oldPort, since: requestedAt, timeout: .seconds(20))
+                let newPorts = Set(switches.map { $0.words.last ?? "?" })
+                #expect(newPorts.count == 1, "round \(round): the sentinels switched to different masters: \(switches)")
+                let first = switches.map(\.time).min()!
+                let last = switches.map(\.time).max()!
+                let leaderSwitch = try #require(fixture.events(of: requester).first("+switch-master") {
+                    $0.time >= requestedAt && $0.message.hasPrefix("\(Self.masterName) 127.0.0.1 \(oldPort) ")
+                })
+                leaderLags.append((leaderSwitch.time - first).milliseconds)
+                spans.append((first - requestedAt).milliseconds)
+                // The leader's steps, in ms after the first +switch-master (a peer's, on the hello).
+                let steps = ["+promoted-slave", "+coordinated-failover-released", "+slave-reconf-sent", "+slave-reconf-inprog",
+                             "+slave-reconf-done", "+failover-end", "+switch-master"]
+                let leaderEvents = fixture.events(of: requester)
+                let timeline = steps.map { channel in
+                    let at = leaderEvents.first(channel) { $0.time >= requestedAt }.map { Int(($0.time - first).milliseconds) }
+                    return "\(channel) \(at.map(String.init) ?? "-")"
+                }
+                print("integration: round \(round) (\(oldPort) → \(newPorts.first ?? "?")), leader \(requester.name), ms after the first +switch-master: \(timeline.joined(separator: ", "))")
+                // Watch the new master for 3 s after the last switch.
+                try await Task.sleep(until: last.advanced(by: Self.watch), clock: .continuous)
+                let downs = Self.downs(fixture, since: requestedAt)
+                falseDowns += downs.contains { $0.contains(" master ") } ? 1 : 0
+                falseReplicaDowns += downs.contains { !$0.contains(" master ") } ? 1 : 0
+                #expect(downs.isEmpty, "round \(round) (\(oldPort) → \(newPorts.first ?? "?")): called down after the command (times after it):\n\(downs.joined(separator: "\n"))\n\(fixture.diagnostics())")
+            }
+            let lags = leaderLags.sorted()
+            print(
+                "integration: \(Self.rounds) coordinated failovers in a row: \(falseDowns) with a +sdown/+odown of the new master within 3 s of the switch, \(falseReplicaDowns) with one of a replica or peer; first +switch-master \(Int(spans.sorted()[spans.count / 2])) ms after the command (median); the leader's own +switch-master after its peers' first by \(Int(lags[lags.count / 2])) ms median, \(Int(lags.last!)) ms max"
+            )
+        }
+    }
+}
