@@ -44,6 +44,9 @@ package struct Sentinel: Sendable {
     var recordSeenAt: [String: Millis] = [:]
     /// Old masters (lowercased address) that still need the release after an orphaned handover.
     var pendingReleases: Set<HostPort> = []
+    /// Replicas (lowercased address) to repoint at their master after a coordinated handover
+    /// whose leader may have died before doing it (Coordinated.swift).
+    var pendingRepoints: [HostPort: PendingRepoint] = [:]
     /// Links where the GETACK prompt got an unexpected answer; never prompted again.
     var ackPromptRefused: Set<LinkOwner> = []
     /// Senders whose refused epochs were logged (Hello.swift `refuseEpoch`), bounded.

@@ -44,21 +44,22 @@ extension Integration {
             return port
         }
 
-        /// Every `+switch-master` away from `oldPort` published after `since`, one per sentinel
-        /// (in the order of the fixture's subscribers), once all three are in.
+        /// Every `+switch-master` away from `oldPort` published after `since`, one per running
+        /// sentinel (in the order of the fixture's subscribers), once all are in.
         static func waitForSwitches(_ fixture: FailoverCluster, from oldPort: UInt16, since: ContinuousClock.Instant, timeout: Duration)
             async throws -> [EventSubscriber.Event]
         {
             let prefix = "\(masterName) 127.0.0.1 \(oldPort) "
+            let running = fixture.sentinels.filter(\.isRunning).map { fixture.events(of: $0) }
             var found: [EventSubscriber.Event] = []
             try await eventually(
-                timeout: timeout, interval: .milliseconds(10), "every sentinel publishes +switch-master \(prefix)…",
+                timeout: timeout, interval: .milliseconds(10), "every running sentinel publishes +switch-master \(prefix)…",
                 diagnostics: fixture.diagnostics
             ) {
-                found = fixture.subscribers.compactMap { subscriber in
+                found = running.compactMap { subscriber in
                     subscriber.first("+switch-master") { $0.time >= since && $0.message.hasPrefix(prefix) }
                 }
-                return found.count == fixture.subscribers.count
+                return found.count == running.count
             }
             return found
         }
@@ -119,6 +120,53 @@ extension Integration {
             let lags = leaderLags.sorted()
             print(
                 "integration: \(Self.rounds) coordinated failovers in a row: \(falseDowns) with a +sdown/+odown of the new master within 3 s of the switch, \(falseReplicaDowns) with one of a replica or peer; first +switch-master \(Int(spans.sorted()[spans.count / 2])) ms after the command (median); the leader's own +switch-master after its peers' first by \(Int(lags[lags.count / 2])) ms median, \(Int(lags.last!)) ms max"
+            )
+        }
+    
+        // MARK: Defect 7
+
+        @Test("kill -9 of the leader once the pause reached the master: the survivors switch, and the third replica follows the new master within 2 s (not after failover-timeout)",
+              .timeLimit(.minutes(3)))
+        func leaderKilledAfterPause() async throws {
+            let fixture = try await FailoverCluster.start()
+            defer { fixture.shutdown() }
+            try await fixture.waitUntilSettled()
+            let oldPort = try await Self.settledMaster(fixture)
+            let leader = fixture.sentinels[0]
+            let oldMaster = try #require(fixture.cluster.node(port: oldPort))
+            let requestedAt = ContinuousClock.now
+            let reply = try leader.command("SENTINEL", "FAILOVER", Self.masterName, "COORDINATED")
+            try #require(reply == .simpleString("OK"), "SENTINEL FAILOVER COORDINATED: \(reply)")
+            // Killed as soon as the pause reached the master (a few ms after the command): the
+            // master reports its FAILOVER under way, or done. (`+coordinated-failover` is no sign:
+            // a leader killed right after publishing it may not have flushed the transaction.)
+            try await eventually(
+                timeout: .seconds(10), interval: .milliseconds(1), "\(oldMaster.address) reports a FAILOVER under way",
+                diagnostics: fixture.diagnostics
+            ) {
+                let info = try oldMaster.info("replication")
+                return info["master_failover_state"] != "no-failover" || info["role"] == "slave"
+            }
+            leader.kill()
+            let killedAt = ContinuousClock.now
+            let switches = try await Self.waitForSwitches(fixture, from: oldPort, since: requestedAt, timeout: .seconds(15))
+            let newPort = try #require(switches.first.flatMap { $0.words.last }.flatMap { UInt16($0) })
+            let third = try #require(fixture.cluster.dataNodes.first { $0.port != oldPort && $0.port != newPort })
+            let finished = fixture.subscribers.contains { $0.has("+coordinated-failover-finish") { $0.time >= requestedAt } }
+            try await eventually(
+                timeout: .seconds(2), "\(third.address) replicates from the new master :\(newPort)", diagnostics: fixture.diagnostics
+            ) {
+                let info = try third.info("replication")
+                return info["master_port"] == String(newPort) && info["master_link_status"] == "up"
+            }
+            let followedAt = ContinuousClock.now
+            try await fixture.waitForReplication(master: newPort, replicas: [oldMaster, third], timeout: .seconds(5))
+            let blocked = try Integration.CoordinatedFailoverTests.blockedClients(fixture.cluster)
+            #expect(blocked.isEmpty, "clients left blocked: \(blocked)")
+            let downs = Self.downs(fixture, since: requestedAt).filter { !$0.contains(leader.label) && !$0.contains(" sentinel ") }
+            #expect(downs.isEmpty, "called down after the command (times after it):\n\(downs.joined(separator: "\n"))")
+            print(
+                "integration: leader killed once the pause reached the master (\((killedAt - requestedAt).secondsText) after the command): \(finished ? "a peer finished the handover (+coordinated-failover-finish)" : "the peers switched on the leader's hello"); +switch-master on the survivors \((switches.map(\.time).max()! - killedAt).secondsText) after the kill, the third replica replicating from the new master \((followedAt - killedAt).secondsText) after it"
             )
         }
     }

@@ -38,6 +38,7 @@ struct CoordinatedAfterSwitchTests {
             let old = sim.nodes[requester].sentinel.masters["mymaster"]!.address
             let downBefore = sim.nodes.indices.map { Self.downEvents(sim, $0).count }
             let released = sim.events(requester, "+coordinated-failover-released").count
+            let reconfsBefore = sim.nodes.indices.map { sim.events($0, "+slave-reconf-sent").count }
             let answer = sim.ask(requester, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED")
             #expect(answer == .ok, "round \(round): SENTINEL FAILOVER COORDINATED on sentinel \(requester): \(String(describing: answer))")
             guard answer == .ok else { return }
@@ -53,9 +54,84 @@ struct CoordinatedAfterSwitchTests {
                 let down = Self.downEvents(sim, node).dropFirst(downBefore[node])
                 #expect(down.isEmpty, "round \(round): sentinel \(node) called an instance down after the switch to \(new): \(Array(down))")
             }
+            // Only the leader repointed the third replica: the peers saw it done and stayed out.
+            let reconfs = sim.nodes.indices.map { sim.events($0, "+slave-reconf-sent").count - reconfsBefore[$0] }
+            #expect(reconfs == sim.nodes.indices.map { $0 == requester ? 1 : 0 }, "round \(round): +slave-reconf-sent per sentinel: \(reconfs)")
             #expect(sim.nodes.allSatisfy { $0.sentinel.masters["mymaster"]!.address == new })
             #expect(sim.nodes.allSatisfy { $0.sentinel.masters["mymaster"]!.failoverState == .none })
             #expect(sim.currentRedisMaster() == new)
         }
+    }
+
+    /// Defect 7: the leader dies once the pause is out (5–10 ms after `COORDINATED`); the master
+    /// hands over by itself and a peer holding the record finishes the handover. The third
+    /// replica still replicates from the old master (chained behind the new one): the finishing
+    /// peer repoints it, as RECONF_SLAVES does, instead of leaving it to `+fix-slave-config`
+    /// after failover-timeout (10 s here).
+    @Test("the leader dies after the pause: the peer that finishes the handover also repoints the third replica at once")
+    func orphanFinishRepointsThirdReplica() throws {
+        var sim = failoverSimulation(seed: 3)
+        sim.startAll()
+        Self.settle(&sim)
+        #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
+        let paused = sim.runUntil(timeout: 5_000) { s in
+            s.nodes[0].sentinel.masters["mymaster"]?.coordinated?.phase == .paused
+        }
+        try #require(paused != nil, "the leader never paused the master")
+        sim.crashSentinel(0)
+        let finished = sim.runUntil(timeout: 5_000) { s in
+            (1...2).contains { !s.events($0, "+coordinated-failover-finish").isEmpty }
+        }
+        try #require(finished != nil, "no peer finished the orphaned handover")
+        let finisher = try #require((1...2).first { !sim.events($0, "+coordinated-failover-finish").isEmpty })
+        let newMaster = sim.nodes[finisher].sentinel.masters["mymaster"]!.address
+        let third = try #require(sim.redis.firstIndex { $0.address != newMaster && $0.address.port != 6379 })
+        let finishedAt = sim.now
+        let repointed = sim.runUntil(timeout: 3_000) { s in s.redis[third].replicaOf == newMaster }
+        #expect(repointed != nil, "\(sim.redis[third].address) still replicates from \(String(describing: sim.redis[third].replicaOf))")
+        #expect(sim.now - finishedAt < 1_000)
+        #expect(sim.events(finisher, "+slave-reconf-sent").contains { $0.hasPrefix("slave \(sim.redis[third].address) ") })
+        // The old master got the release (kill + unpause) and follows the new master (FAILOVER).
+        #expect(sim.redis[0].pausedUntil == nil)
+        #expect(sim.redis[0].replicaOf == newMaster)
+        // Nothing else reconfigured the old master or the new one.
+        let slaveofs = sim.redis.filter { $0.address != sim.redis[third].address }.flatMap(\.received).filter { $0.first == "SLAVEOF" }
+        #expect(slaveofs.isEmpty, "\(slaveofs)")
+        sim.run(for: 3_000)
+        #expect(sim.redis[third].replicaOf == newMaster)
+        #expect((1...2).allSatisfy { sim.nodes[$0].sentinel.masters["mymaster"]!.address == newMaster })
+    }
+
+    /// Defect 7, the other timing: the leader dies after its hello announced the switch but
+    /// before it repointed the third replica. The peers switched on the hello (no orphan to
+    /// finish); one holding the record checks the replica after a grace and repoints it.
+    @Test("the leader dies right after announcing the switch: a peer holding the record repoints the third replica it left chained")
+    func leaderDiesAfterAnnouncing() throws {
+        var sim = failoverSimulation(seed: 3)
+        sim.startAll()
+        Self.settle(&sim)
+        #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
+        var confirming = false
+        for _ in 0..<5_000 where !confirming {
+            sim.run(for: 1)
+            confirming = sim.nodes[0].sentinel.masters["mymaster"]?.coordinated?.phase == .confirming
+        }
+        try #require(confirming, "the leader never reached the confirmation step")
+        // Its hellos and questions are on their way; it dies before the release and the SLAVEOF.
+        sim.crashSentinel(0)
+        let crashedAt = sim.now
+        let newMaster = try #require(sim.nodes[0].sentinel.masters["mymaster"]?.promotedReplica.flatMap {
+            sim.nodes[0].sentinel.masters["mymaster"]?.replicas[$0]?.address
+        })
+        let third = try #require(sim.redis.firstIndex { $0.address != newMaster && $0.address.port != 6379 })
+        let repointed = sim.runUntil(timeout: 5_000) { s in s.redis[third].replicaOf == newMaster }
+        #expect(repointed != nil, "\(sim.redis[third].address) still replicates from \(String(describing: sim.redis[third].replicaOf))")
+        #expect(sim.now - crashedAt < 1_000)
+        #expect((1...2).allSatisfy { sim.nodes[$0].sentinel.masters["mymaster"]!.address == newMaster })
+        #expect((1...2).allSatisfy { sim.events($0, "+coordinated-failover-finish").isEmpty }, "switched by the hello, not finished")
+        #expect((1...2).contains { sim.events($0, "+slave-reconf-sent").contains { $0.hasPrefix("slave \(sim.redis[third].address) ") } })
+        sim.run(for: 3_000)
+        #expect(sim.redis[third].replicaOf == newMaster)
+        #expect(sim.redis[0].replicaOf == newMaster)
     }
 }

@@ -442,10 +442,20 @@ extension Sentinel {
         guard readMaster(name, { $0.coordinated == nil && $0.config.coordinatedRecord != nil }) == true else { return }
         guard let master = masters[name], master.coordinated == nil, let record = master.config.coordinatedRecord
         else { return }
-        if master.config.configEpoch >= record.epoch
-            || (wallClockMillis().map { $0 > record.pauseEndsUnixMillis.saturatingAdding(timing.coordinatedRecordLifetime) }
-                ?? false)
-        {
+        let expired =
+            wallClockMillis().map { $0 > record.pauseEndsUnixMillis.saturatingAdding(timing.coordinatedRecordLifetime) } ?? false
+        if master.config.configEpoch >= record.epoch || expired {
+            if !expired, master.config.configEpoch == record.epoch, sameAddress(master.address, record.target) {
+                // The leader's hello brought the switch. It repoints the other replicas a few ms
+                // later, unless it died in between: then they would stay chained behind the old
+                // master until +fix-slave-config (failover-timeout). Check them after a grace.
+                let after = now + timing.coordinatedOrphanGrace
+                let until = now.saturatingAdding(master.config.failoverTimeout)
+                for replica in master.replicas.values where !sameAddress(replica.address, record.old) {
+                    pendingRepoints[HostPort(replica.address.host.lowercased(), replica.address.port)] = PendingRepoint(
+                        condition: .unlessLeaderDid(oldMaster: record.old, after: after), until: until)
+                }
+            }
             masters[name]!.config.coordinatedRecord = nil
             recordSeenAt[name] = nil
             needsFlush = true
@@ -454,11 +464,17 @@ extension Sentinel {
         guard !master.failoverInProgress, sameAddress(master.address, record.old),
             let target = master.replicas.values.first(where: { sameAddress($0.address, record.target) })
         else { return }
-        // Poll the target while the handover may be happening.
+        // Poll the target while the handover may be happening, and prompt its ACK while the
+        // pause lasts: FAILOVER waits for it, and without the leader's prompts the replica acks
+        // only once a second, which often misses a FAILOVER TIMEOUT of down-after (1000 ms): the
+        // master logs "Replica never caught up before timeout" and nothing switches.
         let owner = LinkOwner.replica(master: name, name: target.name)
         if now - target.state.infoRefresh >= timing.reconfPollPeriod,
             !(links[owner]?.cc?.pending.contains(.info) ?? true)
         {
+            if target.state.roleReported != .master, let wall = wallClockMillis(), wall < record.pauseEndsUnixMillis {
+                promptReplicaAck(owner)
+            }
             send(owner, ["INFO"], tag: .info)
         }
         let seen = recordSeenAt[name] ?? startTime
@@ -470,21 +486,61 @@ extension Sentinel {
         emit(.warning, "+switch-master", "\(name) \(old.host) \(old.port) \(new.host) \(new.port)", master: name)
         resetMasterAndChangeAddress(name, to: target.address)
         pendingReleases.insert(HostPort(record.old.host.lowercased(), record.old.port))
+        // The other replicas still replicate from the old master, now chained behind the new one
+        // (FAILOVER moved only the old master): repoint them as RECONF_SLAVES would, instead of
+        // leaving them to +fix-slave-config after failover-timeout. That takes over afterwards.
+        let until = now.saturatingAdding(masters[name]!.config.failoverTimeout)
+        for replica in masters[name]!.replicas.values where !sameAddress(replica.address, record.old) {
+            pendingRepoints[HostPort(replica.address.host.lowercased(), replica.address.port)] = PendingRepoint(
+                condition: .finishedHere, until: until)
+        }
         masters[name]!.config.coordinatedRecord = nil
         recordSeenAt[name] = nil
         forceHellos(master: name)
     }
 
-    /// Sends the release to old masters whose link came up after an orphaned handover was finished.
+    /// After a coordinated handover its leader did not finish, once each link is up: the release
+    /// to the old master (when we finished it), and `SLAVEOF <new master>` (`+slave-reconf-sent`)
+    /// to the other replicas, still chained behind the old master (``PendingRepoint``).
     mutating func sendPendingReleases() {
-        guard !pendingReleases.isEmpty else { return }
+        guard !pendingReleases.isEmpty || !pendingRepoints.isEmpty else { return }
+        let now = self.now
+        if pendingRepoints.values.contains(where: { $0.until <= now }) {
+            pendingRepoints = pendingRepoints.filter { $0.value.until > now }
+        }
         for (name, master) in masters {
-            for (replicaName, replica) in master.replicas
-            where pendingReleases.contains(HostPort(replica.address.host.lowercased(), replica.address.port)) {
+            for (replicaName, replica) in master.replicas {
+                let key = HostPort(replica.address.host.lowercased(), replica.address.port)
+                let release = pendingReleases.contains(key)
+                let repoint = pendingRepoints[key]
+                guard release || repoint != nil else { continue }
                 let owner = LinkOwner.replica(master: name, name: replicaName)
                 guard let cc = links[owner]?.cc, cc.connected else { continue }
-                sendRelease(owner, address: replica.address, master: name)
-                pendingReleases.remove(HostPort(replica.address.host.lowercased(), replica.address.port))
+                if release {
+                    sendRelease(owner, address: replica.address, master: name)
+                    pendingReleases.remove(key)
+                }
+                guard let repoint else { continue }
+                switch repoint.condition {
+                case .finishedHere:
+                    break
+                case .unlessLeaderDid(let oldMaster, let after):
+                    guard now >= after else { continue }
+                    // An INFO asked after the grace tells whether the leader repointed it.
+                    guard replica.state.infoRefresh > after else {
+                        if !cc.pending.contains(.info) { send(owner, ["INFO"], tag: .info) }
+                        continue
+                    }
+                    guard sameAddress(HostPort(replica.slaveMasterHost ?? "", replica.slaveMasterPort), oldMaster) else {
+                        pendingRepoints.removeValue(forKey: key)
+                        continue
+                    }
+                }
+                if sendSlaveOf(owner, to: announced(master.address)) {
+                    pendingRepoints.removeValue(forKey: key)
+                    emit(.notice, "+slave-reconf-sent", describe(replica, of: master), master: name)
+                    send(owner, ["INFO"], tag: .info)
+                }
             }
         }
     }
@@ -494,4 +550,24 @@ extension Sentinel {
         guard let sample = lastClockSample else { return nil }
         return sample.wallMillis + (now - sample.monotonic)
     }
+}
+
+/// A replica left replicating from the old master of a coordinated handover whose leader may
+/// have died before its RECONF_SLAVES step: it gets `SLAVEOF <its master>` once its link is up
+/// (``Sentinel/sendPendingReleases()``), instead of staying chained behind the old master until
+/// `+fix-slave-config` (failover-timeout).
+package struct PendingRepoint: Hashable, Sendable {
+    package enum Condition: Hashable, Sendable {
+        /// This sentinel finished the handover itself (`+coordinated-failover-finish`): the
+        /// leader is gone, so repoint at once.
+        case finishedHere
+        /// The switch came with the leader's hello, and the leader repoints the replicas itself
+        /// a few ms later unless it died first: repoint only if an INFO taken after `after`
+        /// still shows the replica replicating from `oldMaster`.
+        case unlessLeaderDid(oldMaster: HostPort, after: Millis)
+    }
+
+    package var condition: Condition
+    /// Given up then: `+fix-slave-config` (after failover-timeout) takes over.
+    package var until: Millis
 }
