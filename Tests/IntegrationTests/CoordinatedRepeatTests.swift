@@ -44,26 +44,6 @@ extension Integration {
             return port
         }
 
-        /// Every `+switch-master` away from `oldPort` published after `since`, one per running
-        /// sentinel (in the order of the fixture's subscribers), once all are in.
-        static func waitForSwitches(_ fixture: FailoverCluster, from oldPort: UInt16, since: ContinuousClock.Instant, timeout: Duration)
-            async throws -> [EventSubscriber.Event]
-        {
-            let prefix = "\(masterName) 127.0.0.1 \(oldPort) "
-            let running = fixture.sentinels.filter(\.isRunning).map { fixture.events(of: $0) }
-            var found: [EventSubscriber.Event] = []
-            try await eventually(
-                timeout: timeout, interval: .milliseconds(10), "every running sentinel publishes +switch-master \(prefix)…",
-                diagnostics: fixture.diagnostics
-            ) {
-                found = running.compactMap { subscriber in
-                    subscriber.first("+switch-master") { $0.time >= since && $0.message.hasPrefix(prefix) }
-                }
-                return found.count == running.count
-            }
-            return found
-        }
-
         /// Every `+sdown` / `+odown` (of a master, a replica or a peer) published after `since`,
         /// as `label: +t event`.
         static func downs(_ fixture: FailoverCluster, since: ContinuousClock.Instant) -> [String] {
@@ -91,11 +71,9 @@ extension Integration {
                 let requestedAt = ContinuousClock.now
                 let reply = try requester.command("SENTINEL", "FAILOVER", Self.masterName, "COORDINATED")
                 try #require(reply == .simpleString("OK"), "round \(round): SENTINEL FAILOVER COORDINATED on \(requester.label): \(reply)")
-                let switches = try await Self.waitForSwitches(fixture, from: oldPort, since: requestedAt, timeout: .seconds(20))
-                let newPorts = Set(switches.map { $0.words.last ?? "?" })
-                #expect(newPorts.count == 1, "round \(round): the sentinels switched to different masters: \(switches)")
-                let first = switches.map(\.time).min()!
-                let last = switches.map(\.time).max()!
+                let switched = try await fixture.waitForSwitchMaster(from: oldPort, timeout: .seconds(20), since: requestedAt)
+                let first = switched.events.map(\.time).min()!
+                let last = switched.last
                 let leaderSwitch = try #require(fixture.events(of: requester).first("+switch-master") {
                     $0.time >= requestedAt && $0.message.hasPrefix("\(Self.masterName) 127.0.0.1 \(oldPort) ")
                 })
@@ -109,13 +87,13 @@ extension Integration {
                     let at = leaderEvents.first(channel) { $0.time >= requestedAt }.map { Int(($0.time - first).milliseconds) }
                     return "\(channel) \(at.map(String.init) ?? "-")"
                 }
-                print("integration: round \(round) (\(oldPort) → \(newPorts.first ?? "?")), leader \(requester.name), ms after the first +switch-master: \(timeline.joined(separator: ", "))")
+                print("integration: round \(round) (\(oldPort) → \(switched.newPort)), leader \(requester.name), ms after the first +switch-master: \(timeline.joined(separator: ", "))")
                 // Watch the new master for 3 s after the last switch.
                 try await Task.sleep(until: last.advanced(by: Self.watch), clock: .continuous)
                 let downs = Self.downs(fixture, since: requestedAt)
                 falseDowns += downs.contains { $0.contains(" master ") } ? 1 : 0
                 falseReplicaDowns += downs.contains { !$0.contains(" master ") } ? 1 : 0
-                #expect(downs.isEmpty, "round \(round) (\(oldPort) → \(newPorts.first ?? "?")): called down after the command (times after it):\n\(downs.joined(separator: "\n"))\n\(fixture.diagnostics())")
+                #expect(downs.isEmpty, "round \(round) (\(oldPort) → \(switched.newPort)): called down after the command (times after it):\n\(downs.joined(separator: "\n"))\n\(fixture.diagnostics())")
             }
             let lags = leaderLags.sorted()
             print(
@@ -149,8 +127,8 @@ extension Integration {
             }
             leader.kill()
             let killedAt = ContinuousClock.now
-            let switches = try await Self.waitForSwitches(fixture, from: oldPort, since: requestedAt, timeout: .seconds(15))
-            let newPort = try #require(switches.first.flatMap { $0.words.last }.flatMap { UInt16($0) })
+            let switched = try await fixture.waitForSwitchMaster(from: oldPort, timeout: .seconds(15), since: requestedAt)
+            let newPort = switched.newPort
             let third = try #require(fixture.cluster.dataNodes.first { $0.port != oldPort && $0.port != newPort })
             let finished = fixture.subscribers.contains { $0.has("+coordinated-failover-finish") { $0.time >= requestedAt } }
             try await eventually(
@@ -166,7 +144,7 @@ extension Integration {
             let downs = Self.downs(fixture, since: requestedAt).filter { !$0.contains(leader.label) && !$0.contains(" sentinel ") }
             #expect(downs.isEmpty, "called down after the command (times after it):\n\(downs.joined(separator: "\n"))")
             print(
-                "integration: leader killed once the pause reached the master (\((killedAt - requestedAt).secondsText) after the command): \(finished ? "a peer finished the handover (+coordinated-failover-finish)" : "the peers switched on the leader's hello"); +switch-master on the survivors \((switches.map(\.time).max()! - killedAt).secondsText) after the kill, the third replica replicating from the new master \((followedAt - killedAt).secondsText) after it"
+                "integration: leader killed once the pause reached the master (\((killedAt - requestedAt).secondsText) after the command): \(finished ? "a peer finished the handover (+coordinated-failover-finish)" : "the peers switched on the leader's hello"); +switch-master on the survivors \((switched.last - killedAt).secondsText) after the kill, the third replica replicating from the new master \((followedAt - killedAt).secondsText) after it"
             )
         }
     }

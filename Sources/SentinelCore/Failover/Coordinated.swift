@@ -453,7 +453,7 @@ extension Sentinel {
                 let until = now.saturatingAdding(master.config.failoverTimeout)
                 for replica in master.replicas.values where !sameAddress(replica.address, record.old) {
                     pendingRepoints[HostPort(replica.address.host.lowercased(), replica.address.port)] = PendingRepoint(
-                        condition: .unlessLeaderDid(oldMaster: record.old, after: after), until: until)
+                        condition: .unlessLeaderDid(oldMaster: record.old, after: after, leader: record.leader), until: until)
                 }
             }
             masters[name]!.config.coordinatedRecord = nil
@@ -524,8 +524,10 @@ extension Sentinel {
                 switch repoint.condition {
                 case .finishedHere:
                     break
-                case .unlessLeaderDid(let oldMaster, let after):
+                case .unlessLeaderDid(let oldMaster, let after, let leader):
                     guard now >= after else { continue }
+                    // A leader we still reach repoints them itself, parallel-syncs at a time.
+                    if let link = links[.peer(runID: leader)], !link.disconnected { continue }
                     // An INFO asked after the grace tells whether the leader repointed it.
                     guard replica.state.infoRefresh > after else {
                         if !cc.pending.contains(.info) { send(owner, ["INFO"], tag: .info) }
@@ -562,9 +564,10 @@ package struct PendingRepoint: Hashable, Sendable {
         /// leader is gone, so repoint at once.
         case finishedHere
         /// The switch came with the leader's hello, and the leader repoints the replicas itself
-        /// a few ms later unless it died first: repoint only if an INFO taken after `after`
-        /// still shows the replica replicating from `oldMaster`.
-        case unlessLeaderDid(oldMaster: HostPort, after: Millis)
+        /// (a few ms later, `parallel-syncs` at a time) unless it died first: repoint only while
+        /// our link to `leader` is down and an INFO taken after `after` still shows the replica
+        /// replicating from `oldMaster`.
+        case unlessLeaderDid(oldMaster: HostPort, after: Millis, leader: String)
     }
 
     package var condition: Condition

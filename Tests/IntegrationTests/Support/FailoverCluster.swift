@@ -65,8 +65,9 @@ final class FailoverCluster {
     }
 
     /// Waits until every running sentinel has published `+switch-master mymaster 127.0.0.1
-    /// <oldPort> 127.0.0.1 <new port>` (all with the same new port) and returns them.
-    func waitForSwitchMaster(from oldPort: UInt16, timeout: Duration) async throws -> Switch {
+    /// <oldPort> 127.0.0.1 <new port>` (all with the same new port) and returns them. With
+    /// `since`, only events published from then on count (failovers back and forth).
+    func waitForSwitchMaster(from oldPort: UInt16, timeout: Duration, since: ContinuousClock.Instant? = nil) async throws -> Switch {
         let prefix = "\(Cluster.masterName) 127.0.0.1 \(oldPort) "
         let watched = subscribers.filter { subscriber in sentinels.contains { $0.port == subscriber.port && $0.isRunning } }
         var found: [EventSubscriber.Event?] = Array(repeating: nil, count: watched.count)
@@ -75,7 +76,9 @@ final class FailoverCluster {
             "every sentinel publishes +switch-master \(prefix)127.0.0.1 <new port>", diagnostics: diagnostics
         ) {
             for (index, subscriber) in watched.enumerated() where found[index] == nil {
-                found[index] = subscriber.first("+switch-master") { $0.message.hasPrefix(prefix) }
+                found[index] = subscriber.first("+switch-master") { event in
+                    event.message.hasPrefix(prefix) && since.map { event.time >= $0 } ?? true
+                }
             }
             return found.allSatisfy { $0 != nil }
         }
