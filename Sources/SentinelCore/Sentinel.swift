@@ -40,6 +40,8 @@ package struct Sentinel: Sendable {
     var helloHolds: [HostPort: Millis] = [:]
     /// Clients waiting for our in-flight hello to a master before their notice is answered.
     var noticeRepliesWaiting: [String: [(ClientID, Int)]] = [:]
+    /// (client IP, leader) pairs whose refused or clamped notices were logged, bounded.
+    var noticeRefusalsLogged: Set<String> = []
     /// When we learned of a coordinated-failover record per master (grace before finishing it).
     var recordSeenAt: [String: Millis] = [:]
     /// Old masters (lowercased address) that still need the release after an orphaned handover.

@@ -41,6 +41,20 @@ package enum Wire {
     /// Valkey's text for a master that never reported `master_failover_state`.
     package static let errNoFailoverSupport = "NOGOODPRIMARY Primary does not support FAILOVER command"
     package static let errServerFailoverRunning = "INPROG The primary is already running a FAILOVER"
+    /// `SENTINEL COORDINATED-FAILOVER` (the leader's notice) from a leader we did not vote for in that epoch.
+    package static func errNoticeNotVoted(leader: String, epoch: Epoch) -> String {
+        "ERR I did not vote for \(leader) in epoch \(epoch)"
+    }
+    /// The notice names a leader that is not a sentinel we know (through hellos) as a peer for
+    /// this master: anyone can get our vote for an invented runid (docs/security.md).
+    package static func errNoticeUnknownLeader(_ leader: String) -> String {
+        "ERR \(leader) is not a known sentinel of this master"
+    }
+    /// The notice names a target that is not a known replica of the master (its address, an
+    /// unknown one, or an instance that reports `role:master`).
+    package static func errNoticeUnknownTarget(host: String, port: Int) -> String {
+        "ERR \(host):\(port) is not a known replica of this master"
+    }
     /// A coordinated failover refused up front: the master refused `command` (its ACL name) to
     /// this sentinel's user when the link came up, with `serverError`.
     package static func errCoordinatedRefused(command: String, serverError: String) -> String {
@@ -111,6 +125,9 @@ package struct Timing: Hashable, Sendable {
     package var coordinatedOrphanGrace: Int64 = 300
     /// A record is forgotten this long after its pause ended.
     package var coordinatedRecordLifetime: Int64 = 60_000
+    /// A peer believes a notice's pause up to this many times its own down-after-milliseconds
+    /// (the leader's pause is at most the leader's down-after); a longer one is clamped to that.
+    package var coordinatedNoticePauseFactor: Int64 = 2
 
     /// The longest `.wakeUp` the core asks for: the regular ticks (at least one a second) see
     /// anything later.

@@ -98,25 +98,32 @@ struct OverflowTests {
         #expect(switched != nil)
     }
 
-    @Test("a vote, then SENTINEL COORDINATED-FAILOVER with a pause of 9223372036854775807 ms")
+    @Test("a vote, then SENTINEL COORDINATED-FAILOVER with a pause of 9223372036854775807 ms; a record ending then, from the config file")
     func coordinatedNoticeWithHugePause() throws {
         var sim = failoverSimulation()
         sim.startAll()
         Self.settle(&sim)
-        let leader = String(repeating: "d", count: 40)
+        // A real peer as the leader: the notice of an invented one is refused (CoordinatedNoticeTrustTests).
+        let leader = sim.nodes[0].sentinel.myID
         #expect(
             sim.ask(1, "SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", "6379", "7", leader)
                 == .array([.integer(0), .bulkString(leader), .integer(7)]))
         let client = sim.connectClient(to: 1)
+        let wall = try #require(sim.nodes[1].sentinel.wallClockMillis())
         _ = sim.command(
             1, client, ["SENTINEL", "COORDINATED-FAILOVER", "mymaster", "7", leader, "127.0.0.1", "6380", Self.maxText])
         sim.run(for: 100)
         #expect(sim.clientReplies[1]?[client] == [.ok])
+        // Clamped to twice our down-after (1000 ms).
         let record = try #require(sim.nodes[1].sentinel.masters["mymaster"]?.config.coordinatedRecord)
-        #expect(record.pauseEndsUnixMillis == Int64.max)
-        // The record (deadline Int64.max) is checked on every tick, and survives a restart.
-        sim.run(for: 2_000)
+        #expect(record.pauseEndsUnixMillis == wall + 2_000)
+        // A config file may still hold a record ending at Int64.max: it is checked on every tick,
+        // and survives a restart.
+        var config = try #require(sim.nodes[1].persisted.last)
+        config.masters[0].coordinatedRecord?.pauseEndsUnixMillis = Int64.max
+        sim.nodes[1].persisted.append(config)
         try Self.restartThroughConfigFile(&sim, 1)
+        sim.run(for: 2_000)
         #expect(sim.nodes[1].sentinel.masters["mymaster"]?.config.coordinatedRecord?.pauseEndsUnixMillis == Int64.max)
     }
 

@@ -394,23 +394,37 @@ extension Sentinel {
     /// `SENTINEL COORDINATED-FAILOVER <master> <epoch> <leader> <target-host> <target-port> <pause-ms>`
     /// from the leader we voted for: hold hellos to the master for the pause, keep the record so we
     /// can finish the handover if the leader dies, and answer once no hello of ours is in flight.
+    /// Any client can get our vote for any runid, so the notice is believed only from a leader we
+    /// know as a peer of this master, for a target we know as its replica, and for at most
+    /// ``noticePauseCap(_:)`` (docs/security.md).
     mutating func coordinatedNotice(_ id: ClientID, _ args: [String]) {
         guard let master = masters[args[2]] else { return reply(id, .error(Wire.errNoSuchMaster)) }
-        guard let epoch = Epoch(args[3]), let port = Int(args[6]), (0...65535).contains(port), let pause = Int64(args[7]),
-            pause > 0
+        guard let epoch = Epoch(args[3]), let port = Int(args[6]), (0...65535).contains(port), let asked = Int64(args[7]),
+            asked > 0
         else {
             return reply(id, .error(Wire.errNotInteger))
         }
         let name = master.name
         let leader = args[4]
         guard master.config.leaderEpoch == epoch, master.leader?.lowercased() == leader.lowercased() else {
-            return reply(id, .error("ERR I did not vote for \(leader) in epoch \(epoch)"))
+            return reply(id, .error(Wire.errNoticeNotVoted(leader: leader, epoch: epoch)))
         }
-        // Any pause a client sends (up to Int64.max): saturate.
+        let target = HostPort(args[5], port)
+        if let refusal = noticeRefusal(leader: leader, target: target, of: master) {
+            logNoticeOnce(id, leader: leader, kind: "Refused", "\(refusal)")
+            return reply(id, .error(refusal))
+        }
+        let cap = noticePauseCap(master)
+        let pause = min(asked, cap)
+        if pause < asked {
+            logNoticeOnce(
+                id, leader: leader, kind: "Clamped",
+                "pause \(asked) ms clamped to \(pause) ms (\(timing.coordinatedNoticePauseFactor) x our down-after-milliseconds)")
+        }
         holdHellos(to: master.address, until: now.saturatingAdding(pause).saturatingAdding(timing.coordinatedHoldMargin))
         if let wall = wallClockMillis() {
             masters[name]!.config.coordinatedRecord = CoordinatedRecord(
-                epoch: epoch, leader: leader, old: master.address, target: HostPort(args[5], port),
+                epoch: epoch, leader: leader, old: master.address, target: target,
                 pauseEndsUnixMillis: wall.saturatingAdding(pause))
             recordSeenAt[name] = now
         }
@@ -429,6 +443,63 @@ extension Sentinel {
     mutating func helloPublishAnswered(master name: String) {
         guard let waiting = noticeRepliesWaiting.removeValue(forKey: name) else { return }
         for (client, slot) in waiting { fillReplySlot(client, slot, .ok) }
+    }
+
+    /// Why a notice from the leader we voted for is not believed, as its error reply: the leader
+    /// is not a sentinel we know (through hellos) as a peer of this master, or the target is not
+    /// a replica we know of it (unknown, the master's own address, or reporting `role:master`:
+    /// a FAILOVER TO such a target cannot happen, and finishing it would switch to a non-replica).
+    func noticeRefusal(leader: String, target: HostPort, of master: MasterState) -> String? {
+        let key = leader.lowercased()
+        guard master.sentinels[leader] != nil || master.sentinels.keys.contains(where: { $0.lowercased() == key }) else {
+            return Wire.errNoticeUnknownLeader(leader)
+        }
+        guard !sameAddress(target, master.address),
+            let replica = master.replicas.values.first(where: { sameAddress($0.address, target) }),
+            replica.state.roleReported != .master
+        else {
+            return Wire.errNoticeUnknownTarget(host: target.host, port: target.port)
+        }
+        return nil
+    }
+
+    /// The longest pause a notice is believed for: the leader's pause is at most its own
+    /// down-after-milliseconds (``MasterConfig/effectiveCoordinatedPause``), which may differ from
+    /// ours, so up to ``Timing/coordinatedNoticePauseFactor`` times ours; a longer one is clamped.
+    func noticePauseCap(_ master: MasterState) -> Int64 {
+        max(1, master.config.downAfterMilliseconds.saturatingMultiplied(by: timing.coordinatedNoticePauseFactor))
+    }
+
+    /// Logs a refused or clamped notice at warning level, once per client IP and leader (at most
+    /// ``EpochBounds/maxLoggedSenders`` pairs), so a flood of forged notices cannot flood the log.
+    mutating func logNoticeOnce(_ id: ClientID, leader: String, kind: String, _ detail: String) {
+        let client = clients[id]?.address ?? "an unknown client"
+        let key = "\(kind) \(LoopbackAddress.hostPart(of: client)) \(leader.lowercased())"
+        guard noticeRefusalsLogged.count < EpochBounds.maxLoggedSenders, noticeRefusalsLogged.insert(key).inserted else {
+            return
+        }
+        output.append(
+            .log(
+                .warning,
+                "\(kind) SENTINEL COORDINATED-FAILOVER from \(client) naming leader \(leader): \(detail); see docs/security.md. Further ones of this client and leader are not logged"
+            ))
+    }
+
+    /// The replica a coordinated-failover record hands over to, when finishing it can be right: a
+    /// known replica that is not at the master's address, unless the old master, asked after the
+    /// target began to report `role:master`, still reports `role:master` with no FAILOVER of its
+    /// own: two masters, not a handover (a real FAILOVER TO demotes the old master first).
+    func orphanedHandoverTarget(_ record: CoordinatedRecord, of master: MasterState) -> ReplicaState? {
+        guard !sameAddress(record.target, master.address),
+            let target = master.replicas.values.first(where: { sameAddress($0.address, record.target) }),
+            !sameAddress(target.address, master.address)
+        else { return nil }
+        let oldStillMaster =
+            master.state.roleReported == .master && (master.masterFailoverState ?? "no-failover") == "no-failover"
+        if target.state.roleReported == .master, oldStillMaster, master.state.infoRefresh > target.state.roleReportedTime {
+            return nil
+        }
+        return target
     }
 
     // MARK: - Finishing a handover whose leader vanished
@@ -462,7 +533,7 @@ extension Sentinel {
             return
         }
         guard !master.failoverInProgress, sameAddress(master.address, record.old),
-            let target = master.replicas.values.first(where: { sameAddress($0.address, record.target) })
+            let target = orphanedHandoverTarget(record, of: master)
         else { return }
         // Poll the target while the handover may be happening, and prompt its ACK while the
         // pause lasts: FAILOVER waits for it, and without the leader's prompts the replica acks
