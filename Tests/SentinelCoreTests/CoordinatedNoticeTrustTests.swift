@@ -20,6 +20,17 @@ struct CoordinatedNoticeTrustTests {
                 == .array([.integer(0), .bulkString(leader), .integer(Int(epoch))]))
     }
 
+    /// The failover topology, settled, with sentinel 1's vote for sentinel 0 (a real peer) in
+    /// epoch 7, as any client can get it; returns the simulation and that leader's runid.
+    static func votedForPeer() -> (Simulation, String) {
+        var sim = failoverSimulation()
+        sim.startAll()
+        OverflowTests.settle(&sim)
+        let leader = sim.nodes[0].sentinel.myID
+        vote(&sim, 1, for: leader)
+        return (sim, leader)
+    }
+
     /// The notice from a fresh client; its replies once our hello (if any) is through.
     static func notice(
         _ sim: inout Simulation, _ node: Int, leader: String, target: HostPort = HostPort("127.0.0.1", 6380),
@@ -79,11 +90,7 @@ struct CoordinatedNoticeTrustTests {
 
     @Test("a real peer as the leader, but a target that is the master, unknown, or reports role:master: refused")
     func targetNotAReplica() throws {
-        var sim = failoverSimulation()
-        sim.startAll()
-        OverflowTests.settle(&sim)
-        let leader = sim.nodes[0].sentinel.myID
-        Self.vote(&sim, 1, for: leader)
+        var (sim, leader) = Self.votedForPeer()
         for target in [Self.master, HostPort("10.9.9.9", 6379), HostPort("127.0.0.1", 6390)] {
             #expect(
                 Self.notice(&sim, 1, leader: leader, target: target)
@@ -111,11 +118,7 @@ struct CoordinatedNoticeTrustTests {
 
     @Test("a pause above twice our down-after from a real peer: clamped (hold and record), logged once; one within it is kept")
     func pauseClamped() throws {
-        var sim = failoverSimulation()
-        sim.startAll()
-        OverflowTests.settle(&sim)
-        let leader = sim.nodes[0].sentinel.myID
-        Self.vote(&sim, 1, for: leader)
+        var (sim, leader) = Self.votedForPeer()
         for pause in ["1000000", OverflowTests.maxText] {
             let at = sim.now
             let sample = try #require(sim.nodes[1].sentinel.lastClockSample)

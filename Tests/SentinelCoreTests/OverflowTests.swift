@@ -100,14 +100,8 @@ struct OverflowTests {
 
     @Test("a vote, then SENTINEL COORDINATED-FAILOVER with a pause of 9223372036854775807 ms; a record ending then, from the config file")
     func coordinatedNoticeWithHugePause() throws {
-        var sim = failoverSimulation()
-        sim.startAll()
-        Self.settle(&sim)
         // A real peer as the leader: the notice of an invented one is refused (CoordinatedNoticeTrustTests).
-        let leader = sim.nodes[0].sentinel.myID
-        #expect(
-            sim.ask(1, "SENTINEL", "IS-MASTER-DOWN-BY-ADDR", "127.0.0.1", "6379", "7", leader)
-                == .array([.integer(0), .bulkString(leader), .integer(7)]))
+        var (sim, leader) = CoordinatedNoticeTrustTests.votedForPeer()
         let client = sim.connectClient(to: 1)
         let wall = try #require(sim.nodes[1].sentinel.wallClockMillis())
         _ = sim.command(
