@@ -8,7 +8,7 @@ import SentinelCore
 ///
 /// Checks: no trap in the parser; a config that loads is rewritten (CONFIG REWRITE / flush over
 /// the original text) into a file that loads again and rewrites to itself; a core started from
-/// it runs 3 s against answering servers without a trap, and every config it persists loads.
+/// it runs 3 s against answering servers without a trap, and the last config it persists loads.
 enum ConfigTarget {
     static func run(_ data: UnsafeRawBufferPointer) {
         let text = data.text
@@ -27,6 +27,7 @@ enum ConfigTarget {
         driver.budget = 20_000
         driver.start()
         driver.run(for: 3_000)
+        driver.finish()
     }
 
     /// A config the core persists must load again (else the next start fails).

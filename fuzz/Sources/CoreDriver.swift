@@ -42,6 +42,8 @@ struct CoreDriver {
     /// Sentinel peers (answer as sentinels) and who replicates from whom.
     var peers: Set<HostPort> = []
     var replicaOf: [HostPort: HostPort] = [:]
+    /// Ports of nodes that are down: connections to them are refused, commands get no answer.
+    var down: Set<Int> = []
     /// INFO text served instead of the built-in one.
     var infoOverride: [HostPort: String] = [:]
     /// Addresses whose next INFO reply is held (with every later reply on that link) until
@@ -53,8 +55,10 @@ struct CoreDriver {
     /// The fuzz client; replaced by a new one when the core closes it.
     var client = ClientID(1)
     var nextClient = 2
-    /// Rewrite and reload every config the core asks to persist (it must load again).
+    /// Rewrite and reload the last config the core asked to persist (it must load again) when
+    /// the input ends (``finish()``): once per input, as the check costs more than the rest.
     var checkPersistedConfig = false
+    var lastPersisted: SentinelConfig? = nil
     /// Actions left for this input: a runaway exchange ends the input instead of hanging it.
     var budget = 50_000
     var stopped = false
@@ -73,6 +77,14 @@ struct CoreDriver {
         process(sentinel.handle(event, now: now))
     }
 
+    /// Ends an input: the checks left for the end.
+    mutating func finish() {
+        if let config = lastPersisted {
+            lastPersisted = nil
+            ConfigTarget.checkReloads(config)
+        }
+    }
+
     mutating func connectClient() {
         handle(.clientConnected(client, address: "127.0.0.1:50000", localAddress: "127.0.0.1:26379"))
     }
@@ -88,6 +100,20 @@ struct CoreDriver {
 
     mutating func command(_ words: [String]) {
         handle(.clientCommand(client, words))
+    }
+
+    /// Takes every node at `port` down (its open links are reset) or up again.
+    mutating func setDown(_ port: Int, _ isDown: Bool) {
+        guard isDown else {
+            down.remove(port)
+            return
+        }
+        down.insert(port)
+        for (id, address) in target.sorted(by: { $0.key < $1.key }) where address.port == port && !closed.contains(id) {
+            closed.insert(id)
+            held.removeValue(forKey: id)
+            handle(.linkClosed(id, reason: "Connection reset by peer"))
+        }
     }
 
     /// The first link to `address` (pub/sub or not) that is still open.
@@ -119,9 +145,14 @@ struct CoreDriver {
             switch action {
             case .connect(let id, let host, let port):
                 target[id] = HostPort(host, port)
-                more = sentinel.handle(.linkConnected(id, localAddress: "127.0.0.1"), now: now)
+                if down.contains(port) {
+                    closed.insert(id)
+                    more = sentinel.handle(.linkClosed(id, reason: "Connection refused"), now: now)
+                } else {
+                    more = sentinel.handle(.linkConnected(id, localAddress: "127.0.0.1"), now: now)
+                }
             case .send(let id, let words):
-                guard !closed.contains(id), let address = target[id], !words.isEmpty else { break }
+                guard !closed.contains(id), let address = target[id], !words.isEmpty, !down.contains(address.port) else { break }
                 if held[id] != nil {
                     if let reply = answer(id, address, words) { held[id]!.append(reply) }
                 } else if words[0].uppercased() == "INFO", holdInfo.remove(address) != nil {
@@ -144,7 +175,7 @@ struct CoreDriver {
                         .clientConnected(client, address: "127.0.0.1:50001", localAddress: "127.0.0.1:26379"), now: now)
                 }
             case .persistConfig(let config, let token):
-                if checkPersistedConfig { ConfigTarget.checkReloads(config) }
+                if checkPersistedConfig { lastPersisted = config }
                 more = sentinel.handle(.configPersisted(token: token, error: nil), now: now)
             case .runScript(let id, _, _):
                 more = sentinel.handle(.scriptStarted(id, pid: 4242), now: now)
@@ -177,7 +208,14 @@ struct CoreDriver {
             case "PING": return .simpleString("PONG")
             case "INFO": return .bulkString("# Server\r\nredis_version:7.0.15\r\nredis_mode:sentinel\r\n")
             case "PUBLISH": return .integer(1)
-            case "SENTINEL": return .array([.integer(0), .bulkString("*"), .integer(0)])
+            case "SENTINEL":
+                // IS-MASTER-DOWN-BY-ADDR ip port epoch runid: agrees when that node is down, and
+                // votes for the asker (a peer that has not voted in this epoch would).
+                guard words.count == 6, let port = Int(words[3]), down.contains(port) else {
+                    return .array([.integer(0), .bulkString("*"), .integer(0)])
+                }
+                let epoch = Int(words[4]) ?? 0
+                return .array([.integer(1), .bulkString(words[5] == "*" ? "*" : words[5]), .integer(words[5] == "*" ? 0 : epoch)])
             default: return .ok
             }
         }

@@ -9,7 +9,7 @@ import SentinelCore
 ///
 /// Delivered on the master's pub/sub link of a running topology (a known peer, a replica), then
 /// 1 s of timer, then `SENTINEL FAILOVER mymaster` and 2 s more (a failover start uses the
-/// epochs hellos set). Checks: no trap; every config persisted meanwhile loads.
+/// epochs hellos set). Checks: no trap; the last config persisted loads.
 enum HelloTarget {
     static func run(_ data: UnsafeRawBufferPointer) {
         var driver = Topology.ready
@@ -20,5 +20,6 @@ enum HelloTarget {
         driver.run(for: 1_000)
         driver.command(["SENTINEL", "FAILOVER", "mymaster"])
         driver.run(for: 2_000)
+        driver.finish()
     }
 }

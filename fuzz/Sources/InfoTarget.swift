@@ -10,7 +10,7 @@ import SentinelCore
 /// The text goes through `InfoParser` and then, as the reply to the INFO the core is waiting
 /// for, through the core (role changes, replica discovery, failover decisions); 2 s of timer,
 /// `SENTINEL FAILOVER mymaster` (replica selection reads priorities, offsets and link-down
-/// times from INFO) and 2 s more. Checks: no trap; every config persisted meanwhile loads.
+/// times from INFO) and 2 s more. Checks: no trap; the last config persisted loads.
 enum InfoTarget {
     /// The topology with the next INFO reply of both the master and the replica pending.
     static let waiting: CoreDriver = {
@@ -38,5 +38,6 @@ enum InfoTarget {
         driver.run(for: 2_000)
         driver.command(["SENTINEL", "FAILOVER", "mymaster"])
         driver.run(for: 2_000)
+        driver.finish()
     }
 }

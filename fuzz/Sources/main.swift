@@ -35,7 +35,12 @@ func runFuzzerDriver(
 
 func fuzzMain() -> Never {
     let arguments = CommandLine.arguments
-    guard arguments.count >= 2, let target = FuzzTargets.all.first(where: { $0.name == arguments[1] }) else {
+    // The target is the first argument, or SENTINEL_FUZZ_TARGET: libFuzzer's -fork and -jobs
+    // modes run this executable again with libFuzzer's arguments only, and the environment
+    // (set below) carries the choice over.
+    let named = arguments.count >= 2 ? FuzzTargets.all.first(where: { $0.name == arguments[1] }) : nil
+    let inherited = getenv("SENTINEL_FUZZ_TARGET").map { String(cString: $0) }
+    guard let target = named ?? FuzzTargets.all.first(where: { $0.name == inherited }) else {
         var usage = "usage: sentinel-fuzz <target> [libFuzzer options] [corpus dirs | files]\ntargets:\n"
         for t in FuzzTargets.all {
             usage += "  " + t.name + String(repeating: " ", count: max(1, 10 - t.name.count)) + t.about + "\n"
@@ -44,9 +49,10 @@ func fuzzMain() -> Never {
         exit(2)
     }
     FuzzTargets.selected = target.run
+    setenv("SENTINEL_FUZZ_TARGET", target.name, 1)
     // libFuzzer sees argv without the target name.
     var fuzzerArguments: [UnsafeMutablePointer<CChar>?] = [CommandLine.unsafeArgv[0]]
-    for index in 2..<Int(CommandLine.argc) { fuzzerArguments.append(CommandLine.unsafeArgv[index]) }
+    for index in (named == nil ? 1 : 2)..<Int(CommandLine.argc) { fuzzerArguments.append(CommandLine.unsafeArgv[index]) }
     fuzzerArguments.append(nil)
     var fuzzerArgc = CInt(fuzzerArguments.count - 1)
     let status = fuzzerArguments.withUnsafeMutableBufferPointer { buffer in
