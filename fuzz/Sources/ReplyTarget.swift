@@ -12,11 +12,10 @@ import RESP
 /// and its RESP2 downgrade decodes without error.
 enum ReplyTarget {
     static func run(_ data: UnsafeRawBufferPointer) {
-        guard let option = data.first else { return }
-        let stream = Array(data.dropFirst())
-        let limits = option & 1 == 0 ? RESPLimits() : RESPLimits(maxBulkLength: 16, maxMultibulkLength: 8, maxDepth: 4)
-        let whole = decode(stream, limits: limits, readSize: stream.count)
-        let split = decode(stream, limits: limits, readSize: Int(option >> 1) % 9 + 1)
+        guard let input = StreamInput(data) else { return }
+        let limits = input.smallLimits ? RESPLimits(maxBulkLength: 16, maxMultibulkLength: 8, maxDepth: 4) : RESPLimits()
+        let whole = decode(input.stream, limits: limits, readSize: input.stream.count)
+        let split = decode(input.stream, limits: limits, readSize: input.readSize)
         fuzzCheck(whole.requests.map(bytes) == split.requests.map(bytes) && whole.error == split.error, "split feeding differs")
         for value in whole.requests {
             let wire = value.encoded(version: .resp3)

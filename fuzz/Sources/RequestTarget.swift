@@ -14,11 +14,11 @@ import RESP
 /// request it returns, re-encoded as a multibulk, decodes to the same words.
 enum RequestTarget {
     static func run(_ data: UnsafeRawBufferPointer) {
-        guard let option = data.first else { return }
-        let stream = Array(data.dropFirst())
-        let limits = option & 1 == 0 ? RESPLimits() : RESPLimits(maxBulkLength: 16, maxMultibulkLength: 8, maxInlineLength: 32)
+        guard let input = StreamInput(data) else { return }
+        let stream = input.stream
+        let limits = input.smallLimits ? RESPLimits(maxBulkLength: 16, maxMultibulkLength: 8, maxInlineLength: 32) : RESPLimits()
         let whole = decodeWords(stream, limits: limits, readSize: stream.count)
-        let split = decodeWords(stream, limits: limits, readSize: Int(option >> 1) % 9 + 1)
+        let split = decodeWords(stream, limits: limits, readSize: input.readSize)
         fuzzCheck(whole.requests == split.requests && whole.error == split.error, "split feeding differs: \(whole) vs \(split)")
         let values = decodeValues(stream, limits: limits, readSize: stream.count)
         fuzzCheck(
@@ -45,6 +45,21 @@ enum RequestTarget {
     static func decodeValues(_ stream: [UInt8], limits: RESPLimits, readSize: Int) -> Outcome<RESPValue> {
         var decoder = RESPDecoder(mode: .request, limits: limits)
         return feed(stream, readSize: readSize) { try decoder.decode(buffer: &$0) }
+    }
+}
+
+/// The input of a decoder target: one option byte, then the stream. Bit 0 of the option picks
+/// small limits instead of Redis's; the other bits the size of the reads for split feeding.
+struct StreamInput {
+    var stream: [UInt8]
+    var smallLimits: Bool
+    var readSize: Int
+
+    init?(_ data: UnsafeRawBufferPointer) {
+        guard let option = data.first else { return nil }
+        stream = Array(data.dropFirst())
+        smallLimits = option & 1 == 1
+        readSize = Int(option >> 1) % 9 + 1
     }
 }
 
