@@ -95,3 +95,29 @@ let package = Package(
         ),
     ]
 )
+
+// libFuzzer targets (fuzz/, docs/fuzzing.md). Declared only when SWIFT_SENTINEL_FUZZ=1, so normal
+// builds and `swift test` never see them; `chaos/fuzz` builds them into .build-fuzz/. RESP and
+// SentinelCore are then compiled with coverage and AddressSanitizer (one `-sanitize=fuzzer,address`:
+// SwiftPM's `--sanitize=fuzzer --sanitize=address` passes two flags and swiftc keeps only the
+// last, so nothing would be instrumented for coverage); the dependencies stay plain. One
+// executable serves every target (SENTINEL_FUZZ_TARGET picks it): one link instead of one per
+// target. Its main calls libFuzzer's LLVMFuzzerRunDriver.
+if Context.environment["SWIFT_SENTINEL_FUZZ"] == "1" {
+    let sanitize = "-sanitize=fuzzer,address"
+    for target in package.targets where target.name == "RESP" || target.name == "SentinelCore" {
+        target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags([sanitize])]
+    }
+    package.targets.append(
+        .executableTarget(
+            name: "sentinel-fuzz",
+            dependencies: [
+                "RESP", "SentinelCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "fuzz/Sources",
+            swiftSettings: swiftSettings + [.unsafeFlags([sanitize])],
+            linkerSettings: [.unsafeFlags([sanitize, "-use-ld=lld"])]
+        )
+    )
+}

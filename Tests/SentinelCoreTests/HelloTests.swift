@@ -122,6 +122,23 @@ struct HelloTests {
         #expect(!logs(again).contains { $0.hasPrefix("+switch-master") })
     }
 
+    @Test("a newer config announcing the master at a name or garbage (resolve-hostnames off) does not switch to it")
+    func switchToUnusableAddress() throws {
+        // Found by the `hello` fuzz target: the switch was made and persisted as
+        // `sentinel monitor mymaster <garbage> 6380 2`, which the next start refuses.
+        for host in ["127\u{FFFD}\u{FFFD}.0.0.1", "redis-2.example", ""] {
+            var s = make()
+            _ = hello(&s, "127.0.0.1,26380,\(Self.peerA),0,mymaster,127.0.0.1,6379,0")
+            let actions = hello(&s, "127.0.0.1,26380,\(Self.peerA),3,mymaster,\(host),6380,3")
+            let master = try #require(s.masters["mymaster"])
+            #expect(master.address == HostPort("127.0.0.1", 6379))
+            #expect(master.config.configEpoch == 3, "the epoch is adopted, as Redis does")
+            #expect(!logs(actions).contains { $0.hasPrefix("+switch-master") })
+            let persisted = ConfigRewriter.rewrite(original: "", config: s.config)
+            #expect(throws: Never.self) { try ConfigParser.parse(persisted, fileName: "sentinel.conf") }
+        }
+    }
+
     @Test("a higher config epoch with the same address only adopts the epoch")
     func sameAddressEpoch() {
         var s = make()

@@ -154,7 +154,17 @@ extension Sentinel {
             master.config.configEpoch = masterConfigEpoch
             masters[masterName] = master
             let current = currentAddress(master)
-            if !sameAddress(current, advertised) {
+            if !sameAddress(current, advertised) && !isAcceptableHost(advertised.host) {
+                // Redis cannot create an instance at such an address (createSentinelAddr fails in
+                // sentinelResetMasterAndChangeAddress) and the master stays where it is. Switching
+                // would also persist a `sentinel monitor` line the config loader refuses, so the
+                // next start would fail (found by the `hello` fuzz target).
+                output.append(
+                    .log(
+                        .warning,
+                        "Hello from \(runID) announces master \(masterName) at \(advertised), which is not an IP address (resolve-hostnames is off): not switching"
+                    ))
+            } else if !sameAddress(current, advertised) {
                 emit(.warning, "+config-update-from", describe(peer, of: master), master: masterName)
                 let old = announced(current)
                 emit(
