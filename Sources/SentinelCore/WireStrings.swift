@@ -2,6 +2,8 @@
 /// Redis keeps the old `master`/`slave` vocabulary on the wire; so do we.
 package enum Wire {
     package static let helloChannel = "__sentinel__:hello"
+    /// INFO `master_replid2` of a server that has not been promoted since it started.
+    package static let nullReplicationID = String(repeating: "0", count: 40)
 
     // Instance kinds, as printed in `%@` event details and in `role-reported`.
     package static let master = "master"

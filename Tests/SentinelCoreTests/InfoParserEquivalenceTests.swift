@@ -22,6 +22,8 @@ struct InfoParserEquivalenceTests {
         "replica_announced:1", "replica_announced:0", "replica_announced:2", "replica_announced:x",
         "master_repl_offset:0", "master_repl_offset:-0", "master_failover_state:waiting-for-sync",
         "master_failover_state:", "master_failover_state:failover-in-progress",
+        "master_replid:0b7e1dff3df106c46a1e50da4cde5c619d548cd9", "master_replid:0b7e1dff", "master_replid:",
+        "master_replid2:0000000000000000000000000000000000000000", "master_replid2:0b7e1dff3df106c46a1e50da4cde5c619d548cd9x",
         "run_id:0123456789012345678901234567890123456789", "run_id:0123456789", "run_id:é123456789012345678901234567890123456",
         "run_id:\u{301}12345678901234567890123456789012345678", "run_id:abc:def:0123456789012345678901234567890",
         "tcp_port:6380", "connected_slaves:3", "redis_version:7.0.15:extra",

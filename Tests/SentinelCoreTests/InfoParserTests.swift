@@ -168,6 +168,8 @@ struct InfoParserTests {
             info.replicas == [ReplicaListing(host: "127.0.0.1", port: 17000, state: "online", offset: 1199, lag: 1)])
         #expect(info.masterReplOffset == 1199)
         #expect(info.masterFailoverState == "no-failover")
+        #expect(info.masterReplID == "0b7e1dff3df106c46a1e50da4cde5c619d548cd9")
+        #expect(info.masterReplID2 == "0000000000000000000000000000000000000000")
         // Replica-only fields stay unset on a master.
         #expect(info.masterHost == nil)
         #expect(info.masterPort == nil)

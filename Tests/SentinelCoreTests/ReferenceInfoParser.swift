@@ -39,6 +39,10 @@ enum ReferenceInfoParser {
                 if let n = Int64(value) { info.masterReplOffset = n }
             case "master_failover_state":
                 info.masterFailoverState = String(value)
+            case "master_replid":
+                if value.utf8.count == 40 { info.masterReplID = String(value) }
+            case "master_replid2":
+                if value.utf8.count == 40 { info.masterReplID2 = String(value) }
             case "redis_version":
                 info.redisVersion = String(value)
             case "tcp_port":

@@ -287,6 +287,10 @@ package struct MasterState: Hashable, Sendable {
     /// the last link handshake (ACL name → the server's error), from the permission probes.
     package var refusedCommands: [String: String] = [:]
     package var masterReplOffset: Int64 = 0
+    /// The replication history this master continued when it was promoted (`master_replid2` of its
+    /// last INFO); nil when it reports none or all zeros (not promoted since it started). An
+    /// instance still serving exactly that history as a master is the one this master replaced.
+    package var predecessorReplID: String? = nil
     /// The master's own view of its replicas (`slaveN:` lines of its last INFO), by replica name.
     package var replicaListings: [String: ReplicaListing] = [:]
 

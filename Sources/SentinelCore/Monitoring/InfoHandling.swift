@@ -22,6 +22,7 @@ extension Sentinel {
                     }
                     master.masterFailoverState = info.masterFailoverState
                     if let offset = info.masterReplOffset { master.masterReplOffset = offset }
+                    master.predecessorReplID = info.masterReplID2.flatMap { $0 == Wire.nullReplicationID ? nil : $0 }
                     master.replicaListings = Dictionary(
                         listed.map { ($0.0.description, $0.1) }, uniquingKeysWith: { a, _ in a })
                     return change
@@ -40,6 +41,7 @@ extension Sentinel {
                 if known { continue }
                 discoverListedReplica(address, master: name)
             }
+            recheckReplicasClaimingMaster(name)
         case .replica(let masterName, let name):
             let now = self.now
             let result = modifyMaster(masterName) { master -> CommonChange? in
@@ -55,7 +57,7 @@ extension Sentinel {
             }
             if !tilt || readMaster(masterName, { $0.coordinated != nil }) == true {
                 if info.role == .slave && replicaIsSettled(master: masterName, replica: name) { return }
-                replicaInfoActions(master: masterName, replica: name, reported: info.role)
+                replicaInfoActions(master: masterName, replica: name, reported: info.role, replID: info.masterReplID)
             }
         case .peer:
             return
@@ -128,8 +130,11 @@ extension Sentinel {
     }
 
     /// The acting half of INFO processing for a replica (skipped in TILT): promotion success,
-    /// `+convert-to-slave`, `+fix-slave-config`, and reconfiguration progress.
-    private mutating func replicaInfoActions(master masterName: String, replica name: String, reported: ReportedRole?) {
+    /// `+convert-to-slave`, `+fix-slave-config`, and reconfiguration progress. `replID` is the
+    /// replica's `master_replid`.
+    private mutating func replicaInfoActions(
+        master masterName: String, replica name: String, reported: ReportedRole?, replID: String?
+    ) {
         guard let master = masters[masterName], let replica = master.replicas[name] else { return }
         let owner = LinkOwner.replica(master: masterName, name: name)
         if reported == .master {
@@ -138,14 +143,23 @@ extension Sentinel {
                 return
             }
             // A replica (often the old master back from the dead) claims to be a master: once
-            // things are calm, make it a replica of the current master again.
+            // things are calm (Redis: 8 s since the claim and since its last SDOWN, for newer
+            // configurations to arrive by hello), or at once when its replication id proves it is
+            // the master ours replaced (StaleMaster.swift), make it a replica of the current master.
+            guard master.promotedReplica != name && masterLooksSane(master) else { return }
             let wait = timing.publishPeriod.saturatingMultiplied(by: 4)
-            if master.promotedReplica != name && masterLooksSane(master) && noDown(replica.state, for: wait)
-                && now - replica.state.roleReportedTime > wait
-            {
-                if sendSlaveOf(owner, to: announced(currentAddress(master))) {
-                    emit(.notice, "+convert-to-slave", describe(replica, of: master), master: masterName)
+            let calm = noDown(replica.state, for: wait) && now - replica.state.roleReportedTime > wait
+            let superseded = !calm && isSupersededMaster(replID: replID, of: master)
+            guard calm || superseded else { return }
+            if sendSlaveOf(owner, to: announced(currentAddress(master))) {
+                if superseded {
+                    output.append(
+                        .log(
+                            .notice,
+                            "\(describeOwner(owner)) still serves the replication history \(master.name) was promoted from: converting it at once"
+                        ))
                 }
+                emit(.notice, "+convert-to-slave", describe(replica, of: master), master: masterName)
             }
             return
         }

@@ -55,6 +55,12 @@ package struct InstanceInfo: Hashable, Sendable {
     package var masterReplOffset: Int64? = nil
     /// `master_failover_state:`: `no-failover`, `waiting-for-sync`, `failover-in-progress`.
     package var masterFailoverState: String? = nil
+    /// `master_replid:` (Redis ≥ 4): the replication history this instance serves or follows.
+    /// Every promotion (`REPLICAOF NO ONE`, `FAILOVER`) and every restart of a master draws a new one.
+    package var masterReplID: String? = nil
+    /// `master_replid2:`: the history this instance continued when it was last promoted
+    /// (all zeros when it has not been promoted since it started).
+    package var masterReplID2: String? = nil
     /// `redis_version:`.
     package var redisVersion: String? = nil
     /// `tcp_port:`.
@@ -143,6 +149,10 @@ package enum InfoParser {
                 if let n = integer(value, as: Int64.self) { info.masterReplOffset = n }
             } else if equals(key, "master_failover_state") {
                 info.masterFailoverState = string(value)
+            } else if equals(key, "master_replid") {
+                if value.count == 40 { info.masterReplID = string(value) }
+            } else if equals(key, "master_replid2") {
+                if value.count == 40 { info.masterReplID2 = string(value) }
             } else if sawSlaveRole && equals(key, "master_host") {
                 info.masterHost = string(value)
             } else if sawSlaveRole && equals(key, "master_port") {

@@ -408,15 +408,18 @@ extension Sentinel {
         default: break
         }
         let now = self.now
-        let authFailed: Bool? = modifyLink(owner) { link in
+        let answered: (authFailed: Bool, silence: Millis)? = modifyLink(owner) { link in
+            let silence = link.actPingTime == 0 ? 0 : now - link.actPingTime
             if acceptable {
                 link.lastAvailTime = now
                 link.actPingTime = 0
             }
             link.lastPongTime = now
-            return link.authFailure != nil
+            return (link.authFailure != nil, silence)
         }
-        guard let authFailed else { return }
+        guard let (authFailed, silence) = answered else { return }
+        // Back after a silence: its role may have changed (StaleMaster.swift).
+        if acceptable { instanceAnsweredAfterSilence(owner, silence: silence) }
         // -NOAUTH is not "alive" (above) and says why: logged once (LinkAuth.swift).
         if case .error(let text) = value, Self.isAuthFailure(text) {
             noteAuthFailure(owner, text, command: "PING")
@@ -541,7 +544,8 @@ extension Sentinel {
         }
         if oDown || failoverInProgress || replica.masterLinkDownTime != 0 { return 1_000 }
         // A replica that claims to be a master (an old master back) is converted 8 s after the
-        // claim was seen; polling it every second keeps that wait from stretching to 18 s.
+        // claim was seen unless it is provably stale (StaleMaster.swift); polling it every second
+        // keeps that wait from stretching to 18 s.
         if replica.state.roleReported == .master { return 1_000 }
         return timing.infoPeriod
     }

@@ -41,6 +41,13 @@ struct FakeRedis {
     var transactionDirty: Set<String> = []
     /// Lines appended to INFO (a later line overrides an earlier field), e.g. hostile values.
     var extraInfo: [String] = []
+    /// SIGSTOPped: connections still open (the kernel accepts them) and commands are buffered,
+    /// but nothing is answered until ``Simulation/thawRedis(_:)``.
+    var frozen = false
+    /// `master_replid`; nil: a replica follows its master's, a master derives one from its run id.
+    var replID: String? = nil
+    /// `master_replid2`; nil prints all zeros (not promoted since it started).
+    var replID2: String? = nil
 
     init(_ host: String, _ port: Int, runID: String, replicaOf: HostPort? = nil) {
         self.address = HostPort(host, port)
@@ -49,7 +56,7 @@ struct FakeRedis {
         self.replicaOf = replicaOf
     }
 
-    func infoText(replicas listed: [HostPort], masterUp: Bool = true) -> String {
+    func infoText(replicas listed: [HostPort], masterUp: Bool = true, replID: String? = nil) -> String {
         var lines = ["# Server", "redis_version:7.0.15", "run_id:\(runID)", "tcp_port:\(address.port)", "", "# Replication"]
         if isMaster {
             lines.append("role:master")
@@ -68,6 +75,10 @@ struct FakeRedis {
         }
         // Redis prints it whatever the role (a master handing over already reports role:slave).
         if supportsFailover { lines.append("master_failover_state:\(failoverState)") }
+        if let replID {
+            lines.append("master_replid:\(replID)")
+            lines.append("master_replid2:\(replID2 ?? String(repeating: "0", count: 40))")
+        }
         lines.append("master_repl_offset:\(offset)")
         lines += extraInfo
         return lines.joined(separator: "\r\n") + "\r\n"
@@ -234,6 +245,7 @@ struct Simulation {
                 if isolated.contains(node)
                     || nodes.firstIndex(where: { $0.address == HostPort(host, port) }).map({ isolated.contains($0) })
                         == true
+                    || crossesCut(node, to: HostPort(host, port))
                 {
                     schedule(node: node, at: now + 1000, .linkClosed(link, reason: "Connection timed out"))
                 } else if let r = redis.firstIndex(where: { $0.address == HostPort(host, port) }), redis[r].up {
@@ -264,6 +276,10 @@ struct Simulation {
                 switch target {
                 case .redis(let r):
                     guard redis[r].up else { continue }
+                    if redis[r].frozen {
+                        heldCommands[r, default: []].append((node, link, words))
+                        continue
+                    }
                     // REPLCONF GETACK answers nothing (Redis 7).
                     if words.first?.uppercased() == "REPLCONF" {
                         redis[r].received.append(words)
@@ -286,6 +302,7 @@ struct Simulation {
             case .reply(let client, let value, _):
                 if let source = clientSources[node]?[client] {
                     if isolated.contains(node) || isolated.contains(source.node) { continue }
+                    if cutOffSentinels.contains(node) != cutOffSentinels.contains(source.node) { continue }
                     schedule(node: source.node, at: arrival("\(source.node)/\(source.link)"), .linkFrame(source.link, value))
                 } else {
                     clientReplies[node, default: [:]][client, default: []].append(value)
@@ -329,7 +346,12 @@ struct Simulation {
 
     func infoText(of r: Int) -> String {
         let masterUp = redis[r].replicaOf.map { m in redis.contains { $0.address == m && $0.up && $0.isMaster } } ?? false
-        return redis[r].infoText(replicas: listedReplicas(of: r), masterUp: masterUp)
+        let masterReachable = redis[r].replicaOf.map { m in
+            redis.firstIndex { $0.address == m }.map { !redis[$0].frozen && cutOffRedis.contains($0) == cutOffRedis.contains(r) }
+                ?? false
+        } ?? false
+        return redis[r].infoText(
+            replicas: listedReplicas(of: r), masterUp: masterUp && masterReachable, replID: replicationID(of: r))
     }
 
     mutating func redisCommand(_ r: Int, _ words: [String], from source: (node: Int, link: LinkID)) -> RESPValue {
@@ -383,11 +405,15 @@ struct Simulation {
         case "SLAVEOF", "REPLICAOF":
             guard words.count == 3 else { return .error("ERR wrong number of arguments") }
             if words[1].uppercased() == "NO" && words[2].uppercased() == "ONE" {
+                if !redis[r].isMaster { promoteReplicationID(r) }
                 redis[r].isMaster = true
                 redis[r].replicaOf = nil
             } else if let port = Int(words[2]) {
                 redis[r].isMaster = false
                 redis[r].replicaOf = HostPort(words[1], port)
+                // Follows its new master's history (the resync is not simulated).
+                redis[r].replID = nil
+                redis[r].replID2 = nil
             }
             return .ok
         case "SUBSCRIBE":
@@ -396,7 +422,7 @@ struct Simulation {
         case "PUBLISH":
             if let until = redis[r].pausedUntil, now < until { redis[r].publishesWhilePaused += 1 }
             let targets = subscribers[r] ?? []
-            for t in targets where !isolated.contains(t.node) {
+            for t in targets where !isolated.contains(t.node) && cutOffSentinels.contains(t.node) == cutOffRedis.contains(r) {
                 schedule(
                     node: t.node, at: now + latency,
                     .linkFrame(t.link, .array([.bulkString("message"), .bulkString(words[1]), .bulkString(words[2])])))
@@ -458,6 +484,7 @@ struct Simulation {
             sim.redis[r].replicaOf = target
             if sim.redis[r].failoverStuck { return }
             sim.redisTimers.append((sim.now + sim.latency, { sim in
+                sim.promoteReplicationID(t)
                 sim.redis[t].isMaster = true
                 sim.redis[t].replicaOf = nil
                 sim.redis[r].failoverState = "no-failover"
@@ -492,16 +519,29 @@ struct Simulation {
         redis[r].runID = runID
         redis[r].isMaster = true
         redis[r].replicaOf = nil
+        redis[r].replID = nil
+        redis[r].replID2 = nil
         redis[r].transactions = [:]
     }
 
     /// Isolated sentinels: nothing they send arrives and nothing reaches them (a network partition).
     var isolated: Set<Int> = []
+    /// A host cut off from the rest (RedisFaults.swift): these Redis nodes and these sentinels
+    /// reach each other, and nothing on the other side.
+    var cutOffRedis: Set<Int> = []
+    var cutOffSentinels: Set<Int> = []
+    /// Commands sent to a frozen Redis node, answered in order when it is thawed.
+    var heldCommands: [Int: [(node: Int, link: LinkID, words: [String])]] = [:]
 
     func blocked(_ node: Int, _ target: Endpoint) -> Bool {
         if isolated.contains(node) { return true }
-        if case .sentinel(let other, _) = target, isolated.contains(other) { return true }
-        return false
+        switch target {
+        case .sentinel(let other, _):
+            if isolated.contains(other) { return true }
+            return cutOffSentinels.contains(node) != cutOffSentinels.contains(other)
+        case .redis(let r):
+            return cutOffSentinels.contains(node) != cutOffRedis.contains(r)
+        }
     }
 
     /// Stops a sentinel process: it handles nothing more; connections into it are closed.
