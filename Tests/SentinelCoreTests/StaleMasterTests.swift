@@ -17,6 +17,13 @@ struct StaleMasterTests {
         return sim
     }
 
+    /// Runs until every sentinel published `+switch-master` (within `timeout`) and returns the
+    /// new master's address (node 0's view); nil if they did not all switch.
+    static func waitForSwitch(_ sim: inout Simulation, timeout: Millis = 10_000) -> HostPort? {
+        let switched = sim.runUntil(timeout: timeout) { s in s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty } }
+        return switched == nil ? nil : sim.nodes[0].sentinel.masters["mymaster"]!.address
+    }
+
     /// The SLAVEOF transactions node `r` received that point it at `target`.
     static func slaveOfs(_ sim: Simulation, _ r: Int, to target: HostPort) -> Int {
         sim.redis[r].received.filter { $0 == ["SLAVEOF", target.host, "\(target.port)"] }.count
@@ -57,13 +64,11 @@ struct StaleMasterTests {
     @Test(
         "master frozen (SIGSTOP) past down-after, failed over, then resumed: SLAVEOF one round trip after SIGCONT",
         arguments: [5_000, 25_000] as [Millis])
-    func frozenMasterResumes(frozenFor: Millis) {
+    func frozenMasterResumes(frozenFor: Millis) throws {
         var sim = Self.discovered()
         let frozenAt = sim.now
         sim.freezeRedis(0)
-        let switched = sim.runUntil(timeout: 10_000) { s in s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty } }
-        #expect(switched != nil)
-        let newMaster = sim.nodes[0].sentinel.masters["mymaster"]!.address
+        let newMaster = try #require(Self.waitForSwitch(&sim))
         sim.run(until: frozenAt + frozenFor)
         sim.thawRedis(0)
         // The INFO queued on the open connection (or asked when it answers a PING again) is
@@ -96,24 +101,20 @@ struct StaleMasterTests {
     }
 
     @Test("a restarted old master (new replication id, empty dataset) keeps Redis's 8 s wait")
-    func restartedMasterKeepsTheWait() {
+    func restartedMasterKeepsTheWait() throws {
         var sim = Self.discovered()
         sim.crashRedis(0)
-        let switched = sim.runUntil(timeout: 30_000) { s in s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty } }
-        #expect(switched != nil)
-        let newMaster = sim.nodes[0].sentinel.masters["mymaster"]!.address
+        let newMaster = try #require(Self.waitForSwitch(&sim, timeout: 30_000))
         sim.restartRedis(0, runID: String(repeating: "d", count: 40))
         let converted = sim.runUntil(timeout: 30_000) { $0.redis[0].replicaOf == newMaster }
         #expect(converted != nil && converted! >= 8_000)
     }
 
     @Test("in TILT the resumed old master is left alone; it is converted once TILT ends")
-    func noConversionInTilt() {
+    func noConversionInTilt() throws {
         var sim = Self.discovered()
         sim.freezeRedis(0)
-        let switched = sim.runUntil(timeout: 10_000) { s in s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty } }
-        #expect(switched != nil)
-        let newMaster = sim.nodes[0].sentinel.masters["mymaster"]!.address
+        let newMaster = try #require(Self.waitForSwitch(&sim))
         sim.run(for: 2_000)
         for i in sim.nodes.indices {
             sim.nodes[i].sentinel.tilt = true
@@ -128,13 +129,12 @@ struct StaleMasterTests {
     }
 
     @Test("the old master's INFO before the new master's: converted when the new master's INFO arrives")
-    func oldMasterInfoFirst() {
+    func oldMasterInfoFirst() throws {
         // A sentinel that restarts with the post-failover configuration connects to both at once;
         // here the old master answers first, while the new master's INFO is still missing.
         var sim = Self.discovered()
         sim.freezeRedis(0)
-        _ = sim.runUntil(timeout: 10_000) { s in s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty } }
-        let newMaster = sim.nodes[0].sentinel.masters["mymaster"]!.address
+        let newMaster = try #require(Self.waitForSwitch(&sim))
         let n = sim.redis.firstIndex { $0.address == newMaster }!
         sim.run(for: 2_000)
         sim.freezeRedis(n)
