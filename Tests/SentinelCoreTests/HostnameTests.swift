@@ -202,10 +202,13 @@ struct HostnameTests {
         for (id, _, _) in dials { _ = step(.linkConnected(id, localAddress: "127.0.0.9")) }
         #expect(s.links[.master("mymaster")]?.disconnected == false)
 
-        // The name disappears: the connections drop, the re-dial's resolution fails.
-        for (id, _, _) in dials { _ = step(.linkClosed(id, reason: "Connection reset by peer")) }
-        let redial = reconnectUntilDialled()
-        #expect(!redial.isEmpty, "reconnected on the normal schedule")
+        // The name disappears: the connections drop, the re-dial's resolution fails. A connection
+        // the instance closed after it was up is reopened in the same event (EarlyReopenTests).
+        var closed: [Action] = []
+        for (id, _, _) in dials { closed += step(.linkClosed(id, reason: "Connection reset by peer")) }
+        var redial = connects(closed)
+        if redial.isEmpty { redial = reconnectUntilDialled() }
+        #expect(!redial.isEmpty, "reconnected at once or on the normal schedule")
         var failed = step(.hostResolved(host: "node-a.test", ip: nil, error: "Name or service not known"))
         for (id, _, _) in redial { failed += step(.linkClosed(id, reason: "Failed to resolve hostname 'node-a.test'")) }
         #expect(logs(failed).contains("Failed to resolve hostname 'node-a.test': Name or service not known"))
