@@ -111,6 +111,8 @@ final class RuntimeEngine {
             return loop.makeFailedFuture(RuntimeStartupError("The runtime was already started"))
         }
         phase = .starting
+        // A stack overflow on the loop thread is reported too (CrashReport.swift).
+        CrashReport.prepareThread()
         let promise = loop.makePromise(of: [SocketAddress].self)
         bindAllListeners(promise: promise)
         promise.futureResult.assumeIsolated().whenComplete { result in
@@ -171,6 +173,7 @@ final class RuntimeEngine {
             .whenComplete { result in
                 switch result {
                 case .success(let channel):
+                    CloseOnExec.mark(channel)
                     self.listeners.append(channel)
                     let local = channel.localAddress.map { [$0] } ?? []
                     self.bindListeners(remaining.dropFirst(), bound: bound + local, promise: promise, tlsPort: tlsPort)
@@ -199,6 +202,7 @@ final class RuntimeEngine {
             .childChannelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    CloseOnExec.mark(channel)
                     if tls {
                         try engine.value.acceptTLSClient(channel)
                     } else {
@@ -210,6 +214,8 @@ final class RuntimeEngine {
 
     private func startCore() {
         phase = .running
+        // SwiftNIO's epoll descriptor and anything else opened so far (CloseOnExec.swift).
+        CloseOnExec.markAll()
         writePidFile()
         let actions = core.start(now: now())
         noteSentinelID(in: actions)
@@ -552,6 +558,7 @@ final class RuntimeEngine {
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    CloseOnExec.mark(channel)
                     if let tlsClient {
                         // No SNI and no host name check, as Redis (the chain is still verified).
                         try channel.pipeline.syncOperations.addHandler(
