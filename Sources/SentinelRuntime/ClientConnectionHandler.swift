@@ -74,7 +74,7 @@ package final class ClientConnectionHandler: ChannelDuplexHandler {
 
     package let id: ClientID
     private let onEvents: EventSink
-    private let onLimit: (ClientID, String, LimitReached) -> Void
+    private let onLimit: (String, LimitReached) -> Void
     private let meter: ClientTrafficMeter
     private let limits: Limits
     /// The most input held at once since ``takeBufferUsage()`` last ran.
@@ -116,11 +116,11 @@ package final class ClientConnectionHandler: ChannelDuplexHandler {
     ///   - limits: The per-connection limits.
     ///   - onEvents: Receives events in order; may be called from inside any handler callback.
     ///   - onLimit: Called (before the close) when the connection is closed for a limit, with the
-    ///     client's `id=... addr=... laddr=...`.
+    ///     client's `id=... addr=... laddr=...` (the start of Redis's CLIENT LIST line).
     ///   - meter: Where reads, writes and their bytes are counted (shared by the runtime's clients).
     package init(
         id: ClientID, limits: Limits = Limits(), onEvents: @escaping EventSink,
-        onLimit: @escaping (ClientID, String, LimitReached) -> Void = { _, _, _ in },
+        onLimit: @escaping (String, LimitReached) -> Void = { _, _ in },
         meter: ClientTrafficMeter = ClientTrafficMeter()
     ) {
         self.id = id
@@ -355,7 +355,7 @@ package final class ClientConnectionHandler: ChannelDuplexHandler {
 
     /// Closes the connection at once for a limit, discarding its output (Redis: freeClientAsync).
     private func closeForLimit(_ reason: LimitReached) {
-        onLimit(id, addresses, reason)
+        onLimit(addresses, reason)
         closeNow()
     }
 

@@ -42,7 +42,10 @@ package enum CrashReport {
         #if canImport(Glibc)
             guard !keepsSwiftBacktracer(getenv("SWIFT_BACKTRACE").map { String(cString: $0) }) else { return false }
             CrashReportState.prepare(logFile: logFile)
-            prepareThread()
+            if !CrashReportState.installed {
+                prepareThread()
+                CrashReportState.installed = true
+            }
             for signal in fatalSignals {
                 var action = sigaction()
                 action.__sigaction_handler.sa_sigaction = crashSignalHandler
@@ -100,6 +103,8 @@ package enum CrashReport {
         nonisolated(unsafe) static var backtraceSymbols: BacktraceSymbolsFunction?
         /// The descriptors being written to during a report: the log, and stderr when the log is a file.
         nonisolated(unsafe) static var outputs: (Int32, Int32) = (1, -1)
+        /// Set by the first ``CrashReport/install(logFile:)`` (later calls only change the log path).
+        nonisolated(unsafe) static var installed = false
 
         static func prepare(logFile: String) {
             // Touch every global now: their lazy initialisation must not happen inside the handler.

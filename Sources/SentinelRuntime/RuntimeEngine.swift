@@ -484,7 +484,7 @@ final class RuntimeEngine {
         let handler = ClientConnectionHandler(
             id: id, limits: clientLimits,
             onEvents: { [weak self] events in self?.clientEvents(id, events) },
-            onLimit: { [weak self] _, client, reason in
+            onLimit: { [weak self] client, reason in
                 switch reason {
                 case .outputBuffer:
                     self?.logger.warning("Client \(client) scheduled to be closed ASAP for overcoming of output buffer limits.")

@@ -17,7 +17,7 @@ struct ClientConnectionHandlerTests {
     /// An active embedded client connection with its event log.
     private func connectedClient(
         id: Int, peerPort: Int = 50000, limits: ClientConnectionHandler.Limits = .init(),
-        onLimit: @escaping (ClientID, String, ClientConnectionHandler.LimitReached) -> Void = { _, _, _ in }
+        onLimit: @escaping (String, ClientConnectionHandler.LimitReached) -> Void = { _, _ in }
     ) throws -> (
         EmbeddedChannel, ClientConnectionHandler, EventLog
     ) {
@@ -204,7 +204,7 @@ struct ClientConnectionHandlerTests {
         var limits = ClientConnectionHandler.Limits()
         limits.queryBufferLimit = 1024
         var reported: [ClientConnectionHandler.LimitReached] = []
-        let (channel, _, log) = try connectedClient(id: 1, limits: limits) { _, _, reason in reported.append(reason) }
+        let (channel, _, log) = try connectedClient(id: 1, limits: limits) { _, reason in reported.append(reason) }
         try channel.writeInbound(ByteBuffer(string: "*1\r\n$4000\r\n" + String(repeating: "a", count: 1000)))
         #expect(channel.isActive)
         try channel.writeInbound(ByteBuffer(string: String(repeating: "a", count: 1000)))
