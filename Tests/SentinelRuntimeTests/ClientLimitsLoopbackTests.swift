@@ -31,6 +31,19 @@ struct ClientLimitsLoopbackTests {
         return SentinelRuntime(config: config, options: options, core: ScriptedCore(recorder: recorder, config: config))
     }
 
+    /// A runtime with `client-output-buffer-limit pubsub <pubsubLimit>`, a subscriber (client 1, a
+    /// 4 KiB receive buffer, never reads after `SUB`) and a publisher.
+    private func startWithSubscriber(pubsubLimit: [String]) async throws -> (SentinelRuntime, Recorder, RawClient, TestSocket) {
+        let recorder = Recorder()
+        let runtime = makeRuntime(
+            recorder: recorder, directives: [ServerDirective(name: "client-output-buffer-limit", arguments: ["pubsub"] + pubsubLimit)])
+        let port = try #require(try await runtime.start().first?.port)
+        let subscriber = try RawClient(port: port, receiveBuffer: 4096)
+        subscriber.send(Array("SUB\r\n".utf8))
+        #expect(subscriber.drain(bytes: 5, timeoutMilliseconds: 3000) == 5)
+        return (runtime, recorder, subscriber, try TestSocket(port: port))
+    }
+
     private func disconnects(_ recorder: Recorder) -> [ClientID] {
         recorder.events.compactMap { if case .clientDisconnected(let id) = $0 { id } else { nil } }
     }
@@ -82,15 +95,7 @@ struct ClientLimitsLoopbackTests {
 
     @Test("a subscriber that never reads is disconnected at the pubsub hard limit; the publisher is not")
     func pubsubHardLimit() async throws {
-        let recorder = Recorder()
-        let runtime = makeRuntime(
-            recorder: recorder,
-            directives: [ServerDirective(name: "client-output-buffer-limit", arguments: ["pubsub", "256kb", "0", "0"])])
-        let port = try #require(try await runtime.start().first?.port)
-        let subscriber = try RawClient(port: port, receiveBuffer: 4096)
-        subscriber.send(Array("SUB\r\n".utf8))
-        #expect(subscriber.drain(bytes: 5, timeoutMilliseconds: 3000) == 5)
-        let publisher = try TestSocket(port: port)
+        let (runtime, recorder, subscriber, publisher) = try await startWithSubscriber(pubsubLimit: ["256kb", "0", "0"])
         var published = 0
         // 16 KiB per PUB; the kernel's socket buffers take a few MiB before the runtime holds any.
         while disconnects(recorder).isEmpty && published < 4000 {
@@ -107,20 +112,13 @@ struct ClientLimitsLoopbackTests {
         #expect(output <= 256 * 1024 + 16 * 1100, "the subscriber's unsent output peaked at \(output) bytes")
         publisher.send("PING\r\n")
         #expect(publisher.read(count: 7) == "+PONG\r\n")
+        subscriber.close()  // only now: the subscriber must not go away on its own
         try await runtime.stop()
     }
 
     @Test("a subscriber past the pubsub soft limit is disconnected once it has stayed there longer than soft-seconds")
     func pubsubSoftLimit() async throws {
-        let recorder = Recorder()
-        let runtime = makeRuntime(
-            recorder: recorder,
-            directives: [ServerDirective(name: "client-output-buffer-limit", arguments: ["pubsub", "0", "64kb", "1"])])
-        let port = try #require(try await runtime.start().first?.port)
-        let subscriber = try RawClient(port: port, receiveBuffer: 4096)
-        subscriber.send(Array("SUB\r\n".utf8))
-        #expect(subscriber.drain(bytes: 5, timeoutMilliseconds: 3000) == 5)
-        let publisher = try TestSocket(port: port)
+        let (runtime, recorder, subscriber, publisher) = try await startWithSubscriber(pubsubLimit: ["0", "64kb", "1"])
         let clock = ContinuousClock()
         var firstOver: ContinuousClock.Instant?
         var end: ContinuousClock.Instant?
@@ -138,6 +136,7 @@ struct ClientLimitsLoopbackTests {
         let closed = try #require(end, "the subscriber was not disconnected")
         // Over the soft limit for more than 1 s (the 50 ms stats sampling makes `start` late, not early).
         #expect(closed - start > .milliseconds(900), "disconnected \(closed - start) after passing the soft limit")
+        subscriber.close()
         try await runtime.stop()
     }
 }
