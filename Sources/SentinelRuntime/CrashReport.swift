@@ -3,7 +3,6 @@
 //===----------------------------------------------------------------------===//
 
 #if canImport(Glibc)
-    import CDispatch  // where this toolchain's module maps put ucontext_t's members
     import Glibc
 #elseif canImport(Musl)
     import Musl
@@ -211,12 +210,11 @@ package enum CrashReport {
     }
 
     private func instructionPointer(_ context: UnsafeMutableRawPointer?) -> UInt64? {
-        guard let context else { return nil }
-        let ucontext = context.assumingMemoryBound(to: ucontext_t.self)
+        // Read at its offset: with this toolchain ucontext_t's members are only visible through an
+        // import of CDispatch, which would change how the whole module sees the C types.
         #if arch(x86_64)
-            return UInt64(bitPattern: ucontext.pointee.uc_mcontext.gregs.16)  // REG_RIP
-        #elseif arch(arm64)
-            return ucontext.pointee.uc_mcontext.pc
+            // uc_flags (8), uc_link (8), uc_stack (24), then mcontext_t's gregs; REG_RIP is 16.
+            return context?.load(fromByteOffset: 40 + 16 * 8, as: UInt64.self)
         #else
             return nil
         #endif
