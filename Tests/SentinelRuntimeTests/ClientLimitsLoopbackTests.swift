@@ -143,7 +143,7 @@ struct ClientLimitsLoopbackTests {
 
 /// A loopback client with a small receive buffer and a non-blocking socket, for floods.
 final class RawClient {
-    let fd: Int32
+    private(set) var fd: Int32
 
     init(port: Int, receiveBuffer: Int32) throws {
         fd = closeOnExecTCPSocket()
@@ -157,8 +157,11 @@ final class RawClient {
 
     deinit { close() }
 
+    /// Closes once: a second close could hit a descriptor another test opened meanwhile.
     func close() {
+        guard fd >= 0 else { return }
         _ = Glibc.close(fd)
+        fd = -1
     }
 
     func send(_ bytes: [UInt8]) {
