@@ -14,6 +14,10 @@ package enum Action: Equatable, Sendable {
     case reply(ClientID, RESPValue, RESPVersion)
     /// Close a client's connection after everything already queued for it has been written.
     case closeClient(ClientID)
+    /// The client subscribed to its first channel or pattern (`.pubsub`) or left its last one
+    /// (`.normal`): from now on its unsent output is limited by `client-output-buffer-limit` for
+    /// that class, as Redis classifies a client by its subscriptions.
+    case setClientOutputClass(ClientID, ClientOutputClass)
     /// Rewrite the config file in place from this state; answer with `.configPersisted(token:)`.
     /// Boxed (`indirect`): inline, the whole config would set the size of every action, and every
     /// reply action would be copied at that size.

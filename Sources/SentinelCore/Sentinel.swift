@@ -190,7 +190,7 @@ package struct Sentinel: Sendable {
         case .linkFrame(let id, let value):
             linkFrame(id, value)
         case .clientConnected(let id, let address, let localAddress):
-            if refuseUnprotectedClient(id, address: address) { break }
+            if refuseOverMaxClients(id) || refuseUnprotectedClient(id, address: address) { break }
             counters.connectionsReceived += 1
             clients[id] = ClientSession(
                 id: id, address: address, localAddress: localAddress, now: now,
@@ -198,7 +198,9 @@ package struct Sentinel: Sendable {
             let unrestricted = userAllowsEverything("default")
             clients[id]?.aclUnrestricted = unrestricted
         case .clientCommand(let id, let args):
+            let wasSubscribed = (clients[id]?.subscriptionCount ?? 0) > 0
             clientCommand(id, args)
+            noteOutputClass(id, wasSubscribed: wasSubscribed)
         case .clientDisconnected(let id):
             clients.removeValue(forKey: id)
             postponedClients.removeAll { $0 == id }

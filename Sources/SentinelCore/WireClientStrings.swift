@@ -8,6 +8,8 @@ extension Wire {
     package static let errTimeoutOutOfRange = "ERR timeout is out of range"
     package static let errUnblockReason = "ERR CLIENT UNBLOCK reason should be TIMEOUT or ERROR"
     package static let errNoSuchClient = "ERR No such client"
+    /// A connection past `maxclients` (networking.c acceptCommonHandler), sent before the close.
+    package static let errMaxClients = "ERR max number of clients reached"
     package static let errClientIDNotPositive = "ERR client-id should be greater than 0"
     package static let errTrackingSingleRedirect = "ERR A client can only redirect to a single other client"
     package static let errTrackingRedirectMissing = "ERR The client ID you want redirect to does not exist"

@@ -15,30 +15,90 @@ import SentinelCore
 /// Replies are queued with ``queue(_:version:)`` into one buffer and written by ``flush()``, which the
 /// runtime calls once per batch of actions. On a protocol error the handler answers
 /// `-ERR Protocol error: ...`, stops reading and closes the connection once the error is written
-/// (Redis: `setProtocolError` + close-after-reply). A connection whose unsent output exceeds the
-/// channel's high write-buffer water mark is closed (Redis's client-output-buffer-limit).
+/// (Redis: `setProtocolError` + close-after-reply).
+///
+/// One client cannot hold up the others, nor make the process grow without bound:
+/// * at most ``Limits/commandsPerTurn`` commands go to the core per event-loop turn; the rest of the
+///   input waits for the next turn (Redis handles one 16 KiB read per client per turn), and no more
+///   is read from the socket meanwhile;
+/// * while the unsent output is above the channel's high write-buffer water mark (a client that
+///   pipelines and does not read its replies), its commands wait and nothing more is read, until the
+///   output drains below the low mark: the client is slowed down by TCP instead of buffered without
+///   end;
+/// * input held for one command beyond `client-query-buffer-limit` closes the connection (Redis logs
+///   "Closing client that reached max query buffer length"), a bulk longer than
+///   `proto-max-bulk-len` is a protocol error;
+/// * unsent output beyond `client-output-buffer-limit` for the client's class (`normal`, or `pubsub`
+///   once it subscribed) closes the connection: at once past the hard limit, after more than
+///   `soft-seconds` past the soft limit (Redis's checkClientOutputBufferLimits).
 ///
 /// Its traffic goes into the runtime's shared ``ClientTrafficMeter``, as Redis counts it: every read
 /// (also the one that finds the connection closed), the bytes read, every flush as one write and the
 /// bytes written, and the protocol-error replies it sends itself.
-package final class ClientConnectionHandler: ChannelInboundHandler {
+package final class ClientConnectionHandler: ChannelDuplexHandler {
     package typealias InboundIn = ByteBuffer
+    package typealias OutboundIn = ByteBuffer
     package typealias OutboundOut = ByteBuffer
 
     /// Where a batch of events goes (the runtime's event queue; a recorder in tests).
     package typealias EventSink = ([Event]) -> Void
 
+    /// Why the handler closed a connection on its own; the runtime logs it.
+    package enum LimitReached: Equatable, Sendable {
+        /// `client-output-buffer-limit` of the client's class.
+        case outputBuffer
+        /// `client-query-buffer-limit`; the first bytes of the held input, quoted.
+        case queryBuffer(initialBytes: String)
+    }
+
+    /// The per-connection limits (Redis's names in the comments).
+    package struct Limits: Sendable {
+        /// Commands handed to the core per event-loop turn before the others get their turn.
+        package var commandsPerTurn = 64
+        /// `client-query-buffer-limit`: most unprocessed input held at once.
+        package var queryBufferLimit = 1024 * 1024 * 1024
+        /// `client-output-buffer-limit`.
+        package var output = ClientOutputBufferLimits()
+        /// Request decoding limits (`proto-max-bulk-len` is `maxBulkLength`).
+        package var decoding = RESPLimits()
+
+        package init() {}
+
+        /// The limits a config sets.
+        package init(_ config: SentinelConfig) {
+            queryBufferLimit = config.clientQueryBufferLimit
+            output = config.clientOutputBufferLimits
+            decoding.maxBulkLength = config.protoMaxBulkLength
+        }
+    }
+
     package let id: ClientID
     private let onEvents: EventSink
-    private let onOutputLimit: (ClientID) -> Void
+    private let onLimit: (String, LimitReached) -> Void
     private let meter: ClientTrafficMeter
-    /// The most input held at once since ``takeBufferUsage()`` last ran: the bytes of one read plus
-    /// whatever the decoder still held from earlier reads.
+    private let limits: Limits
+    /// The most input held at once since ``takeBufferUsage()`` last ran.
     private var inputPeak = 0
-    private var processor: NIOSingleStepByteToMessageProcessor<RESPRequestDecoder>
+    private var decoder: RESPRequestDecoder
+    /// Input not yet decoded (Redis's query buffer).
+    private var input: ByteBuffer?
     private var context: ChannelHandlerContext?
     private var pending: ByteBuffer?
     private var state: State = .idle
+    /// `addr=... laddr=...` for log lines, set when the connection is up.
+    private var addresses = ""
+    /// The class whose `client-output-buffer-limit` applies.
+    private var outputClass = ClientOutputClass.normal
+    /// When the unsent output was first seen at or above the soft limit (nil: below it).
+    private var softLimitSince: NIODeadline?
+    /// The last turn stopped at `commandsPerTurn`: more complete commands may be waiting.
+    private var backlog = false
+    /// A turn is scheduled on the loop.
+    private var turnScheduled = false
+    /// The unsent output is above the high water mark.
+    private var outputBlocked = false
+    /// NIO asked to read while reads were held; passed on once they are released.
+    private var readHeld = false
 
     private enum State {
         /// Added, not yet active.
@@ -53,18 +113,22 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
 
     /// - Parameters:
     ///   - id: The id reported with every event of this connection.
+    ///   - limits: The per-connection limits.
     ///   - onEvents: Receives events in order; may be called from inside any handler callback.
-    ///   - onOutputLimit: Called (before the close) when the connection is closed for output overflow.
+    ///   - onLimit: Called (before the close) when the connection is closed for a limit, with the
+    ///     client's `id=... addr=... laddr=...` (the start of Redis's CLIENT LIST line).
     ///   - meter: Where reads, writes and their bytes are counted (shared by the runtime's clients).
     package init(
-        id: ClientID, onEvents: @escaping EventSink, onOutputLimit: @escaping (ClientID) -> Void = { _ in },
+        id: ClientID, limits: Limits = Limits(), onEvents: @escaping EventSink,
+        onLimit: @escaping (String, LimitReached) -> Void = { _, _ in },
         meter: ClientTrafficMeter = ClientTrafficMeter()
     ) {
         self.id = id
+        self.limits = limits
         self.onEvents = onEvents
-        self.onOutputLimit = onOutputLimit
+        self.onLimit = onLimit
         self.meter = meter
-        self.processor = NIOSingleStepByteToMessageProcessor(RESPRequestDecoder())
+        self.decoder = RESPRequestDecoder(limits: limits.decoding)
     }
 
     /// True once a close was requested or the connection is gone.
@@ -94,8 +158,10 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
     private func becameActive(context: ChannelHandlerContext) {
         guard case .idle = state else { return }
         state = .open
+        outputBlocked = !context.channel.isWritable
         let peer = context.channel.remoteAddress.map(Self.format) ?? "?:0"
         let local = context.channel.localAddress.map(Self.format) ?? "?:0"
+        addresses = "id=\(id.raw) addr=\(peer) laddr=\(local)"
         onEvents([.clientConnected(id, address: peer, localAddress: local)])
     }
 
@@ -112,6 +178,7 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
         }
         state = .closed
         pending = nil
+        input = nil
         if wasReported {
             onEvents([.clientDisconnected(id)])
         }
@@ -123,22 +190,87 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
         meter.totals.reads += 1
         meter.totals.inputBytes += Int64(buffer.readableBytes)
         guard case .open = state else { return }
-        let held = processor.unprocessedBytes + buffer.readableBytes
+        if input == nil || input!.readableBytes == 0 {
+            input = buffer
+        } else {
+            input!.writeImmutableBuffer(buffer)
+        }
+        let held = input!.readableBytes
         if held > inputPeak { inputPeak = held }
-        var commands: [Event] = []
-        do {
-            try processor.process(buffer: buffer) { words in
-                if !words.isEmpty {
-                    commands.append(.clientCommand(id, words))
-                }
-            }
-        } catch {
-            // Deliver what preceded the bad bytes, then answer the error and close.
-            if !commands.isEmpty { onEvents(commands) }
-            protocolError(error)
+        if held > limits.queryBufferLimit {
+            // Redis closes at once, with no reply (readQueryFromClient).
+            let initial = ConfigRewriter.formatArgument(
+                String(decoding: input!.readableBytesView.prefix(64), as: UTF8.self), alwaysQuote: true)
+            closeForLimit(.queryBuffer(initialBytes: initial))
             return
         }
+        guard !backlog, !outputBlocked else { return }
+        runTurn()
+    }
+
+    /// NIO asks for more input: passed on unless commands are waiting or the output is blocked.
+    package func read(context: ChannelHandlerContext) {
+        if readsHeld {
+            readHeld = true
+        } else {
+            context.read()
+        }
+    }
+
+    private var readsHeld: Bool {
+        backlog || outputBlocked || state != .open
+    }
+
+    /// Hands up to `commandsPerTurn` decoded commands to the core.
+    private func runTurn() {
+        guard case .open = state, !outputBlocked, var buffer = input else { return }
+        input = nil
+        var commands: [Event] = []
+        var decoded = 0
+        var failure: (any Error)?
+        while decoded < limits.commandsPerTurn {
+            do {
+                guard let words = try decoder.decode(buffer: &buffer) else { break }
+                decoded += 1
+                if !words.isEmpty { commands.append(.clientCommand(id, words)) }
+            } catch {
+                failure = error
+                break
+            }
+        }
+        if buffer.readableBytes > 0 {
+            if buffer.readerIndex > 16 * 1024 { buffer.discardReadBytes() }
+            input = buffer
+        }
+        backlog = failure == nil && decoded == limits.commandsPerTurn
+        // The core may queue replies, close this client or re-enter through the writability event.
         if !commands.isEmpty { onEvents(commands) }
+        if let failure {
+            // What preceded the bad bytes was delivered; now the error, then the close.
+            protocolError(failure)
+            return
+        }
+        if backlog {
+            scheduleTurn()
+        } else {
+            releaseReads()
+        }
+    }
+
+    /// Runs the next turn after the other connections' ready I/O.
+    private func scheduleTurn() {
+        guard !turnScheduled, let context else { return }
+        turnScheduled = true
+        context.eventLoop.assumeIsolated().execute {
+            self.turnScheduled = false
+            self.runTurn()
+        }
+    }
+
+    private func releaseReads() {
+        guard readHeld, !readsHeld, let context else { return }
+        readHeld = false
+        context.read()
     }
 
     package func errorCaught(context: ChannelHandlerContext, error: any Error) {
@@ -147,11 +279,14 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
     }
 
     package func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if !context.channel.isWritable, !isClosing {
-            onOutputLimit(id)
-            state = .closing
-            pending = nil
-            context.close(promise: nil)
+        outputBlocked = !context.channel.isWritable
+        if !outputBlocked, case .open = state {
+            if backlog || (input?.readableBytes ?? 0) > 0 {
+                // Commands that arrived while blocked; the turn releases the reads when done.
+                scheduleTurn()
+            } else {
+                releaseReads()
+            }
         }
         context.fireChannelWritabilityChanged()
     }
@@ -162,8 +297,17 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
     /// a new input peak.
     package func takeBufferUsage() -> (input: Int, output: Int) {
         defer { inputPeak = 0 }
-        let unsent = (try? context?.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
-        return (max(inputPeak, processor.unprocessedBytes), unsent)
+        return (max(inputPeak, input?.readableBytes ?? 0), unsentBytes)
+    }
+
+    private var unsentBytes: Int {
+        (try? context?.channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+    }
+
+    /// Selects the `client-output-buffer-limit` class (the core's ``Action/setClientOutputClass(_:_:)``).
+    package func setOutputClass(_ kind: ClientOutputClass) {
+        outputClass = kind
+        softLimitSince = nil
     }
 
     /// Appends one reply to the output of the current batch. Dropped once the client is closing.
@@ -175,7 +319,8 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
         pending!.writeRESPValue(value, version: version)
     }
 
-    /// Writes and flushes everything queued since the last flush.
+    /// Writes and flushes everything queued since the last flush, then applies
+    /// `client-output-buffer-limit`.
     package func flush() {
         guard let context, let buffer = pending else { return }
         pending = nil
@@ -183,7 +328,35 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
             meter.totals.writes += 1
             meter.totals.outputBytes += Int64(buffer.readableBytes)
             context.writeAndFlush(Self.wrapOutboundOut(buffer), promise: nil)
+            checkOutputLimit()
         }
+    }
+
+    /// Redis's checkClientOutputBufferLimits on what is still unsent after a write: the hard limit
+    /// closes at once; the soft limit once it has held for more than `soft-seconds` (the first time
+    /// it is seen only starts the clock).
+    private func checkOutputLimit() {
+        let limit = limits.output[outputClass]
+        guard limit.isSet, case .open = state else { return }
+        let unsent = unsentBytes
+        var exceeded = limit.hard > 0 && unsent >= limit.hard
+        if limit.soft > 0 && unsent >= limit.soft {
+            let now = NIODeadline.now()
+            if let since = softLimitSince {
+                if now - since > .seconds(Int64(limit.softSeconds)) { exceeded = true }
+            } else {
+                softLimitSince = now
+            }
+        } else {
+            softLimitSince = nil
+        }
+        if exceeded { closeForLimit(.outputBuffer) }
+    }
+
+    /// Closes the connection at once for a limit, discarding its output (Redis: freeClientAsync).
+    private func closeForLimit(_ reason: LimitReached) {
+        onLimit(addresses, reason)
+        closeNow()
     }
 
     /// Closes the connection after everything already queued has been written (Redis's
@@ -192,6 +365,7 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
         guard case .open = state, let context else { return }
         flush()
         state = .closing
+        input = nil
         Self.closeWhenWritten(context)
     }
 
@@ -200,6 +374,7 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
         guard state != .closed, let context else { return }
         state = .closing
         pending = nil
+        input = nil
         context.close(promise: nil)
     }
 
@@ -214,6 +389,7 @@ package final class ClientConnectionHandler: ChannelInboundHandler {
         meter.totals.protocolErrors += 1
         flush()
         state = .closing
+        input = nil
         Self.closeWhenWritten(context)
     }
 

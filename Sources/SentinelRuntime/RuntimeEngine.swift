@@ -111,6 +111,8 @@ final class RuntimeEngine {
             return loop.makeFailedFuture(RuntimeStartupError("The runtime was already started"))
         }
         phase = .starting
+        // A stack overflow on the loop thread is reported too (CrashReport.swift).
+        CrashReport.prepareThread()
         let promise = loop.makePromise(of: [SocketAddress].self)
         bindAllListeners(promise: promise)
         promise.futureResult.assumeIsolated().whenComplete { result in
@@ -171,6 +173,7 @@ final class RuntimeEngine {
             .whenComplete { result in
                 switch result {
                 case .success(let channel):
+                    CloseOnExec.mark(channel)
                     self.listeners.append(channel)
                     let local = channel.localAddress.map { [$0] } ?? []
                     self.bindListeners(remaining.dropFirst(), bound: bound + local, promise: promise, tlsPort: tlsPort)
@@ -182,7 +185,7 @@ final class RuntimeEngine {
 
     private func makeServerBootstrap(ipv6: Bool, tls: Bool = false) -> ServerBootstrap {
         let engine = NIOLoopBound(self, eventLoop: loop)
-        let limit = options.clientOutputBufferLimit
+        let highWaterMark = options.clientOutputHighWaterMark
         var bootstrap = ServerBootstrap(group: loop)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .serverChannelOption(.backlog, value: 511)
@@ -196,9 +199,14 @@ final class RuntimeEngine {
             bootstrap
             .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             .childChannelOption(.socketOption(.so_keepalive), value: 1)
-            .childChannelOption(.writeBufferWaterMark, value: .init(low: limit / 2, high: limit))
+            // Above the high mark a client's commands wait until its output drains below the low one;
+            // one read per readable event, so that holding reads takes effect at once
+            // (ClientConnectionHandler).
+            .childChannelOption(.writeBufferWaterMark, value: .init(low: highWaterMark / 2, high: highWaterMark))
+            .childChannelOption(.maxMessagesPerRead, value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    CloseOnExec.mark(channel)
                     if tls {
                         try engine.value.acceptTLSClient(channel)
                     } else {
@@ -210,6 +218,8 @@ final class RuntimeEngine {
 
     private func startCore() {
         phase = .running
+        // SwiftNIO's epoll descriptor and anything else opened so far (CloseOnExec.swift).
+        CloseOnExec.markAll()
         writePidFile()
         let actions = core.start(now: now())
         noteSentinelID(in: actions)
@@ -390,6 +400,8 @@ final class RuntimeEngine {
                 clientsToFlush.append(id)
             case .closeClient(let id):
                 clients[id]?.closeAfterFlush()
+            case .setClientOutputClass(let id, let kind):
+                clients[id]?.setOutputClass(kind)
             case .persistConfig(let state, let token):
                 persist(state, token: token)
             case .log(let level, let text):
@@ -470,18 +482,26 @@ final class RuntimeEngine {
         let id = ClientID(nextClientID)
         nextClientID += 1
         let handler = ClientConnectionHandler(
-            id: id,
+            id: id, limits: clientLimits,
             onEvents: { [weak self] events in self?.clientEvents(id, events) },
-            onOutputLimit: { [weak self] id in
-                self?.logger.warning(
-                    "Client \(id) scheduled to be closed ASAP for overcoming of output buffer limits."
-                )
+            onLimit: { [weak self] client, reason in
+                switch reason {
+                case .outputBuffer:
+                    self?.logger.warning("Client \(client) scheduled to be closed ASAP for overcoming of output buffer limits.")
+                case .queryBuffer(let initialBytes):
+                    self?.logger.warning(
+                        "Closing client that reached max query buffer length: \(client) (qbuf initial bytes: \(initialBytes))")
+                }
             },
             meter: traffic
         )
         clients[id] = handler
         try channel.pipeline.syncOperations.addHandler(handler)
     }
+
+    /// `proto-max-bulk-len`, `client-query-buffer-limit`, `client-output-buffer-limit` (fixed at
+    /// startup: a sentinel has no CONFIG SET for them).
+    private lazy var clientLimits = ClientConnectionHandler.Limits(config)
 
     private func clientEvents(_ id: ClientID, _ events: [Event]) {
         if case .clientDisconnected = events.last {
@@ -552,6 +572,7 @@ final class RuntimeEngine {
             .channelOption(.socketOption(.so_keepalive), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    CloseOnExec.mark(channel)
                     if let tlsClient {
                         // No SNI and no host name check, as Redis (the chain is still verified).
                         try channel.pipeline.syncOperations.addHandler(

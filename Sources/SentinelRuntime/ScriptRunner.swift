@@ -81,8 +81,8 @@ final class ScriptRunner {
 
     /// `posix_spawn` with default signal dispositions and an empty signal mask (the sentinel ignores
     /// SIGTERM/SIGINT and those would otherwise be inherited). The child keeps only stdin, stdout
-    /// and stderr. Our own files are opened close-on-exec, but SwiftNIO's sockets and epoll
-    /// descriptor are not, so every descriptor from 3 up is closed in the child explicitly
+    /// and stderr. Every descriptor of ours is close-on-exec (CloseOnExec.swift); every descriptor
+    /// from 3 up is also closed in the child explicitly, in case one was not marked yet
     /// (`POSIX_SPAWN_CLOEXEC_DEFAULT` on Darwin). Returns 0 or an errno.
     private static func spawn(path: String, argv: [String], pid: inout pid_t) -> Int32 {
         #if canImport(Darwin)
@@ -133,17 +133,7 @@ final class ScriptRunner {
             let addCloseFrom = unsafeBitCast(symbol, to: AddCloseFrom.self)
             if addCloseFrom(&actions, 3) == 0 { return }
         }
-        guard let directory = opendir("/proc/self/fd") else { return }
-        var descriptors: [Int32] = []
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if let fd = Int32(name), fd >= 3 { descriptors.append(fd) }
-        }
-        closedir(directory)
-        for fd in descriptors {
-            let flags = fcntl(fd, F_GETFD)
-            if flags >= 0 && flags & FD_CLOEXEC == 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
-        }
+        CloseOnExec.markAll()
     }
 #endif
 

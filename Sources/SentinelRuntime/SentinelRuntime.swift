@@ -34,8 +34,9 @@ package struct RuntimeOptions: Sendable {
     package var seed: UInt64
     /// How long an outbound connect may take before it fails with `Connection timed out`.
     package var connectTimeout: TimeAmount = .milliseconds(1000)
-    /// Unsent output above which a client is disconnected (Redis's pubsub hard limit, 32 MB).
-    package var clientOutputBufferLimit: Int = 32 * 1024 * 1024
+    /// Unsent output above which a client's commands wait (and nothing more is read from it) until
+    /// the output drains below half of it. `client-output-buffer-limit` is separate (config).
+    package var clientOutputHighWaterMark: Int = 256 * 1024
     /// `hz` is redrawn uniformly from this range after every tick (Redis: `10 + rand() % 10`).
     package var hz: ClosedRange<Int> = 10...19
     /// How often `.processStats` is sent.

@@ -21,6 +21,8 @@ import SentinelRuntime
 @main
 struct SwiftSentinel {
     static func main() async {
+        // A crash writes a report and ends the process at once (CrashReport.swift).
+        CrashReport.install(logFile: "")
         exit(await launch(Array(CommandLine.arguments.dropFirst())))
     }
 
@@ -81,6 +83,7 @@ struct SwiftSentinel {
             return 1
         }
         let log = LogSink(level: config.logLevel, file: config.logFile)
+        CrashReport.install(logFile: config.logFile)
         if let problem = ConfigFile.scriptProblems(in: config).first {
             // Redis rejects a non-executable script while loading, pointing at its line.
             let lines = text.split(separator: "\n", omittingEmptySubsequences: false)

@@ -15,11 +15,14 @@ final class EventLog {
 @Suite("Client connection handler")
 struct ClientConnectionHandlerTests {
     /// An active embedded client connection with its event log.
-    private func connectedClient(id: Int, peerPort: Int = 50000) throws -> (
+    private func connectedClient(
+        id: Int, peerPort: Int = 50000, limits: ClientConnectionHandler.Limits = .init(),
+        onLimit: @escaping (String, ClientConnectionHandler.LimitReached) -> Void = { _, _ in }
+    ) throws -> (
         EmbeddedChannel, ClientConnectionHandler, EventLog
     ) {
         let log = EventLog()
-        let handler = ClientConnectionHandler(id: ClientID(id), onEvents: { log.events += $0 })
+        let handler = ClientConnectionHandler(id: ClientID(id), limits: limits, onEvents: { log.events += $0 }, onLimit: onLimit)
         let channel = EmbeddedChannel(handler: handler)
         channel.localAddress = try SocketAddress(ipAddress: "127.0.0.1", port: 26379)
         channel.remoteAddress = try SocketAddress(ipAddress: "127.0.0.1", port: peerPort)
@@ -142,5 +145,92 @@ struct ClientConnectionHandlerTests {
         try channel.close().wait()
         #expect(log.events.count == 2)
         if case .clientDisconnected = log.events.last {} else { Issue.record("no disconnect: \(log.events)") }
+    }
+
+    private func commandCount(_ log: EventLog) -> Int {
+        log.events.filter { if case .clientCommand = $0 { true } else { false } }.count
+    }
+
+    @Test("at most commandsPerTurn commands reach the core per loop turn; the rest follow in later turns, in order")
+    func boundedTurns() throws {
+        var limits = ClientConnectionHandler.Limits()
+        limits.commandsPerTurn = 10
+        let (channel, _, log) = try connectedClient(id: 1, limits: limits)
+        let wire = (0..<25).map { "PING \($0)\r\n" }.joined()
+        try channel.writeInbound(ByteBuffer(string: wire))
+        #expect(commandCount(log) == 10)
+        channel.embeddedEventLoop.run()
+        // Each turn schedules the next one after the other connections' I/O; run() drains them all.
+        #expect(commandCount(log) == 25)
+        let numbers = log.events.compactMap { event -> String? in
+            if case .clientCommand(_, let words) = event { return words.last }
+            return nil
+        }
+        #expect(numbers == (0..<25).map { "\($0)" })
+    }
+
+    @Test("reads are held while commands wait and while the output is above the high water mark")
+    func readsHeld() throws {
+        var limits = ClientConnectionHandler.Limits()
+        limits.commandsPerTurn = 2
+        let (channel, handler, log) = try connectedClient(id: 1, limits: limits)
+        let reads = ReadCounter()
+        try channel.pipeline.syncOperations.addHandler(reads, position: .first)
+        try channel.writeInbound(ByteBuffer(string: "PING\r\nPING\r\nPING\r\n"))
+        channel.read()
+        #expect(reads.count == 0, "a read passed while a command was waiting")
+        channel.embeddedEventLoop.run()
+        #expect(commandCount(log) == 3)
+        #expect(reads.count == 1, "the held read was not released once the commands were handled")
+
+        // Unsent output above the high mark: commands wait, reads are held, until it drains.
+        channel.isWritable = false
+        channel.pipeline.fireChannelWritabilityChanged()
+        try channel.writeInbound(ByteBuffer(string: "PING\r\n"))
+        channel.read()
+        channel.embeddedEventLoop.run()
+        #expect(commandCount(log) == 3, "a command was handled while the output was blocked")
+        #expect(reads.count == 1)
+        channel.isWritable = true
+        channel.pipeline.fireChannelWritabilityChanged()
+        channel.embeddedEventLoop.run()
+        #expect(commandCount(log) == 4)
+        #expect(reads.count == 2)
+        _ = handler
+    }
+
+    @Test("input held beyond client-query-buffer-limit closes the connection without a reply")
+    func queryBufferLimit() throws {
+        var limits = ClientConnectionHandler.Limits()
+        limits.queryBufferLimit = 1024
+        var reported: [ClientConnectionHandler.LimitReached] = []
+        let (channel, _, log) = try connectedClient(id: 1, limits: limits) { _, reason in reported.append(reason) }
+        try channel.writeInbound(ByteBuffer(string: "*1\r\n$4000\r\n" + String(repeating: "a", count: 1000)))
+        #expect(channel.isActive)
+        try channel.writeInbound(ByteBuffer(string: String(repeating: "a", count: 1000)))
+        #expect(!channel.isActive)
+        #expect(try outbound(channel) == "")
+        #expect(reported == [.queryBuffer(initialBytes: "\"*1\\r\\n$4000\\r\\n" + String(repeating: "a", count: 53) + "\"")])
+        #expect(commandCount(log) == 0)
+    }
+
+    @Test("a bulk longer than proto-max-bulk-len is a protocol error")
+    func protoMaxBulkLength() throws {
+        var limits = ClientConnectionHandler.Limits()
+        limits.decoding.maxBulkLength = 1024 * 1024
+        let (channel, _, _) = try connectedClient(id: 1, limits: limits)
+        try channel.writeInbound(ByteBuffer(string: "*1\r\n$1048577\r\n"))
+        #expect(try outbound(channel) == "-ERR Protocol error: invalid bulk length\r\n")
+        #expect(!channel.isActive)
+    }
+}
+
+/// Counts the reads that reach the channel's head.
+private final class ReadCounter: ChannelOutboundHandler {
+    typealias OutboundIn = Never
+    var count = 0
+    func read(context: ChannelHandlerContext) {
+        count += 1
+        context.read()
     }
 }

@@ -36,11 +36,14 @@ final class Recorder: Sendable {
 /// `PING` -> `+PONG`; `DIAL <port> <id>` opens a link (which sends `PING` once up);
 /// `DIALCLOSE <port> <id>` opens and at once closes one; `CLOSELINK <id>`; `PERSIST <token>` (with
 /// `current-epoch <token>` in the state);
-/// `BIG <n>` answers n bulk strings of 1 KiB; `QUIT`; `SHUTDOWN`.
+/// `BIG <n>` answers n bulk strings of 1 KiB; `QUIT`; `SHUTDOWN`; `SUB` makes the client a
+/// subscriber (`pubsub` output class), `PUB <n>` sends each subscriber n messages of 1 KiB.
 struct ScriptedCore: SentinelMachine {
     let recorder: Recorder
     var config: SentinelConfig
     var persistOnStart = false
+    /// Clients that sent `SUB`.
+    var subscribers: [ClientID] = []
 
     mutating func start(now: Millis) -> [Action] {
         var actions: [Action] = [.log(.notice, "scripted core started")]
@@ -81,11 +84,22 @@ struct ScriptedCore: SentinelMachine {
                 return Array(repeating: .reply(client, chunk, .resp2), count: arguments[0])
             case "SHUTDOWN":
                 return [.shutdown]
+            case "SUB":
+                subscribers.append(client)
+                return [.setClientOutputClass(client, .pubsub), .reply(client, .ok, .resp2)]
+            case "PUB":
+                // `PUB <n>`: n messages of 1 KiB to every subscriber.
+                let message = RESPValue.array([.bulkString("message"), .bulkString("c"), .bulkString(String(repeating: "m", count: 1024))])
+                let fanOut = subscribers.flatMap { Array(repeating: Action.reply($0, message, .resp2), count: arguments[0]) }
+                return fanOut + [.reply(client, .integer(subscribers.count), .resp2)]
             default:
                 return [.reply(client, .error("ERR unknown command"), .resp2)]
             }
         case .linkConnected(let id, _):
             return [.send(id, ["PING"]), .send(id, ["PING"])]
+        case .clientDisconnected(let id):
+            subscribers.removeAll { $0 == id }
+            return []
         default:
             return []
         }
@@ -215,17 +229,21 @@ final class RefusingPort {
 struct RuntimeLoopbackTests {
     private func makeRuntime(
         recorder: Recorder, configPath: String? = nil, persistOnStart: Bool = false, port: Int = 0,
-        outputLimit: Int = 32 * 1024 * 1024
+        outputLimit: Int? = nil
     ) -> SentinelRuntime {
         var config = SentinelConfig()
         config.port = port
         config.bind = ["127.0.0.1"]
         config.logLevel = .nothing
+        if let outputLimit {
+            config.otherDirectives.append(
+                ServerDirective(name: "client-output-buffer-limit", arguments: ["normal", "\(outputLimit)", "0", "0"]))
+        }
         let path =
             configPath ?? "/tmp/swift-sentinel-runtime-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).conf"
         var options = RuntimeOptions(configPath: path, seed: 42)
         options.handleSignals = false
-        options.clientOutputBufferLimit = outputLimit
+
         let core = ScriptedCore(recorder: recorder, config: config, persistOnStart: persistOnStart)
         return SentinelRuntime(config: config, options: options, core: core)
     }

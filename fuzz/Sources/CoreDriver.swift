@@ -192,7 +192,7 @@ struct CoreDriver {
             case .crash, .shutdown:
                 stopped = true
                 return
-            case .log, .setLogLevel, .wakeUp, .killScript, .activateTLS:
+            case .log, .setLogLevel, .wakeUp, .killScript, .activateTLS, .setClientOutputClass:
                 break
             }
             queue.append(contentsOf: more)

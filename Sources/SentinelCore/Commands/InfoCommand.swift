@@ -12,6 +12,7 @@ extension Sentinel {
         input.serverTimeMicros = processStats.unixTimeMicros
         input.uptimeMillis = now - startTime
         input.connectedClients = clients.count
+        input.maxClients = settings.maxClients
         input.clientRecentMaxInputBuffer = recentInputBuffer.value(at: now / 1000)
         input.clientRecentMaxOutputBuffer = recentOutputBuffer.value(at: now / 1000)
         if processStats.hz > 0 { input.hz = processStats.hz }

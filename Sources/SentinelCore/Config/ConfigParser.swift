@@ -83,7 +83,10 @@ enum ConfigDirectives {
         case oneOf([String])
         case integer(min: Int64, max: Int64)
         case port
-        case memory
+        /// A memory value (`512mb`) within a range.
+        case memoryRange(min: Int64, max: Int64)
+        /// `client-output-buffer-limit`'s groups of `<class> <hard> <soft> <soft-seconds>`.
+        case outputBufferLimits
         case octal
         case saveParams
         case variadic
@@ -143,14 +146,15 @@ enum ConfigDirectives {
         "always-show-logo": .yesNo,
         "save": .saveParams,
         "appendonly": .yesNo,
-        "client-query-buffer-limit": .memory,
-        "proto-max-bulk-len": .memory,
+        "client-query-buffer-limit": .memoryRange(min: 1024 * 1024, max: Int64.max),
+        "proto-max-bulk-len": .memoryRange(min: 1024 * 1024, max: Int64.max),
+        "client-output-buffer-limit": .outputBufferLimits,
         "coordinated-failover-pause": .string,
     ]
 
     /// Accepted directives that may appear on several lines, each line adding to the previous ones.
     /// Every other directive keeps only its last value.
-    static let multiLine: Set<String> = ["user", "save"]
+    static let multiLine: Set<String> = ["user", "save", "client-output-buffer-limit"]
 
     /// Every `sentinel <option>` the loader understands (the rewrite's keys are `sentinel <option>`).
     static let sentinelOptions: [String] = [
@@ -412,7 +416,10 @@ private struct ConfigLoader {
                 return ConfigMessages.invalidSave
             }
             return nil
-        case .string, .yesNo, .oneOf, .integer, .port, .memory, .octal:
+        case .outputBufferLimits:
+            var limits = ClientOutputBufferLimits()
+            return limits.apply(a)
+        case .string, .yesNo, .oneOf, .integer, .port, .memoryRange, .octal:
             guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
             return validate(kind: kind, value: a[0])
         }
@@ -421,7 +428,7 @@ private struct ConfigLoader {
     /// Checks the value of a single-argument server directive.
     static func validate(kind: ConfigDirectives.ArgumentKind, value: String) -> String? {
         switch kind {
-        case .string, .variadic, .saveParams:
+        case .string, .variadic, .saveParams, .outputBufferLimits:
             return nil
         case .yesNo:
             return ConfigDirectives.parseYesNo(value) == nil ? ConfigMessages.yesNo : nil
@@ -433,8 +440,9 @@ private struct ConfigLoader {
         case .port:
             guard Int64(value) != nil else { return ConfigMessages.notAnInteger }
             return ConfigDirectives.parsePort(value) == nil ? ConfigMessages.invalidPort : nil
-        case .memory:
-            return ConfigDirectives.parseMemory(value) == nil ? ConfigMessages.notMemory : nil
+        case .memoryRange(let min, let max):
+            guard let bytes = ConfigDirectives.parseMemory(value) else { return ConfigMessages.notMemory }
+            return (min...max).contains(bytes) ? nil : ConfigMessages.range(min, max)
         case .octal:
             guard !value.isEmpty, value.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") }),
                 let number = Int64(value, radix: 8)

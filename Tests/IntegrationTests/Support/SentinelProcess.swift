@@ -151,6 +151,17 @@ final class SentinelProcess {
         process?.send(signal: SIGCONT)
     }
 
+    /// The pid of the running process, nil when it is not running.
+    var pid: pid_t? {
+        isRunning ? process?.pid : nil
+    }
+
+    /// Sends `signal` without waiting; false when the process is not running.
+    @discardableResult
+    func send(signal: Int32) -> Bool {
+        process?.send(signal: signal) ?? false
+    }
+
     func restart() async throws {
         stop()
         try await start()

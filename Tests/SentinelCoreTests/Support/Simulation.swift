@@ -315,7 +315,7 @@ struct Simulation {
                 schedule(node: node, at: now, .configPersisted(token: token, error: nil))
             case .log(_, let text):
                 nodes[node].logs.append(text)
-            case .setLogLevel, .shutdown, .activateTLS, .aclFile:
+            case .setLogLevel, .shutdown, .activateTLS, .aclFile, .setClientOutputClass:
                 break
             case .prepareTLS(_, let token):
                 // The files are taken as good; loading them takes no simulated time.
