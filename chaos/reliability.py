@@ -92,7 +92,8 @@ EXPLAIN = {
     "miss a failover, and must agree again after the heal.",
     "partition-asymmetric": "TCP needs both directions, so a one-way drop breaks every connection to the old master "
     "like a partition does; it differs in what does arrive (the old master's retransmits and hellos).",
-    "loss": "No failover should happen; *stall* is redis-py's timeouts under loss.",
+    "loss": "No failover should happen (the master is lossy, not down; a failover here is a false one and its run is "
+    "flagged below); *stall* is redis-py's timeouts under loss.",
     "freeze-master": "After SIGCONT the old master comes back as a master until a sentinel demotes it; the writers had "
     "already moved (their requests to the frozen master timed out), so what counts is *demoted*.",
     "config-readonly": "The failover needs a config rewrite that fails; the sentinels must go on (and not crash).",
@@ -154,8 +155,19 @@ def describe(r):
             + (f"; {'; '.join(r['notes'])}" if r["notes"] else ""))
 
 
-def run_notes(r):
+# Faults in which the master stays healthy (or the handover must not happen): any promotion is a false failover.
+NO_FAILOVER_FAULTS = ("partition-sentinel", "loss", "coordinated-kill-election", "coordinated-kill-hello-hold")
+
+
+def run_notes(r, key=None):
     notes = list(r["notes"])
+    if key in NO_FAILOVER_FAULTS and r.get("promotions", 0) >= 1:
+        details = [f"{r['promotions']} promotion{'s' if r['promotions'] > 1 else ''}"]
+        if r.get("failover_s") is not None:
+            details.append(f"new master named {r['failover_s']:.2f} s after the fault started")
+        if r.get("lost"):
+            details.append(f"{r['lost']} acknowledged writes lost")
+        notes.append(f"**a failover where none should happen** ({', '.join(details)})")
     if r.get("final_port") is None:
         notes.append("**no single master at the end of the run** (the live sentinels named different nodes, or a "
                      "second node reported role:master; lost writes not counted)"
@@ -250,9 +262,9 @@ def render(data):
     text += "\n## Faults\n"
     for key, fault in data["faults"].items():
         text += f"\n### {key}\n\n{fault['title']}. {EXPLAIN.get(key, '')}\n\n" + "\n".join(table(fault)) + "\n"
-        notes = [f"- {impl} run {i + 1}: {'; '.join(run_notes(r))}"
+        notes = [f"- {impl} run {i + 1}: {'; '.join(run_notes(r, key))}"
                  for impl in fault["impls"] for i, r in enumerate(fault["runs"][impl])
-                 if "error" not in r and run_notes(r)]
+                 if "error" not in r and run_notes(r, key)]
         errors = [f"- {impl} run {i + 1}: errors seen by the writers: "
                   + (", ".join(f"{k} {v}" for k, v in sorted(r["errors"].items())) or "none")
                   for impl in fault["impls"] for i, r in enumerate(fault["runs"][impl]) if "error" not in r]
