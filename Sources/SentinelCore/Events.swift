@@ -17,6 +17,21 @@ extension Sentinel {
         queueNotificationScript(level, type, message, master: master)
     }
 
+    /// Logs `message` as a warning the first time `key` is seen in the set at `logged`, which holds
+    /// at most ``EpochBounds/maxLoggedSenders`` keys, so that a flood of forged senders (hostile
+    /// hellos, vote requests, coordinated-failover notices) can flood neither the log nor memory.
+    /// `whenFull`, if given, is logged once as the set fills up.
+    mutating func warnOnce(
+        _ logged: WritableKeyPath<Sentinel, Set<String>>, key: String, _ message: String, whenFull: String? = nil
+    ) {
+        guard self[keyPath: logged].count < EpochBounds.maxLoggedSenders, self[keyPath: logged].insert(key).inserted
+        else { return }
+        output.append(.log(.warning, message))
+        if let whenFull, self[keyPath: logged].count == EpochBounds.maxLoggedSenders {
+            output.append(.log(.warning, whenFull))
+        }
+    }
+
     /// Delivers a message to every client subscribed to the channel or to a matching pattern.
     mutating func publish(channel: String, message: String) {
         for (id, session) in clients {

@@ -30,7 +30,8 @@ extension SentinelConfig {
         return limits
     }
 
-    private func lastDirectiveValue(_ name: String) -> String? {
+    /// The first argument of the last `name` line among the directives kept as they are.
+    func lastDirectiveValue(_ name: String) -> String? {
         otherDirectives.last { $0.name == name }?.arguments.first
     }
 }
@@ -83,7 +84,7 @@ package struct ClientOutputBufferLimits: Hashable, Sendable {
     /// integer.
     package mutating func apply(_ arguments: [String]) -> String? {
         guard arguments.count % 4 == 0 else {
-            return "Wrong number of arguments in buffer limit configuration."
+            return ConfigMessages.bufferLimitArgumentCount
         }
         var result = self
         for start in stride(from: 0, to: arguments.count, by: 4) {
@@ -92,13 +93,13 @@ package struct ClientOutputBufferLimits: Hashable, Sendable {
             case "normal": kind = .normal
             case "pubsub": kind = .pubsub
             case "replica", "slave": kind = nil
-            default: return "Invalid client class specified in buffer limit configuration."
+            default: return ConfigMessages.bufferLimitClass
             }
             guard let hard = ConfigDirectives.parseMemory(arguments[start + 1]), hard >= 0,
                 let soft = ConfigDirectives.parseMemory(arguments[start + 2]), soft >= 0,
                 let seconds = Int64(arguments[start + 3]), seconds >= 0
             else {
-                return "Error in hard, soft or soft_seconds setting in buffer limit configuration."
+                return ConfigMessages.bufferLimitValues
             }
             let limit = OutputBufferLimit(hard: Int(hard), soft: Int(soft), softSeconds: Int(clamping: seconds))
             switch kind {

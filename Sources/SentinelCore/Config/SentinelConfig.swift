@@ -122,11 +122,11 @@ package struct SentinelConfig: Hashable, Sendable {
     package var users: [AclUserDefinition] = []
     /// The `aclfile` path, if any (the directive stays in ``otherDirectives``).
     package var aclFile: String? {
-        otherDirectives.last { $0.name == "aclfile" }?.arguments.first.flatMap { $0.isEmpty ? nil : $0 }
+        lastDirectiveValue("aclfile").flatMap { $0.isEmpty ? nil : $0 }
     }
     /// `acllog-max-len` (Redis default 128).
     package var aclLogMaxLength: Int {
-        otherDirectives.last { $0.name == "acllog-max-len" }?.arguments.first.flatMap { Int($0) } ?? 128
+        lastDirectiveValue("acllog-max-len").flatMap { Int($0) } ?? 128
     }
 
     // Global sentinel state and options.

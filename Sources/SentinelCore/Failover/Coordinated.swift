@@ -475,14 +475,10 @@ extension Sentinel {
     mutating func logNoticeOnce(_ id: ClientID, leader: String, kind: String, _ detail: String) {
         let client = clients[id]?.address ?? "an unknown client"
         let key = "\(kind) \(LoopbackAddress.hostPart(of: client)) \(leader.lowercased())"
-        guard noticeRefusalsLogged.count < EpochBounds.maxLoggedSenders, noticeRefusalsLogged.insert(key).inserted else {
-            return
-        }
-        output.append(
-            .log(
-                .warning,
-                "\(kind) SENTINEL COORDINATED-FAILOVER from \(client) naming leader \(leader): \(detail); see docs/security.md. Further ones of this client and leader are not logged"
-            ))
+        warnOnce(
+            \.noticeRefusalsLogged, key: key,
+            "\(kind) SENTINEL COORDINATED-FAILOVER from \(client) naming leader \(leader): \(detail); see docs/security.md. Further ones of this client and leader are not logged"
+        )
     }
 
     /// The replica a coordinated-failover record hands over to, when finishing it can be right: a

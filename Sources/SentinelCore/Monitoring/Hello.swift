@@ -255,17 +255,10 @@ extension Sentinel {
         case .tooFarAhead(_, let limit):
             reason = "is implausibly far ahead of ours (\(settings.currentEpoch); at most \(limit) is believed)"
         }
-        guard epochRefusalsLogged.count < EpochBounds.maxLoggedSenders, epochRefusalsLogged.insert(sender).inserted else {
-            return true
-        }
-        output.append(
-            .log(
-                .warning,
-                "Refused \(field) \(value) from \(sender) via \(via): it \(reason); see docs/security.md. Further refusals of this sender are not logged"
-            ))
-        if epochRefusalsLogged.count == EpochBounds.maxLoggedSenders {
-            output.append(.log(.warning, "Epochs refused from \(EpochBounds.maxLoggedSenders) senders: refusals from further senders are not logged"))
-        }
+        warnOnce(
+            \.epochRefusalsLogged, key: sender,
+            "Refused \(field) \(value) from \(sender) via \(via): it \(reason); see docs/security.md. Further refusals of this sender are not logged",
+            whenFull: "Epochs refused from \(EpochBounds.maxLoggedSenders) senders: refusals from further senders are not logged")
         return true
     }
 
