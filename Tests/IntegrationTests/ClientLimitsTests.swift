@@ -18,15 +18,31 @@ extension Integration {
             "client-output-buffer-limit pubsub 64kb 0 0",
         ]
 
-        /// Reads until the peer closes (EOF or reset) or `limit` bytes; a timeout throws.
+        /// Reads until the peer closes (EOF or reset) or `limit` bytes; a timeout throws. Reads one
+        /// chunk at a time, so the bytes that arrived before a reset are kept.
         static func readToClose(_ socket: LoopbackSocket, limit: Int = 4096) throws -> String {
             var received: [UInt8] = []
-            do {
-                received = try socket.read { $0.count >= limit }
-            } catch let error as HarnessError where error.description.contains("failed") {
-                // Connection reset: the sentinel closed with our input unread.
+            while received.count < limit {
+                let chunk: [UInt8]
+                do {
+                    chunk = try socket.read { !$0.isEmpty }
+                } catch let error as HarnessError where error.description.contains("failed") {
+                    break  // Connection reset: the sentinel closed with our input unread.
+                }
+                if chunk.isEmpty { break }  // EOF
+                received += chunk
             }
             return String(decoding: received, as: UTF8.self)
+        }
+
+        /// Waits until the sentinel counts `first` as its only client, so that the closed
+        /// connections' `maxclients` slots are free again for the next one.
+        static func waitUntilOnlyClient(_ first: LoopbackSocket, _ name: String) async throws {
+            try await eventually(timeout: .seconds(5), "\(name) counts one connected client") {
+                try first.write(Array("INFO clients\r\n".utf8))
+                let reply = try first.read { $0.count > 4 && $0.suffix(4).elementsEqual("\r\n\r\n".utf8) }
+                return String(decoding: reply, as: UTF8.self).contains("connected_clients:1\r\n")
+            }
         }
 
         @Test("maxclients, proto-max-bulk-len, client-query-buffer-limit and the pubsub output limit as redis-sentinel",
@@ -57,7 +73,7 @@ extension Integration {
                 second.close()
 
                 // proto-max-bulk-len 2mb: a longer bulk is a protocol error, then the close.
-                try await Task.sleep(for: .milliseconds(100))
+                try await Self.waitUntilOnlyClient(first, name)
                 let long = try LoopbackSocket(port: port, timeout: .seconds(5))
                 try long.write(Array("*1\r\n$3000000\r\n".utf8))
                 #expect(try Self.readToClose(long) == "-ERR Protocol error: invalid bulk length\r\n", "\(name)")
@@ -65,7 +81,7 @@ extension Integration {
 
                 // client-query-buffer-limit 1mb: 1.2 MB of one unfinished 1.5 MB bulk closes the
                 // connection, with no reply.
-                try await Task.sleep(for: .milliseconds(100))
+                try await Self.waitUntilOnlyClient(first, name)
                 let big = try LoopbackSocket(port: port, timeout: .seconds(5))
                 try big.write(Array("*1\r\n$1500000\r\n".utf8))
                 let chunk = [UInt8](repeating: UInt8(ascii: "a"), count: 64 * 1024)
@@ -80,7 +96,7 @@ extension Integration {
 
                 // client-output-buffer-limit pubsub 64kb: a subscriber that never reads is closed while
                 // events are published (each SENTINEL SET of 500 options publishes 500 +set events).
-                try await Task.sleep(for: .milliseconds(100))
+                try await Self.waitUntilOnlyClient(first, name)
                 let subscriber = try LoopbackSocket(port: port, timeout: .seconds(5))
                 try subscriber.write(Array("PSUBSCRIBE *\r\n".utf8))
                 _ = try subscriber.read { $0.count >= 32 }

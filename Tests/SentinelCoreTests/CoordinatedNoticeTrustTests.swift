@@ -55,7 +55,7 @@ struct CoordinatedNoticeTrustTests {
     }
 
     @Test("a vote for an invented leader, then its notice from a plain client: refused and logged once; no hello hold, no record, no switch")
-    func inventedLeader() {
+    func inventedLeader() throws {
         var sim = failoverSimulation()
         sim.startAll()
         OverflowTests.settle(&sim)
@@ -74,8 +74,8 @@ struct CoordinatedNoticeTrustTests {
         let sentinel = sim.nodes[1].sentinel
         #expect(sentinel.helloHolds.isEmpty)
         #expect(!sentinel.helloHeld(Self.master, master: "mymaster"))
-        #expect(sentinel.masters["mymaster"]?.config.coordinatedRecord == nil)
-        #expect(sim.nodes[1].persisted.last?.masters[0].coordinatedRecord == nil)
+        #expect(try #require(sentinel.masters["mymaster"]).config.coordinatedRecord == nil)
+        #expect(try #require(sim.nodes[1].persisted.last).masters[0].coordinatedRecord == nil)
         // Hellos keep going to the master, and nothing switches.
         let before = Self.hellosToMaster(sim, from: 1)
         sim.run(for: 15_000)
@@ -113,7 +113,7 @@ struct CoordinatedNoticeTrustTests {
         // One line for this client IP and leader.
         #expect(Self.lines(sim, 1, "SENTINEL COORDINATED-FAILOVER").count == 1)
         #expect(sim.nodes[1].sentinel.helloHolds.isEmpty)
-        #expect(sim.nodes[1].sentinel.masters["mymaster"]?.config.coordinatedRecord == nil)
+        #expect(try #require(sim.nodes[1].sentinel.masters["mymaster"]).config.coordinatedRecord == nil)
     }
 
     @Test("a pause above twice our down-after from a real peer: clamped (hold and record), logged once; one within it is kept")
