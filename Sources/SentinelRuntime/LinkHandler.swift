@@ -28,7 +28,12 @@ package final class LinkHandler: ChannelInboundHandler {
     package let id: LinkID
     private let onActive: (LinkHandler) -> Void
     private let onEvents: ([Event]) -> Void
-    private var processor: NIOSingleStepByteToMessageProcessor<RESPDecoder>
+    private var decoder = RESPDecoder(mode: .reply)
+    /// The start of a frame that has not fully arrived, copied out of the read buffer (nil
+    /// between frames, the usual case): the read buffer itself is never kept, so NIO reuses it
+    /// for the next read instead of allocating another (two buffers per link otherwise, which
+    /// is most of a link's memory with thousands of masters).
+    private var partial: ByteBuffer?
     private var context: ChannelHandlerContext?
     private var pending: ByteBuffer?
     private var wasActive = false
@@ -42,7 +47,6 @@ package final class LinkHandler: ChannelInboundHandler {
         self.id = id
         self.onActive = onActive
         self.onEvents = onEvents
-        self.processor = NIOSingleStepByteToMessageProcessor(RESPDecoder(mode: .reply))
     }
 
     /// The local IP of the socket (getsockname), as sent in hello messages.
@@ -80,9 +84,29 @@ package final class LinkHandler: ChannelInboundHandler {
     package func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         guard !finished else { return }
         var frames: [Event] = []
+        var buffer = Self.unwrapInboundIn(data)
+        var ours = false
+        if var partial {
+            self.partial = nil
+            partial.writeBuffer(&buffer)
+            buffer = partial
+            ours = true
+        }
         do {
-            try processor.process(buffer: Self.unwrapInboundIn(data)) { value in
+            while let value = try decoder.decode(buffer: &buffer) {
                 frames.append(.linkFrame(id, value))
+            }
+            if buffer.readableBytes > 0 {
+                if ours && buffer.readerIndex == 0 {
+                    // Still the same unfinished frame: grown in place, not copied again.
+                    partial = buffer
+                } else {
+                    // Only the unread bytes, in a buffer of their own (the decoder's progress
+                    // is relative to the reader index, so it carries over).
+                    var rest = context.channel.allocator.buffer(capacity: buffer.readableBytes)
+                    rest.writeBuffer(&buffer)
+                    partial = rest
+                }
             }
         } catch {
             if !frames.isEmpty { onEvents(frames) }

@@ -56,6 +56,25 @@ struct LinkHandlerTests {
         )
     }
 
+    @Test("the read buffer is never kept, also when a frame is cut (NIO reuses it for the next read)")
+    func readBufferReleased() throws {
+        let (channel, _, log) = try connectedLink()
+        var whole = ByteBuffer(string: "+PONG\r\n")
+        try channel.writeInbound(whole)
+        #expect(whole.modifyIfUniquelyOwned { _ in true } == true)
+        var cut = ByteBuffer(string: "+PONG\r\n$5\r\nhel")
+        try channel.writeInbound(cut)
+        #expect(cut.modifyIfUniquelyOwned { _ in true } == true)
+        var rest = ByteBuffer(string: "lo\r\n")
+        try channel.writeInbound(rest)
+        #expect(rest.modifyIfUniquelyOwned { _ in true } == true)
+        let values = log.events.compactMap { event -> RESPValue? in
+            if case .linkFrame(_, let value) = event { return value }
+            return nil
+        }
+        #expect(values == [.simpleString("PONG"), .simpleString("PONG"), .bulkString("hello")])
+    }
+
     @Test("commands are written as RESP2 multibulk, flushed once")
     func send() throws {
         let (channel, handler, _) = try connectedLink()

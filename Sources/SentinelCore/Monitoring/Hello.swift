@@ -71,9 +71,10 @@ extension Sentinel {
     /// (sentinelProcessHelloMessage): discovers peers, handles address switches and restarted
     /// peers, adopts newer epochs and switches the master when a newer config epoch says so.
     mutating func processHello(_ payload: String, from owner: LinkOwner?) {
+        // Our own hellos are dropped before anything else, as Sentinel does.
+        guard !Self.payload(payload, contains: myID) else { return }
         let tokens = Self.helloTokens(payload)
         guard tokens.count == 8 else { return }
-        guard !Self.payload(payload, contains: myID) else { return }
         guard let port = Int(tokens[1]), (0...65535).contains(port), let masterPort = Int(tokens[6]),
             (0...65535).contains(masterPort)
         else { return }
@@ -183,49 +184,63 @@ extension Sentinel {
     }
 
     /// The comma-separated fields of a hello payload, empty ones kept: what
-    /// `payload.split(separator: ",", omittingEmptySubsequences: false)` gives, split on UTF-8
-    /// bytes when the payload is ASCII (every real hello; there a comma is always a Character of
-    /// its own), by Characters otherwise (a comma followed by a combining mark is one Character).
-    /// Every hello of every master arrives here, every 2 s from every peer.
+    /// `payload.split(separator: ",", omittingEmptySubsequences: false)` gives, split on the UTF-8
+    /// bytes in place when the payload is ASCII (every real hello; there a comma is always a
+    /// Character of its own), by Characters otherwise (a comma followed by a combining mark is one
+    /// Character). Every hello of every master arrives here, every 2 s from every peer.
     static func helloTokens(_ payload: String) -> [String] {
-        let bytes = payload.utf8
-        guard bytes.allSatisfy({ $0 < 0x80 }) else {
-            return payload.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
-        }
-        var tokens: [String] = []
-        tokens.reserveCapacity(8)
-        var start = bytes.startIndex
-        var index = start
-        while index != bytes.endIndex {
-            if bytes[index] == UInt8(ascii: ",") {
-                tokens.append(String(Substring(bytes[start..<index])))
-                start = bytes.index(after: index)
+        let ascii = payload.utf8.withContiguousStorageIfAvailable { bytes -> [String]? in
+            var tokens: [String] = []
+            tokens.reserveCapacity(8)
+            var start = 0
+            for index in bytes.indices {
+                let byte = bytes[index]
+                if byte >= 0x80 { return nil }
+                if byte == UInt8(ascii: ",") {
+                    tokens.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self))
+                    start = index + 1
+                }
             }
-            index = bytes.index(after: index)
+            tokens.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
+            return tokens
         }
-        tokens.append(String(Substring(bytes[start..<index])))
-        return tokens
+        if let ascii, let tokens = ascii { return tokens }
+        return payload.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
     }
 
-    /// `payload.contains(id)` for an ASCII `id` (our run id), without the Character-by-Character
-    /// search when the payload is ASCII too (every real hello). A byte match in a non-ASCII
-    /// payload is confirmed by the Character search; no byte match means no Character match.
+    /// `payload.contains(id)` for our run id, as Sentinel's own-hello check (a `strstr` on the
+    /// payload, sentinelReceiveHelloMessages): a byte search in place when both are ASCII (every
+    /// real hello). A byte match in a non-ASCII payload is confirmed by the Character search; no
+    /// byte match means no Character match.
     static func payload(_ payload: String, contains id: String) -> Bool {
-        let haystack = payload.utf8
-        let needle = Array(id.utf8)
-        guard let first = needle.first, haystack.count >= needle.count else { return needle.isEmpty }
-        var found = false
-        var start = haystack.startIndex
-        while let candidate = haystack[start...].firstIndex(of: first) {
-            if haystack[candidate...].starts(with: needle) {
-                found = true
-                break
+        let bytes: (found: Bool, ascii: Bool)?? = payload.utf8.withContiguousStorageIfAvailable { haystack in
+            id.utf8.withContiguousStorageIfAvailable { needle in
+                Self.byteSearch(haystack, needle)
             }
-            start = haystack.index(after: candidate)
         }
+        guard let bytes, let (found, ascii) = bytes else { return payload.contains(id) }
         guard found else { return false }
-        if haystack.allSatisfy({ $0 < 0x80 }) && needle.allSatisfy({ $0 < 0x80 }) { return true }
-        return payload.contains(id)
+        return ascii ? true : payload.contains(id)
+    }
+
+    /// Whether `needle` occurs in `haystack` byte for byte, and whether both are ASCII.
+    private static func byteSearch(
+        _ haystack: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>
+    ) -> (found: Bool, ascii: Bool) {
+        let ascii = !haystack.contains { $0 >= 0x80 } && !needle.contains { $0 >= 0x80 }
+        guard let first = needle.first else { return (true, ascii) }
+        guard haystack.count >= needle.count else { return (false, ascii) }
+        var start = 0
+        let last = haystack.count - needle.count
+        while start <= last {
+            if haystack[start] == first {
+                var offset = 1
+                while offset < needle.count && haystack[start + offset] == needle[offset] { offset += 1 }
+                if offset == needle.count { return (true, ascii) }
+            }
+            start += 1
+        }
+        return (false, ascii)
     }
 
     /// A hello's current epoch, if newer than ours, becomes ours (`+new-epoch`).
