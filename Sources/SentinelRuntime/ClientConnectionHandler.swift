@@ -19,8 +19,9 @@ import SentinelCore
 ///
 /// One client cannot hold up the others, nor make the process grow without bound:
 /// * at most ``Limits/commandsPerTurn`` commands go to the core per event-loop turn; the rest of the
-///   input waits for the next turn (Redis handles one 16 KiB read per client per turn), and no more
-///   is read from the socket meanwhile;
+///   input waits for the next round of ``ClientTurns``, after the loop polled the other connections
+///   (Redis handles one 16 KiB read per client per loop iteration), and no more is read from the
+///   socket meanwhile;
 /// * while the unsent output is above the channel's high write-buffer water mark (a client that
 ///   pipelines and does not read its replies), its commands wait and nothing more is read, until the
 ///   output drains below the low mark: the client is slowed down by TCP instead of buffered without
@@ -76,6 +77,7 @@ package final class ClientConnectionHandler: ChannelDuplexHandler {
     private let onEvents: EventSink
     private let onLimit: (String, LimitReached) -> Void
     private let meter: ClientTrafficMeter
+    private let turns: ClientTurns
     private let limits: Limits
     /// The most input held at once since ``takeBufferUsage()`` last ran.
     private var inputPeak = 0
@@ -118,11 +120,13 @@ package final class ClientConnectionHandler: ChannelDuplexHandler {
     ///   - onLimit: Called (before the close) when the connection is closed for a limit, with the
     ///     client's `id=... addr=... laddr=...` (the start of Redis's CLIENT LIST line).
     ///   - meter: Where reads, writes and their bytes are counted (shared by the runtime's clients).
+    ///   - turns: Where the next turn waits while commands are left (shared by the runtime's clients).
     package init(
         id: ClientID, limits: Limits = Limits(), onEvents: @escaping EventSink,
         onLimit: @escaping (String, LimitReached) -> Void = { _, _ in },
-        meter: ClientTrafficMeter = ClientTrafficMeter()
+        meter: ClientTrafficMeter = ClientTrafficMeter(), turns: ClientTurns = ClientTurns()
     ) {
+        self.turns = turns
         self.id = id
         self.limits = limits
         self.onEvents = onEvents
@@ -257,11 +261,11 @@ package final class ClientConnectionHandler: ChannelDuplexHandler {
         }
     }
 
-    /// Runs the next turn after the other connections' ready I/O.
+    /// Runs the next turn in the next round of ``ClientTurns``, after the other connections' ready I/O.
     private func scheduleTurn() {
         guard !turnScheduled, let context else { return }
         turnScheduled = true
-        context.eventLoop.assumeIsolated().execute {
+        turns.enqueue(on: context.eventLoop) {
             self.turnScheduled = false
             self.runTurn()
         }

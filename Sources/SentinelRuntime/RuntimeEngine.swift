@@ -66,6 +66,8 @@ final class RuntimeEngine {
     private var clientsFlushing: [ClientID] = []
     /// Client I/O totals, counted by the client handlers; `reportedTraffic` is what the core has.
     private let traffic = ClientTrafficMeter()
+    /// The next turns of clients with commands waiting, one round per loop iteration.
+    private let clientTurns = ClientTurns()
     private var reportedTraffic = ClientTraffic()
     private var linksToFlush: [LinkID] = []
 
@@ -493,7 +495,7 @@ final class RuntimeEngine {
                         "Closing client that reached max query buffer length: \(client) (qbuf initial bytes: \(initialBytes))")
                 }
             },
-            meter: traffic
+            meter: traffic, turns: clientTurns
         )
         clients[id] = handler
         try channel.pipeline.syncOperations.addHandler(handler)

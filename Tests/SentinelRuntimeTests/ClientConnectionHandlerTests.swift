@@ -159,14 +159,51 @@ struct ClientConnectionHandlerTests {
         let wire = (0..<25).map { "PING \($0)\r\n" }.joined()
         try channel.writeInbound(ByteBuffer(string: wire))
         #expect(commandCount(log) == 10)
-        channel.embeddedEventLoop.run()
-        // Each turn schedules the next one after the other connections' I/O; run() drains them all.
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        // Each round schedules the next one after the other connections' I/O; 1 ms runs them all.
         #expect(commandCount(log) == 25)
         let numbers = log.events.compactMap { event -> String? in
             if case .clientCommand(_, let words) = event { return words.last }
             return nil
         }
         #expect(numbers == (0..<25).map { "\($0)" })
+    }
+
+    @Test("pipelining clients get one turn each per loop iteration, not their whole input at once")
+    func oneTurnPerRound() throws {
+        var limits = ClientConnectionHandler.Limits()
+        limits.commandsPerTurn = 10
+        let loop = EmbeddedEventLoop()
+        let turns = ClientTurns()
+        let log = EventLog()
+        var channels: [EmbeddedChannel] = []
+        for id in 1...2 {
+            let handler = ClientConnectionHandler(
+                id: ClientID(id), limits: limits, onEvents: { log.events += $0 }, turns: turns)
+            let channel = EmbeddedChannel(handler: handler, loop: loop)
+            channel.remoteAddress = try SocketAddress(ipAddress: "127.0.0.1", port: 50000 + id)
+            try channel.connect(to: channel.remoteAddress!).wait()
+            channels.append(channel)
+        }
+        func handled(_ id: Int) -> [String] {
+            log.events.compactMap { event -> String? in
+                if case .clientCommand(let client, let words) = event, client == ClientID(id) { return words.last }
+                return nil
+            }
+        }
+        let wire = (0..<100).map { "PING \($0)\r\n" }.joined()
+        for channel in channels { try channel.writeInbound(ByteBuffer(string: wire)) }
+        #expect(handled(1).count == 10 && handled(2).count == 10)
+        // Tasks due now run; the next round is not one of them (an `execute` was, and ran all 100).
+        loop.run()
+        #expect(handled(1).count == 10 && handled(2).count == 10)
+        // One round: one turn for each client, and the next round is not due before the next poll.
+        loop.advanceTime(by: ClientTurns.pause)
+        #expect(handled(1).count == 20 && handled(2).count == 20)
+        loop.advanceTime(by: .milliseconds(1))
+        #expect(handled(1) == (0..<100).map { "\($0)" })
+        #expect(handled(2) == (0..<100).map { "\($0)" })
+        for channel in channels { _ = try channel.finish() }
     }
 
     @Test("reads are held while commands wait and while the output is above the high water mark")
@@ -179,7 +216,7 @@ struct ClientConnectionHandlerTests {
         try channel.writeInbound(ByteBuffer(string: "PING\r\nPING\r\nPING\r\n"))
         channel.read()
         #expect(reads.count == 0, "a read passed while a command was waiting")
-        channel.embeddedEventLoop.run()
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
         #expect(commandCount(log) == 3)
         #expect(reads.count == 1, "the held read was not released once the commands were handled")
 
@@ -188,12 +225,12 @@ struct ClientConnectionHandlerTests {
         channel.pipeline.fireChannelWritabilityChanged()
         try channel.writeInbound(ByteBuffer(string: "PING\r\n"))
         channel.read()
-        channel.embeddedEventLoop.run()
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
         #expect(commandCount(log) == 3, "a command was handled while the output was blocked")
         #expect(reads.count == 1)
         channel.isWritable = true
         channel.pipeline.fireChannelWritabilityChanged()
-        channel.embeddedEventLoop.run()
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
         #expect(commandCount(log) == 4)
         #expect(reads.count == 2)
         _ = handler
