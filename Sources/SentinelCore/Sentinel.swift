@@ -77,9 +77,15 @@ package struct Sentinel: Sendable {
     /// CONFIG commands waiting for it (TLSConfigSet.swift).
     var tlsReload = TLSReloadState()
 
-    /// Set when something changed that must be persisted; one `persistConfig` goes out per event.
+    /// Set when something changed that must be persisted; one `persistConfig` goes out per event,
+    /// unless one is still being written (``flushInFlight``): then the change waits for it to end.
     var needsFlush = false
     var nextFlushToken = 1
+    /// The token of the `persistConfig` being written, until its `configPersisted` arrives. One
+    /// write at a time, and the config is built once per write rather than once per event that
+    /// changed it: building it is O(masters), so a burst of N `SENTINEL MONITOR`s cost O(N²) on the
+    /// loop when every one built it (a pipelined MONITOR of 2,000 masters stalled the loop 0.5 s).
+    var flushInFlight: Int? = nil
     /// Replies held until the flush they depend on has finished (Redis replies after the flush):
     /// the client, its reply slot (see ClientReplies.swift), the success and failure answers.
     var repliesAwaitingFlush: [Int: [(ClientID, Int, RESPValue, RESPValue?)]] = [:]
@@ -153,6 +159,14 @@ package struct Sentinel: Sendable {
         }
         reconnectAll()
         return drain()
+    }
+
+    /// The configuration to write on the way out (SHUTDOWN, SIGTERM, a simulated crash) when a change
+    /// has not been handed to the runtime yet (it waits for the write in flight); nil when every
+    /// change went out in a `persistConfig`. Redis saves synchronously, so at its exits every
+    /// change made so far is on disk.
+    package var unsavedConfig: SentinelConfig? {
+        needsFlush || !pendingFlushReplies.isEmpty ? config : nil
     }
 
     /// The live configuration, as it would be persisted right now (Redis's sentinelFlushConfig input).
@@ -236,12 +250,18 @@ package struct Sentinel: Sendable {
             return Array(output[...crash])
         }
         if needsFlush {
-            needsFlush = false
-            let token = nextFlushToken
-            nextFlushToken += 1
-            repliesAwaitingFlush[token] = pendingFlushReplies
-            pendingFlushReplies = []
-            output.append(.persistConfig(config, token: token))
+            // While a write is in flight, the change (and the replies waiting for it) go into the
+            // next one, issued when `configPersisted` ends this one: the runtime could only have
+            // queued it behind the current write anyway, so nothing is written later than before.
+            if flushInFlight == nil {
+                needsFlush = false
+                let token = nextFlushToken
+                nextFlushToken += 1
+                repliesAwaitingFlush[token] = pendingFlushReplies
+                pendingFlushReplies = []
+                flushInFlight = token
+                output.append(.persistConfig(config, token: token))
+            }
         } else if !pendingFlushReplies.isEmpty {
             // A command that flushes when nothing changed still answers as if it flushed.
             needsFlush = true
@@ -263,6 +283,7 @@ package struct Sentinel: Sendable {
     /// A flush finished. It covers `token` and every earlier token: each `persistConfig` carries
     /// the whole config, so the runtime may write only the latest of a burst and answer once.
     private mutating func configPersisted(token: Int, error: String?) {
+        if let inFlight = flushInFlight, token >= inFlight { flushInFlight = nil }
         let covered = repliesAwaitingFlush.keys.filter { $0 <= token }.sorted()
         if let error {
             output.append(.log(.warning, "WARNING: Sentinel was not able to save the new configuration on disk!!!: \(error)"))

@@ -94,12 +94,13 @@ final class ConfigSaver {
     }
 
     /// For the exits only (``stop()`` follows): waits for the save in flight, then writes the
-    /// latest state (the pending one, else the one in flight again) on the calling thread; tokens
-    /// still unreported are not reported any more. Returns the error if that write failed; nil when
-    /// it worked or there was nothing left to write.
+    /// latest state (`latest`, a state the core has not handed over yet, else the pending one, else
+    /// the one in flight again) on the calling thread; tokens still unreported are not reported any
+    /// more. Returns the error if that write failed; nil when it worked or there was nothing left
+    /// to write.
     @discardableResult
-    func flushNow() -> ConfigWriteError? {
-        guard let latest = pending?.state ?? inFlight?.state else { return nil }
+    func flushNow(latest newer: SentinelConfig? = nil) -> ConfigWriteError? {
+        guard let latest = newer ?? pending?.state ?? inFlight?.state else { return nil }
         let sequence = nextSequence
         nextSequence += 1
         pending = nil

@@ -461,7 +461,7 @@ final class RuntimeEngine {
     /// On the way out (SHUTDOWN, SIGTERM, a simulated crash): waits for the save in flight and
     /// writes the latest state synchronously, as Redis saves its config at shutdown.
     private func flushConfig() {
-        if let error = saver.flushNow() {
+        if let error = saver.flushNow(latest: core.unsavedConfig) {
             logger.warning("WARNING: Sentinel was not able to save the new configuration on disk!!!: \(error.reason)")
         }
         saver.stop()

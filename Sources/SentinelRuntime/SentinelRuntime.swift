@@ -22,6 +22,12 @@ import Synchronization
 package protocol SentinelMachine: Sendable {
     mutating func start(now: Millis) -> [Action]
     mutating func handle(_ event: Event, now: Millis) -> [Action]
+    /// A state newer than the last `.persistConfig` that must still be written at exit, if any.
+    var unsavedConfig: SentinelConfig? { get }
+}
+
+extension SentinelMachine {
+    package var unsavedConfig: SentinelConfig? { nil }
 }
 
 extension Sentinel: SentinelMachine {}

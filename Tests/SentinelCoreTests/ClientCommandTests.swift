@@ -17,7 +17,9 @@ struct ClientCommandTests {
             config.requirePass = requirePass
             config.masters = [MasterConfig(name: "mymaster", address: HostPort("127.0.0.1", 6379), quorum: 2)]
             sentinel = Sentinel(config: config, seed: 3)
-            _ = sentinel.start(now: now)
+            for case .persistConfig(_, let token) in sentinel.start(now: now) {
+                _ = sentinel.handle(.configPersisted(token: token, error: nil), now: now)
+            }
         }
 
         mutating func connect(_ id: Int) {

@@ -36,8 +36,10 @@ struct ClientConnectionStateTests {
         actions += h.sentinel.handle(.clientCommand(ClientID(1), ["PING", "b"]), now: h.now)
         #expect(Self.replies(actions, to: 1).isEmpty, "nothing may overtake the FLUSHCONFIG answer")
         guard let first = token else { return }
-        let second = Self.flushToken(actions.filter { if case .persistConfig(_, first) = $0 { false } else { true } })
+        #expect(Self.flushToken(actions.filter { if case .persistConfig(_, first) = $0 { false } else { true } }) == nil,
+            "one write at a time: the SET's flush waits for the FLUSHCONFIG one")
         var after = h.sentinel.handle(.configPersisted(token: first, error: nil), now: h.now)
+        let second = Self.flushToken(after)
         #expect(
             Self.replies(after, to: 1) == [
                 .ok, .bulkString("a"),

@@ -22,7 +22,12 @@ struct HelloTests {
     func hello(_ s: inout Sentinel, _ payload: String, now: Millis = 2000) -> [Action] {
         let client = ClientID(1)
         _ = s.handle(.clientConnected(client, address: "127.0.0.1:5000", localAddress: "127.0.0.1:26379"), now: now)
-        return s.handle(.clientCommand(client, ["PUBLISH", "__sentinel__:hello", payload]), now: now)
+        var actions = s.handle(.clientCommand(client, ["PUBLISH", "__sentinel__:hello", payload]), now: now)
+        // Every flush answered as the runtime does, so the next change goes out at once.
+        for case .persistConfig(_, let token) in actions {
+            actions += s.handle(.configPersisted(token: token, error: nil), now: now)
+        }
+        return actions
     }
 
     func logs(_ actions: [Action]) -> [String] {

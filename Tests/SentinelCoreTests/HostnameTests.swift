@@ -108,7 +108,7 @@ struct HostnameTests {
     @Test("announce-hostnames picks the printed form everywhere", arguments: [false, true])
     func announcedEverywhere(announce: Bool) throws {
         var s = make(announce: announce)
-        _ = s.handle(.hostResolved(host: "node-a.test", ip: "10.0.0.1"), now: 1500)
+        _ = persisted(&s, s.handle(.hostResolved(host: "node-a.test", ip: "10.0.0.1"), now: 1500))
         let printed = announce ? "node-a.test" : "10.0.0.1"
         // GET-MASTER-ADDR-BY-NAME and SENTINEL MASTER.
         #expect(replies(ask(&s, "SENTINEL", "GET-MASTER-ADDR-BY-NAME", "mymaster"))
