@@ -66,26 +66,46 @@ package enum ConfigFile {
         }
     }
 
+    /// A configured script that cannot be run: the directive's first words (to find its line) and
+    /// Redis's message.
+    package struct ScriptProblem: Equatable, Sendable {
+        /// `sentinel notification-script <master>` or `sentinel client-reconfig-script <master>`.
+        package var directive: String
+        package var message: String
+
+        package init(directive: String, message: String) {
+            self.directive = directive
+            self.message = message
+        }
+    }
+
     /// The loader's script check, which the pure parser leaves to the runtime: every configured
-    /// `notification-script` and `client-reconfig-script` must exist and be executable. Returns
-    /// one message per bad script, with Redis's texts, e.g.
-    /// `sentinel notification-script mymaster /x.sh: Notification script seems non existing or non executable.`
-    /// Redis refuses to start when this is not empty.
-    package static func scriptProblems(in config: SentinelConfig) -> [String] {
-        var problems: [String] = []
+    /// `notification-script` and `client-reconfig-script` must exist and be executable, a relative
+    /// path taken from `dir` (Redis checks it after its chdir). One problem per bad script, with
+    /// Redis's texts; Redis refuses to start when there is one.
+    package static func scriptProblems(in config: SentinelConfig) -> [ScriptProblem] {
+        var problems: [ScriptProblem] = []
         for master in config.masters {
-            if let path = master.notificationScript, access(path, X_OK) != 0 {
+            if let path = master.notificationScript, access(fromDir(path, config.dir), X_OK) != 0 {
                 problems.append(
-                    "sentinel notification-script \(master.name) \(path): Notification script seems non existing or non executable."
-                )
+                    ScriptProblem(
+                        directive: "sentinel notification-script \(master.name)",
+                        message: "Notification script seems non existing or non executable."))
             }
-            if let path = master.clientReconfigScript, access(path, X_OK) != 0 {
+            if let path = master.clientReconfigScript, access(fromDir(path, config.dir), X_OK) != 0 {
                 problems.append(
-                    "sentinel client-reconfig-script \(master.name) \(path): Client reconfiguration script seems non existing or non executable."
-                )
+                    ScriptProblem(
+                        directive: "sentinel client-reconfig-script \(master.name)",
+                        message: "Client reconfiguration script seems non existing or non executable."))
             }
         }
         return problems
+    }
+
+    /// `path` as the sentinel opens it once it changed into `dir`: relative paths are relative to it.
+    package static func fromDir(_ path: String, _ dir: String?) -> String {
+        guard !path.hasPrefix("/"), let dir, !dir.isEmpty else { return path }
+        return dir.hasSuffix("/") ? dir + path : dir + "/" + path
     }
 
     /// Makes `path` absolute against the current directory, once at startup, so that rewrites

@@ -33,6 +33,9 @@ final class ConfigSaver {
     private var inFlight: (sequence: Int, token: Int, state: SentinelConfig)?
     /// The latest state asked for while a save was in flight (kept for ``flushNow()`` too).
     private var pending: (state: SentinelConfig, token: Int)?
+    /// The state of the last write, if it failed and nothing was written since (kept for
+    /// ``flushNow()``: the exit tries it once more and reports a second failure).
+    private var unsaved: SentinelConfig?
     private var nextSequence = 1
     private var stopped = false
 
@@ -74,12 +77,16 @@ final class ConfigSaver {
     }
 
     private func finished(sequence: Int, token: Int, result: Result<ConfigDisk.Outcome, any Error>) {
-        guard !stopped, inFlight?.sequence == sequence else { return }
+        guard !stopped, let written = inFlight, written.sequence == sequence else { return }
         inFlight = nil
         let error: ConfigWriteError?
         switch result {
-        case .success(.written): error = nil
-        case .success(.failed(let failure)): error = failure
+        case .success(.written):
+            error = nil
+            unsaved = nil
+        case .success(.failed(let failure)):
+            error = failure
+            unsaved = written.state
         case .success(.superseded), .failure:
             // Not run: only after `flushNow`/`stop`, which the guard above already excludes.
             return
@@ -95,12 +102,12 @@ final class ConfigSaver {
 
     /// For the exits only (``stop()`` follows): waits for the save in flight, then writes the
     /// latest state (`latest`, a state the core has not handed over yet, else the pending one, else
-    /// the one in flight again) on the calling thread; tokens still unreported are not reported any
+    /// the one in flight again, else the last one whose write failed) on the calling thread; tokens still unreported are not reported any
     /// more. Returns the error if that write failed; nil when it worked or there was nothing left
     /// to write.
     @discardableResult
     func flushNow(latest newer: SentinelConfig? = nil) -> ConfigWriteError? {
-        guard let latest = newer ?? pending?.state ?? inFlight?.state else { return nil }
+        guard let latest = newer ?? pending?.state ?? inFlight?.state ?? unsaved else { return nil }
         let sequence = nextSequence
         nextSequence += 1
         pending = nil

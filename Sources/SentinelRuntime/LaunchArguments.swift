@@ -4,6 +4,14 @@
 
 import SentinelCore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Version strings shown by `--version`, `INFO`-like banners and the fatal config error banner.
 package enum SentinelVersion {
     /// This implementation's version.
@@ -144,6 +152,9 @@ package enum Launcher {
     ) {
         do {
             var config = try ConfigParser.parse(text, fileName: fileName, overrides: overrides)
+            if let problem = loadProblem(config, text: text, fileName: fileName) {
+                return (1, problem.line > 0 ? problem.description : "\(fileName): \(problem.message)")
+            }
             switch aclFileUsers(config) {
             case nil: break
             case .success(let users)?: config.users = users
@@ -157,6 +168,70 @@ package enum Launcher {
             return (0, "configuration OK")
         } catch {
             return (1, error.description)
+        }
+    }
+
+    /// The checks loading makes once the file parsed, in redis-sentinel 7.0.15's order and with its
+    /// messages, for startup and `--check-config` alike:
+    /// 1. `dir`: Redis changes into it at the directive, so one that is missing or cannot be
+    ///    entered stops loading at its line, with the system's reason;
+    /// 2. `logfile`: opened for appending (created if missing), else "Can't open the log file:
+    ///    <reason>" with no line, as Redis reports it;
+    /// 3. the notification and client-reconfig scripts, at their lines.
+    /// Relative paths are taken from `dir`, as Redis takes them after its chdir. Touches the file
+    /// system (the log file may be created, as Redis's check creates it); nil when all pass.
+    package static func loadProblem(_ config: SentinelConfig, text: String, fileName: String) -> ConfigLoadError? {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        /// The last line whose first words are `words` (what Redis reports for a directive it
+        /// applies last), with its number; 0 and no text if it came from the command line.
+        func line(startingWith words: String) -> (number: Int, text: String) {
+            let wanted = words.lowercased().split(separator: " ")
+            guard
+                let index = lines.lastIndex(where: { line in
+                    let tokens = (ConfigTokenizer.split(line) ?? []).prefix(wanted.count).map { $0.lowercased() }
+                    return tokens.elementsEqual(wanted.map(String.init))
+                })
+            else { return (0, "") }
+            let text = lines[index].drop(while: { $0 == " " || $0 == "\t" })
+            return (index + 1, String(text.reversed().drop(while: { $0 == " " || $0 == "\t" || $0 == "\r" }).reversed()))
+        }
+        if let dir = config.dir, !dir.isEmpty, let reason = Self.cannotEnter(dir) {
+            let at = line(startingWith: "dir")
+            return ConfigLoadError(file: fileName, line: at.number, lineText: at.text, message: reason)
+        }
+        if !config.logFile.isEmpty {
+            let fd = open(ConfigFile.fromDir(config.logFile, config.dir), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+            if fd < 0 {
+                let reason = String(cString: strerror(errno))
+                return ConfigLoadError(file: fileName, line: 0, lineText: "", message: "Can't open the log file: \(reason)")
+            }
+            close(fd)
+        }
+        if let script = ConfigFile.scriptProblems(in: config).first {
+            let at = line(startingWith: script.directive)
+            return ConfigLoadError(file: fileName, line: at.number, lineText: at.text, message: script.message)
+        }
+        return nil
+    }
+
+    /// Why the process could not change into `dir` (chdir's reason), or nil.
+    private static func cannotEnter(_ dir: String) -> String? {
+        var info = stat()
+        if stat(dir, &info) != 0 { return String(cString: strerror(errno)) }
+        if (info.st_mode & S_IFMT) != S_IFDIR { return String(cString: strerror(ENOTDIR)) }
+        if access(dir, X_OK) != 0 { return String(cString: strerror(errno)) }
+        return nil
+    }
+
+    /// Why the config file cannot be written by this process, in startup's words (Sentinel refuses
+    /// to run then), or nil. Depends on the user: `--check-config` run as another user than the
+    /// service's may answer differently.
+    package static func writableProblem(path: String) -> String? {
+        do {
+            try ConfigFile.checkWritable(path: path)
+            return nil
+        } catch {
+            return notWritable(path: path, reason: error.reason)
         }
     }
 

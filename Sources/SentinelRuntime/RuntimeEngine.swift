@@ -458,11 +458,15 @@ final class RuntimeEngine {
         deliver([.configPersisted(token: token, error: error?.description)])
     }
 
+    /// Why the save on the way out failed, if it did: the process then exits non-zero.
+    private(set) var finalSaveError: ConfigWriteError?
+
     /// On the way out (SHUTDOWN, SIGTERM, a simulated crash): waits for the save in flight and
     /// writes the latest state synchronously, as Redis saves its config at shutdown.
     private func flushConfig() {
         if let error = saver.flushNow(latest: core.unsavedConfig) {
             logger.warning("WARNING: Sentinel was not able to save the new configuration on disk!!!: \(error.reason)")
+            finalSaveError = error
         }
         saver.stop()
     }

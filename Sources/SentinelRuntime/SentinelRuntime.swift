@@ -58,6 +58,19 @@ package struct RuntimeOptions: Sendable {
     }
 }
 
+/// A failure at exit that makes the process exit non-zero.
+package enum RuntimeExitError: Error, CustomStringConvertible, Sendable {
+    /// The config could not be saved on the way out (SHUTDOWN, SIGTERM): the last changes are lost.
+    case finalSaveFailed(ConfigWriteError)
+
+    package var description: String {
+        switch self {
+        case .finalSaveFailed(let error):
+            "The configuration could not be saved at shutdown (\(error.reason)): the last changes are not on disk. Exiting with status 1."
+        }
+    }
+}
+
 /// A startup failure the executable reports before exiting 1.
 package struct RuntimeStartupError: Error, CustomStringConvertible, Sendable {
     /// A listener that could not be bound: its port, and whether it is the `tls-port` one.
@@ -144,6 +157,18 @@ package final class SentinelRuntime: Sendable {
                 source.resume()
                 signalSources.append(source)
             }
+            // redis-sentinel ignores SIGHUP. Logs are opened for every line (LogSink), so a
+            // rotated log file needs no signal; say so rather than die (the default action).
+            signal(SIGHUP, SIG_IGN)
+            let hangUp = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+            hangUp.setEventHandler { [self] in
+                self.eventLoop.execute { [engine] in
+                    engine.value.logger.notice(
+                        "Received SIGHUP: ignored (the log file is opened for every line, so a rotated log needs no signal)")
+                }
+            }
+            hangUp.resume()
+            signalSources.append(hangUp)
         }
         defer {
             for source in signalSources { source.cancel() }
@@ -155,7 +180,11 @@ package final class SentinelRuntime: Sendable {
             throw error
         }
         await waitUntilStopped()
+        let saveError = try? await eventLoop.submit { [engine] in engine.value.finalSaveError }.get()
         try await releaseLoop()
+        if let saveError = saveError ?? nil {
+            throw RuntimeExitError.finalSaveFailed(saveError)
+        }
     }
 
     /// Binds the listeners and starts the core. Returns the bound addresses (tests bind port 0).

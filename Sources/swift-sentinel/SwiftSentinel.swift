@@ -54,7 +54,11 @@ struct SwiftSentinel {
                 printError(Launcher.cannotOpen(path: path, reason: reason(error)))
                 return 1
             }
-            let (status, output) = Launcher.checkConfig(text: text, fileName: path, overrides: overrides)
+            var (status, output) = Launcher.checkConfig(text: text, fileName: path, overrides: overrides)
+            if status == 0, let problem = Launcher.writableProblem(path: ConfigFile.absolutePath(path)) {
+                // As startup refuses it; the answer depends on the user running the check.
+                (status, output) = (1, problem + " (checked as uid \(getuid()): run --check-config as the service's user)")
+            }
             if status == 0 { print(output) } else { printError(output) }
             return status
         case .run(let path, let overrides):
@@ -84,25 +88,17 @@ struct SwiftSentinel {
         }
         let log = LogSink(level: config.logLevel, file: config.logFile)
         CrashReport.install(logFile: config.logFile)
-        if let problem = ConfigFile.scriptProblems(in: config).first {
-            // Redis rejects a non-executable script while loading, pointing at its line.
-            let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-            let directive = problem.split(separator: " ").prefix(3).joined(separator: " ")
-            let index = lines.firstIndex { $0.split(separator: " ").prefix(3).joined(separator: " ") == directive }
-            let error = ConfigLoadError(
-                file: path ?? "", line: index.map { $0 + 1 } ?? 0,
-                lineText: index.map { String(lines[$0]) } ?? "", message: problem)
-            printError(Launcher.fatalBanner(error), terminator: "")
+        if let problem = Launcher.loadProblem(config, text: text, fileName: path ?? "") {
+            // The `dir`, `logfile` and script checks of Redis's loader, as `--check-config` makes them.
+            printError(Launcher.fatalBanner(problem), terminator: "")
             return 1
         }
         guard let absolutePath else {
             log.write(.warning, Launcher.needsConfigFile)
             return 1
         }
-        do {
-            try ConfigFile.checkWritable(path: absolutePath)
-        } catch {
-            log.write(.warning, Launcher.notWritable(path: absolutePath, reason: error.reason))
+        if let problem = Launcher.writableProblem(path: absolutePath) {
+            log.write(.warning, problem)
             return 1
         }
         if let dir = config.dir, !dir.isEmpty, chdir(dir) != 0 {

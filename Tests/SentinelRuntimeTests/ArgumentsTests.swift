@@ -102,6 +102,46 @@ struct ArgumentsTests {
         #expect(good.status == 0, "\(good.output)")
     }
 
+    /// Startup and `--check-config` give the same verdict, with redis-sentinel 7.0.15's messages
+    /// (checked against it): a `dir` that does not exist (at its line), a `logfile` that cannot be
+    /// opened (no line), a script that is missing (at its line), in that order; relative paths are
+    /// taken from `dir`, as Redis takes them after its chdir.
+    @Test("--check-config refuses what loading refuses: dir, logfile, scripts, relative to dir")
+    func checkConfigLoadChecks() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("load-check-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir + "/helpers", withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try "#!/bin/sh\n".write(toFile: dir + "/helpers/n.sh", atomically: true, encoding: .utf8)
+        chmod(dir + "/helpers/n.sh", 0o755)
+        let monitor = "sentinel monitor m 127.0.0.1 6379 2\n"
+        func check(_ text: String) -> (status: Int32, output: String) {
+            Launcher.checkConfig(text: text, fileName: "s.conf", overrides: [])
+        }
+
+        let noDir = check("port 26380\ndir /nonexistent/d\n" + monitor)
+        #expect(noDir.status == 1)
+        #expect(noDir.output == "s.conf:2: 'dir /nonexistent/d' -> No such file or directory")
+
+        let noLog = check("logfile /nonexistent/d/x.log\n" + monitor + "sentinel notification-script m /nonexistent/n.sh\n")
+        #expect(noLog.status == 1)
+        #expect(noLog.output == "s.conf: Can't open the log file: No such file or directory", "the logfile comes before the scripts")
+
+        let noScript = check(monitor + "sentinel notification-script m /nonexistent/n.sh\n")
+        #expect(noScript.status == 1)
+        #expect(noScript.output
+            == "s.conf:2: 'sentinel notification-script m /nonexistent/n.sh' -> Notification script seems non existing or non executable.")
+
+        // Relative to `dir`: the script and the log file.
+        let relative = check("dir \(dir)\nlogfile s.log\n" + monitor + "sentinel notification-script m helpers/n.sh\n")
+        #expect(relative.status == 0, "\(relative.output)")
+        #expect(FileManager.default.fileExists(atPath: dir + "/s.log"), "the log file is opened in dir")
+        let banner = try #require(Launcher.loadProblem(
+            try ConfigParser.parse("logfile /nonexistent/d/x.log\n", fileName: "s.conf"), text: "logfile /nonexistent/d/x.log\n",
+            fileName: "s.conf"))
+        #expect(Launcher.fatalBanner(banner).hasSuffix("***\nCan't open the log file: No such file or directory\n"),
+            "no line, as redis-sentinel prints it")
+    }
+
     @Test("fatal config error banner")
     func fatalBanner() {
         let error = ConfigLoadError(

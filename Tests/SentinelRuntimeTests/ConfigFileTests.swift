@@ -113,7 +113,9 @@ struct ConfigFileTests {
         #expect(ConfigFile.scriptProblems(in: c) == [])
         c.masters[0].clientReconfigScript = dir.file("missing.sh")
         #expect(ConfigFile.scriptProblems(in: c) == [
-            "sentinel client-reconfig-script mymaster \(dir.file("missing.sh")): Client reconfiguration script seems non existing or non executable."
+            ConfigFile.ScriptProblem(
+                directive: "sentinel client-reconfig-script mymaster",
+                message: "Client reconfiguration script seems non existing or non executable.")
         ])
         // Even root needs an execute bit.
         c.masters[0].notificationScript = notExecutable

@@ -73,6 +73,23 @@ struct ConfigSaverTests {
 
     static func fileText(_ path: String) -> String { (try? ConfigFile.read(path: path)) ?? "" }
 
+    /// A loopback port nothing listens on right now (bound to port 0, then released).
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        try #require(bound)
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
     /// Before, the read/rewrite/write/fsync/rename ran on the loop: a slow disk stopped every
     /// client and timer (TILT and false +sdown at 200 masters).
     @Test("the loop keeps answering PING while a config write is held")
@@ -151,6 +168,42 @@ struct ConfigSaverTests {
         let name = (path as NSString).lastPathComponent
         let strays = try FileManager.default.contentsOfDirectory(atPath: "/tmp").filter { $0.hasPrefix(name + ".tmp-") }
         #expect(strays.isEmpty, "no temporary file left behind")
+    }
+
+    /// A state whose write failed is tried once more on the way out; when that fails too, the exit
+    /// says so and `run()` ends with an error, so the process exits 1 (it exited 0 without a word).
+    @Test("a failed final save at shutdown is logged and makes run() fail")
+    func failedFinalSave() async throws {
+        let recorder = Recorder()
+        let path = Self.tempPath()
+        defer { unlink(path) }
+        let renames = Mutex(0)
+        var config = SentinelConfig()
+        config.port = try Self.freePort()
+        config.bind = ["127.0.0.1"]
+        config.logLevel = .nothing
+        var options = RuntimeOptions(configPath: path, seed: 42)
+        options.handleSignals = false
+        options.configSeams.rename = { _, _ in
+            renames.withLock { $0 += 1 }
+            errno = EIO
+            return -1
+        }
+        let runtime = SentinelRuntime(config: config, options: options, core: ScriptedCore(recorder: recorder, config: config))
+        let running = Task { try await runtime.run() }
+        defer { runtime.requestShutdown() }
+        var attempt: TestSocket?
+        for _ in 0..<200 where attempt == nil {
+            attempt = try? TestSocket(port: config.port)
+            if attempt == nil { try await Task.sleep(for: .milliseconds(10)) }
+        }
+        let client = try #require(attempt, "the runtime listens")
+        client.send("PERSIST 1\r\n")
+        #expect(client.read(count: 5) == "+OK\r\n")
+        #expect(await eventually { recorder.events.contains { if case .configPersisted(1, .some) = $0 { true } else { false } } })
+        runtime.requestShutdown()
+        await #expect(throws: RuntimeExitError.self) { try await running.value }
+        #expect(renames.withLock { $0 } == 2, "the failed state was written again at the exit")
     }
 
     /// The real core: a vote (IS-MASTER-DOWN-BY-ADDR) and SENTINEL SET are answered only once a

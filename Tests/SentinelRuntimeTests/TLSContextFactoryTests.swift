@@ -1,3 +1,4 @@
+import Foundation
 import NIOSSL
 import SentinelCore
 import Testing
@@ -163,9 +164,12 @@ struct TLSContextFactoryTests {
             return Launcher.checkConfig(text: text, fileName: "s.conf", overrides: [])
         }
         #expect(check(files.dir) == (0, "configuration OK"))
-        let (status, output) = check("/nonexistent-dir")
+        // A `dir` without the files (a missing `dir` stops loading earlier, at its line).
+        let empty = files.dir + "/empty"
+        try? FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
+        let (status, output) = check(empty)
         #expect(status == 1)
-        #expect(output.hasPrefix("Failed to load certificate: /nonexistent-dir/server.crt (tls-cert-file): No such file or directory"))
+        #expect(output.hasPrefix("Failed to load certificate: \(empty)/server.crt (tls-cert-file): No such file or directory"))
     }
 
     /// `--check-config` reports the same text and exits 1.

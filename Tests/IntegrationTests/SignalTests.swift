@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Integration {
+    /// Issue 13: how the process answers signals a supervisor or logrotate sends. Passes with
+    /// redis-sentinel too (`SENTINEL_BIN=/usr/bin/redis-sentinel`), which ignores SIGHUP.
+    @Suite("Signals")
+    struct SignalTests {
+        /// SIGHUP ended the process (exit 129, nothing logged, nothing saved). Now it is ignored,
+        /// as redis-sentinel ignores it, and swift-sentinel says so in the log: the log file is
+        /// opened for every line, so a rotated log needs no signal.
+        @Test("SIGHUP is ignored: the sentinel keeps answering, and logs that it ignored it", .timeLimit(.minutes(1)))
+        func hangUpIgnored() async throws {
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("sentinel-signals-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let binary = try Binaries.sentinelUnderTest()
+            let sentinel = try await SentinelProcess.start(
+                name: "sentinel", binary: binary, in: directory, masterPort: try FreePort.next(), quorum: 1)
+            defer { sentinel.stop() }
+            for _ in 0..<3 {
+                #expect(sentinel.send(signal: SIGHUP))
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(sentinel.isRunning, "exit status \(sentinel.exitStatus ?? -1)")
+            let client = try sentinel.client()
+            #expect(try client.send("PING") == .simpleString("PONG"))
+            client.close()
+            if !binary.hasSuffix("redis-sentinel") {
+                try await eventually(timeout: .seconds(5), "\(sentinel.label) logs the SIGHUP") {
+                    sentinel.log().contains("Received SIGHUP: ignored")
+                }
+            }
+        }
+    }
+}
