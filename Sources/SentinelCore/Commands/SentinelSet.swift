@@ -26,8 +26,10 @@ extension Sentinel {
             let value = args[index + 1]
             var event = "\(option) \(value)"
             switch option {
-            case "down-after-milliseconds", "failover-timeout", "master-reboot-down-after-period":
-                guard let n = Int64(value), option == "master-reboot-down-after-period" ? n >= 0 : n > 0 else {
+            case "down-after-milliseconds", "failover-timeout", "master-reboot-down-after-period",
+                "primary-reboot-down-after-period":
+                // `primary-reboot-down-after-period` is Valkey 8's spelling of the Redis option.
+                guard let n = Int64(value), option.hasSuffix("reboot-down-after-period") ? n >= 0 : n > 0 else {
                     failure = invalid(value, optionName)
                     break loop
                 }

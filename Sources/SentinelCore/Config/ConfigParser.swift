@@ -161,6 +161,7 @@ enum ConfigDirectives {
         "myid", "deny-scripts-reconfig", "resolve-hostnames", "announce-hostnames", "monitor",
         "down-after-milliseconds", "failover-timeout", "parallel-syncs", "notification-script",
         "client-reconfig-script", "auth-pass", "auth-user", "master-reboot-down-after-period",
+        "primary-reboot-down-after-period",
         "config-epoch", "leader-epoch", "known-replica", "known-slave", "known-sentinel", "rename-command",
         "current-epoch", "announce-ip", "announce-port", "sentinel-user", "sentinel-pass",
         "coordinated-pause-milliseconds", "coordinated-failover",
@@ -491,7 +492,7 @@ private struct ConfigLoader {
         case ("auth-user", 2):
             guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
             config.masters[index].authUser = a[1].isEmpty ? nil : a[1]
-        case ("master-reboot-down-after-period", 2):
+        case ("master-reboot-down-after-period", 2), ("primary-reboot-down-after-period", 2):
             guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
             guard let ms = Int64(a[1]) else { return ConfigMessages.invalidNumber }
             guard ms >= 0 else { return ConfigMessages.negativeTime }

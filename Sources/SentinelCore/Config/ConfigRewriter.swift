@@ -120,7 +120,10 @@ package enum ConfigRewriter {
             if let s = m.authPass, !s.isEmpty { line("auth-pass", [name, s]) }
             if let s = m.authUser, !s.isEmpty { line("auth-user", [name, s]) }
             if m.masterRebootDownAfterPeriod != 0 {
-                line("master-reboot-down-after-period", [name, String(m.masterRebootDownAfterPeriod)])
+                // Redis's spelling, which Valkey reads too; a Valkey line is replaced in place.
+                line(
+                    "master-reboot-down-after-period", [name, String(m.masterRebootDownAfterPeriod)],
+                    alsoReuse: ["primary-reboot-down-after-period"])
             }
             if m.coordinatedPauseMilliseconds != 0 {
                 line("coordinated-pause-milliseconds", [name, String(m.coordinatedPauseMilliseconds)])
