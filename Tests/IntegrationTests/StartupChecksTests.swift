@@ -1,6 +1,10 @@
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 extension Integration {
     /// Issue 13: startup refuses what redis-sentinel 7.0.15 refuses while loading, with its
     /// messages, and `--check-config` gives the same verdict. Passes with redis-sentinel too
@@ -64,5 +68,69 @@ extension Integration {
                 #expect(checked.output.contains(item.message), "\(item.name) --check-config: \(checked.output)")
             }
         }
-    }
+    
+        /// `redis-cli -p port words...`: its output, trimmed (empty when it failed).
+        private static func cli(_ port: UInt16, _ words: String...) -> String {
+            guard let result = try? run("/usr/bin/redis-cli", ["-p", "\(port)"] + words) else { return "" }
+            return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+
+        /// Issue 13's example: with `dir ./s0`, a script path `../../helpers/n.sh` is relative to
+        /// `dir` (Redis changes into it at the directive), at load, on `SENTINEL SET` and after a
+        /// restart from the rewritten file. swift-sentinel refused such a script.
+        @Test("relative script paths are taken from dir: at load, on SENTINEL SET, and after a restart", .timeLimit(.minutes(1)))
+        func pathsRelativeToDir() async throws {
+            let base = FileManager.default.temporaryDirectory
+                .appendingPathComponent("sentinel-paths-\(UUID().uuidString.prefix(8))")
+            let run = base.appendingPathComponent("run")
+            try FileManager.default.createDirectory(at: run.appendingPathComponent("s0"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(at: base.appendingPathComponent("helpers"), withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: base) }
+            let script = base.appendingPathComponent("helpers/n.sh").path
+            try "#!/bin/sh\nexit 0\n".write(toFile: script, atomically: true, encoding: .utf8)
+            chmod(script, 0o755)
+            // Two levels up from <base>/run/s0 is <base>.
+            let relative = "../../helpers/n.sh"
+            let port = try FreePort.next()
+            try """
+                port \(port)
+                bind 127.0.0.1
+                dir ./s0
+                sentinel monitor m 127.0.0.1 \(try FreePort.next()) 1
+                sentinel deny-scripts-reconfig no
+                sentinel notification-script m \(relative)
+
+                """.write(to: run.appendingPathComponent("s.conf"), atomically: true, encoding: .utf8)
+            let binary = try Binaries.sentinelUnderTest()
+            for round in 1...2 {
+                let process = Process()
+                process.executableURL = URL(fileURLWithPath: binary)
+                process.arguments = ["s.conf"]
+                process.currentDirectoryURL = run
+                process.standardOutput = FileHandle.nullDevice
+                process.standardError = FileHandle.nullDevice
+                try process.run()
+                defer {
+                    if process.isRunning {
+                        kill(process.processIdentifier, SIGKILL)
+                        process.waitUntilExit()
+                    }
+                }
+                var answered = false
+                for _ in 0..<200 where !answered {
+                    answered = Self.cli(port, "PING") == "PONG"
+                    if !answered { try await Task.sleep(for: .milliseconds(25)) }
+                }
+                #expect(answered, "round \(round): the sentinel started (exit status \(process.isRunning ? 0 : process.terminationStatus))")
+                if round == 1 {
+                    #expect(Self.cli(port, "SENTINEL", "SET", "m", "client-reconfig-script", relative) == "OK")
+                    #expect(Self.cli(port, "SENTINEL", "SET", "m", "notification-script", "../nope.sh").contains("ERR"))
+                }
+                process.terminate()
+                process.waitUntilExit()
+            }
+            let written = try String(contentsOf: run.appendingPathComponent("s.conf"), encoding: .utf8)
+            #expect(written.contains("sentinel client-reconfig-script m \(relative)"), "\(written)")
+        }
+}
 }
