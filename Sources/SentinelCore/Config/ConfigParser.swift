@@ -82,7 +82,6 @@ enum ConfigDirectives {
         case yesNo
         case oneOf([String])
         case integer(min: Int64, max: Int64)
-        case port
         /// A memory value (`512mb`) within a range.
         case memoryRange(min: Int64, max: Int64)
         /// `client-output-buffer-limit`'s groups of `<class> <hard> <soft> <soft-seconds>`.
@@ -90,67 +89,35 @@ enum ConfigDirectives {
         case octal
         case saveParams
         case variadic
+        /// A memory value, or a percentage `N%` stored as `-N` (Redis's `MEMORY_CONFIG |
+        /// PERCENT_CONFIG`, `maxmemory-clients`).
+        case memoryOrPercent(min: Int64, max: Int64)
+        /// A file or directory name without a path (`dbfilename`, `appendfilename`,
+        /// `appenddirname`); `noun` names what it is in Redis's message.
+        case fileName(noun: String, allowsEmpty: Bool)
+        /// `shutdown-on-sigint`/`shutdown-on-sigterm`: one or more of `default save nosave now
+        /// force`, not `save` with `nosave`.
+        case shutdownOnSignal
+        /// `latency-tracking-info-percentiles`: numbers from 0.0 to 100.0, or a single `""`.
+        case percentiles
+        /// `oom-score-adj-values`: three integers from -2000 to 2000.
+        case oomScoreAdjValues
+        /// `notify-keyspace-events`: a string of event class characters.
+        case keyspaceEvents
+        /// `replicaof`/`slaveof`: `<host> <port>` or `no one`.
+        case replicaOf
+
+        /// Redis's `MULTI_ARG_CONFIG` options: they take several arguments, and a single non-empty
+        /// argument is split into arguments like a config line (`save "3600 1 300 100"`).
+        var isMultiArgument: Bool {
+            switch self {
+            case .saveParams, .outputBufferLimits, .shutdownOnSignal, .percentiles, .oomScoreAdjValues, .replicaOf: true
+            default: false
+            }
+        }
     }
 
     static let intMax = Int64(Int32.max)
-
-    /// Server directives accepted and preserved in ``SentinelConfig/otherDirectives``.
-    static let accepted: [String: ArgumentKind] = [
-        "user": .variadic,
-        "aclfile": .string,
-        "acllog-max-len": .integer(min: 0, max: Int64.max),
-        "enable-debug-command": .oneOf(["no", "yes", "local"]),
-        "enable-protected-configs": .oneOf(["no", "yes", "local"]),
-        "enable-module-command": .oneOf(["no", "yes", "local"]),
-        "bind-source-addr": .string,
-        "tls-port": .port,
-        "tls-cert-file": .string,
-        "tls-key-file": .string,
-        "tls-key-file-pass": .string,
-        "tls-client-cert-file": .string,
-        "tls-client-key-file": .string,
-        "tls-client-key-file-pass": .string,
-        "tls-ca-cert-file": .string,
-        "tls-ca-cert-dir": .string,
-        "tls-dh-params-file": .string,
-        "tls-protocols": .string,
-        "tls-ciphers": .string,
-        "tls-ciphersuites": .string,
-        "tls-prefer-server-ciphers": .yesNo,
-        "tls-session-caching": .yesNo,
-        "tls-session-cache-size": .integer(min: 0, max: intMax),
-        "tls-session-cache-timeout": .integer(min: 0, max: intMax),
-        "tls-auth-clients": .oneOf(["no", "yes", "optional"]),
-        "tls-replication": .yesNo,
-        "repl-diskless-sync-delay": .integer(min: 0, max: intMax),
-        "maxclients": .integer(min: 1, max: Int64(UInt32.max)),
-        "timeout": .integer(min: 0, max: intMax),
-        "tcp-keepalive": .integer(min: 0, max: intMax),
-        "tcp-backlog": .integer(min: 0, max: intMax),
-        "unixsocket": .string,
-        "unixsocketperm": .octal,
-        "syslog-enabled": .yesNo,
-        "syslog-ident": .string,
-        "syslog-facility": .oneOf(["user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"]),
-        "hz": .integer(min: 0, max: intMax),
-        "supervised": .oneOf(["upstart", "systemd", "auto", "no"]),
-        "crash-log-enabled": .yesNo,
-        "crash-memcheck-enabled": .yesNo,
-        "oom-score-adj": .oneOf(["no", "yes", "relative", "absolute"]),
-        "disable-thp": .yesNo,
-        "locale-collate": .string,
-        "latency-tracking": .yesNo,
-        "io-threads": .integer(min: 1, max: 128),
-        "set-proc-title": .yesNo,
-        "proc-title-template": .string,
-        "always-show-logo": .yesNo,
-        "save": .saveParams,
-        "appendonly": .yesNo,
-        "client-query-buffer-limit": .memoryRange(min: 1024 * 1024, max: Int64.max),
-        "proto-max-bulk-len": .memoryRange(min: 1024 * 1024, max: Int64.max),
-        "client-output-buffer-limit": .outputBufferLimits,
-        "coordinated-failover-pause": .string,
-    ]
 
     /// Accepted directives that may appear on several lines, each line adding to the previous ones.
     /// Every other directive keeps only its last value.
@@ -174,9 +141,14 @@ enum ConfigDirectives {
     ]
 
     /// Whether `name` (lowercased) is a server directive the loader accepts.
+    /// Aliases count under their primary name, and `loadmodule` is known so that the rewrite can
+    /// drop its lines.
     static func isKnownServerDirective(_ name: String) -> Bool {
-        actedOn.contains(name) || accepted[name] != nil
+        actedOn.contains(name) || accepted[primaryName(name)] != nil || name == "loadmodule"
     }
+
+    /// The primary name of an option given by one of its ``aliases``, else `name`.
+    static func primaryName(_ name: String) -> String { aliases[name] ?? name }
 }
 
 /// Loads sentinel.conf text into a ``SentinelConfig``.
@@ -261,6 +233,22 @@ enum ConfigMessages {
     static let invalidSave = "Invalid save parameters"
     static let usersAndAclFile =
         "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both."
+    static let notOctal = "argument couldn't be parsed as an octal number"
+    static let notMemoryOrPercent = "argument must be a memory or percent value"
+    static let saveAndNosave = "shutdown options SAVE and NOSAVE can't be used simultaneously"
+    static let invalidPercentiles = "Invalid latency-tracking-info-percentiles parameters"
+    static let percentilesRange = "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"
+    static let oomScoreAdjValues = "Invalid oom-score-adj-values, elements must be between -2000 and 2000."
+    static let keyspaceEvents = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
+    static let invalidMasterPort = "Invalid master port"
+    static let moduleConfigWithoutValue = "Module config specified without value"
+    /// Redis reads the named file(s) in place of the line; this loader reads no file.
+    static let includeUnsupported =
+        "include is not supported by this sentinel: put the directives in this file (see docs/configuration.md)"
+    /// Redis renames the command in the sentinel's command table; this sentinel does not.
+    static let serverRenameUnsupported =
+        "rename-command at server level is not supported by this sentinel (see docs/configuration.md)"
+    static func percentAtMost(_ max: Int64) -> String { "percentage argument must be less or equal to \(max)" }
     static func oneOf(_ values: [String]) -> String {
         "argument(s) must be one of the following: " + values.joined(separator: ", ")
     }
@@ -332,8 +320,10 @@ private struct ConfigLoader {
         switch name {
         case "port":
             guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
-            guard let port = ConfigDirectives.parsePort(a[0]) else { return ConfigMessages.invalidPort }
-            config.port = port
+            // An int config from 0 to 65535 (redis-sentinel 7.0.15: `port 65536` -> "argument must be
+            // between 0 and 65535 inclusive").
+            if let message = Self.validate(name: name, kind: .integer(min: 0, max: 65535), value: a[0]) { return message }
+            config.port = ConfigDirectives.parsePort(a[0]) ?? 0
         case "bind":
             guard !a.isEmpty else { return ConfigMessages.wrongArgumentCount }
             guard a.count <= 16 else { return ConfigMessages.tooManyBind }
@@ -363,8 +353,9 @@ private struct ConfigLoader {
         case "user":
             return loadUser(a)
         default:
-            guard let kind = ConfigDirectives.accepted[name] else { return ConfigMessages.badDirective }
-            if let message = Self.validate(kind: kind, arguments: a) { return message }
+            let name = ConfigDirectives.primaryName(name)
+            guard let kind = ConfigDirectives.accepted[name] else { return Self.loadSpecialDirective(name: name, arguments: a) }
+            if let message = Self.validate(name: name, kind: kind, arguments: a) { return message }
             let directive = ServerDirective(name: name, arguments: a)
             if !ConfigDirectives.multiLine.contains(name),
                 let existing = config.otherDirectives.firstIndex(where: { $0.name == name })
@@ -407,9 +398,44 @@ private struct ConfigLoader {
         return nil
     }
 
+    /// A directive that is not in the option table, as Redis's loader handles it after the table
+    /// lookup (`loadServerConfigFromString`). Returns an error message, or nil to accept the line
+    /// without keeping it.
+    ///
+    /// * A deprecated option with one value is ignored.
+    /// * `loadmodule <path> [args...]` is accepted and ignored: redis-sentinel 7.0.15 queues the
+    ///   module but never loads it in sentinel mode, and its rewrite drops the line.
+    /// * A module option (a name with a dot, `foo.bar 1`) needs a value ("Module config specified
+    ///   without value") and is otherwise ignored; redis-sentinel 7.0.15's rewrite comments it out
+    ///   (`# ??? foo.bar 1`).
+    /// * `include` and server-level `rename-command` are refused (the loader reads no file, and
+    ///   the command table is not renamed at server level; see docs/configuration.md).
+    static func loadSpecialDirective(name: String, arguments a: [String]) -> String? {
+        if ConfigDirectives.deprecated.contains(name) {
+            return a.count == 1 ? nil : ConfigMessages.badDirective
+        }
+        switch (name, a.count) {
+        case ("include", 1):
+            return ConfigMessages.includeUnsupported
+        case ("rename-command", 2):
+            return ConfigMessages.serverRenameUnsupported
+        case ("loadmodule", 1...):
+            return nil
+        case _ where name.utf8.contains(UInt8(ascii: ".")):
+            return a.isEmpty ? ConfigMessages.moduleConfigWithoutValue : nil
+        default:
+            return ConfigMessages.badDirective
+        }
+    }
+
     /// Checks the arguments of an accepted server directive the way Redis checks that config type:
-    /// multi-argument directives check their own shape, every other one takes exactly one value.
-    static func validate(kind: ConfigDirectives.ArgumentKind, arguments a: [String]) -> String? {
+    /// a multi-argument option (``ConfigDirectives/ArgumentKind/isMultiArgument``) checks its own
+    /// shape, after splitting a single non-empty argument; every other one takes exactly one value.
+    static func validate(name: String, kind: ConfigDirectives.ArgumentKind, arguments given: [String]) -> String? {
+        var a = given
+        if kind.isMultiArgument, a.count == 1, !a[0].isEmpty {
+            a = ConfigTokenizer.split(a[0]) ?? []
+        }
         switch kind {
         case .variadic:
             return a.isEmpty ? ConfigMessages.badDirective : nil
@@ -423,17 +449,42 @@ private struct ConfigLoader {
         case .outputBufferLimits:
             var limits = ClientOutputBufferLimits()
             return limits.apply(a)
-        case .string, .yesNo, .oneOf, .integer, .port, .memoryRange, .octal:
+        case .shutdownOnSignal:
+            let values = ["default", "save", "nosave", "now", "force"]
+            let flags = a.map { $0.lowercased() }
+            guard !flags.isEmpty, flags.allSatisfy(values.contains) else { return ConfigMessages.oneOf(values) }
+            return flags.contains("save") && flags.contains("nosave") ? ConfigMessages.saveAndNosave : nil
+        case .percentiles:
+            if a.count == 1 && a[0].isEmpty { return nil }
+            for value in a {
+                guard let first = value.utf8.first, !ConfigTokenizer.isCSpace(first), let p = Double(value), !p.isNaN else {
+                    return ConfigMessages.invalidPercentiles
+                }
+                guard (0.0...100.0).contains(p) else { return ConfigMessages.percentilesRange }
+            }
+            return nil
+        case .oomScoreAdjValues:
+            guard a.count == 3 else { return ConfigMessages.wrongArgumentCount }
+            // strtoll: an empty value reads as 0.
+            let valid = a.allSatisfy { ($0.isEmpty ? 0 : Int64($0)).map { (-2000...2000).contains($0) } ?? false }
+            return valid ? nil : ConfigMessages.oomScoreAdjValues
+        case .replicaOf:
+            guard a.count == 2 else { return ConfigMessages.wrongArgumentCount }
+            if a[0].lowercased() == "no" && a[1].lowercased() == "one" { return nil }
+            return ConfigDirectives.parsePort(a[1]) == nil ? ConfigMessages.invalidMasterPort : nil
+        case .string, .yesNo, .oneOf, .integer, .memoryRange, .memoryOrPercent, .octal, .fileName, .keyspaceEvents:
             guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
-            return validate(kind: kind, value: a[0])
+            return validate(name: name, kind: kind, value: a[0])
         }
     }
 
     /// Checks the value of a single-argument server directive.
-    static func validate(kind: ConfigDirectives.ArgumentKind, value: String) -> String? {
+    static func validate(name: String, kind: ConfigDirectives.ArgumentKind, value: String) -> String? {
         switch kind {
-        case .string, .variadic, .saveParams, .outputBufferLimits:
+        case .string:
             return nil
+        case .variadic, .saveParams, .outputBufferLimits, .shutdownOnSignal, .percentiles, .oomScoreAdjValues, .replicaOf:
+            return validate(name: name, kind: kind, arguments: [value])
         case .yesNo:
             return ConfigDirectives.parseYesNo(value) == nil ? ConfigMessages.yesNo : nil
         case .oneOf(let values):
@@ -441,17 +492,30 @@ private struct ConfigLoader {
         case .integer(let min, let max):
             guard let number = Int64(value) else { return ConfigMessages.notAnInteger }
             return (min...max).contains(number) ? nil : ConfigMessages.range(min, max)
-        case .port:
-            guard Int64(value) != nil else { return ConfigMessages.notAnInteger }
-            return ConfigDirectives.parsePort(value) == nil ? ConfigMessages.invalidPort : nil
         case .memoryRange(let min, let max):
             guard let bytes = ConfigDirectives.parseMemory(value) else { return ConfigMessages.notMemory }
             return (min...max).contains(bytes) ? nil : ConfigMessages.range(min, max)
+        case .memoryOrPercent(let min, let max):
+            if let bytes = ConfigDirectives.parseMemory(value) {
+                return (min...max).contains(bytes) ? nil : ConfigMessages.range(min, max)
+            }
+            guard value.utf8.count > 1, value.hasSuffix("%"), let percent = Int64(value.dropLast()), percent >= 0 else {
+                return ConfigMessages.notMemoryOrPercent
+            }
+            return -percent >= min ? nil : ConfigMessages.percentAtMost(-min)
         case .octal:
             guard !value.isEmpty, value.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") }),
                 let number = Int64(value, radix: 8)
-            else { return ConfigMessages.notAnInteger }
+            else { return ConfigMessages.notOctal }
+            // Redis prints the bounds in octal ("between 0 and 777").
             return number <= 0o777 ? nil : ConfigMessages.range(0, 777)
+        case .fileName(let noun, let allowsEmpty):
+            if value.isEmpty && !allowsEmpty { return "\(name) can't be empty" }
+            let isPath = value.utf8.contains { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") }
+            return isPath ? "\(name) can't be a path, just a \(noun)" : nil
+        case .keyspaceEvents:
+            let classes = Set("Ag$lshzxeKEtmdn".utf8)
+            return value.utf8.allSatisfy(classes.contains) ? nil : ConfigMessages.keyspaceEvents
         }
     }
 
