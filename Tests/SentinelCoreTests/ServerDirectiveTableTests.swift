@@ -146,7 +146,10 @@ struct ServerDirectiveTableTests {
         .ok("foo.bar 1", rewritten: "# ??? foo.bar 1"),  // (7.0.15)
         .bad("foo.bar", "Module config specified without value"),  // (7.0.15)
         .bad("include /etc/other.conf", ConfigMessages.includeUnsupported),
-        .bad("rename-command PING x", ConfigMessages.serverRenameUnsupported),
+        .ok("rename-command PING x"),  // (7.0.15: kept as written)
+        .ok("rename-command info \"\""),
+        .bad("rename-command CONFIG c", "No such command in rename-command"),  // (7.0.15: not a sentinel command)
+        .bad("rename-command PING INFO", "Target command name already exists"),  // (7.0.15)
         .bad("frobnicate yes", "Bad directive or wrong number of arguments"),
     ]
 

@@ -141,10 +141,10 @@ enum ConfigDirectives {
     ]
 
     /// Whether `name` (lowercased) is a server directive the loader accepts.
-    /// Aliases count under their primary name, and `loadmodule` is known so that the rewrite can
-    /// drop its lines.
+    /// Aliases count under their primary name; `loadmodule` is known so that the rewrite can drop
+    /// its lines, `rename-command` so that it keeps them as they are.
     static func isKnownServerDirective(_ name: String) -> Bool {
-        actedOn.contains(name) || accepted[primaryName(name)] != nil || name == "loadmodule"
+        actedOn.contains(name) || accepted[primaryName(name)] != nil || name == "loadmodule" || name == "rename-command"
     }
 
     /// The primary name of an option given by one of its ``aliases``, else `name`.
@@ -245,9 +245,6 @@ enum ConfigMessages {
     /// Redis reads the named file(s) in place of the line; this loader reads no file.
     static let includeUnsupported =
         "include is not supported by this sentinel: put the directives in this file (see docs/configuration.md)"
-    /// Redis renames the command in the sentinel's command table; this sentinel does not.
-    static let serverRenameUnsupported =
-        "rename-command at server level is not supported by this sentinel (see docs/configuration.md)"
     static func percentAtMost(_ max: Int64) -> String { "percentage argument must be less or equal to \(max)" }
     static func oneOf(_ values: [String]) -> String {
         "argument(s) must be one of the following: " + values.joined(separator: ", ")
@@ -352,6 +349,10 @@ private struct ConfigLoader {
             config.pidFile = a[0].isEmpty ? nil : a[0]
         case "user":
             return loadUser(a)
+        case "rename-command" where a.count == 2:
+            let renames = config.commandRenames + [RenamedCommand(command: a[0], renamed: a[1])]
+            if case .failure(let failure) = CommandRenames.names(applying: renames) { return failure.message }
+            config.commandRenames = renames
         default:
             let name = ConfigDirectives.primaryName(name)
             guard let kind = ConfigDirectives.accepted[name] else { return Self.loadSpecialDirective(name: name, arguments: a) }
@@ -408,8 +409,7 @@ private struct ConfigLoader {
     /// * A module option (a name with a dot, `foo.bar 1`) needs a value ("Module config specified
     ///   without value") and is otherwise ignored; redis-sentinel 7.0.15's rewrite comments it out
     ///   (`# ??? foo.bar 1`).
-    /// * `include` and server-level `rename-command` are refused (the loader reads no file, and
-    ///   the command table is not renamed at server level; see docs/configuration.md).
+    /// * `include` is refused: the loader reads no file (see docs/configuration.md).
     static func loadSpecialDirective(name: String, arguments a: [String]) -> String? {
         if ConfigDirectives.deprecated.contains(name) {
             return a.count == 1 ? nil : ConfigMessages.badDirective
@@ -417,8 +417,6 @@ private struct ConfigLoader {
         switch (name, a.count) {
         case ("include", 1):
             return ConfigMessages.includeUnsupported
-        case ("rename-command", 2):
-            return ConfigMessages.serverRenameUnsupported
         case ("loadmodule", 1...):
             return nil
         case _ where name.utf8.contains(UInt8(ascii: ".")):
