@@ -33,6 +33,14 @@ struct CommandRenamesTests {
         #expect(Self.reply(&s, "role").map { if case .array = $0 { true } else { false } } == true)
     }
 
+    /// redis-sentinel 7.0.15: `user alice on nopass +ping` with `rename-command PING x` loads,
+    /// and alice may run `x` (ACL rules name the command by its table name).
+    @Test func aclRulesKeepTheTableName() throws {
+        var s = try Self.sentinel("rename-command PING x\nuser default on nopass -@all +auth\nuser alice on nopass +ping\n")
+        #expect(Self.reply(&s, "AUTH", "alice", "any") == .simpleString("OK"))
+        #expect(Self.reply(&s, "x") == .simpleString("PONG"))
+    }
+
     @Test func withoutRenamesNothingChanges() throws {
         var s = try Self.sentinel("")
         #expect(s.commandNames == nil)
