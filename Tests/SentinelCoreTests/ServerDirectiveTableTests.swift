@@ -210,3 +210,62 @@ struct ServerDirectiveTableTests {
         #expect(!lines.contains { $0.hasPrefix("slave-priority") || $0 == "replica-priority 5" })
     }
 }
+
+/// `include` (Redis loads the named files in place of the line), with an in-memory reader.
+@Suite("include")
+struct ConfigIncludeTests {
+    static func reader(_ files: [String: String]) -> ConfigIncludeReader {
+        { path in
+            guard let text = files[path] else {
+                return .failure(ConfigIncludeFailure(message: "Fatal error, can't open config file '\(path)': No such file or directory"))
+            }
+            return .success([ConfigIncludedFile(name: path, text: text)])
+        }
+    }
+
+    @Test func includedLinesLoadInPlace() throws {
+        let read = Self.reader(["a.conf": "hz 7\nmaxmemory 1mb\nsentinel monitor m 127.0.0.1 6399 1\n"])
+        let c = try ConfigParser.parse("hz 5\ninclude a.conf\nmaxmemory 2mb\n", fileName: "s.conf", include: read)
+        #expect(c.otherDirectives == [ServerDirective(name: "hz", arguments: ["7"]), ServerDirective(name: "maxmemory", arguments: ["2mb"])])
+        #expect(c.masters.map(\.name) == ["m"])
+    }
+
+    /// redis-sentinel 7.0.15 with `include /tmp/rs/incl-a.conf` (`hz 7`, `maxmemory 1mb`) keeps the
+    /// include line and writes the included values into the file.
+    @Test func theRewriteKeepsTheLineAndWritesTheValues() throws {
+        let read = Self.reader(["incl-a.conf": "hz 7\nmaxmemory 1mb\n"])
+        let text = "sentinel monitor m 127.0.0.1 6399 1\ninclude incl-a.conf\n"
+        let c = try ConfigParser.parse(text, fileName: "s.conf", include: read)
+        let lines = ConfigTokenizer.lines(ConfigRewriter.rewrite(original: text, config: c))
+        #expect(lines[1] == "include incl-a.conf")
+        #expect(lines.contains("hz 7") && lines.contains("maxmemory 1mb"))
+    }
+
+    @Test func errorsNameTheIncludedFileAndLine() {
+        let read = Self.reader(["b.conf": "# x\nhz abc\n"])
+        #expect(throws: ConfigLoadError(file: "b.conf", line: 2, lineText: "hz abc", message: "argument couldn't be parsed into an integer")) {
+            try ConfigParser.parse("port 26379\ninclude b.conf\n", fileName: "s.conf", include: read)
+        }
+    }
+
+    @Test func anUnreadableFileStopsAtTheIncludeLine() {
+        #expect(throws: ConfigLoadError(file: "s.conf", line: 1, lineText: "include missing.conf",
+                                        message: "Fatal error, can't open config file 'missing.conf': No such file or directory")) {
+            try ConfigParser.parse("include missing.conf\n", fileName: "s.conf", include: Self.reader([:]))
+        }
+    }
+
+    /// redis-sentinel 7.0.15 crashes on a file that includes itself; this loader stops.
+    @Test func aFileIncludingItselfStops() {
+        let read = Self.reader(["loop.conf": "include loop.conf\n"])
+        #expect(throws: ConfigLoadError(file: "loop.conf", line: 1, lineText: "include loop.conf", message: ConfigMessages.includeTooDeep)) {
+            try ConfigParser.parse("include loop.conf\n", fileName: "s.conf", include: read)
+        }
+    }
+
+    @Test func wrongArityIsABadDirective() {
+        #expect(throws: ConfigLoadError(file: "s.conf", line: 1, lineText: "include a b", message: ConfigMessages.badDirective)) {
+            try ConfigParser.parse("include a b\n", fileName: "s.conf", include: Self.reader([:]))
+        }
+    }
+}

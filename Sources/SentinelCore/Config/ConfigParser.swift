@@ -142,10 +142,13 @@ enum ConfigDirectives {
 
     /// Whether `name` (lowercased) is a server directive the loader accepts.
     /// Aliases count under their primary name; `loadmodule` is known so that the rewrite can drop
-    /// its lines, `rename-command` so that it keeps them as they are.
+    /// its lines, `rename-command` and `include` so that it keeps them as they are.
     static func isKnownServerDirective(_ name: String) -> Bool {
-        actedOn.contains(name) || accepted[primaryName(name)] != nil || name == "loadmodule" || name == "rename-command"
+        actedOn.contains(name) || accepted[primaryName(name)] != nil || keptAsWritten.contains(name) || name == "loadmodule"
     }
+
+    /// Lines Redis's rewrite never touches.
+    static let keptAsWritten: Set<String> = ["rename-command", "include"]
 
     /// The primary name of an option given by one of its ``aliases``, else `name`.
     static func primaryName(_ name: String) -> String { aliases[name] ?? name }
@@ -173,8 +176,13 @@ package enum ConfigParser {
     ///   - fileName: the name used in error messages.
     ///   - overrides: extra directive lines from the command line, applied after the file; their
     ///     errors are reported with the file name `(command line)`.
-    package static func parse(_ text: String, fileName: String, overrides: [String] = []) throws(ConfigLoadError) -> SentinelConfig {
+    ///   - include: reads the files an `include` line names (the runtime's I/O); without it,
+    ///     `include` lines are refused.
+    package static func parse(
+        _ text: String, fileName: String, overrides: [String] = [], include: ConfigIncludeReader? = nil
+    ) throws(ConfigLoadError) -> SentinelConfig {
         var loader = ConfigLoader()
+        loader.includeReader = include
         for (index, line) in ConfigTokenizer.lines(text).enumerated() {
             try loader.load(line: line, file: fileName, number: index + 1)
         }
@@ -193,6 +201,28 @@ package enum ConfigParser {
 
     /// The file name used for errors in command-line overrides.
     package static let commandLineFileName = "(command line)"
+}
+
+/// Reads the files of an `include <path>` line, as Redis's `loadServerConfig` does: a path with a
+/// wildcard (`*`, `?`, `[`) is a glob pattern whose matches are read in alphabetical order (none
+/// is fine); any other path must be a readable file. Returns the files' names and texts, or the
+/// reason loading stops (Redis: "Fatal error, can't open config file '<path>': <strerror>").
+package typealias ConfigIncludeReader = (_ path: String) -> Result<[ConfigIncludedFile], ConfigIncludeFailure>
+
+/// One file read for an `include` line.
+package struct ConfigIncludedFile: Sendable, Hashable {
+    package var name: String
+    package var text: String
+    package init(name: String, text: String) {
+        self.name = name
+        self.text = text
+    }
+}
+
+/// Why an `include` line's files could not be read.
+package struct ConfigIncludeFailure: Error, Sendable, Hashable {
+    package var message: String
+    package init(message: String) { self.message = message }
 }
 
 // MARK: - Messages
@@ -242,9 +272,9 @@ enum ConfigMessages {
     static let keyspaceEvents = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
     static let invalidMasterPort = "Invalid master port"
     static let moduleConfigWithoutValue = "Module config specified without value"
-    /// Redis reads the named file(s) in place of the line; this loader reads no file.
-    static let includeUnsupported =
-        "include is not supported by this sentinel: put the directives in this file (see docs/configuration.md)"
+    /// `include` with no file reader (a caller that reads no file).
+    static let includeUnsupported = "include is not supported here: no file reader"
+    static let includeTooDeep = "include files nested more than 16 deep"
     static func percentAtMost(_ max: Int64) -> String { "percentage argument must be less or equal to \(max)" }
     static func oneOf(_ values: [String]) -> String {
         "argument(s) must be one of the following: " + values.joined(separator: ", ")
@@ -272,6 +302,13 @@ private struct ConfigLoader {
     var knownSentinelIDs: [String: Set<String>] = [:]
     /// Where the first `user` line is (users and `aclfile` together are an error).
     var firstUserLine: (file: String, number: Int, text: String)? = nil
+    /// Reads `include` files; nil refuses `include` lines.
+    var includeReader: ConfigIncludeReader? = nil
+    /// How many `include` lines are being loaded inside each other.
+    var includeDepth = 0
+    /// Redis has no limit (a file that includes itself crashes redis-sentinel 7.0.15); this one
+    /// stops at this depth.
+    static let maxIncludeDepth = 16
 
     /// Handles one trimmed line: comments and blanks are skipped, server directives applied,
     /// sentinel directives queued.
@@ -287,6 +324,24 @@ private struct ConfigLoader {
             // A bare `sentinel` line is ignored, as in Redis.
             if args.count > 1 {
                 queued.append(ConfigQueuedSentinelLine(arguments: Array(args.dropFirst()), file: file, number: number, text: line))
+            }
+            return
+        }
+        if name == "include", args.count == 2 {
+            // Redis loads the named files in place of the line; their errors name their own lines.
+            guard let reader = includeReader else { throw fail(ConfigMessages.includeUnsupported) }
+            guard includeDepth < Self.maxIncludeDepth else { throw fail(ConfigMessages.includeTooDeep) }
+            let files: [ConfigIncludedFile]
+            switch reader(args[1]) {
+            case .success(let read): files = read
+            case .failure(let failure): throw fail(failure.message)
+            }
+            includeDepth += 1
+            defer { includeDepth -= 1 }
+            for included in files {
+                for (index, includedLine) in ConfigTokenizer.lines(included.text).enumerated() {
+                    try load(line: includedLine, file: included.name, number: index + 1)
+                }
             }
             return
         }
@@ -409,14 +464,11 @@ private struct ConfigLoader {
     /// * A module option (a name with a dot, `foo.bar 1`) needs a value ("Module config specified
     ///   without value") and is otherwise ignored; redis-sentinel 7.0.15's rewrite comments it out
     ///   (`# ??? foo.bar 1`).
-    /// * `include` is refused: the loader reads no file (see docs/configuration.md).
     static func loadSpecialDirective(name: String, arguments a: [String]) -> String? {
         if ConfigDirectives.deprecated.contains(name) {
             return a.count == 1 ? nil : ConfigMessages.badDirective
         }
         switch (name, a.count) {
-        case ("include", 1):
-            return ConfigMessages.includeUnsupported
         case ("loadmodule", 1...):
             return nil
         case _ where name.utf8.contains(UInt8(ascii: ".")):

@@ -28,7 +28,8 @@ package enum ConfigRewriter {
     /// directives are written from ``SentinelConfig/otherDirectives`` (an unchanged line stays as it
     /// is, one that came only from the command line is appended, an alias line is written under the
     /// option's primary name); `save` and `loadmodule` are never written, as in Redis's sentinel
-    /// mode. Server-level `rename-command` lines are kept as they are (Redis never rewrites them).
+    /// mode. Server-level `rename-command` and `include` lines are kept as they are (Redis never
+    /// rewrites them); what an included file set is written into this file like any other value.
     ///
     /// Sentinel lines are emitted in Redis's order: `myid`, non-default `deny-scripts-reconfig`,
     /// `resolve-hostnames`, `announce-hostnames`; per master `monitor`, the non-default per-master
