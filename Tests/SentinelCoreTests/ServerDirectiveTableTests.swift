@@ -104,6 +104,14 @@ struct ServerDirectiveTableTests {
         .bad("databases 0", "argument must be between 1 and 2147483647 inclusive"),  // (7.0.15)
         .bad("io-threads 0", "argument must be between 1 and 128 inclusive"),  // (7.0.15)
         .bad("hz 1 2", "wrong number of arguments"),  // (7.0.15)
+        .bad("hz +5", "argument couldn't be parsed into an integer"),  // (7.0.15)
+        .bad("hz 05", "argument couldn't be parsed into an integer"),  // (7.0.15)
+        .bad("hz -0", "argument couldn't be parsed into an integer"),  // (7.0.15)
+        .ok("hz 0"),
+        .ok("maxmemory 05mb"),  // (7.0.15; Redis writes 5mb)
+        .bad("maxmemory 1.5gb", "argument must be a memory value"),  // (7.0.15)
+        .bad("maxmemory +5mb", "argument must be a memory value"),  // (7.0.15)
+        .bad("maxmemory -5mb", "argument must be a memory value"),  // (7.0.15)
         .ok("client-default-resp 3"),  // 7.2+
         // Memory, memory or percent.
         .ok("maxmemory 1g"),  // (7.0.15; Redis writes 1000000000)

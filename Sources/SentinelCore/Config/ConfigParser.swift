@@ -540,7 +540,7 @@ private struct ConfigLoader {
         case .oneOf(let values):
             return values.contains(value.lowercased()) ? nil : ConfigMessages.oneOf(values)
         case .integer(let min, let max):
-            guard let number = Int64(value) else { return ConfigMessages.notAnInteger }
+            guard let number = ConfigDirectives.parseStrictInteger(value) else { return ConfigMessages.notAnInteger }
             return (min...max).contains(number) ? nil : ConfigMessages.range(min, max)
         case .memoryRange(let min, let max):
             guard let bytes = ConfigDirectives.parseMemory(value) else { return ConfigMessages.notMemory }
@@ -549,7 +549,9 @@ private struct ConfigLoader {
             if let bytes = ConfigDirectives.parseMemory(value) {
                 return (min...max).contains(bytes) ? nil : ConfigMessages.range(min, max)
             }
-            guard value.utf8.count > 1, value.hasSuffix("%"), let percent = Int64(value.dropLast()), percent >= 0 else {
+            guard value.utf8.count > 1, value.hasSuffix("%"), let percent = ConfigDirectives.parseStrictInteger(String(value.dropLast())),
+                percent >= 0
+            else {
                 return ConfigMessages.notMemoryOrPercent
             }
             return -percent >= min ? nil : ConfigMessages.percentAtMost(-min)
@@ -758,6 +760,16 @@ extension ConfigDirectives {
         EpochBounds.check(text[...], current: 0) == .malformed ? ConfigMessages.invalidNumber : ConfigMessages.invalidEpoch
     }
 
+    /// A decimal integer as Redis's `string2ll` reads it: `0`, or an optional `-` and digits not
+    /// starting with 0, within `Int64` (redis-sentinel 7.0.15 refuses `hz +5`, `hz 05`, `hz -0`).
+    static func parseStrictInteger(_ text: String) -> Int64? {
+        let digits = text.utf8.first == UInt8(ascii: "-") ? text.utf8.dropFirst() : text.utf8[...]
+        guard let first = digits.first, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            first != UInt8(ascii: "0") || text == "0"
+        else { return nil }
+        return Int64(text)
+    }
+
     /// `yes`/`no`, case-insensitive, like Redis's `yesnotoi`.
     static func parseYesNo(_ text: String) -> Bool? {
         switch text.lowercased() {
@@ -767,19 +779,24 @@ extension ConfigDirectives {
         }
     }
 
-    /// A Redis memory value: an integer with an optional `k kb m mb g gb` unit (case-insensitive;
-    /// `k` = 1000, `kb` = 1024 and so on).
+    /// A Redis memory value: digits with an optional `b k kb m mb g gb` unit (case-insensitive;
+    /// `k` = 1000, `kb` = 1024 and so on); a sign is refused, as by Redis's `memtoull`.
     static func parseMemory(_ text: String) -> Int64? {
         let lower = text.lowercased()
         let units: [(String, Int64)] = [
             ("kb", 1024), ("mb", 1024 * 1024), ("gb", 1024 * 1024 * 1024),
             ("k", 1000), ("m", 1000 * 1000), ("g", 1000 * 1000 * 1000), ("b", 1),
         ]
+        // memtoull: the number is digits only (no sign, no blank), then the unit.
+        func digits(_ part: Substring) -> Int64? {
+            guard !part.isEmpty, part.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+            return Int64(part)
+        }
         for (suffix, multiplier) in units where lower.hasSuffix(suffix) {
-            guard let number = Int64(lower.dropLast(suffix.count)) else { return nil }
+            guard let number = digits(lower.dropLast(suffix.count)) else { return nil }
             let (product, overflow) = number.multipliedReportingOverflow(by: multiplier)
             return overflow ? nil : product
         }
-        return Int64(lower)
+        return digits(lower[...])
     }
 }
