@@ -133,6 +133,10 @@ struct ServerDirectiveTableTests {
         .bad("dbfilename a/b", "dbfilename can't be a path, just a filename"),  // (7.0.15)
         .bad("appendfilename a/b", "appendfilename can't be a path, just a filename"),  // (7.0.15)
         .bad("appenddirname \"\"", "appenddirname can't be empty"),
+        .ok("cluster-announce-hostname node-1.example"),
+        .bad("cluster-announce-hostname node_1", "Hostnames may only contain alphanumeric characters, hyphens or dots"),  // (7.0.15)
+        .ok("cluster-announce-client-ipv4 10.0.0.1"),  // Valkey only
+        .bad("cluster-announce-client-ipv6 10.0.0.1", "Invalid IPv6 address"),
         // Special options.
         .ok("latency-tracking-info-percentiles 50 99 99.9"),  // (7.0.15)
         .ok("latency-tracking-info-percentiles \"\""),
@@ -196,6 +200,8 @@ struct ServerDirectiveTableTests {
             case .oomScoreAdjValues: value = "0 200 800"
             case .keyspaceEvents: value = "KEA"
             case .replicaOf: value = "no one"
+            case .hostname: value = "node-1"
+            case .ipAddress(let v6): value = v6 ? "::1" : "127.0.0.1"
             }
             let line = name == "user" ? "user alice on" : "\(name) \(value)"
             #expect(throws: Never.self, "\(line)") { try ConfigParser.parse(line, fileName: "s.conf") }

@@ -106,6 +106,11 @@ enum ConfigDirectives {
         case keyspaceEvents
         /// `replicaof`/`slaveof`: `<host> <port>` or `no one`.
         case replicaOf
+        /// `cluster-announce-hostname`: fewer than 256 characters, letters, digits, `-` and `.`
+        /// (empty allowed).
+        case hostname
+        /// Valkey's `cluster-announce-client-ipv4`/`-ipv6`: an address of that family, or empty.
+        case ipAddress(v6: Bool)
 
         /// Redis's `MULTI_ARG_CONFIG` options: they take several arguments, and a single non-empty
         /// argument is split into arguments like a config line (`save "3600 1 300 100"`).
@@ -271,6 +276,8 @@ enum ConfigMessages {
     static let oomScoreAdjValues = "Invalid oom-score-adj-values, elements must be between -2000 and 2000."
     static let keyspaceEvents = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
     static let invalidMasterPort = "Invalid master port"
+    static let hostnameLength = "Hostnames must be less than 256 characters"
+    static let hostnameCharacters = "Hostnames may only contain alphanumeric characters, hyphens or dots"
     static let moduleConfigWithoutValue = "Module config specified without value"
     /// `include` with no file reader (a caller that reads no file).
     static let includeUnsupported = "include is not supported here: no file reader"
@@ -522,7 +529,7 @@ private struct ConfigLoader {
             guard a.count == 2 else { return ConfigMessages.wrongArgumentCount }
             if a[0].lowercased() == "no" && a[1].lowercased() == "one" { return nil }
             return ConfigDirectives.parsePort(a[1]) == nil ? ConfigMessages.invalidMasterPort : nil
-        case .string, .yesNo, .oneOf, .integer, .memoryRange, .memoryOrPercent, .octal, .fileName, .keyspaceEvents:
+        case .string, .yesNo, .oneOf, .integer, .memoryRange, .memoryOrPercent, .octal, .fileName, .keyspaceEvents, .hostname, .ipAddress:
             guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
             return validate(name: name, kind: kind, value: a[0])
         }
@@ -565,6 +572,20 @@ private struct ConfigLoader {
             if value.isEmpty && !allowsEmpty { return "\(name) can't be empty" }
             let isPath = value.utf8.contains { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") }
             return isPath ? "\(name) can't be a path, just a \(noun)" : nil
+        case .hostname:
+            guard value.utf8.count < 256 else { return ConfigMessages.hostnameLength }
+            let valid = value.utf8.allSatisfy { c in
+                (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+                    || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")
+            }
+            return valid ? nil : ConfigMessages.hostnameCharacters
+        case .ipAddress(let v6):
+            // inet_pton: no `%zone` for IPv6.
+            if value.isEmpty { return nil }
+            if v6 {
+                return IPAddressLiteral.isIPv6(value) && !value.contains("%") ? nil : "Invalid IPv6 address"
+            }
+            return IPAddressLiteral.isIPv4(value) ? nil : "Invalid IPv4 address"
         case .keyspaceEvents:
             let classes = Set("Ag$lshzxeKEtmdn".utf8)
             return value.utf8.allSatisfy(classes.contains) ? nil : ConfigMessages.keyspaceEvents

@@ -54,9 +54,9 @@ extension ConfigDirectives {
         "cluster-allow-reads-when-down": .yesNo,
         "cluster-allow-replica-migration": .yesNo,
         "cluster-announce-bus-port": .integer(min: 0, max: 65535),
-        "cluster-announce-client-ipv4": .string,  // only in Valkey 8.0, Valkey unstable 2024-10
-        "cluster-announce-client-ipv6": .string,  // only in Valkey 8.0, Valkey unstable 2024-10
-        "cluster-announce-hostname": .string,
+        "cluster-announce-client-ipv4": .ipAddress(v6: false),  // only in Valkey 8.0, Valkey unstable 2024-10
+        "cluster-announce-client-ipv6": .ipAddress(v6: true),  // only in Valkey 8.0, Valkey unstable 2024-10
+        "cluster-announce-hostname": .hostname,
         "cluster-announce-human-nodename": .string,  // only in 7.2, 7.4, Valkey 8.0, Valkey unstable 2024-10
         "cluster-announce-ip": .string,
         "cluster-announce-port": .integer(min: 0, max: 65535),
