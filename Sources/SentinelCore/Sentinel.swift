@@ -129,7 +129,14 @@ package struct Sentinel: Sendable {
         }
         self.pendingConfig = config
         self.acl = AclState(config: config)
+        if !config.commandRenames.isEmpty, case .success(let names) = CommandRenames.names(applying: config.commandRenames) {
+            self.commandNames = names
+        }
     }
+
+    /// The names clients may send for each command after server-level `rename-command` lines
+    /// (lowercased name -> table name); nil without such lines.
+    private(set) var commandNames: [String: String]? = nil
 
     /// The configuration as loaded, kept until ``start(now:)`` creates the remembered replicas and peers.
     private var pendingConfig: SentinelConfig?

@@ -58,6 +58,36 @@ package enum ConfigFile {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Reads the files of an `include <path>` line for the loader (``ConfigIncludeReader``), as
+    /// Redis's `loadServerConfig` does: with a wildcard (`*`, `?`, `[`) the path is a `glob(3)`
+    /// pattern, its matches read in glob's (alphabetical) order and no match is no file; otherwise
+    /// the file must be readable. A file that cannot be read stops loading with Redis's text,
+    /// "Fatal error, can't open config file '<path>': <strerror>".
+    package static func readIncluded(_ path: String) -> Result<[ConfigIncludedFile], ConfigIncludeFailure> {
+        func file(_ name: String) -> Result<ConfigIncludedFile, ConfigIncludeFailure> {
+            do {
+                return .success(ConfigIncludedFile(name: name, text: try read(path: name)))
+            } catch {
+                return .failure(ConfigIncludeFailure(message: "Fatal error, can't open config file '\(name)': \(error.reason)"))
+            }
+        }
+        guard path.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) else {
+            return file(path).map { [$0] }
+        }
+        var matches = glob_t()
+        defer { globfree(&matches) }
+        guard glob(path, 0, nil, &matches) == 0, let names = matches.gl_pathv else { return .success([]) }
+        var files: [ConfigIncludedFile] = []
+        for index in 0..<Int(matches.gl_pathc) {
+            guard let name = names[index] else { continue }
+            switch file(String(cString: name)) {
+            case .success(let read): files.append(read)
+            case .failure(let failure): return .failure(failure)
+            }
+        }
+        return .success(files)
+    }
+
     /// Checks the file can be written, as Sentinel does at startup (it refuses to run otherwise:
     /// "Sentinel config file %s is not writable: %s. Exiting...").
     package static func checkWritable(path: String) throws(ConfigWriteError) {

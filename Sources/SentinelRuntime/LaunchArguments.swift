@@ -151,7 +151,7 @@ package enum Launcher {
         status: Int32, output: String
     ) {
         do {
-            var config = try ConfigParser.parse(text, fileName: fileName, overrides: overrides)
+            var config = try ConfigParser.parse(text, fileName: fileName, overrides: overrides, include: ConfigFile.readIncluded)
             if let problem = loadProblem(config, text: text, fileName: fileName) {
                 return (1, problem.line > 0 ? problem.description : "\(fileName): \(problem.message)")
             }

@@ -81,7 +81,7 @@ struct SwiftSentinel {
         }
         var config: SentinelConfig
         do {
-            config = try ConfigParser.parse(text, fileName: path ?? "", overrides: overrides)
+            config = try ConfigParser.parse(text, fileName: path ?? "", overrides: overrides, include: ConfigFile.readIncluded)
         } catch {
             printError(Launcher.fatalBanner(error), terminator: "")
             return 1

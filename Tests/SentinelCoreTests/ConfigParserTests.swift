@@ -370,7 +370,7 @@ struct ConfigParserTests {
     }
 
     @Test func overrideErrorsNameTheCommandLine() {
-        #expect(throws: ConfigLoadError(file: "(command line)", line: 2, lineText: "port x", message: "Invalid port")) {
+        #expect(throws: ConfigLoadError(file: "(command line)", line: 2, lineText: "port x", message: "argument couldn't be parsed into an integer")) {
             try ConfigParser.parse("port 26379\n", fileName: "s.conf", overrides: ["loglevel notice", "port x"])
         }
         #expect(throws: ConfigLoadError(file: "(command line)", line: 1, lineText: "sentinel monitor m 127.0.0.1 6379 0",
@@ -434,9 +434,9 @@ struct ConfigParserTests {
         // Server directives.
         .init(text: "port\n", line: 1, message: "wrong number of arguments"),
         .init(text: "port 80 81", line: 1, message: "wrong number of arguments"),
-        .init(text: "port 123456", line: 1, message: "Invalid port"),
+        .init(text: "port 123456", line: 1, message: "argument must be between 0 and 65535 inclusive"),
         .init(text: "tls-port abc", line: 1, message: "argument couldn't be parsed into an integer"),
-        .init(text: "tls-port 65536", line: 1, message: "Invalid port"),
+        .init(text: "tls-port 65536", line: 1, message: "argument must be between 0 and 65535 inclusive"),
         .init(text: "protected-mode maybe", line: 1, message: "argument must be 'yes' or 'no'"),
         .init(text: "daemonize 1", line: 1, message: "argument must be 'yes' or 'no'"),
         .init(text: "tls-replication on", line: 1, message: "argument must be 'yes' or 'no'"),
@@ -445,11 +445,12 @@ struct ConfigParserTests {
         .init(text: "maxclients 0", line: 1, message: "argument must be between 1 and 4294967295 inclusive"),
         .init(text: "io-threads 1000", line: 1, message: "argument must be between 1 and 128 inclusive"),
         .init(text: "client-query-buffer-limit lots", line: 1, message: "argument must be a memory value"),
-        .init(text: "unixsocketperm 789", line: 1, message: "argument couldn't be parsed into an integer"),
+        .init(text: "unixsocketperm 789", line: 1, message: "argument couldn't be parsed as an octal number"),
         .init(text: "save 900", line: 1, message: "Invalid save parameters"),
         .init(text: "bind " + Array(repeating: "127.0.0.1", count: 17).joined(separator: " "), line: 1, message: "Too many bind addresses specified."),
-        .init(text: "maxmemory 1gb", line: 1, message: "Bad directive or wrong number of arguments"),
-        .init(text: "include /etc/other.conf", line: 1, message: "Bad directive or wrong number of arguments"),
+        .init(text: "maxmemory lots", line: 1, message: "argument must be a memory value"),
+        .init(text: "frobnicate 1gb", line: 1, message: "Bad directive or wrong number of arguments"),
+        .init(text: "include /etc/other.conf", line: 1, message: ConfigMessages.includeUnsupported),
         .init(text: "user", line: 1, message: "Bad directive or wrong number of arguments"),
         .init(text: "hz 10 20", line: 1, message: "wrong number of arguments"),
         .init(text: "# ok\nport 26379\nlogfile \"unterminated", line: 3, message: "Unbalanced quotes in configuration line"),
@@ -471,7 +472,7 @@ struct ConfigParserTests {
 
     @Test func serverErrorsComeBeforeSentinelErrors() {
         // Server lines are applied while reading; sentinel lines only after the whole file.
-        #expect(throws: ConfigLoadError(file: "s.conf", line: 2, lineText: "port x", message: "Invalid port")) {
+        #expect(throws: ConfigLoadError(file: "s.conf", line: 2, lineText: "port x", message: "argument couldn't be parsed into an integer")) {
             try ConfigParser.parse("sentinel bogus\nport x\n", fileName: "s.conf")
         }
     }

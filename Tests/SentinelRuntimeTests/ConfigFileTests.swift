@@ -79,6 +79,24 @@ struct ConfigFileTests {
         #expect(try contents(path) == text)
     }
 
+    /// `include`: a plain path must be readable (redis-sentinel 7.0.15's text otherwise), a
+    /// pattern reads its matches in alphabetical order, a pattern with no match reads nothing.
+    @Test func includeReadsFilesAndPatterns() throws {
+        let dir = try ConfigTestDirectory()
+        try write("hz 7\n", to: dir.file("b.conf"))
+        try write("hz 8\n", to: dir.file("a.conf"))
+        #expect(try ConfigFile.readIncluded(dir.file("b.conf")).get() == [ConfigIncludedFile(name: dir.file("b.conf"), text: "hz 7\n")])
+        #expect(try ConfigFile.readIncluded(dir.file("*.conf")).get().map(\.name) == [dir.file("a.conf"), dir.file("b.conf")])
+        #expect(try ConfigFile.readIncluded(dir.file("none-*.conf")).get() == [])
+        let missing = dir.file("missing.conf")
+        #expect(throws: ConfigIncludeFailure(message: "Fatal error, can't open config file '\(missing)': No such file or directory")) {
+            try ConfigFile.readIncluded(missing).get()
+        }
+        let main = "include \(dir.file("*.conf"))\nsentinel monitor m 127.0.0.1 6399 1\n"
+        let config = try ConfigParser.parse(main, fileName: "s.conf", include: ConfigFile.readIncluded)
+        #expect(config.otherDirectives == [ServerDirective(name: "hz", arguments: ["7"])])
+    }
+
     @Test func persistCreatesAMissingFile() throws {
         let dir = try ConfigTestDirectory()
         let path = dir.file("new.conf")

@@ -24,9 +24,16 @@ extension Sentinel {
     /// Checks and runs one command (Redis's processCommand and call). Returns false when the
     /// command was postponed by CLIENT PAUSE instead.
     @discardableResult
-    mutating func runCommand(_ id: ClientID, _ args: [String]) -> Bool {
-        guard let index = clients.index(forKey: id), let first = args.first else { return true }
-        let name = first.lowercased()
+    mutating func runCommand(_ id: ClientID, _ sent: [String]) -> Bool {
+        guard let index = clients.index(forKey: id), !sent.isEmpty else { return true }
+        // Server-level rename-command: the name sent stands for its command; a command's old name
+        // is unknown (Redis looks the name up in its renamed command table).
+        var args = sent
+        var renamedAway = false
+        if let names = commandNames {
+            if let command = names[sent[0].lowercased()] { args[0] = command } else { renamedAway = true }
+        }
+        let name = args[0].lowercased()
         // The subcommand of a container, lowercased once for every use below.
         let sub = args.count > 1 && Self.containerCommands.contains(name) ? args[1].lowercased() : nil
         // Redis records the command as the client's last one when it looks it up, before any
@@ -36,7 +43,9 @@ extension Sentinel {
 
         // Redis checks the command, the subcommand and the argument count before authentication.
         let refusal: RESPValue?
-        if let error = name == "sentinel" ? Self.sentinelPrecheck(args, sub: sub) : CommandTable.check(args) {
+        if renamedAway {
+            refusal = CommandTable.unknownCommandError(args: sent)
+        } else if let error = name == "sentinel" ? Self.sentinelPrecheck(args, sub: sub) : CommandTable.check(args) {
             refusal = error
         } else if !clients.values[index].authenticated && name != "auth" && name != "hello" {
             refusal = .error(Wire.errNoAuth)
@@ -54,7 +63,7 @@ extension Sentinel {
         if refusal == nil, clientPause != nil {
             let spec = CommandTable.lookup(args.count > 1 && CommandTable.hasSubcommands(name) ? "\(name)|\(args[1])" : name)
             if mustPostpone(spec) {
-                postpone(id, args)
+                postpone(id, sent)
                 return false
             }
         }

@@ -82,7 +82,6 @@ enum ConfigDirectives {
         case yesNo
         case oneOf([String])
         case integer(min: Int64, max: Int64)
-        case port
         /// A memory value (`512mb`) within a range.
         case memoryRange(min: Int64, max: Int64)
         /// `client-output-buffer-limit`'s groups of `<class> <hard> <soft> <soft-seconds>`.
@@ -90,67 +89,40 @@ enum ConfigDirectives {
         case octal
         case saveParams
         case variadic
+        /// A memory value, or a percentage `N%` stored as `-N` (Redis's `MEMORY_CONFIG |
+        /// PERCENT_CONFIG`, `maxmemory-clients`).
+        case memoryOrPercent(min: Int64, max: Int64)
+        /// A file or directory name without a path (`dbfilename`, `appendfilename`,
+        /// `appenddirname`); `noun` names what it is in Redis's message.
+        case fileName(noun: String, allowsEmpty: Bool)
+        /// `shutdown-on-sigint`/`shutdown-on-sigterm`: one or more of `default save nosave now
+        /// force`, not `save` with `nosave`.
+        case shutdownOnSignal
+        /// `latency-tracking-info-percentiles`: numbers from 0.0 to 100.0, or a single `""`.
+        case percentiles
+        /// `oom-score-adj-values`: three integers from -2000 to 2000.
+        case oomScoreAdjValues
+        /// `notify-keyspace-events`: a string of event class characters.
+        case keyspaceEvents
+        /// `replicaof`/`slaveof`: `<host> <port>` or `no one`.
+        case replicaOf
+        /// `cluster-announce-hostname`: fewer than 256 characters, letters, digits, `-` and `.`
+        /// (empty allowed).
+        case hostname
+        /// Valkey's `cluster-announce-client-ipv4`/`-ipv6`: an address of that family, or empty.
+        case ipAddress(v6: Bool)
+
+        /// Redis's `MULTI_ARG_CONFIG` options: they take several arguments, and a single non-empty
+        /// argument is split into arguments like a config line (`save "3600 1 300 100"`).
+        var isMultiArgument: Bool {
+            switch self {
+            case .saveParams, .outputBufferLimits, .shutdownOnSignal, .percentiles, .oomScoreAdjValues, .replicaOf: true
+            default: false
+            }
+        }
     }
 
     static let intMax = Int64(Int32.max)
-
-    /// Server directives accepted and preserved in ``SentinelConfig/otherDirectives``.
-    static let accepted: [String: ArgumentKind] = [
-        "user": .variadic,
-        "aclfile": .string,
-        "acllog-max-len": .integer(min: 0, max: Int64.max),
-        "enable-debug-command": .oneOf(["no", "yes", "local"]),
-        "enable-protected-configs": .oneOf(["no", "yes", "local"]),
-        "enable-module-command": .oneOf(["no", "yes", "local"]),
-        "bind-source-addr": .string,
-        "tls-port": .port,
-        "tls-cert-file": .string,
-        "tls-key-file": .string,
-        "tls-key-file-pass": .string,
-        "tls-client-cert-file": .string,
-        "tls-client-key-file": .string,
-        "tls-client-key-file-pass": .string,
-        "tls-ca-cert-file": .string,
-        "tls-ca-cert-dir": .string,
-        "tls-dh-params-file": .string,
-        "tls-protocols": .string,
-        "tls-ciphers": .string,
-        "tls-ciphersuites": .string,
-        "tls-prefer-server-ciphers": .yesNo,
-        "tls-session-caching": .yesNo,
-        "tls-session-cache-size": .integer(min: 0, max: intMax),
-        "tls-session-cache-timeout": .integer(min: 0, max: intMax),
-        "tls-auth-clients": .oneOf(["no", "yes", "optional"]),
-        "tls-replication": .yesNo,
-        "repl-diskless-sync-delay": .integer(min: 0, max: intMax),
-        "maxclients": .integer(min: 1, max: Int64(UInt32.max)),
-        "timeout": .integer(min: 0, max: intMax),
-        "tcp-keepalive": .integer(min: 0, max: intMax),
-        "tcp-backlog": .integer(min: 0, max: intMax),
-        "unixsocket": .string,
-        "unixsocketperm": .octal,
-        "syslog-enabled": .yesNo,
-        "syslog-ident": .string,
-        "syslog-facility": .oneOf(["user", "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"]),
-        "hz": .integer(min: 0, max: intMax),
-        "supervised": .oneOf(["upstart", "systemd", "auto", "no"]),
-        "crash-log-enabled": .yesNo,
-        "crash-memcheck-enabled": .yesNo,
-        "oom-score-adj": .oneOf(["no", "yes", "relative", "absolute"]),
-        "disable-thp": .yesNo,
-        "locale-collate": .string,
-        "latency-tracking": .yesNo,
-        "io-threads": .integer(min: 1, max: 128),
-        "set-proc-title": .yesNo,
-        "proc-title-template": .string,
-        "always-show-logo": .yesNo,
-        "save": .saveParams,
-        "appendonly": .yesNo,
-        "client-query-buffer-limit": .memoryRange(min: 1024 * 1024, max: Int64.max),
-        "proto-max-bulk-len": .memoryRange(min: 1024 * 1024, max: Int64.max),
-        "client-output-buffer-limit": .outputBufferLimits,
-        "coordinated-failover-pause": .string,
-    ]
 
     /// Accepted directives that may appear on several lines, each line adding to the previous ones.
     /// Every other directive keeps only its last value.
@@ -174,9 +146,17 @@ enum ConfigDirectives {
     ]
 
     /// Whether `name` (lowercased) is a server directive the loader accepts.
+    /// Aliases count under their primary name; `loadmodule` is known so that the rewrite can drop
+    /// its lines, `rename-command` and `include` so that it keeps them as they are.
     static func isKnownServerDirective(_ name: String) -> Bool {
-        actedOn.contains(name) || accepted[name] != nil
+        actedOn.contains(name) || accepted[primaryName(name)] != nil || keptAsWritten.contains(name) || name == "loadmodule"
     }
+
+    /// Lines Redis's rewrite never touches.
+    static let keptAsWritten: Set<String> = ["rename-command", "include"]
+
+    /// The primary name of an option given by one of its ``aliases``, else `name`.
+    static func primaryName(_ name: String) -> String { aliases[name] ?? name }
 }
 
 /// Loads sentinel.conf text into a ``SentinelConfig``.
@@ -201,8 +181,13 @@ package enum ConfigParser {
     ///   - fileName: the name used in error messages.
     ///   - overrides: extra directive lines from the command line, applied after the file; their
     ///     errors are reported with the file name `(command line)`.
-    package static func parse(_ text: String, fileName: String, overrides: [String] = []) throws(ConfigLoadError) -> SentinelConfig {
+    ///   - include: reads the files an `include` line names (the runtime's I/O); without it,
+    ///     `include` lines are refused.
+    package static func parse(
+        _ text: String, fileName: String, overrides: [String] = [], include: ConfigIncludeReader? = nil
+    ) throws(ConfigLoadError) -> SentinelConfig {
         var loader = ConfigLoader()
+        loader.includeReader = include
         for (index, line) in ConfigTokenizer.lines(text).enumerated() {
             try loader.load(line: line, file: fileName, number: index + 1)
         }
@@ -221,6 +206,28 @@ package enum ConfigParser {
 
     /// The file name used for errors in command-line overrides.
     package static let commandLineFileName = "(command line)"
+}
+
+/// Reads the files of an `include <path>` line, as Redis's `loadServerConfig` does: a path with a
+/// wildcard (`*`, `?`, `[`) is a glob pattern whose matches are read in alphabetical order (none
+/// is fine); any other path must be a readable file. Returns the files' names and texts, or the
+/// reason loading stops (Redis: "Fatal error, can't open config file '<path>': <strerror>").
+package typealias ConfigIncludeReader = (_ path: String) -> Result<[ConfigIncludedFile], ConfigIncludeFailure>
+
+/// One file read for an `include` line.
+package struct ConfigIncludedFile: Sendable, Hashable {
+    package var name: String
+    package var text: String
+    package init(name: String, text: String) {
+        self.name = name
+        self.text = text
+    }
+}
+
+/// Why an `include` line's files could not be read.
+package struct ConfigIncludeFailure: Error, Sendable, Hashable {
+    package var message: String
+    package init(message: String) { self.message = message }
 }
 
 // MARK: - Messages
@@ -261,6 +268,21 @@ enum ConfigMessages {
     static let invalidSave = "Invalid save parameters"
     static let usersAndAclFile =
         "Configuring Redis with users defined in redis.conf and at the same setting an ACL file path is invalid. This setup is very likely to lead to configuration errors and security holes, please define either an ACL file or declare users directly in your redis.conf, but not both."
+    static let notOctal = "argument couldn't be parsed as an octal number"
+    static let notMemoryOrPercent = "argument must be a memory or percent value"
+    static let saveAndNosave = "shutdown options SAVE and NOSAVE can't be used simultaneously"
+    static let invalidPercentiles = "Invalid latency-tracking-info-percentiles parameters"
+    static let percentilesRange = "latency-tracking-info-percentiles parameters should sit between [0.0,100.0]"
+    static let oomScoreAdjValues = "Invalid oom-score-adj-values, elements must be between -2000 and 2000."
+    static let keyspaceEvents = "Invalid event class character. Use 'Ag$lshzxeKEtmdn'."
+    static let invalidMasterPort = "Invalid master port"
+    static let hostnameLength = "Hostnames must be less than 256 characters"
+    static let hostnameCharacters = "Hostnames may only contain alphanumeric characters, hyphens or dots"
+    static let moduleConfigWithoutValue = "Module config specified without value"
+    /// `include` with no file reader (a caller that reads no file).
+    static let includeUnsupported = "include is not supported here: no file reader"
+    static let includeTooDeep = "include files nested more than 16 deep"
+    static func percentAtMost(_ max: Int64) -> String { "percentage argument must be less or equal to \(max)" }
     static func oneOf(_ values: [String]) -> String {
         "argument(s) must be one of the following: " + values.joined(separator: ", ")
     }
@@ -287,6 +309,13 @@ private struct ConfigLoader {
     var knownSentinelIDs: [String: Set<String>] = [:]
     /// Where the first `user` line is (users and `aclfile` together are an error).
     var firstUserLine: (file: String, number: Int, text: String)? = nil
+    /// Reads `include` files; nil refuses `include` lines.
+    var includeReader: ConfigIncludeReader? = nil
+    /// How many `include` lines are being loaded inside each other.
+    var includeDepth = 0
+    /// Redis has no limit (a file that includes itself crashes redis-sentinel 7.0.15); this one
+    /// stops at this depth.
+    static let maxIncludeDepth = 16
 
     /// Handles one trimmed line: comments and blanks are skipped, server directives applied,
     /// sentinel directives queued.
@@ -302,6 +331,24 @@ private struct ConfigLoader {
             // A bare `sentinel` line is ignored, as in Redis.
             if args.count > 1 {
                 queued.append(ConfigQueuedSentinelLine(arguments: Array(args.dropFirst()), file: file, number: number, text: line))
+            }
+            return
+        }
+        if name == "include", args.count == 2 {
+            // Redis loads the named files in place of the line; their errors name their own lines.
+            guard let reader = includeReader else { throw fail(ConfigMessages.includeUnsupported) }
+            guard includeDepth < Self.maxIncludeDepth else { throw fail(ConfigMessages.includeTooDeep) }
+            let files: [ConfigIncludedFile]
+            switch reader(args[1]) {
+            case .success(let read): files = read
+            case .failure(let failure): throw fail(failure.message)
+            }
+            includeDepth += 1
+            defer { includeDepth -= 1 }
+            for included in files {
+                for (index, includedLine) in ConfigTokenizer.lines(included.text).enumerated() {
+                    try load(line: includedLine, file: included.name, number: index + 1)
+                }
             }
             return
         }
@@ -332,8 +379,10 @@ private struct ConfigLoader {
         switch name {
         case "port":
             guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
-            guard let port = ConfigDirectives.parsePort(a[0]) else { return ConfigMessages.invalidPort }
-            config.port = port
+            // An int config from 0 to 65535 (redis-sentinel 7.0.15: `port 65536` -> "argument must be
+            // between 0 and 65535 inclusive").
+            if let message = Self.validate(name: name, kind: .integer(min: 0, max: 65535), value: a[0]) { return message }
+            config.port = ConfigDirectives.parsePort(a[0]) ?? 0
         case "bind":
             guard !a.isEmpty else { return ConfigMessages.wrongArgumentCount }
             guard a.count <= 16 else { return ConfigMessages.tooManyBind }
@@ -362,9 +411,14 @@ private struct ConfigLoader {
             config.pidFile = a[0].isEmpty ? nil : a[0]
         case "user":
             return loadUser(a)
+        case "rename-command" where a.count == 2:
+            let renames = config.commandRenames + [RenamedCommand(command: a[0], renamed: a[1])]
+            if case .failure(let failure) = CommandRenames.names(applying: renames) { return failure.message }
+            config.commandRenames = renames
         default:
-            guard let kind = ConfigDirectives.accepted[name] else { return ConfigMessages.badDirective }
-            if let message = Self.validate(kind: kind, arguments: a) { return message }
+            let name = ConfigDirectives.primaryName(name)
+            guard let kind = ConfigDirectives.accepted[name] else { return Self.loadSpecialDirective(name: name, arguments: a) }
+            if let message = Self.validate(name: name, kind: kind, arguments: a) { return message }
             let directive = ServerDirective(name: name, arguments: a)
             if !ConfigDirectives.multiLine.contains(name),
                 let existing = config.otherDirectives.firstIndex(where: { $0.name == name })
@@ -407,9 +461,38 @@ private struct ConfigLoader {
         return nil
     }
 
+    /// A directive that is not in the option table, as Redis's loader handles it after the table
+    /// lookup (`loadServerConfigFromString`). Returns an error message, or nil to accept the line
+    /// without keeping it.
+    ///
+    /// * A deprecated option with one value is ignored.
+    /// * `loadmodule <path> [args...]` is accepted and ignored: redis-sentinel 7.0.15 queues the
+    ///   module but never loads it in sentinel mode, and its rewrite drops the line.
+    /// * A module option (a name with a dot, `foo.bar 1`) needs a value ("Module config specified
+    ///   without value") and is otherwise ignored; redis-sentinel 7.0.15's rewrite comments it out
+    ///   (`# ??? foo.bar 1`).
+    static func loadSpecialDirective(name: String, arguments a: [String]) -> String? {
+        if ConfigDirectives.deprecated.contains(name) {
+            return a.count == 1 ? nil : ConfigMessages.badDirective
+        }
+        switch (name, a.count) {
+        case ("loadmodule", 1...):
+            return nil
+        case _ where name.utf8.contains(UInt8(ascii: ".")):
+            return a.isEmpty ? ConfigMessages.moduleConfigWithoutValue : nil
+        default:
+            return ConfigMessages.badDirective
+        }
+    }
+
     /// Checks the arguments of an accepted server directive the way Redis checks that config type:
-    /// multi-argument directives check their own shape, every other one takes exactly one value.
-    static func validate(kind: ConfigDirectives.ArgumentKind, arguments a: [String]) -> String? {
+    /// a multi-argument option (``ConfigDirectives/ArgumentKind/isMultiArgument``) checks its own
+    /// shape, after splitting a single non-empty argument; every other one takes exactly one value.
+    static func validate(name: String, kind: ConfigDirectives.ArgumentKind, arguments given: [String]) -> String? {
+        var a = given
+        if kind.isMultiArgument, a.count == 1, !a[0].isEmpty {
+            a = ConfigTokenizer.split(a[0]) ?? []
+        }
         switch kind {
         case .variadic:
             return a.isEmpty ? ConfigMessages.badDirective : nil
@@ -423,35 +506,89 @@ private struct ConfigLoader {
         case .outputBufferLimits:
             var limits = ClientOutputBufferLimits()
             return limits.apply(a)
-        case .string, .yesNo, .oneOf, .integer, .port, .memoryRange, .octal:
+        case .shutdownOnSignal:
+            let values = ["default", "save", "nosave", "now", "force"]
+            let flags = a.map { $0.lowercased() }
+            guard !flags.isEmpty, flags.allSatisfy(values.contains) else { return ConfigMessages.oneOf(values) }
+            return flags.contains("save") && flags.contains("nosave") ? ConfigMessages.saveAndNosave : nil
+        case .percentiles:
+            if a.count == 1 && a[0].isEmpty { return nil }
+            for value in a {
+                guard let first = value.utf8.first, !ConfigTokenizer.isCSpace(first), let p = Double(value), !p.isNaN else {
+                    return ConfigMessages.invalidPercentiles
+                }
+                guard (0.0...100.0).contains(p) else { return ConfigMessages.percentilesRange }
+            }
+            return nil
+        case .oomScoreAdjValues:
+            guard a.count == 3 else { return ConfigMessages.wrongArgumentCount }
+            // strtoll: an empty value reads as 0.
+            let valid = a.allSatisfy { ($0.isEmpty ? 0 : Int64($0)).map { (-2000...2000).contains($0) } ?? false }
+            return valid ? nil : ConfigMessages.oomScoreAdjValues
+        case .replicaOf:
+            guard a.count == 2 else { return ConfigMessages.wrongArgumentCount }
+            if a[0].lowercased() == "no" && a[1].lowercased() == "one" { return nil }
+            return ConfigDirectives.parsePort(a[1]) == nil ? ConfigMessages.invalidMasterPort : nil
+        case .string, .yesNo, .oneOf, .integer, .memoryRange, .memoryOrPercent, .octal, .fileName, .keyspaceEvents, .hostname, .ipAddress:
             guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
-            return validate(kind: kind, value: a[0])
+            return validate(name: name, kind: kind, value: a[0])
         }
     }
 
     /// Checks the value of a single-argument server directive.
-    static func validate(kind: ConfigDirectives.ArgumentKind, value: String) -> String? {
+    static func validate(name: String, kind: ConfigDirectives.ArgumentKind, value: String) -> String? {
         switch kind {
-        case .string, .variadic, .saveParams, .outputBufferLimits:
+        case .string:
             return nil
+        case .variadic, .saveParams, .outputBufferLimits, .shutdownOnSignal, .percentiles, .oomScoreAdjValues, .replicaOf:
+            return validate(name: name, kind: kind, arguments: [value])
         case .yesNo:
             return ConfigDirectives.parseYesNo(value) == nil ? ConfigMessages.yesNo : nil
         case .oneOf(let values):
             return values.contains(value.lowercased()) ? nil : ConfigMessages.oneOf(values)
         case .integer(let min, let max):
-            guard let number = Int64(value) else { return ConfigMessages.notAnInteger }
+            guard let number = ConfigDirectives.parseStrictInteger(value) else { return ConfigMessages.notAnInteger }
             return (min...max).contains(number) ? nil : ConfigMessages.range(min, max)
-        case .port:
-            guard Int64(value) != nil else { return ConfigMessages.notAnInteger }
-            return ConfigDirectives.parsePort(value) == nil ? ConfigMessages.invalidPort : nil
         case .memoryRange(let min, let max):
             guard let bytes = ConfigDirectives.parseMemory(value) else { return ConfigMessages.notMemory }
             return (min...max).contains(bytes) ? nil : ConfigMessages.range(min, max)
+        case .memoryOrPercent(let min, let max):
+            if let bytes = ConfigDirectives.parseMemory(value) {
+                return (min...max).contains(bytes) ? nil : ConfigMessages.range(min, max)
+            }
+            guard value.utf8.count > 1, value.hasSuffix("%"), let percent = ConfigDirectives.parseStrictInteger(String(value.dropLast())),
+                percent >= 0
+            else {
+                return ConfigMessages.notMemoryOrPercent
+            }
+            return -percent >= min ? nil : ConfigMessages.percentAtMost(-min)
         case .octal:
             guard !value.isEmpty, value.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "7") }),
                 let number = Int64(value, radix: 8)
-            else { return ConfigMessages.notAnInteger }
+            else { return ConfigMessages.notOctal }
+            // Redis prints the bounds in octal ("between 0 and 777").
             return number <= 0o777 ? nil : ConfigMessages.range(0, 777)
+        case .fileName(let noun, let allowsEmpty):
+            if value.isEmpty && !allowsEmpty { return "\(name) can't be empty" }
+            let isPath = value.utf8.contains { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "\\") }
+            return isPath ? "\(name) can't be a path, just a \(noun)" : nil
+        case .hostname:
+            guard value.utf8.count < 256 else { return ConfigMessages.hostnameLength }
+            let valid = value.utf8.allSatisfy { c in
+                (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || (c >= UInt8(ascii: "A") && c <= UInt8(ascii: "Z"))
+                    || (c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9")) || c == UInt8(ascii: "-") || c == UInt8(ascii: ".")
+            }
+            return valid ? nil : ConfigMessages.hostnameCharacters
+        case .ipAddress(let v6):
+            // inet_pton: no `%zone` for IPv6.
+            if value.isEmpty { return nil }
+            if v6 {
+                return IPAddressLiteral.isIPv6(value) && !value.contains("%") ? nil : "Invalid IPv6 address"
+            }
+            return IPAddressLiteral.isIPv4(value) ? nil : "Invalid IPv4 address"
+        case .keyspaceEvents:
+            let classes = Set("Ag$lshzxeKEtmdn".utf8)
+            return value.utf8.allSatisfy(classes.contains) ? nil : ConfigMessages.keyspaceEvents
         }
     }
 
@@ -644,6 +781,16 @@ extension ConfigDirectives {
         EpochBounds.check(text[...], current: 0) == .malformed ? ConfigMessages.invalidNumber : ConfigMessages.invalidEpoch
     }
 
+    /// A decimal integer as Redis's `string2ll` reads it: `0`, or an optional `-` and digits not
+    /// starting with 0, within `Int64` (redis-sentinel 7.0.15 refuses `hz +5`, `hz 05`, `hz -0`).
+    static func parseStrictInteger(_ text: String) -> Int64? {
+        let digits = text.utf8.first == UInt8(ascii: "-") ? text.utf8.dropFirst() : text.utf8[...]
+        guard let first = digits.first, digits.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
+            first != UInt8(ascii: "0") || text == "0"
+        else { return nil }
+        return Int64(text)
+    }
+
     /// `yes`/`no`, case-insensitive, like Redis's `yesnotoi`.
     static func parseYesNo(_ text: String) -> Bool? {
         switch text.lowercased() {
@@ -653,19 +800,24 @@ extension ConfigDirectives {
         }
     }
 
-    /// A Redis memory value: an integer with an optional `k kb m mb g gb` unit (case-insensitive;
-    /// `k` = 1000, `kb` = 1024 and so on).
+    /// A Redis memory value: digits with an optional `b k kb m mb g gb` unit (case-insensitive;
+    /// `k` = 1000, `kb` = 1024 and so on); a sign is refused, as by Redis's `memtoull`.
     static func parseMemory(_ text: String) -> Int64? {
         let lower = text.lowercased()
         let units: [(String, Int64)] = [
             ("kb", 1024), ("mb", 1024 * 1024), ("gb", 1024 * 1024 * 1024),
             ("k", 1000), ("m", 1000 * 1000), ("g", 1000 * 1000 * 1000), ("b", 1),
         ]
+        // memtoull: the number is digits only (no sign, no blank), then the unit.
+        func digits(_ part: Substring) -> Int64? {
+            guard !part.isEmpty, part.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }) else { return nil }
+            return Int64(part)
+        }
         for (suffix, multiplier) in units where lower.hasSuffix(suffix) {
-            guard let number = Int64(lower.dropLast(suffix.count)) else { return nil }
+            guard let number = digits(lower.dropLast(suffix.count)) else { return nil }
             let (product, overflow) = number.multipliedReportingOverflow(by: multiplier)
             return overflow ? nil : product
         }
-        return Int64(lower)
+        return digits(lower[...])
     }
 }

@@ -26,8 +26,10 @@ package enum ConfigRewriter {
     /// `dir`, `pidfile`, `daemonize`) are written when already in the file or when they differ from
     /// the sentinel default; a nil/empty optional value removes the line. Other accepted server
     /// directives are written from ``SentinelConfig/otherDirectives`` (an unchanged line stays as it
-    /// is, one that came only from the command line is appended); `save` is never written, as in
-    /// Redis's sentinel mode.
+    /// is, one that came only from the command line is appended, an alias line is written under the
+    /// option's primary name); `save` and `loadmodule` are never written, as in Redis's sentinel
+    /// mode. Server-level `rename-command` and `include` lines are kept as they are (Redis never
+    /// rewrites them); what an included file set is written into this file like any other value.
     ///
     /// Sentinel lines are emitted in Redis's order: `myid`, non-default `deny-scripts-reconfig`,
     /// `resolve-hostnames`, `announce-hostnames`; per master `monitor`, the non-default per-master
@@ -79,8 +81,10 @@ package enum ConfigRewriter {
     }
 
     static func rewriteOtherDirectives(_ c: SentinelConfig, _ state: inout ConfigRewriteState) {
-        // Redis never writes `save` in sentinel mode, and blanks any old `save` line.
+        // Redis never writes `save` in sentinel mode, and blanks any old `save` line. Nor does it
+        // write `loadmodule` lines: it writes the loaded modules, and a sentinel loads none.
         state.markProcessed("save")
+        state.markProcessed("loadmodule")
         for directive in c.otherDirectives where directive.name != "save" {
             state.rewrite(key: directive.name, [directive.name] + directive.arguments, force: true)
         }
@@ -246,7 +250,8 @@ struct ConfigRewriteState {
                 }
                 key = "sentinel " + option
             } else if ConfigDirectives.isKnownServerDirective(name) {
-                key = name
+                // An alias line is the option's line (Redis keys it by the primary name).
+                key = ConfigDirectives.primaryName(name)
             } else {
                 lines[index] = "# ??? " + line
                 continue

@@ -117,6 +117,9 @@ package struct SentinelConfig: Hashable, Sendable {
     package var daemonize: Bool = false
     /// Every other accepted server directive, in file order, kept so the rewrite preserves it.
     package var otherDirectives: [ServerDirective] = []
+    /// Server-level `rename-command <command> <new-name>` lines, in file order: the names the
+    /// sentinel's own commands answer to (see ``CommandRenames``). Kept as written by the rewrite.
+    package var commandRenames: [RenamedCommand] = []
     /// ACL users: the `user` lines as loaded (file order), or the live users as the core
     /// persists them (sorted by name). Written back as `user` lines unless `aclfile` is set.
     package var users: [AclUserDefinition] = []
