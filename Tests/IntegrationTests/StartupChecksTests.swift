@@ -23,8 +23,8 @@ extension Integration {
             let deadline = Date().addingTimeInterval(10)
             while process.isRunning && Date() < deadline { usleep(10_000) }
             if process.isRunning {
-                process.terminate()
-                process.waitUntilExit()
+                kill(process.processIdentifier, SIGKILL)
+                while process.isRunning { usleep(10_000) }
             }
             let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             return (process.terminationStatus, output)
@@ -126,8 +126,11 @@ extension Integration {
                     #expect(Self.cli(port, "SENTINEL", "SET", "m", "client-reconfig-script", relative) == "OK")
                     #expect(Self.cli(port, "SENTINEL", "SET", "m", "notification-script", "../nope.sh").contains("ERR"))
                 }
-                process.terminate()
-                process.waitUntilExit()
+                // SHUTDOWN rather than SIGTERM: a child of the test process may inherit SIGTERM
+                // blocked (redis-sentinel then never sees it).
+                _ = Self.cli(port, "SHUTDOWN")
+                for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(25)) }
+                #expect(!process.isRunning, "round \(round): SHUTDOWN ended the sentinel")
             }
             let written = try String(contentsOf: run.appendingPathComponent("s.conf"), encoding: .utf8)
             #expect(written.contains("sentinel client-reconfig-script m \(relative)"), "\(written)")

@@ -3,6 +3,7 @@ import Glibc
 #endif
 import Foundation
 import NIOCore
+import NIOPosix
 import RESP
 import SentinelCore
 import Synchronization
@@ -78,19 +79,12 @@ struct ConfigSaverTests {
 
     /// A loopback port nothing listens on right now (bound to port 0, then released).
     static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        try #require(bound)
-        return Int(UInt16(bigEndian: address.sin_port))
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+        defer { try? group.syncShutdownGracefully() }
+        let channel = try ServerBootstrap(group: group).bind(host: "127.0.0.1", port: 0).wait()
+        let port = try #require(channel.localAddress?.port)
+        try channel.close().wait()
+        return port
     }
 
     /// Before, the read/rewrite/write/fsync/rename ran on the loop: a slow disk stopped every
