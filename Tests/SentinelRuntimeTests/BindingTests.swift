@@ -161,11 +161,14 @@ struct BindingTests {
             await eventually {
                 recorder.events.contains { if case .linkConnected(LinkID(1), "127.0.0.2") = $0 { true } else { false } }
             })
-        let peers = recorder.events.compactMap { event -> String? in
-            if case .clientConnected(_, let address, _) = event { return address }
-            return nil
+        // The accepted side is reported by its own event, possibly after the dialling side's.
+        func peers() -> [String] {
+            recorder.events.compactMap { event -> String? in
+                if case .clientConnected(_, let address, _) = event { return address }
+                return nil
+            }
         }
-        #expect(peers.contains { $0.hasPrefix("127.0.0.2:") }, "\(peers)")
+        #expect(await eventually { peers().contains { $0.hasPrefix("127.0.0.2:") } }, "\(peers())")
         withExtendedLifetime(control) {}  // the client that asked for the link stays connected
         try await runtime.stop()
     }
