@@ -203,6 +203,7 @@ package struct Sentinel: Sendable {
         switch event {
         case .tick:
             sampleTrafficRates()
+            closeIdleClients()
             timer()
         case .linkConnected(let id, let localAddress):
             linkConnected(id, localAddress: localAddress)

@@ -14,6 +14,23 @@ extension Sentinel {
         return true
     }
 
+    /// `timeout`, every tick (Redis's clientsCronHandleTimeout): a client whose last command is more
+    /// than `timeout` seconds old is closed, and logged at verbose level as "Closing idle client".
+    /// Subscribers and clients whose commands wait for a CLIENT PAUSE are never closed for it
+    /// (Redis skips pub/sub and blocked clients). The session goes at once, as Redis frees it.
+    mutating func closeIdleClients() {
+        let timeout = settings.clientIdleTimeout
+        guard timeout > 0 else { return }
+        let idle = clients.values.filter {
+            $0.subscriptionCount == 0 && $0.postponed.isEmpty && ($0.lastInteraction > now ? 0 : (now - $0.lastInteraction) / 1000) > timeout
+        }.map(\.id)
+        for id in idle {
+            output.append(.log(.verbose, "Closing idle client"))
+            output.append(.closeClient(id))
+            clients.removeValue(forKey: id)
+        }
+    }
+
     /// Tells the runtime when a command moved the client in or out of Redis's `pubsub` class (at
     /// least one channel or pattern), which selects its `client-output-buffer-limit`.
     mutating func noteOutputClass(_ id: ClientID, wasSubscribed: Bool) {

@@ -9,6 +9,11 @@ extension SentinelConfig {
         lastDirectiveValue("maxclients").flatMap { Int($0) } ?? 10000
     }
 
+    /// `timeout` in seconds (Redis default 0: never): a client idle for longer is closed.
+    package var clientIdleTimeout: Int64 {
+        lastDirectiveValue("timeout").flatMap { Int64($0) } ?? 0
+    }
+
     /// `proto-max-bulk-len` in bytes (Redis default 512 MB): a longer bulk in a request is a
     /// protocol error.
     package var protoMaxBulkLength: Int {
