@@ -181,7 +181,8 @@ package enum Launcher {
     /// Relative paths are taken from `dir`, as Redis takes them after its chdir. Touches the file
     /// system (the log file may be created, as Redis's check creates it); nil when all pass.
     package static func loadProblem(_ config: SentinelConfig, text: String, fileName: String) -> ConfigLoadError? {
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        // The loader's own split, so numbers and trimming are the ones its errors use.
+        let lines = ConfigTokenizer.lines(text)
         /// The last line whose first words are `words` (what Redis reports for a directive it
         /// applies last), with its number; 0 and no text if it came from the command line.
         func line(startingWith words: String) -> (number: Int, text: String) {
@@ -192,8 +193,7 @@ package enum Launcher {
                     return tokens.elementsEqual(wanted.map(String.init))
                 })
             else { return (0, "") }
-            let text = lines[index].drop(while: { $0 == " " || $0 == "\t" })
-            return (index + 1, String(text.reversed().drop(while: { $0 == " " || $0 == "\t" || $0 == "\r" }).reversed()))
+            return (index + 1, lines[index])
         }
         if let dir = config.dir, !dir.isEmpty, let reason = Self.cannotEnter(dir) {
             let at = line(startingWith: "dir")
@@ -253,9 +253,8 @@ package enum Launcher {
     /// chdir), for `--check-config`: nil without an aclfile, else the users or why the file cannot
     /// be read or parsed (the same reasons that stop startup).
     static func aclFileUsers(_ config: SentinelConfig) -> Result<[AclUserDefinition], AclFileError>? {
-        guard var path = config.aclFile else { return nil }
-        if !path.hasPrefix("/"), let dir = config.dir, !dir.isEmpty { path = dir + "/" + path }
-        return AclFileIO.loadUsersAtStartup(path: path)
+        guard let path = config.aclFile else { return nil }
+        return AclFileIO.loadUsersAtStartup(path: ConfigFile.fromDir(path, config.dir))
     }
 
     /// Redis's ACLLoadUsersAtStartup message for an aclfile that stops startup.

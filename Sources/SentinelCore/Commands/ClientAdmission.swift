@@ -22,7 +22,7 @@ extension Sentinel {
         let timeout = settings.clientIdleTimeout
         guard timeout > 0 else { return }
         let idle = clients.values.filter {
-            $0.subscriptionCount == 0 && $0.postponed.isEmpty && ($0.lastInteraction > now ? 0 : (now - $0.lastInteraction) / 1000) > timeout
+            $0.subscriptionCount == 0 && $0.postponed.isEmpty && $0.idleSeconds(now: now) > timeout
         }.map(\.id)
         for id in idle {
             output.append(.log(.verbose, "Closing idle client"))

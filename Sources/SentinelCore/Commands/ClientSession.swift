@@ -87,10 +87,15 @@ package struct ClientSession: Hashable, Sendable {
         proto == .resp3 ? .push(elements) : .array(elements)
     }
 
+    /// Whole seconds since the last command (`CLIENT LIST`'s `idle`, what `timeout` compares).
+    package func idleSeconds(now: Millis) -> Millis {
+        (now - lastInteraction) / 1000
+    }
+
     /// One `CLIENT LIST` / `CLIENT INFO` line (Redis 7.2 field set).
     package func infoLine(now: Millis) -> String {
         let age = (now - createdAt) / 1000
-        let idle = (now - lastInteraction) / 1000
+        let idle = idleSeconds(now: now)
         // Redis's order: P (pub/sub), b (blocked: postponed by CLIENT PAUSE), t (tracking),
         // B (broadcast tracking), e (no-evict); N when none.
         var flags = subscriptionCount > 0 ? "P" : ""

@@ -46,7 +46,7 @@ package enum ConfigTokenizer {
 
     /// Splits a whole file into lines on `\n` (like Redis, which splits the file content on newlines
     /// only) and trims each line of ` \t\r\n` at both ends (Redis's `sdstrim(line, " \t\r\n")`).
-    static func lines(_ text: String) -> [String] {
+    package static func lines(_ text: String) -> [String] {
         if text.isEmpty { return [] }
         var text = text
         // One pass over the contiguous bytes (the config is re-read at every save).

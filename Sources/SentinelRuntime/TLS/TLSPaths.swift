@@ -11,8 +11,7 @@ extension TLSSettings {
     package func resolvingRelativePaths(against dir: String?) -> TLSSettings {
         guard let dir, !dir.isEmpty else { return self }
         func resolve(_ path: String?) -> String? {
-            guard let path, !path.hasPrefix("/") else { return path }
-            return dir.hasSuffix("/") ? dir + path : dir + "/" + path
+            path.map { ConfigFile.fromDir($0, dir) }
         }
         var settings = self
         settings.certFile = resolve(certFile)
