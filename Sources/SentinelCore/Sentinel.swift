@@ -187,8 +187,13 @@ package struct Sentinel: Sendable {
             // Addresses are written as printed: hostnames with announce-hostnames, else IPs.
             let current = currentAddress(master)
             m.address = announced(current)
-            m.knownReplicas = master.replicas.values.map {
-                announced(sameAddress($0.address, current) ? master.address : $0.address)
+            // A replica listed at the old master's own address (a master whose INFO names itself
+            // among its replicas) would then be written twice, and Sentinel refuses such a file at
+            // the next start ("Duplicate hostname and port for replica"): each address goes once.
+            var written = Set<HostPort>()
+            m.knownReplicas = master.replicas.values.compactMap {
+                let address = announced(sameAddress($0.address, current) ? master.address : $0.address)
+                return written.insert(HostPort(address.host.lowercased(), address.port)).inserted ? address : nil
             }
             m.knownSentinels = master.sentinels.values.map { KnownSentinel(address: announced($0.address), runID: $0.runID) }
             return m

@@ -394,6 +394,28 @@ struct FailoverPersistenceTests {
     }
 }
 
+extension FailoverPersistenceTests {
+    @Test("a replica at the old master's own address is written once mid-failover, so the file loads again")
+    func persistedMidFailoverNoDuplicate() throws {
+        var sim = failoverSimulation()
+        sim.startAll()
+        discover(&sim)
+        // As if the master's INFO had listed itself among its replicas (found by fuzzing INFO).
+        sim.nodes[0].sentinel.addReplica(HostPort("127.0.0.1", 6379), to: "mymaster")
+        _ = sim.ask(0, "SENTINEL", "FAILOVER", "mymaster")
+        var steps = 0
+        while sim.nodes[0].sentinel.masters["mymaster"]?.failoverState != .reconfSlaves && steps < 5_000 {
+            sim.run(for: 1)
+            steps += 1
+        }
+        #expect(sim.nodes[0].sentinel.masters["mymaster"]?.failoverState == .reconfSlaves)
+        let config = sim.nodes[0].sentinel.config
+        #expect(config.masters[0].knownReplicas.filter { $0 == HostPort("127.0.0.1", 6379) }.count == 1)
+        let text = ConfigRewriter.rewrite(original: "", config: config)
+        _ = try ConfigParser.parse(text, fileName: "persisted.conf")
+    }
+}
+
 @Suite("Failover scripts")
 struct FailoverScriptTests {
     @Test("client-reconfig-script: the leader runs it at promotion, observers when they switch")
