@@ -116,9 +116,7 @@ package final class OutgoingSource {
 
     /// The configured source (the last `bind-source-addr` line), or nil when unset or empty.
     package init?(_ config: SentinelConfig) {
-        guard let directive = config.otherDirectives.last(where: { $0.name == "bind-source-addr" }),
-            let text = directive.arguments.first, !text.isEmpty
-        else { return nil }
+        guard let text = config.lastDirectiveValue("bind-source-addr"), !text.isEmpty else { return nil }
         self.text = text
     }
 

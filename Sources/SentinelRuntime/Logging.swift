@@ -28,13 +28,26 @@ package final class LogSink: Sendable {
 
     private let state: Mutex<State>
     private let pid: Int32
+    private let syslog: Bool
 
     /// - Parameters:
     ///   - level: Lines below this level are dropped; `.nothing` drops everything.
     ///   - file: The `logfile` directive: empty for stdout, else a path to append to.
-    package init(level: LogLevel = .notice, file: String = "") {
+    ///   - syslog: Whether each line also goes to syslog (``SystemLog/open(ident:facility:)`` first).
+    package init(level: LogLevel = .notice, file: String = "", syslog: Bool = false) {
         self.state = Mutex(State(level: level, file: file))
         self.pid = getpid()
+        self.syslog = syslog
+    }
+
+    /// The log a config asks for: its `loglevel` and `logfile`, and syslog when `syslog-enabled`
+    /// (opened with its `syslog-ident` and `syslog-facility`). Lines carry the pid of the process
+    /// that made the sink, so one made before `daemonize` forks must not be used after it.
+    package convenience init(config: SentinelConfig) {
+        if config.syslogEnabled {
+            SystemLog.open(ident: config.syslogIdent, facility: config.syslogFacility)
+        }
+        self.init(level: config.logLevel, file: config.logFile, syslog: config.syslogEnabled)
     }
 
     /// The current verbosity (`loglevel`); changed by `SENTINEL CONFIG SET loglevel`.
@@ -53,6 +66,7 @@ package final class LogSink: Sendable {
     package func write(_ level: LogLevel, _ message: String) {
         let (minimum, file) = state.withLock { ($0.level, $0.file) }
         guard level != .nothing, level >= minimum else { return }
+        if syslog { SystemLog.send(level, message) }
         let line = Self.format(pid: pid, level: level, message: message, time: Self.wallClock())
         if file.isEmpty {
             writeAll(fd: 1, line)
@@ -87,6 +101,55 @@ package final class LogSink: Sendable {
     }
 }
 
+/// `syslog-enabled yes`: log lines also go to syslog, as redis-sentinel sends them: the bare message
+/// (no pid, time or level character), at the priority of its level (``LogLevel/syslogPriority``),
+/// under the `syslog-ident` and `syslog-facility` given to `openlog` with `LOG_PID | LOG_NDELAY |
+/// LOG_NOWAIT`.
+///
+/// redis-sentinel calls `openlog` only once its config is loaded and its listeners are being set up,
+/// so its first three lines ("Redis is starting", the version, "Configuration loaded") reach syslog
+/// with the `user` facility and the program's name as ident. Here every line carries the
+/// configured ident and facility.
+package enum SystemLog {
+    /// The ident handed to `openlog`, which keeps the pointer: allocated once, never freed.
+    private static let opened = Mutex<UnsafeMutablePointer<CChar>?>(nil)
+
+    /// Opens the process's syslog connection (once; later calls change nothing).
+    package static func open(ident: String, facility: SyslogFacility) {
+        opened.withLock { opened in
+            guard opened == nil else { return }
+            let name = strdup(ident)
+            opened = name
+            openlog(name, LOG_PID | LOG_NDELAY | LOG_NOWAIT, facility.code)
+        }
+    }
+
+    /// Sends one message at `level`'s priority (under the facility given to ``open(ident:facility:)``).
+    package static func send(_ level: LogLevel, _ message: String) {
+        guard let priority = level.syslogPriority else { return }
+        message.withCString { text in
+            withVaList([text]) { vsyslog(priority, "%s", $0) }
+        }
+    }
+}
+
+extension SyslogFacility {
+    /// The `LOG_*` facility code of the `syslog-facility` value.
+    package var code: Int32 {
+        switch self {
+        case .user: LOG_USER
+        case .local0: LOG_LOCAL0
+        case .local1: LOG_LOCAL1
+        case .local2: LOG_LOCAL2
+        case .local3: LOG_LOCAL3
+        case .local4: LOG_LOCAL4
+        case .local5: LOG_LOCAL5
+        case .local6: LOG_LOCAL6
+        case .local7: LOG_LOCAL7
+        }
+    }
+}
+
 /// Writes the whole line, retrying on short writes and EINTR; gives up silently on errors (as Redis does).
 private func writeAll(fd: Int32, _ line: String) {
     var line = line
@@ -109,6 +172,18 @@ extension LogLevel {
         case .verbose: "-"
         case .notice: "*"
         case .warning, .nothing: "#"
+        }
+    }
+
+    /// The syslog priority of a line at this level, as redis-sentinel maps them (debug `LOG_DEBUG`,
+    /// verbose `LOG_INFO`, notice `LOG_NOTICE`, warning `LOG_WARNING`); nil for `.nothing`.
+    package var syslogPriority: Int32? {
+        switch self {
+        case .debug: LOG_DEBUG
+        case .verbose: LOG_INFO
+        case .notice: LOG_NOTICE
+        case .warning: LOG_WARNING
+        case .nothing: nil
         }
     }
 

@@ -92,23 +92,20 @@ package enum HostFacts {
         return ConfigFile.absolutePath(CommandLine.arguments.first ?? "")
     }
 
-    /// `process_supervised`: `systemd` when started by systemd with `NOTIFY_SOCKET`, else `no`.
-    package static func supervised() -> String {
-        getenv("NOTIFY_SOCKET") != nil ? "systemd" : "no"
-    }
-
     /// Whether `path` names a file this process may execute (Redis checks scripts with `access(X_OK)`).
     @Sendable package static func isExecutable(_ path: String) -> Bool {
         access(path, X_OK) == 0
     }
 
     /// The `INFO server` inputs that do not change while the process runs.
-    package static func serverInfo(configPath: String) -> ServerInfoInput {
+    ///
+    /// - Parameter supervision: The startup handshake, for `process_supervised`.
+    package static func serverInfo(configPath: String, supervision: Supervision) -> ServerInfoInput {
         var input = ServerInfoInput()
         input.os = operatingSystem()
         input.executablePath = executablePath()
         input.configFile = configPath
-        input.processSupervised = supervised()
+        input.processSupervised = supervision.infoName
         return input
     }
 }

@@ -77,6 +77,7 @@ final class RuntimeEngine {
     private var currentHz = 10
     private var tickTask: Scheduled<Void>?
     private var statsTask: Scheduled<Void>?
+    private var watchdogTask: Scheduled<Void>?
     private var pidFile: String?
     /// User script processes (left running at shutdown, as Redis does).
     private let scripts = ScriptRunner()
@@ -230,6 +231,33 @@ final class RuntimeEngine {
         drain()
         scheduleTick()
         sampleStats()
+        if options.supervision.notifiesSystemd {
+            // redis-sentinel's order: once listening and once the masters are monitored.
+            notifySystemd("STATUS=Ready to accept connections\n")
+            notifySystemd("READY=1\n")
+            if options.supervision.isSupervised, let interval = options.watchdogInterval {
+                feedWatchdog(every: .microseconds(interval))
+            }
+        }
+    }
+
+    /// Sends one message to systemd (``SystemdNotifier``), logging redis-sentinel's warning when
+    /// it cannot be delivered.
+    private func notifySystemd(_ message: String) {
+        if let failure = SystemdNotifier.failure(options.notifier.send(message)) {
+            logger.warning("\(failure)")
+        }
+    }
+
+    /// Sends `WATCHDOG=1` now and every `interval` while running (systemd's `WatchdogSec=`; half
+    /// of `WATCHDOG_USEC`). From the event loop, so a stuck loop stops feeding it. redis-sentinel
+    /// 7.0.15 sends none.
+    private func feedWatchdog(every interval: TimeAmount) {
+        guard case .running = phase else { return }
+        notifySystemd("WATCHDOG=1\n")
+        watchdogTask = loop.assumeIsolated().scheduleTask(in: interval) {
+            self.feedWatchdog(every: interval)
+        }
     }
 
     /// Sends `.processStats` now and every `options.statsInterval` after.
@@ -280,9 +308,13 @@ final class RuntimeEngine {
         }
         phase = .stopped
         logger.warning("User requested shutdown...")
+        if options.supervision.notifiesSystemd {
+            notifySystemd("STOPPING=1\n")
+        }
         flushConfig()
         tickTask?.cancel()
         statsTask?.cancel()
+        watchdogTask?.cancel()
         for listener in listeners { listener.close(promise: nil) }
         listeners = []
         for link in links.values {

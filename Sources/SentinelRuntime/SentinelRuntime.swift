@@ -51,6 +51,15 @@ package struct RuntimeOptions: Sendable {
     package var handleSignals: Bool = true
     /// System-call seams of the config writes (tests slow or fail them).
     package var configSeams = ConfigFile.Seams()
+    /// The `supervised` handshake made at startup (`INFO`'s `process_supervised`; whether
+    /// readiness, `STOPPING=1` and the watchdog are sent to systemd).
+    package var supervision: Supervision = .none
+    /// Where systemd notifications go (`$NOTIFY_SOCKET`).
+    package var notifier = SystemdNotifier.fromEnvironment()
+    /// `WATCHDOG=1` is sent this often (microseconds) while systemd supervises; nil for never.
+    package var watchdogInterval: Int64? = SystemdNotifier.watchdogInterval(
+        usec: getenv("WATCHDOG_USEC").map { String(cString: $0) },
+        pid: getenv("WATCHDOG_PID").map { String(cString: $0) }, ownPid: getpid())
 
     package init(configPath: String, seed: UInt64) {
         self.configPath = configPath
@@ -117,14 +126,14 @@ package final class SentinelRuntime: Sendable {
     package init(config: SentinelConfig, options: RuntimeOptions, core: (any SentinelMachine)? = nil) {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
-        let sink = LogSink(level: config.logLevel, file: config.logFile)
+        let sink = LogSink(config: config)
         let stopped = loop.makePromise(of: Void.self)
         let machine: any SentinelMachine
         if let core {
             machine = core
         } else {
             var sentinel = Sentinel(config: config, seed: options.seed)
-            sentinel.serverInfoBase = HostFacts.serverInfo(configPath: options.configPath)
+            sentinel.serverInfoBase = HostFacts.serverInfo(configPath: options.configPath, supervision: options.supervision)
             sentinel.isExecutable = HostFacts.isExecutable
             machine = sentinel
         }

@@ -34,11 +34,6 @@ extension SentinelConfig {
         }
         return limits
     }
-
-    /// The first argument of the last `name` line among the directives kept as they are.
-    func lastDirectiveValue(_ name: String) -> String? {
-        otherDirectives.last { $0.name == name }?.arguments.first
-    }
 }
 
 /// The client classes of `client-output-buffer-limit` a sentinel has: Redis's `normal` and `pubsub`

@@ -148,4 +148,11 @@ package struct SentinelConfig: Hashable, Sendable {
     package var masters: [MasterConfig] = []
 
     package init() {}
+
+    /// The first argument of the last `name` line among the directives kept as they are
+    /// (``otherDirectives``): the value Redis applies when a directive appears more than once.
+    /// Every effective value of such a directive is read through this.
+    package func lastDirectiveValue(_ name: String) -> String? {
+        otherDirectives.last { $0.name == name }?.arguments.first
+    }
 }

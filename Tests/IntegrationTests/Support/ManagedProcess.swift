@@ -19,13 +19,16 @@ final class ManagedProcess: Sendable {
     let executable: String
     let arguments: [String]
     let logURL: URL
+    /// Variables added to the test process's environment for the child.
+    let environment: [String: String]
     private let state = Mutex(State())
 
-    init(label: String, executable: String, arguments: [String], logURL: URL) {
+    init(label: String, executable: String, arguments: [String], logURL: URL, environment: [String: String] = [:]) {
         self.label = label
         self.executable = executable
         self.arguments = arguments
         self.logURL = logURL
+        self.environment = environment
     }
 
     deinit {
@@ -69,7 +72,7 @@ final class ManagedProcess: Sendable {
         }
         // Registered while the lock is held so that a pid is never running unregistered.
         try state.withLock { state in
-            let pid = try Spawn.start(executable, arguments, outputPath: logURL.path)
+            let pid = try Spawn.start(executable, arguments, outputPath: logURL.path, environment: environment)
             ProcessRegistry.register(pid)
             state.pid = pid
             state.exitStatus = nil
@@ -120,10 +123,12 @@ extension ManagedProcess {
     /// Runs a program to completion and returns its exit status and combined output. It is
     /// killed (and the call throws) if it has not exited after `timeout`.
     static func run(
-        label: String, executable: String, arguments: [String], logURL: URL, timeout: Duration
+        label: String, executable: String, arguments: [String], logURL: URL, timeout: Duration,
+        environment: [String: String] = [:]
     ) async throws -> (status: Int32, output: String) {
         try? FileManager.default.removeItem(at: logURL)
-        let process = ManagedProcess(label: label, executable: executable, arguments: arguments, logURL: logURL)
+        let process = ManagedProcess(
+            label: label, executable: executable, arguments: arguments, logURL: logURL, environment: environment)
         defer { process.kill9() }
         try process.launch()
         try await eventually(

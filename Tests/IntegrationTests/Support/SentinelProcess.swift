@@ -23,6 +23,8 @@ final class SentinelProcess {
     /// For a sentinel started with `tls`: `port 0` and `tls-port <port>` (so `port` is its TLS
     /// port, what peers and clients use), reached by the harness through this tunnel.
     private(set) var tunnel: TLSTunnel? = nil
+    /// Variables added to the environment of the process at each launch (`NOTIFY_SOCKET`, ...).
+    var environment: [String: String] = [:]
     /// The port of the harness's own (plain) connections: the tunnel's for a TLS sentinel.
     var harnessPort: UInt16 { tunnel?.port ?? port }
 
@@ -62,7 +64,7 @@ final class SentinelProcess {
     static func start(
         name: String, binary: String, in parent: URL, masterName: String = Cluster.masterName,
         masterPort: UInt16, quorum: Int = 2, downAfterMilliseconds: Int = 5000, extraLines: [String] = [],
-        clientAuth: [String]? = nil, tls: TLSFiles? = nil
+        clientAuth: [String]? = nil, tls: TLSFiles? = nil, environment: [String: String] = [:]
     ) async throws -> SentinelProcess {
         var lastError: any Error = HarnessError("\(name) was not started")
         for _ in 0..<3 {
@@ -71,6 +73,7 @@ final class SentinelProcess {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let sentinel = SentinelProcess(name: name, binary: binary, directory: directory, port: port)
             sentinel.clientAuth = clientAuth
+            sentinel.environment = environment
             // TLS only: the later `port 0` wins over the first `port` line.
             let tlsLines = tls.map { ["port 0"] + $0.sentinelLines(tlsPort: port) } ?? []
             if let tls {
@@ -102,7 +105,8 @@ final class SentinelProcess {
 
     /// Starts the process without waiting for it.
     func launch() {
-        let process = ManagedProcess(label: label, executable: binary, arguments: [configURL.path], logURL: logURL)
+        let process = ManagedProcess(
+            label: label, executable: binary, arguments: [configURL.path], logURL: logURL, environment: environment)
         launchedAt = ContinuousClock.now
         do {
             try process.launch()

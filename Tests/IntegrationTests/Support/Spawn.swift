@@ -15,8 +15,11 @@ import Darwin
 /// signal handlers. Children are reaped with `waitpid` on their own pid only.
 enum Spawn {
     /// Starts `executable` with `arguments`; stdin is /dev/null, stdout and stderr are appended
-    /// to `outputPath` (or /dev/null).
-    static func start(_ executable: String, _ arguments: [String], outputPath: String?) throws -> pid_t {
+    /// to `outputPath` (or /dev/null). `environment` is added to (or replaces variables of) the
+    /// test process's environment.
+    static func start(
+        _ executable: String, _ arguments: [String], outputPath: String?, environment: [String: String] = [:]
+    ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -43,7 +46,13 @@ enum Spawn {
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+        var variables = ProcessInfo.processInfo.environment
+        variables.merge(environment) { _, new in new }
+        let envp: [UnsafeMutablePointer<CChar>?] = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
+        let result = environment.isEmpty
+            ? posix_spawn(&pid, executable, &actions, &attributes, argv, environ)
+            : posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         guard result == 0 else {
             throw HarnessError("could not start \(executable): \(String(cString: strerror(result)))")
         }
