@@ -16,11 +16,11 @@ import SentinelCore
 /// redis-sentinel 7.0.15 uses: one datagram per message to the unix socket named by
 /// `$NOTIFY_SOCKET` (an abstract socket when the name starts with `@`).
 package struct SystemdNotifier: Sendable {
-    /// `$NOTIFY_SOCKET` as read at startup; nil when unset or empty.
+    /// `$NOTIFY_SOCKET` as read at startup; nil when unset (an empty value is set, and invalid).
     package let target: String?
 
     package init(socket: String?) {
-        self.target = (socket?.isEmpty ?? true) ? nil : socket
+        self.target = socket
     }
 
     /// The notifier of this process's environment.
@@ -30,7 +30,8 @@ package struct SystemdNotifier: Sendable {
 
     /// Sends `message` (e.g. `READY=1\n`) as one datagram. Returns what `sd_notify` returns: a
     /// positive number once sent, 0 when there is no `NOTIFY_SOCKET`, a negative errno on failure
-    /// (`-ENOENT` for a path nobody bound, `-ECONNREFUSED` for an unbound abstract name). Never
+    /// (`-ENOENT` for a path nobody bound, `-ECONNREFUSED` for an unbound abstract name,
+    /// `-EINVAL` for a value that is neither an absolute path nor `@name`, empty included). Never
     /// blocks: a supervisor that does not read makes it fail with `-EAGAIN`.
     package func send(_ message: String) -> Int32 {
         guard let target else { return 0 }

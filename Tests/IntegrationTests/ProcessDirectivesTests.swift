@@ -160,6 +160,36 @@ extension Integration {
             }
         }
 
+        /// `supervised upstart` with `UPSTART_JOB`: the process stops itself (SIGSTOP) before it
+        /// listens, which is how upstart learns it is ready; once continued it runs, supervised.
+        @Test("supervised upstart stops the process before it listens", .timeLimit(.minutes(1)))
+        func supervisedUpstart() async throws {
+            for binary in try Self.binaries() {
+                let directory = try Self.temporaryDirectory("upstart")
+                defer { try? FileManager.default.removeItem(at: directory) }
+                let sentinel = try await SentinelProcess.start(
+                    name: "upstart", binary: binary, in: directory, masterPort: try FreePort.next(), quorum: 1)
+                defer { sentinel.stop() }
+                sentinel.stop()
+                let config = try String(contentsOf: sentinel.configURL, encoding: .utf8)
+                try (config + "supervised upstart\n").write(to: sentinel.configURL, atomically: true, encoding: .utf8)
+                sentinel.environment = ["UPSTART_JOB": "sentinel"]
+                sentinel.launch()
+                let pid = try #require(sentinel.pid)
+                try await eventually(timeout: .seconds(10), "\(binary) stops itself") {
+                    Self.state(pid) == "T"
+                }
+                #expect(throws: (any Error).self, "\(binary) listens before upstart continues it") {
+                    try RESPClient(port: sentinel.port, timeout: .milliseconds(300)).send("PING")
+                }
+                #expect(sentinel.send(signal: SIGCONT))
+                try await sentinel.waitUntilReady()
+                let fields = INFOText.fields(try sentinel.command("INFO", "server").string ?? "")
+                #expect(fields["process_supervised"] == "upstart")
+                #expect(sentinel.log().contains("supervised by upstart, will stop to signal readiness."))
+            }
+        }
+
         /// `supervised systemd` without `NOTIFY_SOCKET`: not supervised (`process_supervised:no`),
         /// and every notification is a warning, as in redis-sentinel.
         @Test("supervised systemd without NOTIFY_SOCKET warns at each notification", .timeLimit(.minutes(1)))
@@ -234,12 +264,18 @@ extension Integration {
             return (parent, session)
         }
 
-        /// Whether `pid` has exited (gone, or a zombie its new parent has not reaped yet).
-        static func isGone(_ pid: pid_t) -> Bool {
+        /// The state letter of a process (`R`, `S`, `T` stopped, `Z` zombie), nil when it is gone.
+        static func state(_ pid: pid_t) -> String? {
             guard let text = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
                 let close = text.lastIndex(of: ")")
-            else { return true }
-            return text[text.index(after: close)...].split(separator: " ").first == "Z"
+            else { return nil }
+            return text[text.index(after: close)...].split(separator: " ").first.map(String.init)
+        }
+
+        /// Whether `pid` has exited (gone, or a zombie its new parent has not reaped yet).
+        static func isGone(_ pid: pid_t) -> Bool {
+            let state = state(pid)
+            return state == nil || state == "Z"
         }
 
         /// Stops a daemon that is not our child: SIGTERM, then SIGKILL after 5 s.

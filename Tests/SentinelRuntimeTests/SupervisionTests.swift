@@ -102,7 +102,7 @@ struct SupervisionTests {
     @Test("send returns what sd_notify returns: 0 without a socket, -errno when undeliverable")
     func sendFailures() {
         #expect(SystemdNotifier(socket: nil).send("READY=1\n") == 0)
-        #expect(SystemdNotifier(socket: "").send("READY=1\n") == 0)
+        #expect(SystemdNotifier(socket: "").send("READY=1\n") == -EINVAL)
         #expect(SystemdNotifier(socket: "/nonexistent-dir/notify").send("READY=1\n") == -ENOENT)
         #expect(SystemdNotifier(socket: "@swift-sentinel-unbound-\(getpid())").send("READY=1\n") == -ECONNREFUSED)
         #expect(SystemdNotifier(socket: "relative").send("READY=1\n") == -EINVAL)
