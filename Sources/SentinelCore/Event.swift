@@ -12,8 +12,9 @@ package enum Event: Sendable {
     case linkClosed(LinkID, reason: String)
     /// One decoded frame arrived on an outbound connection (a reply or a pub/sub message).
     case linkFrame(LinkID, RESPValue)
-    /// A client connected to the sentinel's port. `address` is `ip:port` of the peer, `localAddress` ours.
-    case clientConnected(ClientID, address: String, localAddress: String)
+    /// A client connected to the sentinel's port. `address` is `ip:port` of the peer, `localAddress`
+    /// ours; on the `unixsocket` listener both are `<socket path>:0`, as Redis prints them.
+    case clientConnected(ClientID, address: String, localAddress: String, unixSocket: Bool = false)
     /// A client sent one complete command (decoded RESP multibulk or inline).
     case clientCommand(ClientID, [String])
     /// The client's connection is gone (closed by it, by us, or after a protocol error).

@@ -216,12 +216,14 @@ package struct Sentinel: Sendable {
             connectionLost(id, reason: reason)
         case .linkFrame(let id, let value):
             linkFrame(id, value)
-        case .clientConnected(let id, let address, let localAddress):
-            if refuseOverMaxClients(id) || refuseUnprotectedClient(id, address: address) { break }
+        case .clientConnected(let id, let address, let localAddress, let unixSocket):
+            // A unix socket client is local: protected mode never refuses it (Redis's connIsLocal).
+            if refuseOverMaxClients(id) || (!unixSocket && refuseUnprotectedClient(id, address: address)) { break }
             counters.connectionsReceived += 1
             clients[id] = ClientSession(
                 id: id, address: address, localAddress: localAddress, now: now,
                 authenticated: acl.newConnectionsAuthenticated)
+            clients[id]?.unixSocket = unixSocket
             let unrestricted = userAllowsEverything("default")
             clients[id]?.aclUnrestricted = unrestricted
         case .clientCommand(let id, let args):

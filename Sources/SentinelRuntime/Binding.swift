@@ -51,6 +51,11 @@ package enum ListenerBinding {
         "Could not create server TCP listening socket \(address.host):\(port): \(failure.reason)"
     }
 
+    /// Logged (then exit 1) when the `unixsocket` listener cannot be opened (Redis 7.0's text).
+    package static func unixFailure(_ reason: String) -> String {
+        "Failed opening Unix socket: \(reason)"
+    }
+
     /// Logged (then exit 1) when every listener was skipped.
     package static let nowhere = "Configured to not listen anywhere, exiting."
 
@@ -146,5 +151,24 @@ package final class OutgoingSource {
     package static func bindFailure(_ error: any Error) -> String? {
         guard let io = error as? IOError, "\(io)".hasPrefix("bind") else { return nil }
         return "Can't bind socket: \(String(cString: strerror(io.errnoCode)))"
+    }
+}
+
+/// The socket file of the `unixsocket` listener once bound: Redis's `chmod(unixsocket,
+/// unixsocketperm)` and Valkey's `unixsocketgroup` (`chown` to the group, the owner unchanged).
+package enum UnixSocketFile {
+    /// Applies the mode (0 leaves what `bind` gave under the umask) and the group; returns the
+    /// reason it could not, or nil.
+    package static func apply(path: String, permissions: Int, group: String?) -> String? {
+        if let group {
+            guard let entry = getgrnam(group) else { return "unixsocketgroup: no such group '\(group)'" }
+            guard chown(path, uid_t.max, entry.pointee.gr_gid) == 0 else {
+                return "chown: \(String(cString: strerror(errno)))"
+            }
+        }
+        if permissions != 0, chmod(path, mode_t(permissions)) != 0 {
+            return "chmod: \(String(cString: strerror(errno)))"
+        }
+        return nil
     }
 }

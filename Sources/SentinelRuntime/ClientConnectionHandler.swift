@@ -163,10 +163,13 @@ package final class ClientConnectionHandler: ChannelDuplexHandler {
         guard case .idle = state else { return }
         state = .open
         outputBlocked = !context.channel.isWritable
-        let peer = context.channel.remoteAddress.map(Self.format) ?? "?:0"
-        let local = context.channel.localAddress.map(Self.format) ?? "?:0"
+        let localAddress = context.channel.localAddress
+        let local = localAddress.map(Self.format) ?? "?:0"
+        let unixSocket = localAddress?.protocol == .unix
+        // A unix socket peer has no address of its own: Redis prints the socket's path for both.
+        let peer = unixSocket ? local : context.channel.remoteAddress.map(Self.format) ?? "?:0"
         addresses = "id=\(id.raw) addr=\(peer) laddr=\(local)"
-        onEvents([.clientConnected(id, address: peer, localAddress: local)])
+        onEvents([.clientConnected(id, address: peer, localAddress: local, unixSocket: unixSocket)])
     }
 
     package func channelInactive(context: ChannelHandlerContext) {
@@ -409,7 +412,8 @@ package final class ClientConnectionHandler: ChannelDuplexHandler {
 
     /// `ip:port`, or `[ip]:port` for IPv6 (Redis's `anetFormatAddr`).
     package static func format(_ address: SocketAddress) -> String {
-        HostPort(address.ipAddress ?? "?", address.port ?? 0).description
+        if case .unixDomainSocket = address { return "\(address.pathname ?? ""):0" }
+        return HostPort(address.ipAddress ?? "?", address.port ?? 0).description
     }
 }
 

@@ -79,6 +79,8 @@ final class RuntimeEngine {
     private var statsTask: Scheduled<Void>?
     private var watchdogTask: Scheduled<Void>?
     private var pidFile: String?
+    /// The `unixsocket` file this process created, removed at shutdown.
+    private var unixSocketPath: String?
     /// User script processes (left running at shutdown, as Redis does).
     private let scripts = ScriptRunner()
     /// Writes `.persistConfig` states on a background thread.
@@ -127,6 +129,7 @@ final class RuntimeEngine {
                 self.phase = .stopped
                 for listener in self.listeners { listener.close(promise: nil) }
                 self.listeners = []
+                self.removeUnixSocket()
                 self.stopped.succeed()
             }
         }
@@ -170,7 +173,7 @@ final class RuntimeEngine {
         case .success(let resolved): target = resolved
         case .failure(let failure): return failed(failure)
         }
-        makeServerBootstrap(ipv6: address.isIPv6, tls: tlsPort != nil)
+        makeServerBootstrap(tlsPort != nil ? .tls(ipv6: address.isIPv6) : .tcp(ipv6: address.isIPv6))
             .bind(to: target)
             .assumeIsolated()
             .whenComplete { result in
@@ -186,35 +189,105 @@ final class RuntimeEngine {
             }
     }
 
-    private func makeServerBootstrap(ipv6: Bool, tls: Bool = false) -> ServerBootstrap {
+    /// What a listener accepts: plain TCP, TLS over TCP (`tls-port`), or the `unixsocket`.
+    private enum ListenerKind {
+        case tcp(ipv6: Bool)
+        case tls(ipv6: Bool)
+        case unix
+    }
+
+    /// One listener's bootstrap. Every listener has `tcp-backlog` as its backlog (Redis passes
+    /// it to `listen()` for TCP and unix sockets alike); accepted TCP clients get TCP_NODELAY and
+    /// the `tcp-keepalive` timers (``KeepAliveTimers``), as Redis's createClient does.
+    private func makeServerBootstrap(_ kind: ListenerKind) -> ServerBootstrap {
         let engine = NIOLoopBound(self, eventLoop: loop)
         let highWaterMark = options.clientOutputHighWaterMark
         var bootstrap = ServerBootstrap(group: loop)
-            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
-            .serverChannelOption(.backlog, value: 511)
-        if ipv6 {
-            // Like Redis: the IPv6 listener takes IPv6 only, so it can coexist with the IPv4 one.
-            bootstrap = bootstrap.serverChannelOption(
-                ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1
-            )
-        }
-        return
-            bootstrap
-            .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
-            .childChannelOption(.socketOption(.so_keepalive), value: 1)
+            .serverChannelOption(.backlog, value: Int32(clamping: config.tcpBacklog))
             // Above the high mark a client's commands wait until its output drains below the low one;
             // one read per readable event, so that holding reads takes effect at once
             // (ClientConnectionHandler).
             .childChannelOption(.writeBufferWaterMark, value: .init(low: highWaterMark / 2, high: highWaterMark))
             .childChannelOption(.maxMessagesPerRead, value: 1)
-            .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+        let tls: Bool
+        switch kind {
+        case .unix:
+            tls = false
+        case .tcp(let ipv6), .tls(let ipv6):
+            if case .tls = kind { tls = true } else { tls = false }
+            bootstrap = bootstrap.serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
+            if ipv6 {
+                // Like Redis: the IPv6 listener takes IPv6 only, so it can coexist with the IPv4 one.
+                bootstrap = bootstrap.serverChannelOption(
+                    ChannelOptions.Types.SocketOption(level: .ipv6, name: .ipv6_v6only), value: 1
+                )
+            }
+            if let keepAlive = KeepAliveTimers(interval: config.tcpKeepAlive) {
+                bootstrap = bootstrap.childChannelOption(.socketOption(.so_keepalive), value: 1)
+                    .childChannelOption(Self.tcpOption(TCP_KEEPIDLE), value: keepAlive.idle)
+                    .childChannelOption(Self.tcpOption(TCP_KEEPINTVL), value: keepAlive.probeInterval)
+                    .childChannelOption(Self.tcpOption(TCP_KEEPCNT), value: keepAlive.probeCount)
+            }
+        }
+        return bootstrap.childChannelInitializer { channel in
+            channel.eventLoop.makeCompletedFuture {
+                CloseOnExec.mark(channel)
+                if tls {
+                    try engine.value.acceptTLSClient(channel)
+                } else {
+                    try engine.value.acceptClient(channel)
+                }
+            }
+        }
+    }
+
+    /// An `IPPROTO_TCP` socket option NIO has no name for.
+    private static func tcpOption(_ name: Int32) -> ChannelOptions.Types.SocketOption {
+        ChannelOptions.Types.SocketOption(level: .tcp, name: NIOBSDSocket.Option(rawValue: name))
+    }
+
+    /// Redis's checkTcpBacklogSettings: a `tcp-backlog` above the kernel's somaxconn is silently
+    /// cut by `listen()`, so it is said at startup.
+    private func warnIfBacklogCut() {
+        guard let bytes = try? ConfigFile.readBytes(path: "/proc/sys/net/core/somaxconn", limit: 64),
+            let limit = Int(String(decoding: bytes.filter { $0 > 32 }, as: UTF8.self)), limit < config.tcpBacklog
+        else { return }
+        logger.warning(
+            "WARNING: The TCP backlog setting of \(config.tcpBacklog) cannot be enforced because /proc/sys/net/core/somaxconn is set to the lower value of \(limit)."
+        )
+    }
+
+    /// The `unixsocket` listener, as Redis's initListeners opens it after the TCP ones: a stale
+    /// socket file is replaced, the mode is set to `unixsocketperm` (and the group to Valkey's
+    /// `unixsocketgroup`), and a failure stops startup with `Failed opening Unix socket: <reason>`.
+    private func bindUnixSocket(bound: [SocketAddress], promise: EventLoopPromise<[SocketAddress]>) {
+        // Relative to `dir`, as Redis opens it after chdir.
+        guard let path = config.unixSocket.map({ ConfigFile.fromDir($0, config.dir) }) else {
+            return promise.succeed(bound)
+        }
+        let failed = { (reason: String) in
+            let message = ListenerBinding.unixFailure(reason)
+            self.logger.warning("\(message)")
+            promise.fail(RuntimeStartupError(message))
+        }
+        makeServerBootstrap(.unix)
+            .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
+            .assumeIsolated()
+            .whenComplete { result in
+                switch result {
+                case .success(let channel):
                     CloseOnExec.mark(channel)
-                    if tls {
-                        try engine.value.acceptTLSClient(channel)
-                    } else {
-                        try engine.value.acceptClient(channel)
+                    self.listeners.append(channel)
+                    self.unixSocketPath = path
+                    if let problem = UnixSocketFile.apply(
+                        path: path, permissions: self.config.unixSocketPermissions, group: self.config.unixSocketGroup)
+                    {
+                        return failed(problem)
                     }
+                    promise.succeed(bound + (channel.localAddress.map { [$0] } ?? []))
+                case .failure(let error):
+                    failed(ListenerBinding.describe(error).reason)
                 }
             }
     }
@@ -317,6 +390,7 @@ final class RuntimeEngine {
         watchdogTask?.cancel()
         for listener in listeners { listener.close(promise: nil) }
         listeners = []
+        removeUnixSocket()
         for link in links.values {
             link.silence()
             link.close()
@@ -336,7 +410,8 @@ final class RuntimeEngine {
     }
 
     private func writePidFile() {
-        guard let path = config.pidFile, !path.isEmpty else { return }
+        // Relative to `dir`, as Redis writes it after chdir.
+        guard let path = config.pidFile.map({ ConfigFile.fromDir($0, config.dir) }), !path.isEmpty else { return }
         let text = "\(getpid())\n"
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {
@@ -346,6 +421,17 @@ final class RuntimeEngine {
         _ = text.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
         close(fd)
         pidFile = path
+    }
+
+    /// Redis's closeListeningSockets at shutdown: the socket file goes with the listener.
+    private func removeUnixSocket() {
+        guard let path = unixSocketPath else { return }
+        logger.notice("Removing the unix socket file.")
+        // NIO may have removed it already with the listener.
+        if unlink(path) != 0, errno != ENOENT {
+            logger.warning("Error removing the unix socket file: \(String(cString: strerror(errno)))")
+        }
+        unixSocketPath = nil
     }
 
     private func removePidFile() {
@@ -641,6 +727,19 @@ final class RuntimeEngine {
     /// Builds the TLS contexts, then binds the plain listeners (on `port`, unless `port 0` with
     /// a `tls-port`, which is TLS only, as in Redis) and the TLS listeners on `tls-port`.
     private func bindAllListeners(promise: EventLoopPromise<[SocketAddress]>) {
+        warnIfBacklogCut()
+        let tcp = loop.makePromise(of: [SocketAddress].self)
+        bindTCPListeners(promise: tcp)
+        tcp.futureResult.assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let bound): self.bindUnixSocket(bound: bound, promise: promise)
+            case .failure(let error): promise.fail(error)
+            }
+        }
+    }
+
+    /// The `bind` addresses on `port`, then on `tls-port`.
+    private func bindTCPListeners(promise: EventLoopPromise<[SocketAddress]>) {
         let settings = config.tls
         do {
             tls = try TLSContextFactory.make(settings)

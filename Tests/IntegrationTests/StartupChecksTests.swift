@@ -11,25 +11,6 @@ extension Integration {
     /// (`SENTINEL_BIN=/usr/bin/redis-sentinel`; it has no `--check-config`).
     @Suite("Startup checks")
     struct StartupChecksTests {
-        /// Runs `binary arguments`, waiting at most 10 s; returns its exit status and stderr + stdout.
-        private static func run(_ binary: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: binary)
-            process.arguments = arguments
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let deadline = Date().addingTimeInterval(10)
-            while process.isRunning && Date() < deadline { usleep(10_000) }
-            if process.isRunning {
-                kill(process.processIdentifier, SIGKILL)
-                while process.isRunning { usleep(10_000) }
-            }
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            return (process.terminationStatus, output)
-        }
-
         @Test(
             "a logfile that cannot be opened, a missing dir, a missing script: refused at startup and by --check-config",
             .timeLimit(.minutes(1)))
@@ -53,7 +34,7 @@ extension Integration {
             for item in cases {
                 let file = directory.appendingPathComponent("\(item.name).conf").path
                 try item.text.write(toFile: file, atomically: true, encoding: .utf8)
-                let started = try Self.run(binary, [file])
+                let started = try Spawn.run(binary, [file])
                 #expect(started.status == 1, "\(item.name): \(started.output)")
                 #expect(started.output.contains("*** FATAL CONFIG FILE ERROR"), "\(item.name): \(started.output)")
                 #expect(started.output.contains(item.message + "\n"), "\(item.name): \(started.output)")
@@ -63,7 +44,7 @@ extension Integration {
                     #expect(!started.output.contains("Reading the configuration file"), "\(item.name): no line, as Redis")
                 }
                 guard !binary.hasSuffix("redis-sentinel") else { continue }
-                let checked = try Self.run(binary, [file, "--check-config"])
+                let checked = try Spawn.run(binary, [file, "--check-config"])
                 #expect(checked.status == 1, "\(item.name) --check-config: \(checked.output)")
                 #expect(checked.output.contains(item.message), "\(item.name) --check-config: \(checked.output)")
             }
@@ -71,7 +52,7 @@ extension Integration {
     
         /// `redis-cli -p port words...`: its output, trimmed (empty when it failed).
         private static func cli(_ port: UInt16, _ words: String...) -> String {
-            guard let result = try? run("/usr/bin/redis-cli", ["-p", "\(port)"] + words) else { return "" }
+            guard let result = try? Spawn.run("/usr/bin/redis-cli", ["-p", "\(port)"] + words) else { return "" }
             return result.output.trimmingCharacters(in: .whitespacesAndNewlines)
         }
 

@@ -494,4 +494,21 @@ struct CoordinatedRecordRewriteTests {
         #expect(after.contains("sentinel coordinated-pause-milliseconds mymaster 250"))
         #expect(try ConfigParser.parse(after, fileName: "x.conf") == done)
     }
+
+    /// redis-sentinel 7.0.15 refuses a file with either swift-sentinel-only line (docs/configuration.md,
+    /// "Sharing a file with redis-sentinel"), so each is written only while set, and unsetting the
+    /// pause (`SENTINEL SET <m> coordinated-pause-milliseconds 0`) takes its line out again.
+    @Test("swift-sentinel-only lines are written only while set")
+    func swiftOnlyLinesOnlyWhileSet() throws {
+        let plain = ConfigRewriter.rewrite(original: "", config: ConfigRewriteFixtures.minimal())
+        #expect(!plain.contains("coordinated"))
+        var paused = ConfigRewriteFixtures.minimal()
+        paused.masters[0].coordinatedPauseMilliseconds = 250
+        let withPause = ConfigRewriter.rewrite(original: plain, config: paused)
+        #expect(withPause.contains("sentinel coordinated-pause-milliseconds mymaster 250\n"))
+        #expect(!withPause.contains("coordinated-failover"))
+        let unset = ConfigRewriter.rewrite(original: withPause, config: ConfigRewriteFixtures.minimal())
+        #expect(!unset.contains("coordinated"), "\(unset)")
+        #expect(try ConfigParser.parse(unset, fileName: "x.conf") == ConfigRewriteFixtures.minimal())
+    }
 }

@@ -89,6 +89,22 @@ struct ProtectedModeTests {
         #expect(Self.infoField(reply, "total_connections_received") == "2")
     }
 
+    /// Redis's connIsLocal: a `unixsocket` client is local, whatever its path looks like; it shows
+    /// with flag `U` in CLIENT LIST.
+    @Test("a unix socket client is served with protected mode on, and has flag U")
+    func unixSocketClient() throws {
+        var s = try Self.sentinel("protected-mode yes\nport 26379\n")
+        _ = s.start(now: 1000)
+        let path = "/run/sentinel/s.sock:0"
+        #expect(s.handle(.clientConnected(ClientID(1), address: path, localAddress: path, unixSocket: true), now: 1000).isEmpty)
+        let list = s.handle(.clientCommand(ClientID(1), ["CLIENT", "INFO"]), now: 1000)
+        guard case .reply(_, .verbatimString(_, let line), _)? = list.first else {
+            Issue.record("\(list)")
+            return
+        }
+        #expect(line.contains("addr=\(path) laddr=\(path) ") && line.contains(" flags=U "), "\(line)")
+    }
+
     @Test("the DENIED text is Redis 7.0's: one line, 1067 bytes with '-' and CRLF as redis-sentinel 7.0.15 sends")
     func deniedText() {
         let wire = "-" + Wire.errProtectedModeDenied + "\r\n"

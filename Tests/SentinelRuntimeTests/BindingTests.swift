@@ -164,7 +164,7 @@ struct BindingTests {
         // The accepted side is reported by its own event, possibly after the dialling side's.
         func peers() -> [String] {
             recorder.events.compactMap { event -> String? in
-                if case .clientConnected(_, let address, _) = event { return address }
+                if case .clientConnected(_, let address, _, _) = event { return address }
                 return nil
             }
         }

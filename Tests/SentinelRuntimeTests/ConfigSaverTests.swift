@@ -148,7 +148,7 @@ struct ConfigSaverTests {
     /// flight, and never an older state over it.
     @Test("shutdown waits for the write in flight and writes the latest state")
     func shutdownFlushes() async throws {
-        let (recorder, gate, path, runtime, client) = try await Self.startScripted()
+        let (_, gate, path, runtime, client) = try await Self.startScripted()
         defer { unlink(path) }
 
         gate.close()

@@ -108,6 +108,8 @@ ensure_client_libraries() {
     # inside network namespaces, and runs the sentinels as another uid with setpriv.
     command -v nft >/dev/null 2>&1 || missing+=(nftables)
     command -v setpriv >/dev/null 2>&1 || missing+=(util-linux)
+    # ListenerSettingsTests reads listen backlogs with ss.
+    command -v ss >/dev/null 2>&1 || missing+=(iproute2)
     if [ "${#missing[@]}" -gt 0 ]; then
         deps_log "installing ${missing[*]}"
         # The exporter package starts a service on install; keep it from starting.

@@ -38,6 +38,9 @@ package struct ClientSession: Hashable, Sendable {
     /// CLIENT TRACKING state; nil while tracking is off (ClientTracking.swift).
     package var tracking: ClientTracking? = nil
 
+    /// Connected through the `unixsocket` listener (`CLIENT LIST` flag `U`).
+    package var unixSocket = false
+
     package init(id: ClientID, address: String, localAddress: String, now: Millis, authenticated: Bool) {
         self.id = id
         self.address = address
@@ -97,13 +100,14 @@ package struct ClientSession: Hashable, Sendable {
         let age = (now - createdAt) / 1000
         let idle = idleSeconds(now: now)
         // Redis's order: P (pub/sub), b (blocked: postponed by CLIENT PAUSE), t (tracking),
-        // B (broadcast tracking), e (no-evict); N when none.
+        // B (broadcast tracking), U (unix socket), e (no-evict); N when none.
         var flags = subscriptionCount > 0 ? "P" : ""
         if !postponed.isEmpty { flags += "b" }
         if let tracking {
             flags += "t"
             if tracking.bcast { flags += "B" }
         }
+        if unixSocket { flags += "U" }
         if noEvict { flags += "e" }
         if flags.isEmpty { flags = "N" }
         let redirect = tracking?.redirect ?? -1

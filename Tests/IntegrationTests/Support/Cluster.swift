@@ -154,6 +154,27 @@ final class Cluster {
         return port
     }
 
+    /// Waits until the node on `port` reports role:master and every node in `replicas`
+    /// replicates from it with its link up. `diagnostics` replaces the failure message's process
+    /// logs and replication summary.
+    func waitForReplication(
+        master port: UInt16, replicas: [RedisNode], timeout: Duration, diagnostics: (() -> String)? = nil
+    ) async throws {
+        let master = try node(port: port).unwrap("no data node on port \(port)")
+        try await eventually(
+            timeout: timeout,
+            "\(master.address) reports role:master and \(replicas.map(\.address)) replicate from it with master_link_status:up",
+            diagnostics: diagnostics ?? { self.diagnostics() + "\n== replication:\n" + self.replicationSummary() }
+        ) {
+            guard try master.info("replication")["role"] == "master" else { return false }
+            return try replicas.allSatisfy { replica in
+                let info = try replica.info("replication")
+                return info["role"] == "slave" && info["master_port"] == String(port)
+                    && info["master_link_status"] == "up"
+            }
+        }
+    }
+
     /// One line per data node: its role and replication link, for failure messages.
     func replicationSummary() -> String {
         dataNodes.compactMap { node in

@@ -100,22 +100,9 @@ final class FailoverCluster {
         }
     }
 
-    /// Waits until the node on `port` reports role:master and every node in `replicas`
-    /// replicates from it with its link up.
+    /// `Cluster.waitForReplication`, with this fixture's event transcripts in the failure message.
     func waitForReplication(master port: UInt16, replicas: [RedisNode], timeout: Duration) async throws {
-        let master = try cluster.node(port: port).unwrap("no data node on port \(port)")
-        try await eventually(
-            timeout: timeout,
-            "\(master.address) reports role:master and \(replicas.map(\.address)) replicate from it with master_link_status:up",
-            diagnostics: diagnostics
-        ) {
-            guard try master.info("replication")["role"] == "master" else { return false }
-            return try replicas.allSatisfy { replica in
-                let info = try replica.info("replication")
-                return info["role"] == "slave" && info["master_port"] == String(port)
-                    && info["master_link_status"] == "up"
-            }
-        }
+        try await cluster.waitForReplication(master: port, replicas: replicas, timeout: timeout, diagnostics: diagnostics)
     }
 
     /// The `sentinel current-epoch` line of `sentinel`'s config file.

@@ -8,10 +8,11 @@ import Darwin
 
 /// One sentinel process (swift-sentinel or redis-sentinel): a writable config file in a
 /// directory of its own, started as `<binary> <config>`, with its output in `sentinel.log`.
-/// It can be stopped, killed and started again with the same config file and port.
+/// It can be stopped, killed and started again with the same config file and port, by the same
+/// program or by another one (`switchBinary(to:)`).
 final class SentinelProcess {
     let name: String
-    let binary: String
+    private(set) var binary: String
     let directory: URL
     private(set) var port: UInt16
     private var process: ManagedProcess?
@@ -169,6 +170,13 @@ final class SentinelProcess {
     func restart() async throws {
         stop()
         try await start()
+    }
+
+    /// Makes the next `start()` run `binary` on the same config file, directory and port: an
+    /// operator replacing redis-sentinel by swift-sentinel (or back) in place. Only while stopped.
+    func switchBinary(to binary: String) {
+        precondition(!isRunning, "\(label) is still running")
+        self.binary = binary
     }
 
     // MARK: Queries

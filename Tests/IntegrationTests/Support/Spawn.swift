@@ -74,4 +74,30 @@ enum Spawn {
         }
         return nil
     }
+
+    /// Runs `executable` to its end and returns its exit status and output (stdout and stderr
+    /// together). A process still running after `timeout` is killed with SIGKILL (status 137).
+    static func run(_ executable: String, _ arguments: [String], timeout: Duration = .seconds(10)) throws -> (
+        status: Int32, output: String
+    ) {
+        let outputPath = FileManager.default.temporaryDirectory
+            .appendingPathComponent("spawn-\(UUID().uuidString.prefix(8)).out").path
+        defer { unlink(outputPath) }
+        let pid = try start(executable, arguments, outputPath: outputPath)
+        let deadline = ContinuousClock.now + timeout
+        var status = reap(pid)
+        while status == nil && ContinuousClock.now < deadline {
+            usleep(10_000)
+            status = reap(pid)
+        }
+        if status == nil {
+            kill(pid, SIGKILL)
+            while status == nil {
+                usleep(10_000)
+                status = reap(pid)
+            }
+        }
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        return (status ?? -1, output)
+    }
 }
