@@ -196,11 +196,12 @@ package enum Daemon {
     /// Forks into the background; returns in the child only, with the number of threads the
     /// process had at the fork (a fork keeps only the calling thread, so it must be 1: call this
     /// before the first `await`, NIO event loop, Dispatch queue or anything else that starts one).
-    /// When the fork fails the process stays in the foreground and 0 is returned.
-    package static func detach() -> Int {
+    /// When the fork fails the process stays in the foreground and nil is returned, with `errno`
+    /// set (redis-sentinel exits 0 then, without a word).
+    package static func detach() -> Int? {
         let threads = threadCount()
         let child = fork()
-        if child < 0 { return 0 }
+        if child < 0 { return nil }
         if child > 0 { exit(0) }
         setsid()
         let fd = open("/dev/null", O_RDWR, 0)

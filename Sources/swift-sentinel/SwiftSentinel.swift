@@ -142,6 +142,9 @@ struct SwiftSentinel {
         if config.daemonize && !supervision.isSupervised {
             // Redis: a supervised process stays in the foreground whatever `daemonize` says.
             threadsAtFork = Daemon.detach()
+            if threadsAtFork == nil {
+                log.write(.warning, "Can't fork into the background: \(String(cString: strerror(errno))). Running in the foreground.")
+            }
         }
         return .run(
             Startup(config: config, absolutePath: absolutePath, supervision: supervision, threadsAtFork: threadsAtFork))
