@@ -98,7 +98,10 @@ extension Integration {
         /// fires, from /proc/net/tcp (`tr` 2 is the keepalive timer; `tm->when` is in clock ticks).
         /// A connection without one counts as -1.
         private static func keepaliveTimers(localPort: UInt16) throws -> [Int] {
-            let table = try String(contentsOfFile: "/proc/net/tcp", encoding: .utf8)
+            // Read to the end: a single read of a /proc table stops after about 4 KB.
+            guard let file = FileHandle(forReadingAtPath: "/proc/net/tcp") else { throw HarnessError("cannot open /proc/net/tcp") }
+            defer { try? file.close() }
+            let table = String(decoding: file.readDataToEndOfFile(), as: UTF8.self)
             let ticks = sysconf(Int32(_SC_CLK_TCK))
             var timers: [Int] = []
             for line in table.split(separator: "\n").dropFirst() {
