@@ -39,5 +39,26 @@ extension Integration {
                 }
             }
         }
+
+        /// SHUTDOWN logs Redis's "User requested shutdown..." once (it was logged twice: by the
+        /// command and by the runtime's shutdown).
+        @Test("SHUTDOWN: 'User requested shutdown...' once, then 'ready to exit'", .timeLimit(.minutes(1)))
+        func shutdownLoggedOnce() async throws {
+            let directory = FileManager.default.temporaryDirectory
+                .appendingPathComponent("sentinel-shutdown-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let sentinel = try await SentinelProcess.start(
+                name: "sentinel", binary: try Binaries.sentinelUnderTest(), in: directory,
+                masterPort: try FreePort.next(), quorum: 1)
+            defer { sentinel.stop() }
+            let client = try sentinel.client()
+            _ = try? client.send("SHUTDOWN")
+            client.close()
+            try await eventually(timeout: .seconds(5), "\(sentinel.label) exits") { !sentinel.isRunning }
+            let log = sentinel.log()
+            #expect(log.components(separatedBy: "User requested shutdown...").count == 2, "\(log)")
+            #expect(log.contains("Sentinel is now ready to exit, bye bye..."))
+        }
     }
 }

@@ -132,7 +132,7 @@ extension Sentinel {
         if abort {
             return reply(id, .error(Wire.errNoShutdownInProgress))
         }
-        output.append(.log(.warning, "User requested shutdown..."))
+        // The runtime logs "User requested shutdown..." as it shuts down (for signals too).
         output.append(.shutdown)
     }
 
