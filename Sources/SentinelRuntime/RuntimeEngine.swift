@@ -262,10 +262,8 @@ final class RuntimeEngine {
     /// socket file is replaced, the mode is set to `unixsocketperm` (and the group to Valkey's
     /// `unixsocketgroup`), and a failure stops startup with `Failed opening Unix socket: <reason>`.
     private func bindUnixSocket(bound: [SocketAddress], promise: EventLoopPromise<[SocketAddress]>) {
-        // Relative to `dir`, as Redis opens it after chdir.
-        guard let path = config.unixSocket.map({ ConfigFile.fromDir($0, config.dir) }) else {
-            return promise.succeed(bound)
-        }
+        // A relative path is taken from `dir`: the process has changed into it (SwiftSentinel).
+        guard let path = config.unixSocket else { return promise.succeed(bound) }
         let failed = { (reason: String) in
             let message = ListenerBinding.unixFailure(reason)
             self.logger.warning("\(message)")
@@ -410,8 +408,8 @@ final class RuntimeEngine {
     }
 
     private func writePidFile() {
-        // Relative to `dir`, as Redis writes it after chdir.
-        guard let path = config.pidFile.map({ ConfigFile.fromDir($0, config.dir) }), !path.isEmpty else { return }
+        // A relative path is taken from `dir`: the process has changed into it (SwiftSentinel).
+        guard let path = config.pidFile, !path.isEmpty else { return }
         let text = "\(getpid())\n"
         let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else {

@@ -59,7 +59,7 @@ extension Integration {
         /// Issue 13's example: with `dir ./s0`, a script path `../../helpers/n.sh` is relative to
         /// `dir` (Redis changes into it at the directive), at load, on `SENTINEL SET` and after a
         /// restart from the rewritten file. swift-sentinel refused such a script.
-        @Test("relative script paths are taken from dir: at load, on SENTINEL SET, and after a restart", .timeLimit(.minutes(1)))
+        @Test("relative script, pidfile and unixsocket paths are taken from dir: at load, on SENTINEL SET, and after a restart", .timeLimit(.minutes(1)))
         func pathsRelativeToDir() async throws {
             let base = FileManager.default.temporaryDirectory
                 .appendingPathComponent("sentinel-paths-\(UUID().uuidString.prefix(8))")
@@ -77,6 +77,8 @@ extension Integration {
                 port \(port)
                 bind 127.0.0.1
                 dir ./s0
+                pidfile s.pid
+                unixsocket s.sock
                 sentinel monitor m 127.0.0.1 \(try FreePort.next()) 1
                 sentinel deny-scripts-reconfig no
                 sentinel notification-script m \(relative)
@@ -103,6 +105,10 @@ extension Integration {
                     if !answered { try await Task.sleep(for: .milliseconds(25)) }
                 }
                 #expect(answered, "round \(round): the sentinel started (exit status \(process.isRunning ? 0 : process.terminationStatus))")
+                // The pidfile and the unix socket are in `dir` too.
+                let s0 = run.appendingPathComponent("s0")
+                #expect(FileManager.default.fileExists(atPath: s0.appendingPathComponent("s.pid").path), "round \(round): pidfile")
+                #expect(FileManager.default.fileExists(atPath: s0.appendingPathComponent("s.sock").path), "round \(round): unixsocket")
                 if round == 1 {
                     #expect(Self.cli(port, "SENTINEL", "SET", "m", "client-reconfig-script", relative) == "OK")
                     #expect(Self.cli(port, "SENTINEL", "SET", "m", "notification-script", "../nope.sh").contains("ERR"))
