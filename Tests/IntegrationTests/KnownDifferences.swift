@@ -45,6 +45,11 @@ enum KnownDifferences {
         KnownDifference(
             probe: "SENTINEL HELP", side: .candidate, line: "With COORDINATED, pause writes",
             reason: "swift-sentinel documents SENTINEL FAILOVER <master> COORDINATED in its help"),
+        // Valkey 9.0's INFO sentinel field (src/sentinel.c of 9.0.5), after
+        // sentinel_tilt_since_seconds as Valkey prints it (docs/commands.md, Valkey spellings).
+        KnownDifference(
+            probe: "*INFO*", side: .candidate, line: "field sentinel_total_tilt",
+            reason: "Valkey 9.0's sentinel_total_tilt in INFO sentinel"),
         // CLIENT SETINFO exists from Redis 7.2 on. Every modern client sends it on connect
         // (redis-py, go-redis, Jedis, Lettuce, ioredis, node-redis) and ignores the error, so
         // accepting it is harmless, and it lets CLIENT LIST show the library.
