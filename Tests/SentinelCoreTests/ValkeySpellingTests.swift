@@ -67,6 +67,18 @@ struct ValkeySpellingTests {
             ])
     }
 
+    @Test("SENTINEL FAILOVER <master> <word>: Valkey 9's errors for a word other than COORDINATED")
+    func failoverOptionErrors() {
+        var h = ClientCommandTests.Harness()
+        h.connect(1)
+        #expect(h.one(1, "SENTINEL", "FAILOVER", "mymaster", "bogus") == .error("ERR Unknown failover option specified"))
+        #expect(h.one(1, "SENTINEL", "FAILOVER", "nosuch", "bogus") == .error("ERR No such master with that name"), "the master first")
+        #expect(h.one(1, "SENTINEL", "FAILOVER", "nosuch", "COORDINATED") == .error("ERR No such master with that name"))
+        #expect(
+            h.one(1, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED", "x")
+                == .error("ERR wrong number of arguments for 'sentinel|failover' command"))
+    }
+
     @Test("INFO sentinel has Valkey 9's sentinel_total_tilt, after sentinel_tilt_since_seconds")
     func totalTilt() throws {
         var h = ClientCommandTests.Harness()
