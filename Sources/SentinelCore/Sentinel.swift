@@ -60,6 +60,8 @@ package struct Sentinel: Sendable {
     /// TILT mode (sentinel-behaviour §10.2).
     var tilt = false
     var tiltStartTime: Millis = 0
+    /// How many times TILT was entered (or re-armed) since start: Valkey 9's `sentinel_total_tilt`.
+    var totalTilt = 0
     /// When the timer last ran (0 before the first tick).
     var previousTime: Millis = 0
     /// The last TILT trigger, for the log and INFO: the measured delta and its cause.

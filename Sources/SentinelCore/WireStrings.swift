@@ -40,6 +40,8 @@ package enum Wire {
     package static let errUnknownSimulation = "ERR Unknown failure simulation specified"
     package static let errCoordinatedUnreachable =
         "NOGOODPRIMARY Primary is not reachable or not healthy: a coordinated failover needs a working master"
+    /// Valkey 9's `SENTINEL FAILOVER <master> <word>` when the word is not `COORDINATED`.
+    package static let errUnknownFailoverOption = "ERR Unknown failover option specified"
     /// Valkey's text for a master that never reported `master_failover_state`.
     package static let errNoFailoverSupport = "NOGOODPRIMARY Primary does not support FAILOVER command"
     package static let errServerFailoverRunning = "INPROG The primary is already running a FAILOVER"

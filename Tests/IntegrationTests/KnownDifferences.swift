@@ -45,6 +45,11 @@ enum KnownDifferences {
         KnownDifference(
             probe: "SENTINEL HELP", side: .candidate, line: "With COORDINATED, pause writes",
             reason: "swift-sentinel documents SENTINEL FAILOVER <master> COORDINATED in its help"),
+        // Valkey 9.0's INFO sentinel field (src/sentinel.c of 9.0.5), after
+        // sentinel_tilt_since_seconds as Valkey prints it (docs/commands.md, Valkey spellings).
+        KnownDifference(
+            probe: "*INFO*", side: .candidate, line: "field sentinel_total_tilt",
+            reason: "Valkey 9.0's sentinel_total_tilt in INFO sentinel"),
         // CLIENT SETINFO exists from Redis 7.2 on. Every modern client sends it on connect
         // (redis-py, go-redis, Jedis, Lettuce, ioredis, node-redis) and ignores the error, so
         // accepting it is harmless, and it lets CLIENT LIST show the library.
@@ -136,15 +141,16 @@ enum KnownDifferences {
             line: "error \"ERR Invalid value 'no-such-level' to SENTINEL CONFIG SET 'loglevel'\"",
             reason: "Redis 7.2: loglevel is a SENTINEL CONFIG parameter, so a bad level is a bad value, not a bad parameter"),
         // SENTINEL FAILOVER <master> [COORDINATED] (Valkey 9, docs/coordinated-failover.md): the
-        // subcommand takes an optional token, so a fourth word is checked as a token (a syntax
-        // error when it is not COORDINATED) rather than refused by a fixed arity of 3.
+        // subcommand takes an optional token, so a fourth word is checked as Valkey 9 checks it
+        // (`Unknown failover option specified` when it is not COORDINATED) rather than refused
+        // by a fixed arity of 3.
         KnownDifference(
             probe: "SENTINEL FAILOVER * *", side: .reference,
             line: "error \"ERR wrong number of arguments for 'sentinel|failover' command\"",
-            reason: "SENTINEL FAILOVER <master> [COORDINATED] (Valkey 9): arity -3, an unknown fourth word is a syntax error"),
+            reason: "SENTINEL FAILOVER <master> [COORDINATED] (Valkey 9): a fourth word other than COORDINATED is Valkey's unknown-option error"),
         KnownDifference(
-            probe: "SENTINEL FAILOVER * *", side: .candidate, line: "error \"ERR syntax error\"",
-            reason: "SENTINEL FAILOVER <master> [COORDINATED] (Valkey 9): arity -3, an unknown fourth word is a syntax error"),
+            probe: "SENTINEL FAILOVER * *", side: .candidate, line: "error \"ERR Unknown failover option specified\"",
+            reason: "SENTINEL FAILOVER <master> [COORDINATED] (Valkey 9): a fourth word other than COORDINATED is Valkey's unknown-option error"),
         KnownDifference(
             probe: "SENTINEL FAILOVER probe-master COORDINATED", side: .candidate,
             line: "error \"NOGOODPRIMARY Primary is not reachable or not healthy: a coordinated failover needs a working master\"",

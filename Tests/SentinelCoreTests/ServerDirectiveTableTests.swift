@@ -137,6 +137,33 @@ struct ServerDirectiveTableTests {
         .ok("replicaof no one"),
         .bad("replicaof 127.0.0.1 70000", "Invalid master port"),  // (7.0.15)
         .ok("save \"3600 1 300 100\"", rewritten: ""),  // (7.0.15: never written in sentinel mode)
+        // Valkey 8.1 (config.c of commit 9521f5f): new options, and the commandlog names whose
+        // aliases are Redis's slowlog names (kept under the name every version loads).
+        .ok("commandlog-slow-execution-max-len 256", rewritten: "slowlog-max-len 256"),
+        .ok("commandlog-execution-slower-than 5000", rewritten: "slowlog-log-slower-than 5000"),
+        .ok("commandlog-request-larger-than -1"),
+        .ok("commandlog-large-reply-max-len 64"),
+        .ok("rdb-version-check relaxed"),
+        .bad("rdb-version-check loose", "argument(s) must be one of the following: strict, relaxed"),
+        .ok("active-defrag-cycle-us 500"),
+        .bad("active-defrag-cycle-us 100001", "argument must be between 0 and 100000 inclusive"),
+        .ok("rdma-bind 10.0.0.1 10.0.0.2"),
+        .ok("rdma-port 6380"),
+        .bad("rdma-rx-size 1024", "argument must be between 65536 and 16777216 inclusive"),
+        .ok("rdma-completion-vector -1"),
+        .ok("import-mode yes"),
+        .ok("auto-failover-on-shutdown yes"),
+        .ok("cluster-manual-failover-timeout 5000"),
+        .bad("cluster-manual-failover-timeout 0", "argument must be between 1 and 2147483647 inclusive"),
+        .ok("log-format logfmt"),
+        .ok("dynamic-hz no"),  // deprecated in Valkey 8.1: accepted
+        // Valkey 9.0 (named by its release notes and pull requests).
+        .ok("cluster-databases 16"),
+        .ok("cluster-announce-client-port 30001"),
+        .bad("cluster-announce-client-tls-port 70000", "argument must be between 0 and 65535 inclusive"),
+        .ok("mptcp yes"),
+        .ok("repl-mptcp no"),
+        .ok("tls-auth-clients-user CN"),
         // Outside the table.
         .ok("list-max-ziplist-entries 5", rewritten: "# ??? list-max-ziplist-entries 5"),  // (7.0.15)
         .bad("list-max-ziplist-entries 5 6", "Bad directive or wrong number of arguments"),  // (7.0.15)

@@ -7,6 +7,8 @@ import Testing
 /// Valkey 8 renamed `master-reboot-down-after-period` to `primary-reboot-down-after-period`, in
 /// sentinel.conf and in `SENTINEL SET`, and reads both (valkey src/sentinel.c). We read both too,
 /// and write Redis's spelling, which Redis and every Valkey read, replacing a Valkey line in place.
+/// Valkey 9.0 (src/sentinel.c of 9.0.5) adds `sentinel_total_tilt` to INFO and the
+/// `coordinated_failover` flag, placed right after `force_failover`.
 @Suite("Valkey spellings")
 struct ValkeySpellingTests {
     static let valkeyFile = """
@@ -49,4 +51,60 @@ struct ValkeySpellingTests {
         #expect(h.one(1, "SENTINEL", "SET", "mymaster", "master-reboot-down-after-period", "0") == .ok)
         #expect(h.sentinel.masters["mymaster"]?.config.masterRebootDownAfterPeriod == 0)
     }
+
+    @Test("+set names the option as the client spelled it (Valkey's capitals too), as Redis and Valkey print argv")
+    func setEventKeepsSpelling() {
+        var h = ClientCommandTests.Harness()
+        h.connect(1)
+        h.connect(2)
+        _ = h.one(2, "SUBSCRIBE", "+set")
+        let out = h.run(1, "SENTINEL", "SET", "mymaster", "PRIMARY-REBOOT-DOWN-AFTER-PERIOD", "5000", "Auth-Pass", "x")
+        let pushed = out.filter { $0.0 == ClientID(2) }.map(\.1)
+        #expect(
+            pushed == [
+                .array([.bulkString("message"), .bulkString("+set"), .bulkString("master mymaster 127.0.0.1 6379 PRIMARY-REBOOT-DOWN-AFTER-PERIOD 5000")]),
+                .array([.bulkString("message"), .bulkString("+set"), .bulkString("master mymaster 127.0.0.1 6379 Auth-Pass ******")]),
+            ])
+    }
+
+    @Test("SENTINEL FAILOVER <master> <word>: Valkey 9's errors for a word other than COORDINATED")
+    func failoverOptionErrors() {
+        var h = ClientCommandTests.Harness()
+        h.connect(1)
+        #expect(h.one(1, "SENTINEL", "FAILOVER", "mymaster", "bogus") == .error("ERR Unknown failover option specified"))
+        #expect(h.one(1, "SENTINEL", "FAILOVER", "nosuch", "bogus") == .error("ERR No such master with that name"), "the master first")
+        #expect(h.one(1, "SENTINEL", "FAILOVER", "nosuch", "COORDINATED") == .error("ERR No such master with that name"))
+        #expect(
+            h.one(1, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED", "x")
+                == .error("ERR wrong number of arguments for 'sentinel|failover' command"))
+    }
+
+    @Test("INFO sentinel has Valkey 9's sentinel_total_tilt, after sentinel_tilt_since_seconds")
+    func totalTilt() throws {
+        var h = ClientCommandTests.Harness()
+        h.connect(1)
+        func info() throws -> [String] {
+            let answer = h.one(1, "INFO", "sentinel")
+            guard case .bulkString(let text)? = answer else { throw ValkeySpellingError.notBulk }
+            return text.split(separator: "\r\n").map(String.init)
+        }
+        var lines = try info()
+        let since = try #require(lines.firstIndex { $0.hasPrefix("sentinel_tilt_since_seconds:") })
+        #expect(lines[since + 1] == "sentinel_total_tilt:0")
+        h.sentinel.enterTilt(delta: 5000, cause: "event_loop_stall", "test")
+        h.sentinel.enterTilt(delta: 5000, cause: "event_loop_stall", "test again")
+        lines = try info()
+        #expect(lines.contains("sentinel_total_tilt:2"), "every trigger counts, re-arming too")
+    }
+
+    @Test("coordinated_failover comes right after force_failover, before master_reboot")
+    func coordinatedFlagPlace() {
+        var h = ClientCommandTests.Harness()
+        h.sentinel.masters["mymaster"]!.masterReboot = true
+        h.sentinel.masters["mymaster"]!.coordinated = CoordinatedRun(pause: 1000)
+        h.sentinel.masters["mymaster"]!.forceFailover = true
+        #expect(h.sentinel.flags(h.sentinel.masters["mymaster"]!) == "master,disconnected,force_failover,coordinated_failover,master_reboot")
+    }
 }
+
+enum ValkeySpellingError: Error { case notBulk }

@@ -17,8 +17,9 @@ extension Sentinel {
         if links[.master(master.name)]?.disconnected ?? true { add(Wire.flagDisconnected) }
         if master.failoverInProgress { add(Wire.flagFailoverInProgress) }
         if master.forceFailover { add(Wire.flagForceFailover) }
-        if master.masterReboot { add(Wire.flagMasterReboot) }
+        // Valkey 9's place for its `coordinated_failover` flag: right after force_failover.
         if master.coordinated != nil { add(Wire.flagCoordinatedFailover) }
+        if master.masterReboot { add(Wire.flagMasterReboot) }
         return f
     }
 
@@ -196,6 +197,8 @@ extension Sentinel {
             "sentinel_masters:\(masters.count)",
             "sentinel_tilt:\(tilt ? 1 : 0)",
             "sentinel_tilt_since_seconds:\(tilt ? (now - tiltStartTime) / 1000 : -1)",
+            // Valkey 9.0's field (not in Redis 7.0), where Valkey puts it.
+            "sentinel_total_tilt:\(totalTilt)",
             "sentinel_running_scripts:\(scripts.runningCount)",
             "sentinel_scripts_queue_length:\(scripts.jobs.count)",
             "sentinel_simulate_failure_flags:\(simulateFailureFlags)",

@@ -80,12 +80,18 @@ extension Sentinel {
         case "debug":
             sentinelDebug(id, args)
         case "failover":
+            // Valkey 9's `SENTINEL FAILOVER <master> [COORDINATED]`: more than one option is an
+            // argument-count error, then the master is looked up, then the option is checked.
             if args.count == 3 {
                 forceFailover(id, args[2])
-            } else if args.count == 4 && args[3].lowercased() == "coordinated" {
+            } else if args.count > 4 {
+                reply(id, CommandTable.wrongArityError(command: "sentinel", sub: sub))
+            } else if masters[args[2]] == nil {
+                reply(id, .error(Wire.errNoSuchMaster))
+            } else if args[3].lowercased() == "coordinated" {
                 coordinatedFailover(id, args[2])
             } else {
-                reply(id, .error(Wire.errSyntax))
+                reply(id, .error(Wire.errUnknownFailoverOption))
             }
         case "coordinated-failover":
             coordinatedNotice(id, args)

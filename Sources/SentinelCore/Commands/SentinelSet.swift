@@ -24,7 +24,9 @@ extension Sentinel {
                 break
             }
             let value = args[index + 1]
-            var event = "\(option) \(value)"
+            // The `+set` event names the option as the client spelled it (Redis and Valkey print
+            // argv as given: `SENTINEL SET m QUORUM 1` -> `... QUORUM 1`).
+            var event = "\(optionName) \(value)"
             switch option {
             case "down-after-milliseconds", "failover-timeout", "master-reboot-down-after-period",
                 "primary-reboot-down-after-period":
@@ -72,7 +74,7 @@ extension Sentinel {
             case "auth-pass", "auth-user":
                 if option == "auth-pass" {
                     masters[name]!.config.authPass = value.isEmpty ? nil : value
-                    event = "auth-pass ******"
+                    event = "\(optionName) ******"
                 } else {
                     masters[name]!.config.authUser = value.isEmpty ? nil : value
                 }
@@ -93,7 +95,7 @@ extension Sentinel {
                 if value.lowercased() != renamed.lowercased() {
                     masters[name]!.config.renamedCommands.append(RenamedCommand(command: value, renamed: renamed))
                 }
-                event = "rename-command \(value) \(renamed)"
+                event = "\(optionName) \(value) \(renamed)"
                 index += 1
             default:
                 failure = .error("ERR Unknown option or number of arguments for SENTINEL SET '\(optionName)'")

@@ -3,12 +3,24 @@
 /// Reproduces the directive table of redis-server's config loader (`static_configs[]` in
 /// `src/config.c`), which redis-sentinel uses as it is: every option redis-server accepts in a
 /// config file is accepted in sentinel.conf, checked with the same rules, and kept through the
-/// rewrite. The rows are the union of Redis 7.0.15, 7.2.6 and 7.4.1 and of Valkey 8.0.1 and
-/// Valkey's unstable branch of October 2024 (the newest Valkey source available to us; options
-/// added by Valkey 8.1 and 9.0 after that are not in the table). A row whose option does not
-/// exist in every one of them says where it exists. Where the versions differ, the row takes the
-/// widest rule (the union of enum values, the lowest minimum and the highest maximum), so a file
-/// written by any of them loads. Unsigned bounds above `Int64.max` are capped at `Int64.max`.
+/// rewrite. The rows are the union of Redis 7.0.15, 7.2.6 and 7.4.1, of Valkey 8.0.1, of
+/// Valkey's unstable branch of October 2024, of "Valkey 8.1" and of Valkey 9.0:
+///
+/// - "Valkey 8.1" rows were read from `src/config.c` of valkey-io/valkey commit 9521f5f, an
+///   unstable-branch commit taken after 8.1.0 and before 9.0.0-rc1: it has every 8.1 option
+///   (`commandlog-*`, `rdma-*`, `import-mode`, `rdb-version-check`, ...) and
+///   `auto-failover-on-shutdown`, which shipped first in 9.0.
+/// - "Valkey 9.0" rows are the options 9.0 added after that commit, named in 9.0's release notes
+///   and pull requests (`cluster-databases`, `cluster-announce-client-port`/`-tls-port`, `mptcp`,
+///   `repl-mptcp`, `tls-auth-clients-user`); their source line was not available to us, so their
+///   bounds are the ones of their kind (a port is 0 to 65535), and a row says so.
+///
+/// Options of Valkey 9.0 whose exact names we could not confirm (the reply-copy-avoidance and
+/// atomic-slot-migration tunables) and Valkey 9.1's are not in the table; docs/configuration.md
+/// lists them. A row whose option does not exist in every version says where it exists. Where
+/// the versions differ, the row takes the widest rule (the union of enum values, the lowest
+/// minimum and the highest maximum), so a file written by any of them loads. Unsigned bounds
+/// above `Int64.max` are capped at `Int64.max`.
 extension ConfigDirectives {
     /// Server directives accepted and preserved in ``SentinelConfig/otherDirectives``, keyed by
     /// their primary name (see ``aliases``); one row per option.
@@ -19,6 +31,7 @@ extension ConfigDirectives {
         "acllog-max-len": .integer(min: 0, max: Int64.max),
         "active-defrag-cycle-max": .integer(min: 1, max: 99),
         "active-defrag-cycle-min": .integer(min: 1, max: 99),
+        "active-defrag-cycle-us": .integer(min: 0, max: 100000),  // only in Valkey 8.1
         "active-defrag-ignore-bytes": .memoryRange(min: 1, max: Int64.max),
         "active-defrag-max-scan-fields": .integer(min: 1, max: Int64.max),
         "active-defrag-threshold-lower": .integer(min: 0, max: 1000),
@@ -29,10 +42,11 @@ extension ConfigDirectives {
         "always-show-logo": .yesNo,
         "aof-disable-auto-gc": .yesNo,
         "aof-load-truncated": .yesNo,
-        "aof-rewrite-cpulist": .string,  // only in 7.4, Valkey 8.0, Valkey unstable 2024-10
+        "aof-rewrite-cpulist": .string,  // only in 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "aof-rewrite-incremental-fsync": .yesNo,
         "aof-timestamp-enabled": .yesNo,
         "aof-use-rdb-preamble": .yesNo,
+        "auto-failover-on-shutdown": .yesNo,  // only in Valkey 8.1 (commit 9521f5f), 9.0
         "aof_rewrite_cpulist": .string,  // only in 7.0, 7.2
         "appenddirname": .fileName(noun: "dirname", allowsEmpty: false),
         "appendfilename": .fileName(noun: "filename", allowsEmpty: false),
@@ -40,62 +54,71 @@ extension ConfigDirectives {
         "appendonly": .yesNo,
         "auto-aof-rewrite-min-size": .memoryRange(min: 0, max: Int64.max),
         "auto-aof-rewrite-percentage": .integer(min: 0, max: intMax),
-        "availability-zone": .string,  // only in Valkey 8.0, Valkey unstable 2024-10
-        "bgsave-cpulist": .string,  // only in 7.4, Valkey 8.0, Valkey unstable 2024-10
+        "availability-zone": .string,  // only in Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
+        "bgsave-cpulist": .string,  // only in 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "bgsave_cpulist": .string,  // only in 7.0, 7.2
         "bind-source-addr": .string,
-        "bio-cpulist": .string,  // only in 7.4, Valkey 8.0, Valkey unstable 2024-10
+        "bio-cpulist": .string,  // only in 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "bio_cpulist": .string,  // only in 7.0, 7.2
         "busy-reply-threshold": .integer(min: 0, max: Int64.max),
-        "client-default-resp": .integer(min: 2, max: 3),  // only in 7.2, 7.4, Valkey 8.0, Valkey unstable 2024-10
+        "client-default-resp": .integer(min: 2, max: 3),  // only in 7.2, 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "client-output-buffer-limit": .outputBufferLimits,
         "client-query-buffer-limit": .memoryRange(min: 1048576, max: Int64.max),
         "cluster-allow-pubsubshard-when-down": .yesNo,
         "cluster-allow-reads-when-down": .yesNo,
         "cluster-allow-replica-migration": .yesNo,
         "cluster-announce-bus-port": .integer(min: 0, max: 65535),
-        "cluster-announce-client-ipv4": .ipAddress(v6: false),  // only in Valkey 8.0, Valkey unstable 2024-10
-        "cluster-announce-client-ipv6": .ipAddress(v6: true),  // only in Valkey 8.0, Valkey unstable 2024-10
+        "cluster-announce-client-ipv4": .ipAddress(v6: false),  // only in Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
+        "cluster-announce-client-ipv6": .ipAddress(v6: true),  // only in Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
+        "cluster-announce-client-port": .integer(min: 0, max: 65535),  // only in Valkey 9.0 (#2429; bounds of a port, not read)
+        "cluster-announce-client-tls-port": .integer(min: 0, max: 65535),  // only in Valkey 9.0 (#2429; bounds of a port, not read)
         "cluster-announce-hostname": .hostname,
-        "cluster-announce-human-nodename": .string,  // only in 7.2, 7.4, Valkey 8.0, Valkey unstable 2024-10
+        "cluster-announce-human-nodename": .string,  // only in 7.2, 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "cluster-announce-ip": .string,
         "cluster-announce-port": .integer(min: 0, max: 65535),
         "cluster-announce-tls-port": .integer(min: 0, max: 65535),
-        "cluster-blacklist-ttl": .integer(min: 0, max: Int64.max),  // only in Valkey 8.0, Valkey unstable 2024-10
+        "cluster-blacklist-ttl": .integer(min: 0, max: Int64.max),  // only in Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "cluster-config-file": .string,
+        "cluster-databases": .integer(min: 1, max: intMax),  // only in Valkey 9.0 (#1671; bounds not read)
         "cluster-enabled": .yesNo,
         "cluster-link-sendbuf-limit": .memoryRange(min: 0, max: Int64.max),
+        "cluster-manual-failover-timeout": .integer(min: 1, max: intMax),  // only in Valkey 8.1
         "cluster-migration-barrier": .integer(min: 0, max: intMax),
         "cluster-node-timeout": .integer(min: 0, max: Int64.max),
-        "cluster-ping-interval": .integer(min: 0, max: Int64.max),  // only in 7.2, 7.4, Valkey 8.0, Valkey unstable 2024-10
+        "cluster-ping-interval": .integer(min: 0, max: Int64.max),  // only in 7.2, 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "cluster-port": .integer(min: 0, max: 65535),
         "cluster-preferred-endpoint-type": .oneOf(["ip", "hostname", "unknown-endpoint"]),
         "cluster-replica-no-failover": .yesNo,
         "cluster-replica-validity-factor": .integer(min: 0, max: intMax),
         "cluster-require-full-coverage": .yesNo,
-        "cluster-slot-stats-enabled": .yesNo,  // only in Valkey 8.0, Valkey unstable 2024-10
+        "cluster-slot-stats-enabled": .yesNo,  // only in Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
+        "commandlog-large-reply-max-len": .integer(min: 0, max: Int64.max),  // only in Valkey 8.1
+        "commandlog-large-request-max-len": .integer(min: 0, max: Int64.max),  // only in Valkey 8.1
+        "commandlog-reply-larger-than": .integer(min: -1, max: Int64.max),  // only in Valkey 8.1
+        "commandlog-request-larger-than": .integer(min: -1, max: Int64.max),  // only in Valkey 8.1
         "crash-log-enabled": .yesNo,
         "crash-memcheck-enabled": .yesNo,
         "databases": .integer(min: 1, max: intMax),
         "dbfilename": .fileName(noun: "filename", allowsEmpty: true),
-        "debug-context": .string,  // only in Valkey 8.0, Valkey unstable 2024-10
+        "debug-context": .string,  // only in Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "disable-thp": .yesNo,
-        "dual-channel-replication-enabled": .yesNo,  // only in Valkey 8.0, Valkey unstable 2024-10
-        "dynamic-hz": .yesNo,
-        "enable-debug-assert": .yesNo,  // only in Valkey 8.0, Valkey unstable 2024-10
+        "dual-channel-replication-enabled": .yesNo,  // only in Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
+        "dynamic-hz": .yesNo,  // Valkey 8.1 and later accept it and ignore it (deprecated)
+        "enable-debug-assert": .yesNo,  // only in Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "enable-debug-command": .oneOf(["no", "yes", "local"]),
         "enable-module-command": .oneOf(["no", "yes", "local"]),
         "enable-protected-configs": .oneOf(["no", "yes", "local"]),
-        "events-per-io-thread": .integer(min: 0, max: intMax),  // only in Valkey 8.0, Valkey unstable 2024-10
-        "extended-redis-compatibility": .yesNo,  // only in Valkey 8.0, Valkey unstable 2024-10
+        "events-per-io-thread": .integer(min: 0, max: intMax),  // only in Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
+        "extended-redis-compatibility": .yesNo,  // only in Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "hash-max-listpack-entries": .integer(min: 0, max: Int64.max),
         "hash-max-listpack-value": .memoryRange(min: 0, max: Int64.max),
-        "hide-user-data-from-log": .yesNo,  // only in 7.4, Valkey 8.0, Valkey unstable 2024-10
+        "hide-user-data-from-log": .yesNo,  // only in 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "hll-sparse-max-bytes": .memoryRange(min: 0, max: Int64.max),
         "hz": .integer(min: 0, max: intMax),
         "ignore-warnings": .string,
+        "import-mode": .yesNo,  // only in Valkey 8.1
         "io-threads": .integer(min: 1, max: 128),
-        "io-threads-do-reads": .yesNo,  // only in 7.0, 7.2, 7.4, Valkey 8.0
+        "io-threads-do-reads": .yesNo,  // only in 7.0, 7.2, 7.4, Valkey 8.0 (8.1 and later accept it and ignore it)
         "jemalloc-bg-thread": .yesNo,
         "key-load-delay": .integer(min: Int64(Int32.min), max: intMax),
         "latency-monitor-threshold": .integer(min: 0, max: Int64.max),
@@ -111,13 +134,13 @@ extension ConfigDirectives {
         "list-compress-depth": .integer(min: 0, max: intMax),
         "list-max-listpack-size": .integer(min: Int64(Int32.min), max: intMax),
         "loading-process-events-interval-bytes": .integer(min: 1024, max: intMax),
-        "locale-collate": .string,  // only in 7.2, 7.4, Valkey 8.0, Valkey unstable 2024-10
-        "log-format": .oneOf(["legacy", "logfmt"]),  // only in Valkey unstable 2024-10
-        "log-timestamp-format": .oneOf(["legacy", "iso8601", "milliseconds"]),  // only in Valkey unstable 2024-10
+        "locale-collate": .string,  // only in 7.2, 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
+        "log-format": .oneOf(["legacy", "logfmt"]),  // only in Valkey unstable 2024-10, Valkey 8.1
+        "log-timestamp-format": .oneOf(["legacy", "iso8601", "milliseconds"]),  // only in Valkey unstable 2024-10, Valkey 8.1
         "masterauth": .string,  // only in 7.0, 7.2, 7.4
         "masteruser": .string,  // only in 7.0, 7.2, 7.4
-        "max-new-connections-per-cycle": .integer(min: 1, max: 1000),  // only in 7.4, Valkey 8.0, Valkey unstable 2024-10
-        "max-new-tls-connections-per-cycle": .integer(min: 1, max: 1000),  // only in 7.4, Valkey 8.0, Valkey unstable 2024-10
+        "max-new-connections-per-cycle": .integer(min: 1, max: 1000),  // only in 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
+        "max-new-tls-connections-per-cycle": .integer(min: 1, max: 1000),  // only in 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "maxclients": .integer(min: 1, max: Int64(UInt32.max)),
         "maxmemory": .memoryRange(min: 0, max: Int64.max),
         "maxmemory-clients": .memoryOrPercent(min: -100, max: Int64.max),
@@ -126,19 +149,25 @@ extension ConfigDirectives {
         "maxmemory-samples": .integer(min: 1, max: intMax),
         "min-replicas-max-lag": .integer(min: 0, max: intMax),
         "min-replicas-to-write": .integer(min: 0, max: intMax),
+        "mptcp": .yesNo,  // only in Valkey 9.0 (#1811)
         "no-appendfsync-on-rewrite": .yesNo,
         "notify-keyspace-events": .keyspaceEvents,
         "oom-score-adj": .oneOf(["no", "yes", "relative", "absolute"]),
         "oom-score-adj-values": .oomScoreAdjValues,
-        "prefetch-batch-max-size": .integer(min: 0, max: 128),  // only in Valkey 8.0, Valkey unstable 2024-10
+        "prefetch-batch-max-size": .integer(min: 0, max: 128),  // only in Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "proc-title-template": .string,
         "propagation-error-behavior": .oneOf(["ignore", "panic", "panic-on-replicas"]),
         "proto-max-bulk-len": .memoryRange(min: 1048576, max: Int64.max),
         "rdb-del-sync-files": .yesNo,
         "rdb-key-save-delay": .integer(min: Int64(Int32.min), max: intMax),
         "rdb-save-incremental-fsync": .yesNo,
+        "rdb-version-check": .oneOf(["strict", "relaxed"]),  // only in Valkey 8.1
         "rdbchecksum": .yesNo,
         "rdbcompression": .yesNo,
+        "rdma-bind": .variadic,  // only in Valkey 8.1 (addresses, like bind)
+        "rdma-completion-vector": .integer(min: -1, max: 1024),  // only in Valkey 8.1
+        "rdma-port": .integer(min: 0, max: 65535),  // only in Valkey 8.1
+        "rdma-rx-size": .integer(min: 65536, max: 16777216),  // only in Valkey 8.1
         "repl-backlog-size": .memoryRange(min: 1, max: Int64.max),
         "repl-backlog-ttl": .integer(min: 0, max: Int64.max),
         "repl-disable-tcp-nodelay": .yesNo,
@@ -146,6 +175,7 @@ extension ConfigDirectives {
         "repl-diskless-sync": .yesNo,
         "repl-diskless-sync-delay": .integer(min: 0, max: intMax),
         "repl-diskless-sync-max-replicas": .integer(min: 0, max: intMax),
+        "repl-mptcp": .yesNo,  // only in Valkey 9.0 (#1961)
         "repl-ping-replica-period": .integer(min: 1, max: intMax),
         "repl-timeout": .integer(min: 1, max: intMax),
         "replica-announce-ip": .string,
@@ -158,14 +188,14 @@ extension ConfigDirectives {
         "replica-read-only": .yesNo,
         "replica-serve-stale-data": .yesNo,
         "replicaof": .replicaOf,
-        "req-res-logfile": .string,  // only in 7.2, 7.4, Valkey 8.0, Valkey unstable 2024-10
+        "req-res-logfile": .string,  // only in 7.2, 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "sanitize-dump-payload": .oneOf(["no", "yes", "clients"]),
         "save": .saveParams,
-        "server-cpulist": .string,  // only in 7.4, Valkey 8.0, Valkey unstable 2024-10
+        "server-cpulist": .string,  // only in 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "server_cpulist": .string,  // only in 7.0, 7.2
         "set-max-intset-entries": .integer(min: 0, max: Int64.max),
-        "set-max-listpack-entries": .integer(min: 0, max: Int64.max),  // only in 7.2, 7.4, Valkey 8.0, Valkey unstable 2024-10
-        "set-max-listpack-value": .integer(min: 0, max: Int64.max),  // only in 7.2, 7.4, Valkey 8.0, Valkey unstable 2024-10
+        "set-max-listpack-entries": .integer(min: 0, max: Int64.max),  // only in 7.2, 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
+        "set-max-listpack-value": .integer(min: 0, max: Int64.max),  // only in 7.2, 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "set-proc-title": .yesNo,
         "shutdown-on-sigint": .shutdownOnSignal,
         "shutdown-on-sigterm": .shutdownOnSignal,
@@ -184,6 +214,7 @@ extension ConfigDirectives {
         "tcp-keepalive": .integer(min: 0, max: intMax),
         "timeout": .integer(min: 0, max: intMax),
         "tls-auth-clients": .oneOf(["no", "yes", "optional"]),
+        "tls-auth-clients-user": .oneOf(["cn", "off"]),  // only in Valkey 9.0 (#1920)
         "tls-ca-cert-dir": .string,
         "tls-ca-cert-file": .string,
         "tls-cert-file": .string,
@@ -205,7 +236,7 @@ extension ConfigDirectives {
         "tls-session-caching": .yesNo,
         "tracking-table-max-keys": .integer(min: 0, max: Int64.max),
         "unixsocket": .string,
-        "unixsocketgroup": .string,  // only in Valkey 8.0, Valkey unstable 2024-10
+        "unixsocketgroup": .string,  // only in Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "unixsocketperm": .octal,
         "use-exit-on-panic": .yesNo,
         "watchdog-period": .integer(min: 0, max: intMax),
@@ -219,11 +250,15 @@ extension ConfigDirectives {
     /// sets the same option, and the rewrite writes the old line under the primary name
     /// (redis-sentinel 7.0.15 rewrites `slaveof 127.0.0.1 6380` as `replicaof 127.0.0.1 6380`).
     /// `primaryauth`/`primaryuser` (Valkey's primary names) map to `masterauth`/`masteruser`,
-    /// the names every Redis and Valkey version loads. The `*_cpulist` names are primary in 7.0
+    /// and Valkey 8.1's `commandlog-execution-slower-than`/`commandlog-slow-execution-max-len` to
+    /// `slowlog-log-slower-than`/`slowlog-max-len` (their aliases there): the names every Redis
+    /// and Valkey version loads. The `*_cpulist` names are primary in 7.0
     /// and 7.2 and aliases of `*-cpulist` from 7.4 on; both spellings are kept as written.
     static let aliases: [String: String] = [
         "cluster-slave-no-failover": "cluster-replica-no-failover",
         "cluster-slave-validity-factor": "cluster-replica-validity-factor",
+        "commandlog-execution-slower-than": "slowlog-log-slower-than",
+        "commandlog-slow-execution-max-len": "slowlog-max-len",
         "hash-max-ziplist-entries": "hash-max-listpack-entries",
         "hash-max-ziplist-value": "hash-max-listpack-value",
         "list-max-ziplist-size": "list-max-listpack-size",

@@ -33,11 +33,13 @@ extension Sentinel {
         }
     }
 
-    /// Enters (or re-arms) TILT: every trigger restarts the TILT period. `cause` is the short code
+    /// Enters (or re-arms) TILT: every trigger restarts the TILT period and, as in Valkey 9's
+    /// sentinelCheckTiltCondition, counts in `sentinel_total_tilt`. `cause` is the short code
     /// INFO shows; `explanation` goes to the log.
     mutating func enterTilt(delta: Millis, cause: String, _ explanation: String) {
         tilt = true
         tiltStartTime = now
+        totalTilt += 1
         lastTilt = (delta, cause)
         output.append(.log(.warning, "TILT: \(explanation); no failure detection or failover for \(timing.tiltPeriod) ms"))
         emit(.warning, "+tilt", "#tilt mode entered")
