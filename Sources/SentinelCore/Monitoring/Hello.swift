@@ -46,7 +46,14 @@ extension Sentinel {
         else { return }
         // Never PUBLISH to a write-paused instance: it would block everything behind it on the link.
         if let address = address(of: owner), helloHeld(address, master: masterName) { return }
+        // An instance whose own INFO reports a server-side FAILOVER pauses writes (Valkey 9 holds
+        // these too), and one whose last hello stalled is not published to before a fresh INFO.
+        if reportsServerFailover(owner) || helloStallUnresolved(owner) { return }
         send(owner, ["PUBLISH", Wire.helloChannel, payload], tag: .publishHello)
+        let now = self.now
+        modifyLink(owner) { link in
+            if link.cc?.helloSentAt == 0 { link.cc?.helloSentAt = now }
+        }
     }
 
     /// PUBLISHes our hello for one master straight to a peer sentinel's port; its PUBLISH command
