@@ -7,10 +7,14 @@ import RESP
 extension Sentinel {
     // MARK: - SDOWN
 
-    /// A hello PUBLISH unanswered for longer than this (down-after / 4, at least 100 ms) means
+    /// A hello PUBLISH unanswered for longer than this (down-after / 2, at least 100 ms) means
     /// the instance is probably write-paused (a FAILOVER someone started, or CLIENT PAUSE): the
-    /// PUBLISH blocks, and so does every PING and INFO behind it on the connection.
-    static func helloStallLimit(downAfter: Int64) -> Int64 { max(downAfter / 4, 100) }
+    /// PUBLISH blocks, and so does every PING and INFO behind it on the connection. Half of
+    /// down-after, as Redis's own check of a command connection with a PING pending: the PINGs
+    /// behind the PUBLISH were sent after it, so the new connection's PING is answered before any
+    /// of them is down-after old; a shorter limit would only reconnect more often on a lossy
+    /// network, where a segment retransmitted twice already takes 600 ms.
+    static func helloStallLimit(downAfter: Int64) -> Int64 { max(downAfter / 2, 100) }
 
     /// Closes the command connection of a master or replica whose hello PUBLISH has stayed
     /// unanswered for ``helloStallLimit(downAfter:)``, and holds hellos to it until an INFO on the

@@ -478,7 +478,8 @@ extension Sentinel {
             downAfter = masterDownAfter
             // A master in a server-side FAILOVER is watched every second (it may be stuck).
             let infoPeriod = inServerFailover ? timing.serverFailoverInfoPeriod : timing.infoPeriod
-            if infoRefresh == 0 || now - infoRefresh > infoPeriod || helloStallUnresolved(owner) {
+            // After a stalled hello, one INFO at a time until it answers.
+            if infoRefresh == 0 || now - infoRefresh > infoPeriod || (!infoPending && helloStallUnresolved(owner)) {
                 send(owner, ["INFO"], tag: .info)
             }
         case .replica(let masterName, let name):
@@ -504,7 +505,7 @@ extension Sentinel {
             guard let (replicaDownAfter, period, infoRefresh) = found ?? nil else { return }
             downAfter = replicaDownAfter
             // Fast polls never stack INFOs; the regular period re-sends as Redis does.
-            let due = infoRefresh == 0 || now - infoRefresh > period || helloStallUnresolved(owner)
+            let due = infoRefresh == 0 || now - infoRefresh > period || (!infoPending && helloStallUnresolved(owner))
             if due && !(period < 1_000 && infoPending) {
                 send(owner, ["INFO"], tag: .info)
             }
