@@ -73,6 +73,26 @@ struct StuckServerFailoverTests {
         #expect(aborts.allSatisfy { $0.contains("#waiting-for-sync for ") } && !aborts.isEmpty)
     }
 
+    @Test("a hello blocked by a write pause the sentinels do not know of yet: the connection is reopened, nothing is called down, no hello before the next INFO")
+    func blockedHelloReopensConnection() throws {
+        var sim = Self.settled()
+        // Someone's FAILOVER that never syncs: writes paused (a PUBLISH blocks its connection),
+        // INFO still answered, and no sentinel has seen it in an INFO yet.
+        sim.redis[0].failoverNeverSyncs = true
+        #expect(sim.failoverCommand(0, ["FAILOVER", "TO", "127.0.0.1", "6380", "TIMEOUT", "100000000"]) == .ok)
+        sim.run(for: 5_000)
+        for i in sim.nodes.indices {
+            let stalls = sim.nodes[i].logs.filter { $0.contains("hello PUBLISH unanswered for") }
+            #expect(!stalls.isEmpty, "sentinel \(i) never noticed its blocked hello")
+            #expect(sim.events(i, "+sdown").filter { $0.hasPrefix("master") }.isEmpty, "\(sim.nodes[i].logs)")
+            // The next INFO told it: hellos to the master are held while it reports the FAILOVER.
+            #expect(sim.nodes[i].sentinel.masters["mymaster"]!.state.serverFailoverState == "waiting-for-sync")
+        }
+        // One blocked hello per sentinel at most, then none: each learned of the FAILOVER first.
+        let blockedHellos = (sim.blockedByFailover[0] ?? []).filter { $0.words.first == "PUBLISH" }
+        #expect(blockedHellos.count <= sim.nodes.count, "\(blockedHellos.count) hellos blocked")
+    }
+
     @Test("an instance that reports a server-side FAILOVER gets FAILOVER ABORT before SLAVEOF in the same transaction; others do not")
     func slaveOfAbortsFirst() {
         var s = Self.settled().nodes[0].sentinel

@@ -49,11 +49,12 @@ extension Sentinel {
         // An instance whose own INFO reports a server-side FAILOVER pauses writes (Valkey 9 holds
         // these too), and one whose last hello stalled is not published to before a fresh INFO.
         if reportsServerFailover(owner) || helloStallUnresolved(owner) { return }
+        // One hello at a time: until it is answered (Redis re-sends every tick, stacking them
+        // behind one that blocks).
+        if cc.helloSentAt != 0 { return }
         send(owner, ["PUBLISH", Wire.helloChannel, payload], tag: .publishHello)
         let now = self.now
-        modifyLink(owner) { link in
-            if link.cc?.helloSentAt == 0 { link.cc?.helloSentAt = now }
-        }
+        modifyLink(owner) { $0.cc?.helloSentAt = now }
     }
 
     /// PUBLISHes our hello for one master straight to a peer sentinel's port; its PUBLISH command
