@@ -133,6 +133,12 @@ package struct Timing: Hashable, Sendable {
     /// (the leader's pause is at most the leader's down-after); a longer one is clamped to that.
     package var coordinatedNoticePauseFactor: Int64 = 2
 
+    // A server-side FAILOVER someone else started (StuckServerFailover.swift).
+    /// A master reporting a server-side FAILOVER is polled with INFO this often.
+    package var serverFailoverInfoPeriod: Int64 = 1_000
+    /// `FAILOVER ABORT` to a stuck master is sent again after this while it still reports the FAILOVER.
+    package var stuckFailoverAbortRetry: Int64 = 1_000
+
     /// The longest `.wakeUp` the core asks for: the regular ticks (at least one a second) see
     /// anything later.
     package static let maxWakeUpDelay: Millis = 1_000

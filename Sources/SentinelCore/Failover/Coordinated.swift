@@ -178,6 +178,7 @@ extension Sentinel {
             // The master handed over but the target never took it: the target did not promote
             // (we poll it every few ms), so FAILOVER ABORT cannot leave two masters.
             send(.master(name), ["FAILOVER", "ABORT"], tag: .reconfigure)
+            masters[name]!.failoverAbortSentAt = now
             abortCoordinated(name, reason: "stuck in failover-in-progress for \(now - run.inProgressSince) ms")
             return
         }

@@ -327,17 +327,35 @@ extension Sentinel {
     /// sentinelSendSlaveOf: `MULTI; SLAVEOF host port|NO ONE; CONFIG REWRITE; CLIENT KILL TYPE
     /// normal; CLIENT KILL TYPE pubsub; EXEC`, every name through rename-command. Returns whether
     /// the transaction was queued (the link is up).
+    ///
+    /// Like Valkey 9's sentinelSendReplicaOf, an instance whose last INFO reports a server-side
+    /// FAILOVER under way gets `FAILOVER ABORT` first in the same transaction: Redis refuses
+    /// REPLICAOF while failing over ("REPLICAOF not allowed while failing over."), so a node stuck
+    /// in someone else's FAILOVER could otherwise never be reconfigured.
     @discardableResult
     mutating func sendSlaveOf(_ owner: LinkOwner, to target: HostPort?) -> Bool {
         guard let link = links[owner], let cc = link.cc, cc.connected else { return false }
         let slaveof = target.map { ["SLAVEOF", $0.host, "\($0.port)"] } ?? ["SLAVEOF", "NO", "ONE"]
-        for command in [
-            ["MULTI"], slaveof, ["CONFIG", "REWRITE"], ["CLIENT", "KILL", "TYPE", "normal"],
+        let abort: [[String]] = reportsServerFailover(owner) ? [["FAILOVER", "ABORT"]] : []
+        for command in [["MULTI"]] + abort + [
+            slaveof, ["CONFIG", "REWRITE"], ["CLIENT", "KILL", "TYPE", "normal"],
             ["CLIENT", "KILL", "TYPE", "pubsub"], ["EXEC"],
         ] {
             send(owner, command, tag: .reconfigure)
         }
         return true
+    }
+
+    /// Whether the last INFO of a master or replica reports a server-side FAILOVER under way.
+    func reportsServerFailover(_ owner: LinkOwner) -> Bool {
+        switch owner {
+        case .master(let name):
+            return readMaster(name) { $0.state.inServerFailover } ?? false
+        case .replica(let masterName, let name):
+            return readMaster(masterName) { $0.withReplica(name) { $0.state.inServerFailover } ?? false } ?? false
+        case .peer:
+            return false
+        }
     }
 
     /// Logs a failed step of a SLAVEOF transaction (the outcome itself is judged from INFO).

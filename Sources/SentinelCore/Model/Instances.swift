@@ -31,6 +31,8 @@ package enum ReplyTag: Hashable, Sendable {
     /// link comes up: `-NOPERM` (or an unknown command) tells that a coordinated failover would
     /// be refused, any other error that the command is allowed. `command` is its ACL name.
     case permissionProbe(master: String, command: String)
+    /// `FAILOVER ABORT` sent to a master stuck in someone else's server-side FAILOVER.
+    case stuckFailoverAbort(master: String)
 }
 
 /// The transactions of a coordinated failover whose every reply is checked.
@@ -50,6 +52,8 @@ package struct Connection: Hashable, Sendable {
     package var connectedAt: Millis = 0
     /// Replies still expected, oldest first.
     package var pending: Deque<ReplyTag> = []
+    /// When the oldest hello PUBLISH still unanswered on this connection was sent; 0: none.
+    package var helloSentAt: Millis = 0
 
     package init(id: LinkID) { self.id = id }
 }
@@ -81,6 +85,10 @@ package struct InstanceLink: Hashable, Sendable {
     package var ccReopenedEarly: Millis = 0
     package var pcReopenedEarly: Millis = 0
     package var pcLastActivity: Millis = 0
+    /// When the command connection was closed because a hello PUBLISH stayed unanswered (the
+    /// instance is probably write-paused by a FAILOVER); 0: never. Hellos to the instance wait
+    /// until an INFO newer than that says whether it is in a server-side FAILOVER.
+    package var helloStalledAt: Millis = 0
     /// The server's error while AUTH (or, for `NOPERM`, SUBSCRIBE) is refused on this link; nil
     /// when it works. Kept across reconnects so the failure is logged once (LinkAuth.swift).
     package var authFailure: String? = nil
@@ -122,6 +130,15 @@ package struct RedisInstanceState: Hashable, Sendable {
     package var roleReported: ReportedRole
     package var roleReportedTime: Millis
     package var lastPubTime: Millis
+    /// INFO `master_failover_state` (any role reports it); nil while it never reported one (no FAILOVER).
+    package var serverFailoverState: String? = nil
+    /// When the instance began to report its current `serverFailoverState` other than
+    /// `no-failover` (0 while it reports none): how long a server-side FAILOVER has been stuck.
+    package var serverFailoverSince: Millis = 0
+
+    /// Whether its last INFO reports a server-side FAILOVER under way (`waiting-for-sync`,
+    /// `failover-in-progress`): writes are paused and REPLICAOF is refused until it ends.
+    package var inServerFailover: Bool { serverFailoverState.map { $0 != "no-failover" } ?? false }
 
     package init(role: ReportedRole, now: Millis) {
         self.roleReported = role
@@ -282,7 +299,14 @@ package struct MasterState: Hashable, Sendable {
     /// The coordinated failover this sentinel leads for this master, if any.
     package var coordinated: CoordinatedRun? = nil
     /// INFO `master_failover_state` of the master; nil while it never reported one (no FAILOVER).
-    package var masterFailoverState: String? = nil
+    package var masterFailoverState: String? {
+        get { state.serverFailoverState }
+        set { state.serverFailoverState = newValue }
+    }
+    /// When this sentinel last sent the master `FAILOVER ABORT` (its coordinated failover got
+    /// stuck, or a stuck FAILOVER someone else started, StuckServerFailover.swift); 0: never.
+    /// Until an INFO newer than that arrives, the master's FAILOVER state is not acted upon.
+    package var failoverAbortSentAt: Millis = 0
     /// Commands a coordinated failover needs that the master refused to this sentinel's user at
     /// the last link handshake (ACL name → the server's error), from the permission probes.
     package var refusedCommands: [String: String] = [:]

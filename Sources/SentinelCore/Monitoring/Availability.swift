@@ -7,6 +7,52 @@ import RESP
 extension Sentinel {
     // MARK: - SDOWN
 
+    /// A hello PUBLISH unanswered for longer than this (down-after / 2, at least 100 ms) means
+    /// the instance is probably write-paused (a FAILOVER someone started, or CLIENT PAUSE): the
+    /// PUBLISH blocks, and so does every PING and INFO behind it on the connection. Half of
+    /// down-after, as Redis's own check of a command connection with a PING pending: the PINGs
+    /// behind the PUBLISH were sent after it, so the new connection's PING is answered before any
+    /// of them is down-after old; a shorter limit would only reconnect more often on a lossy
+    /// network, where a segment retransmitted twice already takes 600 ms.
+    static func helloStallLimit(downAfter: Int64) -> Int64 { max(downAfter / 2, 100) }
+
+    /// Closes the command connection of a master or replica whose hello PUBLISH has stayed
+    /// unanswered for ``helloStallLimit(downAfter:)``, and holds hellos to it until an INFO on the
+    /// new connection tells whether it is in a server-side FAILOVER. Redis and Valkey leave such a
+    /// connection blocked, so the PINGs behind it go unanswered and the instance is called down
+    /// after down-after although it answers everyone else; this sentinel reconnects (the new
+    /// connection's PING is answered well within down-after) and finds out why. Returns whether
+    /// it closed the connection.
+    mutating func closeStalledHelloConnection(_ owner: LinkOwner, downAfter: Int64) -> Bool {
+        if case .peer = owner { return false }
+        let now = self.now
+        let limit = Self.helloStallLimit(downAfter: downAfter)
+        guard
+            let (id, sentAt) = readLink(owner, { link -> (LinkID, Millis)? in
+                guard let cc = link.cc, cc.connected, cc.helloSentAt != 0, now - cc.helloSentAt > limit else { return nil }
+                return (cc.id, cc.helloSentAt)
+            }) ?? nil
+        else { return false }
+        modifyLink(owner) { $0.helloStalledAt = now }
+        let reason = "hello PUBLISH unanswered for \(now - sentAt) ms (writes paused?)"
+        output.append(.log(.notice, "\(describeOwner(owner)): \(reason); reconnecting, no hello before its next INFO"))
+        dropConnection(id, owner: owner, reason: reason)
+        return true
+    }
+
+    /// Whether hellos to a master or replica wait for an INFO after a stalled hello
+    /// (``closeStalledHelloConnection(_:downAfter:)``): none arrived since.
+    func helloStallUnresolved(_ owner: LinkOwner) -> Bool {
+        guard let stalledAt = links[owner]?.helloStalledAt, stalledAt != 0 else { return false }
+        let infoRefresh: Millis?
+        switch owner {
+        case .master(let name): infoRefresh = readMaster(name) { $0.state.infoRefresh }
+        case .replica(let master, let name): infoRefresh = readMaster(master) { $0.withReplica(name) { $0.state.infoRefresh } } ?? nil
+        case .peer: return false
+        }
+        return (infoRefresh ?? 0) <= stalledAt
+    }
+
     /// How long the instance has been silent, as Sentinel measures it: since the first unanswered
     /// PING, or since it was last available while a connection is missing and not yet being
     /// reopened; 0 otherwise.
@@ -40,7 +86,12 @@ extension Sentinel {
                 return (deadCC, silentPC, Self.silence(of: link, now: now))
             })
         else { return nil }
-        if deadCC == nil && silentPC == nil { return silence }
+        if deadCC == nil && silentPC == nil {
+            if closeStalledHelloConnection(owner, downAfter: downAfter) {
+                return readLink(owner) { Self.silence(of: $0, now: now) }
+            }
+            return silence
+        }
         if let id = deadCC {
             let actPingTime = readLink(owner) { $0.actPingTime } ?? 0
             dropConnection(id, owner: owner, reason: "no PING reply for \(now - actPingTime) ms")

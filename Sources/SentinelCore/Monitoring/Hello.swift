@@ -34,7 +34,9 @@ extension Sentinel {
     }
 
     /// PUBLISHes our hello to a master or replica on its command connection (sentinelSendHello).
-    mutating func sendHello(_ owner: LinkOwner) {
+    /// `forced` (a new configuration to spread now) sends it even while an earlier hello is
+    /// still unanswered on the connection.
+    mutating func sendHello(_ owner: LinkOwner, forced: Bool = false) {
         let masterName: String
         switch owner {
         case .master(let name): masterName = name
@@ -46,7 +48,18 @@ extension Sentinel {
         else { return }
         // Never PUBLISH to a write-paused instance: it would block everything behind it on the link.
         if let address = address(of: owner), helloHeld(address, master: masterName) { return }
+        // An instance whose own INFO reports a server-side FAILOVER pauses writes (Valkey 9 holds
+        // these too), and one whose last hello stalled is not published to before a fresh INFO.
+        if reportsServerFailover(owner) || helloStallUnresolved(owner) { return }
+        // One periodic hello at a time: until it is answered (Redis re-sends every tick,
+        // stacking them behind one that blocks).
+        if cc.helloSentAt != 0 && !forced { return }
         send(owner, ["PUBLISH", Wire.helloChannel, payload], tag: .publishHello)
+        // The oldest unanswered hello tells how long the connection has been blocked.
+        let now = self.now
+        modifyLink(owner) { link in
+            if link.cc?.helloSentAt == 0 { link.cc?.helloSentAt = now }
+        }
     }
 
     /// PUBLISHes our hello for one master straight to a peer sentinel's port; its PUBLISH command
@@ -62,8 +75,8 @@ extension Sentinel {
     /// Sends hellos for a master to all its instances and peers now instead of at the next period.
     mutating func forceHellos(master name: String) {
         guard let master = masters[name] else { return }
-        sendHello(.master(name))
-        for replica in master.replicas.keys { sendHello(.replica(master: name, name: replica)) }
+        sendHello(.master(name), forced: true)
+        for replica in master.replicas.keys { sendHello(.replica(master: name, name: replica), forced: true) }
         for runID in master.sentinels.keys { sendHelloToPeer(runID, master: name) }
     }
 

@@ -20,7 +20,6 @@ extension Sentinel {
                         master.masterReboot = true
                         master.masterRebootSince = now
                     }
-                    master.masterFailoverState = info.masterFailoverState
                     if let offset = info.masterReplOffset { master.masterReplOffset = offset }
                     master.predecessorReplID = info.masterReplID2.flatMap { $0 == Wire.nullReplicationID ? nil : $0 }
                     master.replicaListings = Dictionary(
@@ -222,6 +221,10 @@ extension Sentinel {
         if let runID = info.runID {
             if let old = state.runID, old != runID { change.rebooted = true }
             state.runID = runID
+        }
+        if info.masterFailoverState != state.serverFailoverState {
+            state.serverFailoverState = info.masterFailoverState
+            state.serverFailoverSince = state.inServerFailover ? now : 0
         }
         if let role = info.role, role != state.roleReported {
             state.roleReported = role

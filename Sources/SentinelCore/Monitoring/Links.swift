@@ -27,6 +27,7 @@ extension Sentinel {
                 checkObjectivelyDown(name)
                 if startFailoverIfNeeded(name) { askMasterStateToOtherSentinels(name, forced: true) }
                 failoverStateMachine(name)
+                recoverStuckServerFailover(name)
                 askMasterStateToOtherSentinels(name, forced: false)
             }
             finishOrphanedHandover(name)
@@ -357,6 +358,7 @@ extension Sentinel {
         case .info:
             if let text = value.string { infoReply(owner, text) }
         case .publishHello:
+            modifyLink(owner) { $0.cc?.helloSentAt = 0 }
             if case .master(let name) = owner { helloPublishAnswered(master: name) }
             if case .error = value { break }
             switch owner {
@@ -379,6 +381,8 @@ extension Sentinel {
             if case .peer(let runID) = owner { confirmAddressReply(master: master, peer: runID, value) }
         case .permissionProbe(let master, let command):
             permissionProbeReply(master: master, command: command, value)
+        case .stuckFailoverAbort(let master):
+            stuckFailoverAbortReply(master: master, value)
         case .ackFence(let nonce, let retried):
             guard value.string != nonce else { break }
             if !retried {
@@ -467,10 +471,15 @@ extension Sentinel {
         let downAfter: Int64
         switch owner {
         case .master(let name):
-            guard let (masterDownAfter, infoRefresh) = readMaster(name, { ($0.config.downAfterMilliseconds, $0.state.infoRefresh) })
+            guard
+                let (masterDownAfter, infoRefresh, inServerFailover) = readMaster(
+                    name, { ($0.config.downAfterMilliseconds, $0.state.infoRefresh, $0.state.inServerFailover) })
             else { return }
             downAfter = masterDownAfter
-            if infoRefresh == 0 || now - infoRefresh > timing.infoPeriod {
+            // A master in a server-side FAILOVER is watched every second (it may be stuck).
+            let infoPeriod = inServerFailover ? timing.serverFailoverInfoPeriod : timing.infoPeriod
+            // After a stalled hello, one INFO at a time until it answers.
+            if infoRefresh == 0 || now - infoRefresh > infoPeriod || (!infoPending && helloStallUnresolved(owner)) {
                 send(owner, ["INFO"], tag: .info)
             }
         case .replica(let masterName, let name):
@@ -496,7 +505,7 @@ extension Sentinel {
             guard let (replicaDownAfter, period, infoRefresh) = found ?? nil else { return }
             downAfter = replicaDownAfter
             // Fast polls never stack INFOs; the regular period re-sends as Redis does.
-            let due = infoRefresh == 0 || now - infoRefresh > period
+            let due = infoRefresh == 0 || now - infoRefresh > period || (!infoPending && helloStallUnresolved(owner))
             if due && !(period < 1_000 && infoPending) {
                 send(owner, ["INFO"], tag: .info)
             }

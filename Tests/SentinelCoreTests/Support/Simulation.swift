@@ -280,6 +280,12 @@ struct Simulation {
                         heldCommands[r, default: []].append((node, link, words))
                         continue
                     }
+                    // A FAILOVER pauses writes: a PUBLISH blocks, and everything behind it.
+                    let blocked = blockedByFailover[r]?.contains { $0.node == node && $0.link == link } ?? false
+                    if blocked || (redis[r].failoverState != "no-failover" && words.first?.uppercased() == "PUBLISH") {
+                        blockedByFailover[r, default: []].append((node, link, words))
+                        continue
+                    }
                     // REPLCONF GETACK answers nothing (Redis 7).
                     if words.first?.uppercased() == "REPLCONF" {
                         redis[r].received.append(words)
@@ -404,6 +410,7 @@ struct Simulation {
             return failoverCommand(r, words)
         case "SLAVEOF", "REPLICAOF":
             guard words.count == 3 else { return .error("ERR wrong number of arguments") }
+            guard redis[r].failoverState == "no-failover" else { return .error("ERR REPLICAOF not allowed while failing over.") }
             if words[1].uppercased() == "NO" && words[2].uppercased() == "ONE" {
                 if !redis[r].isMaster { promoteReplicationID(r) }
                 redis[r].isMaster = true
@@ -454,14 +461,20 @@ struct Simulation {
 
     // MARK: - FAILOVER (Redis 6.2+), simulated
 
-    /// `FAILOVER TO host port TIMEOUT t` / `FAILOVER ABORT` on a master: after `failoverSyncDelay`
-    /// the target has caught up and takes over (unless a failure is injected).
+    /// `FAILOVER TO host port TIMEOUT t [FORCE]` / `FAILOVER ABORT` on a master: after
+    /// `failoverSyncDelay` the target has caught up and takes over (unless a failure is injected,
+    /// or the target is frozen: it neither acknowledges nor accepts the handover). With FORCE, a
+    /// master still waiting at the timeout hands over anyway, as Redis does, and stays in
+    /// `failover-in-progress` (a replica of the target) while the target does not answer.
     mutating func failoverCommand(_ r: Int, _ words: [String]) -> RESPValue {
+        var words = words
+        let force = words.count == 7 && words[6].uppercased() == "FORCE"
+        if force { words.removeLast() }
         if words.count == 2 && words[1].uppercased() == "ABORT" {
             guard redis[r].failoverState != "no-failover" else { return .error("ERR No failover in progress.") }
-            redis[r].failoverState = "no-failover"
             redis[r].isMaster = true
             redis[r].replicaOf = nil
+            endFailover(r)
             return .ok
         }
         guard words.count == 6, let port = Int(words[3]), let timeout = Int64(words[5]) else {
@@ -474,29 +487,50 @@ struct Simulation {
         else { return .error("ERR FAILOVER target HOST and PORT is not a replica.") }
         redis[r].failoverState = "waiting-for-sync"
         let startedAt = now
-        redisTimers.append((now + failoverSyncDelay, { sim in
-            guard sim.redis[r].failoverState == "waiting-for-sync" else { return }
-            if sim.redis[r].failoverNeverSyncs {
-                return
-            }
+        /// The master demotes itself; the target takes over a moment later unless it is frozen.
+        func handOver(_ sim: inout Simulation) {
             sim.redis[r].failoverState = "failover-in-progress"
             sim.redis[r].isMaster = false
             sim.redis[r].replicaOf = target
-            if sim.redis[r].failoverStuck { return }
+            if sim.redis[r].failoverStuck || sim.redis[t].frozen { return }
             sim.redisTimers.append((sim.now + sim.latency, { sim in
+                guard sim.redis[r].failoverState == "failover-in-progress" else { return }
                 sim.promoteReplicationID(t)
                 sim.redis[t].isMaster = true
                 sim.redis[t].replicaOf = nil
-                sim.redis[r].failoverState = "no-failover"
+                sim.endFailover(r)
             }))
+        }
+        redisTimers.append((now + failoverSyncDelay, { sim in
+            guard sim.redis[r].failoverState == "waiting-for-sync" else { return }
+            if sim.redis[r].failoverNeverSyncs || sim.redis[t].frozen {
+                return
+            }
+            handOver(&sim)
         }))
-        // Without a catch-up by the timeout, the master gives up and serves writes again.
+        // Without a catch-up by the timeout, the master gives up and serves writes again, or
+        // (FORCE) hands over anyway.
         redisTimers.append((startedAt.saturatingAdding(timeout), { sim in
-            if sim.redis[r].failoverState == "waiting-for-sync" {
-                sim.redis[r].failoverState = "no-failover"
+            guard sim.redis[r].failoverState == "waiting-for-sync" else { return }
+            if force {
+                handOver(&sim)
+            } else {
+                sim.endFailover(r)
             }
         }))
         return .ok
+    }
+
+    /// The FAILOVER ends (done, aborted or timed out): writes resume, and the connections a
+    /// PUBLISH blocked get their replies, in order.
+    mutating func endFailover(_ r: Int) {
+        redis[r].failoverState = "no-failover"
+        let held = blockedByFailover.removeValue(forKey: r) ?? []
+        for (node, link, words) in held {
+            guard linkTargets[node]?[link] == .redis(r) else { continue }
+            let reply = redisCommand(r, words, from: (node, link))
+            schedule(node: node, at: arrival("\(node)/\(link)"), .linkFrame(link, reply))
+        }
     }
 
     // MARK: - Faults
@@ -532,6 +566,9 @@ struct Simulation {
     var cutOffSentinels: Set<Int> = []
     /// Commands sent to a frozen Redis node, answered in order when it is thawed.
     var heldCommands: [Int: [(node: Int, link: LinkID, words: [String])]] = [:]
+    /// Commands on connections blocked by a PUBLISH during a FAILOVER's write pause, in order;
+    /// answered when the FAILOVER ends (``endFailover(_:)``).
+    var blockedByFailover: [Int: [(node: Int, link: LinkID, words: [String])]] = [:]
 
     func blocked(_ node: Int, _ target: Endpoint) -> Bool {
         if isolated.contains(node) { return true }
