@@ -93,8 +93,8 @@ package struct Timing: Hashable, Sendable {
     package var pingPeriod: Int64 = 1_000
     package var askPeriod: Int64 = 1_000
     package var publishPeriod: Int64 = 2_000
-    package var defaultDownAfter: Int64 = 30_000
-    package var defaultFailoverTimeout: Int64 = 180_000
+    package var defaultDownAfter: Int64 = MasterConfig.defaults.downAfterMilliseconds
+    package var defaultFailoverTimeout: Int64 = MasterConfig.defaults.failoverTimeout
     package var tiltTrigger: Int64 = 2_000
     package var tiltPeriod: Int64 = 30_000
     package var slaveReconfTimeout: Int64 = 10_000

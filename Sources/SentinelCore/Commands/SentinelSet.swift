@@ -12,9 +12,6 @@ extension Sentinel {
         var changed = false
         var index = 3
         var failure: RESPValue? = nil
-        func invalid(_ value: String, _ option: String) -> RESPValue {
-            .error("ERR Invalid argument '\(value)' for SENTINEL SET '\(option)'")
-        }
         loop: while index < args.count {
             let option = args[index].lowercased()
             let remaining = args.count - index - 1
@@ -27,68 +24,20 @@ extension Sentinel {
             // The `+set` event names the option as the client spelled it (Redis and Valkey print
             // argv as given: `SENTINEL SET m QUORUM 1` -> `... QUORUM 1`).
             var event = "\(optionName) \(value)"
-            switch option {
-            case "down-after-milliseconds", "failover-timeout", "master-reboot-down-after-period",
-                "primary-reboot-down-after-period":
-                // `primary-reboot-down-after-period` is Valkey 8's spelling of the Redis option.
-                guard let n = Int64(value), option.hasSuffix("reboot-down-after-period") ? n >= 0 : n > 0 else {
-                    failure = invalid(value, optionName)
+            if let row = MasterOption.named(option) {
+                if let error = setMasterOption(row, value, typed: optionName, of: name) {
+                    failure = error
                     break loop
                 }
-                switch option {
-                case "down-after-milliseconds": masters[name]!.config.downAfterMilliseconds = n
-                case "failover-timeout": masters[name]!.config.failoverTimeout = n
-                default: masters[name]!.config.masterRebootDownAfterPeriod = n
-                }
-            case "coordinated-pause-milliseconds":
-                guard let n = Int64(value), n >= 0 else {
-                    failure = invalid(value, optionName)
-                    break loop
-                }
-                masters[name]!.config.coordinatedPauseMilliseconds = n
-            case "parallel-syncs", "quorum":
-                guard let n = Int(value), n > 0 else {
-                    failure = invalid(value, optionName)
-                    break loop
-                }
-                if option == "quorum" { masters[name]!.config.quorum = n } else { masters[name]!.config.parallelSyncs = n }
-            case "notification-script", "client-reconfig-script":
-                if settings.denyScriptsReconfig {
-                    failure = .error(
-                        "ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration"
-                    )
-                    break loop
-                }
-                if !value.isEmpty && !isExecutable(value) {
-                    failure = .error(
-                        option == "notification-script"
-                            ? "ERR Notification script seems non existing or non executable"
-                            : "ERR Client reconfiguration script seems non existing or non executable")
-                    break loop
-                }
-                if option == "notification-script" {
-                    masters[name]!.config.notificationScript = value.isEmpty ? nil : value
-                } else {
-                    masters[name]!.config.clientReconfigScript = value.isEmpty ? nil : value
-                }
-            case "auth-pass", "auth-user":
-                if option == "auth-pass" {
-                    masters[name]!.config.authPass = value.isEmpty ? nil : value
-                    event = "\(optionName) ******"
-                } else {
-                    masters[name]!.config.authUser = value.isEmpty ? nil : value
-                }
-                // New credentials apply from the next connection: drop the master's and replicas' links.
-                closeLink(.master(name))
-                for replica in masters[name]!.replicas.keys { closeLink(.replica(master: name, name: replica)) }
-            case "rename-command":
+                if row.effect == .credential(masked: true) { event = "\(optionName) ******" }
+            } else if option == "rename-command" {
                 guard remaining >= 2 else {
                     failure = .error("ERR Unknown option or number of arguments for SENTINEL SET '\(optionName)'")
                     break loop
                 }
                 let renamed = args[index + 2]
                 guard !value.isEmpty, !renamed.isEmpty else {
-                    failure = invalid(value.isEmpty ? value : renamed, optionName)
+                    failure = Self.invalidSetArgument(value.isEmpty ? value : renamed, optionName)
                     break loop
                 }
                 masters[name]!.config.renamedCommands.removeAll { $0.command == value.lowercased() }
@@ -97,7 +46,7 @@ extension Sentinel {
                 }
                 event = "\(optionName) \(value) \(renamed)"
                 index += 1
-            default:
+            } else {
                 failure = .error("ERR Unknown option or number of arguments for SENTINEL SET '\(optionName)'")
                 break loop
             }
@@ -110,6 +59,34 @@ extension Sentinel {
             return reply(id, failure)
         }
         replyAfterFlush(id, .ok)
+    }
+
+    /// One option of SENTINEL SET (a ``MasterOption`` row), checked and stored as Redis's
+    /// sentinelSetCommand does: a script path only when scripts may be reconfigured and the file is
+    /// executable; a credential drops the links of the master and its replicas, so the next
+    /// connection uses it. Returns the error to answer, or nil.
+    mutating func setMasterOption(_ row: MasterOption, _ value: String, typed: String, of name: String) -> RESPValue? {
+        if case .script(let notExecutable) = row.effect {
+            if settings.denyScriptsReconfig {
+                return .error(
+                    "ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration"
+                )
+            }
+            if !value.isEmpty && !isExecutable(value) { return .error(notExecutable) }
+        }
+        guard row.set(value, into: &masters[name]!.config) else {
+            return Self.invalidSetArgument(value, typed)
+        }
+        if case .credential = row.effect {
+            closeLink(.master(name))
+            for replica in masters[name]!.replicas.keys { closeLink(.replica(master: name, name: replica)) }
+        }
+        return nil
+    }
+
+    /// Redis's answer to a value SENTINEL SET refuses (`option` as the client typed it).
+    static func invalidSetArgument(_ value: String, _ option: String) -> RESPValue {
+        .error("ERR Invalid argument '\(value)' for SENTINEL SET '\(option)'")
     }
 
     /// The global parameters SENTINEL CONFIG GET/SET know, in Redis's reply order.

@@ -131,13 +131,9 @@ enum ConfigDirectives {
     /// Every `sentinel <option>` the loader understands (the rewrite's keys are `sentinel <option>`).
     static let sentinelOptions: [String] = [
         "myid", "deny-scripts-reconfig", "resolve-hostnames", "announce-hostnames", "monitor",
-        "down-after-milliseconds", "failover-timeout", "parallel-syncs", "notification-script",
-        "client-reconfig-script", "auth-pass", "auth-user", "master-reboot-down-after-period",
-        "primary-reboot-down-after-period",
         "config-epoch", "leader-epoch", "known-replica", "known-slave", "known-sentinel", "rename-command",
-        "current-epoch", "announce-ip", "announce-port", "sentinel-user", "sentinel-pass",
-        "coordinated-pause-milliseconds", "coordinated-failover",
-    ]
+        "current-epoch", "announce-ip", "announce-port", "sentinel-user", "sentinel-pass", "coordinated-failover",
+    ] + MasterOption.fileNames
 
     /// Options applied in the first ("pre-monitor") pass.
     static let preMonitor: Set<String> = [
@@ -602,43 +598,13 @@ private struct ConfigLoader {
     mutating func applySentinel(_ args: [String]) -> String? {
         let option = args[0].lowercased()
         let a = Array(args.dropFirst())
+        if a.count == 2, let row = MasterOption.named(option), row.inFile {
+            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
+            return row.load(a[1], into: &config.masters[index])
+        }
         switch (option, a.count) {
         case ("monitor", 4):
             return monitor(name: a[0], host: a[1], port: a[2], quorum: a[3])
-        case ("down-after-milliseconds", 2), ("failover-timeout", 2):
-            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
-            guard let ms = Int64(a[1]), ms > 0 else { return ConfigMessages.nonPositiveTime }
-            if option == "failover-timeout" {
-                config.masters[index].failoverTimeout = ms
-            } else {
-                config.masters[index].downAfterMilliseconds = ms
-            }
-        case ("parallel-syncs", 2):
-            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
-            guard let n = Int(a[1]) else { return ConfigMessages.invalidNumber }
-            config.masters[index].parallelSyncs = n
-        case ("notification-script", 2):
-            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
-            config.masters[index].notificationScript = a[1].isEmpty ? nil : a[1]
-        case ("client-reconfig-script", 2):
-            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
-            config.masters[index].clientReconfigScript = a[1].isEmpty ? nil : a[1]
-        case ("auth-pass", 2):
-            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
-            config.masters[index].authPass = a[1].isEmpty ? nil : a[1]
-        case ("auth-user", 2):
-            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
-            config.masters[index].authUser = a[1].isEmpty ? nil : a[1]
-        case ("master-reboot-down-after-period", 2), ("primary-reboot-down-after-period", 2):
-            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
-            guard let ms = Int64(a[1]) else { return ConfigMessages.invalidNumber }
-            guard ms >= 0 else { return ConfigMessages.negativeTime }
-            config.masters[index].masterRebootDownAfterPeriod = ms
-        case ("coordinated-pause-milliseconds", 2):
-            guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
-            guard let ms = Int64(a[1]) else { return ConfigMessages.invalidNumber }
-            guard ms >= 0 else { return ConfigMessages.negativeTime }
-            config.masters[index].coordinatedPauseMilliseconds = ms
         case ("coordinated-failover", 8):
             guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
             guard let deadline = Int64(a[7]) else { return ConfigMessages.invalidNumber }

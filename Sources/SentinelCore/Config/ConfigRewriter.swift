@@ -114,23 +114,8 @@ package enum ConfigRewriter {
         for m in c.masters {
             let name = m.name
             line("monitor", [name, m.address.host, String(m.address.port), String(m.quorum)])
-            if m.downAfterMilliseconds != 30_000 {
-                line("down-after-milliseconds", [name, String(m.downAfterMilliseconds)])
-            }
-            if m.failoverTimeout != 180_000 { line("failover-timeout", [name, String(m.failoverTimeout)]) }
-            if m.parallelSyncs != 1 { line("parallel-syncs", [name, String(m.parallelSyncs)]) }
-            if let s = m.notificationScript, !s.isEmpty { line("notification-script", [name, s]) }
-            if let s = m.clientReconfigScript, !s.isEmpty { line("client-reconfig-script", [name, s]) }
-            if let s = m.authPass, !s.isEmpty { line("auth-pass", [name, s]) }
-            if let s = m.authUser, !s.isEmpty { line("auth-user", [name, s]) }
-            if m.masterRebootDownAfterPeriod != 0 {
-                // Redis's spelling, which Valkey reads too; a Valkey line is replaced in place.
-                line(
-                    "master-reboot-down-after-period", [name, String(m.masterRebootDownAfterPeriod)],
-                    alsoReuse: ["primary-reboot-down-after-period"])
-            }
-            if m.coordinatedPauseMilliseconds != 0 {
-                line("coordinated-pause-milliseconds", [name, String(m.coordinatedPauseMilliseconds)])
+            for option in MasterOption.all where option.inFile {
+                if let value = option.written(m) { line(option.name, [name, value], alsoReuse: option.aliases) }
             }
             if let r = m.coordinatedRecord {
                 line(

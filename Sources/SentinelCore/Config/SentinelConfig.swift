@@ -57,6 +57,10 @@ package struct MasterConfig: Hashable, Sendable {
         self.address = address
         self.quorum = quorum
     }
+
+    /// A master with every option at its default: the values the rewrite leaves out
+    /// (``MasterOption/written(_:)``) and the defaults SENTINEL MONITOR starts from.
+    package static let defaults = MasterConfig(name: "", address: HostPort("", 0), quorum: 1)
 }
 
 /// What is known of a coordinated failover in flight: the epoch its leader won, the old master,
