@@ -7,15 +7,14 @@ import OrderedCollections
 /// struct out of the dictionary and back. These helpers look the master up once and read it in
 /// place or modify it in place.
 ///
-/// The readers pass the element to `body` by address (`inout` on the storage, which they never
-/// write): passed by value, the optimizer copies an element read through a pointer before the
-/// call (every field retained and released), which is the very cost these helpers avoid. The
-/// `body` closures must only read.
+/// The readers lend the element to `body` (`borrowing`): it is read where it is stored, never
+/// copied (a copy retains and releases every field, the very cost these helpers avoid), and the
+/// compiler guarantees `body` only reads it.
 extension Sentinel {
     /// Runs `body` on the master named `name`, read in place; nil if there is no such master.
     /// `body` must not keep the value beyond the call.
     @inline(__always)
-    func readMaster<R>(_ name: String, _ body: (inout MasterState) -> R) -> R? {
+    func readMaster<R>(_ name: String, _ body: (borrowing MasterState) -> R) -> R? {
         masters.readValue(forKey: name, body)
     }
 
@@ -39,15 +38,15 @@ extension Sentinel {
     /// Runs `body` on every master in order, read in place (no copies), stopping at the first
     /// non-nil result.
     @inline(__always)
-    func firstMaster<R>(_ body: (inout MasterState) -> R?) -> R? {
+    func firstMaster<R>(_ body: (borrowing MasterState) -> R?) -> R? {
         masters.firstValue(body)
     }
 
     /// Runs `body` on every master in order, read in place (no copies).
     @inline(__always)
-    func forEachMaster(_ body: (inout MasterState) -> Void) {
-        _ = masters.firstValue { (master: inout MasterState) -> Void? in
-            body(&master)
+    func forEachMaster(_ body: (borrowing MasterState) -> Void) {
+        _ = masters.firstValue { (master: borrowing MasterState) -> Void? in
+            body(master)
             return nil
         }
     }
@@ -56,13 +55,13 @@ extension Sentinel {
 extension MasterState {
     /// Runs `body` on the replica named `name`, read in place; nil if there is no such replica.
     @inline(__always)
-    func withReplica<R>(_ name: String, _ body: (inout ReplicaState) -> R) -> R? {
+    func withReplica<R>(_ name: String, _ body: (borrowing ReplicaState) -> R) -> R? {
         replicas.readValue(forKey: name, body)
     }
 
     /// Runs `body` on the peer sentinel with this runid, read in place; nil if there is none.
     @inline(__always)
-    func withPeer<R>(_ runID: String, _ body: (inout PeerState) -> R) -> R? {
+    func withPeer<R>(_ runID: String, _ body: (borrowing PeerState) -> R) -> R? {
         sentinels.readValue(forKey: runID, body)
     }
 }
@@ -70,27 +69,25 @@ extension MasterState {
 extension MasterState {
     /// Whether any peer sentinel satisfies `predicate`, each read in place.
     @inline(__always)
-    func anyPeer(_ predicate: (inout PeerState) -> Bool) -> Bool {
-        sentinels.firstValue { predicate(&$0) ? true : nil } ?? false
+    func anyPeer(_ predicate: (borrowing PeerState) -> Bool) -> Bool {
+        sentinels.firstValue { predicate($0) ? true : nil } ?? false
     }
 }
 
 /// The one place the in-place readers above reach a value by address.
 extension OrderedDictionary {
-    /// Runs `body` on the value for `key`, read in place; nil if there is none. `body` must only read.
+    /// Runs `body` on the value for `key`, lent in place; nil if there is none.
     @inline(__always)
-    fileprivate func readValue<R>(forKey key: Key, _ body: (inout Value) -> R) -> R? {
+    fileprivate func readValue<R>(forKey key: Key, _ body: (borrowing Value) -> R) -> R? {
         guard let index = index(forKey: key) else { return nil }
-        return values.withUnsafeBufferPointer { body(&UnsafeMutablePointer(mutating: $0.baseAddress.unsafelyUnwrapped)[index]) }
+        return values.withUnsafeBufferPointer { body($0[index]) }
     }
 
-    /// Runs `body` on every value in order, read in place, stopping at the first non-nil result.
-    /// `body` must only read.
+    /// Runs `body` on every value in order, lent in place, stopping at the first non-nil result.
     @inline(__always)
-    fileprivate func firstValue<R>(_ body: (inout Value) -> R?) -> R? {
+    fileprivate func firstValue<R>(_ body: (borrowing Value) -> R?) -> R? {
         values.withUnsafeBufferPointer { buffer in
-            guard let base = buffer.baseAddress.map(UnsafeMutablePointer.init(mutating:)) else { return nil }
-            for i in buffer.indices { if let result = body(&base[i]) { return result } }
+            for i in buffer.indices { if let result = body(buffer[i]) { return result } }
             return nil
         }
     }
