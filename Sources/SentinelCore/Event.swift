@@ -15,8 +15,9 @@ package enum Event: Sendable {
     /// A client connected to the sentinel's port. `address` is `ip:port` of the peer, `localAddress`
     /// ours; on the `unixsocket` listener both are `<socket path>:0`, as Redis prints them.
     case clientConnected(ClientID, address: String, localAddress: String, unixSocket: Bool = false)
-    /// A client sent one complete command (decoded RESP multibulk or inline).
-    case clientCommand(ClientID, [String])
+    /// A client sent one complete command (decoded RESP multibulk or inline), with what the
+    /// runtime found out about the host for it (``CommandFacts``; the core does no I/O).
+    case clientCommand(ClientID, [String], facts: CommandFacts = CommandFacts())
     /// The client's connection is gone (closed by it, by us, or after a protocol error).
     case clientDisconnected(ClientID)
     /// The runtime's running totals of client-connection I/O (absolute, since start). Delivered
@@ -75,5 +76,16 @@ package struct ProcessStats: Hashable, Sendable {
         self.usedCPUUserChildren = usedCPUUserChildren
         self.unixTimeMicros = unixTimeMicros
         self.residentMemory = residentMemory
+    }
+}
+
+/// Host facts a command depends on, checked by the runtime when the command arrives (the core
+/// does no I/O): which of the paths ``Sentinel/executablesToCheck(_:)`` named are executable
+/// files (Redis checks script paths with `access(X_OK)` as SENTINEL SET runs).
+package struct CommandFacts: Hashable, Sendable {
+    package var executable: [String: Bool]
+
+    package init(executable: [String: Bool] = [:]) {
+        self.executable = executable
     }
 }

@@ -70,11 +70,11 @@ package struct Sentinel: Sendable {
     var lastClockSample: (monotonic: Millis, wallMillis: Int64)? = nil
     /// Queued and running user scripts (sentinel-behaviour §10.1).
     package internal(set) var scripts = ScriptQueue()
-    /// Whether a script path exists and is executable. The runtime supplies the real check
-    /// (the core does no I/O); the default accepts every path.
     /// Static INFO fields (executable, config file, OS) the runtime fills in once.
     package var serverInfoBase = ServerInfoInput()
-    package var isExecutable: @Sendable (String) -> Bool = { _ in true }
+    /// Whether script paths are executable, as the runtime found them when the commands naming
+    /// them arrived (``CommandFacts``); kept until a command that waited (CLIENT PAUSE) runs.
+    var executableFacts: [String: Bool] = [:]
     /// The `SENTINEL CONFIG SET tls-*` whose files the runtime is loading, and the SENTINEL
     /// CONFIG commands waiting for it (TLSConfigSet.swift).
     var tlsReload = TLSReloadState()
@@ -228,7 +228,8 @@ package struct Sentinel: Sendable {
             clients[id]?.unixSocket = unixSocket
             let unrestricted = userAllowsEverything("default")
             clients[id]?.aclUnrestricted = unrestricted
-        case .clientCommand(let id, let args):
+        case .clientCommand(let id, let args, let facts):
+            noteFacts(facts)
             let wasSubscribed = (clients[id]?.subscriptionCount ?? 0) > 0
             clientCommand(id, args)
             noteOutputClass(id, wasSubscribed: wasSubscribed)

@@ -458,6 +458,17 @@ final class RuntimeEngine {
         drain()
     }
 
+    /// A client command with the host facts it needs (``CommandFacts``), checked now, as Redis
+    /// checks them when the command runs: the core does no I/O.
+    private func withHostFacts(_ event: Event) -> Event {
+        guard case .clientCommand(let id, let words, _) = event else { return event }
+        let paths = core.executablesToCheck(words)
+        guard !paths.isEmpty else { return event }
+        var facts = CommandFacts()
+        for path in paths { facts.executable[path] = HostFacts.isExecutable(path) }
+        return .clientCommand(id, words, facts: facts)
+    }
+
     /// Hands queued events to the core one by one and executes its actions; flushes all written
     /// connections whenever the queue runs dry (flushing may close a connection and queue more).
     private func drain() {
@@ -471,7 +482,7 @@ final class RuntimeEngine {
                     reportedTraffic = traffic.totals
                     execute(core.handle(.clientTraffic(reportedTraffic), now: time))
                 }
-                execute(core.handle(event, now: time))
+                execute(core.handle(withHostFacts(event), now: time))
             }
             queue.removeAll(keepingCapacity: true)
             queueHead = 0

@@ -24,10 +24,13 @@ package protocol SentinelMachine: Sendable {
     mutating func handle(_ event: Event, now: Millis) -> [Action]
     /// A state newer than the last `.persistConfig` that must still be written at exit, if any.
     var unsavedConfig: SentinelConfig? { get }
+    /// The paths whose executability a client command needs (``CommandFacts``).
+    func executablesToCheck(_ words: [String]) -> [String]
 }
 
 extension SentinelMachine {
     package var unsavedConfig: SentinelConfig? { nil }
+    package func executablesToCheck(_ words: [String]) -> [String] { [] }
 }
 
 extension Sentinel: SentinelMachine {}
@@ -134,7 +137,6 @@ package final class SentinelRuntime: Sendable {
         } else {
             var sentinel = Sentinel(config: config, seed: options.seed)
             sentinel.serverInfoBase = HostFacts.serverInfo(configPath: options.configPath, supervision: options.supervision)
-            sentinel.isExecutable = HostFacts.isExecutable
             machine = sentinel
         }
         self.options = options

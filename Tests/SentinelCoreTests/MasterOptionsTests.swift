@@ -1,3 +1,5 @@
+import OrderedCollections
+import RESP
 import Testing
 
 @testable import SentinelCore
@@ -61,5 +63,49 @@ struct MasterOptionsTests {
         #expect(try !row("down-after-milliseconds").set("0", into: &config))
         #expect(try row("primary-reboot-down-after-period").set("0", into: &config))
         #expect(try row("auth-pass").set("", into: &config) && config.authPass == nil, "empty unsets")
+    }
+}
+
+/// Script paths are checked by the runtime, which delivers the answers with the command
+/// (issue 14: no I/O in the core): the core names the paths to check, and SENTINEL SET answers
+/// from the facts.
+@Suite("Script facts")
+struct ScriptFactsTests {
+    static func sentinel(_ extra: String = "") throws -> Sentinel {
+        let text = "port 26379\nsentinel monitor m 127.0.0.1 6379 2\nsentinel deny-scripts-reconfig no\n" + extra
+        var s = Sentinel(config: try ConfigParser.parse(text, fileName: "s.conf"), seed: 3)
+        _ = s.start(now: 1000)
+        _ = s.handle(.clientConnected(ClientID(1), address: "127.0.0.1:5000", localAddress: "127.0.0.1:26379"), now: 1000)
+        return s
+    }
+
+    @Test("the paths a SENTINEL SET names, also under a server-level rename; none for other commands")
+    func pathsToCheck() throws {
+        let s = try Self.sentinel()
+        #expect(
+            s.executablesToCheck(["sentinel", "SET", "m", "quorum", "2", "NOTIFICATION-SCRIPT", "/a.sh", "client-reconfig-script", "b.sh"])
+                == ["/a.sh", "b.sh"])
+        #expect(s.executablesToCheck(["SENTINEL", "SET", "m", "notification-script", ""]) == [])
+        #expect(s.executablesToCheck(["SENTINEL", "CONFIG", "SET", "notification-script", "/a.sh"]) == [])
+        #expect(s.executablesToCheck(["PING"]) == [])
+        let renamed = try Self.sentinel("rename-command SENTINEL watch\n")
+        #expect(renamed.executablesToCheck(["watch", "set", "m", "notification-script", "/a.sh"]) == ["/a.sh"])
+        #expect(renamed.executablesToCheck(["sentinel", "set", "m", "notification-script", "/a.sh"]) == [])
+    }
+
+    @Test("SENTINEL SET answers from the facts the command came with")
+    func setUsesFacts() throws {
+        var s = try Self.sentinel()
+        let refused = s.handle(
+            .clientCommand(
+                ClientID(1), ["SENTINEL", "SET", "m", "notification-script", "/nope.sh"],
+                facts: CommandFacts(executable: ["/nope.sh": false])), now: 1000)
+        #expect(refused.contains(.reply(ClientID(1), .error("ERR Notification script seems non existing or non executable"), .resp2)))
+        #expect(s.masters["m"]?.config.notificationScript == nil)
+        _ = s.handle(
+            .clientCommand(
+                ClientID(1), ["SENTINEL", "SET", "m", "client-reconfig-script", "/ok.sh"],
+                facts: CommandFacts(executable: ["/ok.sh": true])), now: 1000)
+        #expect(s.masters["m"]?.config.clientReconfigScript == "/ok.sh")
     }
 }

@@ -62,7 +62,7 @@ struct ClientConnectionHandlerTests {
             try channel.writeInbound(buffer)
         }
         let commands = log.events.compactMap { event -> [String]? in
-            if case .clientCommand(_, let words) = event { return words }
+            if case .clientCommand(_, let words, _) = event { return words }
             return nil
         }
         #expect(commands == [["SENTINEL", "masters", ""], ["PING"], ["INFO"]])
@@ -163,7 +163,7 @@ struct ClientConnectionHandlerTests {
         // Each round schedules the next one after the other connections' I/O; 1 ms runs them all.
         #expect(commandCount(log) == 25)
         let numbers = log.events.compactMap { event -> String? in
-            if case .clientCommand(_, let words) = event { return words.last }
+            if case .clientCommand(_, let words, _) = event { return words.last }
             return nil
         }
         #expect(numbers == (0..<25).map { "\($0)" })
@@ -187,7 +187,7 @@ struct ClientConnectionHandlerTests {
         }
         func handled(_ id: Int) -> [String] {
             log.events.compactMap { event -> String? in
-                if case .clientCommand(let client, let words) = event, client == ClientID(id) { return words.last }
+                if case .clientCommand(let client, let words, _) = event, client == ClientID(id) { return words.last }
                 return nil
             }
         }

@@ -57,7 +57,7 @@ struct ScriptedCore: SentinelMachine {
     mutating func handle(_ event: Event, now: Millis) -> [Action] {
         recorder.record(event)
         switch event {
-        case .clientCommand(let client, let words):
+        case .clientCommand(let client, let words, _):
             let arguments = words.dropFirst().compactMap { Int($0) }
             switch words.first?.uppercased() {
             case "PING":

@@ -84,6 +84,34 @@ extension Sentinel {
         return nil
     }
 
+    /// The paths a client command names whose executability the runtime must check before
+    /// delivering it (``CommandFacts``): the value after any script option word
+    /// (`notification-script`, `client-reconfig-script`) of a SENTINEL SET, under its
+    /// server-level rename too. A value that is not really a script path is checked for nothing.
+    package func executablesToCheck(_ sent: [String]) -> [String] {
+        guard sent.count >= 5 else { return [] }
+        let command = commandNames.map { $0[sent[0].lowercased()] } ?? sent[0]
+        guard command?.lowercased() == "sentinel", sent[1].lowercased() == "set" else { return [] }
+        return zip(sent.dropFirst(3), sent.dropFirst(4)).compactMap { option, value in
+            guard case .script? = MasterOption.named(option)?.effect, !value.isEmpty else { return nil }
+            return value
+        }
+    }
+
+    /// Keeps the facts a command arrived with for when it runs (at once, or after a CLIENT PAUSE).
+    /// Bounded: past 64 paths the oldest facts go.
+    mutating func noteFacts(_ facts: CommandFacts) {
+        guard !facts.executable.isEmpty else { return }
+        if executableFacts.count + facts.executable.count > 64 { executableFacts = [:] }
+        executableFacts.merge(facts.executable) { $1 }
+    }
+
+    /// Whether a script path is executable, as the runtime found it. A path it did not check
+    /// (a core driven without a runtime: tests, fuzzing) is taken as executable.
+    func isExecutable(_ path: String) -> Bool {
+        executableFacts[path] ?? true
+    }
+
     /// Redis's answer to a value SENTINEL SET refuses (`option` as the client typed it).
     static func invalidSetArgument(_ value: String, _ option: String) -> RESPValue {
         .error("ERR Invalid argument '\(value)' for SENTINEL SET '\(option)'")
