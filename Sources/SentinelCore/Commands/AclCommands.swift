@@ -253,7 +253,7 @@ extension Sentinel {
             return reply(id, .error(Wire.errAclDryRunNoCommand(line[0])))
         }
         let entry = AclCommandIndex.entries[target]
-        guard Self.arityAllows(entry.arity, line.count) else {
+        guard CommandSpec.arityAllows(entry.arity, line.count) else {
             return reply(id, CommandTable.wrongArityError(command: entry.fullName, sub: nil))
         }
         switch user.check(target, line) {

@@ -136,11 +136,6 @@ extension Sentinel {
         output.append(.shutdown)
     }
 
-    /// Redis arity: positive means exactly, negative means at least.
-    static func arityAllows(_ arity: Int, _ count: Int) -> Bool {
-        arity >= 0 ? count == arity : count >= -arity
-    }
-
     private mutating func ping(_ id: ClientID, _ args: [String]) {
         guard let session = clients[id] else { return }
         guard args.count <= 2 else { return reply(id, CommandTable.wrongArityError(command: "ping", sub: nil)) }

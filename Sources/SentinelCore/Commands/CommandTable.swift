@@ -155,6 +155,12 @@ package struct CommandSpec: Hashable, Sendable {
 
     /// Whether `count` words (command name included) satisfy the arity.
     package func acceptsArgumentCount(_ count: Int) -> Bool {
+        Self.arityAllows(arity, count)
+    }
+
+    /// Redis's arity rule: a positive arity is the exact number of words (command name
+    /// included), a negative one the least.
+    package static func arityAllows(_ arity: Int, _ count: Int) -> Bool {
         arity >= 0 ? count == arity : count >= -arity
     }
 

@@ -21,7 +21,7 @@ extension Sentinel {
         guard let arity = sentinelArity[sub] else {
             return CommandTable.unknownSubcommandError(command: "sentinel", sub: args[1])
         }
-        guard arityAllows(arity, args.count) else {
+        guard CommandSpec.arityAllows(arity, args.count) else {
             return CommandTable.wrongArityError(command: "sentinel", sub: sub)
         }
         return nil
