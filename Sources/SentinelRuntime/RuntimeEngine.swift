@@ -671,10 +671,7 @@ final class RuntimeEngine {
     private func resolve(_ host: String, _ done: @escaping (RuntimeEngine, String?, String?) -> Void) {
         let resolver = self.resolver ?? HostResolver()
         self.resolver = resolver
-        let engine = NIOLoopBound(self, eventLoop: loop)
-        resolver.resolve(host, on: loop).assumeIsolated().whenComplete { outcome in
-            let engine = engine.value
-            guard case .running = engine.phase else { return }
+        whileRunning(resolver.resolve(host, on: loop)) { engine, outcome in
             switch outcome {
             case .success(.success(let ip)): done(engine, ip, nil)
             case .success(.failure(let error)): done(engine, nil, error.description)
@@ -794,17 +791,13 @@ final class RuntimeEngine {
     /// `.prepareTLS`: builds the contexts on the TLS pool (file reads, key checks), keeps them
     /// for `.activateTLS` and reports `.tlsPrepared`; the contexts in use stay until then.
     private func prepareTLS(_ settings: TLSSettings, token: Int) {
-        let pool = startedBackgroundPool()
-        let engine = NIOLoopBound(self, eventLoop: loop)
-        pool.runIfActive(eventLoop: loop) { () -> Result<TLSContexts, TLSSetupError> in
+        offload { () -> Result<TLSContexts, TLSSetupError> in
             do throws(TLSSetupError) {
                 return .success(try TLSContextFactory.make(settings))
             } catch {
                 return .failure(error)
             }
-        }.assumeIsolated().whenComplete { outcome in
-            let engine = engine.value
-            guard case .running = engine.phase else { return }
+        } then: { engine, outcome in
             switch outcome {
             case .success(.success(let contexts)):
                 engine.preparedTLS[token] = contexts
@@ -814,6 +807,27 @@ final class RuntimeEngine {
             case .failure(let error):
                 engine.deliver([.tlsPrepared(token: token, error: "\(error)")])
             }
+        }
+    }
+
+    /// Runs `work` on the background pool, then `done` with its outcome back on the loop, unless
+    /// the runtime stopped meanwhile.
+    private func offload<T: Sendable>(
+        _ work: @escaping @Sendable () -> T, then done: @escaping (RuntimeEngine, Result<T, any Error>) -> Void
+    ) {
+        whileRunning(startedBackgroundPool().runIfActive(eventLoop: loop, work), done)
+    }
+
+    /// Calls `done` on the loop with the outcome of `future` (work done off the loop), unless the
+    /// runtime stopped meanwhile: the one way the engine comes back from background work.
+    private func whileRunning<T>(
+        _ future: EventLoopFuture<T>, _ done: @escaping (RuntimeEngine, Result<T, any Error>) -> Void
+    ) {
+        let engine = NIOLoopBound(self, eventLoop: loop)
+        future.assumeIsolated().whenComplete { outcome in
+            let engine = engine.value
+            guard case .running = engine.phase else { return }
+            done(engine, outcome)
         }
     }
 
@@ -829,17 +843,13 @@ final class RuntimeEngine {
     /// `.aclFile`: reads or replaces the ACL file on the background thread (one thread, so
     /// operations happen in the order the core asked for them) and reports `.aclFileDone`.
     private func aclFile(_ operation: AclFile.Operation, token: Int) {
-        let engine = NIOLoopBound(self, eventLoop: loop)
-        startedBackgroundPool().runIfActive(eventLoop: loop) { AclFileIO.perform(operation, token: token) }
-            .assumeIsolated().whenComplete { outcome in
-                let engine = engine.value
-                guard case .running = engine.phase else { return }
-                switch outcome {
-                case .success(let event): engine.deliver([event])
-                case .failure(let error):
-                    engine.deliver([.aclFileDone(token: token, text: nil, error: "\(error)")])
-                }
+        offload { AclFileIO.perform(operation, token: token) } then: { engine, outcome in
+            switch outcome {
+            case .success(let event): engine.deliver([event])
+            case .failure(let error):
+                engine.deliver([.aclFileDone(token: token, text: nil, error: "\(error)")])
             }
+        }
     }
 
     /// `.activateTLS`: new connections use the prepared contexts; open ones keep theirs.
