@@ -348,7 +348,7 @@ package final class ClientConnectionHandler: ChannelDuplexHandler {
         let unsent = unsentBytes
         var exceeded = limit.hard > 0 && unsent >= limit.hard
         if limit.soft > 0 && unsent >= limit.soft {
-            let now = NIODeadline.now()
+            let now = context?.eventLoop.now ?? .now()
             if let since = softLimitSince {
                 if now - since > .seconds(Int64(limit.softSeconds)) { exceeded = true }
             } else {

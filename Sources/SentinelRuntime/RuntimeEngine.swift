@@ -102,10 +102,10 @@ final class RuntimeEngine {
         self.logger = Logger.sentinel(sink)
     }
 
-    /// The clock handed to the core: monotonic milliseconds. (TILT detection will also want a wall
-    /// clock; this is the one place to add it.)
+    /// The clock handed to the core: the loop's monotonic clock in milliseconds (virtual time on
+    /// an `EmbeddedEventLoop`).
     func now() -> Millis {
-        Millis(NIODeadline.now().uptimeNanoseconds / 1_000_000)
+        Millis(loop.now.uptimeNanoseconds / 1_000_000)
     }
 
     // MARK: - Startup and shutdown
