@@ -129,7 +129,7 @@ extension Integration {
                 #expect(try sentinel.masterState()["flags"] == "master", "\(sentinel.label)")
             }
 
-            oldMaster.kill9()
+            oldMaster.kill()
             let crash = try await fixture.waitForSwitchMaster(from: oldMaster.port, timeout: .seconds(30))
             let survivor = try #require(cluster.replicas.first { $0.port != crash.newPort })
             try await fixture.waitForReplication(master: crash.newPort, replicas: [survivor], timeout: .seconds(30))
@@ -312,7 +312,7 @@ extension Integration {
             try await cluster.waitForHealthyLinks(timeout: .seconds(15))
 
             let master = try #require(cluster.master)
-            master.kill9()
+            master.kill()
             let switched = try await fixture.waitForSwitchMaster(from: master.port, timeout: .seconds(30))
             let leaders = fixture.subscribers.filter { $0.has("+elected-leader") }
             #expect(leaders.count == 1, "one elected leader: \(leaders.map(\.label))")
@@ -387,7 +387,7 @@ extension Integration {
             let newMaster = try #require(cluster.node(port: promoted))
             try await fixture.waitForReplication(
                 master: promoted, replicas: cluster.dataNodes.filter { $0.port != promoted }, timeout: .seconds(40))
-            newMaster.kill9()
+            newMaster.kill()
             let crash = try await fixture.waitForSwitchMaster(from: promoted, timeout: .seconds(30))
             for sentinel in fixture.sentinels {
                 let log = try sentinel.command("ACL", "LOG").elements ?? []
@@ -417,7 +417,7 @@ extension Integration {
             try await cluster.waitForFullDiscovery(timeout: .seconds(30))
             try await cluster.waitForHealthyLinks(timeout: .seconds(15))
             let master = try #require(cluster.master)
-            master.kill9()
+            master.kill()
             for sentinel in cluster.sentinels {
                 try await eventually(
                     timeout: .seconds(15), "\(sentinel.label) refused a peer's is-master-down-by-addr", diagnostics: cluster.diagnostics

@@ -565,7 +565,7 @@ extension Integration.FailoverTests {
         // the figures printed below are then those of a settled deployment.
         try await Task.sleep(for: .milliseconds(1100))
         let killedAt = ContinuousClock.now
-        master.kill9()
+        master.kill()
         let switchPrefix = "\(masterName) 127.0.0.1 \(master.port) "
         for subscriber in fixture.subscribers {
             try await eventually(

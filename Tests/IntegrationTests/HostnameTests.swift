@@ -215,7 +215,7 @@ extension Integration {
             // 3. Crash failover: the master dies; everyone switches to a replica's name.
             print("hostnames (announce-hostnames \(announce)): resolution failure logged after \(failedAfter), link recovered \(recoveredAfter) after the name came back")
             let crashed = ContinuousClock.now
-            nodes[0].process.kill9()
+            nodes[0].process.kill()
             let switched = try await events.waitFor(
                 "+switch-master", timeout: .seconds(60), where: { $0.words.count == 5 }, diagnostics: diagnostics)
             #expect(Array(switched.words[0...2]) == [Self.masterName, shown[0], "\(ports[0])"], "\(switched)")

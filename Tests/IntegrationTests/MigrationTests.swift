@@ -140,7 +140,7 @@ extension Integration {
         static func crashMaster(_ cluster: Cluster, ids: [String], from oldPort: UInt16) async throws -> UInt16 {
             let old = try cluster.node(port: oldPort).unwrap("no data node on :\(oldPort)")
             let epochBefore = try cluster.sentinels[0].masterState()["config-epoch"].flatMap { Int($0) } ?? -1
-            old.kill9()
+            old.kill()
             var newPort: UInt16 = 0
             let took = try await eventually(
                 timeout: .seconds(40), "every sentinel names the same replica as the master after the crash of :\(oldPort)",

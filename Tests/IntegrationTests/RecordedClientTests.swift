@@ -434,7 +434,7 @@ extension Integration {
             }
 
             let killedAt = ContinuousClock.now
-            oldMaster.kill9()
+            oldMaster.kill()
             let switched = try await fixture.waitForSwitchMaster(from: oldMaster.port, timeout: Self.failoverWait)
             let newMaster = Self.address(switched.newPort)
             let expected = Self.nodeRedisPatterns.dropFirst()

@@ -77,7 +77,7 @@ extension Integration {
             // Crash failover over TLS links.
             let clock = ContinuousClock()
             let killedAt = clock.now
-            master.kill9()
+            master.kill()
             let replicaPorts = Set(nodes.dropFirst().map(\.tlsPort))
             try await eventually(timeout: .seconds(60), "all sentinels name the same promoted TLS replica", diagnostics: diagnostics) {
                 let answers = try sentinels.map { try $0.masterPort() }
@@ -243,7 +243,7 @@ extension Integration {
             // Nothing listens in plain text on the data nodes' ports.
             #expect(throws: (any Error).self) { try RESPClient(port: cluster.master.port, timeout: .seconds(1)).send("PING") }
             let oldMaster = cluster.master.port
-            cluster.master.kill9()
+            cluster.master.kill()
             let replicaPorts = Set(cluster.replicas.map(\.port))
             try await eventually(timeout: .seconds(60), "every sentinel names a promoted replica", diagnostics: cluster.diagnostics) {
                 try cluster.sentinels.allSatisfy { replicaPorts.contains(try cluster.currentMasterPort(on: $0)) }

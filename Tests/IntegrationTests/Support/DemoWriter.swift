@@ -124,6 +124,6 @@ final class DemoWriter {
     }
 
     func kill() {
-        process.kill9()
+        process.kill()
     }
 }

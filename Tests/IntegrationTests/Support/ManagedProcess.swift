@@ -33,7 +33,7 @@ final class ManagedProcess: Sendable {
 
     deinit {
         // A last resort: the owner should have stopped the process already.
-        kill9()
+        kill()
     }
 
     var pid: pid_t? {
@@ -85,17 +85,17 @@ final class ManagedProcess: Sendable {
         guard let pid, pid > 1, isRunning else {
             return
         }
-        kill(pid, signal)
+        posixKill(pid, signal)
         // A process paused with SIGSTOP would keep the signal pending until it is continued.
-        kill(pid, SIGCONT)
+        posixKill(pid, SIGCONT)
         if !waitSynchronously(timeout: timeout, { !isRunning }) {
-            kill(pid, SIGKILL)
+            posixKill(pid, SIGKILL)
             _ = waitSynchronously(timeout: .seconds(5)) { !isRunning }
         }
     }
 
     /// SIGKILL, no grace period.
-    func kill9() {
+    func kill() {
         stop(signal: SIGKILL, timeout: .seconds(5))
     }
 
@@ -106,7 +106,7 @@ final class ManagedProcess: Sendable {
         guard let pid, pid > 1, isRunning else {
             return false
         }
-        return kill(pid, signal) == 0
+        return posixKill(pid, signal) == 0
     }
 
     func log() -> String {
@@ -129,7 +129,7 @@ extension ManagedProcess {
         try? FileManager.default.removeItem(at: logURL)
         let process = ManagedProcess(
             label: label, executable: executable, arguments: arguments, logURL: logURL, environment: environment)
-        defer { process.kill9() }
+        defer { process.kill() }
         try process.launch()
         try await eventually(
             timeout: timeout, interval: .milliseconds(50), "\(label) exits",
@@ -139,4 +139,14 @@ extension ManagedProcess {
         }
         return (process.exitStatus ?? -1, process.log())
     }
+}
+
+/// kill(2) (the methods above named `kill` hide the C function).
+@discardableResult
+private func posixKill(_ pid: pid_t, _ signal: Int32) -> Int32 {
+    #if canImport(Glibc)
+        Glibc.kill(pid, signal)
+    #else
+        Darwin.kill(pid, signal)
+    #endif
 }

@@ -129,7 +129,7 @@ final class NetworkNamespace {
             return (-1, "\(error)")
         }
         if !waitSynchronously(timeout: .seconds(10), { !process.isRunning }) {
-            process.kill9()
+            process.kill()
         }
         // Drop the harness banner line that launch() writes first.
         let output = process.log().split(separator: "\n", omittingEmptySubsequences: false)

@@ -5,7 +5,7 @@ import Foundation
 /// every error it gets) in `exporter-<name>.log`.
 ///
 /// The exporter connects to the sentinel on every scrape of `/metrics`, not before.
-final class RedisExporter {
+final class RedisExporter: TestProcess {
     let name: String
     let target: SentinelProcess
     private(set) var port: UInt16
@@ -82,10 +82,13 @@ final class RedisExporter {
         return try PrometheusText.parse(response.body)
     }
 
-    var isRunning: Bool { process.isRunning }
+    var managed: ManagedProcess? { process }
 
-    func stop() {
-        process.stop()
+    /// Starts the stopped exporter again on the same port.
+    func start() async throws {
+        precondition(!process.isRunning, "\(label) is still running")
+        try process.launch()
+        try await waitUntilListening()
     }
 
     func log() -> String {

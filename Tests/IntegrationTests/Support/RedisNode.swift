@@ -8,7 +8,7 @@ import Darwin
 
 /// A real `redis-server` on a free loopback port, with persistence off and its files in a
 /// directory of its own.
-final class RedisNode {
+final class RedisNode: TestProcess {
     let name: String
     let port: UInt16
     let directory: URL
@@ -112,34 +112,13 @@ final class RedisNode {
         return INFOText.fields(text)
     }
 
-    func stop() {
-        process.stop()
-    }
-
-    var isRunning: Bool { process.isRunning }
-
-    /// SIGKILL: a crash, no shutdown work (the pid is reaped before this returns).
-    func kill9() {
-        process.kill9()
-    }
-
-    /// SIGSTOP: the process keeps its sockets but answers nothing until `resume()`. `stop()`,
-    /// `kill9()` and every cleanup path continue a paused process, so it never outlives a test.
-    func pause() throws {
-        guard process.send(signal: SIGSTOP) else {
-            throw HarnessError("\(process.label) is not running; cannot pause it")
-        }
-    }
-
-    /// SIGCONT after `pause()`.
-    func resume() {
-        process.send(signal: SIGCONT)
-    }
+    var managed: ManagedProcess? { process }
+    var label: String { process.label }
 
     /// Starts the stopped or killed server again with its original arguments: the same port,
     /// the same directory and, for a node started as a replica, the same `--replicaof`. It comes
     /// back with an empty dataset (persistence is off).
-    func restart() async throws {
+    func start() async throws {
         precondition(!process.isRunning, "\(process.label) is still running")
         try process.launch()
         try await waitUntilReady()

@@ -10,7 +10,7 @@ import Darwin
 /// directory of its own, started as `<binary> <config>`, with its output in `sentinel.log`.
 /// It can be stopped, killed and started again with the same config file and port, by the same
 /// program or by another one (`switchBinary(to:)`).
-final class SentinelProcess {
+final class SentinelProcess: TestProcess {
     let name: String
     private(set) var binary: String
     let directory: URL
@@ -33,7 +33,7 @@ final class SentinelProcess {
     var logURL: URL { directory.appendingPathComponent("sentinel.log") }
     var address: String { "127.0.0.1:\(port)" }
     var label: String { "\(name) (\(URL(fileURLWithPath: binary).lastPathComponent) :\(port))" }
-    var isRunning: Bool { process?.isRunning ?? false }
+    var managed: ManagedProcess? { process }
 
     private init(name: String, binary: String, directory: URL, port: UInt16) {
         self.name = name
@@ -128,49 +128,6 @@ final class SentinelProcess {
         }
     }
 
-    /// Graceful stop (SIGTERM, then SIGKILL after 5 s).
-    func stop() {
-        process?.stop()
-    }
-
-    /// SIGKILL.
-    func kill() {
-        process?.kill9()
-    }
-
-    /// The exit status of the last run once it has exited (128+signal when killed by a
-    /// signal); nil while it runs or if it never started.
-    var exitStatus: Int32? {
-        process?.exitStatus
-    }
-
-    /// SIGSTOP (see `RedisNode.pause()`); every stop path continues it first.
-    func pause() throws {
-        guard process?.send(signal: SIGSTOP) == true else {
-            throw HarnessError("\(label) is not running; cannot pause it")
-        }
-    }
-
-    /// SIGCONT after `pause()`.
-    func resume() {
-        process?.send(signal: SIGCONT)
-    }
-
-    /// The pid of the running process, nil when it is not running.
-    var pid: pid_t? {
-        isRunning ? process?.pid : nil
-    }
-
-    /// Sends `signal` without waiting; false when the process is not running.
-    @discardableResult
-    func send(signal: Int32) -> Bool {
-        process?.send(signal: signal) ?? false
-    }
-
-    func restart() async throws {
-        stop()
-        try await start()
-    }
 
     /// Makes the next `start()` run `binary` on the same config file, directory and port: an
     /// operator replacing redis-sentinel by swift-sentinel (or back) in place. Only while stopped.

@@ -251,7 +251,8 @@ final class TLSRedisNode: TunnelledProcess {
         INFOText.fields(try command("INFO", section).string ?? "")
     }
 
-    func kill9() { process.kill9() }
+    /// SIGKILL: a crash.
+    func kill() { process.kill() }
 
     func diagnostics() -> String { "== \(process.label) log:\n\(process.logTail())" }
 }
