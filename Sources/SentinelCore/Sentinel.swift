@@ -146,8 +146,11 @@ package struct Sentinel: Sendable {
     /// Called once before the first event (Redis's sentinelIsRunning): persists a freshly generated
     /// myid, creates the remembered replicas and sentinels, emits `+monitor` for every master and
     /// starts connecting.
-    package mutating func start(now: Millis) -> [Action] {
+    /// Starts the sentinel at `now` (monotonic ms); `wall` is the wall clock (Unix ms) when the
+    /// runtime has it.
+    package mutating func start(now: Millis, wall: Int64? = nil) -> [Action] {
         self.now = now
+        if let wall { noteWallClock(wall) }
         startTime = now
         // Redis's initSentinel sets previous_time at startup, so a stall before the first timer
         // run (the process stopped right after it started) still triggers TILT.
@@ -205,8 +208,11 @@ package struct Sentinel: Sendable {
     }
 
     /// Handles one event and returns what to do about it, in order.
-    package mutating func handle(_ event: Event, now: Millis) -> [Action] {
+    /// `now` is the monotonic clock (ms); `wall` the wall clock (Unix ms), which the runtime gives
+    /// with every event (the coordinated failover's record and TILT's clock-jump check use it).
+    package mutating func handle(_ event: Event, now: Millis, wall: Int64? = nil) -> [Action] {
         self.now = now
+        if let wall { noteWallClock(wall) }
         switch event {
         case .tick:
             sampleTrafficRates()
@@ -243,7 +249,7 @@ package struct Sentinel: Sendable {
         case .processStats(let stats):
             processStats = stats
             recordClientBufferPeaks(stats)
-            checkWallClock(stats)
+            noteWallClock(stats.unixTimeMicros / 1000)
         case .scriptStarted(let id, let pid):
             scriptStarted(id, pid: pid)
         case .scriptFailedToStart(let id):

@@ -108,6 +108,13 @@ final class RuntimeEngine {
         Millis(loop.now.uptimeNanoseconds / 1_000_000)
     }
 
+    /// The wall clock handed to the core with every event: Unix milliseconds.
+    static func wallClock() -> Int64 {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    }
+
     // MARK: - Startup and shutdown
 
     /// Binds every listener, then writes the pidfile, starts the core and the timers.
@@ -295,7 +302,7 @@ final class RuntimeEngine {
         // SwiftNIO's epoll descriptor and anything else opened so far (CloseOnExec.swift).
         CloseOnExec.markAll()
         writePidFile()
-        let actions = core.start(now: now())
+        let actions = core.start(now: now(), wall: Self.wallClock())
         noteSentinelID(in: actions)
         draining = true
         execute(actions)
@@ -477,12 +484,13 @@ final class RuntimeEngine {
                 let event = queue[queueHead]
                 queueHead += 1
                 let time = now()
+                let wall = Self.wallClock()
                 if traffic.totals != reportedTraffic {
                     // The reads behind this event and the writes of earlier batches, first.
                     reportedTraffic = traffic.totals
-                    execute(core.handle(.clientTraffic(reportedTraffic), now: time))
+                    execute(core.handle(.clientTraffic(reportedTraffic), now: time, wall: wall))
                 }
-                execute(core.handle(withHostFacts(event), now: time))
+                execute(core.handle(withHostFacts(event), now: time, wall: wall))
             }
             queue.removeAll(keepingCapacity: true)
             queueHead = 0

@@ -20,8 +20,9 @@ import Synchronization
 
 /// What the runtime drives: the pure ``Sentinel`` in production, a scripted stand-in in tests.
 package protocol SentinelMachine: Sendable {
-    mutating func start(now: Millis) -> [Action]
-    mutating func handle(_ event: Event, now: Millis) -> [Action]
+    /// `now`: the monotonic clock (ms); `wall`: the wall clock (Unix ms).
+    mutating func start(now: Millis, wall: Int64?) -> [Action]
+    mutating func handle(_ event: Event, now: Millis, wall: Int64?) -> [Action]
     /// A state newer than the last `.persistConfig` that must still be written at exit, if any.
     var unsavedConfig: SentinelConfig? { get }
     /// The paths whose executability a client command needs (``CommandFacts``).

@@ -45,7 +45,7 @@ struct ScriptedCore: SentinelMachine {
     /// Clients that sent `SUB`.
     var subscribers: [ClientID] = []
 
-    mutating func start(now: Millis) -> [Action] {
+    mutating func start(now: Millis, wall: Int64?) -> [Action] {
         var actions: [Action] = [.log(.notice, "scripted core started")]
         if persistOnStart {
             config.myID = String(repeating: "b", count: 40)
@@ -54,7 +54,7 @@ struct ScriptedCore: SentinelMachine {
         return actions
     }
 
-    mutating func handle(_ event: Event, now: Millis) -> [Action] {
+    mutating func handle(_ event: Event, now: Millis, wall: Int64?) -> [Action] {
         recorder.record(event)
         switch event {
         case .clientCommand(let client, let words, _):

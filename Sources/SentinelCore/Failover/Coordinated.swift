@@ -615,7 +615,8 @@ extension Sentinel {
         }
     }
 
-    /// Wall-clock Unix milliseconds, estimated from the last `.processStats` sample.
+    /// Wall-clock Unix milliseconds: the last reading (``noteWallClock(_:)``) moved on by the
+    /// monotonic clock since; nil before any.
     func wallClockMillis() -> Int64? {
         guard let sample = lastClockSample else { return nil }
         return sample.wallMillis + (now - sample.monotonic)

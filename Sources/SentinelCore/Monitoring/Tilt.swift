@@ -19,12 +19,14 @@ extension Sentinel {
         }
     }
 
-    /// Compares how far the wall clock moved with how far the monotonic clock moved between two
-    /// `.processStats` samples; a difference above `tilt-trigger` is a clock jump.
-    mutating func checkWallClock(_ stats: ProcessStats) {
-        let wall = stats.unixTimeMicros / 1000
+    /// Takes a wall-clock reading (Unix milliseconds; the runtime gives one with every event, and
+    /// `.processStats` carries one) and compares how far the wall clock moved with how far the
+    /// monotonic clock moved since the last reading: a difference above `tilt-trigger` is a clock
+    /// jump. 0 means no reading.
+    mutating func noteWallClock(_ wall: Int64) {
+        guard wall != 0 else { return }
         defer { lastClockSample = (now, wall) }
-        guard wall != 0, let last = lastClockSample else { return }
+        guard let last = lastClockSample else { return }
         let jump = (wall - last.wallMillis) - (now - last.monotonic)
         if abs(jump) > timing.tiltTrigger {
             enterTilt(
