@@ -56,4 +56,11 @@ extension Sentinel {
         emit(.warning, "-tilt", "#tilt mode exited")
         return false
     }
+
+    /// Wall-clock Unix milliseconds: the last reading (``noteWallClock(_:)``) moved on by the
+    /// monotonic clock since; nil before any.
+    func wallClockMillis() -> Int64? {
+        guard let sample = lastClockSample else { return nil }
+        return sample.wallMillis + (now - sample.monotonic)
+    }
 }

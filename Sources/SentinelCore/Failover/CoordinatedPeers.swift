@@ -1,0 +1,281 @@
+import DequeModule
+import OrderedCollections
+import RESP
+
+/// The coordinated failover as every other sentinel takes part in it: hello holds while a master
+/// may be write-paused, the leader's COORDINATED-FAILOVER notice, and finishing a handover whose
+/// leader vanished (the release and the repoints it left undone). The leader's side is in
+/// Coordinated.swift; see docs/coordinated-failover.md.
+extension Sentinel {
+    // MARK: - Hello holds (every sentinel)
+
+    /// Whether hellos to the instance at `address` must not be PUBLISHed now: it is (or may be)
+    /// write-paused by a coordinated failover, and a PUBLISH would block its connection.
+    func helloHeld(_ address: HostPort, master name: String) -> Bool {
+        if let until = helloHolds[HostPort(address.host.lowercased(), address.port)], now < until { return true }
+        guard let master = masters[name] else { return false }
+        if let run = master.coordinated, sameAddress(address, master.address),
+            run.phase == .announcing || run.phase == .paused || run.phase == .confirming
+        {
+            return true
+        }
+        if sameAddress(address, master.address), let state = master.masterFailoverState, state != "no-failover" {
+            return true
+        }
+        return false
+    }
+
+    mutating func holdHellos(to address: HostPort, until: Millis) {
+        helloHolds[HostPort(address.host.lowercased(), address.port)] = until
+    }
+
+    mutating func releaseHellos(to address: HostPort) {
+        helloHolds.removeValue(forKey: HostPort(address.host.lowercased(), address.port))
+    }
+
+    // MARK: - The peer side of the notice
+
+    /// `SENTINEL COORDINATED-FAILOVER <master> <epoch> <leader> <target-host> <target-port> <pause-ms>`
+    /// from the leader we voted for: hold hellos to the master for the pause, keep the record so we
+    /// can finish the handover if the leader dies, and answer once no hello of ours is in flight.
+    /// Any client can get our vote for any runid, so the notice is believed only from a leader we
+    /// know as a peer of this master, for a target we know as its replica, and for at most
+    /// ``noticePauseCap(_:)`` (docs/security.md).
+    mutating func coordinatedNotice(_ id: ClientID, _ args: [String]) {
+        guard let master = masters[args[2]] else { return reply(id, .error(Wire.errNoSuchMaster)) }
+        guard let epoch = Epoch(args[3]), let port = Int(args[6]), (0...65535).contains(port), let asked = Int64(args[7]),
+            asked > 0
+        else {
+            return reply(id, .error(Wire.errNotInteger))
+        }
+        let name = master.name
+        let leader = args[4]
+        guard master.config.leaderEpoch == epoch, master.leader?.lowercased() == leader.lowercased() else {
+            return reply(id, .error(Wire.errNoticeNotVoted(leader: leader, epoch: epoch)))
+        }
+        let target = HostPort(args[5], port)
+        if let refusal = noticeRefusal(leader: leader, target: target, of: master) {
+            logNoticeOnce(id, leader: leader, kind: "Refused", "\(refusal)")
+            return reply(id, .error(refusal))
+        }
+        let cap = noticePauseCap(master)
+        let pause = min(asked, cap)
+        if pause < asked {
+            logNoticeOnce(
+                id, leader: leader, kind: "Clamped",
+                "pause \(asked) ms clamped to \(pause) ms (\(timing.coordinatedNoticePauseFactor) x our down-after-milliseconds)")
+        }
+        holdHellos(to: master.address, until: now.saturatingAdding(pause).saturatingAdding(timing.coordinatedHoldMargin))
+        if let wall = wallClockMillis() {
+            masters[name]!.config.coordinatedRecord = CoordinatedRecord(
+                epoch: epoch, leader: leader, old: master.address, target: target,
+                pauseEndsUnixMillis: wall.saturatingAdding(pause))
+            recordSeenAt[name] = now
+        }
+        if links[.master(name)]?.cc?.pending.contains(.publishHello) == true {
+            // Answer only when our last hello to it is through, so none can arrive after the pause.
+            if let slot = reserveReplySlot(id) {
+                noticeRepliesWaiting[name, default: []].append((id, slot))
+            }
+            needsFlush = true
+        } else {
+            replyAfterFlush(id, .ok)
+        }
+    }
+
+    /// Our hello PUBLISH to a master was answered: release the notice answers waiting for it.
+    mutating func helloPublishAnswered(master name: String) {
+        guard let waiting = noticeRepliesWaiting.removeValue(forKey: name) else { return }
+        for (client, slot) in waiting { fillReplySlot(client, slot, .ok) }
+    }
+
+    /// Why a notice from the leader we voted for is not believed, as its error reply: the leader
+    /// is not a sentinel we know (through hellos) as a peer of this master, or the target is not
+    /// a replica we know of it (unknown, the master's own address, or reporting `role:master`:
+    /// a FAILOVER TO such a target cannot happen, and finishing it would switch to a non-replica).
+    func noticeRefusal(leader: String, target: HostPort, of master: MasterState) -> String? {
+        let key = leader.lowercased()
+        guard master.sentinels[leader] != nil || master.sentinels.keys.contains(where: { $0.lowercased() == key }) else {
+            return Wire.errNoticeUnknownLeader(leader)
+        }
+        guard !sameAddress(target, master.address),
+            let replica = master.replicas.values.first(where: { sameAddress($0.address, target) }),
+            replica.state.roleReported != .master
+        else {
+            return Wire.errNoticeUnknownTarget(host: target.host, port: target.port)
+        }
+        return nil
+    }
+
+    /// The longest pause a notice is believed for: the leader's pause is at most its own
+    /// down-after-milliseconds (``MasterConfig/effectiveCoordinatedPause``), which may differ from
+    /// ours, so up to ``Timing/coordinatedNoticePauseFactor`` times ours; a longer one is clamped.
+    func noticePauseCap(_ master: MasterState) -> Int64 {
+        max(1, master.config.downAfterMilliseconds.saturatingMultiplied(by: timing.coordinatedNoticePauseFactor))
+    }
+
+    /// Logs a refused or clamped notice at warning level, once per client IP and leader (at most
+    /// ``EpochBounds/maxLoggedSenders`` pairs), so a flood of forged notices cannot flood the log.
+    mutating func logNoticeOnce(_ id: ClientID, leader: String, kind: String, _ detail: String) {
+        let client = clients[id]?.address ?? "an unknown client"
+        let key = "\(kind) \(LoopbackAddress.hostPart(of: client)) \(leader.lowercased())"
+        warnOnce(
+            \.noticeRefusalsLogged, key: key,
+            "\(kind) SENTINEL COORDINATED-FAILOVER from \(client) naming leader \(leader): \(detail); see docs/security.md. Further ones of this client and leader are not logged"
+        )
+    }
+
+    /// The replica a coordinated-failover record hands over to, when finishing it can be right: a
+    /// known replica that is not at the master's address, unless the old master, asked after the
+    /// target began to report `role:master`, still reports `role:master` with no FAILOVER of its
+    /// own: two masters, not a handover (a real FAILOVER TO demotes the old master first).
+    func orphanedHandoverTarget(_ record: CoordinatedRecord, of master: MasterState) -> ReplicaState? {
+        guard !sameAddress(record.target, master.address),
+            let target = master.replicas.values.first(where: { sameAddress($0.address, record.target) }),
+            !sameAddress(target.address, master.address)
+        else { return nil }
+        let oldStillMaster =
+            master.state.roleReported == .master && (master.masterFailoverState ?? "no-failover") == "no-failover"
+        if target.state.roleReported == .master, oldStillMaster, master.state.infoRefresh > target.state.roleReportedTime {
+            return nil
+        }
+        return target
+    }
+
+    // MARK: - Finishing a handover whose leader vanished
+
+    /// Run on every tick by a sentinel that holds a coordinated-failover record it is not driving
+    /// (a peer that got the notice, or the leader after a restart): once the target reports
+    /// `role:master` and nobody announced the new configuration, adopt it (same epoch, same
+    /// target, so it cannot conflict), switch, and kill clients + unpause the old master.
+    mutating func finishOrphanedHandover(_ name: String) {
+        // No record (every tick for every master): nothing to finish, decided without a copy.
+        guard readMaster(name, { $0.coordinated == nil && $0.config.coordinatedRecord != nil }) == true else { return }
+        guard let master = masters[name], master.coordinated == nil, let record = master.config.coordinatedRecord
+        else { return }
+        let expired =
+            wallClockMillis().map { $0 > record.pauseEndsUnixMillis.saturatingAdding(timing.coordinatedRecordLifetime) } ?? false
+        if master.config.configEpoch >= record.epoch || expired {
+            if !expired, master.config.configEpoch == record.epoch, sameAddress(master.address, record.target) {
+                // The leader's hello brought the switch. It repoints the other replicas a few ms
+                // later, unless it died in between: then they would stay chained behind the old
+                // master until +fix-slave-config (failover-timeout). Check them after a grace.
+                let after = now + timing.coordinatedOrphanGrace
+                let until = now.saturatingAdding(master.config.failoverTimeout)
+                for replica in master.replicas.values where !sameAddress(replica.address, record.old) {
+                    pendingRepoints[HostPort(replica.address.host.lowercased(), replica.address.port)] = PendingRepoint(
+                        condition: .unlessLeaderDid(oldMaster: record.old, after: after, leader: record.leader), until: until)
+                }
+            }
+            masters[name]!.config.coordinatedRecord = nil
+            recordSeenAt[name] = nil
+            needsFlush = true
+            return
+        }
+        guard !master.failoverInProgress, sameAddress(master.address, record.old),
+            let target = orphanedHandoverTarget(record, of: master)
+        else { return }
+        // Poll the target while the handover may be happening, and prompt its ACK while the
+        // pause lasts: FAILOVER waits for it, and without the leader's prompts the replica acks
+        // only once a second, which often misses a FAILOVER TIMEOUT of down-after (1000 ms): the
+        // master logs "Replica never caught up before timeout" and nothing switches.
+        let owner = LinkOwner.replica(master: name, name: target.name)
+        if now - target.state.infoRefresh >= timing.reconfPollPeriod,
+            !(links[owner]?.cc?.pending.contains(.info) ?? true)
+        {
+            if target.state.roleReported != .master, let wall = wallClockMillis(), wall < record.pauseEndsUnixMillis {
+                promptReplicaAck(owner)
+            }
+            send(owner, ["INFO"], tag: .info)
+        }
+        let seen = recordSeenAt[name] ?? startTime
+        guard target.state.roleReported == .master, now - seen >= timing.coordinatedOrphanGrace else { return }
+        emit(.warning, "+coordinated-failover-finish", "\(describe(master)) epoch \(record.epoch)", master: name)
+        masters[name]!.config.configEpoch = record.epoch
+        let old = announced(master.address)
+        let new = announced(target.address)
+        emit(.warning, "+switch-master", "\(name) \(old.host) \(old.port) \(new.host) \(new.port)", master: name)
+        resetMasterAndChangeAddress(name, to: target.address)
+        pendingReleases.insert(HostPort(record.old.host.lowercased(), record.old.port))
+        // The other replicas still replicate from the old master, now chained behind the new one
+        // (FAILOVER moved only the old master): repoint them as RECONF_SLAVES would, instead of
+        // leaving them to +fix-slave-config after failover-timeout. That takes over afterwards.
+        let until = now.saturatingAdding(masters[name]!.config.failoverTimeout)
+        for replica in masters[name]!.replicas.values where !sameAddress(replica.address, record.old) {
+            pendingRepoints[HostPort(replica.address.host.lowercased(), replica.address.port)] = PendingRepoint(
+                condition: .finishedHere, until: until)
+        }
+        masters[name]!.config.coordinatedRecord = nil
+        recordSeenAt[name] = nil
+        forceHellos(master: name)
+    }
+
+    /// After a coordinated handover its leader did not finish, once each link is up: the release
+    /// to the old master (when we finished it), and `SLAVEOF <new master>` (`+slave-reconf-sent`)
+    /// to the other replicas, still chained behind the old master (``PendingRepoint``).
+    mutating func sendPendingReleases() {
+        guard !pendingReleases.isEmpty || !pendingRepoints.isEmpty else { return }
+        let now = self.now
+        if pendingRepoints.values.contains(where: { $0.until <= now }) {
+            pendingRepoints = pendingRepoints.filter { $0.value.until > now }
+        }
+        for (name, master) in masters {
+            for (replicaName, replica) in master.replicas {
+                let key = HostPort(replica.address.host.lowercased(), replica.address.port)
+                let release = pendingReleases.contains(key)
+                let repoint = pendingRepoints[key]
+                guard release || repoint != nil else { continue }
+                let owner = LinkOwner.replica(master: name, name: replicaName)
+                guard let cc = links[owner]?.cc, cc.connected else { continue }
+                if release {
+                    sendRelease(owner, address: replica.address, master: name)
+                    pendingReleases.remove(key)
+                }
+                guard let repoint else { continue }
+                switch repoint.condition {
+                case .finishedHere:
+                    break
+                case .unlessLeaderDid(let oldMaster, let after, let leader):
+                    guard now >= after else { continue }
+                    // A leader we still reach repoints them itself, parallel-syncs at a time.
+                    if let link = links[.peer(runID: leader)], !link.disconnected { continue }
+                    // An INFO asked after the grace tells whether the leader repointed it.
+                    guard replica.state.infoRefresh > after else {
+                        if !cc.pending.contains(.info) { send(owner, ["INFO"], tag: .info) }
+                        continue
+                    }
+                    guard sameAddress(HostPort(replica.slaveMasterHost ?? "", replica.slaveMasterPort), oldMaster) else {
+                        pendingRepoints.removeValue(forKey: key)
+                        continue
+                    }
+                }
+                if sendSlaveOf(owner, to: announced(master.address)) {
+                    pendingRepoints.removeValue(forKey: key)
+                    emit(.notice, "+slave-reconf-sent", describe(replica, of: master), master: name)
+                    send(owner, ["INFO"], tag: .info)
+                }
+            }
+        }
+    }
+}
+
+/// A replica left replicating from the old master of a coordinated handover whose leader may
+/// have died before its RECONF_SLAVES step: it gets `SLAVEOF <its master>` once its link is up
+/// (``Sentinel/sendPendingReleases()``), instead of staying chained behind the old master until
+/// `+fix-slave-config` (failover-timeout).
+package struct PendingRepoint: Hashable, Sendable {
+    package enum Condition: Hashable, Sendable {
+        /// This sentinel finished the handover itself (`+coordinated-failover-finish`): the
+        /// leader is gone, so repoint at once.
+        case finishedHere
+        /// The switch came with the leader's hello, and the leader repoints the replicas itself
+        /// (a few ms later, `parallel-syncs` at a time) unless it died first: repoint only while
+        /// our link to `leader` is down and an INFO taken after `after` still shows the replica
+        /// replicating from `oldMaster`.
+        case unlessLeaderDid(oldMaster: HostPort, after: Millis, leader: String)
+    }
+
+    package var condition: Condition
+    /// Given up then: `+fix-slave-config` (after failover-timeout) takes over.
+    package var until: Millis
+}
