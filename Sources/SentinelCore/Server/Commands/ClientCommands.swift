@@ -35,7 +35,7 @@ extension Sentinel {
         }
         let name = args[0].lowercased()
         // The subcommand of a container, lowercased once for every use below.
-        let sub = args.count > 1 && Self.containerCommands.contains(name) ? args[1].lowercased() : nil
+        let sub = args.count > 1 && CommandTable.hasSubcommands(name) ? args[1].lowercased() : nil
         // Redis records the command as the client's last one when it looks it up, before any
         // check (a postponed command shows in CLIENT LIST as `cmd=`). Updated in place: copying
         // the session out and back costs more than the rest of a simple command.
@@ -78,9 +78,6 @@ extension Sentinel {
         commandFinished(id, command: name)
         return true
     }
-
-    /// Container commands: their second word names a subcommand (`SENTINEL MASTERS`).
-    static let containerCommands = ["sentinel", "client", "command", "acl"]
 
     /// `sub` is the lowercased subcommand of a container command.
     private mutating func execute(_ id: ClientID, _ name: String, _ args: [String], sub: String?) {
