@@ -8,10 +8,8 @@ extension Integration {
     struct IdleTimeoutTests {
         @Test("timeout 1: an idle client is disconnected after 1-4 s, a subscriber is not", .timeLimit(.minutes(1)))
         func idleClientClosed() async throws {
-            let directory = FileManager.default.temporaryDirectory
-                .appendingPathComponent("sentinel-timeout-\(UUID().uuidString.prefix(8))")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
+            let directory = try TestDirectory.make("timeout")
+            defer { TestDirectory.remove(directory) }
             let sentinel = try await SentinelProcess.start(
                 name: "sentinel", binary: try Binaries.sentinelUnderTest(), in: directory, masterPort: try FreePort.next(),
                 quorum: 1, extraLines: ["timeout 1"])

@@ -15,10 +15,8 @@ extension Integration {
             "unixsocket answers redis-cli -s with mode unixsocketperm and flag U; tcp-backlog and tcp-keepalive reach the sockets; Redis's defaults otherwise",
             .timeLimit(.minutes(1)))
         func listenerSettings() async throws {
-            let directory = FileManager.default.temporaryDirectory
-                .appendingPathComponent("sentinel-listen-\(UUID().uuidString.prefix(8))")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
+            let directory = try TestDirectory.make("listen")
+            defer { TestDirectory.remove(directory) }
             let binary = try Binaries.sentinelUnderTest()
             let socket = directory.appendingPathComponent("s.sock").path
             let set = try await SentinelProcess.start(
@@ -67,10 +65,8 @@ extension Integration {
 
         @Test("a unixsocket that cannot be opened stops startup with Redis's message", .timeLimit(.minutes(1)))
         func unixSocketFailure() throws {
-            let directory = FileManager.default.temporaryDirectory
-                .appendingPathComponent("sentinel-unix-\(UUID().uuidString.prefix(8))")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
+            let directory = try TestDirectory.make("unix")
+            defer { TestDirectory.remove(directory) }
             let file = directory.appendingPathComponent("s.conf").path
             let lines = [
                 "port \(try FreePort.next())", "bind 127.0.0.1", "unixsocket \(directory.path)/missing/s.sock",

@@ -21,13 +21,6 @@ extension Integration {
             !binary.hasSuffix("redis-sentinel")
         }
 
-        static func temporaryDirectory(_ name: String) throws -> URL {
-            let directory = FileManager.default.temporaryDirectory
-                .appendingPathComponent("sentinel-\(name)-\(UUID().uuidString.prefix(8))")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            return directory
-        }
-
         /// `daemonize yes`: the launching process exits 0 at once; the sentinel goes on in a new
         /// session with stdin/stdout/stderr on /dev/null, writes its own pid to the pidfile once
         /// listening, answers on its port, and removes the pidfile at SHUTDOWN. swift-sentinel also
@@ -35,8 +28,8 @@ extension Integration {
         @Test("daemonize yes forks into the background and writes the pidfile", .timeLimit(.minutes(1)))
         func daemonize() async throws {
             for binary in try Self.binaries() {
-                let directory = try Self.temporaryDirectory("daemonize")
-                defer { try? FileManager.default.removeItem(at: directory) }
+                let directory = try TestDirectory.make("daemonize")
+                defer { TestDirectory.remove(directory) }
                 let port = try FreePort.next()
                 let pidFile = directory.appendingPathComponent("sentinel.pid").path
                 let logFile = directory.appendingPathComponent("sentinel.log").path
@@ -100,8 +93,8 @@ extension Integration {
         @Test("supervised systemd notifies NOTIFY_SOCKET: READY, WATCHDOG, STOPPING", .timeLimit(.minutes(1)))
         func supervisedSystemd() async throws {
             for binary in try Self.binaries() {
-                let directory = try Self.temporaryDirectory("notify")
-                defer { try? FileManager.default.removeItem(at: directory) }
+                let directory = try TestDirectory.make("notify")
+                defer { TestDirectory.remove(directory) }
                 let inbox = try DatagramInbox(name: directory.appendingPathComponent("notify.sock").path)
                 defer { inbox.close() }
                 let sentinel = try await SentinelProcess.start(
@@ -116,12 +109,16 @@ extension Integration {
                 #expect(inbox.received.filter { $0 != "WATCHDOG=1\n" } == ready)
                 let fields = INFOText.fields(try sentinel.command("INFO", "server").string ?? "")
                 #expect(fields["process_supervised"] == "systemd")
-                try await Task.sleep(for: .milliseconds(700))
-                let watchdogs = inbox.received.filter { $0 == "WATCHDOG=1\n" }.count
+                let watchdogs = { inbox.received.filter { $0 == "WATCHDOG=1\n" }.count }
                 if Self.isSwiftSentinel(binary) {
-                    #expect(watchdogs >= 2, "\(binary): \(inbox.received)")
+                    // Every half of WATCHDOG_USEC (200 ms).
+                    try await eventually(timeout: .seconds(5), "\(binary) sends WATCHDOG=1 twice", diagnostics: { "\(inbox.received)" }) {
+                        watchdogs() >= 2
+                    }
                 } else {
-                    #expect(watchdogs == 0, "redis-sentinel 7.0.15 sends no WATCHDOG=1: \(inbox.received)")
+                    // A negative check needs a window: 3.5 watchdog periods of swift-sentinel.
+                    try await Task.sleep(for: .milliseconds(700))
+                    #expect(watchdogs() == 0, "redis-sentinel 7.0.15 sends no WATCHDOG=1: \(inbox.received)")
                 }
                 _ = try? sentinel.command("SHUTDOWN")
                 try await eventually(timeout: .seconds(10), "\(binary) sends STOPPING=1", diagnostics: { "\(inbox.received)" }) {
@@ -140,8 +137,8 @@ extension Integration {
         @Test("supervised auto: an abstract NOTIFY_SOCKET gets READY=1; daemonize is ignored", .timeLimit(.minutes(1)))
         func supervisedAutoAbstract() async throws {
             for binary in try Self.binaries() {
-                let directory = try Self.temporaryDirectory("notify-auto")
-                defer { try? FileManager.default.removeItem(at: directory) }
+                let directory = try TestDirectory.make("notify-auto")
+                defer { TestDirectory.remove(directory) }
                 let inbox = try DatagramInbox(name: "@swift-sentinel-it-\(getpid())-\(UUID().uuidString.prefix(8))")
                 defer { inbox.close() }
                 let sentinel = try await SentinelProcess.start(
@@ -165,8 +162,8 @@ extension Integration {
         @Test("supervised upstart stops the process before it listens", .timeLimit(.minutes(1)))
         func supervisedUpstart() async throws {
             for binary in try Self.binaries() {
-                let directory = try Self.temporaryDirectory("upstart")
-                defer { try? FileManager.default.removeItem(at: directory) }
+                let directory = try TestDirectory.make("upstart")
+                defer { TestDirectory.remove(directory) }
                 let sentinel = try await SentinelProcess.start(
                     name: "upstart", binary: binary, in: directory, masterPort: try FreePort.next(), quorum: 1)
                 defer { sentinel.stop() }
@@ -195,8 +192,8 @@ extension Integration {
         @Test("supervised systemd without NOTIFY_SOCKET warns at each notification", .timeLimit(.minutes(1)))
         func supervisedWithoutSocket() async throws {
             for binary in try Self.binaries() {
-                let directory = try Self.temporaryDirectory("notify-none")
-                defer { try? FileManager.default.removeItem(at: directory) }
+                let directory = try TestDirectory.make("notify-none")
+                defer { TestDirectory.remove(directory) }
                 let sentinel = try await SentinelProcess.start(
                     name: "unsupervised", binary: binary, in: directory, masterPort: try FreePort.next(), quorum: 1,
                     extraLines: ["supervised systemd"])
@@ -224,8 +221,8 @@ extension Integration {
             let inbox = try DatagramInbox(name: "/dev/log")
             defer { inbox.close() }
             for binary in try Self.binaries() {
-                let directory = try Self.temporaryDirectory("syslog")
-                defer { try? FileManager.default.removeItem(at: directory) }
+                let directory = try TestDirectory.make("syslog")
+                defer { TestDirectory.remove(directory) }
                 let ident = "sentinel-it-\(UUID().uuidString.prefix(6))"
                 let masterPort = try FreePort.next()
                 let sentinel = try await SentinelProcess.start(
@@ -245,7 +242,9 @@ extension Integration {
                 try await eventually(timeout: .seconds(10), "\(binary) logs its exit to syslog", diagnostics: { "\(inbox.received)" }) {
                     line(156, "Sentinel is now ready to exit, bye bye...")
                 }
-                // The log file (here stdout) has the lines too.
+                // The log file (here stdout) has the lines too: written after the syslog copy, so
+                // read once the process has exited.
+                try await eventually(timeout: .seconds(10), "\(binary) exits after SHUTDOWN") { !sentinel.isRunning }
                 #expect(sentinel.log().contains("# Sentinel is now ready to exit, bye bye..."))
             }
         }

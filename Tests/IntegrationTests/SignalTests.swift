@@ -17,10 +17,8 @@ extension Integration {
         /// opened for every line, so a rotated log needs no signal.
         @Test("SIGHUP is ignored: the sentinel keeps answering, and logs that it ignored it", .timeLimit(.minutes(1)))
         func hangUpIgnored() async throws {
-            let directory = FileManager.default.temporaryDirectory
-                .appendingPathComponent("sentinel-signals-\(UUID().uuidString.prefix(8))")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
+            let directory = try TestDirectory.make("signals")
+            defer { TestDirectory.remove(directory) }
             let binary = try Binaries.sentinelUnderTest()
             let sentinel = try await SentinelProcess.start(
                 name: "sentinel", binary: binary, in: directory, masterPort: try FreePort.next(), quorum: 1)
@@ -44,10 +42,8 @@ extension Integration {
         /// command and by the runtime's shutdown).
         @Test("SHUTDOWN: 'User requested shutdown...' once, then 'ready to exit'", .timeLimit(.minutes(1)))
         func shutdownLoggedOnce() async throws {
-            let directory = FileManager.default.temporaryDirectory
-                .appendingPathComponent("sentinel-shutdown-\(UUID().uuidString.prefix(8))")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
+            let directory = try TestDirectory.make("shutdown")
+            defer { TestDirectory.remove(directory) }
             let sentinel = try await SentinelProcess.start(
                 name: "sentinel", binary: try Binaries.sentinelUnderTest(), in: directory,
                 masterPort: try FreePort.next(), quorum: 1)

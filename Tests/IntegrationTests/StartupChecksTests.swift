@@ -15,10 +15,8 @@ extension Integration {
             "a logfile that cannot be opened, a missing dir, a missing script: refused at startup and by --check-config",
             .timeLimit(.minutes(1)))
         func refusedLikeRedis() throws {
-            let directory = FileManager.default.temporaryDirectory
-                .appendingPathComponent("sentinel-startup-\(UUID().uuidString.prefix(8))")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
+            let directory = try TestDirectory.make("startup")
+            defer { TestDirectory.remove(directory) }
             let binary = try Binaries.sentinelUnderTest()
             let port = try FreePort.next()
             let monitor = "port \(port)\nbind 127.0.0.1\nsentinel monitor m 127.0.0.1 \(try FreePort.next()) 1\n"
@@ -61,12 +59,11 @@ extension Integration {
         /// restart from the rewritten file. swift-sentinel refused such a script.
         @Test("relative script, pidfile and unixsocket paths are taken from dir: at load, on SENTINEL SET, and after a restart", .timeLimit(.minutes(1)))
         func pathsRelativeToDir() async throws {
-            let base = FileManager.default.temporaryDirectory
-                .appendingPathComponent("sentinel-paths-\(UUID().uuidString.prefix(8))")
+            let base = try TestDirectory.make("paths")
             let run = base.appendingPathComponent("run")
             try FileManager.default.createDirectory(at: run.appendingPathComponent("s0"), withIntermediateDirectories: true)
             try FileManager.default.createDirectory(at: base.appendingPathComponent("helpers"), withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: base) }
+            defer { TestDirectory.remove(base) }
             let script = base.appendingPathComponent("helpers/n.sh").path
             try "#!/bin/sh\nexit 0\n".write(toFile: script, atomically: true, encoding: .utf8)
             chmod(script, 0o755)

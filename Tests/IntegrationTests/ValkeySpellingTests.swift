@@ -15,10 +15,8 @@ extension Integration {
                 print("integration: Valkey spellings: skipped for redis-sentinel 7.0.15, which has none of them")
                 return
             }
-            let directory = FileManager.default.temporaryDirectory
-                .appendingPathComponent("sentinel-valkey-\(UUID().uuidString.prefix(8))")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            defer { try? FileManager.default.removeItem(at: directory) }
+            let directory = try TestDirectory.make("valkey")
+            defer { TestDirectory.remove(directory) }
             let master = try await RedisNode.start(name: "master", in: directory)
             defer { master.stop() }
             let name = Cluster.masterName
