@@ -15,9 +15,8 @@ package struct Sentinel: Sendable {
     package internal(set) var masters: OrderedDictionary<String, MasterState> = [:]
     package internal(set) var timing = Timing()
 
-    var links: [LinkOwner: InstanceLink] = [:]
-    var connections: [LinkID: (owner: LinkOwner, pubsub: Bool)] = [:]
-    var nextLinkID = 1
+    /// The links to monitored instances and peers (the link state machine, Monitoring/Link/).
+    var links = LinkTable()
     var clients: OrderedDictionary<ClientID, ClientSession> = [:]
     var rng: SplitMix64
     var now: Millis = 0
@@ -49,8 +48,6 @@ package struct Sentinel: Sendable {
     /// Replicas (lowercased address) to repoint at their master after a coordinated handover
     /// whose leader may have died before doing it (Coordinated.swift).
     var pendingRepoints: [HostPort: PendingRepoint] = [:]
-    /// Links where the GETACK prompt got an unexpected answer; never prompted again.
-    var ackPromptRefused: Set<LinkOwner> = []
     /// Senders whose refused epochs were logged (Hello.swift `refuseEpoch`), bounded.
     var epochRefusalsLogged: Set<String> = []
     /// Whether the refusal to start a failover with the current epoch at its maximum was logged.

@@ -166,10 +166,10 @@ extension Sentinel {
         let targetOwner = LinkOwner.replica(master: name, name: replicaName)
         // FAILOVER waits for the target's ACK, which a replica sends once a second by itself.
         if master.masterFailoverState == "waiting-for-sync" { promptReplicaAck(targetOwner) }
-        if !(links[targetOwner]?.cc?.pending.contains(.info) ?? true) {
+        if !(links[targetOwner]?.cc.up?.pending.contains(.info) ?? true) {
             send(targetOwner, ["INFO"], tag: .info)
         }
-        if !(links[.master(name)]?.cc?.pending.contains(.info) ?? true),
+        if !(links[.master(name)]?.cc.up?.pending.contains(.info) ?? true),
             now - master.state.infoRefresh >= timing.coordinatedMasterPollPeriod
         {
             send(.master(name), ["INFO"], tag: .info)
@@ -285,7 +285,7 @@ extension Sentinel {
         ]
         for (owner, address) in targets where !run.released.contains(address) {
             if let sent = run.releaseSentAt[address], now - sent < timing.coordinatedReleaseRetry { continue }
-            guard let cc = links[owner]?.cc, cc.connected else { continue }
+            guard links[owner]?.cc.isUp == true else { continue }
             sendRelease(owner, address: address, master: name)
             run.releaseSentAt[address] = now
         }

@@ -72,7 +72,7 @@ extension Sentinel {
                 pauseEndsUnixMillis: wall.saturatingAdding(pause))
             recordSeenAt[name] = now
         }
-        if links[.master(name)]?.cc?.pending.contains(.publishHello) == true {
+        if links[.master(name)]?.cc.isAwaiting(.publishHello) == true {
             // Answer only when our last hello to it is through, so none can arrive after the pause.
             if let slot = reserveReplySlot(id) {
                 noticeRepliesWaiting[name, default: []].append((id, slot))
@@ -181,7 +181,7 @@ extension Sentinel {
         // master logs "Replica never caught up before timeout" and nothing switches.
         let owner = LinkOwner.replica(master: name, name: target.name)
         if now - target.state.infoRefresh >= timing.reconfPollPeriod,
-            !(links[owner]?.cc?.pending.contains(.info) ?? true)
+            !(links[owner]?.cc.up?.pending.contains(.info) ?? true)
         {
             if target.state.roleReported != .master, let wall = wallClockMillis(), wall < record.pauseEndsUnixMillis {
                 promptReplicaAck(owner)
@@ -226,7 +226,7 @@ extension Sentinel {
                 let repoint = pendingRepoints[key]
                 guard release || repoint != nil else { continue }
                 let owner = LinkOwner.replica(master: name, name: replicaName)
-                guard let cc = links[owner]?.cc, cc.connected else { continue }
+                guard let cc = links[owner]?.cc.up else { continue }
                 if release {
                     sendRelease(owner, address: replica.address, master: name)
                     pendingReleases.remove(key)

@@ -334,7 +334,7 @@ extension Sentinel {
     /// in someone else's FAILOVER could otherwise never be reconfigured.
     @discardableResult
     mutating func sendSlaveOf(_ owner: LinkOwner, to target: HostPort?) -> Bool {
-        guard let link = links[owner], let cc = link.cc, cc.connected else { return false }
+        guard links[owner]?.cc.isUp == true else { return false }
         let slaveof = target.map { ["SLAVEOF", $0.host, "\($0.port)"] } ?? ["SLAVEOF", "NO", "ONE"]
         let abort: [[String]] = reportsServerFailover(owner) ? [["FAILOVER", "ABORT"]] : []
         for command in [["MULTI"]] + abort + [

@@ -55,7 +55,7 @@ extension Sentinel {
         // Almost every master on almost every tick reports no FAILOVER: decided in place.
         guard readMaster(name, { $0.state.inServerFailover }) == true, let master = masters[name] else { return }
         guard let state = master.state.serverFailoverState, master.state.serverFailoverSince != 0,
-            links[.master(name)]?.cc?.connected == true, !serverFailoverIsKnown(master),
+            links[.master(name)]?.cc.isUp == true, !serverFailoverIsKnown(master),
             now - master.state.infoRefresh < timing.infoPeriod.saturatingMultiplied(by: 2)
         else { return }
         let stuckFor = now - master.state.serverFailoverSince

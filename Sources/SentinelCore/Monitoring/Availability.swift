@@ -29,7 +29,7 @@ extension Sentinel {
         let limit = Self.helloStallLimit(downAfter: downAfter)
         guard
             let (id, sentAt) = readLink(owner, { link -> (LinkID, Millis)? in
-                guard let cc = link.cc, cc.connected, cc.helloSentAt != 0, now - cc.helloSentAt > limit else { return nil }
+                guard case .up(let cc) = link.cc, cc.helloSentAt != 0, now - cc.helloSentAt > limit else { return nil }
                 return (cc.id, cc.helloSentAt)
             }) ?? nil
         else { return false }
@@ -73,14 +73,14 @@ extension Sentinel {
         guard
             let (deadCC, silentPC, silence) = readLink(owner, { link in
                 var deadCC: LinkID? = nil
-                if let cc = link.cc, cc.connected, now - cc.connectedAt > minAge,
+                if case .up(let cc) = link.cc, now - cc.connectedAt > minAge,
                     link.actPingTime != 0, now - link.actPingTime > downAfter / 2, now - link.lastPongTime > downAfter / 2
                 {
                     deadCC = cc.id
                 }
                 // Closing the command connection leaves the pub/sub one and its activity time as they were.
                 var silentPC: LinkID? = nil
-                if let pc = link.pc, pc.connected, now - pc.connectedAt > minAge, now - link.pcLastActivity > pubsubSilence {
+                if case .up(let pc) = link.pc, now - pc.connectedAt > minAge, now - pc.lastActivity > pubsubSilence {
                     silentPC = pc.id
                 }
                 return (deadCC, silentPC, Self.silence(of: link, now: now))
@@ -238,7 +238,7 @@ extension Sentinel {
             guard let link = links[owner], !link.disconnected else { continue }
             guard forced || now - peer.lastMasterDownReplyTime >= timing.askPeriod else { continue }
             // Do not stack asks on a peer that has not answered the previous one.
-            if link.cc?.pending.contains(.isMasterDown(master: name)) == true && !forced { continue }
+            if link.cc.isAwaiting(.isMasterDown(master: name)) && !forced { continue }
             let address = announced(master.address)
             let candidate = master.failoverInProgress ? myID : "*"
             send(

@@ -43,8 +43,7 @@ extension Sentinel {
         case .replica(let name, _): masterName = name
         case .peer: return
         }
-        guard let link = links[owner], let cc = link.cc, cc.connected,
-            let payload = helloPayload(master: masterName, localAddress: cc.localAddress)
+        guard let cc = links[owner]?.cc.up, let payload = helloPayload(master: masterName, localAddress: cc.localAddress)
         else { return }
         // Never PUBLISH to a write-paused instance: it would block everything behind it on the link.
         if let address = address(of: owner), helloHeld(address, master: masterName) { return }
@@ -57,17 +56,14 @@ extension Sentinel {
         send(owner, ["PUBLISH", Wire.helloChannel, payload], tag: .publishHello)
         // The oldest unanswered hello tells how long the connection has been blocked.
         let now = self.now
-        modifyLink(owner) { link in
-            if link.cc?.helloSentAt == 0 { link.cc?.helloSentAt = now }
-        }
+        modifyLink(owner) { $0.helloSent(now: now) }
     }
 
     /// PUBLISHes our hello for one master straight to a peer sentinel's port; its PUBLISH command
     /// processes it as a hello (used to spread configuration fast).
     mutating func sendHelloToPeer(_ runID: String, master: String) {
         let owner = LinkOwner.peer(runID: runID)
-        guard let link = links[owner], let cc = link.cc, cc.connected,
-            let payload = helloPayload(master: master, localAddress: cc.localAddress)
+        guard let cc = links[owner]?.cc.up, let payload = helloPayload(master: master, localAddress: cc.localAddress)
         else { return }
         send(owner, ["PUBLISH", Wire.helloChannel, payload], tag: .helloToPeer(master: master))
     }

@@ -19,6 +19,23 @@ extension Sentinel {
         text.hasPrefix("NOAUTH") || text.hasPrefix("WRONGPASS") || text.hasPrefix("ERR invalid password")
     }
 
+    /// The AUTH command for a link, if credentials are configured (sentinel-behaviour §10.3).
+    func authCommand(for owner: LinkOwner) -> [String]? {
+        switch owner {
+        case .master, .replica:
+            guard let master = governingMaster(of: owner), let pass = master.config.authPass else { return nil }
+            if let user = master.config.authUser { return ["AUTH", user, pass] }
+            return ["AUTH", pass]
+        case .peer:
+            if let pass = settings.sentinelPass {
+                if let user = settings.sentinelUser { return ["AUTH", user, pass] }
+                return ["AUTH", pass]
+            }
+            if let pass = settings.requirePass { return ["AUTH", pass] }
+            return nil
+        }
+    }
+
     /// The reply to the AUTH of a link's handshake.
     mutating func authReply(_ owner: LinkOwner, _ value: RESPValue) {
         if case .error(let text) = value {
@@ -31,10 +48,7 @@ extension Sentinel {
     /// Records that `command` on `owner`'s link was refused for lack of authentication or
     /// permission (`text` is the server's error); logs a warning the first time.
     mutating func noteAuthFailure(_ owner: LinkOwner, _ text: String, command: String) {
-        let first: Bool? = modifyLink(owner) { link in
-            defer { link.authFailure = text }
-            return link.authFailure == nil
-        }
+        let first = modifyLink(owner) { $0.authFailed(text) }
         guard first == true else { return }
         output.append(.log(.warning, authFailureLine(owner, text, command: command)))
     }
@@ -44,12 +58,7 @@ extension Sentinel {
     /// `NOPERM` failure is cleared only by a confirmed SUBSCRIBE: AUTH and PING keep working for a
     /// user that lacks +subscribe, and clearing on them would log the failure again every second.
     mutating func noteAuthWorks(_ owner: LinkOwner, permissionToo: Bool = false) {
-        let failed: Bool? = modifyLink(owner) { link in
-            guard let failure = link.authFailure else { return false }
-            if !permissionToo && failure.hasPrefix("NOPERM") { return false }
-            link.authFailure = nil
-            return true
-        }
+        let failed = modifyLink(owner) { $0.authWorks(permissionToo: permissionToo) }
         guard failed == true else { return }
         output.append(.log(.notice, "Authentication on the link to \(describeOwner(owner)) works again"))
     }

@@ -118,80 +118,33 @@ extension Sentinel {
     /// `atOnce` skips that wait (``connectionLost(_:reason:)``).
     mutating func reconnect(_ owner: LinkOwner, atOnce: Bool = false) {
         // Both connections present (the usual case): nothing to do, whatever the address.
-        if readLink(owner, { $0.cc != nil && (!$0.needsPubSub || $0.pc != nil) }) == true { return }
+        if readLink(owner, { !$0.awaitingReconnect }) == true { return }
         guard let address = address(of: owner), address.port != 0 else { return }
-        if links[owner] == nil {
-            if case .peer = owner { links[owner] = InstanceLink(needsPubSub: false, now: now) } else { return }
+        for action in links.reconnect(owner, to: address, now: now, pingPeriod: timing.pingPeriod, atOnce: atOnce) {
+            perform(action, for: owner)
         }
-        guard var link = links[owner] else { return }
-        let needCC = link.cc == nil
-        let needPC = link.needsPubSub && link.pc == nil
-        guard needCC || needPC else { return }
-        if !atOnce && link.lastReconnTime != 0 && now - link.lastReconnTime < timing.pingPeriod { return }
-        link.lastReconnTime = now
-        if needCC {
-            // Redis queues a PING with every reconnect, so the SDOWN clock of an instance that
-            // dropped its connection starts now at the latest: a reset (CLIENT KILL, a blip) never
-            // makes a healthy instance look down for the time the reconnect was throttled.
-            if link.actPingTime == 0 { link.actPingTime = now }
-            let id = allocateLinkID()
-            link.cc = Connection(id: id)
-            connections[id] = (owner, false)
-            output.append(.connect(id, host: address.host, port: address.port))
-        }
-        if needPC {
-            let id = allocateLinkID()
-            link.pc = Connection(id: id)
-            connections[id] = (owner, true)
-            output.append(.connect(id, host: address.host, port: address.port))
-        }
-        links[owner] = link
     }
 
-    mutating func allocateLinkID() -> LinkID {
-        defer { nextLinkID += 1 }
-        return LinkID(nextLinkID)
-    }
-
-    /// The AUTH command for a link, if credentials are configured (sentinel-behaviour §10.3).
-    func authCommand(for owner: LinkOwner) -> [String]? {
-        switch owner {
-        case .master, .replica:
-            guard let master = governingMaster(of: owner), let pass = master.config.authPass else { return nil }
-            if let user = master.config.authUser { return ["AUTH", user, pass] }
-            return ["AUTH", pass]
-        case .peer:
-            if let pass = settings.sentinelPass {
-                if let user = settings.sentinelUser { return ["AUTH", user, pass] }
-                return ["AUTH", pass]
-            }
-            if let pass = settings.requirePass { return ["AUTH", pass] }
-            return nil
+    /// Carries out what the link machine asks for, as core actions; what is sent goes through
+    /// the governing master's `rename-command` map.
+    mutating func perform(_ action: LinkAction, for owner: LinkOwner) {
+        switch action {
+        case .connect(let id, let address, _): output.append(.connect(id, host: address.host, port: address.port))
+        case .send(let id, let words): output.append(.send(id, renamed(words, for: owner)))
+        case .close(let id): output.append(.closeLink(id))
         }
     }
 
     /// A connection came up: queue the handshake (AUTH, CLIENT SETNAME, then PING or SUBSCRIBE),
     /// and for command connections ask for INFO and say hello at once rather than on the next period.
     mutating func linkConnected(_ id: LinkID, localAddress: String?) {
-        guard let (owner, pubsub) = connections[id], var link = links[owner] else { return }
+        guard let (owner, pubsub) = links.connected(id, localAddress: localAddress, now: now) else { return }
         if pubsub {
-            guard link.pc?.id == id else { return }
-            link.pc?.connected = true
-            link.pc?.connectedAt = now
-            link.pc?.localAddress = localAddress
-            link.pcLastActivity = now
-            links[owner] = link
             if let auth = authCommand(for: owner) { send(owner, auth, tag: .auth, pubsub: true) }
             send(owner, ["CLIENT", "SETNAME", Wire.linkName(myID: myID, pubsub: true)], tag: .ignore, pubsub: true)
             send(owner, ["SUBSCRIBE", Wire.helloChannel], tag: .subscribe, pubsub: true)
             return
         }
-        guard link.cc?.id == id else { return }
-        link.cc?.connected = true
-        link.cc?.connectedAt = now
-        link.cc?.localAddress = localAddress
-        link.cc?.pending = []
-        links[owner] = link
         if let auth = authCommand(for: owner) { send(owner, auth, tag: .auth) }
         send(owner, ["CLIENT", "SETNAME", Wire.linkName(myID: myID, pubsub: false)], tag: .ignore)
         sendPing(owner)
@@ -221,180 +174,23 @@ extension Sentinel {
     /// instance that is really gone refuses the early reconnect, and its SDOWN clock runs from
     /// that attempt, as it did from the next tick's reconnect of a link older than a ping period;
     /// one accepting and closing every connection is reopened early at most once per ping period
-    /// and connection (``InstanceLink/ccReopenedEarly``). Connections this sentinel closes itself
-    /// (``dropConnection(_:owner:reason:)``) keep the throttle.
+    /// and connection (``LinkTable/lost(_:now:pingPeriod:)``). Connections this sentinel closes
+    /// itself (``dropConnection(_:owner:reason:)``) keep the throttle.
     mutating func connectionLost(_ id: LinkID, reason: String) {
-        guard let (owner, pubsub) = connections[id], let link = links[owner] else { return }
-        let connection = pubsub ? link.pc : link.cc
-        let established = connection?.id == id && connection?.connected == true
-        let lastEarly = pubsub ? link.pcReopenedEarly : link.ccReopenedEarly
-        linkClosed(id, reason: reason)
-        guard established, lastEarly == 0 || now - lastEarly >= timing.pingPeriod else { return }
-        let now = self.now
-        modifyLink(owner) { link in
-            if pubsub { link.pcReopenedEarly = now } else { link.ccReopenedEarly = now }
-        }
-        reconnect(owner, atOnce: true)
+        guard let (closed, reopen) = links.lost(id, now: now, pingPeriod: timing.pingPeriod) else { return }
+        noteClosed(closed, reason: reason)
+        if reopen { reconnect(closed.owner, atOnce: true) }
     }
 
     /// A connection failed or closed. Timing fields are kept: the SDOWN clock keeps running.
     mutating func linkClosed(_ id: LinkID, reason: String) {
-        guard let (owner, pubsub) = connections.removeValue(forKey: id) else { return }
-        guard var link = links[owner] else { return }
-        if pubsub, link.pc?.id == id {
-            link.pc = nil
-            emit(.debug, "-pubsub-link-reconnection", "\(describeOwner(owner)) #\(reason)")
-        } else if !pubsub, link.cc?.id == id {
-            link.cc = nil
-            emit(.debug, "-cmd-link-reconnection", "\(describeOwner(owner)) #\(reason)")
-        }
-        links[owner] = link
+        if let closed = links.closed(id) { noteClosed(closed, reason: reason) }
     }
 
-    /// Closes both connections of a link (instance reset, address change, credentials change).
-    mutating func closeLink(_ owner: LinkOwner) {
-        guard var link = links[owner] else { return }
-        for connection in [link.cc, link.pc].compactMap({ $0 }) {
-            connections.removeValue(forKey: connection.id)
-            output.append(.closeLink(connection.id))
-        }
-        link.cc = nil
-        link.pc = nil
-        links[owner] = link
-    }
-
-    /// Queues one command on a link's command (or pub/sub) connection, remembering what the reply answers.
-    mutating func send(_ owner: LinkOwner, _ words: [String], tag: ReplyTag, pubsub: Bool = false) {
-        // In place: a copy of the link would make its pending queue shared, and the append copy it.
-        let id: LinkID? = modifyLink(owner) { link in
-            if pubsub {
-                guard link.pc?.connected == true else { return nil }
-                link.pc!.pending.append(tag)
-                return link.pc!.id
-            }
-            guard link.cc?.connected == true else { return nil }
-            link.cc!.pending.append(tag)
-            return link.cc!.id
-        } ?? nil
-        guard let id else { return }
-        output.append(.send(id, renamed(words, for: owner)))
-    }
-
-    /// Runs `body` on an owner's link, modified in place; nil if it has no link.
-    @inline(__always)
-    mutating func modifyLink<R>(_ owner: LinkOwner, _ body: (inout InstanceLink) -> R) -> R? {
-        guard let index = links.index(forKey: owner) else { return nil }
-        return body(&links.values[index])
-    }
-
-    /// Sends `REPLCONF GETACK *` to a replica so it acknowledges its replication offset to its
-    /// master now rather than at its next once-a-second ACK, fenced by an `ECHO` whose answer keeps
-    /// the reply accounting right whether GETACK answers nothing, `+OK`, or an error.
-    mutating func promptReplicaAck(_ owner: LinkOwner) {
-        guard var link = links[owner], let cc = link.cc, cc.connected else { return }
-        if cc.pending.contains(where: { if case .ackFence = $0 { true } else { false } }) { return }
-        if ackPromptRefused.contains(owner) { return }
-        output.append(.send(cc.id, renamed(["REPLCONF", "GETACK", "*"], for: owner)))
-        let nonce = "sentinel-ack-\(now)"
-        link.cc?.pending.append(.ackFence(nonce, retried: false))
-        links[owner] = link
-        output.append(.send(cc.id, renamed(["ECHO", nonce], for: owner)))
-    }
-
-    // MARK: - Frames
-
-    mutating func linkFrame(_ id: LinkID, _ value: RESPValue) {
-        guard let (owner, pubsub) = connections[id] else { return }
-        let now = self.now
-        if pubsub {
-            // The link is changed in place: a copy would make its pending queue shared, and the pop copy it.
-            let popped: ReplyTag?? = modifyLink(owner) { link in
-                guard link.pc?.id == id else { return nil }
-                link.pcLastActivity = now
-                return .some(link.pc?.pending.popFirst())
-            } ?? nil
-            guard let popped else { return }
-            if let tag = popped {
-                // Handshake replies (AUTH, SETNAME, the SUBSCRIBE confirmation) come first, in order.
-                if tag == .subscribe, case .error(let text) = value {
-                    // hiredis closes a pub/sub connection whose SUBSCRIBE fails (e.g. -NOAUTH).
-                    if Self.isAuthFailure(text) || text.hasPrefix("NOPERM") {
-                        noteAuthFailure(owner, text, command: "SUBSCRIBE \(Wire.helloChannel)")
-                    }
-                    dropConnection(id, owner: owner, reason: "SUBSCRIBE failed: \(text)")
-                } else if tag == .subscribe {
-                    noteAuthWorks(owner, permissionToo: true)
-                } else if tag == .auth {
-                    authReply(owner, value)
-                }
-                return
-            }
-            if let elements = value.elements, elements.count == 3, elements[0].string == "message",
-                let payload = elements[2].string
-            {
-                processHello(payload, from: owner)
-            } else if case .error(let text) = value {
-                dropConnection(id, owner: owner, reason: text)
-            }
-            return
-        }
-        let popped: ReplyTag?? = modifyLink(owner) { link in
-            guard link.cc?.id == id else { return nil }
-            return .some(link.cc?.pending.popFirst())
-        } ?? nil
-        guard let popped else { return }
-        guard let tag = popped else {
-            // An error with no request waiting (e.g. "max number of clients reached"): hiredis closes.
-            if case .error = value { dropConnection(id, owner: owner, reason: value.errorText) }
-            return
-        }
-        switch tag {
-        case .ignore, .subscribe:
-            break
-        case .auth:
-            authReply(owner, value)
-        case .ping:
-            pingReply(owner, value)
-        case .info:
-            if let text = value.string { infoReply(owner, text) }
-        case .publishHello:
-            modifyLink(owner) { $0.cc?.helloSentAt = 0 }
-            if case .master(let name) = owner { helloPublishAnswered(master: name) }
-            if case .error = value { break }
-            switch owner {
-            case .master(let name): masters[name]?.state.lastPubTime = now
-            case .replica(let master, let name): masters[master]?.replicas[name]?.state.lastPubTime = now
-            case .peer: break
-            }
-        case .helloToPeer(let master):
-            if case .error = value { break }
-            if case .peer(let runID) = owner { masters[master]?.sentinels[runID]?.lastPubTime = now }
-        case .isMasterDown(let master):
-            if case .peer(let runID) = owner { isMasterDownReply(master: master, peer: runID, value) }
-        case .reconfigure:
-            reconfigureReply(owner, value)
-        case .transaction(let kind, let master, let step, let last):
-            transactionReply(kind, master: master, step: step, last: last, value)
-        case .coordinatedNotice(let master):
-            if case .peer(let runID) = owner { coordinatedNoticeReply(master: master, peer: runID) }
-        case .confirmAddress(let master):
-            if case .peer(let runID) = owner { confirmAddressReply(master: master, peer: runID, value) }
-        case .permissionProbe(let master, let command):
-            permissionProbeReply(master: master, command: command, value)
-        case .stuckFailoverAbort(let master):
-            stuckFailoverAbortReply(master: master, value)
-        case .ackFence(let nonce, let retried):
-            guard value.string != nonce else { break }
-            if !retried {
-                // That was GETACK's own answer; the ECHO's comes next.
-                links[owner]?.cc?.pending.prepend(.ackFence(nonce, retried: true))
-            } else if let cc = links[owner]?.cc {
-                // Neither frame was the nonce (ECHO refused?): the accounting cannot be trusted,
-                // so start the connection afresh.
-                ackPromptRefused.insert(owner)
-                dropConnection(cc.id, owner: owner, reason: "unexpected reply to the GETACK fence")
-            }
-        }
+    /// The debug event of a link's current connection closing.
+    private mutating func noteClosed(_ closed: ClosedConnection, reason: String) {
+        let event = closed.pubsub ? "-pubsub-link-reconnection" : "-cmd-link-reconnection"
+        emit(.debug, event, "\(describeOwner(closed.owner)) #\(reason)")
     }
 
     /// Closes one connection ourselves, as hiredis does on a fatal reply.
@@ -403,40 +199,27 @@ extension Sentinel {
         linkClosed(id, reason: reason)
     }
 
-    /// PING reply (sentinelPingReplyCallback): PONG, LOADING and MASTERDOWN count as available.
-    mutating func pingReply(_ owner: LinkOwner, _ value: RESPValue) {
-        var acceptable = false
-        switch value {
-        case .simpleString(let s): acceptable = s.hasPrefix("PONG")
-        case .error(let e): acceptable = e.hasPrefix("LOADING") || e.hasPrefix("MASTERDOWN")
-        default: break
-        }
-        let now = self.now
-        let answered: (authFailed: Bool, silence: Millis)? = modifyLink(owner) { link in
-            let silence = link.actPingTime == 0 ? 0 : now - link.actPingTime
-            if acceptable {
-                link.lastAvailTime = now
-                link.actPingTime = 0
-            }
-            link.lastPongTime = now
-            return (link.authFailure != nil, silence)
-        }
-        guard let (authFailed, silence) = answered else { return }
-        // Back after a silence: its role may have changed (StaleMaster.swift).
-        if acceptable { instanceAnsweredAfterSilence(owner, silence: silence) }
-        // -NOAUTH is not "alive" (above) and says why: logged once (LinkAuth.swift).
-        if case .error(let text) = value, Self.isAuthFailure(text) {
-            noteAuthFailure(owner, text, command: "PING")
-        } else if acceptable, authFailed {
-            noteAuthWorks(owner)
-        }
-        // The first real PONG after a reboot ends the master-reboot window (written only when set:
-        // every PONG of every master comes here).
-        if case .master(let name) = owner, case .simpleString(let s) = value, s.hasPrefix("PONG"),
-            readMaster(name, { $0.masterReboot }) == true
-        {
-            modifyMaster(name) { $0.masterReboot = false }
-        }
+    /// Closes both connections of a link (instance reset, address change, credentials change).
+    mutating func closeLink(_ owner: LinkOwner) {
+        for action in links.close(owner) { perform(action, for: owner) }
+    }
+
+    /// Queues one command on a link's command (or pub/sub) connection, remembering what the reply answers.
+    mutating func send(_ owner: LinkOwner, _ words: [String], tag: ReplyTag, pubsub: Bool = false) {
+        if let action = links.send(words, tag: tag, on: owner, pubsub: pubsub) { perform(action, for: owner) }
+    }
+
+    /// Runs `body` on an owner's link, modified in place; nil if it has no link.
+    @inline(__always) @discardableResult
+    mutating func modifyLink<R>(_ owner: LinkOwner, _ body: (inout InstanceLink) -> R) -> R? {
+        links.modify(owner, body)
+    }
+
+    /// Sends `REPLCONF GETACK *` to a replica so it acknowledges its replication offset to its
+    /// master now rather than at its next once-a-second ACK, fenced by an `ECHO` whose answer keeps
+    /// the reply accounting right whether GETACK answers nothing, `+OK`, or an error.
+    mutating func promptReplicaAck(_ owner: LinkOwner) {
+        for action in links.promptAck(owner, nonce: "sentinel-ack-\(now)") { perform(action, for: owner) }
     }
 
     // MARK: - Periodic commands
@@ -453,9 +236,9 @@ extension Sentinel {
         // The link's fields are read once: sending INFO below changes only its pending queue,
         // which is read here before that send, as before.
         guard
-            let (pendingCommands, infoPending, lastPong, lastPing) = readLink(owner, { link in
-                link.awaitingReconnect || link.cc?.connected != true
-                    ? nil : (link.pendingCommands, link.cc?.pending.contains(.info) ?? false, link.lastPongTime, link.lastPingTime)
+            let (pendingCommands, infoPending, lastPong, lastPing) = readLink(owner, { link -> (Int, Bool, Millis, Millis)? in
+                guard !link.awaitingReconnect, case .up(let cc) = link.cc else { return nil }
+                return (cc.pending.count, cc.pending.contains(.info), link.lastPongTime, link.lastPingTime)
             }) ?? nil
         else { return }
         // Closures below capture these locals, not `self` (which would copy the whole Sentinel).
@@ -580,22 +363,6 @@ extension Sentinel {
 
     /// sentinelSendPing: starts the SDOWN clock if no PING is outstanding.
     mutating func sendPing(_ owner: LinkOwner) {
-        let now = self.now
-        let connected = modifyLink(owner) { link in
-            guard link.cc?.connected == true else { return false }
-            if link.actPingTime == 0 { link.actPingTime = now }
-            link.lastPingTime = now
-            return true
-        }
-        guard connected == true else { return }
-        send(owner, ["PING"], tag: .ping)
-    }
-}
-
-extension RESPValue {
-    /// The text of an error reply, else "".
-    var errorText: String {
-        if case .error(let e) = self { return e }
-        return ""
+        if let action = links.ping(owner, now: now) { perform(action, for: owner) }
     }
 }

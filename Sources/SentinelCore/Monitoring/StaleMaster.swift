@@ -45,7 +45,7 @@ extension Sentinel {
         case .peer: return
         }
         let idle = readLink(owner) { link in
-            link.cc?.connected == true && link.cc?.pending.contains(.info) == false
+            link.cc.isUp && !link.cc.isAwaiting(.info)
         }
         guard idle == true else { return }
         send(owner, ["INFO"], tag: .info)

@@ -124,7 +124,7 @@ struct HostnameTests {
         #expect(hello.hasSuffix(",mymaster,\(printed),6379,0"))
         // A replica listed by name in the master's INFO: event, REPLICAS ip, known-replica line.
         _ = s.handle(.hostResolved(host: "node-b.test", ip: "10.0.0.2"), now: 1600)
-        let masterLink = try #require(s.links[.master("mymaster")]?.cc?.id)
+        let masterLink = try #require(s.links[.master("mymaster")]?.cc.id)
         _ = s.handle(.linkConnected(masterLink, localAddress: "127.0.0.9"), now: 1700)
         let info = "# Replication\r\nrole:master\r\nconnected_slaves:1\r\n"
             + "slave0:ip=node-b.test,port=6380,state=online,offset=10,lag=0\r\nmaster_repl_offset:10\r\n"
@@ -194,7 +194,7 @@ struct HostnameTests {
         }
         // Up by name.
         var dials = reconnectUntilDialled()
-        if dials.isEmpty, let cc = s.links[.master("mymaster")]?.cc?.id, let pc = s.links[.master("mymaster")]?.pc?.id {
+        if dials.isEmpty, let cc = s.links[.master("mymaster")]?.cc.id, let pc = s.links[.master("mymaster")]?.pc.id {
             dials = [(cc, "node-a.test", 6379), (pc, "node-a.test", 6379)]
         }
         #expect(dials.allSatisfy { $0.1 == "node-a.test" })

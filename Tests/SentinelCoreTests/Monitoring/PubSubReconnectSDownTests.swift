@@ -17,17 +17,17 @@ struct PubSubReconnectSDownTests {
         let owner = LinkOwner.replica(master: "mymaster", name: "127.0.0.1:6380")
         let up = sim.runUntil(timeout: 1_000) { s in
             let link = s.nodes[0].sentinel.links[owner]
-            return link?.cc?.connected == true && link?.pc?.connected == true
+            return link?.cc.isUp == true && link?.pc.isUp == true
         }
         try #require(up != nil, "the replica's links did not come up")
         // The first PONG arrives; then a reconfiguration kills the pub/sub connection. Its
         // reconnect waits for the ping period since the link was opened.
         sim.run(for: 200)
-        let pubsub = try #require(sim.nodes[0].sentinel.links[owner]?.pc?.id)
+        let pubsub = try #require(sim.nodes[0].sentinel.links[owner]?.pc.id)
         sim.resetLink(node: 0, link: pubsub)
         sim.run(for: 2_500)
         #expect(sim.events(0, "+sdown").isEmpty, "spurious SDOWN: \(sim.events(0, "+sdown"))")
-        #expect(sim.nodes[0].sentinel.links[owner]?.pc?.connected == true, "the pub/sub connection is back")
+        #expect(sim.nodes[0].sentinel.links[owner]?.pc.isUp == true, "the pub/sub connection is back")
     }
 
     @Test("an instance whose connection stays missing is still SDOWN after down-after since its last reply")
