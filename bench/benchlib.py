@@ -277,6 +277,7 @@ def baseline_binary(rev):
         partial = cached + ".partial"
         shutil.copy2(os.path.join(tree, ".build", "release", "swift-sentinel"), partial)
         os.replace(partial, cached)
+        os.remove(log)
         print(f"baseline {sha[:7]}: cached {cached}", flush=True)
         return cached
     finally:

@@ -201,7 +201,8 @@ def baseline_deltas(data):
     "change" (relative change of the median, current / baseline - 1, or None), "verdict"}]: the
     current build against the baseline. The verdict is "worse" or "better" when the current median
     lies beyond every baseline sample on that side, "within noise" when it lies inside the
-    baseline's range; "too few samples" with fewer than 3 samples on either side."""
+    baseline's range (both compared at the precision the table shows); "too few samples" with fewer
+    than 3 samples on either side."""
     rows = []
     for figure, unit, digits, better, current, base in baseline_figures(data):
         def stats(xs):
@@ -214,10 +215,10 @@ def baseline_deltas(data):
             verdict_text = "not measured"
         elif c["n"] < 3 or b["n"] < 3:
             verdict_text = "too few samples"
-        elif b["min"] <= c["median"] <= b["max"]:
+        elif round(b["min"], digits) <= round(c["median"], digits) <= round(b["max"], digits):
             verdict_text = "within noise"
         else:
-            lower = c["median"] < b["min"]
+            lower = round(c["median"], digits) < round(b["min"], digits)
             verdict_text = "better" if lower == (better == "lower") else "worse"
         rows.append({"figure": figure, "unit": unit, "digits": digits, "better": better, "current": c,
                      "baseline": b, "change": change, "verdict": verdict_text})
