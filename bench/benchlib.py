@@ -219,6 +219,80 @@ def swift_binary(no_build):
     return binary
 
 
+def _git(*args):
+    return subprocess.run(["git", "-C", REPO, *args], check=True, capture_output=True, text=True).stdout.strip()
+
+
+def _seed_dependencies(tree):
+    """Copies this checkout's resolved dependencies (Package.resolved, .build/repositories,
+    .build/checkouts, workspace-state.json) into `tree`, so that its build fetches nothing."""
+    if os.path.exists(os.path.join(REPO, "Package.resolved")):
+        shutil.copy2(os.path.join(REPO, "Package.resolved"), tree)
+    os.makedirs(os.path.join(tree, ".build"), exist_ok=True)
+    for name in ("repositories", "checkouts", "artifacts", "workspace-state.json"):
+        source = os.path.join(REPO, ".build", name)
+        target = os.path.join(tree, ".build", name)
+        if os.path.isdir(source):
+            shutil.copytree(source, target, symlinks=True)
+        elif os.path.exists(source):
+            shutil.copy2(source, target)
+
+
+def baseline_binary(rev):
+    """The release binary of commit `rev`, built once in a temporary detached git worktree under
+    /tmp (removed afterwards) and cached as .build/baseline-<sha>/swift-sentinel; a later call for
+    the same commit reuses the cached binary."""
+    try:
+        sha = _git("rev-parse", "--verify", f"{rev}^{{commit}}")
+    except subprocess.CalledProcessError:
+        sys.exit(f"--baseline-commit {rev}: not a commit of {REPO}")
+    cached = os.path.join(REPO, ".build", f"baseline-{sha}", "swift-sentinel")
+    if os.path.exists(cached):
+        print(f"baseline {sha[:7]}: cached {cached}", flush=True)
+        return cached
+    tree = tempfile.mkdtemp(prefix=f"swift-sentinel-baseline-{sha[:7]}-")
+    os.rmdir(tree)  # git worktree add creates it
+    print(f"baseline {sha[:7]}: building the release binary in {tree} (several minutes)...", flush=True)
+    try:
+        _git("worktree", "add", "--detach", tree, sha)
+        _seed_dependencies(tree)
+        log = os.path.join(tempfile.gettempdir(), f"swift-sentinel-baseline-{sha[:7]}-build.log")
+        with open(log, "w") as out:
+            build = subprocess.Popen(["swift", "build", "-c", "release", "--product", "swift-sentinel"], cwd=tree,
+                                     stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                     start_new_session=True, preexec_fn=_die_with_parent)
+            code = None
+            try:
+                code = build.wait()
+            finally:
+                if code != 0:
+                    try:  # the compiler jobs too: the build runs in its own process group
+                        os.killpg(build.pid, signal.SIGKILL)
+                    except OSError:
+                        pass
+                    build.wait()
+        if code != 0:
+            sys.exit(f"baseline {sha[:7]}: swift build failed ({code}); see {log}")
+        os.makedirs(os.path.dirname(cached), exist_ok=True)
+        partial = cached + ".partial"
+        shutil.copy2(os.path.join(tree, ".build", "release", "swift-sentinel"), partial)
+        os.replace(partial, cached)
+        os.remove(log)
+        print(f"baseline {sha[:7]}: cached {cached}", flush=True)
+        return cached
+    finally:
+        subprocess.run(["git", "-C", REPO, "worktree", "remove", "--force", tree], capture_output=True)
+        shutil.rmtree(tree, ignore_errors=True)
+        subprocess.run(["git", "-C", REPO, "worktree", "prune"], capture_output=True)
+
+
+def binary_commit(binary):
+    """The commit a cached baseline binary was built from (its .build/baseline-<sha>/ directory),
+    or None for another path."""
+    parent = os.path.basename(os.path.dirname(os.path.abspath(binary)))
+    return parent[len("baseline-"):] if parent.startswith("baseline-") else None
+
+
 def machine():
     return f"{time.strftime('%Y-%m-%d')}, {os.cpu_count()} cores, {os.uname().release}"
 

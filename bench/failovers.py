@@ -27,6 +27,19 @@ PLANNED_VARIANTS = [
     ("swift-classic", "swift-sentinel, classic", "swift", False),
     ("coordinated", "swift-sentinel, COORDINATED", "swift", True),
 ]
+
+
+def planned_variants(baseline_label=None):
+    """PLANNED_VARIANTS, plus the classic and the COORDINATED failover of the baseline build
+    (`bench/run --baseline…`) when it has a label."""
+    if baseline_label is None:
+        return PLANNED_VARIANTS
+    return PLANNED_VARIANTS + [
+        ("baseline-classic", f"{baseline_label}, classic", "baseline", False),
+        ("baseline-coordinated", f"{baseline_label}, COORDINATED", "baseline", True),
+    ]
+
+
 # Targets of issue 4 for the coordinated failover.
 COORDINATED_TARGETS = {"lost": 0, "stall_median_ms": 100, "stall_worst_ms": 250, "errors": 5}
 

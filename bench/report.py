@@ -3,11 +3,11 @@ one run. Edit the explanations here, not in the generated file."""
 
 import statistics
 
-from failovers import PLANNED_VARIANTS, coordinated_checks, crash_table, planned_table
+from failovers import coordinated_checks, crash_table, planned_table, planned_variants
 from queries import CELLS
 from summary import (
-    IMPLEMENTATIONS, crash_times, discovery_times, median, ok, query_cell, rss_after_discovery, rss_after_load,
-    targets,
+    baseline_deltas, crash_times, discovery_times, format_delta, implementations, median, ok, query_cell,
+    rss_after_discovery, rss_after_load, targets,
 )
 
 HEADER = """# Benchmarks
@@ -52,6 +52,17 @@ SUMMARY = """
 
 Ratios are swift-sentinel / redis-sentinel from this run (for the failover at scale: swift-sentinel
 at {scale_masters} masters / swift-sentinel at 1 master, both from this run).
+
+"""
+
+BASELINE = """
+## Current build against the baseline
+
+The same run also measured {label}, the release build of {commit} (`{binary}`), in every section
+and in the same alternation as the other two (its own rows and columns in the tables below). Here
+the current build and the baseline figure by figure: median (min – max, samples), and the median's
+relative change. **worse** / better: the current median lies beyond every baseline sample on that
+side; within noise: inside the baseline's range.
 
 """
 
@@ -206,30 +217,56 @@ def times_ratio(a, b, text):
 
 def header(data):
     m, o = data["machine"], data["options"]
-    return HEADER.format(
+    text = HEADER.format(
         quick_note=QUICK_NOTE.format(**o) if data["quick"] else "",
         date=m["date"], cpu=m["cpu"], cores=m["cores"], ram_gib=m["ram_gib"], kernel=m["kernel"],
         load=" / ".join(str(x) for x in m["load_at_start"]) + " (1 / 5 / 15 min)",
         command=data["command"], duration=f"{data['duration_s'] / 60:.1f} minutes",
         commit=m["swift_sentinel_commit"], swift=m["swift"], redis_sentinel=m["redis_sentinel"],
         redis_benchmark=m["redis_benchmark"], **o)
+    baseline = data.get("baseline")
+    if baseline:
+        row = f"| baseline | {baseline['label']}: release build of {baseline['commit']} (`{baseline['binary']}`) |\n"
+        text = text.replace("| reference |", row + "| reference |", 1)
+    return text
 
 
 def summary_section(data):
+    baseline = data.get("baseline")
+    extra = f" {baseline['label']} |" if baseline else ""
     lines = [SUMMARY.format(**data["options"]).rstrip("\n"), "",
-             "| target | swift-sentinel | redis-sentinel 7.0.15 | ratio | goal | result |",
-             "|---|---|---|---|---|---|"]
+             "| target | swift-sentinel | redis-sentinel 7.0.15 | ratio | goal | result |" + extra,
+             "|---|---|---|---|---|---|" + ("---|" if baseline else "")]
     for t in targets(data):
         r = "–" if t["ratio"] is None else f"{t['ratio']:.2f}"
-        lines.append(f"| {t['text']} | {t['swift']} | {t['redis']} | {r} | {t['goal']} | {t['result']} |")
+        lines.append(f"| {t['text']} | {t['swift']} | {t['redis']} | {r} | {t['goal']} | {t['result']} |"
+                     + (f" {t['baseline']} |" if baseline else ""))
     return "\n".join(lines) + "\n"
+
+
+def baseline_table(data):
+    """The current build against the baseline, one line per figure (markdown table lines)."""
+    lines = [f"| figure | current build | {data['baseline']['label']} | change | better when | verdict |",
+             "|---|---|---|---|---|---|"]
+    for row in baseline_deltas(data):
+        current, base, change = format_delta(row)
+        verdict = f"**{row['verdict']}**" if row["verdict"] == "worse" else row["verdict"]
+        lines.append(f"| {row['figure']} | {current} | {base} | {change} | {row['better']} | {verdict} |")
+    return lines
+
+
+def baseline_section(data):
+    baseline = data.get("baseline")
+    if not baseline:
+        return ""
+    return BASELINE.format(**baseline) + "\n".join(baseline_table(data)) + "\n"
 
 
 def crash_section(data):
     if "crash" not in data:
         return CRASH.split("\n\n")[0] + "\n\nNot measured in this run (`--skip crash`).\n"
     rows = []
-    for impl, name in IMPLEMENTATIONS:
+    for impl, name in implementations(data):
         xs = crash_times(data, impl)
         rows.append((name, xs, len(ok(data["crash"][impl])) - len(xs)))
     lines = crash_table(rows)
@@ -243,7 +280,7 @@ def planned_section(data):
     if "planned" not in data:
         return PLANNED.split("\n\n")[0] + "\n\nNot measured in this run (`--skip planned`).\n"
     rows = []
-    for key, name, _, _ in PLANNED_VARIANTS:
+    for key, name, _, _ in planned_variants((data.get("baseline") or {}).get("label")):
         runs = data["planned"].get(key, [])
         rows.append((name, ok(runs), [r["error"] for r in runs if "error" in r]))
     lines = planned_table(rows, o["planned_runs"])
@@ -267,7 +304,7 @@ def planned_section(data):
 
 def discovery_section(data):
     lines = ["| sentinel | median | min | max | topologies |", "|---|---|---|---|---|"]
-    for impl, name in IMPLEMENTATIONS:
+    for impl, name in implementations(data):
         xs = discovery_times(data, impl)
         lines.append(f"| {name} | " + " | ".join(fmt_s(xs)) + f" | {len(xs)} |")
     s, r = median(discovery_times(data, "swift")), median(discovery_times(data, "redis"))
@@ -277,34 +314,49 @@ def discovery_section(data):
 def queries_section(data):
     if "queries" not in data:
         return QUERIES.split("\n\n")[0] + "\n\nNot measured in this run (`--skip queries`).\n"
+    baseline = data.get("baseline")
+    label = baseline["label"] if baseline else None
     lines = ["| command | clients | requests | swift-sentinel rps | redis-sentinel rps | ratio "
-             "| swift-sentinel p50 / p99 | redis-sentinel p50 / p99 |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| swift-sentinel p50 / p99 | redis-sentinel p50 / p99 |"
+             + (f" {label} rps | {label} p50 / p99 |" if baseline else ""),
+             "|---|---|---|---|---|---|---|---|" + ("---|---|" if baseline else "")]
     for key, words, clients, _ in CELLS:
         runs = ok(data["queries"]["swift"]) or ok(data["queries"]["redis"])
         n = runs[0]["cells"][key]["requests"] if runs else "–"
         v = {impl: {m: query_cell(data, impl, key, m) for m in ("rps", "p50_ms", "p99_ms")}
-             for impl, _ in IMPLEMENTATIONS}
+             for impl, _ in implementations(data)}
+        extra = ""
+        if baseline:
+            b = v["baseline"]
+            extra = (" – | – |" if b["rps"] is None
+                     else f" {b['rps']:,.0f} | {b['p50_ms']:.3f} / {b['p99_ms']:.3f} |")
         if None in (v["swift"]["rps"], v["redis"]["rps"]):
-            lines.append(f"| `{' '.join(words)}` | {clients} | {n} | – | – | – | – | – |")
+            lines.append(f"| `{' '.join(words)}` | {clients} | {n} | – | – | – | – | – |" + extra)
             continue
         lines.append(
             f"| `{' '.join(words)}` | {clients} | {n:,} | {v['swift']['rps']:,.0f} | {v['redis']['rps']:,.0f} "
             f"| {v['swift']['rps'] / v['redis']['rps']:.2f} "
             f"| {v['swift']['p50_ms']:.3f} / {v['swift']['p99_ms']:.3f} "
-            f"| {v['redis']['p50_ms']:.3f} / {v['redis']['p99_ms']:.3f} |")
-    runs = {impl: len(ok(data["queries"][impl])) for impl, _ in IMPLEMENTATIONS}
+            f"| {v['redis']['p50_ms']:.3f} / {v['redis']['p99_ms']:.3f} |" + extra)
+    runs = {impl: len(ok(data["queries"].get(impl, []))) for impl, _ in implementations(data)}
     cpu = ["| command | clients | swift-sentinel CPU per request | redis-sentinel CPU per request "
-           "| redis-benchmark CPU against swift-sentinel | against redis-sentinel |", "|---|---|---|---|---|---|"]
+           "| redis-benchmark CPU against swift-sentinel | against redis-sentinel |"
+           + (f" {label} CPU per request | redis-benchmark CPU against {label} |" if baseline else ""),
+           "|---|---|---|---|---|---|" + ("---|---|" if baseline else "")]
     for key, words, clients, _ in CELLS:
-        v = {(impl, m): query_cell(data, impl, key, m) for impl, _ in IMPLEMENTATIONS
+        v = {(impl, m): query_cell(data, impl, key, m) for impl, _ in implementations(data)
              for m in ("server_us_per_request", "client_cpu_pct")}
         cell = {k: "–" if x is None else (f"{x:.1f} µs" if k[1] == "server_us_per_request" else f"{x:.0f} %")
                 for k, x in v.items()}
         cpu.append(f"| `{' '.join(words)}` | {clients} | {cell['swift', 'server_us_per_request']} "
                    f"| {cell['redis', 'server_us_per_request']} | {cell['swift', 'client_cpu_pct']} "
-                   f"| {cell['redis', 'client_cpu_pct']} |")
-    return (QUERIES + "\n".join(lines) + f"\n\nRuns: {runs['swift']} (swift-sentinel), {runs['redis']} (redis-sentinel).\n"
+                   f"| {cell['redis', 'client_cpu_pct']} |"
+                   + (f" {cell['baseline', 'server_us_per_request']} | {cell['baseline', 'client_cpu_pct']} |"
+                      if baseline else ""))
+    counted = f"{runs['swift']} (swift-sentinel), {runs['redis']} (redis-sentinel)"
+    if baseline:
+        counted += f", {runs['baseline']} ({label})"
+    return (QUERIES + "\n".join(lines) + f"\n\nRuns: {counted}.\n"
             + QUERIES_CPU.format(cores=data["machine"]["cores"]) + "\n".join(cpu) + "\n")
 
 
@@ -313,7 +365,7 @@ def memory_section(data):
              f"| at {data['options']['scale_masters']} masters, median |",
              "|---|---|---|---|---|---|---|"]
     fleets = (data.get("scale") or {}).get("fleets", {})
-    for impl, name in IMPLEMENTATIONS:
+    for impl, name in implementations(data):
         xs = rss_after_discovery(data, impl)
         at_scale = median(fleets[impl]["rss_kb"]) if impl in fleets else None
         cells = [mib(median(xs)), mib(min(xs) if xs else None), mib(max(xs) if xs else None), str(len(xs)),
@@ -335,7 +387,7 @@ def scale_section(data):
              f"| {scale['masters']} / 1 master | TILT entered, per sentinel | healthy masters marked +sdown "
              "| waited for TILT to end |",
              "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for impl, name in IMPLEMENTATIONS:
+    for impl, name in implementations(data):
         f = scale["fleets"].get(impl)
         if not f:
             lines.append(f"| {name} |" + " – |" * 10)
@@ -357,7 +409,7 @@ def scale_section(data):
 
 
 def render(data):
-    parts = [header(data), summary_section(data), crash_section(data), planned_section(data),
+    parts = [header(data), summary_section(data), baseline_section(data), crash_section(data), planned_section(data),
              discovery_section(data), queries_section(data), memory_section(data), scale_section(data), RUN_IT]
     errors = data.get("errors", [])
     if errors:

@@ -1,11 +1,14 @@
 """From the raw samples of one bench/run to the figures the report shows: medians per
-implementation and the targets with their ratio from this run, met or not, and by how much."""
+implementation and the targets with their ratio from this run, met or not, and by how much; with
+a baseline (`bench/run --baseline…`), the current build against it, figure by figure."""
 
 import statistics
 
 from queries import CELLS
 
 IMPLEMENTATIONS = [("swift", "swift-sentinel"), ("redis", "redis-sentinel 7.0.15")]
+# The key of the optional third implementation: a swift-sentinel release build of an earlier commit.
+BASELINE = "baseline"
 
 # kind of target row -> (comparison, goal); the ratio is swift-sentinel / redis-sentinel except for
 # scale_failover (swift-sentinel at N masters / at 1 master)
@@ -15,6 +18,13 @@ TARGET_GOALS = {
     "idle_cpu": ("<=", 1.0),
     "scale_failover": ("<=", 1.10),
 }
+
+
+def implementations(data):
+    """[(key, label)] of the implementations measured in this run: IMPLEMENTATIONS, then the
+    baseline when the run had one."""
+    baseline = data.get("baseline")
+    return IMPLEMENTATIONS + ([(BASELINE, baseline["label"])] if baseline else [])
 
 
 def median(xs):
@@ -40,6 +50,11 @@ def discovery_times(data, impl):
     if impl == "swift":
         xs += [r["discovery_s"] for r in ok(data.get("planned", {}).get("coordinated", []))]
     return xs
+
+
+def idle_cpu_samples(data, impl):
+    fleet = (data.get("scale") or {}).get("fleets", {}).get(impl)
+    return list(fleet["idle_cpu_pct"]) if fleet else []
 
 
 def rss_after_discovery(data, impl):
@@ -74,36 +89,150 @@ def ratio(a, b):
 
 
 def targets(data):
-    """[{"text", "swift", "redis", "ratio", "goal", "result", "met"}] for the summary table."""
+    """[{"text", "swift", "redis", "ratio", "goal", "result", "met"}] for the summary table; with a
+    baseline also "baseline", its figure (the ratio and the result stay swift / redis)."""
     rows = []
+    impls = [impl for impl, _ in implementations(data)]
+
+    def figures(value, text):
+        """{impl: text or None} of one figure: `value(impl)` formatted by `text` where measured."""
+        values = {impl: value(impl) for impl in impls}
+        return values, {impl: None if v is None else text(v) for impl, v in values.items()}
+
     for key, words, clients, _ in CELLS:
-        s, r = query_cell(data, "swift", key, "rps"), query_cell(data, "redis", key, "rps")
+        v, t = figures(lambda impl: query_cell(data, impl, key, "rps"), lambda x: f"{x:,.0f} rps")
         rows.append(dict(text=f"Throughput `{' '.join(words)}`, `-c {clients}`", kind="throughput",
-                         swift=s and f"{s:,.0f} rps", redis=r and f"{r:,.0f} rps", ratio=ratio(s, r)))
-    s, r = median(rss_after_discovery(data, "swift")), median(rss_after_discovery(data, "redis"))
-    rows.append(dict(text="Resident memory after discovery (1 master)", kind="rss",
-                     swift=s and f"{s / 1024:.1f} MiB", redis=r and f"{r / 1024:.1f} MiB", ratio=ratio(s, r)))
+                         **t, ratio=ratio(v["swift"], v["redis"])))
+    v, t = figures(lambda impl: median(rss_after_discovery(data, impl)), lambda x: f"{x / 1024:.1f} MiB")
+    rows.append(dict(text="Resident memory after discovery (1 master)", kind="rss", **t,
+                     ratio=ratio(v["swift"], v["redis"])))
     scale = data.get("scale") or {}
     fleets = scale.get("fleets", {})
     n = scale.get("masters", data["options"]["scale_masters"])
-    cpu = {impl: median(fleets[impl]["idle_cpu_pct"]) if impl in fleets else None for impl, _ in IMPLEMENTATIONS}
-    rows.append(dict(text=f"Idle CPU at {n} masters (% of one core)", kind="idle_cpu",
-                     swift=cpu["swift"] is not None and f"{cpu['swift']:.2f} %",
-                     redis=cpu["redis"] is not None and f"{cpu['redis']:.2f} %", ratio=ratio(cpu["swift"], cpu["redis"])))
-    at_n = {impl: median(fleets[impl]["failover_s"]) if impl in fleets else None for impl, _ in IMPLEMENTATIONS}
-    at_1 = {impl: median(crash_times(data, impl)) for impl, _ in IMPLEMENTATIONS}
+    v, t = figures(lambda impl: median(idle_cpu_samples(data, impl)), lambda x: f"{x:.2f} %")
+    rows.append(dict(text=f"Idle CPU at {n} masters (% of one core)", kind="idle_cpu", **t,
+                     ratio=ratio(v["swift"], v["redis"])))
+    at_n = {impl: median(fleets[impl]["failover_s"]) if impl in fleets else None for impl in impls}
+    at_1 = {impl: median(crash_times(data, impl)) for impl in impls}
 
     def pair(impl):
         if at_n[impl] is None or at_1[impl] is None:
             return None
         return f"{at_n[impl]:.3f} s at {n} / {at_1[impl]:.3f} s at 1 ({at_n[impl] / at_1[impl]:.2f}×)"
     rows.append(dict(text=f"Crash failover at {n} masters vs 1 master (ratio of swift-sentinel's own times)",
-                     kind="scale_failover", swift=pair("swift"), redis=pair("redis"),
+                     kind="scale_failover", **{impl: pair(impl) for impl in impls},
                      ratio=ratio(at_n["swift"], at_1["swift"])))
     for row in rows:
         comparison, goal = TARGET_GOALS[row["kind"]]
         row["goal"] = f"{comparison.replace('>=', '≥').replace('<=', '≤')} {goal:.2f}"
         row["result"], row["met"] = verdict(row["ratio"], comparison, goal)
-        row["swift"] = row["swift"] or "–"
-        row["redis"] = row["redis"] or "–"
+        for impl in impls:
+            row[impl] = row[impl] or "–"
     return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Current build against the baseline
+
+
+def baseline_figures(data):
+    """[(figure, unit, digits, better, current samples, baseline samples)]: every figure that
+    both swift-sentinel builds of a run with a baseline produced, in the report's order."""
+    if not data.get("baseline"):
+        return []
+    b = BASELINE
+
+    def in_mib(kbs):
+        return [kb / 1024 for kb in kbs]
+    figures = [
+        ("Crash failover, 1 master", "s", 3, "lower", crash_times(data, "swift"), crash_times(data, b)),
+        ("Discovery after start, 1 master", "s", 3, "lower", discovery_times(data, "swift"), discovery_times(data, b)),
+        ("RSS after discovery, 1 master", "MiB", 1, "lower",
+         in_mib(rss_after_discovery(data, "swift")), in_mib(rss_after_discovery(data, b))),
+    ]
+    planned = data.get("planned", {})
+
+    def planned_samples(key, value):
+        return [value(r) for r in ok(planned.get(key, []))]
+    for current, base, name in (("coordinated", f"{b}-coordinated", "COORDINATED"),
+                                ("swift-classic", f"{b}-classic", "classic")):
+        if current not in planned and base not in planned:
+            continue
+        for text, unit, digits, value in (
+                ("acknowledged writes lost", "", 0, lambda r: r["lost"]),
+                ("longest write stall", "ms", 0, lambda r: r["stall_ms"]),
+                ("client errors", "", 0, lambda r: r["errors"]),
+                ("all sentinels name the new master", "ms", 0, lambda r: r["switch_s"] * 1000)):
+            figures.append((f"Planned failover {name}: {text}", unit, digits, "lower",
+                            planned_samples(current, value), planned_samples(base, value)))
+    queries = data.get("queries", {})
+
+    def query_samples(impl, key, metric):
+        return [r["cells"][key][metric] for r in ok(queries.get(impl, []))]
+    if queries:
+        for key, words, clients, _ in CELLS:
+            command = f"`{' '.join(words[1:] if words[0] == 'SENTINEL' else words)}` -c {clients}"
+            for text, unit, digits, better, metric in (("throughput", "rps", 0, "higher", "rps"),
+                                                        ("p99", "ms", 3, "lower", "p99_ms"),
+                                                        ("sentinel CPU per request", "µs", 1, "lower",
+                                                         "server_us_per_request")):
+                figures.append((f"{command} {text}", unit, digits, better, query_samples("swift", key, metric),
+                                query_samples(b, key, metric)))
+        figures.append(("RSS after the query load", "MiB", 1, "lower", in_mib(rss_after_load(data, "swift")),
+                        in_mib(rss_after_load(data, b))))
+    scale = data.get("scale") or {}
+    fleets = scale.get("fleets", {})
+    if fleets:
+        n = scale["masters"]
+
+        def fleet_samples(impl, value):
+            return value(fleets[impl]) if impl in fleets else []
+        for text, unit, digits, value in (
+                (f"Discovery of {n} masters", "s", 2, lambda f: [f["discovery_s"]]),
+                (f"Idle CPU per sentinel at {n} masters", "%", 2, lambda f: f["idle_cpu_pct"]),
+                (f"RSS per sentinel at {n} masters", "MiB", 1, lambda f: in_mib(x for x in f["rss_kb"] if x)),
+                (f"Crash failover at {n} masters", "s", 3, lambda f: [t for t in f["failover_s"] if t is not None])):
+            figures.append((text, unit, digits, "lower", fleet_samples("swift", value), fleet_samples(b, value)))
+    return figures
+
+
+def baseline_deltas(data):
+    """[{"figure", "unit", "better", "current", "baseline" ({"median", "min", "max", "n"}),
+    "change" (relative change of the median, current / baseline - 1, or None), "verdict"}]: the
+    current build against the baseline. The verdict is "worse" or "better" when the current median
+    lies beyond every baseline sample on that side, "within noise" when it lies inside the
+    baseline's range (both compared at the precision the table shows); "too few samples" with fewer
+    than 3 samples on either side."""
+    rows = []
+    for figure, unit, digits, better, current, base in baseline_figures(data):
+        def stats(xs):
+            return {"median": statistics.median(xs), "min": min(xs), "max": max(xs), "n": len(xs)} if xs else None
+        c, b = stats(current), stats(base)
+        change = None
+        if c and b:
+            change = (c["median"] / b["median"] - 1) if b["median"] else (0.0 if c["median"] == 0 else None)
+        if not c or not b:
+            verdict_text = "not measured"
+        elif c["n"] < 3 or b["n"] < 3:
+            verdict_text = "too few samples"
+        elif round(b["min"], digits) <= round(c["median"], digits) <= round(b["max"], digits):
+            verdict_text = "within noise"
+        else:
+            lower = round(c["median"], digits) < round(b["min"], digits)
+            verdict_text = "better" if lower == (better == "lower") else "worse"
+        rows.append({"figure": figure, "unit": unit, "digits": digits, "better": better, "current": c,
+                     "baseline": b, "change": change, "verdict": verdict_text})
+    return rows
+
+
+def format_delta(row):
+    """(current, baseline, change) cells of one baseline_deltas row: median (min – max, n)."""
+    def cell(st):
+        if not st:
+            return "–"
+        d, unit = row["digits"], f" {row['unit']}" if row["unit"] else ""
+        if st["n"] == 1:
+            return f"{st['median']:,.{d}f}{unit}"
+        return f"{st['median']:,.{d}f}{unit} ({st['min']:,.{d}f} – {st['max']:,.{d}f}, {st['n']})"
+    change = "–" if row["change"] is None else f"{row['change'] * 100:+.1f} %"
+    return cell(row["current"]), cell(row["baseline"]), change

@@ -35,19 +35,9 @@ package struct Sentinel: Sendable {
     package internal(set) var acl = AclState()
     /// Resolved IPs of hostnames and MONITOR commands waiting for a resolution (Address.swift).
     var resolution = HostResolution()
-    /// Instances (lowercased address) we must not PUBLISH hello to until then (coordinated failover).
-    var helloHolds: [HostPort: Millis] = [:]
-    /// Clients waiting for our in-flight hello to a master before their notice is answered.
-    var noticeRepliesWaiting: [String: [(ClientID, Int)]] = [:]
-    /// (client IP, leader) pairs whose refused or clamped notices were logged, bounded.
-    var noticeRefusalsLogged: Set<String> = []
-    /// When we learned of a coordinated-failover record per master (grace before finishing it).
-    var recordSeenAt: [String: Millis] = [:]
-    /// Old masters (lowercased address) that still need the release after an orphaned handover.
-    var pendingReleases: Set<HostPort> = []
-    /// Replicas (lowercased address) to repoint at their master after a coordinated handover
-    /// whose leader may have died before doing it (Coordinated.swift).
-    var pendingRepoints: [HostPort: PendingRepoint] = [:]
+    /// What this sentinel keeps for coordinated failovers it takes part in without leading them
+    /// (CoordinatedPeers.swift); the leader's own run is in ``MasterState/failover``.
+    var handovers = HandoverState()
     /// Senders whose refused epochs were logged (Hello.swift `refuseEpoch`), bounded.
     var epochRefusalsLogged: Set<String> = []
     /// Whether the refusal to start a failover with the current epoch at its maximum was logged.

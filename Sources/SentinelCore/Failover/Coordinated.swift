@@ -33,8 +33,7 @@ extension Sentinel {
         output.append(.log(.warning, "Executing user requested COORDINATED FAILOVER of '\(name)'"))
         // Fresh replica states and offsets for the choice of the target after the election.
         send(.master(name), ["INFO"], tag: .info)
-        startFailover(name)
-        masters[name]!.coordinated = CoordinatedRun(pause: master.config.effectiveCoordinatedPause)
+        startFailover(name, kind: .coordinated(CoordinatedRun(pause: master.config.effectiveCoordinatedPause)))
         reply(id, .ok)
         // A real election: ask every peer for its vote now, and tally at once.
         askMasterStateToOtherSentinels(name, forced: true)
@@ -85,74 +84,103 @@ extension Sentinel {
 
     // MARK: - SEND_SLAVEOF_NOONE, coordinated
 
+    /// Runs `body` on the master's coordinated run in place; nil when there is none.
+    @discardableResult
+    mutating func modifyCoordinated<R>(_ name: String, _ body: (inout CoordinatedRun) -> R) -> R? {
+        modifyFailover(name) { run -> R? in
+            guard var coordinated = run.coordinated else { return nil }
+            let result = body(&coordinated)
+            run.coordinated = coordinated
+            return result
+        } ?? nil
+    }
+
+    /// Does what the run asked after an event: go on with the failover, or abort it.
+    mutating func perform(_ action: CoordinatedRun.Action, master name: String) {
+        switch action {
+        case .wait:
+            return
+        case .proceed:
+            failoverStateMachine(name)
+        case .abort(let reason, let failoverAbort):
+            if failoverAbort {
+                send(.master(name), ["FAILOVER", "ABORT"], tag: .reconfigure)
+                masters[name]!.failoverAbortSentAt = now
+            }
+            abortCoordinated(name, reason: reason)
+        }
+    }
+
     /// Replaces the SLAVEOF NO ONE step: announce to the peers, then pause and hand over.
     mutating func coordinatedSendPromotion(_ name: String) {
-        guard let master = masters[name], var run = master.coordinated, let replicaName = master.promotedReplica,
-            let replica = master.replicas[replicaName]
+        guard let master = masters[name], let failover = master.failover, let run = failover.coordinated,
+            let replicaName = failover.promoted, let replica = master.replicas[replicaName]
         else { return }
-        switch run.phase {
+        switch run.stage {
         case .electing:
             // Just elected: hold the peers' hellos first (bounded wait for their answers).
-            run.phase = .announcing
-            run.waitUntil = now + timing.coordinatedAnnounceWait
-            run.awaiting = sendToConnectedPeers(
+            let until = now + timing.coordinatedAnnounceWait
+            let peers = sendToConnectedPeers(
                 of: name,
                 [
-                    "SENTINEL", "COORDINATED-FAILOVER", name, "\(master.failoverEpoch)", myID, replica.address.host,
+                    "SENTINEL", "COORDINATED-FAILOVER", name, "\(failover.epoch)", myID, replica.address.host,
                     "\(replica.address.port)", "\(run.pause)",
                 ], tag: .coordinatedNotice(master: name))
-            masters[name]!.coordinated = run
-            requestWakeUp(at: run.waitUntil)
-            if !run.awaiting.isEmpty { return }
-            coordinatedSendPromotion(name)
+            requestWakeUp(at: until)
+            if modifyCoordinated(name, { $0.announced(to: peers, until: until) }) == .proceed {
+                coordinatedSendPromotion(name)
+            }
         case .announcing:
-            guard run.awaiting.isEmpty || now >= run.waitUntil else { return }
+            guard run.mayPause(now: now) else { return }
             guard let link = links[.master(name)], !link.disconnected else {
-                if now - master.failoverStateChangeTime > master.config.failoverTimeout {
+                if failover.phaseTimedOut(now: now, failoverTimeout: master.config.failoverTimeout) {
                     abortCoordinated(name, reason: "master link down")
                 }
                 return
             }
-            let t = run.pause
-            // Exactly as the master lists the replica (its replica-announce-ip, maybe a name):
-            // redis-server's FAILOVER TO accepts no other spelling of it.
-            let target = failoverToAddress(of: replica, in: master)
-            let steps: [[String]] = [
-                ["MULTI"], ["CLIENT", "PAUSE", "\(t)", "WRITE"],
-                ["FAILOVER", "TO", target.host, "\(target.port)", "TIMEOUT", "\(t)"], ["EXEC"],
-            ]
-            for (index, words) in steps.enumerated() {
-                send(.master(name), words, tag: .transaction(.pause, master: name, step: index, last: steps.count - 1))
-            }
-            send(.master(name), ["INFO"], tag: .info)
-            run.phase = .paused
-            // The pause is at most down-after-milliseconds, which may be up to Int64.max.
-            run.pauseEnds = now.saturatingAdding(t)
-            masters[name]!.coordinated = run
-            holdHellos(to: master.address, until: run.pauseEnds.saturatingAdding(timing.coordinatedHoldMargin))
-            // The record goes to disk in this batch, before the pause reaches the wire.
-            if let wall = wallClockMillis() {
-                masters[name]!.config.coordinatedRecord = CoordinatedRecord(
-                    epoch: master.failoverEpoch, leader: myID, old: master.address, target: target,
-                    pauseEndsUnixMillis: wall.saturatingAdding(t))
-                needsFlush = true
-            }
-            emit(.warning, "+coordinated-failover", "\(describe(master)) pause \(t) to \(target.host) \(target.port)", master: name)
-            emit(.notice, "+failover-state-wait-promotion", describe(replica, of: master), master: name)
-            setFailoverState(name, .waitPromotion)
-            send(.replica(master: name, name: replicaName), ["INFO"], tag: .info)
-            requestWakeUp(at: now + timing.coordinatedPollPeriod)
+            sendPause(name, to: replica, of: master, run: run, epoch: failover.epoch)
         case .paused, .confirming, .released:
             return
         }
     }
 
+    /// `MULTI; CLIENT PAUSE t WRITE; FAILOVER TO host port TIMEOUT t; EXEC` to the master, the
+    /// hellos held and the record persisted in the same batch, then WAIT_PROMOTION.
+    private mutating func sendPause(
+        _ name: String, to replica: ReplicaState, of master: MasterState, run: CoordinatedRun, epoch: Epoch
+    ) {
+        let t = run.pause
+        // Exactly as the master lists the replica (its replica-announce-ip, maybe a name):
+        // redis-server's FAILOVER TO accepts no other spelling of it.
+        let target = failoverToAddress(of: replica, in: master)
+        let steps: [[String]] = [
+            ["MULTI"], ["CLIENT", "PAUSE", "\(t)", "WRITE"],
+            ["FAILOVER", "TO", target.host, "\(target.port)", "TIMEOUT", "\(t)"], ["EXEC"],
+        ]
+        for (index, words) in steps.enumerated() {
+            send(.master(name), words, tag: .transaction(.pause, master: name, step: index, last: steps.count - 1))
+        }
+        send(.master(name), ["INFO"], tag: .info)
+        modifyCoordinated(name) { [now] in $0.pauseSent(now: now) }
+        // The pause is at most down-after-milliseconds, which may be up to Int64.max.
+        holdHellos(to: master.address, until: now.saturatingAdding(t).saturatingAdding(timing.coordinatedHoldMargin))
+        // The record goes to disk in this batch, before the pause reaches the wire.
+        if let wall = wallClockMillis() {
+            masters[name]!.config.coordinatedRecord = CoordinatedRecord(
+                epoch: epoch, leader: myID, old: master.address, target: target,
+                pauseEndsUnixMillis: wall.saturatingAdding(t))
+            needsFlush = true
+        }
+        emit(.warning, "+coordinated-failover", "\(describe(master)) pause \(t) to \(target.host) \(target.port)", master: name)
+        emit(.notice, "+failover-state-wait-promotion", describe(replica, of: master), master: name)
+        modifyFailover(name) { [now] in $0.promotionSent(now: now) }
+        send(.replica(master: name, name: replica.name), ["INFO"], tag: .info)
+        requestWakeUp(at: now + timing.coordinatedPollPeriod)
+    }
+
     /// A peer answered our notice (any answer counts: a redis-sentinel peer says it does not know it).
     mutating func coordinatedNoticeReply(master name: String, peer runID: String) {
-        guard var run = masters[name]?.coordinated, run.phase == .announcing else { return }
-        run.awaiting.remove(runID)
-        masters[name]!.coordinated = run
-        if run.awaiting.isEmpty { failoverStateMachine(name) }
+        perform(modifyCoordinated(name) { $0.noticeAnswered(by: runID) } ?? .wait, master: name)
     }
 
     // MARK: - WAIT_PROMOTION, coordinated
@@ -160,7 +188,7 @@ extension Sentinel {
     /// Polls the target every few ms and the master a little less often; aborts (unpausing) when
     /// the handover failed, or got stuck, before the pause runs out.
     mutating func coordinatedWaitPromotion(_ name: String) {
-        guard let master = masters[name], let run = master.coordinated, run.phase == .paused,
+        guard let master = masters[name], let run = master.coordinated, run.stage == .paused,
             let replicaName = master.promotedReplica
         else { return }
         let targetOwner = LinkOwner.replica(master: name, name: replicaName)
@@ -174,18 +202,8 @@ extension Sentinel {
         {
             send(.master(name), ["INFO"], tag: .info)
         }
-        if run.inProgressSince != 0 && now - run.inProgressSince > min(run.pause, timing.coordinatedStuckAfter) {
-            // The master handed over but the target never took it: the target did not promote
-            // (we poll it every few ms), so FAILOVER ABORT cannot leave two masters.
-            send(.master(name), ["FAILOVER", "ABORT"], tag: .reconfigure)
-            masters[name]!.failoverAbortSentAt = now
-            abortCoordinated(name, reason: "stuck in failover-in-progress for \(now - run.inProgressSince) ms")
-            return
-        }
-        if now > run.pauseEnds.saturatingAdding(timing.coordinatedHoldMargin) {
-            abortCoordinated(name, reason: "the target did not take over within the pause (\(run.pause) ms)")
-            return
-        }
+        let verdict = run.pollVerdict(now: now, stuckAfter: timing.coordinatedStuckAfter, margin: timing.coordinatedHoldMargin)
+        guard verdict == .wait else { return perform(verdict, master: name) }
         requestWakeUp(at: now + timing.coordinatedPollPeriod)
     }
 
@@ -194,21 +212,10 @@ extension Sentinel {
     mutating func coordinatedMasterInfo(_ name: String) {
         // Checked in place first: there is no coordinated run for almost every INFO.
         guard readMaster(name, { $0.coordinated != nil }) == true else { return }
-        guard let master = masters[name], var run = master.coordinated, run.phase == .paused else { return }
-        switch master.masterFailoverState {
-        case "waiting-for-sync":
-            run.sawServerFailover = true
-        case "failover-in-progress":
-            run.sawServerFailover = true
-            if run.inProgressSince == 0 { run.inProgressSince = now }
-        default:
-            if run.sawServerFailover && master.state.roleReported == .master {
-                masters[name]!.coordinated = run
-                abortCoordinated(name, reason: "the master ended FAILOVER without a promotion (replica never caught up)")
-                return
-            }
-        }
-        masters[name]!.coordinated = run
+        guard let (state, isMaster) = readMaster(name, { ($0.masterFailoverState, $0.state.roleReported == .master) })
+        else { return }
+        let verdict = modifyCoordinated(name) { [now] in $0.masterReported(failoverState: state, isMaster: isMaster, now: now) }
+        perform(verdict ?? .wait, master: name)
     }
 
     // MARK: - Promotion, confirmation, release
@@ -216,15 +223,13 @@ extension Sentinel {
     /// The target reported `role:master`: push the configuration to the peers and wait (bounded)
     /// until they answer the new address before releasing the clients.
     mutating func coordinatedPromoted(_ name: String) {
-        guard let master = masters[name], var run = master.coordinated else { return }
-        run.phase = .confirming
-        run.waitUntil = now + timing.coordinatedConfirmWait
+        guard masters[name]?.coordinated?.stage == .paused else { return }
+        let until = now + timing.coordinatedConfirmWait
         // The hello (just forced) is ahead of this question on each connection.
-        run.awaiting = sendToConnectedPeers(
+        let asked = sendToConnectedPeers(
             of: name, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", name], tag: .confirmAddress(master: name))
-        masters[name]!.coordinated = run
-        requestWakeUp(at: run.waitUntil)
-        if run.awaiting.isEmpty { coordinatedRelease(name) }
+        requestWakeUp(at: until)
+        if modifyCoordinated(name, { $0.promoted(asked: asked, until: until) }) == .proceed { coordinatedRelease(name) }
     }
 
     /// Sends one command to every peer of the master whose link is up; returns their run ids.
@@ -241,35 +246,33 @@ extension Sentinel {
 
     /// A peer's GET-MASTER-ADDR-BY-NAME during confirmation: done when it names the promoted replica.
     mutating func confirmAddressReply(master name: String, peer runID: String, _ value: RESPValue) {
-        guard let master = masters[name], var run = master.coordinated, run.phase == .confirming,
+        guard let master = masters[name], let run = master.coordinated, run.stage == .confirming,
             let promoted = master.promotedReplica.flatMap({ master.replicas[$0] })
         else { return }
         if case .array(let e) = value, e.count == 2, let host = e[0].string, let port = e[1].string.flatMap(Int.init),
             sameAddress(HostPort(host, port), announced(promoted.address))
         {
-            run.awaiting.remove(runID)
-        } else if now < run.waitUntil {
+            if modifyCoordinated(name, { $0.addressConfirmed(by: runID) }) == .proceed { coordinatedRelease(name) }
+        } else if run.confirmationOpen(now: now) {
             // Not switched yet: say hello again and ask again.
             sendHelloToPeer(runID, master: name)
             send(.peer(runID: runID), ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", name], tag: .confirmAddress(master: name))
+        } else if run.unconfirmed.isEmpty {
+            coordinatedRelease(name)
         }
-        masters[name]!.coordinated = run
-        if run.awaiting.isEmpty { coordinatedRelease(name) }
     }
 
     /// Kills the clients and unpauses both nodes (the old master first), then lets RECONF_SLAVES go on.
     mutating func coordinatedRelease(_ name: String) {
-        guard var run = masters[name]?.coordinated, run.phase == .confirming else { return }
-        if !run.awaiting.isEmpty {
+        guard let run = masters[name]?.coordinated, run.stage == .confirming else { return }
+        if !run.unconfirmed.isEmpty {
             output.append(
                 .log(
                     .warning,
-                    "Coordinated failover of '\(name)': \(run.awaiting.count) sentinel(s) did not confirm the new address in time; releasing clients anyway"
+                    "Coordinated failover of '\(name)': \(run.unconfirmed.count) sentinel(s) did not confirm the new address in time; releasing clients anyway"
                 ))
         }
-        run.phase = .released
-        run.awaiting = []
-        masters[name]!.coordinated = run
+        modifyCoordinated(name) { $0.release() }
         sendReleases(name)
         failoverStateMachine(name)
     }
@@ -277,19 +280,21 @@ extension Sentinel {
     /// Sends the release transaction to the old and the new master where it is not confirmed yet,
     /// retrying a lost one until the pause would have ended anyway.
     mutating func sendReleases(_ name: String) {
-        guard let master = masters[name], var run = master.coordinated, run.phase == .released,
+        guard let master = masters[name], master.coordinated?.stage == .released,
             let promotedName = master.promotedReplica, let promoted = master.replicas[promotedName]
         else { return }
-        let targets: [(LinkOwner, HostPort)] = [
-            (.master(name), master.address), (.replica(master: name, name: promotedName), promoted.address),
-        ]
-        for (owner, address) in targets where !run.released.contains(address) {
-            if let sent = run.releaseSentAt[address], now - sent < timing.coordinatedReleaseRetry { continue }
-            guard links[owner]?.cc.isUp == true else { continue }
-            sendRelease(owner, address: address, master: name)
-            run.releaseSentAt[address] = now
+        var owners: [HostPort: LinkOwner] = [:]
+        for (owner, address) in [
+            (LinkOwner.master(name), master.address), (.replica(master: name, name: promotedName), promoted.address),
+        ] where links[owner]?.cc.isUp == true {
+            owners[address] = owner
         }
-        masters[name]!.coordinated = run
+        let reachable = [master.address, promoted.address].filter { owners[$0] != nil }
+        let now = self.now
+        let retry = timing.coordinatedReleaseRetry
+        for address in modifyCoordinated(name, { [now] in $0.releasesDue(reachable, now: now, retry: retry) }) ?? [] {
+            sendRelease(owners[address]!, address: address, master: name)
+        }
     }
 
     /// `MULTI; CONFIG REWRITE; CLIENT KILL TYPE normal; CLIENT KILL TYPE pubsub; CLIENT UNPAUSE; EXEC`.
@@ -323,22 +328,18 @@ extension Sentinel {
         }
         switch kind {
         case .pause:
-            guard masters[name]?.coordinated?.phase == .paused else { return }
+            guard masters[name]?.coordinated?.stage == .paused else { return }
             if let failure {
                 abortCoordinated(name, reason: "pause/FAILOVER transaction failed: \(failure)")
             }
         case .release(let address):
-            guard var run = masters[name]?.coordinated else { return }
+            guard step == last, masters[name]?.coordinated != nil else { return }
             if let failure {
-                if step == last {
-                    output.append(.log(.warning, "Coordinated failover of '\(name)': release of \(address) failed: \(failure); retrying"))
-                    run.releaseSentAt[address] = nil
-                }
-            } else if step == last {
-                run.released.insert(address)
+                output.append(.log(.warning, "Coordinated failover of '\(name)': release of \(address) failed: \(failure); retrying"))
             }
-            masters[name]!.coordinated = run
-            if run.released.count == 2 { coordinatedReleased(name) }
+            if modifyCoordinated(name, { $0.releaseEnded(address, ok: failure == nil) }) == true {
+                coordinatedReleased(name)
+            }
         }
     }
 
@@ -353,14 +354,19 @@ extension Sentinel {
     /// Aborts a coordinated failover before the promotion: unpause the master, leave the topology.
     mutating func abortCoordinated(_ name: String, reason: String) {
         guard let master = masters[name], let run = master.coordinated else { return }
-        if run.phase == .paused { send(.master(name), ["CLIENT", "UNPAUSE"], tag: .reconfigure) }
+        if run.stage == .paused { send(.master(name), ["CLIENT", "UNPAUSE"], tag: .reconfigure) }
         emit(.warning, "-failover-abort-coordinated", "\(describe(master)) #\(reason)", master: name)
         releaseHellos(to: master.address)
-        masters[name]!.coordinated = nil
         if master.config.coordinatedRecord != nil {
             masters[name]!.config.coordinatedRecord = nil
             needsFlush = true
         }
-        abortFailover(name)
+        // Only before the promotion is confirmed (sentinelAbortFailover).
+        if master.failoverState <= .waitPromotion {
+            masters[name]!.failover = nil
+        } else {
+            // Past the promotion the failover itself goes on, as a classic one.
+            masters[name]!.failover!.kind = .agreed
+        }
     }
 }

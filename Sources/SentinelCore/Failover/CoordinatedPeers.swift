@@ -12,11 +12,9 @@ extension Sentinel {
     /// Whether hellos to the instance at `address` must not be PUBLISHed now: it is (or may be)
     /// write-paused by a coordinated failover, and a PUBLISH would block its connection.
     func helloHeld(_ address: HostPort, master name: String) -> Bool {
-        if let until = helloHolds[HostPort(address.host.lowercased(), address.port)], now < until { return true }
+        if let until = handovers.helloHolds[HostPort(address.host.lowercased(), address.port)], now < until { return true }
         guard let master = masters[name] else { return false }
-        if let run = master.coordinated, sameAddress(address, master.address),
-            run.phase == .announcing || run.phase == .paused || run.phase == .confirming
-        {
+        if master.coordinated?.holdsHellos == true, sameAddress(address, master.address) {
             return true
         }
         if sameAddress(address, master.address), let state = master.masterFailoverState, state != "no-failover" {
@@ -26,11 +24,11 @@ extension Sentinel {
     }
 
     mutating func holdHellos(to address: HostPort, until: Millis) {
-        helloHolds[HostPort(address.host.lowercased(), address.port)] = until
+        handovers.helloHolds[HostPort(address.host.lowercased(), address.port)] = until
     }
 
     mutating func releaseHellos(to address: HostPort) {
-        helloHolds.removeValue(forKey: HostPort(address.host.lowercased(), address.port))
+        handovers.helloHolds.removeValue(forKey: HostPort(address.host.lowercased(), address.port))
     }
 
     // MARK: - The peer side of the notice
@@ -70,12 +68,12 @@ extension Sentinel {
             masters[name]!.config.coordinatedRecord = CoordinatedRecord(
                 epoch: epoch, leader: leader, old: master.address, target: target,
                 pauseEndsUnixMillis: wall.saturatingAdding(pause))
-            recordSeenAt[name] = now
+            handovers.recordSeenAt[name] = now
         }
         if links[.master(name)]?.cc.isAwaiting(.publishHello) == true {
             // Answer only when our last hello to it is through, so none can arrive after the pause.
             if let slot = reserveReplySlot(id) {
-                noticeRepliesWaiting[name, default: []].append((id, slot))
+                handovers.noticeRepliesWaiting[name, default: []].append((id, slot))
             }
             needsFlush = true
         } else {
@@ -85,7 +83,7 @@ extension Sentinel {
 
     /// Our hello PUBLISH to a master was answered: release the notice answers waiting for it.
     mutating func helloPublishAnswered(master name: String) {
-        guard let waiting = noticeRepliesWaiting.removeValue(forKey: name) else { return }
+        guard let waiting = handovers.noticeRepliesWaiting.removeValue(forKey: name) else { return }
         for (client, slot) in waiting { fillReplySlot(client, slot, .ok) }
     }
 
@@ -120,7 +118,7 @@ extension Sentinel {
         let client = clients[id]?.address ?? "an unknown client"
         let key = "\(kind) \(LoopbackAddress.hostPart(of: client)) \(leader.lowercased())"
         warnOnce(
-            \.noticeRefusalsLogged, key: key,
+            \.handovers.noticeRefusalsLogged, key: key,
             "\(kind) SENTINEL COORDINATED-FAILOVER from \(client) naming leader \(leader): \(detail); see docs/security.md. Further ones of this client and leader are not logged"
         )
     }
@@ -163,12 +161,12 @@ extension Sentinel {
                 let after = now + timing.coordinatedOrphanGrace
                 let until = now.saturatingAdding(master.config.failoverTimeout)
                 for replica in master.replicas.values where !sameAddress(replica.address, record.old) {
-                    pendingRepoints[HostPort(replica.address.host.lowercased(), replica.address.port)] = PendingRepoint(
+                    handovers.pendingRepoints[HostPort(replica.address.host.lowercased(), replica.address.port)] = PendingRepoint(
                         condition: .unlessLeaderDid(oldMaster: record.old, after: after, leader: record.leader), until: until)
                 }
             }
             masters[name]!.config.coordinatedRecord = nil
-            recordSeenAt[name] = nil
+            handovers.recordSeenAt[name] = nil
             needsFlush = true
             return
         }
@@ -188,7 +186,7 @@ extension Sentinel {
             }
             send(owner, ["INFO"], tag: .info)
         }
-        let seen = recordSeenAt[name] ?? startTime
+        let seen = handovers.recordSeenAt[name] ?? startTime
         guard target.state.roleReported == .master, now - seen >= timing.coordinatedOrphanGrace else { return }
         emit(.warning, "+coordinated-failover-finish", "\(describe(master)) epoch \(record.epoch)", master: name)
         masters[name]!.config.configEpoch = record.epoch
@@ -196,17 +194,17 @@ extension Sentinel {
         let new = announced(target.address)
         emit(.warning, "+switch-master", "\(name) \(old.host) \(old.port) \(new.host) \(new.port)", master: name)
         resetMasterAndChangeAddress(name, to: target.address)
-        pendingReleases.insert(HostPort(record.old.host.lowercased(), record.old.port))
+        handovers.pendingReleases.insert(HostPort(record.old.host.lowercased(), record.old.port))
         // The other replicas still replicate from the old master, now chained behind the new one
         // (FAILOVER moved only the old master): repoint them as RECONF_SLAVES would, instead of
         // leaving them to +fix-slave-config after failover-timeout. That takes over afterwards.
         let until = now.saturatingAdding(masters[name]!.config.failoverTimeout)
         for replica in masters[name]!.replicas.values where !sameAddress(replica.address, record.old) {
-            pendingRepoints[HostPort(replica.address.host.lowercased(), replica.address.port)] = PendingRepoint(
+            handovers.pendingRepoints[HostPort(replica.address.host.lowercased(), replica.address.port)] = PendingRepoint(
                 condition: .finishedHere, until: until)
         }
         masters[name]!.config.coordinatedRecord = nil
-        recordSeenAt[name] = nil
+        handovers.recordSeenAt[name] = nil
         forceHellos(master: name)
     }
 
@@ -214,22 +212,22 @@ extension Sentinel {
     /// to the old master (when we finished it), and `SLAVEOF <new master>` (`+slave-reconf-sent`)
     /// to the other replicas, still chained behind the old master (``PendingRepoint``).
     mutating func sendPendingReleases() {
-        guard !pendingReleases.isEmpty || !pendingRepoints.isEmpty else { return }
+        guard !handovers.pendingReleases.isEmpty || !handovers.pendingRepoints.isEmpty else { return }
         let now = self.now
-        if pendingRepoints.values.contains(where: { $0.until <= now }) {
-            pendingRepoints = pendingRepoints.filter { $0.value.until > now }
+        if handovers.pendingRepoints.values.contains(where: { $0.until <= now }) {
+            handovers.pendingRepoints = handovers.pendingRepoints.filter { $0.value.until > now }
         }
         for (name, master) in masters {
             for (replicaName, replica) in master.replicas {
                 let key = HostPort(replica.address.host.lowercased(), replica.address.port)
-                let release = pendingReleases.contains(key)
-                let repoint = pendingRepoints[key]
+                let release = handovers.pendingReleases.contains(key)
+                let repoint = handovers.pendingRepoints[key]
                 guard release || repoint != nil else { continue }
                 let owner = LinkOwner.replica(master: name, name: replicaName)
                 guard let cc = links[owner]?.cc.up else { continue }
                 if release {
                     sendRelease(owner, address: replica.address, master: name)
-                    pendingReleases.remove(key)
+                    handovers.pendingReleases.remove(key)
                 }
                 guard let repoint else { continue }
                 switch repoint.condition {
@@ -245,12 +243,12 @@ extension Sentinel {
                         continue
                     }
                     guard sameAddress(HostPort(replica.slaveMasterHost ?? "", replica.slaveMasterPort), oldMaster) else {
-                        pendingRepoints.removeValue(forKey: key)
+                        handovers.pendingRepoints.removeValue(forKey: key)
                         continue
                     }
                 }
                 if sendSlaveOf(owner, to: announced(master.address)) {
-                    pendingRepoints.removeValue(forKey: key)
+                    handovers.pendingRepoints.removeValue(forKey: key)
                     emit(.notice, "+slave-reconf-sent", describe(replica, of: master), master: name)
                     send(owner, ["INFO"], tag: .info)
                 }
@@ -278,4 +276,23 @@ package struct PendingRepoint: Hashable, Sendable {
     package var condition: Condition
     /// Given up then: `+fix-slave-config` (after failover-timeout) takes over.
     package var until: Millis
+}
+
+/// A sentinel's part in coordinated failovers others lead (or it led before a restart): the
+/// hello holds, the notices waiting for our last hello, and finishing a handover whose leader
+/// vanished.
+package struct HandoverState: Sendable {
+    /// Instances (lowercased address) we must not PUBLISH hello to until then.
+    var helloHolds: [HostPort: Millis] = [:]
+    /// Clients waiting for our in-flight hello to a master before their notice is answered.
+    var noticeRepliesWaiting: [String: [(ClientID, Int)]] = [:]
+    /// (client IP, leader) pairs whose refused or clamped notices were logged, bounded.
+    var noticeRefusalsLogged: Set<String> = []
+    /// When we learned of a coordinated-failover record per master (grace before finishing it).
+    var recordSeenAt: [String: Millis] = [:]
+    /// Old masters (lowercased address) that still need the release after an orphaned handover.
+    var pendingReleases: Set<HostPort> = []
+    /// Replicas (lowercased address) to repoint at their master after a coordinated handover
+    /// whose leader may have died before doing it.
+    var pendingRepoints: [HostPort: PendingRepoint] = [:]
 }

@@ -62,13 +62,11 @@ extension Sentinel {
 
     /// sentinelStartFailover: a new epoch, `+new-epoch`, `+try-failover`, state WAIT_START.
     /// Callers check ``epochExhausted()`` first.
-    mutating func startFailover(_ name: String) {
+    mutating func startFailover(_ name: String, kind: FailoverRun.Kind = .agreed) {
         guard var master = masters[name] else { return }
         settings.currentEpoch = settings.currentEpoch.saturatingAdding(1)
-        master.failoverState = .waitStart
-        master.failoverEpoch = settings.currentEpoch
+        master.failover = FailoverRun(epoch: settings.currentEpoch, kind: kind, now: now)
         master.failoverStartTime = now + desync()
-        master.failoverStateChangeTime = now
         master.failoverDelayLogged = false
         master.pendingStartAt = nil
         masters[name] = master
@@ -83,8 +81,7 @@ extension Sentinel {
         guard selectReplica(master) != nil else { return reply(id, .error(Wire.errNoGoodSlave)) }
         guard !epochExhausted() else { return reply(id, .error(Wire.errEpochExhausted)) }
         output.append(.log(.warning, "Executing user requested FAILOVER of '\(name)'"))
-        startFailover(name)
-        masters[name]!.forceFailover = true
+        startFailover(name, kind: .forced)
         reply(id, .ok)
         // Do not wait for the next tick.
         failoverStateMachine(name)
@@ -99,7 +96,7 @@ extension Sentinel {
         guard let current = readMaster(name, { $0.failoverState }), current != .none, current != .updateConfig
         else { return }
         // A coordinated failover past the pause is finished even in TILT: writers are parked.
-        let paused = masters[name]?.coordinated.map { $0.phase != .electing && $0.phase != .announcing } ?? false
+        let paused = masters[name]?.coordinated?.pauseSent ?? false
         guard !tilt || paused else { return }
         var previous: FailoverState? = nil
         while let state = masters[name]?.failoverState, state != previous {
@@ -121,23 +118,32 @@ extension Sentinel {
         }
     }
 
-    mutating func setFailoverState(_ name: String, _ state: FailoverState) {
-        masters[name]!.failoverState = state
-        masters[name]!.failoverStateChangeTime = now
+    /// Runs `body` on the master's failover run in place; nil when no failover runs.
+    @discardableResult
+    mutating func modifyFailover<R>(_ name: String, _ body: (inout FailoverRun) -> R) -> R? {
+        modifyMaster(name) { master -> R? in
+            guard master.failover != nil else { return nil }
+            return body(&master.failover!)
+        } ?? nil
     }
 
     /// WAIT_START: wait to be elected (or go on at once when forced).
     private mutating func failoverWaitStart(_ name: String) {
-        guard let master = masters[name] else { return }
-        let leader = electedLeader(master: name, epoch: master.failoverEpoch)
+        guard let master = masters[name], let run = master.failover else { return }
+        let leader = electedLeader(master: name, epoch: run.epoch)
         let isLeader = leader.map { $0.lowercased() == myID.lowercased() } ?? false
-        if !isLeader && !master.forceFailover {
-            let electionTimeout = min(timing.electionTimeout, master.config.failoverTimeout)
-            if now - master.failoverStartTime > electionTimeout {
-                emit(.warning, "-failover-abort-not-elected", describe(master), master: name)
-                abortFailover(name)
-            }
+        let electionTimeout = min(timing.electionTimeout, master.config.failoverTimeout)
+        switch run.waitStartAction(
+            elected: isLeader, now: now, startTime: master.failoverStartTime, electionTimeout: electionTimeout)
+        {
+        case .wait:
             return
+        case .abort(let event):
+            emit(.warning, event, describe(master), master: name)
+            abortFailover(name)
+            return
+        case .proceed:
+            break
         }
         emit(.warning, "+elected-leader", describe(master), master: name)
         if simulateFailureFlags & SimulatedFailure.crashAfterElection != 0 {
@@ -145,7 +151,7 @@ extension Sentinel {
             output.append(.crash(exitCode: 99))
             return
         }
-        setFailoverState(name, .selectSlave)
+        modifyFailover(name) { [now] in $0.elected(now: now) }
         emit(.warning, "+failover-state-select-slave", describe(masters[name]!), master: name)
     }
 
@@ -159,8 +165,7 @@ extension Sentinel {
             return
         }
         emit(.warning, "+selected-slave", describe(replica, of: master), master: name)
-        masters[name]!.promotedReplica = replica.name
-        setFailoverState(name, .sendSlaveofNoOne)
+        modifyFailover(name) { [now] in $0.selected(replica.name, now: now) }
         emit(.notice, "+failover-state-send-slaveof-noone", describe(replica, of: masters[name]!), master: name)
     }
 
@@ -173,15 +178,12 @@ extension Sentinel {
         else { return }
         let owner = LinkOwner.replica(master: name, name: replicaName)
         guard let link = links[owner], !link.disconnected else {
-            if now - master.failoverStateChangeTime > master.config.failoverTimeout {
-                emit(.warning, "-failover-abort-slave-timeout", describe(master), master: name)
-                abortFailover(name)
-            }
+            abortOnPromotionTimeout(name)
             return
         }
         guard sendSlaveOf(owner, to: nil) else { return }
         emit(.notice, "+failover-state-wait-promotion", describe(replica, of: master), master: name)
-        setFailoverState(name, .waitPromotion)
+        modifyFailover(name) { [now] in $0.promotionSent(now: now) }
         send(owner, ["INFO"], tag: .info)
         requestWakeUp(at: now + timing.promotionPollPeriod)
     }
@@ -190,23 +192,30 @@ extension Sentinel {
     /// ``promotionConfirmed(_:)``). The promoted replica is polled every few tens of ms.
     private mutating func failoverWaitPromotion(_ name: String) {
         if masters[name]?.coordinated != nil { return coordinatedWaitPromotion(name) }
-        guard let master = masters[name] else { return }
-        if now - master.failoverStateChangeTime > master.config.failoverTimeout {
-            emit(.warning, "-failover-abort-slave-timeout", describe(master), master: name)
-            abortFailover(name)
-            return
-        }
+        guard !abortOnPromotionTimeout(name) else { return }
         requestWakeUp(at: now + timing.promotionPollPeriod)
+    }
+
+    /// SEND_SLAVEOF_NOONE and WAIT_PROMOTION: aborts after failover-timeout in the phase.
+    /// Returns whether it aborted.
+    @discardableResult
+    private mutating func abortOnPromotionTimeout(_ name: String) -> Bool {
+        guard let master = masters[name], let run = master.failover else { return false }
+        guard case .abort(let event) = run.promotionTimeout(now: now, failoverTimeout: master.config.failoverTimeout)
+        else { return false }
+        emit(.warning, event, describe(master), master: name)
+        abortFailover(name)
+        return true
     }
 
     /// The promoted replica reported `role:master` while we wait for it: adopt the failover epoch
     /// as the config epoch, persist, tell everybody, and start repointing the other replicas.
     mutating func promotionConfirmed(_ name: String) {
-        guard let master = masters[name], let replicaName = master.promotedReplica,
+        guard let master = masters[name], let run = master.failover, let replicaName = run.promoted,
             let replica = master.replicas[replicaName]
         else { return }
-        masters[name]!.config.configEpoch = master.failoverEpoch
-        setFailoverState(name, .reconfSlaves)
+        masters[name]!.config.configEpoch = run.epoch
+        modifyFailover(name) { [now] in $0.promotionConfirmed(now: now) }
         needsFlush = true
         emit(.warning, "+promoted-slave", describe(replica, of: master), master: name)
         if simulateFailureFlags & SimulatedFailure.crashAfterPromotion != 0 {
@@ -226,8 +235,11 @@ extension Sentinel {
     /// then detect the end of the failover.
     private mutating func failoverReconfSlaves(_ name: String) {
         if let run = masters[name]?.coordinated {
+            // A peer that never answers (its link up, the sentinel frozen) does not hold the
+            // clients beyond the bounded confirmation wait.
+            if run.confirmationExpired(now: now) { return coordinatedRelease(name) }
             // The other replicas wait until the clients are released; lost releases are retried.
-            guard run.phase == .released else { return }
+            guard run.stage == .released else { return }
             sendReleases(name)
         }
         guard let master = masters[name] else { return }
@@ -258,8 +270,8 @@ extension Sentinel {
         // A coordinated failover ends only once both nodes confirmed the release (a lost one is
         // retried until then): +switch-master resets the run, and a release answered after it
         // would be dropped. failover-timeout still ends it.
-        let releasePending = (masters[name]?.coordinated.map { $0.released.count < 2 }) ?? false
-        if !releasePending || now - master.failoverStateChangeTime > master.config.failoverTimeout {
+        let releasePending = masters[name]?.coordinated?.releasePending ?? false
+        if !releasePending || master.failover?.phaseTimedOut(now: now, failoverTimeout: master.config.failoverTimeout) == true {
             checkFailoverEnd(name)
         }
         if masters[name]?.failoverState == .reconfSlaves {
@@ -270,22 +282,22 @@ extension Sentinel {
     /// sentinelFailoverDetectEnd: the failover ends when every reachable replica is repointed, or
     /// after failover-timeout (then the rest get a best-effort SLAVEOF).
     private mutating func checkFailoverEnd(_ name: String) {
-        guard let master = masters[name], master.failoverState == .reconfSlaves,
-            let promotedName = master.promotedReplica, let promoted = master.replicas[promotedName],
+        guard let master = masters[name], let run = master.failover, run.state == .reconfSlaves,
+            let promotedName = run.promoted, let promoted = master.replicas[promotedName],
             !promoted.state.sDown
         else { return }
         var notReconfigured = master.replicas.values.filter {
             $0.name != promotedName && $0.reconf != .done && !$0.state.sDown
         }.count
         var timedOut = false
-        if now - master.failoverStateChangeTime > master.config.failoverTimeout {
+        if run.phaseTimedOut(now: now, failoverTimeout: master.config.failoverTimeout) {
             notReconfigured = 0
             timedOut = true
             emit(.warning, "+failover-end-for-timeout", describe(master), master: name)
         }
         guard notReconfigured == 0 else { return }
         emit(.warning, "+failover-end", describe(master), master: name)
-        setFailoverState(name, .updateConfig)
+        modifyFailover(name) { [now] in $0.ended(now: now) }
         if timedOut {
             for (replicaName, replica) in master.replicas
             where replicaName != promotedName && replica.reconf == .none {
@@ -316,10 +328,7 @@ extension Sentinel {
     mutating func abortFailover(_ name: String) {
         guard let master = masters[name], master.failoverState <= .waitPromotion else { return }
         if master.coordinated != nil { return abortCoordinated(name, reason: "failover aborted") }
-        masters[name]!.failoverState = .none
-        masters[name]!.failoverStateChangeTime = now
-        masters[name]!.forceFailover = false
-        masters[name]!.promotedReplica = nil
+        masters[name]!.failover = nil
     }
 
     // MARK: - SLAVEOF

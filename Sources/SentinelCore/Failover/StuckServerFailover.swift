@@ -31,7 +31,7 @@ extension Sentinel {
     /// is gone or stuck too, the handover did not happen, and the master is as stuck as any other.
     func serverFailoverIsKnown(_ master: MasterState) -> Bool {
         if master.failoverInProgress || master.coordinated != nil { return true }
-        if let until = helloHolds[HostPort(master.address.host.lowercased(), master.address.port)], now < until {
+        if let until = handovers.helloHolds[HostPort(master.address.host.lowercased(), master.address.port)], now < until {
             return true
         }
         if let record = master.config.coordinatedRecord {

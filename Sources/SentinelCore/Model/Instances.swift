@@ -104,67 +104,6 @@ package enum ReconfState: Hashable, Sendable {
     case done
 }
 
-/// The failover state machine's states, with the names `SENTINEL MASTER` prints (§7.3).
-package enum FailoverState: Int, Hashable, Sendable, Comparable {
-    case none = 0
-    case waitStart
-    case selectSlave
-    case sendSlaveofNoOne
-    case waitPromotion
-    case reconfSlaves
-    case updateConfig
-
-    package var wireName: String {
-        switch self {
-        case .none: "none"
-        case .waitStart: "wait_start"
-        case .selectSlave: "select_slave"
-        case .sendSlaveofNoOne: "send_slaveof_noone"
-        case .waitPromotion: "wait_promotion"
-        case .reconfSlaves: "reconf_slaves"
-        case .updateConfig: "update_config"
-        }
-    }
-
-    package static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
-}
-
-/// The leader's progress through a coordinated failover (on top of ``FailoverState``).
-package struct CoordinatedRun: Hashable, Sendable {
-    package enum Phase: Hashable, Sendable {
-        /// Waiting to win the election.
-        case electing
-        /// Telling the peers to hold their hellos to the master before it is paused.
-        case announcing
-        /// The pause transaction is sent; waiting for the target to become master.
-        case paused
-        /// Promoted; waiting until the peers answer the new address.
-        case confirming
-        /// Clients killed and writes unpaused (or being retried until the pause ends).
-        case released
-    }
-
-    package var phase: Phase = .electing
-    /// The write pause, ms (`CLIENT PAUSE` and `FAILOVER TIMEOUT`).
-    package var pause: Int64
-    /// When the pause ends on the master (monotonic).
-    package var pauseEnds: Millis = 0
-    /// When the current bounded wait (announcing, confirming) gives up.
-    package var waitUntil: Millis = 0
-    /// Peers whose answer we still wait for.
-    package var awaiting: Set<String> = []
-    /// Since when the master reports `failover-in-progress` (0: not seen).
-    package var inProgressSince: Millis = 0
-    /// Whether the master reported a server-side failover at all since the pause was sent.
-    package var sawServerFailover = false
-    /// Old and new master addresses whose release transaction is confirmed.
-    package var released: Set<HostPort> = []
-    /// When each release was last sent, to retry a lost one.
-    package var releaseSentAt: [HostPort: Millis] = [:]
-
-    package init(pause: Int64) { self.pause = pause }
-}
-
 /// Another sentinel monitoring the same master, discovered by hello or remembered in the config.
 package struct PeerState: Hashable, Sendable {
     package var runID: String
@@ -203,14 +142,12 @@ package struct MasterState: Hashable, Sendable {
     package var leader: String? = nil
 
     // Failover (sentinel-behaviour §4.2, §7.3).
-    package var failoverState: FailoverState = .none
-    package var failoverEpoch: Epoch = 0
-    package var failoverStateChangeTime: Millis = 0
-    /// When the last failover attempt started (plus the desync term); 0 allows one at once.
+    /// The failover running for this master, if any (FailoverRun.swift).
+    package var failover: FailoverRun? = nil
+    /// When the last failover attempt started (plus the desync term), or when we last voted for
+    /// another sentinel; 0 allows one at once. Kept after the failover ends: the next attempt
+    /// waits 2 × failover-timeout from it.
     package var failoverStartTime: Millis = 0
-    package var forceFailover: Bool = false
-    /// The name of the replica chosen for promotion (`promoted`).
-    package var promotedReplica: String? = nil
     /// Whether "Next failover delay" was already logged for the current wait.
     package var failoverDelayLogged: Bool = false
     /// `master_reboot`: the runid changed and `master-reboot-down-after-period` is set.
@@ -220,8 +157,6 @@ package struct MasterState: Hashable, Sendable {
     /// ODOWN together do not split the vote); nil until ODOWN makes a start possible.
     package var pendingStartAt: Millis? = nil
 
-    /// The coordinated failover this sentinel leads for this master, if any.
-    package var coordinated: CoordinatedRun? = nil
     /// INFO `master_failover_state` of the master; nil while it never reported one (no FAILOVER).
     package var masterFailoverState: String? {
         get { state.serverFailoverState }
@@ -243,7 +178,13 @@ package struct MasterState: Hashable, Sendable {
     package var replicaListings: [String: ReplicaListing] = [:]
 
     /// `failover_in_progress`.
-    package var failoverInProgress: Bool { failoverState != .none }
+    package var failoverInProgress: Bool { failover != nil }
+    /// The failover's state name (`none` without one).
+    package var failoverState: FailoverState { failover?.state ?? .none }
+    /// The replica chosen for promotion (`promoted` flag).
+    package var promotedReplica: String? { failover?.promoted }
+    /// The coordinated failover this sentinel leads for this master, if any.
+    package var coordinated: CoordinatedRun? { failover?.coordinated }
 
     package init(config: MasterConfig, now: Millis) {
         self.config = config

@@ -220,7 +220,7 @@ extension Sentinel {
         let now = self.now
         let stale = timing.askPeriod.saturatingMultiplied(by: 5)
         let idle = readMaster(name) { master in
-            guard !(master.state.sDown || master.coordinated?.phase == .electing) else { return false }
+            guard !(master.state.sDown || master.coordinated?.stage == .electing) else { return false }
             return !master.anyPeer { now - $0.lastMasterDownReplyTime > stale && ($0.masterDown || $0.leader != nil) }
         }
         guard idle == false else { return }
@@ -233,7 +233,7 @@ extension Sentinel {
                 masters[name]!.sentinels[runID]!.leader = nil
             }
             // Votes are also asked for a coordinated failover of a healthy master.
-            guard master.state.sDown || master.coordinated?.phase == .electing else { continue }
+            guard master.state.sDown || master.coordinated?.stage == .electing else { continue }
             let owner = LinkOwner.peer(runID: runID)
             guard let link = links[owner], !link.disconnected else { continue }
             guard forced || now - peer.lastMasterDownReplyTime >= timing.askPeriod else { continue }

@@ -362,15 +362,11 @@ extension Sentinel {
         master.state.lastPubTime = 0
         master.oDown = false
         master.leader = nil
-        master.failoverState = .none
+        master.failover = nil
         master.failoverStartTime = 0
-        master.failoverStateChangeTime = now
-        master.forceFailover = false
-        master.promotedReplica = nil
         master.pendingStartAt = nil
         master.failoverDelayLogged = false
         master.masterReboot = false
-        master.coordinated = nil
         masters[name] = master
         closeLink(.master(name))
         links[.master(name)] = InstanceLink(needsPubSub: true, now: now)

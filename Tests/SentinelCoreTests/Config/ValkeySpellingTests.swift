@@ -101,9 +101,12 @@ struct ValkeySpellingTests {
     func coordinatedFlagPlace() {
         var h = ClientCommandTests.Harness()
         h.sentinel.masters["mymaster"]!.masterReboot = true
-        h.sentinel.masters["mymaster"]!.coordinated = CoordinatedRun(pause: 1000)
-        h.sentinel.masters["mymaster"]!.forceFailover = true
-        #expect(h.sentinel.flags(h.sentinel.masters["mymaster"]!) == "master,disconnected,force_failover,coordinated_failover,master_reboot")
+        // A failover is either forced or coordinated (FailoverRun.Kind), so the two flags never
+        // show together: each is checked in its place.
+        h.sentinel.masters["mymaster"]!.failover = FailoverRun(epoch: 1, kind: .forced, now: 0)
+        #expect(h.sentinel.flags(h.sentinel.masters["mymaster"]!) == "master,disconnected,failover_in_progress,force_failover,master_reboot")
+        h.sentinel.masters["mymaster"]!.failover = FailoverRun(epoch: 1, kind: .coordinated(CoordinatedRun(pause: 1000)), now: 0)
+        #expect(h.sentinel.flags(h.sentinel.masters["mymaster"]!) == "master,disconnected,failover_in_progress,coordinated_failover,master_reboot")
     }
 }
 

@@ -75,7 +75,7 @@ struct CoordinatedAfterSwitchTests {
         Self.settle(&sim)
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
         let paused = sim.runUntil(timeout: 5_000) { s in
-            s.nodes[0].sentinel.masters["mymaster"]?.coordinated?.phase == .paused
+            s.nodes[0].sentinel.masters["mymaster"]?.coordinated?.stage == .paused
         }
         try #require(paused != nil, "the leader never paused the master")
         sim.crashSentinel(0)
@@ -114,7 +114,7 @@ struct CoordinatedAfterSwitchTests {
         var confirming = false
         for _ in 0..<5_000 where !confirming {
             sim.run(for: 1)
-            confirming = sim.nodes[0].sentinel.masters["mymaster"]?.coordinated?.phase == .confirming
+            confirming = sim.nodes[0].sentinel.masters["mymaster"]?.coordinated?.stage == .confirming
         }
         try #require(confirming, "the leader never reached the confirmation step")
         // Its hellos and questions are on their way; it dies before the release and the SLAVEOF.

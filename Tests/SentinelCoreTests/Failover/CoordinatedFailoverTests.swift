@@ -208,7 +208,7 @@ struct CoordinatedFailoverTests {
         settle(&sim)
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
         let paused = sim.runUntil(timeout: 5_000) { s in
-            s.nodes[0].sentinel.masters["mymaster"]?.coordinated?.phase == .paused
+            s.nodes[0].sentinel.masters["mymaster"]?.coordinated?.stage == .paused
         }
         #expect(paused != nil)
         let pauseEnds = sim.redis[0].pausedUntil ?? 0

@@ -72,7 +72,7 @@ struct CoordinatedNoticeTrustTests {
         #expect(logged.first?.hasPrefix("Refused SENTINEL COORDINATED-FAILOVER from 127.0.0.1:") == true)
         #expect(logged.first?.contains("naming leader \(Self.invented)") == true)
         let sentinel = sim.nodes[1].sentinel
-        #expect(sentinel.helloHolds.isEmpty)
+        #expect(sentinel.handovers.helloHolds.isEmpty)
         #expect(!sentinel.helloHeld(Self.master, master: "mymaster"))
         #expect(try #require(sentinel.masters["mymaster"]).config.coordinatedRecord == nil)
         #expect(try #require(sim.nodes[1].persisted.last).masters[0].coordinatedRecord == nil)
@@ -112,7 +112,7 @@ struct CoordinatedNoticeTrustTests {
                 == [.error(Wire.errNoticeUnknownTarget(host: target.host, port: target.port))])
         // One line for this client IP and leader.
         #expect(Self.lines(sim, 1, "SENTINEL COORDINATED-FAILOVER").count == 1)
-        #expect(sim.nodes[1].sentinel.helloHolds.isEmpty)
+        #expect(sim.nodes[1].sentinel.handovers.helloHolds.isEmpty)
         #expect(try #require(sim.nodes[1].sentinel.masters["mymaster"]).config.coordinatedRecord == nil)
     }
 
@@ -125,7 +125,7 @@ struct CoordinatedNoticeTrustTests {
             let wall = sample.wallMillis + (at - sample.monotonic)
             #expect(Self.notice(&sim, 1, leader: leader, pause: pause) == [.ok])
             // down-after is 1000 ms: held for 2000 ms + the 1 s margin.
-            #expect(sim.nodes[1].sentinel.helloHolds[Self.master] == at + 2_000 + 1_000)
+            #expect(sim.nodes[1].sentinel.handovers.helloHolds[Self.master] == at + 2_000 + 1_000)
             #expect(sim.nodes[1].sentinel.masters["mymaster"]?.config.coordinatedRecord?.pauseEndsUnixMillis == wall + 2_000)
         }
         let logged = Self.lines(sim, 1, "SENTINEL COORDINATED-FAILOVER")
@@ -134,7 +134,7 @@ struct CoordinatedNoticeTrustTests {
         #expect(logged.first?.contains("pause 1000000 ms clamped to 2000 ms") == true)
         let at = sim.now
         #expect(Self.notice(&sim, 1, leader: leader, pause: "1500") == [.ok])
-        #expect(sim.nodes[1].sentinel.helloHolds[Self.master] == at + 1_500 + 1_000)
+        #expect(sim.nodes[1].sentinel.handovers.helloHolds[Self.master] == at + 1_500 + 1_000)
         // The hold ends: hellos to the master resume, and nothing switched.
         let before = Self.hellosToMaster(sim, from: 1)
         sim.run(for: 6_000)
@@ -188,7 +188,7 @@ struct CoordinatedNoticeTrustTests {
         for target in [HostPort("127.0.0.1", 6380), Self.master] {
             sim.nodes[1].sentinel.masters["mymaster"]!.config.coordinatedRecord = CoordinatedRecord(
                 epoch: 7, leader: leader, old: Self.master, target: target, pauseEndsUnixMillis: wall + 1_000)
-            sim.nodes[1].sentinel.recordSeenAt["mymaster"] = sim.now - 1_000
+            sim.nodes[1].sentinel.handovers.recordSeenAt["mymaster"] = sim.now - 1_000
             sim.run(for: 1_000)
             #expect(sim.events(1, "+coordinated-failover-finish").isEmpty, "target \(target)")
             #expect(sim.events(1, "+switch-master").isEmpty, "target \(target)")

@@ -40,4 +40,28 @@ struct CoordinatedReleaseTests {
         #expect(sim.events(0, "-failover-abort-coordinated").isEmpty)
         #expect(sim.redis.filter(\.up).allSatisfy { $0.pausedUntil == nil }, "nobody stays paused")
     }
+
+    /// Found while turning the coordinated run into a state machine (CoordinatedRun.swift): the
+    /// confirmation wait was bounded only in name. A peer whose link stayed up but that never
+    /// answered GET-MASTER-ADDR-BY-NAME (a frozen or partitioned sentinel) kept the leader in
+    /// its confirming phase for good: clients were never killed, the failover never ended.
+    @Test("a peer that never confirms the new address: the clients are released after the bounded wait")
+    func unansweredConfirmation() throws {
+        var sim = failoverSimulation(seed: 5)
+        sim.startAll()
+        discover(&sim)
+        for i in sim.nodes.indices {
+            _ = sim.nodes[i].sentinel.handle(.processStats(ProcessStats(unixTimeMicros: 1_800_000_000_000_000)), now: sim.now)
+        }
+        // Sentinel 2 hears nothing and says nothing; the leader's link to it is still up.
+        sim.isolated = [2]
+        #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
+        let released = sim.runUntil(timeout: 3_000) { s in !s.events(0, "+coordinated-failover-released").isEmpty }
+        #expect(released != nil, "the leader released the clients")
+        #expect(sim.nodes[0].logs.contains { $0.contains("did not confirm the new address in time; releasing clients anyway") })
+        let switched = sim.runUntil(timeout: 3_000) { s in !s.events(0, "+switch-master").isEmpty }
+        #expect(switched != nil, "the failover ended")
+        #expect(sim.events(0, "-failover-abort-coordinated").isEmpty)
+        #expect(sim.redis.filter(\.up).allSatisfy { $0.pausedUntil == nil }, "nobody stays paused")
+    }
 }

@@ -121,7 +121,7 @@ struct StuckServerFailoverTests {
         sim.redis[0].failoverStuck = true
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
         let paused = sim.runUntil(timeout: 5_000) { s in
-            s.nodes[0].sentinel.masters["mymaster"]?.coordinated?.phase == .paused
+            s.nodes[0].sentinel.masters["mymaster"]?.coordinated?.stage == .paused
         }
         try #require(paused != nil)
         // The leader dies right after the pause went out: nobody leads the stuck handover.

@@ -16,7 +16,7 @@ extension Sentinel {
         add(Wire.master)
         if links[.master(master.name)]?.disconnected ?? true { add(Wire.flagDisconnected) }
         if master.failoverInProgress { add(Wire.flagFailoverInProgress) }
-        if master.forceFailover { add(Wire.flagForceFailover) }
+        if master.failover?.isForced == true { add(Wire.flagForceFailover) }
         // Valkey 9's place for its `coordinated_failover` flag: right after force_failover.
         if master.coordinated != nil { add(Wire.flagCoordinatedFailover) }
         if master.masterReboot { add(Wire.flagMasterReboot) }
@@ -95,7 +95,7 @@ extension Sentinel {
     /// `SENTINEL MASTERS` (redis-py does) must not be sent back to the old master when the leader
     /// releases them, before its own switch at the end of the failover.
     func listedAddress(_ master: MasterState) -> HostPort {
-        guard let run = master.coordinated, run.phase == .confirming || run.phase == .released else {
+        guard master.coordinated?.promotionConfirmed == true else {
             return master.address
         }
         return currentAddress(master)
