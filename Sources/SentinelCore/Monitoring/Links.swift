@@ -2,8 +2,10 @@ import DequeModule
 import OrderedCollections
 import RESP
 
-/// Links to monitored instances and peers: connecting, handshakes, reply routing and the periodic
-/// PING / INFO / hello sends (sentinel-behaviour §5).
+/// Links to monitored instances and peers, the part that needs the masters: the timer, addresses,
+/// handshakes and the periodic PING / INFO / hello sends (sentinel-behaviour §5). The links' own
+/// state and transitions are the link machine (``LinkTable``, Monitoring/Link/); what each reply
+/// means is in LinkReplies.swift.
 extension Sentinel {
     // MARK: - Timer
 
