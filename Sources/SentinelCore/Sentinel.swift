@@ -47,17 +47,8 @@ package struct Sentinel: Sendable {
     var epochExhaustedLogged = false
     /// The pending extra tick requested with `.wakeUp`, if any.
     var nextWakeUp: Millis? = nil
-    /// TILT mode (sentinel-behaviour §10.2).
-    var tilt = false
-    var tiltStartTime: Millis = 0
-    /// How many times TILT was entered (or re-armed) since start: Valkey 9's `sentinel_total_tilt`.
-    var totalTilt = 0
-    /// When the timer last ran (0 before the first tick).
-    var previousTime: Millis = 0
-    /// The last TILT trigger, for the log and INFO: the measured delta and its cause.
-    var lastTilt: (delta: Millis, cause: String)? = nil
-    /// The last (monotonic, wall clock) pair seen in `.processStats`, to notice wall clock jumps.
-    var lastClockSample: (monotonic: Millis, wallMillis: Int64)? = nil
+    /// TILT mode and the clock readings it compares (Tilt.swift).
+    var clock = TiltClock()
     /// Queued and running user scripts (sentinel-behaviour §10.1).
     package internal(set) var scripts = ScriptQueue()
     /// Static INFO fields (executable, config file, OS) the runtime fills in once.
@@ -144,7 +135,7 @@ package struct Sentinel: Sendable {
         startTime = now
         // Redis's initSentinel sets previous_time at startup, so a stall before the first timer
         // run (the process stopped right after it started) still triggers TILT.
-        previousTime = now
+        clock.previousTick = now
         trafficRates = TrafficRates(now: now)
         if let loaded = pendingConfig {
             pendingConfig = nil
