@@ -75,7 +75,7 @@ extension Sentinel {
             if let slot = reserveReplySlot(id) {
                 handovers.noticeRepliesWaiting[name, default: []].append((id, slot))
             }
-            needsFlush = true
+            persistence.changed = true
         } else {
             replyAfterFlush(id, .ok)
         }
@@ -167,7 +167,7 @@ extension Sentinel {
             }
             masters[name]!.config.coordinatedRecord = nil
             handovers.recordSeenAt[name] = nil
-            needsFlush = true
+            persistence.changed = true
             return
         }
         guard !master.failoverInProgress, sameAddress(master.address, record.old),

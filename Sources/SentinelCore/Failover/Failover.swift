@@ -216,7 +216,7 @@ extension Sentinel {
         else { return }
         masters[name]!.config.configEpoch = run.epoch
         modifyFailover(name) { [now] in $0.promotionConfirmed(now: now) }
-        needsFlush = true
+        persistence.changed = true
         emit(.warning, "+promoted-slave", describe(replica, of: master), master: name)
         if simulateFailureFlags & SimulatedFailure.crashAfterPromotion != 0 {
             output.append(.log(.warning, "Simulated failure: crash after promotion"))

@@ -112,7 +112,7 @@ extension Sentinel {
                 resolution.ips[key] = ip
                 // Printed as IPs: the config file names this host by its (new) IP from now on.
                 // Redis resolves at creation and writes the IP at once; we learn it here.
-                if !settings.announceHostnames { needsFlush = true }
+                if !settings.announceHostnames { persistence.changed = true }
             }
             resolution.unresolvable.remove(key)
         } else {

@@ -216,7 +216,7 @@ extension Sentinel {
         }
         let answer = RESPValue.array([.integer(down ? 1 : 0), .bulkString(leader), .integer(Int(leaderEpoch))])
         // A vote must be on disk before it is announced.
-        if needsFlush { replyAfterFlush(id, answer, failure: answer) } else { reply(id, answer) }
+        if persistence.changed { replyAfterFlush(id, answer, failure: answer) } else { reply(id, answer) }
     }
 
     // MARK: - SIMULATE-FAILURE

@@ -55,7 +55,7 @@ extension Sentinel {
             index += 2
         }
         if let failure {
-            if changed { needsFlush = true }
+            if changed { persistence.changed = true }
             return reply(id, failure)
         }
         replyAfterFlush(id, .ok)
