@@ -146,6 +146,10 @@ final class RuntimeEngine {
         return promise.futureResult
     }
 
+    /// Once the listeners are bound: writes the pidfile, starts the core, the tick and the stats
+    /// timers (redis-sentinel's order: listen, then monitor). Needs no socket, so tests start an
+    /// engine on an `EmbeddedEventLoop` with it alone and drive its timers in virtual time
+    /// (RuntimeEngineVirtualTimeTests).
     func startCore() {
         phase = .running
         // SwiftNIO's epoll descriptor and anything else opened so far (CloseOnExec.swift).
