@@ -13,14 +13,18 @@ struct TimedCore: SentinelMachine {
     var answer: @Sendable (Event, Millis) -> [Action] = { _, _ in [] }
     /// The `now` handed to `start`.
     var startedAt: Millis?
+    /// Both clocks as handed to `start` and to every event.
+    var clocks: [(now: Millis, wall: Int64?)] = []
 
     mutating func start(now: Millis, wall: Int64?) -> [Action] {
         startedAt = now
+        clocks.append((now, wall))
         return onStart
     }
 
     mutating func handle(_ event: Event, now: Millis, wall: Int64?) -> [Action] {
         recorder.record(event, now: now)
+        clocks.append((now, wall))
         return answer(event, now)
     }
 }
@@ -55,15 +59,20 @@ struct VirtualRuntime {
     /// - Parameters:
     ///   - hz: The range `hz` is drawn from after every tick (``RuntimeOptions/hz``).
     ///   - seed: Seeds the tick jitter (``RuntimeOptions/seed``).
+    ///   - wallAtZero: When given, the wall clock follows virtual time from this Unix µs reading
+    ///     (``RuntimeOptions/wallClockMicros``); else it is the host's.
     ///   - onStart: What the core answers to `start`.
     ///   - answer: What the core answers to each event, given its `now`.
     init(
-        hz: ClosedRange<Int> = 10...19, seed: UInt64 = 42, onStart: [Action] = [],
+        hz: ClosedRange<Int> = 10...19, seed: UInt64 = 42, wallAtZero: Int64? = nil, onStart: [Action] = [],
         answer: @escaping @Sendable (Event, Millis) -> [Action] = { _, _ in [] }
     ) {
         var options = RuntimeOptions(configPath: "/nonexistent/virtual-time.conf", seed: seed)
         options.hz = hz
         options.watchdogInterval = nil
+        if let wallAtZero {
+            options.wallClockMicros = { [loop] in wallAtZero + Int64(loop.now.uptimeNanoseconds / 1000) }
+        }
         let core = TimedCore(recorder: recorder, onStart: onStart, answer: answer)
         engine = RuntimeEngine(
             loop: loop, core: core, config: SentinelConfig(), options: options, sink: LogSink(level: .nothing),
@@ -190,6 +199,31 @@ struct VirtualRuntime {
         #expect(runtime.recorder.timeline.map(\.now) == [0, 100, 200, 300])
         #expect(runtime.recorder.tickTimes == [100, 200, 300])
         try runtime.finish()
+    }
+
+    @Test func theWallClockIsTheHostsUnlessATestFollowsVirtualTime() throws {
+        let before = ProcessStatsSampler.wallClockMicros() / 1000
+        let host = VirtualRuntime(hz: 10...10)
+        host.advance(by: .seconds(2))
+        let after = ProcessStatsSampler.wallClockMicros() / 1000
+        let hostClocks = (host.engine.core as? TimedCore)?.clocks ?? []
+        #expect(hostClocks.count > 20)
+        #expect(hostClocks.allSatisfy { ($0.wall ?? 0) >= before && ($0.wall ?? 0) <= after })
+        #expect(host.recorder.statsTimes.allSatisfy { (before...after).contains($0.stats.unixTimeMicros / 1000) })
+        try host.finish()
+
+        // 2026-12-07 00:00 UTC at virtual time 0: the wall moves with the monotonic clock, for the
+        // events and for the stats' `server_time_usec` alike.
+        let zero: Int64 = 1_796_601_600_000_000
+        let virtual = VirtualRuntime(hz: 10...10, wallAtZero: zero)
+        virtual.advance(by: .hours(1))
+        let clocks = (virtual.engine.core as? TimedCore)?.clocks ?? []
+        #expect(clocks.count > 36_000)
+        #expect(clocks.allSatisfy { $0.wall == zero / 1000 + $0.now })
+        let samples = virtual.recorder.statsTimes
+        #expect(samples.count == 3601)
+        #expect(samples.allSatisfy { $0.stats.unixTimeMicros == zero + $0.now * 1000 })
+        try virtual.finish()
     }
 
     @Test func backgroundWorkComesBackOnTheLoopOnlyWhileRunning() throws {
