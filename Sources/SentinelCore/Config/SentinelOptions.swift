@@ -4,15 +4,15 @@
 /// sentinelConfigSetCommand, sentinelConfigGetCommand, rewriteConfigSentinelOption); here the row
 /// is the one place. Defaults are the initial values of ``SentinelConfig``'s properties: a value
 /// equal to the default is not written. The per-master options are ``MasterOption``.
-package struct SentinelOption: Sendable {
+struct SentinelOption: Sendable {
     /// A property of ``SentinelConfig`` read and written by a row.
-    package struct Field<Value: Sendable>: Sendable {
+    struct Field<Value: Sendable>: Sendable {
         let get: @Sendable (SentinelConfig) -> Value
         let set: @Sendable (inout SentinelConfig, Value) -> Void
     }
 
     /// What the value is, and how it is checked (the same check in the file and in CONFIG SET).
-    package enum Value: Sendable {
+    enum Value: Sendable {
         /// `yes` or `no` (any case); the file refuses anything else with `fileError`.
         case flag(Field<Bool>, fileError: String)
         /// A port, 0 to 65535.
@@ -25,14 +25,14 @@ package struct SentinelOption: Sendable {
 
     /// Where the rewrite writes the line: before the masters or after `current-epoch`, as
     /// redis-sentinel does; `none` for an option with no `sentinel` line.
-    package enum FilePlace: Sendable, Equatable {
+    enum FilePlace: Sendable, Equatable {
         case beforeMasters
         case afterMasters
         case none
     }
 
     /// What else a change through SENTINEL CONFIG SET does.
-    package enum Effect: Sendable, Equatable {
+    enum Effect: Sendable, Equatable {
         case none
         /// Our credentials for the peers: their links are dropped so the next connection uses them.
         case peerCredential
@@ -40,14 +40,14 @@ package struct SentinelOption: Sendable {
         case logLevel
     }
 
-    package let name: String
-    package let value: Value
-    package let place: FilePlace
+    let name: String
+    let value: Value
+    let place: FilePlace
     /// Whether SENTINEL CONFIG GET/SET know it.
-    package let configurable: Bool
+    let configurable: Bool
     /// Whether the rewrite quotes the value (Redis writes `announce-ip` with sdscatrepr).
-    package let quoted: Bool
-    package let effect: Effect
+    let quoted: Bool
+    let effect: Effect
 
     init(
         _ name: String, _ value: Value, place: FilePlace, configurable: Bool = true, quoted: Bool = false,
@@ -62,10 +62,10 @@ package struct SentinelOption: Sendable {
     }
 
     /// Whether it has a `sentinel <option> <value>` line in the file.
-    package var inFile: Bool { place != .none }
+    var inFile: Bool { place != .none }
 
     /// A value checked and stored; the config file's error message when it is invalid.
-    package func load(_ text: String, into config: inout SentinelConfig) -> String? {
+    func load(_ text: String, into config: inout SentinelConfig) -> String? {
         switch value {
         case .flag(let field, let fileError):
             guard let flag = ConfigDirectives.parseYesNo(text) else { return fileError }
@@ -83,13 +83,13 @@ package struct SentinelOption: Sendable {
     }
 
     /// Whether SENTINEL CONFIG SET accepts the value (checked for every pair before any is applied).
-    package func accepts(_ text: String) -> Bool {
+    func accepts(_ text: String) -> Bool {
         var scratch = SentinelConfig()
         return load(text, into: &scratch) == nil
     }
 
     /// What SENTINEL CONFIG GET shows.
-    package func shown(_ config: SentinelConfig) -> String {
+    func shown(_ config: SentinelConfig) -> String {
         switch value {
         case .flag(let field, _): field.get(config) ? "yes" : "no"
         case .port(let field): String(field.get(config))
@@ -99,7 +99,7 @@ package struct SentinelOption: Sendable {
     }
 
     /// The value the rewrite writes, or nil when the option is at its default (or unset).
-    package func written(_ config: SentinelConfig) -> String? {
+    func written(_ config: SentinelConfig) -> String? {
         switch value {
         case .flag(let field, _):
             let flag = field.get(config)
@@ -118,7 +118,7 @@ package struct SentinelOption: Sendable {
 extension SentinelOption {
     /// The rows: CONFIG GET lists the configurable ones in this order (Redis's), and the rewrite
     /// writes each group in this order.
-    package static let all: [SentinelOption] = [
+    static let all: [SentinelOption] = [
         SentinelOption(
             "deny-scripts-reconfig",
             .flag(
@@ -154,15 +154,15 @@ extension SentinelOption {
     ]
 
     /// The row named `name` (any case), if any.
-    package static func named(_ name: String) -> SentinelOption? {
+    static func named(_ name: String) -> SentinelOption? {
         byName[name.lowercased()]
     }
 
     private static let byName: [String: SentinelOption] = Dictionary(uniqueKeysWithValues: all.map { ($0.name, $0) })
 
     /// The options SENTINEL CONFIG GET/SET know, in Redis's reply order.
-    package static let configurableNames: [String] = all.filter(\.configurable).map(\.name)
+    static let configurableNames: [String] = all.filter(\.configurable).map(\.name)
 
     /// The `sentinel <option>` names of the rows with a config-file line.
-    package static let fileNames: [String] = all.filter(\.inFile).map(\.name)
+    static let fileNames: [String] = all.filter(\.inFile).map(\.name)
 }

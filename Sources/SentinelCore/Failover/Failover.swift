@@ -395,7 +395,7 @@ extension Sentinel {
 }
 
 /// SENTINEL SIMULATE-FAILURE flags.
-package enum SimulatedFailure {
-    package static let crashAfterElection = 1
-    package static let crashAfterPromotion = 2
+enum SimulatedFailure {
+    static let crashAfterElection = 1
+    static let crashAfterPromotion = 2
 }

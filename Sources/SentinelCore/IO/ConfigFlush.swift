@@ -8,7 +8,7 @@ import RESP
 /// waiting for them go into the next write, issued once `configPersisted` ends this one: the
 /// config is built once per write rather than once per event (building it is O(masters), and a
 /// pipelined MONITOR of 2,000 masters stalled the loop 0.5 s when every event built it).
-package struct ConfigFlush: Sendable {
+struct ConfigFlush: Sendable {
     /// A reply held until a write covers it: `success` if the write worked, else `failure` (or
     /// Redis's "Failed to save config file").
     struct HeldReply: Sendable {

@@ -6,8 +6,8 @@ import RESP
 /// time cannot be trusted — the timer ran far too late (the event loop stalled), the monotonic
 /// clock went backwards, or the system clock jumped — stop acting for `tilt-period` while still
 /// monitoring, and say why. The start time of a TILT exists only while in it.
-package struct TiltClock: Sendable {
-    package enum Mode: Hashable, Sendable {
+struct TiltClock: Sendable {
+    enum Mode: Hashable, Sendable {
         case normal
         /// In TILT since the last trigger (each trigger re-arms the period).
         case tilted(since: Millis)
@@ -22,17 +22,17 @@ package struct TiltClock: Sendable {
         case exited
     }
 
-    package private(set) var mode: Mode = .normal
+    private(set) var mode: Mode = .normal
     /// How many times TILT was entered (or re-armed) since start: Valkey 9's `sentinel_total_tilt`.
-    package private(set) var total = 0
+    private(set) var total = 0
     /// The last trigger, for the log and INFO: the measured delta and its cause.
-    package private(set) var last: (delta: Millis, cause: String)? = nil
+    private(set) var last: (delta: Millis, cause: String)? = nil
     /// When the timer last ran (Redis's `previous_time`; the start time before the first run).
     var previousTick: Millis = 0
     /// The last (monotonic, wall clock) reading, to notice wall clock jumps.
     var lastSample: (monotonic: Millis, wallMillis: Int64)? = nil
 
-    package var active: Bool { if case .tilted = mode { true } else { false } }
+    var active: Bool { if case .tilted = mode { true } else { false } }
 
     /// sentinelCheckTiltCondition, at the start of every timer tick: the monotonic time since the
     /// last tick must be under `trigger`.
@@ -78,7 +78,7 @@ package struct TiltClock: Sendable {
     }
 
     /// Seconds since TILT was (re-)entered, -1 outside it (`sentinel_tilt_since_seconds`).
-    package func secondsInTilt(now: Millis) -> Int64 {
+    func secondsInTilt(now: Millis) -> Int64 {
         if case .tilted(let since) = mode { (now - since) / 1000 } else { -1 }
     }
 
