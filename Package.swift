@@ -33,6 +33,9 @@ let package = Package(
                 .product(name: "OrderedCollections", package: "swift-collections"),
                 .product(name: "DequeModule", package: "swift-collections"),
             ],
+            // The command table's data; CommandTable+Generated.swift is generated from it
+            // (scripts/generate-command-table).
+            exclude: ["Server/Spec/commands.json"],
             swiftSettings: swiftSettings
         ),
         // SwiftNIO edges: client port, outbound links, config file I/O, the event loop runtime.

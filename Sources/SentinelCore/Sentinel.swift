@@ -44,17 +44,8 @@ package struct Sentinel: Sendable {
     var epochExhaustedLogged = false
     /// The pending extra tick requested with `.wakeUp`, if any.
     var nextWakeUp: Millis? = nil
-    /// TILT mode (sentinel-behaviour §10.2).
-    var tilt = false
-    var tiltStartTime: Millis = 0
-    /// How many times TILT was entered (or re-armed) since start: Valkey 9's `sentinel_total_tilt`.
-    var totalTilt = 0
-    /// When the timer last ran (0 before the first tick).
-    var previousTime: Millis = 0
-    /// The last TILT trigger, for the log and INFO: the measured delta and its cause.
-    var lastTilt: (delta: Millis, cause: String)? = nil
-    /// The last (monotonic, wall clock) pair seen in `.processStats`, to notice wall clock jumps.
-    var lastClockSample: (monotonic: Millis, wallMillis: Int64)? = nil
+    /// TILT mode and the clock readings it compares (Tilt.swift).
+    var clock = TiltClock()
     /// Queued and running user scripts (sentinel-behaviour §10.1).
     package internal(set) var scripts = ScriptQueue()
     /// Static INFO fields (executable, config file, OS) the runtime fills in once.
@@ -66,19 +57,8 @@ package struct Sentinel: Sendable {
     /// CONFIG commands waiting for it (TLSConfigSet.swift).
     var tlsReload = TLSReloadState()
 
-    /// Set when something changed that must be persisted; one `persistConfig` goes out per event,
-    /// unless one is still being written (``flushInFlight``): then the change waits for it to end.
-    var needsFlush = false
-    var nextFlushToken = 1
-    /// The token of the `persistConfig` being written, until its `configPersisted` arrives. One
-    /// write at a time, and the config is built once per write rather than once per event that
-    /// changed it: building it is O(masters), so a burst of N `SENTINEL MONITOR`s cost O(N²) on the
-    /// loop when every one built it (a pipelined MONITOR of 2,000 masters stalled the loop 0.5 s).
-    var flushInFlight: Int? = nil
-    /// Replies held until the flush they depend on has finished (Redis replies after the flush):
-    /// the client, its reply slot (see ClientReplies.swift), the success and failure answers.
-    var repliesAwaitingFlush: [Int: [(ClientID, Int, RESPValue, RESPValue?)]] = [:]
-    var pendingFlushReplies: [(ClientID, Int, RESPValue, RESPValue?)] = []
+    /// Persisting the configuration, one write at a time (IO/ConfigFlush.swift).
+    var persistence = ConfigFlush()
     /// The next reply slot number (ClientReplies.swift).
     var nextReplySlot = 1
     /// Clients whose commands wait for a CLIENT PAUSE to end, in the order they were blocked.
@@ -109,7 +89,7 @@ package struct Sentinel: Sendable {
         settings.myID = myID
         self.settings = settings
         self.rng = rng
-        self.needsFlush = generated
+        self.persistence.changed = generated
         for m in config.masters {
             var master = MasterState(config: m, now: 0)
             master.config.knownReplicas = []
@@ -141,7 +121,7 @@ package struct Sentinel: Sendable {
         startTime = now
         // Redis's initSentinel sets previous_time at startup, so a stall before the first timer
         // run (the process stopped right after it started) still triggers TILT.
-        previousTime = now
+        clock.previousTick = now
         trafficRates = TrafficRates(now: now)
         if let loaded = pendingConfig {
             pendingConfig = nil
@@ -165,7 +145,7 @@ package struct Sentinel: Sendable {
     /// change went out in a `persistConfig`. Redis saves synchronously, so at its exits every
     /// change made so far is on disk.
     package var unsavedConfig: SentinelConfig? {
-        needsFlush || !pendingFlushReplies.isEmpty ? config : nil
+        persistence.unsaved ? config : nil
     }
 
     /// The live configuration, as it would be persisted right now (Redis's sentinelFlushConfig input).
@@ -260,23 +240,8 @@ package struct Sentinel: Sendable {
             defer { output = [] }
             return Array(output[...crash])
         }
-        if needsFlush {
-            // While a write is in flight, the change (and the replies waiting for it) go into the
-            // next one, issued when `configPersisted` ends this one: the runtime could only have
-            // queued it behind the current write anyway, so nothing is written later than before.
-            if flushInFlight == nil {
-                needsFlush = false
-                let token = nextFlushToken
-                nextFlushToken += 1
-                repliesAwaitingFlush[token] = pendingFlushReplies
-                pendingFlushReplies = []
-                flushInFlight = token
-                output.append(.persistConfig(config, token: token))
-            }
-        } else if !pendingFlushReplies.isEmpty {
-            // A command that flushes when nothing changed still answers as if it flushed.
-            needsFlush = true
-            return drain()
+        if let token = persistence.writeDue() {
+            output.append(.persistConfig(config, token: token))
         }
         defer { output = [] }
         return output
@@ -286,23 +251,20 @@ package struct Sentinel: Sendable {
     /// Redis's "Failed to save config file" error (or `failure` when given). `slot` is the reply
     /// slot of a command that reserved one earlier (it waited for the runtime); nil reserves one now.
     mutating func replyAfterFlush(_ client: ClientID, _ success: RESPValue, failure: RESPValue? = nil, slot: Int? = nil) {
-        needsFlush = true
+        persistence.changed = true
         guard let slot = slot ?? reserveReplySlot(client) else { return }
-        pendingFlushReplies.append((client, slot, success, failure))
+        persistence.hold(ConfigFlush.HeldReply(client: client, slot: slot, success: success, failure: failure))
     }
 
     /// A flush finished. It covers `token` and every earlier token: each `persistConfig` carries
     /// the whole config, so the runtime may write only the latest of a burst and answer once.
     private mutating func configPersisted(token: Int, error: String?) {
-        if let inFlight = flushInFlight, token >= inFlight { flushInFlight = nil }
-        let covered = repliesAwaitingFlush.keys.filter { $0 <= token }.sorted()
+        let released = persistence.persisted(token: token)
         if let error {
             output.append(.log(.warning, "WARNING: Sentinel was not able to save the new configuration on disk!!!: \(error)"))
         }
-        for flushed in covered {
-            for (client, slot, success, failure) in repliesAwaitingFlush.removeValue(forKey: flushed) ?? [] {
-                fillReplySlot(client, slot, error == nil ? success : (failure ?? .error(Wire.errFlushFailed)))
-            }
+        for held in released {
+            fillReplySlot(held.client, held.slot, error == nil ? held.success : (held.failure ?? .error(Wire.errFlushFailed)))
         }
     }
 

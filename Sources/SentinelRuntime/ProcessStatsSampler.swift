@@ -23,23 +23,28 @@ import SentinelCore
 /// Reads the process-level numbers the core reports in `INFO server`/`INFO cpu` (Redis: the
 /// `used_cpu_*` fields from getrusage, `process_id`, `server_time_usec`, and the RSS it samples).
 package enum ProcessStatsSampler {
-    /// Samples CPU times, pid, resident memory and the wall clock now.
-    package static func sample() -> ProcessStats {
+    /// Samples CPU times, pid and resident memory; `unixTimeMicros` is the wall clock read for it.
+    package static func sample(unixTimeMicros: Int64 = wallClockMicros()) -> ProcessStats {
         var own = rusage()
         var children = rusage()
         getrusage(rusageSelf, &own)
         getrusage(rusageChildren, &children)
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
         return ProcessStats(
             pid: Int(getpid()),
             usedCPUSys: seconds(own.ru_stime),
             usedCPUUser: seconds(own.ru_utime),
             usedCPUSysChildren: seconds(children.ru_stime),
             usedCPUUserChildren: seconds(children.ru_utime),
-            unixTimeMicros: Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000,
+            unixTimeMicros: unixTimeMicros,
             residentMemory: residentMemory()
         )
+    }
+
+    /// The host's wall clock (`CLOCK_REALTIME`), Unix microseconds: Redis's `ustime()`.
+    package static func wallClockMicros() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1_000_000 + Int64(now.tv_nsec) / 1000
     }
 
     private static func seconds(_ t: timeval) -> Double {

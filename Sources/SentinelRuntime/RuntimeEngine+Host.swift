@@ -40,7 +40,7 @@ extension RuntimeEngine {
     /// Sends `.processStats` now and every `options.statsInterval` after.
     func sampleStats() {
         guard case .running = phase else { return }
-        var stats = ProcessStatsSampler.sample()
+        var stats = ProcessStatsSampler.sample(unixTimeMicros: options.wallClockMicros())
         stats.hz = currentHz
         for client in clients.values {
             let usage = client.takeBufferUsage()

@@ -111,11 +111,10 @@ final class RuntimeEngine {
         Millis(loop.now.uptimeNanoseconds / 1_000_000)
     }
 
-    /// The wall clock handed to the core with every event: Unix milliseconds.
-    static func wallClock() -> Int64 {
-        var spec = timespec()
-        clock_gettime(CLOCK_REALTIME, &spec)
-        return Int64(spec.tv_sec) * 1000 + Int64(spec.tv_nsec) / 1_000_000
+    /// The wall clock handed to the core with every event: Unix milliseconds, from
+    /// ``RuntimeOptions/wallClockMicros`` (the host's clock unless a test follows virtual time).
+    func wallClock() -> Int64 {
+        options.wallClockMicros() / 1000
     }
 
     // MARK: - Startup and shutdown
@@ -146,12 +145,16 @@ final class RuntimeEngine {
         return promise.futureResult
     }
 
+    /// Once the listeners are bound: writes the pidfile, starts the core, the tick and the stats
+    /// timers (redis-sentinel's order: listen, then monitor). Needs no socket, so tests start an
+    /// engine on an `EmbeddedEventLoop` with it alone and drive its timers in virtual time
+    /// (RuntimeEngineVirtualTimeTests).
     func startCore() {
         phase = .running
         // SwiftNIO's epoll descriptor and anything else opened so far (CloseOnExec.swift).
         CloseOnExec.markAll()
         writePidFile()
-        let actions = core.start(now: now(), wall: Self.wallClock())
+        let actions = core.start(now: now(), wall: wallClock())
         noteSentinelID(in: actions)
         draining = true
         execute(actions)
@@ -265,7 +268,7 @@ final class RuntimeEngine {
                 let event = queue[queueHead]
                 queueHead += 1
                 let time = now()
-                let wall = Self.wallClock()
+                let wall = wallClock()
                 if traffic.totals != reportedTraffic {
                     // The reads behind this event and the writes of earlier batches, first.
                     reportedTraffic = traffic.totals

@@ -51,6 +51,11 @@ package struct RuntimeOptions: Sendable {
     package var hz: ClosedRange<Int> = 10...19
     /// How often `.processStats` is sent.
     package var statsInterval: TimeAmount = .seconds(1)
+    /// The wall clock (Unix µs) read for every event handed to the core and for `.processStats`
+    /// (`server_time_usec`): the host's. The core checks it against the loop's monotonic clock
+    /// (TILT on a clock jump) and derives its wall-clock times from it, so tests on an
+    /// `EmbeddedEventLoop` pass one that follows virtual time.
+    package var wallClockMicros: @Sendable () -> Int64 = { ProcessStatsSampler.wallClockMicros() }
     /// Install SIGTERM/SIGINT handlers in ``SentinelRuntime/run()`` that shut down gracefully.
     package var handleSignals: Bool = true
     /// System-call seams of the config writes (tests slow or fail them).

@@ -356,7 +356,7 @@ extension Integration {
         /// and swift-sentinel with a peer user: without `+sentinel|is-master-down-by-addr` both
         /// log that denial in ACL LOG and a crashed master is never failed over. swift-sentinel's
         /// `SENTINEL COORDINATED-FAILOVER` is not in Redis's command table and is checked as
-        /// `sentinel|failover` (AclCommandIndex.sentinelAliases).
+        /// `sentinel|failover` (its row in Server/Commands/CommandRegistry.swift).
         static let peerRules = [
             "&__sentinel__:hello", "+ping", "+publish", "+client|setname", "+sentinel|is-master-down-by-addr",
             "+sentinel|failover", "+sentinel|get-master-addr-by-name",

@@ -12,12 +12,15 @@ import Testing
     import Darwin
 #endif
 
-/// What a ``ScriptedCore`` saw, readable from the test while the runtime runs.
+/// What a scripted core (``ScriptedCore``, ``TimedCore``) saw, readable from the test while the
+/// runtime runs.
 final class Recorder: Sendable {
-    private let state = Mutex<(events: [Event], ticks: Int, stats: [ProcessStats])>(([], 0, []))
+    private typealias Seen = (events: [Event], ticks: Int, stats: [ProcessStats], timeline: [(event: Event, now: Millis)])
+    private let state = Mutex<Seen>(([], 0, [], []))
 
-    func record(_ event: Event) {
+    func record(_ event: Event, now: Millis) {
         state.withLock { state in
+            state.timeline.append((event, now))
             switch event {
             case .tick: state.ticks += 1
             case .processStats(let stats): state.stats.append(stats)
@@ -30,6 +33,8 @@ final class Recorder: Sendable {
     var ticks: Int { state.withLock { $0.ticks } }
     var stats: [ProcessStats] { state.withLock { $0.stats } }
     var descriptions: [String] { events.map { "\($0)" } }
+    /// Every event handed to the core, ticks and stats included, with the `now` it came with.
+    var timeline: [(event: Event, now: Millis)] { state.withLock { $0.timeline } }
 }
 
 /// A stand-in core driven by client commands, so the runtime can be exercised on loopback:
@@ -55,7 +60,7 @@ struct ScriptedCore: SentinelMachine {
     }
 
     mutating func handle(_ event: Event, now: Millis, wall: Int64?) -> [Action] {
-        recorder.record(event)
+        recorder.record(event, now: now)
         switch event {
         case .clientCommand(let client, let words, _):
             let arguments = words.dropFirst().compactMap { Int($0) }

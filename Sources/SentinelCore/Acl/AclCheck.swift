@@ -1,7 +1,7 @@
 /// Whether a user may run a command line (ACLCheckAllUserCommandPerm): the command (or the
 /// subcommand, or an allowed first argument) must be allowed by one selector, and that selector
 /// must allow the channels of PUBLISH, SUBSCRIBE and PSUBSCRIBE. No sentinel command has keys.
-package enum AclDenial: Hashable, Sendable {
+enum AclDenial: Hashable, Sendable {
     /// The command is not allowed by any selector.
     case command
     /// The channel argument at this index of the command line is not allowed.
@@ -39,7 +39,7 @@ extension AclSelector {
 extension AclUser {
     /// Nil when the user may run `args` as command `id`; else the denial Redis reports (the
     /// command when no selector allows it, else the last channel no selector allows).
-    package func check(_ id: Int, _ args: [String]) -> AclDenial? {
+    func check(_ id: Int, _ args: [String]) -> AclDenial? {
         var relevant: AclDenial = .command
         var lastIndex = 0
         for selector in selectors {
@@ -61,5 +61,5 @@ extension AclUser {
 extension AclUser {
     /// Whether a selector allows every command of the table and every channel: then no check
     /// can deny anything and the per-command check is skipped.
-    package var allowsEverything: Bool { selectors.contains(where: \.allowsEverything) }
+    var allowsEverything: Bool { selectors.contains(where: \.allowsEverything) }
 }

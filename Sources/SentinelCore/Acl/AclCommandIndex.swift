@@ -69,22 +69,15 @@ package enum AclCommandIndex {
         return 1 << UInt32(i)
     }
 
-    /// SENTINEL subcommands swift-sentinel accepts beyond Redis 7.0's table (Valkey aliases and
-    /// the coordinated-failover exchange), checked as the subcommand they stand for.
-    package static let sentinelAliases: [String: String] = [
-        "primaries": "sentinel|masters", "primary": "sentinel|master",
-        "get-primary-addr-by-name": "sentinel|get-master-addr-by-name",
-        "is-primary-down-by-addr": "sentinel|is-master-down-by-addr",
-        "coordinated-failover": "sentinel|failover",
-    ]
-
     /// The entry a command line runs as: the subcommand of a container, else the command.
     /// `name` and `sub` are lowercased. Nil when unknown.
     package static func target(name: String, sub: String?) -> Int? {
         guard let id = ids[name] else { return nil }
         guard let sub, !entries[id].children.isEmpty else { return id }
         if let subID = ids[name + "|" + sub] { return subID }
-        if name == "sentinel", let alias = sentinelAliases[sub] { return ids[alias] }
+        // SENTINEL subcommands beyond Redis 7.0's table (Valkey aliases, the coordinated-failover
+        // exchange) are checked as the entry their registry row names.
+        if name == "sentinel", let row = Sentinel.sentinelSubcommands[sub] { return ids["sentinel|" + row.entry] }
         return nil
     }
 }

@@ -5,7 +5,7 @@ extension AclSelector {
     /// The command rules: `+@all`/`-@all`, then the categories that fit best, then single
     /// commands and first-args (ACLDescribeSelectorCommandRules). Single commands follow the
     /// table order (alphabetical); Redis follows its hash table, whose order changes per process.
-    package var commandRules: String {
+    var commandRules: String {
         let additive = !futureCommands
         var rules = additive ? "-@all " : "+@all "
         var fake = AclSelector(isRoot: false)
@@ -61,17 +61,17 @@ extension AclSelector {
     }
 
     /// The `keys` field of ACL GETUSER.
-    package var keysDescription: String {
+    var keysDescription: String {
         allKeys ? "~*" : keyPatterns.map(Self.describe).joined(separator: " ")
     }
 
     /// The `channels` field of ACL GETUSER.
-    package var channelsDescription: String {
+    var channelsDescription: String {
         allChannels ? "&*" : channels.map { "&" + $0 }.joined(separator: " ")
     }
 
     /// Keys, channels and commands as ACL LIST shows them (ACLDescribeSelector).
-    package var description: String {
+    var description: String {
         var s = ""
         if allKeys {
             s += "~* "
@@ -99,7 +99,7 @@ extension AclSelector {
 
 extension AclUser {
     /// The flags in Redis's order (`on`/`off`, `nopass`, sanitize flags).
-    package var flags: [String] {
+    var flags: [String] {
         var f = [enabled ? "on" : "off"]
         if nopass { f.append("nopass") }
         if skipSanitizePayload { f.append("skip-sanitize-payload") }
@@ -117,7 +117,7 @@ extension AclUser {
     }
 
     /// The rules of ``description`` as separate words, selectors kept whole (for `user` lines).
-    package var descriptionRules: [String] {
+    var descriptionRules: [String] {
         var words = flags + passwords.map { "#" + $0 }
         words += root.description.split(separator: " ").map(String.init)
         for selector in selectors.dropFirst() { words.append("(" + selector.description + ")") }
@@ -126,7 +126,7 @@ extension AclUser {
 
     /// ACL GETUSER (7.0): flags (a set), passwords, the root selector's commands, keys and
     /// channels, and the other selectors as maps.
-    package var getUserReply: RESPValue {
+    var getUserReply: RESPValue {
         var fields: [RESPValue] = [
             .bulkString("flags"), .set(flags.map { .bulkString($0) }),
             .bulkString("passwords"), .array(passwords.map { .bulkString($0) }),

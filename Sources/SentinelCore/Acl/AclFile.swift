@@ -54,7 +54,7 @@ package enum AclFile {
     }
 
     /// The file ACL SAVE writes: one `user <name> <description>` line per user, sorted by name.
-    package static func content(_ state: AclState) -> String {
+    static func content(_ state: AclState) -> String {
         state.sortedNames.compactMap { state.user($0) }.map { "user \($0.name) \($0.description)\n" }.joined()
     }
 

@@ -1,34 +1,34 @@
 /// One ACL selector (Redis's aclSelector): which commands, keys and channels it allows. Every
 /// user has a root selector; `(...)` rules add more.
-package struct AclSelector: Hashable, Sendable {
+struct AclSelector: Hashable, Sendable {
     /// A key pattern with its permissions (`~p` both, `%R~p` read, `%W~p` write).
-    package struct KeyPattern: Hashable, Sendable {
-        package var pattern: String
-        package var read: Bool
-        package var write: Bool
+    struct KeyPattern: Hashable, Sendable {
+        var pattern: String
+        var read: Bool
+        var write: Bool
     }
 
-    package var isRoot: Bool
+    var isRoot: Bool
     /// One flag per ``AclCommandIndex`` entry.
-    package var allowed: [Bool]
+    var allowed: [Bool]
     /// Redis's reserved bit: set only by `+@all`/`allcommands`, so the description starts with
     /// `+@all` (future commands allowed) or `-@all`.
-    package var futureCommands = false
+    var futureCommands = false
     /// `+cmd|firstarg` of commands without subcommands, by command id, in the order given.
-    package var firstArgs: [Int: [String]] = [:]
-    package var allKeys = false
-    package var keyPatterns: [KeyPattern] = []
-    package var allChannels = false
-    package var channels: [String] = []
+    var firstArgs: [Int: [String]] = [:]
+    var allKeys = false
+    var keyPatterns: [KeyPattern] = []
+    var allChannels = false
+    var channels: [String] = []
 
     /// A new selector: no commands, keys or channels (`acl-pubsub-default` is resetchannels in 7.0).
-    package init(isRoot: Bool) {
+    init(isRoot: Bool) {
         self.isRoot = isRoot
         self.allowed = Array(repeating: false, count: AclCommandIndex.count)
     }
 
     /// Whether the selector allows everything a sentinel could check (skips all checks).
-    package var allowsEverything: Bool {
+    var allowsEverything: Bool {
         allChannels && allowed.allSatisfy { $0 }
     }
 
@@ -47,7 +47,7 @@ package struct AclSelector: Hashable, Sendable {
     }
 
     /// Applies one selector rule (ACLSetSelector).
-    package mutating func apply(_ op: String) throws(AclRuleError) {
+    mutating func apply(_ op: String) throws(AclRuleError) {
         let lower = op.asciiLowercased
         let bytes = Array(op.utf8)
         switch lower {
@@ -178,7 +178,7 @@ package enum AclRuleError: Error, Hashable, Sendable {
     case duplicateUser
     case firstArgOfSubcommand
 
-    package var message: String {
+    var message: String {
         switch self {
         case .unknownCommand: "Unknown command or category name in ACL"
         case .syntax: "Syntax error"

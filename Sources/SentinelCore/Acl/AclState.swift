@@ -4,48 +4,48 @@ import RESP
 /// All ACL users of the sentinel's own port, and the ACL log.
 package struct AclState: Hashable, Sendable {
     /// Users by name. Listed sorted by name bytes, as Redis's radix tree lists them.
-    package private(set) var users: [String: AclUser] = ["default": .makeDefault()]
+    private(set) var users: [String: AclUser] = ["default": .makeDefault()]
     /// Newest first (Redis's ACLLog).
-    package internal(set) var log: Deque<AclLogEntry> = []
+    var log: Deque<AclLogEntry> = []
     /// `acllog-max-len` (Redis default 128).
-    package var logMaxLength = 128
+    var logMaxLength = 128
     /// `aclfile`: where users are loaded from and saved to (then no `user` lines are written).
-    package var filePath: String? = nil
+    var filePath: String? = nil
     /// ACL file reads/writes in flight, by token.
     var pendingFile: [Int: AclPendingFileOperation] = [:]
     var nextFileToken = 1
 
-    package init() {}
+    init() {}
 
     /// Whether the default user needs no password (protected mode and AUTH <password> look at this).
-    package var defaultUserIsNopass: Bool { users["default"]?.nopass ?? true }
+    var defaultUserIsNopass: Bool { users["default"]?.nopass ?? true }
 
     /// Whether a new connection starts authenticated as `default` (Redis's createClient: the
     /// default user is `nopass` and not `off`).
-    package var newConnectionsAuthenticated: Bool {
+    var newConnectionsAuthenticated: Bool {
         guard let user = users["default"] else { return true }
         return user.nopass && user.enabled
     }
 
     /// User names sorted by bytes.
-    package var sortedNames: [String] {
+    var sortedNames: [String] {
         users.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
     }
 
-    package func user(_ name: String) -> AclUser? { users[name] }
+    func user(_ name: String) -> AclUser? { users[name] }
 
     /// Stores `user` (created or replaced).
-    package mutating func set(_ user: AclUser) { users[user.name] = user }
+    mutating func set(_ user: AclUser) { users[user.name] = user }
 
     /// Removes a user; the default user cannot be removed.
     @discardableResult
-    package mutating func remove(_ name: String) -> Bool {
+    mutating func remove(_ name: String) -> Bool {
         guard name != "default" else { return false }
         return users.removeValue(forKey: name) != nil
     }
 
     /// Replaces every user (ACL LOAD, startup); a missing default user is created as Redis does.
-    package mutating func replaceAll(_ newUsers: [AclUser]) {
+    mutating func replaceAll(_ newUsers: [AclUser]) {
         var d: [String: AclUser] = [:]
         for u in newUsers { d[u.name] = u }
         if d["default"] == nil { d["default"] = .makeDefault() }
@@ -53,19 +53,19 @@ package struct AclState: Hashable, Sendable {
     }
 
     /// Why a user/password pair does not authenticate, or nil when it does (ACLCheckUserCredentials).
-    package func checkCredentials(user name: String, password: String) -> Bool {
+    func checkCredentials(user name: String, password: String) -> Bool {
         guard let user = users[name], user.enabled else { return false }
         return user.accepts(password: password)
     }
 
     /// The `user` lines of ``users`` (default included), sorted by name: what ACL LIST shows,
     /// ACL SAVE writes and the config rewrite writes.
-    package var definitions: [AclUserDefinition] {
+    var definitions: [AclUserDefinition] {
         sortedNames.compactMap { users[$0] }.map { AclUserDefinition(name: $0.name, rules: $0.descriptionRules) }
     }
 
     /// Sets the default user's password from `requirepass` (ACLUpdateDefaultUserPassword).
-    package mutating func applyRequirePass(_ password: String?) {
+    mutating func applyRequirePass(_ password: String?) {
         var user = users["default"] ?? .makeDefault()
         try? user.apply("resetpass")
         if let password { try? user.apply(">" + password) } else { try? user.apply("nopass") }
@@ -75,15 +75,15 @@ package struct AclState: Hashable, Sendable {
 
 /// A `user <name> <rules...>` line of sentinel.conf or of an ACL file.
 package struct AclUserDefinition: Hashable, Sendable {
-    package var name: String
+    var name: String
     package var rules: [String]
-    package init(name: String, rules: [String]) {
+    init(name: String, rules: [String]) {
         self.name = name
         self.rules = rules
     }
 
     /// Builds the user from a fresh one (from `reset` for `default`, as ACLLoadConfiguredUsers).
-    package func build() throws(AclRuleError) -> AclUser {
+    func build() throws(AclRuleError) -> AclUser {
         var user = AclUser(name: name)
         if name == "default" {
             user = .makeDefault()
@@ -94,7 +94,7 @@ package struct AclUserDefinition: Hashable, Sendable {
     }
 
     /// Builds the user from a new (off) user, as an ACL file line is loaded.
-    package func buildFresh() throws(AclRuleError) -> AclUser {
+    func buildFresh() throws(AclRuleError) -> AclUser {
         var user = AclUser(name: name)
         for rule in rules { try user.apply(rule) }
         return user
@@ -102,21 +102,21 @@ package struct AclUserDefinition: Hashable, Sendable {
 }
 
 /// One ACL LOG entry (Redis 7.0: count, reason, context, object, username, age, client info).
-package struct AclLogEntry: Hashable, Sendable {
-    package enum Reason: String, Hashable, Sendable {
+struct AclLogEntry: Hashable, Sendable {
+    enum Reason: String, Hashable, Sendable {
         case command, key, channel, auth
     }
-    package var count: Int
-    package var reason: Reason
-    package var object: String
-    package var username: String
-    package var createdAt: Millis
-    package var clientInfo: String
+    var count: Int
+    var reason: Reason
+    var object: String
+    var username: String
+    var createdAt: Millis
+    var clientInfo: String
 }
 
 extension AclState {
     /// Adds an entry, or bumps a similar one among the 10 newest seen within 60 s (addACLLogEntry).
-    package mutating func addLogEntry(_ entry: AclLogEntry) {
+    mutating func addLogEntry(_ entry: AclLogEntry) {
         for (index, current) in log.prefix(10).enumerated() {
             if current.reason == entry.reason && current.object == entry.object && current.username == entry.username
                 && abs(current.createdAt - entry.createdAt) <= 60_000
@@ -134,13 +134,13 @@ extension AclState {
         while log.count > logMaxLength { log.removeLast() }
     }
 
-    package mutating func resetLog() { log = [] }
+    mutating func resetLog() { log = [] }
 }
 
 extension AclState {
     /// The users of a loaded config: the default user gets `requirepass` first, then the `user`
     /// lines (or the ACL file's users) apply, as Redis loads them.
-    package init(config: SentinelConfig) {
+    init(config: SentinelConfig) {
         self.init()
         logMaxLength = config.aclLogMaxLength
         applyRequirePass(config.requirePass)
@@ -162,7 +162,7 @@ extension AclState {
     /// The users to write as `user` lines: every user sorted by name, or none while only the
     /// default user exists in the state `requirepass` alone gives it (then writing it would add
     /// nothing a loader does not already do; Redis writes it anyway).
-    package func persistedDefinitions(requirePass: String?) -> [AclUserDefinition] {
+    func persistedDefinitions(requirePass: String?) -> [AclUserDefinition] {
         var implicit = AclState()
         implicit.applyRequirePass(requirePass)
         if users.count == 1, users["default"] == implicit.users["default"] { return [] }

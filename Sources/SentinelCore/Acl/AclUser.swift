@@ -1,29 +1,29 @@
 /// One ACL user (Redis's `user`): flags, password hashes, and its selectors (root first).
 package struct AclUser: Hashable, Sendable {
-    package var name: String
+    var name: String
     /// `on`/`off`. A new user is off.
-    package var enabled = false
-    package var nopass = false
+    var enabled = false
+    var nopass = false
     /// `skip-sanitize-payload` / `sanitize-payload` (accepted and shown; nothing to sanitize here).
-    package var skipSanitizePayload = false
-    package var sanitizePayload = false
+    var skipSanitizePayload = false
+    var sanitizePayload = false
     /// SHA-256 hex hashes, in the order added, without duplicates.
-    package var passwords: [String] = []
+    var passwords: [String] = []
     /// The root selector first, then those added with `(...)`.
-    package var selectors: [AclSelector] = [AclSelector(isRoot: true)]
+    var selectors: [AclSelector] = [AclSelector(isRoot: true)]
 
     package init(name: String) {
         self.name = name
     }
 
     /// The default user as Redis creates it: `on nopass ~* &* +@all`.
-    package static func makeDefault() -> AclUser {
+    static func makeDefault() -> AclUser {
         var user = AclUser(name: "default")
         for rule in ["+@all", "~*", "&*", "on", "nopass"] { try? user.apply(rule) }
         return user
     }
 
-    package var root: AclSelector {
+    var root: AclSelector {
         get { selectors[0] }
         set { selectors[0] = newValue }
     }
@@ -80,7 +80,7 @@ package struct AclUser: Hashable, Sendable {
     }
 
     /// Whether `password` authenticates this user (not checking `on`).
-    package func accepts(password: String) -> Bool {
+    func accepts(password: String) -> Bool {
         if nopass { return true }
         let hash = SHA256.hex(password)
         return passwords.contains(hash)
@@ -129,6 +129,6 @@ package struct AclUser: Hashable, Sendable {
     }
 
     package struct UnmatchedParenthesis: Error, Hashable {
-        package var index: Int
+        var index: Int
     }
 }

@@ -5,12 +5,12 @@
 extension SentinelConfig {
     /// `maxclients` (Redis default 10000): connections past it get `-ERR max number of clients
     /// reached` and are closed.
-    package var maxClients: Int {
+    var maxClients: Int {
         lastDirectiveValue("maxclients").flatMap { Int($0) } ?? 10000
     }
 
     /// `timeout` in seconds (Redis default 0: never): a client idle for longer is closed.
-    package var clientIdleTimeout: Int64 {
+    var clientIdleTimeout: Int64 {
         lastDirectiveValue("timeout").flatMap { Int64($0) } ?? 0
     }
 
@@ -52,7 +52,7 @@ package struct OutputBufferLimit: Hashable, Sendable {
     package var soft: Int
     package var softSeconds: Int
 
-    package init(hard: Int, soft: Int, softSeconds: Int) {
+    init(hard: Int, soft: Int, softSeconds: Int) {
         self.hard = hard
         self.soft = soft
         self.softSeconds = softSeconds
@@ -65,8 +65,8 @@ package struct OutputBufferLimit: Hashable, Sendable {
 /// `client-output-buffer-limit` for the classes a sentinel has, with Redis's defaults
 /// (`normal 0 0 0`, `pubsub 32mb 8mb 60`).
 package struct ClientOutputBufferLimits: Hashable, Sendable {
-    package var normal = OutputBufferLimit(hard: 0, soft: 0, softSeconds: 0)
-    package var pubsub = OutputBufferLimit(hard: 32 * 1024 * 1024, soft: 8 * 1024 * 1024, softSeconds: 60)
+    var normal = OutputBufferLimit(hard: 0, soft: 0, softSeconds: 0)
+    var pubsub = OutputBufferLimit(hard: 32 * 1024 * 1024, soft: 8 * 1024 * 1024, softSeconds: 60)
 
     package init() {}
 
@@ -82,7 +82,7 @@ package struct ClientOutputBufferLimits: Hashable, Sendable {
     /// Returns Redis's error text, or nil; nothing is changed on error. Classes are `normal`,
     /// `replica` (or `slave`) and `pubsub`, any case; sizes are memory values (`32mb`), seconds an
     /// integer.
-    package mutating func apply(_ arguments: [String]) -> String? {
+    mutating func apply(_ arguments: [String]) -> String? {
         guard arguments.count % 4 == 0 else {
             return ConfigMessages.bufferLimitArgumentCount
         }

@@ -56,17 +56,14 @@ enum ConfigDirectives {
     static let multiLine: Set<String> = ["user", "save", "client-output-buffer-limit"]
 
     /// Every `sentinel <option>` the loader understands (the rewrite's keys are `sentinel <option>`).
-    static let sentinelOptions: [String] = [
-        "myid", "deny-scripts-reconfig", "resolve-hostnames", "announce-hostnames", "monitor",
-        "config-epoch", "leader-epoch", "known-replica", "known-slave", "known-sentinel", "rename-command",
-        "current-epoch", "announce-ip", "announce-port", "sentinel-user", "sentinel-pass", "coordinated-failover",
-    ] + MasterOption.fileNames
+    static let sentinelOptions: [String] =
+        [
+            "myid", "monitor", "config-epoch", "leader-epoch", "known-replica", "known-slave", "known-sentinel",
+            "rename-command", "current-epoch", "coordinated-failover",
+        ] + SentinelOption.fileNames + MasterOption.fileNames
 
     /// Options applied in the first ("pre-monitor") pass.
-    static let preMonitor: Set<String> = [
-        "announce-ip", "announce-port", "deny-scripts-reconfig", "sentinel-user", "sentinel-pass",
-        "current-epoch", "myid", "resolve-hostnames", "announce-hostnames",
-    ]
+    static let preMonitor: Set<String> = Set(["current-epoch", "myid"] + SentinelOption.fileNames)
 
     /// Whether `name` (lowercased) is a server directive the loader accepts.
     /// Aliases count under their primary name; `loadmodule` is known so that the rewrite can drop

@@ -12,6 +12,9 @@ extension ConfigLoader {
             guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
             return row.load(a[1], into: &config.masters[index])
         }
+        if a.count == 1, let row = SentinelOption.named(option), row.inFile {
+            return row.load(a[0], into: &config)
+        }
         switch (option, a.count) {
         case ("monitor", 4):
             return monitor(name: a[0], host: a[1], port: a[2], quorum: a[3])
@@ -78,24 +81,6 @@ extension ConfigLoader {
         case ("myid", 1):
             guard a[0].utf8.count == 40 else { return ConfigMessages.malformedID }
             config.myID = a[0]
-        case ("announce-ip", 1):
-            config.announceIP = a[0].isEmpty ? nil : a[0]
-        case ("announce-port", 1):
-            guard let port = ConfigDirectives.parsePort(a[0]) else { return ConfigMessages.invalidPortNumber }
-            config.announcePort = port
-        case ("deny-scripts-reconfig", 1):
-            guard let value = ConfigDirectives.parseYesNo(a[0]) else { return ConfigMessages.denyScriptsYesNo }
-            config.denyScriptsReconfig = value
-        case ("sentinel-user", 1):
-            config.sentinelUser = a[0].isEmpty ? nil : a[0]
-        case ("sentinel-pass", 1):
-            config.sentinelPass = a[0].isEmpty ? nil : a[0]
-        case ("resolve-hostnames", 1):
-            guard let value = ConfigDirectives.parseYesNo(a[0]) else { return ConfigMessages.resolveHostnamesYesNo }
-            config.resolveHostnames = value
-        case ("announce-hostnames", 1):
-            guard let value = ConfigDirectives.parseYesNo(a[0]) else { return ConfigMessages.announceHostnamesYesNo }
-            config.announceHostnames = value
         default:
             return ConfigMessages.unrecognizedSentinel
         }

@@ -7,7 +7,7 @@ import RESP
 /// `sentinel.conf:12: 'sentinel monitor m 1.2.3.4 x 2' -> Invalid port number.`
 package struct ConfigLoadError: Error, Hashable, CustomStringConvertible {
     /// The file name as given to the parser, or `(command line)` for overrides.
-    package var file: String
+    var file: String
     /// 1-based line number inside `file` (for overrides: the position among the override lines).
     package var line: Int
     /// The offending line, trimmed.
@@ -71,7 +71,7 @@ package enum ConfigParser {
     }
 
     /// The file name used for errors in command-line overrides.
-    package static let commandLineFileName = "(command line)"
+    static let commandLineFileName = "(command line)"
 }
 
 /// Reads the files of an `include <path>` line, as Redis's `loadServerConfig` does: a path with a
@@ -83,7 +83,7 @@ package typealias ConfigIncludeReader = (_ path: String) -> Result<[ConfigInclud
 /// One file read for an `include` line.
 package struct ConfigIncludedFile: Sendable, Hashable {
     package var name: String
-    package var text: String
+    var text: String
     package init(name: String, text: String) {
         self.name = name
         self.text = text
@@ -92,7 +92,7 @@ package struct ConfigIncludedFile: Sendable, Hashable {
 
 /// Why an `include` line's files could not be read.
 package struct ConfigIncludeFailure: Error, Sendable, Hashable {
-    package var message: String
+    var message: String
     package init(message: String) { self.message = message }
 }
 

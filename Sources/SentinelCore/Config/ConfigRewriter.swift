@@ -108,9 +108,12 @@ package enum ConfigRewriter {
             state.rewrite(keys: keys, ["sentinel", option] + args, force: true, quoted: quoted)
         }
         if let id = c.myID { line("myid", [id]) }
-        if !c.denyScriptsReconfig { line("deny-scripts-reconfig", ["no"]) }
-        if c.resolveHostnames { line("resolve-hostnames", ["yes"]) }
-        if c.announceHostnames { line("announce-hostnames", ["yes"]) }
+        func options(_ place: SentinelOption.FilePlace) {
+            for option in SentinelOption.all where option.place == place {
+                if let value = option.written(c) { line(option.name, [value], quoted: option.quoted ? [2] : []) }
+            }
+        }
+        options(.beforeMasters)
         for m in c.masters {
             let name = m.name
             line("monitor", [name, m.address.host, String(m.address.port), String(m.quorum)])
@@ -138,10 +141,7 @@ package enum ConfigRewriter {
             }
         }
         line("current-epoch", [String(c.currentEpoch)])
-        if let ip = c.announceIP, !ip.isEmpty { line("announce-ip", [ip], quoted: [2]) }
-        if c.announcePort != 0 { line("announce-port", [String(c.announcePort)]) }
-        if let user = c.sentinelUser, !user.isEmpty { line("sentinel-user", [user]) }
-        if let pass = c.sentinelPass, !pass.isEmpty { line("sentinel-pass", [pass]) }
+        options(.afterMasters)
         for option in ConfigDirectives.sentinelOptions {
             state.markProcessed("sentinel " + option)
         }

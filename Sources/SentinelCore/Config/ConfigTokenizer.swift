@@ -12,7 +12,7 @@ package enum ConfigTokenizer {
     }
 
     /// Byte-level form of ``split(_:)``.
-    package static func splitBytes(_ p: [UInt8]) -> [[UInt8]]? {
+    static func splitBytes(_ p: [UInt8]) -> [[UInt8]]? {
         ArgumentSplitter.split(p)
     }
 

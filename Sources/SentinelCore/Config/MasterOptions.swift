@@ -4,15 +4,15 @@
 /// three places (sentinelHandleConfiguration, sentinelSetCommand, rewriteConfigSentinelOption);
 /// here the row is the one place. Defaults are the initial values of ``MasterConfig``'s
 /// properties: a value equal to ``MasterConfig/defaults``' is not written.
-package struct MasterOption: Sendable {
+struct MasterOption: Sendable {
     /// A property of ``MasterConfig`` read and written by a row.
-    package struct Field<Value: Sendable>: Sendable {
+    struct Field<Value: Sendable>: Sendable {
         let get: @Sendable (MasterConfig) -> Value
         let set: @Sendable (inout MasterConfig, Value) -> Void
     }
 
     /// What the value is, and how the config file and SENTINEL SET check it.
-    package enum Value: Sendable {
+    enum Value: Sendable {
         /// Milliseconds, at least `minimum` (1 or 0). The file refuses a smaller value with
         /// "negative or zero time parameter." (minimum 1) or "negative time parameter." (minimum 0).
         case milliseconds(minimum: Int64, Field<Int64>)
@@ -23,7 +23,7 @@ package struct MasterOption: Sendable {
     }
 
     /// What else SENTINEL SET does with the option.
-    package enum Effect: Sendable, Equatable {
+    enum Effect: Sendable, Equatable {
         case none
         /// A script path: refused under `deny-scripts-reconfig yes`, and unless it is executable
         /// (with `notExecutable` as the error).
@@ -34,14 +34,14 @@ package struct MasterOption: Sendable {
     }
 
     /// The name the rewrite writes (Redis's).
-    package let name: String
+    let name: String
     /// Other names read in the file and by SENTINEL SET (Valkey's).
-    package let aliases: [String]
-    package let value: Value
-    package let effect: Effect
+    let aliases: [String]
+    let value: Value
+    let effect: Effect
     /// Whether the option has a `sentinel <option> <master> <value>` line (`quorum` has none: it is
     /// on the `monitor` line).
-    package let inFile: Bool
+    let inFile: Bool
 
     init(_ name: String, aliases: [String] = [], _ value: Value, effect: Effect = .none, inFile: Bool = true) {
         self.name = name
@@ -52,11 +52,11 @@ package struct MasterOption: Sendable {
     }
 
     /// Every name the option is read under, lowercased.
-    package var names: [String] { [name] + aliases }
+    var names: [String] { [name] + aliases }
 
     /// A config-file value checked as Redis's loader checks it and stored; the error message
     /// otherwise.
-    package func load(_ text: String, into config: inout MasterConfig) -> String? {
+    func load(_ text: String, into config: inout MasterConfig) -> String? {
         switch value {
         case .milliseconds(let minimum, let field):
             guard let ms = Int64(text) else {
@@ -76,7 +76,7 @@ package struct MasterOption: Sendable {
     /// A SENTINEL SET value checked as Redis's sentinelSetCommand checks it and stored; false
     /// when it is invalid (the caller answers `Invalid argument`). Script checks are the
     /// caller's (``Effect/script(notExecutable:)``).
-    package func set(_ text: String, into config: inout MasterConfig) -> Bool {
+    func set(_ text: String, into config: inout MasterConfig) -> Bool {
         switch value {
         case .milliseconds(let minimum, let field):
             guard let ms = Int64(text), ms >= minimum else { return false }
@@ -91,7 +91,7 @@ package struct MasterOption: Sendable {
     }
 
     /// The value the rewrite writes, or nil when the option is at its default (or unset).
-    package func written(_ config: MasterConfig) -> String? {
+    func written(_ config: MasterConfig) -> String? {
         switch value {
         case .milliseconds(_, let field):
             let ms = field.get(config)
@@ -108,7 +108,7 @@ package struct MasterOption: Sendable {
 extension MasterOption {
     /// The rows, in the order the rewrite writes them (Redis's rewriteConfigSentinelOption order;
     /// `coordinated-pause-milliseconds` is ours and comes last).
-    package static let all: [MasterOption] = [
+    static let all: [MasterOption] = [
         MasterOption(
             "down-after-milliseconds",
             .milliseconds(minimum: 1, Field(get: { $0.downAfterMilliseconds }, set: { $0.downAfterMilliseconds = $1 }))),
@@ -140,7 +140,7 @@ extension MasterOption {
     ]
 
     /// The row read under `name` (any case), if any.
-    package static func named(_ name: String) -> MasterOption? {
+    static func named(_ name: String) -> MasterOption? {
         let key = name.lowercased()
         return byName[key]
     }
@@ -149,5 +149,5 @@ extension MasterOption {
         uniqueKeysWithValues: all.flatMap { row in row.names.map { ($0, row) } })
 
     /// The `sentinel <option>` names of the rows with a config-file line.
-    package static let fileNames: [String] = all.filter(\.inFile).flatMap(\.names)
+    static let fileNames: [String] = all.filter(\.inFile).flatMap(\.names)
 }

@@ -33,7 +33,7 @@ extension SentinelConfig {
     }
 
     /// Redis's `CONFIG_DEFAULT_PID_FILE`.
-    package static let defaultPidFile = "/var/run/redis.pid"
+    static let defaultPidFile = "/var/run/redis.pid"
 }
 
 /// The `supervised` directive: how the process tells a service manager that it is ready.

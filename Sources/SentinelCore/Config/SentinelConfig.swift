@@ -11,10 +11,10 @@ package struct HostPort: Hashable, Sendable, CustomStringConvertible {
 }
 
 /// A peer sentinel remembered in the config file (`sentinel known-sentinel <master> <ip> <port> <runid>`).
-package struct KnownSentinel: Hashable, Sendable {
-    package var address: HostPort
-    package var runID: String
-    package init(address: HostPort, runID: String) {
+struct KnownSentinel: Hashable, Sendable {
+    var address: HostPort
+    var runID: String
+    init(address: HostPort, runID: String) {
         self.address = address
         self.runID = runID
     }
@@ -24,31 +24,31 @@ package struct KnownSentinel: Hashable, Sendable {
 /// lines can say about it.
 package struct MasterConfig: Hashable, Sendable {
     package var name: String
-    package var address: HostPort
-    package var quorum: Int
-    package var downAfterMilliseconds: Int64 = 30_000
-    package var failoverTimeout: Int64 = 180_000
-    package var parallelSyncs: Int = 1
+    var address: HostPort
+    var quorum: Int
+    var downAfterMilliseconds: Int64 = 30_000
+    var failoverTimeout: Int64 = 180_000
+    var parallelSyncs: Int = 1
     package var notificationScript: String? = nil
     package var clientReconfigScript: String? = nil
-    package var authPass: String? = nil
-    package var authUser: String? = nil
-    package var masterRebootDownAfterPeriod: Int64 = 0
+    var authPass: String? = nil
+    var authUser: String? = nil
+    var masterRebootDownAfterPeriod: Int64 = 0
     package var configEpoch: Epoch = 0
-    package var leaderEpoch: Epoch = 0
+    var leaderEpoch: Epoch = 0
     package var knownReplicas: [HostPort] = []
-    package var knownSentinels: [KnownSentinel] = []
+    var knownSentinels: [KnownSentinel] = []
     /// rename-command mappings in the order given; keys compare case-insensitively (stored lowercased).
-    package var renamedCommands: [RenamedCommand] = []
+    var renamedCommands: [RenamedCommand] = []
     /// `coordinated-pause-milliseconds`: the write pause of a coordinated failover; 0 means the
     /// down-after period, and a larger value is capped at it.
-    package var coordinatedPauseMilliseconds: Int64 = 0
+    var coordinatedPauseMilliseconds: Int64 = 0
     /// `coordinated-failover`: an in-flight coordinated failover, kept so that a restarted leader
     /// or another sentinel can finish it (kill clients and unpause the old master).
-    package var coordinatedRecord: CoordinatedRecord? = nil
+    var coordinatedRecord: CoordinatedRecord? = nil
 
     /// The pause a coordinated failover uses: never longer than down-after-milliseconds.
-    package var effectiveCoordinatedPause: Int64 {
+    var effectiveCoordinatedPause: Int64 {
         coordinatedPauseMilliseconds > 0 ? min(coordinatedPauseMilliseconds, downAfterMilliseconds) : downAfterMilliseconds
     }
 
@@ -60,19 +60,19 @@ package struct MasterConfig: Hashable, Sendable {
 
     /// A master with every option at its default: the values the rewrite leaves out
     /// (``MasterOption/written(_:)``) and the defaults SENTINEL MONITOR starts from.
-    package static let defaults = MasterConfig(name: "", address: HostPort("", 0), quorum: 1)
+    static let defaults = MasterConfig(name: "", address: HostPort("", 0), quorum: 1)
 }
 
 /// What is known of a coordinated failover in flight: the epoch its leader won, the old master,
 /// the replica it hands over to, and when the write pause ends (wall clock, Unix ms).
-package struct CoordinatedRecord: Hashable, Sendable {
-    package var epoch: Epoch
-    package var leader: String
-    package var old: HostPort
-    package var target: HostPort
-    package var pauseEndsUnixMillis: Int64
+struct CoordinatedRecord: Hashable, Sendable {
+    var epoch: Epoch
+    var leader: String
+    var old: HostPort
+    var target: HostPort
+    var pauseEndsUnixMillis: Int64
 
-    package init(epoch: Epoch, leader: String, old: HostPort, target: HostPort, pauseEndsUnixMillis: Int64) {
+    init(epoch: Epoch, leader: String, old: HostPort, target: HostPort, pauseEndsUnixMillis: Int64) {
         self.epoch = epoch
         self.leader = leader
         self.old = old
@@ -82,12 +82,12 @@ package struct CoordinatedRecord: Hashable, Sendable {
 }
 
 /// One `sentinel rename-command <master> <command> <renamed>` mapping.
-package struct RenamedCommand: Hashable, Sendable {
+struct RenamedCommand: Hashable, Sendable {
     /// The original command name, lowercased.
-    package var command: String
+    var command: String
     /// The name to send instead, as given.
-    package var renamed: String
-    package init(command: String, renamed: String) {
+    var renamed: String
+    init(command: String, renamed: String) {
         self.command = command.lowercased()
         self.renamed = renamed
     }
@@ -96,8 +96,8 @@ package struct RenamedCommand: Hashable, Sendable {
 /// A non-`sentinel` directive line the sentinel accepts (e.g. `port`, `bind`, `tls-port`, `user`).
 package struct ServerDirective: Hashable, Sendable {
     /// Lowercased directive name.
-    package var name: String
-    package var arguments: [String]
+    var name: String
+    var arguments: [String]
     package init(name: String, arguments: [String]) {
         self.name = name.lowercased()
         self.arguments = arguments
@@ -112,8 +112,8 @@ package struct SentinelConfig: Hashable, Sendable {
     package var port: Int = 26379
     /// `bind` addresses; empty means the default (all interfaces, like Redis with no bind line).
     package var bind: [String] = []
-    package var protectedMode: Bool = false
-    package var requirePass: String? = nil
+    var protectedMode: Bool = false
+    var requirePass: String? = nil
     package var logLevel: LogLevel = .notice
     package var logFile: String = ""
     package var dir: String? = nil
@@ -123,7 +123,7 @@ package struct SentinelConfig: Hashable, Sendable {
     package var otherDirectives: [ServerDirective] = []
     /// Server-level `rename-command <command> <new-name>` lines, in file order: the names the
     /// sentinel's own commands answer to (see ``CommandRenames``). Kept as written by the rewrite.
-    package var commandRenames: [RenamedCommand] = []
+    var commandRenames: [RenamedCommand] = []
     /// ACL users: the `user` lines as loaded (file order), or the live users as the core
     /// persists them (sorted by name). Written back as `user` lines unless `aclfile` is set.
     package var users: [AclUserDefinition] = []
@@ -132,7 +132,7 @@ package struct SentinelConfig: Hashable, Sendable {
         lastDirectiveValue("aclfile").flatMap { $0.isEmpty ? nil : $0 }
     }
     /// `acllog-max-len` (Redis default 128).
-    package var aclLogMaxLength: Int {
+    var aclLogMaxLength: Int {
         lastDirectiveValue("acllog-max-len").flatMap { Int($0) } ?? 128
     }
 
@@ -140,13 +140,13 @@ package struct SentinelConfig: Hashable, Sendable {
     /// 40 characters, or nil when not yet generated.
     package var myID: String? = nil
     package var currentEpoch: Epoch = 0
-    package var announceIP: String? = nil
-    package var announcePort: Int = 0
-    package var denyScriptsReconfig: Bool = true
-    package var sentinelUser: String? = nil
-    package var sentinelPass: String? = nil
-    package var resolveHostnames: Bool = false
-    package var announceHostnames: Bool = false
+    var announceIP: String? = nil
+    var announcePort: Int = 0
+    var denyScriptsReconfig: Bool = true
+    var sentinelUser: String? = nil
+    var sentinelPass: String? = nil
+    var resolveHostnames: Bool = false
+    var announceHostnames: Bool = false
 
     /// Monitored masters, in `sentinel monitor` order.
     package var masters: [MasterConfig] = []

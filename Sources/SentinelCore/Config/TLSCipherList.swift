@@ -7,7 +7,7 @@
 /// names in OpenSSL or IANA spelling, and BoringSSL's aliases. Names BoringSSL does not know
 /// (`MEDIUM`, DHE suites, ...) are skipped, as BoringSSL skips them; the value is refused when
 /// the syntax is wrong or when no TLS 1.2-and-below cipher is left.
-package enum TLSCipherList {
+enum TLSCipherList {
     // Bits of the four cipher attributes BoringSSL's aliases select on.
     private static let kRSA: UInt32 = 1, kECDHE: UInt32 = 2, kPSK: UInt32 = 4
     private static let aRSASign: UInt32 = 1, aRSADecrypt: UInt32 = 2, aECDSA: UInt32 = 4, aPSK: UInt32 = 8
@@ -92,7 +92,7 @@ package enum TLSCipherList {
     private enum Rule { case add, delete, kill, order, special }
 
     /// Why BoringSSL would refuse `text`, or nil when it yields at least one cipher.
-    package static func problem(in text: String) -> String? {
+    static func problem(in text: String) -> String? {
         var active = Set<Int>()
         var killed = Set<Int>()
         var rest = Substring(text)

@@ -34,10 +34,10 @@ package struct TLSSettings: Hashable, Sendable {
     package var ciphers: String? = nil
     /// `tls-ciphersuites` (TLS 1.3) as given.
     package var ciphersuites: String? = nil
-    package var preferServerCiphers: Bool = false
-    package var sessionCaching: Bool = true
-    package var sessionCacheSize: Int = 20480
-    package var sessionCacheTimeout: Int = 300
+    var preferServerCiphers: Bool = false
+    var sessionCaching: Bool = true
+    var sessionCacheSize: Int = 20480
+    var sessionCacheTimeout: Int = 300
     /// `tls-replication`: every outgoing link (masters, replicas, sentinels) uses TLS.
     package var replication: Bool = false
 
@@ -47,7 +47,7 @@ package struct TLSSettings: Hashable, Sendable {
     package var isEnabled: Bool { port != 0 || replication }
 
     /// The directive names this value covers, lowercased.
-    package static let directiveNames: [String] = [
+    static let directiveNames: [String] = [
         "tls-port", "tls-cert-file", "tls-key-file", "tls-key-file-pass", "tls-client-cert-file",
         "tls-client-key-file", "tls-client-key-file-pass", "tls-ca-cert-file", "tls-ca-cert-dir",
         "tls-dh-params-file", "tls-auth-clients", "tls-protocols", "tls-ciphers", "tls-ciphersuites",
@@ -56,7 +56,7 @@ package struct TLSSettings: Hashable, Sendable {
     ]
 
     /// The value of one directive as Redis's CONFIG GET shows it (`""` for an unset file).
-    package func value(of directive: String) -> String? {
+    func value(of directive: String) -> String? {
         func yesNo(_ value: Bool) -> String { value ? "yes" : "no" }
         switch directive.lowercased() {
         case "tls-port": return String(port)
@@ -84,7 +84,7 @@ package struct TLSSettings: Hashable, Sendable {
 
     /// Sets one directive from its text. Returns an error message (the config loader's wording),
     /// or nil. Values are checked as the loader checks them; files are not looked at.
-    package mutating func set(_ directive: String, to text: String) -> String? {
+    mutating func set(_ directive: String, to text: String) -> String? {
         func string() -> String? { text.isEmpty ? nil : text }
         func yesNo() -> Bool? {
             switch text.lowercased() {
@@ -173,7 +173,7 @@ package enum TLSProtocolVersion: Int, Hashable, Sendable, CaseIterable, Comparab
     case tlsv1_3
 
     /// The name Redis uses (`TLSv1.2`).
-    package var name: String {
+    var name: String {
         switch self {
         case .tlsv1: "TLSv1"
         case .tlsv1_1: "TLSv1.1"
@@ -221,7 +221,7 @@ package enum TLSRestrictions {
     }
 
     /// The TLS 1.3 cipher suites BoringSSL always enables.
-    package static let tls13Suites: Set<String> = [
+    static let tls13Suites: Set<String> = [
         "TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384", "TLS_CHACHA20_POLY1305_SHA256",
     ]
 
@@ -263,7 +263,7 @@ package enum TLSRestrictions {
 package struct TLSSettingError: Error, Hashable, Sendable, CustomStringConvertible {
     package var directive: String
     package var message: String
-    package init(directive: String, message: String) {
+    init(directive: String, message: String) {
         self.directive = directive
         self.message = message
     }
@@ -273,7 +273,7 @@ package struct TLSSettingError: Error, Hashable, Sendable, CustomStringConvertib
 extension SentinelConfig {
     /// The port hellos announce when `announce-port` is unset and TLS links are in use: `tls-port`
     /// when `tls-replication yes` and `tls-port` is set, else nil (the plain `port`).
-    package var tlsAnnouncedPort: Int? {
+    var tlsAnnouncedPort: Int? {
         let settings = tls
         return settings.replication && settings.port != 0 ? settings.port : nil
     }

@@ -1,60 +1,60 @@
 /// Constants and default periods of Sentinel (sentinel-behaviour §3), all in milliseconds.
 package struct Timing: Hashable, Sendable {
-    package var infoPeriod: Int64 = 10_000
-    package var pingPeriod: Int64 = 1_000
-    package var askPeriod: Int64 = 1_000
-    package var publishPeriod: Int64 = 2_000
-    package var defaultDownAfter: Int64 = MasterConfig.defaults.downAfterMilliseconds
-    package var defaultFailoverTimeout: Int64 = MasterConfig.defaults.failoverTimeout
-    package var tiltTrigger: Int64 = 2_000
-    package var tiltPeriod: Int64 = 30_000
-    package var slaveReconfTimeout: Int64 = 10_000
-    package var minLinkReconnectPeriod: Int64 = 15_000
-    package var electionTimeout: Int64 = 10_000
-    package var scriptMaxRuntime: Int64 = 60_000
-    package var scriptRetryDelay: Int64 = 30_000
+    var infoPeriod: Int64 = 10_000
+    var pingPeriod: Int64 = 1_000
+    var askPeriod: Int64 = 1_000
+    var publishPeriod: Int64 = 2_000
+    var defaultDownAfter: Int64 = MasterConfig.defaults.downAfterMilliseconds
+    var defaultFailoverTimeout: Int64 = MasterConfig.defaults.failoverTimeout
+    var tiltTrigger: Int64 = 2_000
+    var tiltPeriod: Int64 = 30_000
+    var slaveReconfTimeout: Int64 = 10_000
+    var minLinkReconnectPeriod: Int64 = 15_000
+    var electionTimeout: Int64 = 10_000
+    var scriptMaxRuntime: Int64 = 60_000
+    var scriptRetryDelay: Int64 = 30_000
     /// Upper bound of the random desync before a failover starts and on `failover_start_time`
     /// (Redis uses 1000; a few hundred ms separate peers that reach ODOWN together just as well).
-    package var failoverStartJitter: Int64 = 100
+    var failoverStartJitter: Int64 = 100
     /// How often the promoted replica is polled with INFO while waiting for its promotion.
-    package var promotionPollPeriod: Int64 = 20
+    var promotionPollPeriod: Int64 = 20
     /// How often replicas being repointed are polled with INFO during RECONF_SLAVES.
-    package var reconfPollPeriod: Int64 = 100
+    var reconfPollPeriod: Int64 = 100
 
     // Coordinated failover (docs/coordinated-failover.md).
     /// How long the leader waits for its peers to confirm they hold their hellos.
-    package var coordinatedAnnounceWait: Int64 = 100
+    var coordinatedAnnounceWait: Int64 = 100
     /// Hellos stay held this long after the pause would end.
-    package var coordinatedHoldMargin: Int64 = 1_000
+    var coordinatedHoldMargin: Int64 = 1_000
     /// The target is polled this often while the master hands over.
-    package var coordinatedPollPeriod: Int64 = 5
+    var coordinatedPollPeriod: Int64 = 5
     /// The master is polled this often meanwhile (to see FAILOVER end or get stuck).
-    package var coordinatedMasterPollPeriod: Int64 = 20
+    var coordinatedMasterPollPeriod: Int64 = 20
     /// `failover-in-progress` longer than this (or the pause, if shorter) means stuck.
-    package var coordinatedStuckAfter: Int64 = 500
+    var coordinatedStuckAfter: Int64 = 500
     /// How long the leader waits for the peers to answer the new address before releasing.
-    package var coordinatedConfirmWait: Int64 = 300
+    var coordinatedConfirmWait: Int64 = 300
     /// A release transaction that got no confirmation is re-sent after this.
-    package var coordinatedReleaseRetry: Int64 = 200
+    var coordinatedReleaseRetry: Int64 = 200
     /// A sentinel holding a record waits this long for the leader before finishing itself.
-    package var coordinatedOrphanGrace: Int64 = 300
+    var coordinatedOrphanGrace: Int64 = 300
     /// A record is forgotten this long after its pause ended.
-    package var coordinatedRecordLifetime: Int64 = 60_000
+    var coordinatedRecordLifetime: Int64 = 60_000
     /// A peer believes a notice's pause up to this many times its own down-after-milliseconds
     /// (the leader's pause is at most the leader's down-after); a longer one is clamped to that.
-    package var coordinatedNoticePauseFactor: Int64 = 2
+    var coordinatedNoticePauseFactor: Int64 = 2
 
     // A server-side FAILOVER someone else started (StuckServerFailover.swift).
     /// A master reporting a server-side FAILOVER is polled with INFO this often.
-    package var serverFailoverInfoPeriod: Int64 = 1_000
+    var serverFailoverInfoPeriod: Int64 = 1_000
     /// `FAILOVER ABORT` to a stuck master is sent again after this while it still reports the FAILOVER.
-    package var stuckFailoverAbortRetry: Int64 = 1_000
+    var stuckFailoverAbortRetry: Int64 = 1_000
 
     /// The longest `.wakeUp` the core asks for: the regular ticks (at least one a second) see
     /// anything later.
-    package static let maxWakeUpDelay: Millis = 1_000
-    package static let maxPendingCommands = 100
-    package static let defaultSlavePriority = 100
+    static let maxWakeUpDelay: Millis = 1_000
+    static let maxPendingCommands = 100
+    static let defaultSlavePriority = 100
 
-    package init() {}
+    init() {}
 }

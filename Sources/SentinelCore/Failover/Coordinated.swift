@@ -169,7 +169,7 @@ extension Sentinel {
             masters[name]!.config.coordinatedRecord = CoordinatedRecord(
                 epoch: epoch, leader: myID, old: master.address, target: target,
                 pauseEndsUnixMillis: wall.saturatingAdding(t))
-            needsFlush = true
+            persistence.changed = true
         }
         emit(.warning, "+coordinated-failover", "\(describe(master)) pause \(t) to \(target.host) \(target.port)", master: name)
         emit(.notice, "+failover-state-wait-promotion", describe(replica, of: master), master: name)
@@ -347,7 +347,7 @@ extension Sentinel {
     mutating func coordinatedReleased(_ name: String) {
         guard let master = masters[name], master.config.coordinatedRecord != nil else { return }
         masters[name]!.config.coordinatedRecord = nil
-        needsFlush = true
+        persistence.changed = true
         emit(.notice, "+coordinated-failover-released", describe(master), master: name)
     }
 
@@ -359,7 +359,7 @@ extension Sentinel {
         releaseHellos(to: master.address)
         if master.config.coordinatedRecord != nil {
             masters[name]!.config.coordinatedRecord = nil
-            needsFlush = true
+            persistence.changed = true
         }
         // Only before the promotion is confirmed (sentinelAbortFailover).
         if master.failoverState <= .waitPromotion {

@@ -75,7 +75,7 @@ extension Sentinel {
             if let slot = reserveReplySlot(id) {
                 handovers.noticeRepliesWaiting[name, default: []].append((id, slot))
             }
-            needsFlush = true
+            persistence.changed = true
         } else {
             replyAfterFlush(id, .ok)
         }
@@ -167,7 +167,7 @@ extension Sentinel {
             }
             masters[name]!.config.coordinatedRecord = nil
             handovers.recordSeenAt[name] = nil
-            needsFlush = true
+            persistence.changed = true
             return
         }
         guard !master.failoverInProgress, sameAddress(master.address, record.old),
@@ -261,8 +261,8 @@ extension Sentinel {
 /// have died before its RECONF_SLAVES step: it gets `SLAVEOF <its master>` once its link is up
 /// (``Sentinel/sendPendingReleases()``), instead of staying chained behind the old master until
 /// `+fix-slave-config` (failover-timeout).
-package struct PendingRepoint: Hashable, Sendable {
-    package enum Condition: Hashable, Sendable {
+struct PendingRepoint: Hashable, Sendable {
+    enum Condition: Hashable, Sendable {
         /// This sentinel finished the handover itself (`+coordinated-failover-finish`): the
         /// leader is gone, so repoint at once.
         case finishedHere
@@ -273,15 +273,15 @@ package struct PendingRepoint: Hashable, Sendable {
         case unlessLeaderDid(oldMaster: HostPort, after: Millis, leader: String)
     }
 
-    package var condition: Condition
+    var condition: Condition
     /// Given up then: `+fix-slave-config` (after failover-timeout) takes over.
-    package var until: Millis
+    var until: Millis
 }
 
 /// A sentinel's part in coordinated failovers others lead (or it led before a restart): the
 /// hello holds, the notices waiting for our last hello, and finishing a handover whose leader
 /// vanished.
-package struct HandoverState: Sendable {
+struct HandoverState: Sendable {
     /// Instances (lowercased address) we must not PUBLISH hello to until then.
     var helloHolds: [HostPort: Millis] = [:]
     /// Clients waiting for our in-flight hello to a master before their notice is answered.

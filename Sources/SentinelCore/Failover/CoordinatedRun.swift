@@ -12,11 +12,11 @@
 /// ``Action``.
 package struct CoordinatedRun: Hashable, Sendable {
     /// The flat name of a phase (for SENTINEL MASTER's address choice, the hello hold, tests).
-    package enum Stage: Hashable, Sendable {
+    enum Stage: Hashable, Sendable {
         case electing, announcing, paused, confirming, released
     }
 
-    package enum Phase: Hashable, Sendable {
+    enum Phase: Hashable, Sendable {
         /// Waiting to win the election.
         case electing
         /// Telling the peers to hold their hellos to the master before it is paused: the peers
@@ -31,21 +31,21 @@ package struct CoordinatedRun: Hashable, Sendable {
     }
 
     /// The master is write-paused.
-    package struct Pause: Hashable, Sendable {
+    struct Pause: Hashable, Sendable {
         /// When the pause ends on the master (monotonic).
-        package var ends: Millis
+        var ends: Millis
         /// Since when the master reports `failover-in-progress` (0: not seen).
-        package var inProgressSince: Millis = 0
+        var inProgressSince: Millis = 0
         /// Whether the master reported a server-side failover at all since the pause was sent.
-        package var sawServerFailover = false
+        var sawServerFailover = false
     }
 
     /// The release transactions to the old and the new master.
-    package struct Releases: Hashable, Sendable {
+    struct Releases: Hashable, Sendable {
         /// Addresses whose release is confirmed.
-        package var confirmed: Set<HostPort> = []
+        var confirmed: Set<HostPort> = []
         /// When each release was last sent, to retry a lost one.
-        package var sentAt: [HostPort: Millis] = [:]
+        var sentAt: [HostPort: Millis] = [:]
     }
 
     /// What the run asks the facade to do.
@@ -60,12 +60,12 @@ package struct CoordinatedRun: Hashable, Sendable {
     }
 
     /// The write pause, ms (`CLIENT PAUSE` and `FAILOVER TIMEOUT`).
-    package let pause: Int64
-    package private(set) var phase: Phase = .electing
+    let pause: Int64
+    private(set) var phase: Phase = .electing
 
-    package init(pause: Int64) { self.pause = pause }
+    init(pause: Int64) { self.pause = pause }
 
-    package var stage: Stage {
+    var stage: Stage {
         switch phase {
         case .electing: .electing
         case .announcing: .announcing
@@ -77,7 +77,7 @@ package struct CoordinatedRun: Hashable, Sendable {
 
     /// Whether the master is (or may be) write-paused by this run: from the notice until the
     /// clients are released. Hellos to it must wait.
-    package var holdsHellos: Bool {
+    var holdsHellos: Bool {
         switch phase {
         case .announcing, .paused, .confirming: true
         case .electing, .released: false
@@ -85,7 +85,7 @@ package struct CoordinatedRun: Hashable, Sendable {
     }
 
     /// Whether the pause was sent (a run past it is finished even in TILT: writers are parked).
-    package var pauseSent: Bool {
+    var pauseSent: Bool {
         switch phase {
         case .electing, .announcing: false
         case .paused, .confirming, .released: true
@@ -93,7 +93,7 @@ package struct CoordinatedRun: Hashable, Sendable {
     }
 
     /// Whether the promotion is confirmed: clients should be given the new address.
-    package var promotionConfirmed: Bool {
+    var promotionConfirmed: Bool {
         switch phase {
         case .confirming, .released: true
         case .electing, .announcing, .paused: false
@@ -104,14 +104,14 @@ package struct CoordinatedRun: Hashable, Sendable {
 
     /// Elected: the notice went to `peers` (those whose link is up); wait for their answers until
     /// `until`. Proceeds at once when there is nobody to wait for.
-    package mutating func announced(to peers: Set<String>, until: Millis) -> Action {
+    mutating func announced(to peers: Set<String>, until: Millis) -> Action {
         guard case .electing = phase else { return .wait }
         phase = .announcing(awaiting: peers, until: until)
         return peers.isEmpty ? .proceed : .wait
     }
 
     /// A peer answered the notice (any answer counts: a redis-sentinel peer says it does not know it).
-    package mutating func noticeAnswered(by peer: String) -> Action {
+    mutating func noticeAnswered(by peer: String) -> Action {
         guard case .announcing(var awaiting, let until) = phase else { return .wait }
         awaiting.remove(peer)
         phase = .announcing(awaiting: awaiting, until: until)
@@ -119,7 +119,7 @@ package struct CoordinatedRun: Hashable, Sendable {
     }
 
     /// Whether the pause may be sent: every peer answered, or the bounded wait is over.
-    package func mayPause(now: Millis) -> Bool {
+    func mayPause(now: Millis) -> Bool {
         guard case .announcing(let awaiting, let until) = phase else { return false }
         return awaiting.isEmpty || now >= until
     }
@@ -127,20 +127,20 @@ package struct CoordinatedRun: Hashable, Sendable {
     // MARK: - Paused
 
     /// The pause transaction is on its way: the master is paused until `now + pause`.
-    package mutating func pauseSent(now: Millis) {
+    mutating func pauseSent(now: Millis) {
         guard case .announcing = phase else { return }
         phase = .paused(Pause(ends: now.saturatingAdding(pause)))
     }
 
     /// When the pause ends, while paused.
-    package var pauseEnds: Millis? {
+    var pauseEnds: Millis? {
         if case .paused(let p) = phase { p.ends } else { nil }
     }
 
     /// The master's INFO `master_failover_state` while paused: notices the server-side failover
     /// starting and getting stuck; a master back to `no-failover` (still master) after one was
     /// seen ended FAILOVER without a promotion.
-    package mutating func masterReported(failoverState: String?, isMaster: Bool, now: Millis) -> Action {
+    mutating func masterReported(failoverState: String?, isMaster: Bool, now: Millis) -> Action {
         guard case .paused(var p) = phase else { return .wait }
         switch failoverState {
         case "waiting-for-sync":
@@ -161,7 +161,7 @@ package struct CoordinatedRun: Hashable, Sendable {
     /// `min(pause, stuckAfter)` (the master handed over but the target never took it: FAILOVER
     /// ABORT cannot leave two masters, we poll the target every few ms), or the pause (plus
     /// `margin`) is over without a promotion.
-    package func pollVerdict(now: Millis, stuckAfter: Millis, margin: Millis) -> Action {
+    func pollVerdict(now: Millis, stuckAfter: Millis, margin: Millis) -> Action {
         guard case .paused(let p) = phase else { return .wait }
         if p.inProgressSince != 0 && now - p.inProgressSince > min(pause, stuckAfter) {
             return .abort(reason: "stuck in failover-in-progress for \(now - p.inProgressSince) ms", failoverAbort: true)
@@ -175,14 +175,14 @@ package struct CoordinatedRun: Hashable, Sendable {
     // MARK: - Confirming
 
     /// The target is master: the new address was asked of `peers`; wait until `until`.
-    package mutating func promoted(asked peers: Set<String>, until: Millis) -> Action {
+    mutating func promoted(asked peers: Set<String>, until: Millis) -> Action {
         guard case .paused = phase else { return .wait }
         phase = .confirming(awaiting: peers, until: until)
         return peers.isEmpty ? .proceed : .wait
     }
 
     /// A peer named the new address.
-    package mutating func addressConfirmed(by peer: String) -> Action {
+    mutating func addressConfirmed(by peer: String) -> Action {
         guard case .confirming(var awaiting, let until) = phase else { return .wait }
         awaiting.remove(peer)
         phase = .confirming(awaiting: awaiting, until: until)
@@ -190,31 +190,31 @@ package struct CoordinatedRun: Hashable, Sendable {
     }
 
     /// While confirming: whether asking a peer again is still worth it.
-    package func confirmationOpen(now: Millis) -> Bool {
+    func confirmationOpen(now: Millis) -> Bool {
         if case .confirming(_, let until) = phase { now < until } else { false }
     }
 
     /// While confirming: whether the bounded wait for the peers is over (release anyway).
-    package func confirmationExpired(now: Millis) -> Bool {
+    func confirmationExpired(now: Millis) -> Bool {
         if case .confirming(_, let until) = phase { now >= until } else { false }
     }
 
     /// Peers that have not confirmed yet, while confirming.
-    package var unconfirmed: Set<String> {
+    var unconfirmed: Set<String> {
         if case .confirming(let awaiting, _) = phase { awaiting } else { [] }
     }
 
     // MARK: - Released
 
     /// Confirmed (or the wait is over): release the clients.
-    package mutating func release() {
+    mutating func release() {
         guard case .confirming = phase else { return }
         phase = .released(Releases())
     }
 
     /// The addresses of `targets` whose release is due now: not confirmed, and not sent within
     /// `retry`. Marks them sent.
-    package mutating func releasesDue(_ targets: [HostPort], now: Millis, retry: Millis) -> [HostPort] {
+    mutating func releasesDue(_ targets: [HostPort], now: Millis, retry: Millis) -> [HostPort] {
         guard case .released(var r) = phase else { return [] }
         var due: [HostPort] = []
         for address in targets where !r.confirmed.contains(address) {
@@ -228,7 +228,7 @@ package struct CoordinatedRun: Hashable, Sendable {
 
     /// The release transaction to `address` ended: confirmed, or to be sent again at once.
     /// Returns whether both releases are now confirmed.
-    package mutating func releaseEnded(_ address: HostPort, ok: Bool) -> Bool {
+    mutating func releaseEnded(_ address: HostPort, ok: Bool) -> Bool {
         guard case .released(var r) = phase else { return false }
         if ok { r.confirmed.insert(address) } else { r.sentAt[address] = nil }
         phase = .released(r)
@@ -236,7 +236,7 @@ package struct CoordinatedRun: Hashable, Sendable {
     }
 
     /// Whether a release is still unconfirmed (the failover waits for both, failover-timeout aside).
-    package var releasePending: Bool {
+    var releasePending: Bool {
         if case .released(let r) = phase { r.confirmed.count < 2 } else { true }
     }
 }

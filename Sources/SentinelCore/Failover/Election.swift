@@ -9,14 +9,14 @@ extension Sentinel {
     mutating func voteLeader(master name: String, epoch: Epoch, candidate: String) -> (leader: String?, epoch: Epoch) {
         if epoch > settings.currentEpoch {
             settings.currentEpoch = epoch
-            needsFlush = true
+            persistence.changed = true
             emit(.warning, "+new-epoch", "\(epoch)", master: name)
         }
         guard var master = masters[name] else { return (nil, 0) }
         if master.config.leaderEpoch < epoch && settings.currentEpoch <= epoch {
             master.leader = candidate
             master.config.leaderEpoch = settings.currentEpoch
-            needsFlush = true
+            persistence.changed = true
             emit(.warning, "+vote-for-leader", "\(candidate) \(master.config.leaderEpoch)", master: name)
             // Voting for someone else keeps us from starting our own failover for 2 × failover-timeout.
             if candidate.lowercased() != myID.lowercased() {

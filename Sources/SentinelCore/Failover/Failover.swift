@@ -216,7 +216,7 @@ extension Sentinel {
         else { return }
         masters[name]!.config.configEpoch = run.epoch
         modifyFailover(name) { [now] in $0.promotionConfirmed(now: now) }
-        needsFlush = true
+        persistence.changed = true
         emit(.warning, "+promoted-slave", describe(replica, of: master), master: name)
         if simulateFailureFlags & SimulatedFailure.crashAfterPromotion != 0 {
             output.append(.log(.warning, "Simulated failure: crash after promotion"))
@@ -395,7 +395,7 @@ extension Sentinel {
 }
 
 /// SENTINEL SIMULATE-FAILURE flags.
-package enum SimulatedFailure {
-    package static let crashAfterElection = 1
-    package static let crashAfterPromotion = 2
+enum SimulatedFailure {
+    static let crashAfterElection = 1
+    static let crashAfterPromotion = 2
 }

@@ -9,7 +9,7 @@ package enum FailoverState: Int, Hashable, Sendable, Comparable {
     case reconfSlaves
     case updateConfig
 
-    package var wireName: String {
+    var wireName: String {
         switch self {
         case .none: "none"
         case .waitStart: "wait_start"
@@ -34,7 +34,7 @@ package enum FailoverState: Int, Hashable, Sendable, Comparable {
 /// do through ``Action``.
 package struct FailoverRun: Hashable, Sendable {
     /// Where the failover is; the replica chosen for promotion exists from SEND_SLAVEOF_NOONE on.
-    package enum Phase: Hashable, Sendable {
+    enum Phase: Hashable, Sendable {
         /// WAIT_START: waiting to win the election (or going on at once when forced).
         case waitStart
         /// SELECT_SLAVE: choosing the replica to promote.
@@ -50,7 +50,7 @@ package struct FailoverRun: Hashable, Sendable {
         case updateConfig(promoted: String)
 
         /// The state's name and order.
-        package var state: FailoverState {
+        var state: FailoverState {
             switch self {
             case .waitStart: .waitStart
             case .selectSlave: .selectSlave
@@ -62,7 +62,7 @@ package struct FailoverRun: Hashable, Sendable {
         }
 
         /// The replica chosen for promotion (`promoted` flag), once chosen.
-        package var promoted: String? {
+        var promoted: String? {
             switch self {
             case .waitStart, .selectSlave: nil
             case .sendSlaveofNoOne(let r), .waitPromotion(let r), .reconfSlaves(let r), .updateConfig(let r): r
@@ -71,7 +71,7 @@ package struct FailoverRun: Hashable, Sendable {
     }
 
     /// Who started it, and for a coordinated failover the handover's own machine.
-    package enum Kind: Hashable, Sendable {
+    enum Kind: Hashable, Sendable {
         /// ODOWN and the timer: needs the election.
         case agreed
         /// `SENTINEL FAILOVER <master>`: needs no agreement (`force_failover` flag).
@@ -90,15 +90,15 @@ package struct FailoverRun: Hashable, Sendable {
         case proceed
     }
 
-    package private(set) var phase: Phase
+    private(set) var phase: Phase
     /// The epoch this failover runs in (`failover_epoch`).
-    package let epoch: Epoch
+    let epoch: Epoch
     /// When the current phase was entered (`failover_state_change_time`).
-    package private(set) var phaseSince: Millis
-    package var kind: Kind
+    private(set) var phaseSince: Millis
+    var kind: Kind
 
     /// A failover that starts in WAIT_START at `now`.
-    package init(epoch: Epoch, kind: Kind, now: Millis) {
+    init(epoch: Epoch, kind: Kind, now: Millis) {
         self.phase = .waitStart
         self.epoch = epoch
         self.phaseSince = now
@@ -106,19 +106,19 @@ package struct FailoverRun: Hashable, Sendable {
     }
 
     /// A run already in `phase` (tests and the simulations set up states directly).
-    package init(phase: Phase, epoch: Epoch, kind: Kind, since: Millis) {
+    init(phase: Phase, epoch: Epoch, kind: Kind, since: Millis) {
         self.phase = phase
         self.epoch = epoch
         self.phaseSince = since
         self.kind = kind
     }
 
-    package var state: FailoverState { phase.state }
-    package var promoted: String? { phase.promoted }
-    package var isForced: Bool { if case .forced = kind { true } else { false } }
+    var state: FailoverState { phase.state }
+    var promoted: String? { phase.promoted }
+    var isForced: Bool { if case .forced = kind { true } else { false } }
 
     /// The coordinated handover, when this is one.
-    package var coordinated: CoordinatedRun? {
+    var coordinated: CoordinatedRun? {
         get { if case .coordinated(let run) = kind { run } else { nil } }
         set { if let newValue { kind = .coordinated(newValue) } }
     }
@@ -126,31 +126,31 @@ package struct FailoverRun: Hashable, Sendable {
     // MARK: - Transitions (each checks the phase it leaves)
 
     /// WAIT_START → SELECT_SLAVE.
-    package mutating func elected(now: Millis) {
+    mutating func elected(now: Millis) {
         guard case .waitStart = phase else { return }
         enter(.selectSlave, now)
     }
 
     /// SELECT_SLAVE → SEND_SLAVEOF_NOONE with the chosen replica.
-    package mutating func selected(_ replica: String, now: Millis) {
+    mutating func selected(_ replica: String, now: Millis) {
         guard case .selectSlave = phase else { return }
         enter(.sendSlaveofNoOne(promoted: replica), now)
     }
 
     /// SEND_SLAVEOF_NOONE → WAIT_PROMOTION: the promotion (or the pause and FAILOVER) is sent.
-    package mutating func promotionSent(now: Millis) {
+    mutating func promotionSent(now: Millis) {
         guard case .sendSlaveofNoOne(let replica) = phase else { return }
         enter(.waitPromotion(promoted: replica), now)
     }
 
     /// WAIT_PROMOTION → RECONF_SLAVES: the promoted replica reports `role:master`.
-    package mutating func promotionConfirmed(now: Millis) {
+    mutating func promotionConfirmed(now: Millis) {
         guard case .waitPromotion(let replica) = phase else { return }
         enter(.reconfSlaves(promoted: replica), now)
     }
 
     /// RECONF_SLAVES → UPDATE_CONFIG: every reachable replica is repointed, or the time is up.
-    package mutating func ended(now: Millis) {
+    mutating func ended(now: Millis) {
         guard case .reconfSlaves(let replica) = phase else { return }
         enter(.updateConfig(promoted: replica), now)
     }
@@ -164,19 +164,19 @@ package struct FailoverRun: Hashable, Sendable {
 
     /// WAIT_START: not elected within `min(election timeout, failover-timeout)` of the start
     /// (`startTime`, the master's `failover_start_time`) aborts; a forced failover does not wait.
-    package func waitStartAction(elected: Bool, now: Millis, startTime: Millis, electionTimeout: Millis) -> Action {
+    func waitStartAction(elected: Bool, now: Millis, startTime: Millis, electionTimeout: Millis) -> Action {
         if elected || isForced { return .proceed }
         return now - startTime > electionTimeout ? .abort(event: "-failover-abort-not-elected") : .wait
     }
 
     /// SEND_SLAVEOF_NOONE while the promoted replica cannot be reached, and WAIT_PROMOTION: more
     /// than failover-timeout in the phase aborts (`-failover-abort-slave-timeout`).
-    package func promotionTimeout(now: Millis, failoverTimeout: Millis) -> Action {
+    func promotionTimeout(now: Millis, failoverTimeout: Millis) -> Action {
         now - phaseSince > failoverTimeout ? .abort(event: "-failover-abort-slave-timeout") : .wait
     }
 
     /// Whether failover-timeout passed since the phase began (RECONF_SLAVES ends for timeout).
-    package func phaseTimedOut(now: Millis, failoverTimeout: Millis) -> Bool {
+    func phaseTimedOut(now: Millis, failoverTimeout: Millis) -> Bool {
         now - phaseSince > failoverTimeout
     }
 }

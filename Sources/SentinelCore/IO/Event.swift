@@ -48,10 +48,10 @@ package enum Event: Sendable {
 /// Process-level numbers the core cannot read itself.
 package struct ProcessStats: Hashable, Sendable {
     package var pid: Int
-    package var usedCPUSys: Double
-    package var usedCPUUser: Double
-    package var usedCPUSysChildren: Double
-    package var usedCPUUserChildren: Double
+    var usedCPUSys: Double
+    var usedCPUUser: Double
+    var usedCPUSysChildren: Double
+    var usedCPUUserChildren: Double
     /// Wall-clock seconds since the Unix epoch (for `server_time_usec`-like fields).
     package var unixTimeMicros: Int64
     package var residentMemory: Int

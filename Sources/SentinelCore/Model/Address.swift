@@ -8,15 +8,15 @@ import RESP
 /// to. The core does no I/O: the runtime resolves a name before every connect to it and reports
 /// the outcome with ``Event/hostResolved(host:ip:error:)``; `SENTINEL MONITOR` asks for a resolution
 /// with ``Action/resolveHost(_:)`` and answers when that event arrives.
-package struct InstanceAddress: Hashable, Sendable, CustomStringConvertible {
+struct InstanceAddress: Hashable, Sendable, CustomStringConvertible {
     /// The hostname or IP literal, as given.
-    package var hostname: String
+    var hostname: String
     /// The IP it resolves to: the literal itself, the last successful resolution of the name, or
     /// nil while the name has never resolved.
-    package var ip: String?
-    package var port: Int
+    var ip: String?
+    var port: Int
 
-    package init(hostname: String, ip: String?, port: Int) {
+    init(hostname: String, ip: String?, port: Int) {
         self.hostname = hostname
         self.ip = ip
         self.port = port
@@ -24,7 +24,7 @@ package struct InstanceAddress: Hashable, Sendable, CustomStringConvertible {
 
     /// Redis's sentinelAddrOrHostnameEqual: the same port, and the same IP or hostnames equal
     /// case-insensitively. Two unresolved names are only equal by name.
-    package func matches(_ other: InstanceAddress) -> Bool {
+    func matches(_ other: InstanceAddress) -> Bool {
         guard port == other.port else { return false }
         if hostname == other.hostname || hostname.lowercased() == other.hostname.lowercased() { return true }
         guard let ip, let otherIP = other.ip else { return false }
@@ -34,19 +34,19 @@ package struct InstanceAddress: Hashable, Sendable, CustomStringConvertible {
     /// The address as it is printed everywhere (events, replies, hellos, the config file, SLAVEOF
     /// targets): the hostname with `announce-hostnames yes`, else the IP. A name that never
     /// resolved has no IP; Redis prints an empty string there, we keep printing the name.
-    package func announced(hostnames: Bool) -> HostPort {
+    func announced(hostnames: Bool) -> HostPort {
         HostPort(hostnames ? hostname : (ip ?? hostname), port)
     }
 
-    package var description: String { "\(hostname)(\(ip ?? "?")):\(port)" }
+    var description: String { "\(hostname)(\(ip ?? "?")):\(port)" }
 }
 
 /// What the core knows about name resolution: the last IP each name resolved to, and the
 /// `SENTINEL MONITOR` commands waiting for a name to resolve.
-package struct HostResolution: Sendable {
+struct HostResolution: Sendable {
     /// Lowercased hostname → its last resolved IP. A failed resolution keeps the old IP (Redis
     /// keeps `ri->addr` when the new lookup fails); only the link fails.
-    package var ips: [String: String] = [:]
+    var ips: [String: String] = [:]
     /// Lowercased hostname → the MONITOR commands waiting for it, in arrival order.
     var waitingMonitors: [String: [WaitingMonitor]] = [:]
     /// Lowercased names of listed replicas being resolved before they are named by their IP.
@@ -54,7 +54,7 @@ package struct HostResolution: Sendable {
     /// Lowercased names whose last lookup failed: such a replica is created unresolved.
     var unresolvable: Set<String> = []
 
-    package init() {}
+    init() {}
 
     struct WaitingMonitor: Sendable {
         var client: ClientID
@@ -112,7 +112,7 @@ extension Sentinel {
                 resolution.ips[key] = ip
                 // Printed as IPs: the config file names this host by its (new) IP from now on.
                 // Redis resolves at creation and writes the IP at once; we learn it here.
-                if !settings.announceHostnames { needsFlush = true }
+                if !settings.announceHostnames { persistence.changed = true }
             }
             resolution.unresolvable.remove(key)
         } else {

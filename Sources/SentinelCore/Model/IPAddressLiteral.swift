@@ -3,19 +3,19 @@ import RESP
 /// Numeric IP address literals, parsed without any system call: the forms `inet_pton` (and
 /// `getaddrinfo` with `AI_NUMERICHOST`, which Sentinel relies on) accepts. One parser serves both
 /// the config checks (is this an IP or a hostname?) and protected mode (is this peer loopback?).
-package enum IPAddressLiteral {
+enum IPAddressLiteral {
     /// Whether `text` is a dotted-quad IPv4 address or an IPv6 address (optionally with a `%zone`).
-    package static func isValid(_ text: String) -> Bool { ipv4Bytes(text) != nil || ipv6Bytes(text) != nil }
+    static func isValid(_ text: String) -> Bool { ipv4Bytes(text) != nil || ipv6Bytes(text) != nil }
 
     /// Four decimal octets 0...255, without leading zeros (as `inet_pton`).
-    package static func isIPv4(_ text: some StringProtocol) -> Bool { ipv4Bytes(text) != nil }
+    static func isIPv4(_ text: some StringProtocol) -> Bool { ipv4Bytes(text) != nil }
 
     /// RFC 4291 text forms: eight hex groups, one `::` run, an optional dotted-quad tail, an
     /// optional non-empty `%zone`.
-    package static func isIPv6(_ text: String) -> Bool { ipv6Bytes(text) != nil }
+    static func isIPv6(_ text: String) -> Bool { ipv6Bytes(text) != nil }
 
     /// The 4 bytes of a dotted-quad IPv4 address, or nil.
-    package static func ipv4Bytes(_ text: some StringProtocol) -> [UInt8]? {
+    static func ipv4Bytes(_ text: some StringProtocol) -> [UInt8]? {
         let parts = text.utf8.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard parts.count == 4 else { return nil }
         var bytes: [UInt8] = []
@@ -30,7 +30,7 @@ package enum IPAddressLiteral {
     }
 
     /// The 16 bytes of an IPv6 address (a `%zone` is accepted and not part of the bytes), or nil.
-    package static func ipv6Bytes(_ text: String) -> [UInt8]? {
+    static func ipv6Bytes(_ text: String) -> [UInt8]? {
         var bytes = Array(text.utf8)
         if let percent = bytes.firstIndex(of: UInt8(ascii: "%")) {
             guard percent + 1 < bytes.count else { return nil }

@@ -4,7 +4,7 @@ package typealias Millis = Int64
 /// One outbound connection attempt. The core allocates a fresh id for every connect, so a late
 /// frame from a closed connection can never be confused with the new one.
 package struct LinkID: Hashable, Sendable, Comparable, CustomStringConvertible {
-    package var raw: Int
+    var raw: Int
     package init(_ raw: Int) { self.raw = raw }
     package static func < (a: LinkID, b: LinkID) -> Bool { a.raw < b.raw }
     package var description: String { "link#\(raw)" }
@@ -29,7 +29,7 @@ package enum LogLevel: Int, Hashable, Sendable, Comparable {
     package static func < (a: LogLevel, b: LogLevel) -> Bool { a.rawValue < b.rawValue }
 
     /// The name used by the `loglevel` directive and `SENTINEL CONFIG GET loglevel`.
-    package var name: String {
+    var name: String {
         switch self {
         case .debug: "debug"
         case .verbose: "verbose"
@@ -39,7 +39,7 @@ package enum LogLevel: Int, Hashable, Sendable, Comparable {
         }
     }
 
-    package init?(name: String) {
+    init?(name: String) {
         switch name.lowercased() {
         case "debug": self = .debug
         case "verbose": self = .verbose

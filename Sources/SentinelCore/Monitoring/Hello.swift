@@ -138,7 +138,7 @@ extension Sentinel {
                 // redis-sentinel 7.0.15 announces after `SENTINEL CONFIG SET announce-ip ""`).
                 if switched {
                     dropPeerLinkIfUnused(runID)
-                    needsFlush = true
+                    persistence.changed = true
                 }
                 return adoptEpoch(epoch, master: masterName)
             }
@@ -150,7 +150,7 @@ extension Sentinel {
             } else {
                 updatePeerAddressEverywhere(runID, address: address)
             }
-            needsFlush = true
+            persistence.changed = true
             reconnect(.peer(runID: runID))
         }
 
@@ -256,7 +256,7 @@ extension Sentinel {
     private mutating func adoptEpoch(_ epoch: Epoch, master masterName: String) {
         if epoch > settings.currentEpoch {
             settings.currentEpoch = epoch
-            needsFlush = true
+            persistence.changed = true
             emit(.warning, "+new-epoch", "\(epoch)", master: masterName)
         }
     }
@@ -390,7 +390,7 @@ extension Sentinel {
                 emit(.notice, "+slave", describe(masters[name]!.replicas[replicaName]!, of: masters[name]!), master: name)
             }
         }
-        needsFlush = true
+        persistence.changed = true
         reconnect(.master(name))
     }
 

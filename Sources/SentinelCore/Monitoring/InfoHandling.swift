@@ -110,7 +110,7 @@ extension Sentinel {
                 master.withReplica(replicaName) { describe($0, of: master) }!
             }!
             emit(.notice, "+slave", detail, master: name)
-            needsFlush = true
+            persistence.changed = true
             reconnect(.replica(master: name, name: replicaName))
         }
     }

@@ -10,16 +10,16 @@ package enum ReportedRole: String, Hashable, Sendable {
 
 /// One replica listed by a master's `INFO` (`slaveN:...` line).
 package struct ReplicaListing: Hashable, Sendable {
-    package var host: String
-    package var port: Int
+    var host: String
+    var port: Int
     /// `online`, `wait_bgsave`, `send_bulk`, ...; nil when the line does not carry one.
-    package var state: String?
+    var state: String?
     /// The replica's acknowledged replication offset; nil in the old format.
-    package var offset: Int64?
+    var offset: Int64?
     /// Seconds since the last ack; nil in the old format.
-    package var lag: Int?
+    var lag: Int?
 
-    package init(host: String, port: Int, state: String? = nil, offset: Int64? = nil, lag: Int? = nil) {
+    init(host: String, port: Int, state: String? = nil, offset: Int64? = nil, lag: Int? = nil) {
         self.host = host
         self.port = port
         self.state = state
@@ -31,44 +31,44 @@ package struct ReplicaListing: Hashable, Sendable {
 /// What Sentinel reads out of one `INFO` reply (sentinel-behaviour §6.2).
 package struct InstanceInfo: Hashable, Sendable {
     /// `run_id:`, only when it is exactly 40 characters.
-    package var runID: String? = nil
+    var runID: String? = nil
     /// `role:`; nil when absent or neither `master` nor `slave`.
-    package var role: ReportedRole? = nil
+    var role: ReportedRole? = nil
     /// `slaveN:` lines, in the order listed (both the `ip=...,port=...` and the old
     /// `<ip>,<port>,<state>` forms). Collected whatever the role; Sentinel uses them for masters.
-    package var replicas: [ReplicaListing] = []
+    var replicas: [ReplicaListing] = []
     /// `master_host:` (only read after a `role:slave` line, like the five fields below).
-    package var masterHost: String? = nil
+    var masterHost: String? = nil
     /// `master_port:`.
-    package var masterPort: Int? = nil
+    var masterPort: Int? = nil
     /// `master_link_status:up`; anything else, or no such line, is down.
-    package var masterLinkUp: Bool = false
+    var masterLinkUp: Bool = false
     /// `master_link_down_since_seconds:`; Redis prints -1 when the link was never up.
-    package var masterLinkDownSinceSeconds: Int? = nil
+    var masterLinkDownSinceSeconds: Int? = nil
     /// `slave_priority:` or `replica_priority:`.
-    package var slavePriority: Int? = nil
+    var slavePriority: Int? = nil
     /// `slave_repl_offset:`.
-    package var slaveReplOffset: Int64? = nil
+    var slaveReplOffset: Int64? = nil
     /// `replica_announced:` (`0` or `1`).
-    package var replicaAnnounced: Bool? = nil
+    var replicaAnnounced: Bool? = nil
     /// `master_repl_offset:`.
-    package var masterReplOffset: Int64? = nil
+    var masterReplOffset: Int64? = nil
     /// `master_failover_state:`: `no-failover`, `waiting-for-sync`, `failover-in-progress`.
-    package var masterFailoverState: String? = nil
+    var masterFailoverState: String? = nil
     /// `master_replid:` (Redis ≥ 4): the replication history this instance serves or follows.
     /// Every promotion (`REPLICAOF NO ONE`, `FAILOVER`) and every restart of a master draws a new one.
-    package var masterReplID: String? = nil
+    var masterReplID: String? = nil
     /// `master_replid2:`: the history this instance continued when it was last promoted
     /// (all zeros when it has not been promoted since it started).
-    package var masterReplID2: String? = nil
+    var masterReplID2: String? = nil
     /// `redis_version:`.
-    package var redisVersion: String? = nil
+    var redisVersion: String? = nil
     /// `tcp_port:`.
-    package var tcpPort: Int? = nil
+    var tcpPort: Int? = nil
     /// `connected_slaves:`.
-    package var connectedSlaves: Int? = nil
+    var connectedSlaves: Int? = nil
 
-    package init() {}
+    init() {}
 }
 
 /// Parses the text of an `INFO` reply.

@@ -5,48 +5,48 @@ import RESP
 /// One queued user-script execution. Allocated by the core; the runtime echoes it back in
 /// ``Event/scriptStarted(_:pid:)``, ``Event/scriptFailedToStart(_:)`` and ``Event/scriptExited(_:exitCode:signal:)``.
 package struct ScriptJobID: Hashable, Sendable, Comparable, CustomStringConvertible {
-    package var raw: Int
+    var raw: Int
     package init(_ raw: Int) { self.raw = raw }
     package static func < (a: ScriptJobID, b: ScriptJobID) -> Bool { a.raw < b.raw }
     package var description: String { "script#\(raw)" }
 }
 
 /// A script execution job (Redis's sentinelScriptJob, sentinel-behaviour §10.1).
-package struct ScriptJob: Hashable, Sendable {
-    package var id: ScriptJobID
+struct ScriptJob: Hashable, Sendable {
+    var id: ScriptJobID
     /// `argv[0]` is the script path; at most ``ScriptQueue/maxArguments`` entries in all.
-    package var argv: [String]
+    var argv: [String]
     /// Started and not yet reaped (the `running` flag; otherwise the job is `scheduled`).
-    package var running = false
+    var running = false
     /// The child's pid once the runtime reported it; 0 while not running.
-    package var pid: Int32 = 0
+    var pid: Int32 = 0
     /// When the current run started (meaningful while running).
-    package var startTime: Millis = 0
+    var startTime: Millis = 0
     /// The earliest time a scheduled job may run; 0 means at once.
-    package var notBefore: Millis = 0
+    var notBefore: Millis = 0
     /// How many times the job has been started.
-    package var retryCount = 0
+    var retryCount = 0
 
-    package var path: String { argv[0] }
+    var path: String { argv[0] }
 }
 
 /// The FIFO of script jobs (`sentinel.scripts_queue`) with its fixed limits (sentinel-behaviour §3).
 package struct ScriptQueue: Hashable, Sendable {
     /// SENTINEL_SCRIPT_MAX_QUEUE
-    package static let maxQueue = 256
+    static let maxQueue = 256
     /// SENTINEL_SCRIPT_MAX_RUNNING
-    package static let maxRunning = 16
+    static let maxRunning = 16
     /// SENTINEL_SCRIPT_MAX_RETRY: a job is started at most this many times.
-    package static let maxRetry = 10
+    static let maxRetry = 10
     /// SENTINEL_SCRIPT_MAX_ARGS: argv entries, the path included.
-    package static let maxArguments = 16
+    static let maxArguments = 16
 
     /// Oldest first.
-    package internal(set) var jobs: Deque<ScriptJob> = []
+    var jobs: Deque<ScriptJob> = []
     var nextID = 1
 
     /// Jobs started and not yet reaped (`sentinel_running_scripts`).
-    package var runningCount: Int { jobs.count { $0.running } }
+    var runningCount: Int { jobs.count { $0.running } }
 
     func index(of id: ScriptJobID) -> Int? { jobs.firstIndex { $0.id == id } }
 }

@@ -3,8 +3,8 @@ import OrderedCollections
 import RESP
 
 /// A CLIENT PAUSE in force (networking.c pauseClients, PAUSE_BY_CLIENT_COMMAND).
-package struct ClientPauseState: Hashable, Sendable {
-    package enum Kind: Int, Hashable, Sendable {
+struct ClientPauseState: Hashable, Sendable {
+    enum Kind: Int, Hashable, Sendable {
         /// Only commands that may write or replicate wait (in a sentinel: PUBLISH).
         case write = 1
         /// Every command waits.

@@ -11,7 +11,7 @@ import RESP
 /// `CLIENT REPLY OFF|SKIP` suppress the replies of the commands they cover (Redis's
 /// prepareClientToWrite), decided when the command runs; pub/sub pushes are never suppressed
 /// (`CLIENT_PUSHING`).
-package struct HeldReply: Hashable, Sendable {
+struct HeldReply: Hashable, Sendable {
     /// The slot this entry waits for; nil once the value is known.
     var slot: Int?
     /// Nil while waiting, or for a suppressed reply (dropped when its slot is filled).

@@ -3,45 +3,45 @@ import OrderedCollections
 import RESP
 
 /// A connection to the sentinel's own port: protocol version, name, subscriptions, auth.
-package struct ClientSession: Hashable, Sendable {
-    package var id: ClientID
-    package var address: String
-    package var localAddress: String
-    package var name: String = ""
-    package var proto: RESPVersion = .resp2
-    package var channels: OrderedSet<String> = []
-    package var patterns: OrderedSet<String> = []
-    package var authenticated: Bool
-    package var user: String = "default"
+struct ClientSession: Hashable, Sendable {
+    var id: ClientID
+    var address: String
+    var localAddress: String
+    var name: String = ""
+    var proto: RESPVersion = .resp2
+    var channels: OrderedSet<String> = []
+    var patterns: OrderedSet<String> = []
+    var authenticated: Bool
+    var user: String = "default"
     /// Whether the user allows every command and channel (the ACL check is skipped); kept up
     /// to date by AUTH/HELLO and every change to the users (``Sentinel/aclChanged()``).
-    package var aclUnrestricted = true
-    package var createdAt: Millis
-    package var lastInteraction: Millis
+    var aclUnrestricted = true
+    var createdAt: Millis
+    var lastInteraction: Millis
     /// The last command's lowercased name, and its lowercased subcommand for a container
     /// command; `lastCommand` joins them only when CLIENT LIST/INFO asks.
-    package var lastCommandName: String = "NULL"
-    package var lastSubcommand: String? = nil
-    package var libName: String = ""
-    package var libVersion: String = ""
-    package var noEvict: Bool = false
+    var lastCommandName: String = "NULL"
+    var lastSubcommand: String? = nil
+    var libName: String = ""
+    var libVersion: String = ""
+    var noEvict: Bool = false
     /// CLIENT REPLY OFF: this client gets no replies until CLIENT REPLY ON.
-    package var replyOff = false
+    var replyOff = false
     /// The reply of the command being processed is dropped (the previous one was CLIENT REPLY SKIP).
-    package var replySkip = false
+    var replySkip = false
     /// Set by CLIENT REPLY SKIP; turns into `replySkip` when that command is done.
-    package var replySkipNext = false
+    var replySkipNext = false
     /// What waits behind a reply whose value is not known yet (ClientReplies.swift).
-    package var heldReplies: Deque<HeldReply> = []
+    var heldReplies: Deque<HeldReply> = []
     /// Commands held back by CLIENT PAUSE, oldest first (ClientPause.swift).
-    package var postponed: Deque<[String]> = []
+    var postponed: Deque<[String]> = []
     /// CLIENT TRACKING state; nil while tracking is off (ClientTracking.swift).
-    package var tracking: ClientTracking? = nil
+    var tracking: ClientTracking? = nil
 
     /// Connected through the `unixsocket` listener (`CLIENT LIST` flag `U`).
-    package var unixSocket = false
+    var unixSocket = false
 
-    package init(id: ClientID, address: String, localAddress: String, now: Millis, authenticated: Bool) {
+    init(id: ClientID, address: String, localAddress: String, now: Millis, authenticated: Bool) {
         self.id = id
         self.address = address
         self.localAddress = localAddress
@@ -51,19 +51,19 @@ package struct ClientSession: Hashable, Sendable {
     }
 
     /// AUTH or HELLO AUTH accepted `user`; `unrestricted` is whether that user allows everything.
-    package mutating func logIn(as user: String, unrestricted: Bool) {
+    mutating func logIn(as user: String, unrestricted: Bool) {
         authenticated = true
         self.user = user
         aclUnrestricted = unrestricted
     }
 
     /// The `cmd=` of CLIENT LIST: `name`, or `name|sub` for a container command.
-    package var lastCommand: String {
+    var lastCommand: String {
         lastSubcommand.map { "\(lastCommandName)|\($0)" } ?? lastCommandName
     }
 
     /// Records a command as it is looked up (Redis: `c->lastcmd`), and the interaction time.
-    package mutating func noteCommand(_ name: String, sub: String?, now: Millis) {
+    mutating func noteCommand(_ name: String, sub: String?, now: Millis) {
         lastInteraction = now
         lastCommandName = name
         lastSubcommand = sub
@@ -71,7 +71,7 @@ package struct ClientSession: Hashable, Sendable {
 
     /// Redis's resetClient: CLIENT REPLY SKIP covers exactly the next command, and CLIENT CACHING
     /// only until the next command that is not CLIENT.
-    package mutating func commandFinished(isClientCommand: Bool) {
+    mutating func commandFinished(isClientCommand: Bool) {
         replySkip = false
         if replySkipNext {
             replySkip = true
@@ -83,20 +83,20 @@ package struct ClientSession: Hashable, Sendable {
     }
 
     /// Number of channels plus patterns (the count in subscribe replies).
-    package var subscriptionCount: Int { channels.count + patterns.count }
+    var subscriptionCount: Int { channels.count + patterns.count }
 
     /// A pub/sub frame: a RESP3 push after `HELLO 3`, else a plain array.
-    package func pushFrame(_ elements: [RESPValue]) -> RESPValue {
+    func pushFrame(_ elements: [RESPValue]) -> RESPValue {
         proto == .resp3 ? .push(elements) : .array(elements)
     }
 
     /// Whole seconds since the last command (`CLIENT LIST`'s `idle`, what `timeout` compares).
-    package func idleSeconds(now: Millis) -> Millis {
+    func idleSeconds(now: Millis) -> Millis {
         (now - lastInteraction) / 1000
     }
 
     /// One `CLIENT LIST` / `CLIENT INFO` line (Redis 7.2 field set).
-    package func infoLine(now: Millis) -> String {
+    func infoLine(now: Millis) -> String {
         let age = (now - createdAt) / 1000
         let idle = idleSeconds(now: now)
         // Redis's order: P (pub/sub), b (blocked: postponed by CLIENT PAUSE), t (tracking),

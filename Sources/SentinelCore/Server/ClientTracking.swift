@@ -4,7 +4,7 @@ import RESP
 /// Client-side caching state of one connection (CLIENT TRACKING, networking.c and tracking.c).
 /// A sentinel has no keyspace, so there is never anything to invalidate; the state is what
 /// CLIENT TRACKINGINFO, GETREDIR, CACHING and CLIENT LIST show, with Redis's validation.
-package struct ClientTracking: Hashable, Sendable {
+struct ClientTracking: Hashable, Sendable {
     /// The client id invalidations would go to; 0 for the connection itself.
     var redirect: Int = 0
     var bcast = false

@@ -7,10 +7,10 @@
 /// `0:0:0:0:0:0:0:1` is `::1`, and an IPv4-mapped IPv6 address (`::ffff:127.0.0.1`, which a
 /// dual-stack socket reports for an IPv4 loopback client) counts as the IPv4 address it maps.
 /// Redis never sees mapped addresses (its IPv6 listeners are IPv6-only, as ours are).
-package enum LoopbackAddress {
+enum LoopbackAddress {
     /// True when `address` (an IP, `ip:port` or `[ipv6]:port`, optionally with a `%zone`) is a
     /// loopback address. Anything that does not parse as an IP (`?:0`, a hostname) is not.
-    package static func isLoopback(_ address: String) -> Bool {
+    static func isLoopback(_ address: String) -> Bool {
         let host = hostPart(of: address)
         if let v4 = IPAddressLiteral.ipv4Bytes(host) { return v4[0] == 127 }
         guard let v6 = IPAddressLiteral.ipv6Bytes(host) else { return false }

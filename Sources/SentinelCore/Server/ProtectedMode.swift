@@ -11,7 +11,7 @@ import RESP
 /// client does not start.
 package enum ProtectedMode {
     /// Whether a client from `peer` (an `ip:port` as the runtime reports it) is refused.
-    package static func denies(enabled: Bool, defaultUserHasNoPassword: Bool, peer: String) -> Bool {
+    static func denies(enabled: Bool, defaultUserHasNoPassword: Bool, peer: String) -> Bool {
         enabled && defaultUserHasNoPassword && !LoopbackAddress.isLoopback(peer)
     }
 
@@ -23,7 +23,7 @@ package enum ProtectedMode {
     /// True when a `bind` entry (optional `-` prefix allowed) may accept clients from other hosts:
     /// the wildcards `*`, `::*`, `0.0.0.0`, `::`, any IP literal outside 127.0.0.0/8 and `::1`, and
     /// any hostname other than `localhost` (names are not resolved for this check).
-    package static func isExposed(bindEntry: String) -> Bool {
+    static func isExposed(bindEntry: String) -> Bool {
         let host = bindEntry.hasPrefix("-") ? String(bindEntry.dropFirst()) : bindEntry
         if host == "*" || host == "::*" { return true }
         if host.lowercased() == "localhost" { return false }

@@ -37,9 +37,9 @@ package struct ClientTraffic: Hashable, Sendable {
 /// One of Redis's instantaneous metrics (server.c `trackInstantaneousMetric` and
 /// `getInstantaneousMetric`): every sample is the per-second rate since the previous sample
 /// (integer arithmetic), kept in a ring of 16; the reported rate is the integer mean of the ring.
-package struct InstantaneousMetric: Hashable, Sendable {
+struct InstantaneousMetric: Hashable, Sendable {
     /// STATS_METRIC_SAMPLES.
-    package static let sampleCount = 16
+    static let sampleCount = 16
 
     private var samples = [Int64](repeating: 0, count: InstantaneousMetric.sampleCount)
     private var index = 0
@@ -47,12 +47,12 @@ package struct InstantaneousMetric: Hashable, Sendable {
     private var lastSampleCount: Int64 = 0
 
     /// A metric whose first sample measures from `now` (Redis: resetServerStats at startup).
-    package init(now: Millis = 0) {
+    init(now: Millis = 0) {
         lastSampleTime = now
     }
 
     /// Records the rate of `reading` (a running total) since the previous sample.
-    package mutating func track(_ reading: Int64, now: Millis) {
+    mutating func track(_ reading: Int64, now: Millis) {
         let elapsed = now - lastSampleTime
         let delta = reading - lastSampleCount
         samples[index] = elapsed > 0 ? delta * 1000 / elapsed : 0
@@ -62,7 +62,7 @@ package struct InstantaneousMetric: Hashable, Sendable {
     }
 
     /// The mean of the last 16 samples, per second.
-    package var perSecond: Int64 {
+    var perSecond: Int64 {
         samples.reduce(0, +) / Int64(Self.sampleCount)
     }
 }
@@ -95,17 +95,17 @@ struct TrafficRates: Hashable, Sendable {
 /// The largest value seen in each of the last 8 seconds (Redis's ClientsPeakMemInput and
 /// ClientsPeakMemOutput, CLIENTS_PEAK_MEM_USAGE_SLOTS): INFO shows the largest of them, so a
 /// big buffer is visible for 8 seconds after it was seen.
-package struct RecentPeak: Hashable, Sendable {
+struct RecentPeak: Hashable, Sendable {
     static let slotCount = 8
 
     private var peaks = [Int](repeating: 0, count: RecentPeak.slotCount)
     /// The second each slot holds; a slot of an older second counts as empty.
     private var seconds = [Int64](repeating: -1, count: RecentPeak.slotCount)
 
-    package init() {}
+    init() {}
 
     /// Records `value` as seen during `second` (monotonic seconds).
-    package mutating func record(_ value: Int, second: Int64) {
+    mutating func record(_ value: Int, second: Int64) {
         let slot = Int(second % Int64(Self.slotCount))
         if seconds[slot] != second {
             seconds[slot] = second
@@ -115,7 +115,7 @@ package struct RecentPeak: Hashable, Sendable {
     }
 
     /// The largest value recorded in the 8 seconds up to and including `second`.
-    package func value(at second: Int64) -> Int {
+    func value(at second: Int64) -> Int {
         var largest = 0
         for slot in 0..<Self.slotCount where seconds[slot] <= second && second - seconds[slot] < Int64(Self.slotCount) {
             largest = max(largest, peaks[slot])

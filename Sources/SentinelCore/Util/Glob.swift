@@ -19,7 +19,7 @@
 ///
 /// Runs in O(pattern × string) time and constant stack: each token other than `*` consumes
 /// exactly one byte, so backtracking to the most recent `*` only is enough.
-package func globMatch(_ pattern: String, _ string: String, caseInsensitive: Bool = false) -> Bool {
+func globMatch(_ pattern: String, _ string: String, caseInsensitive: Bool = false) -> Bool {
     let tokens = GlobToken.parse(Array(pattern.utf8))
     let bytes = Array(string.utf8)
     if bytes.isEmpty { return tokens.isEmpty }

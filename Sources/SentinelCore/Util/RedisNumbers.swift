@@ -1,8 +1,8 @@
 /// Number parsing as Redis does it for command arguments (util.c `string2ll`), which is stricter
 /// than Swift's `Int(_:)`: no leading `+`, no leading zeros, no spaces, and overflow is an error.
-package enum RedisNumbers {
+enum RedisNumbers {
     /// A signed 64-bit integer: `0`, or an optional `-` and a digit 1–9 followed by digits.
-    package static func int64(_ text: String) -> Int64? {
+    static func int64(_ text: String) -> Int64? {
         let bytes = Array(text.utf8)
         guard !bytes.isEmpty, bytes.count <= 20 else { return nil }
         if bytes == [UInt8(ascii: "0")] { return 0 }

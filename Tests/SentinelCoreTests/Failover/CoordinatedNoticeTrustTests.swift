@@ -121,7 +121,7 @@ struct CoordinatedNoticeTrustTests {
         var (sim, leader) = Self.votedForPeer()
         for pause in ["1000000", OverflowTests.maxText] {
             let at = sim.now
-            let sample = try #require(sim.nodes[1].sentinel.lastClockSample)
+            let sample = try #require(sim.nodes[1].sentinel.clock.lastSample)
             let wall = sample.wallMillis + (at - sample.monotonic)
             #expect(Self.notice(&sim, 1, leader: leader, pause: pause) == [.ok])
             // down-after is 1000 ms: held for 2000 ms + the 1 s margin.

@@ -117,8 +117,7 @@ struct StaleMasterTests {
         let newMaster = try #require(Self.waitForSwitch(&sim))
         sim.run(for: 2_000)
         for i in sim.nodes.indices {
-            sim.nodes[i].sentinel.tilt = true
-            sim.nodes[i].sentinel.tiltStartTime = sim.now
+            sim.nodes[i].sentinel.enterTilt(delta: 0, cause: "test", "test")
         }
         sim.thawRedis(0)
         sim.run(for: 20_000)

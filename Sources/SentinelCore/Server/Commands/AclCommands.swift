@@ -95,7 +95,7 @@ extension Sentinel {
                 if let path = acl.filePath {
                     output.append(.aclFile(.write(path: path, content: AclFile.content(acl)), token: 0))
                 } else {
-                    needsFlush = true
+                    persistence.changed = true
                 }
             }
             reply(id, .integer(deleted))

@@ -79,40 +79,30 @@ extension Sentinel {
         return true
     }
 
-    /// `sub` is the lowercased subcommand of a container command.
+    /// Runs a checked command through its row of ``commandHandlers``. `sub` is the lowercased
+    /// subcommand of a container command.
     private mutating func execute(_ id: ClientID, _ name: String, _ args: [String], sub: String?) {
-        switch name {
-        case "ping": ping(id, args)
-        case "info": reply(id, .bulkString(infoText(sections: Array(args.dropFirst()))))
-        case "role": reply(id, .array([.bulkString("sentinel"), .array(masters.keys.map { .bulkString($0) })]))
-        case "auth": auth(id, args)
-        case "hello": hello(id, args)
-        case "client": client(id, args)
-        case "command": reply(id, CommandTable.reply(for: args))
-        case "subscribe", "psubscribe": subscribe(id, Array(args.dropFirst()), pattern: name == "psubscribe")
-        case "unsubscribe", "punsubscribe": unsubscribe(id, Array(args.dropFirst()), pattern: name == "punsubscribe")
-        case "publish":
-            if args[1] == Wire.helloChannel {
-                processHello(args[2], from: nil)
-                reply(id, .integer(1))
-            } else {
-                reply(id, .error(Wire.errOnlyHello))
-            }
-        case "shutdown":
-            shutdown(id, args)
-        case "sentinel":
-            sentinelCommand(id, args, sub: sub ?? args[1].lowercased())
-        case "acl":
-            acl(id, args)
-        default:
-            reply(id, CommandTable.unknownCommandError(args: args))
+        guard let handler = Self.commandHandlers[name] else {
+            return reply(id, CommandTable.unknownCommandError(args: args))
+        }
+        handler(&self, id, args, sub)
+    }
+
+    /// PUBLISH: only hellos on the hello channel are accepted (processed as if received from a
+    /// peer's link); anything else is refused.
+    mutating func publish(_ id: ClientID, _ args: [String]) {
+        if args[1] == Wire.helloChannel {
+            processHello(args[2], from: nil)
+            reply(id, .integer(1))
+        } else {
+            reply(id, .error(Wire.errOnlyHello))
         }
     }
 
     /// SHUTDOWN [NOSAVE|SAVE] [NOW] [FORCE] [ABORT]: any other word, ABORT with another
     /// option, or NOSAVE with SAVE is a syntax error and the sentinel keeps running. ABORT has
     /// nothing to abort (a sentinel shuts down at once); every valid form shuts down.
-    private mutating func shutdown(_ id: ClientID, _ args: [String]) {
+    mutating func shutdown(_ id: ClientID, _ args: [String]) {
         var abort = false
         var options = Set<String>()
         for word in args.dropFirst() {
@@ -133,7 +123,7 @@ extension Sentinel {
         output.append(.shutdown)
     }
 
-    private mutating func ping(_ id: ClientID, _ args: [String]) {
+    mutating func ping(_ id: ClientID, _ args: [String]) {
         guard let session = clients[id] else { return }
         guard args.count <= 2 else { return reply(id, CommandTable.wrongArityError(command: "ping", sub: nil)) }
         if session.proto == .resp2 && session.subscriptionCount > 0 {
@@ -156,7 +146,7 @@ extension Sentinel {
         acl.checkCredentials(user: user, password: password)
     }
 
-    private mutating func auth(_ id: ClientID, _ args: [String]) {
+    mutating func auth(_ id: ClientID, _ args: [String]) {
         if args.count == 2 && acl.defaultUserIsNopass {
             reply(
                 id,
@@ -182,7 +172,7 @@ extension Sentinel {
     }
 
     /// HELLO [protover [AUTH user pass] [SETNAME name]]: the 6-field sentinel-mode map.
-    private mutating func hello(_ id: ClientID, _ args: [String]) {
+    mutating func hello(_ id: ClientID, _ args: [String]) {
         guard var session = clients[id] else { return }
         var proto = session.proto
         var index = 1
@@ -254,7 +244,7 @@ extension Sentinel {
 
     // MARK: - CLIENT
 
-    private mutating func client(_ id: ClientID, _ args: [String]) {
+    mutating func client(_ id: ClientID, _ args: [String]) {
         let sub = args[1].lowercased()
         switch sub {
         case "id":
@@ -447,7 +437,7 @@ extension Sentinel {
 
     // MARK: - Pub/Sub
 
-    private mutating func subscribe(_ id: ClientID, _ names: [String], pattern: Bool) {
+    mutating func subscribe(_ id: ClientID, _ names: [String], pattern: Bool) {
         for name in names {
             guard var session = clients[id] else { return }
             if pattern { session.patterns.append(name) } else { session.channels.append(name) }
@@ -461,7 +451,7 @@ extension Sentinel {
         }
     }
 
-    private mutating func unsubscribe(_ id: ClientID, _ names: [String], pattern: Bool) {
+    mutating func unsubscribe(_ id: ClientID, _ names: [String], pattern: Bool) {
         guard let initial = clients[id] else { return }
         let kind = pattern ? "punsubscribe" : "unsubscribe"
         let targets = names.isEmpty ? Array(pattern ? initial.patterns : initial.channels) : names

@@ -196,14 +196,14 @@ extension Sentinel {
             "# Sentinel",
             "sentinel_masters:\(masters.count)",
             "sentinel_tilt:\(tilt ? 1 : 0)",
-            "sentinel_tilt_since_seconds:\(tilt ? (now - tiltStartTime) / 1000 : -1)",
+            "sentinel_tilt_since_seconds:\(clock.secondsInTilt(now: now))",
             // Valkey 9.0's field (not in Redis 7.0), where Valkey puts it.
-            "sentinel_total_tilt:\(totalTilt)",
+            "sentinel_total_tilt:\(clock.total)",
             "sentinel_running_scripts:\(scripts.runningCount)",
             "sentinel_scripts_queue_length:\(scripts.jobs.count)",
             "sentinel_simulate_failure_flags:\(simulateFailureFlags)",
         ]
-        if let last = lastTilt {
+        if let last = clock.last {
             // Not in Redis: why the last TILT happened (only shown once one did).
             lines.append("sentinel_tilt_last_delta_ms:\(last.delta)")
             lines.append("sentinel_tilt_last_cause:\(last.cause)")

@@ -4,101 +4,93 @@ import RESP
 
 /// The SENTINEL command (sentinelCommand, sentinel-behaviour §9.2), including the Valkey aliases.
 extension Sentinel {
-    /// Word counts of each subcommand, SENTINEL included (negative: at least).
-    static let sentinelArity: [String: Int] = [
-        "help": 2, "masters": 2, "primaries": 2, "master": 3, "primary": 3, "replicas": 3, "slaves": 3,
-        "sentinels": 3, "get-master-addr-by-name": 3, "get-primary-addr-by-name": 3, "reset": 3, "ckquorum": 3,
-        "flushconfig": 2, "monitor": 6, "remove": 3, "set": -5, "config": -4, "is-master-down-by-addr": 6,
-        "is-primary-down-by-addr": 6, "info-cache": -3, "pending-scripts": 2, "myid": 2, "debug": -2,
-        "failover": -3, "simulate-failure": -3, "coordinated-failover": 8,
-    ]
-
-    /// Unknown subcommand and argument-count errors for SENTINEL (checked before authentication).
-    /// `sub` is `args[1]` lowercased, when the caller has it already.
+    /// Unknown subcommand and argument-count errors for SENTINEL (checked before authentication),
+    /// from the registry row of the subcommand (``sentinelSubcommands``). `sub` is `args[1]`
+    /// lowercased, when the caller has it already.
     static func sentinelPrecheck(_ args: [String], sub: String? = nil) -> RESPValue? {
         guard args.count >= 2 else { return CommandTable.wrongArityError(command: "sentinel", sub: nil) }
         let sub = sub ?? args[1].lowercased()
-        guard let arity = sentinelArity[sub] else {
+        guard let row = sentinelSubcommands[sub] else {
             return CommandTable.unknownSubcommandError(command: "sentinel", sub: args[1])
         }
-        guard CommandSpec.arityAllows(arity, args.count) else {
+        guard CommandSpec.arityAllows(row.arity, args.count) else {
             return CommandTable.wrongArityError(command: "sentinel", sub: sub)
         }
         return nil
     }
 
-    /// `sub` is `args[1]` lowercased.
+    /// Runs the SENTINEL subcommand `sub` (`args[1]` lowercased) through its registry row.
     mutating func sentinelCommand(_ id: ClientID, _ args: [String], sub: String) {
-        switch sub {
-        case "help":
-            reply(id, .array(HelpTexts.sentinel.map { .simpleString($0) }))
-        case "masters", "primaries":
-            reply(id, mastersReply())
-        case "master", "primary":
-            guard let index = masters.index(forKey: args[2]) else { return reply(id, .error(Wire.errNoSuchMaster)) }
-            reply(id, masterReply(at: index))
-        case "replicas", "slaves":
-            guard let index = masters.index(forKey: args[2]) else { return reply(id, .error(Wire.errNoSuchMaster)) }
-            reply(id, replicasReply(at: index))
-        case "sentinels":
-            guard let index = masters.index(forKey: args[2]) else { return reply(id, .error(Wire.errNoSuchMaster)) }
-            reply(id, sentinelsReply(at: index))
-        case "get-master-addr-by-name", "get-primary-addr-by-name":
-            guard let index = masters.index(forKey: args[2]) else { return reply(id, .nullArray) }
-            let a = announced(currentAddress(ofMasterAt: index))
-            reply(id, .array([.bulkString(a.host), .bulkString(String(a.port))]))
-        case "myid":
-            reply(id, .bulkString(myID))
-        case "ckquorum":
-            guard let master = masters[args[2]] else { return reply(id, .error(Wire.errNoSuchMaster)) }
-            reply(id, ckquorum(master))
-        case "flushconfig":
-            replyAfterFlush(id, .ok)
-        case "reset":
-            var count = 0
-            for name in masters.keys where globMatch(args[2], name) {
-                resetMaster(name, keepSentinels: false, emitEvent: true)
-                count += 1
-            }
-            reply(id, .integer(count))
-        case "monitor":
-            monitor(id, args)
-        case "remove":
-            guard masters[args[2]] != nil else { return reply(id, .error(Wire.errNoSuchMaster)) }
-            removeMaster(args[2])
-            replyAfterFlush(id, .ok)
-        case "set":
-            sentinelSet(id, args)
-        case "config":
-            sentinelConfig(id, args)
-        case "is-master-down-by-addr", "is-primary-down-by-addr":
-            isMasterDownByAddr(id, args)
-        case "info-cache":
-            infoCache(id, Array(args.dropFirst(2)))
-        case "pending-scripts":
-            reply(id, pendingScriptsReply())
-        case "debug":
-            sentinelDebug(id, args)
-        case "failover":
-            // Valkey 9's `SENTINEL FAILOVER <master> [COORDINATED]`: more than one option is an
-            // argument-count error, then the master is looked up, then the option is checked.
-            if args.count == 3 {
-                forceFailover(id, args[2])
-            } else if args.count > 4 {
-                reply(id, CommandTable.wrongArityError(command: "sentinel", sub: sub))
-            } else if masters[args[2]] == nil {
-                reply(id, .error(Wire.errNoSuchMaster))
-            } else if args[3].lowercased() == "coordinated" {
-                coordinatedFailover(id, args[2])
-            } else {
-                reply(id, .error(Wire.errUnknownFailoverOption))
-            }
-        case "coordinated-failover":
-            coordinatedNotice(id, args)
-        case "simulate-failure":
-            simulateFailure(id, Array(args.dropFirst(2)))
-        default:
-            reply(id, CommandTable.unknownSubcommandError(command: "sentinel", sub: args[1]))
+        guard let row = Self.sentinelSubcommands[sub] else {
+            return reply(id, CommandTable.unknownSubcommandError(command: "sentinel", sub: args[1]))
+        }
+        row.run(&self, id, args)
+    }
+
+    // MARK: - Subcommands about one master
+
+    /// SENTINEL MASTER / PRIMARY <name>.
+    mutating func sentinelMaster(_ id: ClientID, _ args: [String]) {
+        guard let index = masters.index(forKey: args[2]) else { return reply(id, .error(Wire.errNoSuchMaster)) }
+        reply(id, masterReply(at: index))
+    }
+
+    /// SENTINEL REPLICAS / SLAVES <name>.
+    mutating func sentinelReplicas(_ id: ClientID, _ args: [String]) {
+        guard let index = masters.index(forKey: args[2]) else { return reply(id, .error(Wire.errNoSuchMaster)) }
+        reply(id, replicasReply(at: index))
+    }
+
+    /// SENTINEL SENTINELS <name>.
+    mutating func sentinelSentinels(_ id: ClientID, _ args: [String]) {
+        guard let index = masters.index(forKey: args[2]) else { return reply(id, .error(Wire.errNoSuchMaster)) }
+        reply(id, sentinelsReply(at: index))
+    }
+
+    /// SENTINEL GET-MASTER-ADDR-BY-NAME / GET-PRIMARY-ADDR-BY-NAME <name>: the announced address,
+    /// or a null array for an unknown master.
+    mutating func sentinelMasterAddress(_ id: ClientID, _ args: [String]) {
+        guard let index = masters.index(forKey: args[2]) else { return reply(id, .nullArray) }
+        let a = announced(currentAddress(ofMasterAt: index))
+        reply(id, .array([.bulkString(a.host), .bulkString(String(a.port))]))
+    }
+
+    /// SENTINEL CKQUORUM <name>.
+    mutating func sentinelCkquorum(_ id: ClientID, _ args: [String]) {
+        guard let master = masters[args[2]] else { return reply(id, .error(Wire.errNoSuchMaster)) }
+        reply(id, ckquorum(master))
+    }
+
+    /// SENTINEL RESET <pattern>: resets every master whose name matches; answers how many.
+    mutating func sentinelReset(_ id: ClientID, _ args: [String]) {
+        var count = 0
+        for name in masters.keys where globMatch(args[2], name) {
+            resetMaster(name, keepSentinels: false, emitEvent: true)
+            count += 1
+        }
+        reply(id, .integer(count))
+    }
+
+    /// SENTINEL REMOVE <name>, answered once the config is flushed.
+    mutating func sentinelRemove(_ id: ClientID, _ args: [String]) {
+        guard masters[args[2]] != nil else { return reply(id, .error(Wire.errNoSuchMaster)) }
+        removeMaster(args[2])
+        replyAfterFlush(id, .ok)
+    }
+
+    /// Valkey 9's `SENTINEL FAILOVER <master> [COORDINATED]`: more than one option is an
+    /// argument-count error, then the master is looked up, then the option is checked.
+    mutating func sentinelFailover(_ id: ClientID, _ args: [String]) {
+        if args.count == 3 {
+            forceFailover(id, args[2])
+        } else if args.count > 4 {
+            reply(id, CommandTable.wrongArityError(command: "sentinel", sub: "failover"))
+        } else if masters[args[2]] == nil {
+            reply(id, .error(Wire.errNoSuchMaster))
+        } else if args[3].lowercased() == "coordinated" {
+            coordinatedFailover(id, args[2])
+        } else {
+            reply(id, .error(Wire.errUnknownFailoverOption))
         }
     }
 
@@ -122,7 +114,7 @@ extension Sentinel {
 
     // MARK: - MONITOR / REMOVE
 
-    private mutating func monitor(_ id: ClientID, _ args: [String]) {
+    mutating func monitor(_ id: ClientID, _ args: [String]) {
         guard let quorum = Int(args[5]) else { return reply(id, .error("ERR Invalid quorum")) }
         guard Int(args[4]) != nil else { return reply(id, .error("ERR Invalid port")) }
         guard quorum > 0 else { return reply(id, .error("ERR Quorum must be 1 or greater.")) }
@@ -185,7 +177,7 @@ extension Sentinel {
 
     /// sentinelCommand's is-master-down-by-addr: our view of the master and, when a runid is
     /// given, our vote for it in the requested epoch.
-    private mutating func isMasterDownByAddr(_ id: ClientID, _ args: [String]) {
+    mutating func isMasterDownByAddr(_ id: ClientID, _ args: [String]) {
         // Both are read as signed 64-bit integers, refused beyond that as by Redis.
         guard let port = RedisNumbers.int64(args[3]), let epoch = RedisNumbers.int64(args[4]) else {
             return reply(id, .error(Wire.errNotInteger))
@@ -216,14 +208,14 @@ extension Sentinel {
         }
         let answer = RESPValue.array([.integer(down ? 1 : 0), .bulkString(leader), .integer(Int(leaderEpoch))])
         // A vote must be on disk before it is announced.
-        if needsFlush { replyAfterFlush(id, answer, failure: answer) } else { reply(id, answer) }
+        if persistence.changed { replyAfterFlush(id, answer, failure: answer) } else { reply(id, answer) }
     }
 
     // MARK: - SIMULATE-FAILURE
 
     /// SENTINEL SIMULATE-FAILURE: clears the flags, then sets each one given (logging it); `help`
     /// lists them.
-    private mutating func simulateFailure(_ id: ClientID, _ names: [String]) {
+    mutating func simulateFailure(_ id: ClientID, _ names: [String]) {
         simulateFailureFlags = 0
         for name in names {
             switch name.lowercased() {
@@ -249,7 +241,7 @@ extension Sentinel {
 
     // MARK: - INFO-CACHE
 
-    private mutating func infoCache(_ id: ClientID, _ names: [String]) {
+    mutating func infoCache(_ id: ClientID, _ names: [String]) {
         var out: [RESPValue] = []
         for master in masters.values where names.contains(master.name) {
             var entries: [RESPValue] = []
@@ -280,7 +272,7 @@ extension Sentinel {
         ("script-max-runtime", \.scriptMaxRuntime), ("script-retry-delay", \.scriptRetryDelay),
     ]
 
-    private mutating func sentinelDebug(_ id: ClientID, _ args: [String]) {
+    mutating func sentinelDebug(_ id: ClientID, _ args: [String]) {
         if args.count == 2 {
             let fields = Self.debugParameters.map { ($0.name.uppercased(), "\(timing[keyPath: $0.keyPath])") }
             return reply(id, Self.map(fields))

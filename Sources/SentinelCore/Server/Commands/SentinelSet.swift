@@ -55,7 +55,7 @@ extension Sentinel {
             index += 2
         }
         if let failure {
-            if changed { needsFlush = true }
+            if changed { persistence.changed = true }
             return reply(id, failure)
         }
         replyAfterFlush(id, .ok)
@@ -117,12 +117,6 @@ extension Sentinel {
         .error("ERR Invalid argument '\(value)' for SENTINEL SET '\(option)'")
     }
 
-    /// The global parameters SENTINEL CONFIG GET/SET know, in Redis's reply order.
-    static let configParameters = [
-        "resolve-hostnames", "announce-hostnames", "announce-ip", "announce-port", "sentinel-user",
-        "sentinel-pass", "loglevel",
-    ]
-
     /// SENTINEL CONFIG GET|SET. `slot` is the reply slot of a command that waited for a TLS
     /// reload (TLSConfigSet.swift); nil when it runs as it arrives.
     mutating func sentinelConfig(_ id: ClientID, _ args: [String], slot: Int? = nil) {
@@ -135,10 +129,10 @@ extension Sentinel {
             var fields: [(String, String)] = []
             var seen = Set<String>()
             for pattern in args[3...] {
-                for parameter in Self.configParameters where !seen.contains(parameter) {
-                    if globMatch(pattern, parameter, caseInsensitive: true) {
-                        seen.insert(parameter)
-                        fields.append((parameter, configValue(parameter)))
+                for option in SentinelOption.all where option.configurable && !seen.contains(option.name) {
+                    if globMatch(pattern, option.name, caseInsensitive: true) {
+                        seen.insert(option.name)
+                        fields.append((option.name, option.shown(settings)))
                     }
                 }
                 // TLS parameters (an extension): listed only for `tls-...` patterns (TLSConfigSet.swift).
@@ -159,7 +153,8 @@ extension Sentinel {
         var index = 3
         while index < args.count {
             let option = args[index].lowercased()
-            guard Self.configParameters.contains(option) || TLSSettings.directiveNames.contains(option) else {
+            let row = SentinelOption.named(option).flatMap { $0.configurable ? $0 : nil }
+            guard row != nil || TLSSettings.directiveNames.contains(option) else {
                 return reply(id, .error("ERR Invalid argument '\(args[index])' to SENTINEL CONFIG SET"))
             }
             guard !pairs.contains(where: { $0.0 == option }) else {
@@ -178,14 +173,7 @@ extension Sentinel {
                 index += 2
                 continue
             }
-            let valid: Bool
-            switch option {
-            case "resolve-hostnames", "announce-hostnames": valid = ["yes", "no"].contains(value.lowercased())
-            case "announce-port": valid = Int(value).map { (0...65535).contains($0) } ?? false
-            case "loglevel": valid = LogLevel(name: value) != nil
-            default: valid = true
-            }
-            guard valid else {
+            guard row?.accepts(value) == true else {
                 return reply(id, .error("ERR Invalid value '\(value)' to SENTINEL CONFIG SET '\(args[index])'"))
             }
             pairs.append((option, value))
@@ -201,40 +189,18 @@ extension Sentinel {
     mutating func applyConfigPairs(_ id: ClientID, slot: Int?, _ pairs: [(String, String)]) {
         var credentialsChanged = false
         for (option, value) in pairs {
-            switch option {
-            case "resolve-hostnames": settings.resolveHostnames = value.lowercased() == "yes"
-            case "announce-hostnames": settings.announceHostnames = value.lowercased() == "yes"
-            case "announce-ip": settings.announceIP = value.isEmpty ? nil : value
-            case "announce-port": settings.announcePort = Int(value) ?? 0
-            case "sentinel-user":
-                settings.sentinelUser = value.isEmpty ? nil : value
-                credentialsChanged = true
-            case "sentinel-pass":
-                settings.sentinelPass = value.isEmpty ? nil : value
-                credentialsChanged = true
-            case "loglevel":
-                let level = LogLevel(name: value) ?? .notice
-                settings.logLevel = level
-                output.append(.setLogLevel(level))
-            default: break
+            // TLS pairs are applied already; every other pair was checked by its row.
+            guard let row = SentinelOption.named(option), row.configurable else { continue }
+            _ = row.load(value, into: &settings)
+            switch row.effect {
+            case .none: break
+            case .peerCredential: credentialsChanged = true
+            case .logLevel: output.append(.setLogLevel(settings.logLevel))
             }
         }
         replyAfterFlush(id, .ok, slot: slot)
         if credentialsChanged {
             for runID in peerRunIDs() { closeLink(.peer(runID: runID)) }
-        }
-    }
-
-    func configValue(_ parameter: String) -> String {
-        switch parameter {
-        case "resolve-hostnames": settings.resolveHostnames ? "yes" : "no"
-        case "announce-hostnames": settings.announceHostnames ? "yes" : "no"
-        case "announce-ip": settings.announceIP ?? ""
-        case "announce-port": "\(settings.announcePort)"
-        case "sentinel-user": settings.sentinelUser ?? ""
-        case "sentinel-pass": settings.sentinelPass ?? ""
-        case "loglevel": settings.logLevel.name
-        default: ""
         }
     }
 }
