@@ -2,29 +2,29 @@
 /// way Redis gives each command of `server.orig_commands` a bit in a user's command bitmap.
 /// Ids follow ``CommandTable/commands`` (a command, then its subcommands), which is also the
 /// order in which ACL descriptions list single commands.
-package enum AclCommandIndex {
+enum AclCommandIndex {
     /// Redis 7.0's command categories, in the order `ACL CAT` lists them (ACLCommandCategories).
-    package static let categories = [
+    static let categories = [
         "keyspace", "read", "write", "set", "sortedset", "list", "hash", "string", "bitmap", "hyperloglog", "geo",
         "stream", "pubsub", "admin", "fast", "slow", "blocking", "dangerous", "connection", "transaction", "scripting",
     ]
 
     /// One entry: a command or a subcommand.
-    package struct Entry: Sendable {
+    struct Entry: Sendable {
         /// `ping`, or `sentinel|masters`.
-        package var fullName: String
+        var fullName: String
         /// The container's id for a subcommand, nil for a top-level command.
-        package var parent: Int?
+        var parent: Int?
         /// The ids of this command's subcommands (empty for plain commands and subcommands).
-        package var children: [Int]
+        var children: [Int]
         /// Bit `i` set when the command is in `categories[i]`.
-        package var categoryMask: UInt32
-        package var arity: Int
+        var categoryMask: UInt32
+        var arity: Int
         /// `no_auth`: runs without authentication and without an ACL check (AUTH, HELLO).
-        package var noAuth: Bool
+        var noAuth: Bool
     }
 
-    package static let entries: [Entry] = {
+    static let entries: [Entry] = {
         var list: [Entry] = []
         func mask(_ spec: CommandSpec) -> UInt32 {
             var m: UInt32 = 0
@@ -51,19 +51,19 @@ package enum AclCommandIndex {
     }()
 
     /// Ids by lowercase full name.
-    package static let ids: [String: Int] = {
+    static let ids: [String: Int] = {
         var d: [String: Int] = [:]
         for (i, e) in entries.enumerated() { d[e.fullName] = i }
         return d
     }()
 
-    package static var count: Int { entries.count }
+    static var count: Int { entries.count }
 
     /// The id of `name` (`cmd` or `cmd|sub`, any ASCII case), nil when unknown.
-    package static func id(_ name: String) -> Int? { ids[name.asciiLowercased] }
+    static func id(_ name: String) -> Int? { ids[name.asciiLowercased] }
 
     /// The category bit of a category name (any ASCII case), nil when unknown.
-    package static func categoryBit(_ name: String) -> UInt32? {
+    static func categoryBit(_ name: String) -> UInt32? {
         let lower = name.asciiLowercased
         guard let i = categories.firstIndex(of: lower) else { return nil }
         return 1 << UInt32(i)
@@ -71,7 +71,7 @@ package enum AclCommandIndex {
 
     /// The entry a command line runs as: the subcommand of a container, else the command.
     /// `name` and `sub` are lowercased. Nil when unknown.
-    package static func target(name: String, sub: String?) -> Int? {
+    static func target(name: String, sub: String?) -> Int? {
         guard let id = ids[name] else { return nil }
         guard let sub, !entries[id].children.isEmpty else { return id }
         if let subID = ids[name + "|" + sub] { return subID }

@@ -56,7 +56,9 @@ struct ConfigRewriterScaleTests {
 
     /// Not a timing limit: the ratio between two sizes. Eight times the lines must cost about eight
     /// times the time; an O(lines²) step (a search of every line per line, an array shifted per
-    /// reused line) makes it ~64 times. Best of three runs per size, sizes alternating.
+    /// reused line) makes it ~64 times. Best of five runs per size, sizes alternating, and a limit
+    /// of 32 (half the quadratic ratio): with best of three and a limit of 24, a
+    /// machine at load 8-10 on 2 cores failed it (ratios 25-35) although linear runs measure 4-15.
     @Test("rewrite time grows linearly with the number of lines")
     func linear() {
         let small = Self.fleet(50)
@@ -65,12 +67,12 @@ struct ConfigRewriterScaleTests {
         let largeText = ConfigRewriter.rewrite(original: "", config: large)
         let clock = ContinuousClock()
         var best: (small: Duration, large: Duration) = (.seconds(3600), .seconds(3600))
-        for _ in 0..<3 {
+        for _ in 0..<5 {
             best.small = min(best.small, clock.measure { _ = ConfigRewriter.rewrite(original: smallText, config: small) })
             best.large = min(best.large, clock.measure { _ = ConfigRewriter.rewrite(original: largeText, config: large) })
         }
         let ratio = best.large / max(best.small, .nanoseconds(1))
         print("config rewrite: 50 masters \(best.small), 400 masters \(best.large), ratio \(ratio)")
-        #expect(ratio < 24, "8x the lines took \(ratio)x the time")
+        #expect(ratio < 32, "8x the lines took \(ratio)x the time")
     }
 }

@@ -5,9 +5,9 @@
 import RESP
 
 /// One documented argument of a command, as `COMMAND DOCS` shows it.
-package struct CommandArgument: Hashable, Sendable {
+struct CommandArgument: Hashable, Sendable {
     /// The argument's `type` in `COMMAND DOCS`.
-    package enum Kind: String, Hashable, Sendable {
+    enum Kind: String, Hashable, Sendable {
         case string
         case integer
         case double
@@ -19,17 +19,17 @@ package struct CommandArgument: Hashable, Sendable {
         case block
     }
 
-    package var name: String
-    package var kind: Kind
-    package var token: String?
-    package var since: String?
-    package var deprecatedSince: String?
+    var name: String
+    var kind: Kind
+    var token: String?
+    var since: String?
+    var deprecatedSince: String?
     /// `optional`, `multiple`, `multiple_token`.
-    package var flags: [String]
+    var flags: [String]
     /// The members of a `oneof` or `block`.
-    package var arguments: [CommandArgument]
+    var arguments: [CommandArgument]
 
-    package init(
+    init(
         _ name: String,
         _ kind: Kind,
         token: String? = nil,
@@ -48,7 +48,7 @@ package struct CommandArgument: Hashable, Sendable {
     }
 
     /// The `COMMAND DOCS` map of this argument, fields in Redis's order.
-    package var docsReply: RESPValue {
+    var docsReply: RESPValue {
         var m: [RESPValue] = [.bulkString("name"), .bulkString(name), .bulkString("type"), .bulkString(kind.rawValue)]
         if let token { m += [.bulkString("token"), .bulkString(token)] }
         if let since { m += [.bulkString("since"), .bulkString(since)] }
@@ -60,30 +60,30 @@ package struct CommandArgument: Hashable, Sendable {
 }
 
 /// One line of a command's `history` in `COMMAND DOCS`.
-package struct CommandHistoryEntry: Hashable, Sendable {
-    package var version: String
-    package var change: String
+struct CommandHistoryEntry: Hashable, Sendable {
+    var version: String
+    var change: String
 
-    package init(_ version: String, _ change: String) {
+    init(_ version: String, _ change: String) {
         self.version = version
         self.change = change
     }
 }
 
 /// The documentation of one command or subcommand (`COMMAND DOCS`).
-package struct CommandDocs: Hashable, Sendable {
-    package var summary: String
-    package var since: String
-    package var group: String
-    package var complexity: String?
+struct CommandDocs: Hashable, Sendable {
+    var summary: String
+    var since: String
+    var group: String
+    var complexity: String?
     /// `deprecated`, `syscmd`.
-    package var docFlags: [String]
-    package var deprecatedSince: String?
-    package var replacedBy: String?
-    package var history: [CommandHistoryEntry]
-    package var arguments: [CommandArgument]
+    var docFlags: [String]
+    var deprecatedSince: String?
+    var replacedBy: String?
+    var history: [CommandHistoryEntry]
+    var arguments: [CommandArgument]
 
-    package init(
+    init(
         summary: String,
         since: String,
         group: String,
@@ -107,27 +107,27 @@ package struct CommandDocs: Hashable, Sendable {
 }
 
 /// One entry of the command table: a command, or a subcommand of a container command.
-package struct CommandSpec: Hashable, Sendable {
+struct CommandSpec: Hashable, Sendable {
     /// Lowercase full name: `ping`, or `client|list` for a subcommand.
-    package var name: String
+    var name: String
     /// Redis arity: counts every word including the command (and subcommand) name; negative
     /// means "at least".
-    package var arity: Int
+    var arity: Int
     /// Command flags as `COMMAND INFO` lists them (`admin`, `noscript`, `loading`, ...).
-    package var flags: [String]
-    package var firstKey: Int
-    package var lastKey: Int
-    package var step: Int
+    var flags: [String]
+    var firstKey: Int
+    var lastKey: Int
+    var step: Int
     /// ACL categories, with their `@`.
-    package var aclCategories: [String]
+    var aclCategories: [String]
     /// Command tips (`nondeterministic_output`, `request_policy:...`).
-    package var tips: [String]
+    var tips: [String]
     /// Key specifications. No command available in sentinel mode has keys.
-    package var keySpecs: [RESPValue]
-    package var docs: CommandDocs
-    package var subcommands: [CommandSpec]
+    var keySpecs: [RESPValue]
+    var docs: CommandDocs
+    var subcommands: [CommandSpec]
 
-    package init(
+    init(
         name: String,
         arity: Int,
         flags: [String],
@@ -154,24 +154,24 @@ package struct CommandSpec: Hashable, Sendable {
     }
 
     /// Whether `count` words (command name included) satisfy the arity.
-    package func acceptsArgumentCount(_ count: Int) -> Bool {
+    func acceptsArgumentCount(_ count: Int) -> Bool {
         Self.arityAllows(arity, count)
     }
 
     /// Redis's arity rule: a positive arity is the exact number of words (command name
     /// included), a negative one the least.
-    package static func arityAllows(_ arity: Int, _ count: Int) -> Bool {
+    static func arityAllows(_ arity: Int, _ count: Int) -> Bool {
         arity >= 0 ? count == arity : count >= -arity
     }
 
     /// The subcommand whose last name part equals `sub`, ignoring ASCII case.
-    package func subcommand(named sub: String) -> CommandSpec? {
+    func subcommand(named sub: String) -> CommandSpec? {
         let wanted = name + "|" + sub.asciiLowercased
         return subcommands.first { $0.name == wanted }
     }
 
     /// The `COMMAND INFO` entry: a 10-element array, in Redis 7.0's order and RESP3 types.
-    package var infoReply: RESPValue {
+    var infoReply: RESPValue {
         .array([
             .bulkString(name),
             .integer(arity),
@@ -188,7 +188,7 @@ package struct CommandSpec: Hashable, Sendable {
     }
 
     /// The `COMMAND DOCS` map of this command, fields in Redis 7.0's order.
-    package var docsReply: RESPValue {
+    var docsReply: RESPValue {
         var m: [RESPValue] = [
             .bulkString("summary"), .bulkString(docs.summary),
             .bulkString("since"), .bulkString(docs.since),
@@ -223,7 +223,7 @@ package struct CommandSpec: Hashable, Sendable {
 /// * `client|setinfo` is added (Redis 7.2 behaviour): clients send `CLIENT SETINFO` on connect.
 /// * Commands and subcommands are listed in alphabetical order; Redis lists them in hash-table
 ///   order, which changes from run to run.
-package enum CommandTable {
+enum CommandTable {
     /// Top-level commands by lowercase name.
     private static let byName: [String: CommandSpec] = {
         var d: [String: CommandSpec] = [:]
@@ -232,7 +232,7 @@ package enum CommandTable {
     }()
 
     /// The top-level command `name` (any ASCII case), or a subcommand written `parent|sub`.
-    package static func lookup(_ name: String) -> CommandSpec? {
+    static func lookup(_ name: String) -> CommandSpec? {
         let parts = name.asciiLowercased.split(separator: "|", omittingEmptySubsequences: false)
         switch parts.count {
         case 1:
@@ -245,23 +245,23 @@ package enum CommandTable {
     }
 
     /// Whether `command` is a top-level command of the sentinel table (ASCII case-insensitive).
-    package static func knows(_ command: String) -> Bool {
+    static func knows(_ command: String) -> Bool {
         byName[command.asciiLowercased] != nil
     }
 
     /// Whether `command` is a container command (`ACL`, `CLIENT`, `COMMAND`, `SENTINEL`).
-    package static func hasSubcommands(_ command: String) -> Bool {
+    static func hasSubcommands(_ command: String) -> Bool {
         !(byName[command.asciiLowercased]?.subcommands.isEmpty ?? true)
     }
 
     /// Whether `sub` is a subcommand of `command` (both ASCII case-insensitive).
-    package static func isKnownSubcommand(_ sub: String, of command: String) -> Bool {
+    static func isKnownSubcommand(_ sub: String, of command: String) -> Bool {
         byName[command.asciiLowercased]?.subcommand(named: sub) != nil
     }
 
     /// The arity of `command`, or of its subcommand `subcommand` when `command` is a container.
     /// `subcommand` is ignored for commands without subcommands. Nil when unknown.
-    package static func arity(of command: String, subcommand: String?) -> Int? {
+    static func arity(of command: String, subcommand: String?) -> Int? {
         guard let spec = byName[command.asciiLowercased] else { return nil }
         guard let subcommand, !spec.subcommands.isEmpty else { return spec.arity }
         return spec.subcommand(named: subcommand)?.arity
@@ -270,7 +270,7 @@ package enum CommandTable {
     /// What Redis checks before running any command, in its order: the command exists, the
     /// subcommand exists (for a container given two or more words), the arity. Returns the
     /// error reply, or nil when the command may run. `args` includes the command name.
-    package static func check(_ args: [String]) -> RESPValue? {
+    static func check(_ args: [String]) -> RESPValue? {
         guard let first = args.first, let spec = byName[first.asciiLowercased] else {
             return unknownCommandError(args: args)
         }
@@ -293,7 +293,7 @@ package enum CommandTable {
     /// Redis: the name is cut to 128 bytes; arguments are appended, each quoted and followed by a
     /// space, while the list is shorter than 128 bytes, the last one cut so the list stays within
     /// 128 bytes (plus its closing `' `). CR and LF become spaces. `args` includes the command.
-    package static func unknownCommandError(args: [String]) -> RESPValue {
+    static func unknownCommandError(args: [String]) -> RESPValue {
         var text = Array("ERR unknown command '".utf8)
         text += cString(args.first ?? "", limit: 128)
         text += Array("', with args beginning with: ".utf8)
@@ -310,7 +310,7 @@ package enum CommandTable {
 
     /// `ERR unknown subcommand '<sub>'. Try <COMMAND> HELP.` The subcommand is cut to 128 bytes
     /// and the command name is uppercased.
-    package static func unknownSubcommandError(command: String, sub: String) -> RESPValue {
+    static func unknownSubcommandError(command: String, sub: String) -> RESPValue {
         var text = Array("ERR unknown subcommand '".utf8)
         text += cString(sub, limit: 128)
         text += Array("'. Try \(command.asciiUppercased) HELP.".utf8)
@@ -319,7 +319,7 @@ package enum CommandTable {
 
     /// `ERR wrong number of arguments for '<cmd>' command`, or `'<cmd>|<sub>'` for a subcommand.
     /// Names are lowercased, as Redis prints the command's canonical name.
-    package static func wrongArityError(command: String, sub: String?) -> RESPValue {
+    static func wrongArityError(command: String, sub: String?) -> RESPValue {
         var name = command.asciiLowercased
         if let sub { name += "|" + sub.asciiLowercased }
         return .error(sanitized(Array("ERR wrong number of arguments for '\(name)' command".utf8)))
@@ -344,7 +344,7 @@ package enum CommandTable {
 
     /// The reply to `COMMAND ...`; `args` is the whole command, `COMMAND` included. Performs the
     /// subcommand and arity checks itself.
-    package static func reply(for args: [String]) -> RESPValue {
+    static func reply(for args: [String]) -> RESPValue {
         var args = args
         if args.isEmpty { args = ["command"] }
         if let error = check(args) { return error }

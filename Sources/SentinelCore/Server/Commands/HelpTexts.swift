@@ -5,10 +5,10 @@
 /// The lines of the `HELP` subcommands. Each reply is an array of simple strings, one per line:
 /// a usage header, then each subcommand's usage line followed by description lines indented by
 /// four spaces, then `HELP` / `    Prints this help.`.
-package enum HelpTexts {
+enum HelpTexts {
     /// `SENTINEL HELP`, as redis-sentinel 7.0.15 prints it, plus one line (marked below) that
     /// describes our `FAILOVER <master-name> COORDINATED`.
-    package static let sentinel: [String] = [
+    static let sentinel: [String] = [
         "SENTINEL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "CKQUORUM <master-name>",
         "    Check if the current Sentinel configuration is able to reach the quorum",
@@ -64,7 +64,7 @@ package enum HelpTexts {
 
     /// `CLIENT HELP`, exactly as redis-sentinel 7.0.15 prints it (so without `SETINFO`,
     /// which 7.0.15 lacks, although our table accepts it).
-    package static let client: [String] = [
+    static let client: [String] = [
         "CLIENT <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "CACHING (YES|NO)",
         "    Enable/disable tracking of the keys for next command in OPTIN/OPTOUT modes.",
@@ -116,7 +116,7 @@ package enum HelpTexts {
     ]
 
     /// `COMMAND HELP`, exactly as redis-sentinel 7.0.15 prints it.
-    package static let command: [String] = [
+    static let command: [String] = [
         "COMMAND <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "(no subcommand)",
         "    Return details about all Redis commands.",
@@ -141,7 +141,7 @@ package enum HelpTexts {
     ]
 
     /// `ACL HELP`, exactly as redis-sentinel 7.0.15 prints it.
-    package static let acl: [String] = [
+    static let acl: [String] = [
         "ACL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "CAT [<category>]",
         "    List all commands that belong to <category>, or all command categories",

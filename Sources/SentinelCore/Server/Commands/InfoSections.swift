@@ -4,7 +4,7 @@
 
 /// The Redis version we report (`redis_version`, `HELLO`'s `version`). Clients gate features on
 /// it, some by string comparison against `"7.2"` (clients-and-peers §1.4), so it must look real.
-package let redisCompatibleVersion = "7.2.4"
+let redisCompatibleVersion = "7.2.4"
 
 /// Everything the `server`, `clients`, `cpu` and `stats` sections of `INFO` show. The runtime
 /// fills it in; fields that mean nothing for us keep the idle values a Redis sentinel shows.
@@ -12,121 +12,121 @@ package struct ServerInfoInput: Hashable, Sendable {
     // MARK: server
 
     /// `redis_version`.
-    package var version: String = redisCompatibleVersion
+    var version: String = redisCompatibleVersion
     /// `redis_git_sha1`; Debian's build prints `00000000`.
-    package var gitSHA1: String = "00000000"
+    var gitSHA1: String = "00000000"
     /// `redis_git_dirty`.
-    package var gitDirty: Int = 0
+    var gitDirty: Int = 0
     /// `redis_build_id`.
-    package var buildID: String = "0"
+    var buildID: String = "0"
     /// `os`: `uname` sysname, release and machine, space-separated (`Linux 6.1.0 x86_64`).
     package var os: String = ""
     /// `arch_bits`.
-    package var archBits: Int = 64
+    var archBits: Int = 64
     /// `monotonic_clock`.
-    package var monotonicClock: String = "POSIX clock_gettime"
+    var monotonicClock: String = "POSIX clock_gettime"
     /// `multiplexing_api`.
-    package var multiplexingAPI: String = "epoll"
+    var multiplexingAPI: String = "epoll"
     /// `atomicvar_api`.
-    package var atomicvarAPI: String = "c11-builtin"
+    var atomicvarAPI: String = "c11-builtin"
     /// `gcc_version`; Redis prints `0.0.0` when not built by gcc.
-    package var gccVersion: String = "0.0.0"
+    var gccVersion: String = "0.0.0"
     /// `process_id`.
-    package var pid: Int = 0
+    var pid: Int = 0
     /// `process_supervised`: `no`, `upstart`, `systemd`, `unknown`.
     package var processSupervised: String = "no"
     /// `run_id`: 40 lowercase hex characters.
-    package var runID: String = String(repeating: "0", count: 40)
+    var runID: String = String(repeating: "0", count: 40)
     /// `tcp_port`.
-    package var tcpPort: Int = 26379
+    var tcpPort: Int = 26379
     /// `server_time_usec`: wall-clock time in microseconds since the Unix epoch. Also gives
     /// `lru_clock`.
-    package var serverTimeMicros: Int64 = 0
+    var serverTimeMicros: Int64 = 0
     /// Time since start, for `uptime_in_seconds` and `uptime_in_days`.
-    package var uptimeMillis: Int64 = 0
+    var uptimeMillis: Int64 = 0
     /// `hz`: a sentinel randomizes its timer frequency in 10...19 so peers do not fire together.
-    package var hz: Int = 10
+    var hz: Int = 10
     /// `configured_hz`.
-    package var configuredHz: Int = 10
+    var configuredHz: Int = 10
     /// `executable`: absolute path of the running binary.
     package var executablePath: String = ""
     /// `config_file`: absolute path of the configuration file.
     package var configFile: String = ""
     /// `io_threads_active`.
-    package var ioThreadsActive: Int = 0
+    var ioThreadsActive: Int = 0
 
     // MARK: clients
 
     /// `connected_clients`.
-    package var connectedClients: Int = 0
+    var connectedClients: Int = 0
     /// `cluster_connections`.
-    package var clusterConnections: Int = 0
+    var clusterConnections: Int = 0
     /// `maxclients`.
-    package var maxClients: Int = 10000
+    var maxClients: Int = 10000
     /// `client_recent_max_input_buffer`, bytes.
-    package var clientRecentMaxInputBuffer: Int = 0
+    var clientRecentMaxInputBuffer: Int = 0
     /// `client_recent_max_output_buffer`, bytes.
-    package var clientRecentMaxOutputBuffer: Int = 0
+    var clientRecentMaxOutputBuffer: Int = 0
     /// `blocked_clients`.
-    package var blockedClients: Int = 0
+    var blockedClients: Int = 0
     /// `tracking_clients`.
-    package var trackingClients: Int = 0
+    var trackingClients: Int = 0
     /// `clients_in_timeout_table`.
-    package var clientsInTimeoutTable: Int = 0
+    var clientsInTimeoutTable: Int = 0
 
     // MARK: cpu (microseconds; printed as seconds with six decimals)
 
     /// `used_cpu_sys`.
-    package var cpuSysMicros: Int64 = 0
+    var cpuSysMicros: Int64 = 0
     /// `used_cpu_user`.
-    package var cpuUserMicros: Int64 = 0
+    var cpuUserMicros: Int64 = 0
     /// `used_cpu_sys_children`.
-    package var cpuSysChildrenMicros: Int64 = 0
+    var cpuSysChildrenMicros: Int64 = 0
     /// `used_cpu_user_children`.
-    package var cpuUserChildrenMicros: Int64 = 0
+    var cpuUserChildrenMicros: Int64 = 0
     /// `used_cpu_sys_main_thread`; nil prints `cpuSysMicros`.
-    package var cpuSysMainThreadMicros: Int64? = nil
+    var cpuSysMainThreadMicros: Int64? = nil
     /// `used_cpu_user_main_thread`; nil prints `cpuUserMicros`.
-    package var cpuUserMainThreadMicros: Int64? = nil
+    var cpuUserMainThreadMicros: Int64? = nil
 
     // MARK: stats
 
     /// `total_connections_received`.
-    package var totalConnectionsReceived: Int = 0
+    var totalConnectionsReceived: Int = 0
     /// `total_commands_processed`.
-    package var totalCommandsProcessed: Int = 0
+    var totalCommandsProcessed: Int = 0
     /// `instantaneous_ops_per_sec`.
-    package var instantaneousOpsPerSec: Int = 0
+    var instantaneousOpsPerSec: Int = 0
     /// `total_net_input_bytes`.
-    package var totalNetInputBytes: Int64 = 0
+    var totalNetInputBytes: Int64 = 0
     /// `total_net_output_bytes`.
-    package var totalNetOutputBytes: Int64 = 0
+    var totalNetOutputBytes: Int64 = 0
     /// `instantaneous_input_kbps` (two decimals).
-    package var instantaneousInputKbps: Double = 0
+    var instantaneousInputKbps: Double = 0
     /// `instantaneous_output_kbps` (two decimals).
-    package var instantaneousOutputKbps: Double = 0
+    var instantaneousOutputKbps: Double = 0
     /// `rejected_connections`.
-    package var rejectedConnections: Int = 0
+    var rejectedConnections: Int = 0
     /// `expire_cycle_cpu_milliseconds`.
-    package var expireCycleCpuMilliseconds: Int = 0
+    var expireCycleCpuMilliseconds: Int = 0
     /// `pubsub_channels`: channels with at least one subscriber.
-    package var pubsubChannels: Int = 0
+    var pubsubChannels: Int = 0
     /// `pubsub_patterns`: patterns with at least one subscriber.
-    package var pubsubPatterns: Int = 0
+    var pubsubPatterns: Int = 0
     /// `tracking_total_prefixes`: distinct BCAST prefixes of tracking clients (Redis's PrefixTable).
-    package var trackingTotalPrefixes: Int = 0
+    var trackingTotalPrefixes: Int = 0
     /// `unexpected_error_replies`.
-    package var unexpectedErrorReplies: Int = 0
+    var unexpectedErrorReplies: Int = 0
     /// `total_error_replies`: error replies sent to clients.
-    package var totalErrorReplies: Int = 0
+    var totalErrorReplies: Int = 0
     /// `total_reads_processed`.
-    package var totalReadsProcessed: Int = 0
+    var totalReadsProcessed: Int = 0
     /// `total_writes_processed`.
-    package var totalWritesProcessed: Int = 0
+    var totalWritesProcessed: Int = 0
     /// `reply_buffer_shrinks`.
-    package var replyBufferShrinks: Int = 0
+    var replyBufferShrinks: Int = 0
     /// `reply_buffer_expands`.
-    package var replyBufferExpands: Int = 0
+    var replyBufferExpands: Int = 0
 
     package init() {}
 }
@@ -137,9 +137,9 @@ package struct ServerInfoInput: Hashable, Sendable {
 /// Each section is `# Title\r\n` followed by `name:value\r\n` lines. Sections of one reply are
 /// joined with an extra `\r\n` (a blank line), in Redis's order: server, clients, stats, cpu,
 /// sentinel.
-package enum InfoSections {
+enum InfoSections {
     /// `# Server`, with `redis_mode:sentinel`.
-    package static func server(_ i: ServerInfoInput) -> String {
+    static func server(_ i: ServerInfoInput) -> String {
         let uptimeSeconds = i.uptimeMillis / 1000
         // Redis's LRU clock: seconds, wrapped at 24 bits.
         let lruClock = (i.serverTimeMicros / 1_000_000) & 0xFF_FFFF
@@ -174,7 +174,7 @@ package enum InfoSections {
     }
 
     /// `# Clients`.
-    package static func clients(_ i: ServerInfoInput) -> String {
+    static func clients(_ i: ServerInfoInput) -> String {
         section(
             "Clients",
             [
@@ -190,7 +190,7 @@ package enum InfoSections {
     }
 
     /// `# CPU`: seconds with six decimals.
-    package static func cpu(_ i: ServerInfoInput) -> String {
+    static func cpu(_ i: ServerInfoInput) -> String {
         section(
             "CPU",
             [
@@ -204,7 +204,7 @@ package enum InfoSections {
     }
 
     /// `# Stats`. Keyspace, replication, fork and defrag counters stay 0, as on a sentinel.
-    package static func stats(_ i: ServerInfoInput) -> String {
+    static func stats(_ i: ServerInfoInput) -> String {
         section(
             "Stats",
             [

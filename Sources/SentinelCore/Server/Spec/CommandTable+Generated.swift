@@ -5,7 +5,7 @@
 extension CommandTable {
     /// Every command registered in sentinel mode, alphabetical, with subcommands nested.
     /// `COMMAND COUNT` counts these top-level entries only.
-    package static let commands: [CommandSpec] = [
+    static let commands: [CommandSpec] = [
         CommandSpec(
             name: "acl",
             arity: -2,
