@@ -9,11 +9,11 @@ import RESP
 /// reads no clock: `now` comes with every event and randomness from a seeded generator.
 package struct Sentinel: Sendable {
     /// Our 40-character run id.
-    package private(set) var myID: String
+    private(set) var myID: String
     /// Global options and server settings (the `masters` list of this value is not used; see ``masters``).
-    package internal(set) var settings: SentinelConfig
-    package internal(set) var masters: OrderedDictionary<String, MasterState> = [:]
-    package internal(set) var timing = Timing()
+    var settings: SentinelConfig
+    var masters: OrderedDictionary<String, MasterState> = [:]
+    var timing = Timing()
 
     /// The links to monitored instances and peers (the link state machine, Monitoring/Link/).
     var links = LinkTable()
@@ -32,7 +32,7 @@ package struct Sentinel: Sendable {
     var recentOutputBuffer = RecentPeak()
     var simulateFailureFlags = 0
     /// ACL users of our own port and the ACL log (Acl/).
-    package internal(set) var acl = AclState()
+    var acl = AclState()
     /// Resolved IPs of hostnames and MONITOR commands waiting for a resolution (Address.swift).
     var resolution = HostResolution()
     /// What this sentinel keeps for coordinated failovers it takes part in without leading them
@@ -47,7 +47,7 @@ package struct Sentinel: Sendable {
     /// TILT mode and the clock readings it compares (Tilt.swift).
     var clock = TiltClock()
     /// Queued and running user scripts (sentinel-behaviour §10.1).
-    package internal(set) var scripts = ScriptQueue()
+    var scripts = ScriptQueue()
     /// Static INFO fields (executable, config file, OS) the runtime fills in once.
     package var serverInfoBase = ServerInfoInput()
     /// Whether script paths are executable, as the runtime found them when the commands naming
@@ -67,14 +67,14 @@ package struct Sentinel: Sendable {
     var clientPause: ClientPauseState? = nil
     var output: [Action] = []
 
-    package struct Counters: Hashable, Sendable {
-        package var connectionsReceived = 0
+    struct Counters: Hashable, Sendable {
+        var connectionsReceived = 0
         /// Commands that ran (Redis's stat_numcommands, counted in call() once the command is
         /// done): not those refused before running (unknown, arity, NOAUTH, subscribed context).
-        package var commandsProcessed = 0
-        package var rejectedConnections = 0
+        var commandsProcessed = 0
+        var rejectedConnections = 0
         /// Error replies produced by the core (afterErrorReply); protocol errors are the runtime's.
-        package var errorReplies = 0
+        var errorReplies = 0
     }
 
     /// - Parameters:
@@ -144,12 +144,12 @@ package struct Sentinel: Sendable {
     /// has not been handed to the runtime yet (it waits for the write in flight); nil when every
     /// change went out in a `persistConfig`. Redis saves synchronously, so at its exits every
     /// change made so far is on disk.
-    package var unsavedConfig: SentinelConfig? {
+    var unsavedConfig: SentinelConfig? {
         persistence.unsaved ? config : nil
     }
 
     /// The live configuration, as it would be persisted right now (Redis's sentinelFlushConfig input).
-    package var config: SentinelConfig {
+    var config: SentinelConfig {
         var c = settings
         c.myID = myID
         c.masters = masters.values.map { master in

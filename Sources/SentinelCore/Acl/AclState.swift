@@ -2,7 +2,7 @@ import DequeModule
 import RESP
 
 /// All ACL users of the sentinel's own port, and the ACL log.
-package struct AclState: Hashable, Sendable {
+struct AclState: Hashable, Sendable {
     /// Users by name. Listed sorted by name bytes, as Redis's radix tree lists them.
     private(set) var users: [String: AclUser] = ["default": .makeDefault()]
     /// Newest first (Redis's ACLLog).

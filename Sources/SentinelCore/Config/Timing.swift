@@ -1,5 +1,5 @@
 /// Constants and default periods of Sentinel (sentinel-behaviour §3), all in milliseconds.
-package struct Timing: Hashable, Sendable {
+struct Timing: Hashable, Sendable {
     var infoPeriod: Int64 = 10_000
     var pingPeriod: Int64 = 1_000
     var askPeriod: Int64 = 1_000

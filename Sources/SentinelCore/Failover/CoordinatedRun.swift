@@ -10,7 +10,7 @@
 ///
 /// The run decides; the `Sentinel` facade (Coordinated.swift) sends and emits, asking through
 /// ``Action``.
-package struct CoordinatedRun: Hashable, Sendable {
+struct CoordinatedRun: Hashable, Sendable {
     /// The flat name of a phase (for SENTINEL MASTER's address choice, the hello hold, tests).
     enum Stage: Hashable, Sendable {
         case electing, announcing, paused, confirming, released

@@ -1,6 +1,6 @@
 /// The failover state machine's states, with the names `SENTINEL MASTER` prints (§7.3). The
 /// data of each state lives in ``FailoverRun/Phase``; this is its name, and its order.
-package enum FailoverState: Int, Hashable, Sendable, Comparable {
+enum FailoverState: Int, Hashable, Sendable, Comparable {
     case none = 0
     case waitStart
     case selectSlave
@@ -21,7 +21,7 @@ package enum FailoverState: Int, Hashable, Sendable, Comparable {
         }
     }
 
-    package static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
+    static func < (a: Self, b: Self) -> Bool { a.rawValue < b.rawValue }
 }
 
 /// One failover attempt of one master, from `+try-failover` until `+switch-master` or an abort
@@ -32,7 +32,7 @@ package enum FailoverState: Int, Hashable, Sendable, Comparable {
 /// The run only keeps the state and checks the transitions; what each step sends and emits is
 /// done by the `Sentinel` facade (Failover.swift, Coordinated.swift), which asks the run what to
 /// do through ``Action``.
-package struct FailoverRun: Hashable, Sendable {
+struct FailoverRun: Hashable, Sendable {
     /// Where the failover is; the replica chosen for promotion exists from SEND_SLAVEOF_NOONE on.
     enum Phase: Hashable, Sendable {
         /// WAIT_START: waiting to win the election (or going on at once when forced).

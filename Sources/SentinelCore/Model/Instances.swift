@@ -3,7 +3,7 @@ import OrderedCollections
 import RESP
 
 /// What a reply on a command connection answers; the core keeps one per command sent, in order.
-package enum ReplyTag: Hashable, Sendable {
+enum ReplyTag: Hashable, Sendable {
     case ignore
     /// The AUTH of a link's handshake (checked for the log only; Redis ignores it).
     case auth
@@ -36,7 +36,7 @@ package enum ReplyTag: Hashable, Sendable {
 }
 
 /// The transactions of a coordinated failover whose every reply is checked.
-package enum TransactionKind: Hashable, Sendable {
+enum TransactionKind: Hashable, Sendable {
     /// `MULTI; CLIENT PAUSE t WRITE; FAILOVER TO host port TIMEOUT t; EXEC` to the master.
     case pause
     /// `MULTI; CONFIG REWRITE; CLIENT KILL TYPE normal; CLIENT KILL TYPE pubsub; CLIENT UNPAUSE; EXEC`
@@ -45,26 +45,26 @@ package enum TransactionKind: Hashable, Sendable {
 }
 
 /// The state Sentinel keeps about any monitored Redis instance (master or replica).
-package struct RedisInstanceState: Hashable, Sendable {
-    package var runID: String? = nil
-    package var sDown: Bool = false
-    package var sDownSince: Millis = 0
-    package var infoRefresh: Millis = 0
-    package var infoText: String? = nil
-    package var roleReported: ReportedRole
-    package var roleReportedTime: Millis
-    package var lastPubTime: Millis
+struct RedisInstanceState: Hashable, Sendable {
+    var runID: String? = nil
+    var sDown: Bool = false
+    var sDownSince: Millis = 0
+    var infoRefresh: Millis = 0
+    var infoText: String? = nil
+    var roleReported: ReportedRole
+    var roleReportedTime: Millis
+    var lastPubTime: Millis
     /// INFO `master_failover_state` (any role reports it); nil while it never reported one (no FAILOVER).
-    package var serverFailoverState: String? = nil
+    var serverFailoverState: String? = nil
     /// When the instance began to report its current `serverFailoverState` other than
     /// `no-failover` (0 while it reports none): how long a server-side FAILOVER has been stuck.
-    package var serverFailoverSince: Millis = 0
+    var serverFailoverSince: Millis = 0
 
     /// Whether its last INFO reports a server-side FAILOVER under way (`waiting-for-sync`,
     /// `failover-in-progress`): writes are paused and REPLICAOF is refused until it ends.
-    package var inServerFailover: Bool { serverFailoverState.map { $0 != "no-failover" } ?? false }
+    var inServerFailover: Bool { serverFailoverState.map { $0 != "no-failover" } ?? false }
 
-    package init(role: ReportedRole, now: Millis) {
+    init(role: ReportedRole, now: Millis) {
         self.roleReported = role
         self.roleReportedTime = now
         self.lastPubTime = now
@@ -72,23 +72,23 @@ package struct RedisInstanceState: Hashable, Sendable {
 }
 
 /// A replica of a monitored master, discovered from the master's INFO or remembered in the config.
-package struct ReplicaState: Hashable, Sendable {
-    package var name: String
-    package var address: HostPort
-    package var state: RedisInstanceState
-    package var masterLinkDownTime: Int64 = 0
-    package var slavePriority: Int = Timing.defaultSlavePriority
-    package var replicaAnnounced: Bool = true
-    package var slaveMasterHost: String? = nil
-    package var slaveMasterPort: Int = 0
-    package var slaveMasterLinkUp: Bool = false
-    package var slaveReplOffset: Int64 = 0
-    package var slaveConfChangeTime: Millis
+struct ReplicaState: Hashable, Sendable {
+    var name: String
+    var address: HostPort
+    var state: RedisInstanceState
+    var masterLinkDownTime: Int64 = 0
+    var slavePriority: Int = Timing.defaultSlavePriority
+    var replicaAnnounced: Bool = true
+    var slaveMasterHost: String? = nil
+    var slaveMasterPort: Int = 0
+    var slaveMasterLinkUp: Bool = false
+    var slaveReplOffset: Int64 = 0
+    var slaveConfChangeTime: Millis
     /// Reconfiguration progress during a failover (`reconf_sent`, `reconf_inprog`, `reconf_done`).
-    package var reconf: ReconfState = .none
-    package var slaveReconfSentTime: Millis = 0
+    var reconf: ReconfState = .none
+    var slaveReconfSentTime: Millis = 0
 
-    package init(address: HostPort, now: Millis) {
+    init(address: HostPort, now: Millis) {
         self.name = address.description
         self.address = address
         self.state = RedisInstanceState(role: .slave, now: now)
@@ -97,7 +97,7 @@ package struct ReplicaState: Hashable, Sendable {
 }
 
 /// Where a replica is in being repointed at the promoted replica (sentinel-behaviour §7.3 RECONF_SLAVES).
-package enum ReconfState: Hashable, Sendable {
+enum ReconfState: Hashable, Sendable {
     case none
     case sent
     case inProgress
@@ -105,21 +105,21 @@ package enum ReconfState: Hashable, Sendable {
 }
 
 /// Another sentinel monitoring the same master, discovered by hello or remembered in the config.
-package struct PeerState: Hashable, Sendable {
-    package var runID: String
-    package var address: HostPort
-    package var sDown: Bool = false
-    package var sDownSince: Millis = 0
-    package var masterDown: Bool = false
-    package var lastHelloTime: Millis
+struct PeerState: Hashable, Sendable {
+    var runID: String
+    var address: HostPort
+    var sDown: Bool = false
+    var sDownSince: Millis = 0
+    var masterDown: Bool = false
+    var lastHelloTime: Millis
     /// Last successful hello PUBLISH to this peer for this master.
-    package var lastPubTime: Millis
-    package var lastMasterDownReplyTime: Millis
+    var lastPubTime: Millis
+    var lastMasterDownReplyTime: Millis
     /// That sentinel's most recent vote, as it told us.
-    package var leader: String? = nil
-    package var leaderEpoch: Epoch = 0
+    var leader: String? = nil
+    var leaderEpoch: Epoch = 0
 
-    package init(runID: String, address: HostPort, now: Millis) {
+    init(runID: String, address: HostPort, now: Millis) {
         self.runID = runID
         self.address = address
         self.lastHelloTime = now
@@ -129,68 +129,68 @@ package struct PeerState: Hashable, Sendable {
 }
 
 /// A monitored master: its settings (as persisted), its live state, its replicas and peer sentinels.
-package struct MasterState: Hashable, Sendable {
-    package var config: MasterConfig
-    package var state: RedisInstanceState
-    package var oDown: Bool = false
-    package var oDownSince: Millis = 0
+struct MasterState: Hashable, Sendable {
+    var config: MasterConfig
+    var state: RedisInstanceState
+    var oDown: Bool = false
+    var oDownSince: Millis = 0
     /// Replicas keyed by `ip:port` name.
-    package var replicas: OrderedDictionary<String, ReplicaState> = [:]
+    var replicas: OrderedDictionary<String, ReplicaState> = [:]
     /// Peer sentinels keyed by runid.
-    package var sentinels: OrderedDictionary<String, PeerState> = [:]
+    var sentinels: OrderedDictionary<String, PeerState> = [:]
     /// Our vote for this master (`leader`); the epoch is `config.leaderEpoch`.
-    package var leader: String? = nil
+    var leader: String? = nil
 
     // Failover (sentinel-behaviour §4.2, §7.3).
     /// The failover running for this master, if any (FailoverRun.swift).
-    package var failover: FailoverRun? = nil
+    var failover: FailoverRun? = nil
     /// When the last failover attempt started (plus the desync term), or when we last voted for
     /// another sentinel; 0 allows one at once. Kept after the failover ends: the next attempt
     /// waits 2 × failover-timeout from it.
-    package var failoverStartTime: Millis = 0
+    var failoverStartTime: Millis = 0
     /// Whether "Next failover delay" was already logged for the current wait.
-    package var failoverDelayLogged: Bool = false
+    var failoverDelayLogged: Bool = false
     /// `master_reboot`: the runid changed and `master-reboot-down-after-period` is set.
-    package var masterReboot: Bool = false
-    package var masterRebootSince: Millis = 0
+    var masterReboot: Bool = false
+    var masterRebootSince: Millis = 0
     /// When the failover may start after ODOWN (a short random desync so that peers that reached
     /// ODOWN together do not split the vote); nil until ODOWN makes a start possible.
-    package var pendingStartAt: Millis? = nil
+    var pendingStartAt: Millis? = nil
 
     /// INFO `master_failover_state` of the master; nil while it never reported one (no FAILOVER).
-    package var masterFailoverState: String? {
+    var masterFailoverState: String? {
         get { state.serverFailoverState }
         set { state.serverFailoverState = newValue }
     }
     /// When this sentinel last sent the master `FAILOVER ABORT` (its coordinated failover got
     /// stuck, or a stuck FAILOVER someone else started, StuckServerFailover.swift); 0: never.
     /// Until an INFO newer than that arrives, the master's FAILOVER state is not acted upon.
-    package var failoverAbortSentAt: Millis = 0
+    var failoverAbortSentAt: Millis = 0
     /// Commands a coordinated failover needs that the master refused to this sentinel's user at
     /// the last link handshake (ACL name → the server's error), from the permission probes.
-    package var refusedCommands: [String: String] = [:]
-    package var masterReplOffset: Int64 = 0
+    var refusedCommands: [String: String] = [:]
+    var masterReplOffset: Int64 = 0
     /// The replication history this master continued when it was promoted (`master_replid2` of its
     /// last INFO); nil when it reports none or all zeros (not promoted since it started). An
     /// instance still serving exactly that history as a master is the one this master replaced.
-    package var predecessorReplID: String? = nil
+    var predecessorReplID: String? = nil
     /// The master's own view of its replicas (`slaveN:` lines of its last INFO), by replica name.
-    package var replicaListings: [String: ReplicaListing] = [:]
+    var replicaListings: [String: ReplicaListing] = [:]
 
     /// `failover_in_progress`.
-    package var failoverInProgress: Bool { failover != nil }
+    var failoverInProgress: Bool { failover != nil }
     /// The failover's state name (`none` without one).
-    package var failoverState: FailoverState { failover?.state ?? .none }
+    var failoverState: FailoverState { failover?.state ?? .none }
     /// The replica chosen for promotion (`promoted` flag).
-    package var promotedReplica: String? { failover?.promoted }
+    var promotedReplica: String? { failover?.promoted }
     /// The coordinated failover this sentinel leads for this master, if any.
-    package var coordinated: CoordinatedRun? { failover?.coordinated }
+    var coordinated: CoordinatedRun? { failover?.coordinated }
 
-    package init(config: MasterConfig, now: Millis) {
+    init(config: MasterConfig, now: Millis) {
         self.config = config
         self.state = RedisInstanceState(role: .master, now: now)
     }
 
-    package var name: String { config.name }
-    package var address: HostPort { config.address }
+    var name: String { config.name }
+    var address: HostPort { config.address }
 }

@@ -3,13 +3,13 @@
 //===----------------------------------------------------------------------===//
 
 /// The replication role an instance reports in its `INFO` (`role:master` / `role:slave`).
-package enum ReportedRole: String, Hashable, Sendable {
+enum ReportedRole: String, Hashable, Sendable {
     case master
     case slave
 }
 
 /// One replica listed by a master's `INFO` (`slaveN:...` line).
-package struct ReplicaListing: Hashable, Sendable {
+struct ReplicaListing: Hashable, Sendable {
     var host: String
     var port: Int
     /// `online`, `wait_bgsave`, `send_bulk`, ...; nil when the line does not carry one.

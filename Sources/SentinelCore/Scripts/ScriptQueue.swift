@@ -31,7 +31,7 @@ struct ScriptJob: Hashable, Sendable {
 }
 
 /// The FIFO of script jobs (`sentinel.scripts_queue`) with its fixed limits (sentinel-behaviour §3).
-package struct ScriptQueue: Hashable, Sendable {
+struct ScriptQueue: Hashable, Sendable {
     /// SENTINEL_SCRIPT_MAX_QUEUE
     static let maxQueue = 256
     /// SENTINEL_SCRIPT_MAX_RUNNING

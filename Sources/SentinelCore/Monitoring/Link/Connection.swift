@@ -2,19 +2,19 @@ import DequeModule
 
 /// An established connection of a link (the command or the pub/sub connection): what exists
 /// only once the runtime reported it up (sentinel-behaviour §5.1, hiredis's `redisAsyncContext`).
-package struct Connection: Hashable, Sendable {
-    package let id: LinkID
+struct Connection: Hashable, Sendable {
+    let id: LinkID
     /// The local IP of the socket (getsockname), announced in hellos.
-    package let localAddress: String?
-    package let connectedAt: Millis
+    let localAddress: String?
+    let connectedAt: Millis
     /// Replies still expected, oldest first (hiredis's callback queue).
-    package var pending: Deque<ReplyTag> = []
+    var pending: Deque<ReplyTag> = []
     /// When the oldest hello PUBLISH still unanswered on this connection was sent; 0: none.
-    package var helloSentAt: Millis = 0
+    var helloSentAt: Millis = 0
     /// When a frame last arrived, or the connection came up (the pub/sub silence check).
-    package var lastActivity: Millis
+    var lastActivity: Millis
 
-    package init(id: LinkID, localAddress: String?, connectedAt: Millis) {
+    init(id: LinkID, localAddress: String?, connectedAt: Millis) {
         self.id = id
         self.localAddress = localAddress
         self.connectedAt = connectedAt
@@ -28,7 +28,7 @@ package struct Connection: Hashable, Sendable {
 ///     closed ──open(id)──▶ connecting(id) ──connected──▶ up(Connection)
 ///       ▲                        │                           │
 ///       └────── failed ──────────┘◀──── lost / dropped ──────┘
-package enum ConnectionState: Hashable, Sendable {
+enum ConnectionState: Hashable, Sendable {
     /// No connection; the link's reconnect opens one (at most once per ping period).
     case closed
     /// Dialled; waiting for the runtime to report it up or closed.
@@ -37,7 +37,7 @@ package enum ConnectionState: Hashable, Sendable {
     case up(Connection)
 
     /// The id of the connection being opened or up; nil when closed.
-    package var id: LinkID? {
+    var id: LinkID? {
         switch self {
         case .closed: nil
         case .connecting(let id): id
@@ -45,21 +45,21 @@ package enum ConnectionState: Hashable, Sendable {
         }
     }
 
-    package var isClosed: Bool {
+    var isClosed: Bool {
         if case .closed = self { true } else { false }
     }
 
-    package var isUp: Bool {
+    var isUp: Bool {
         if case .up = self { true } else { false }
     }
 
     /// The established connection, if up.
-    package var up: Connection? {
+    var up: Connection? {
         if case .up(let connection) = self { connection } else { nil }
     }
 
     /// Whether a reply to `tag` is still expected on it (false unless up).
-    package func isAwaiting(_ tag: ReplyTag) -> Bool {
+    func isAwaiting(_ tag: ReplyTag) -> Bool {
         if case .up(let connection) = self { connection.pending.contains(tag) } else { false }
     }
 
@@ -68,7 +68,7 @@ package enum ConnectionState: Hashable, Sendable {
     /// The state is set to `.closed` while `body` runs, so the connection's pending queue is
     /// referenced once and an append or pop does not copy it.
     @inline(__always) @discardableResult
-    package mutating func modifyUp<R>(_ body: (inout Connection) -> R) -> R? {
+    mutating func modifyUp<R>(_ body: (inout Connection) -> R) -> R? {
         guard case .up(var connection) = self else { return nil }
         self = .closed
         defer { self = .up(connection) }

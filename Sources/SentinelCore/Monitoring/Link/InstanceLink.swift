@@ -1,5 +1,5 @@
 /// Which instance a link belongs to. Peer sentinels share one link per runid across masters.
-package enum LinkOwner: Hashable, Sendable {
+enum LinkOwner: Hashable, Sendable {
     case master(String)
     case replica(master: String, name: String)
     case peer(runID: String)
@@ -7,32 +7,32 @@ package enum LinkOwner: Hashable, Sendable {
 
 /// The link of one instance (Redis's `instanceLink`): a command connection, and for masters and
 /// replicas a pub/sub connection, with the timing fields Sentinel keeps (sentinel-behaviour §5.1).
-package struct InstanceLink: Hashable, Sendable {
-    package var cc: ConnectionState = .closed
-    package var pc: ConnectionState = .closed
-    package let needsPubSub: Bool
+struct InstanceLink: Hashable, Sendable {
+    var cc: ConnectionState = .closed
+    var pc: ConnectionState = .closed
+    let needsPubSub: Bool
     /// Last acceptable PING reply (PONG, LOADING, MASTERDOWN).
-    package var lastAvailTime: Millis
+    var lastAvailTime: Millis
     /// When the oldest unanswered PING was sent; 0 when none is outstanding.
-    package var actPingTime: Millis
-    package var lastPingTime: Millis = 0
+    var actPingTime: Millis
+    var lastPingTime: Millis = 0
     /// Last PING reply of any kind.
-    package var lastPongTime: Millis
-    package var lastReconnTime: Millis = 0
+    var lastPongTime: Millis
+    var lastReconnTime: Millis = 0
     /// When a command (pub/sub) connection that the instance closed was last reopened at once,
     /// without waiting for the ping period since `lastReconnTime`; 0 if never. At most one such
     /// reopen per ping period and connection (``LinkTable/lost(_:now:pingPeriod:)``).
-    package var ccReopenedEarly: Millis = 0
-    package var pcReopenedEarly: Millis = 0
+    var ccReopenedEarly: Millis = 0
+    var pcReopenedEarly: Millis = 0
     /// When the command connection was closed because a hello PUBLISH stayed unanswered (the
     /// instance is probably write-paused by a FAILOVER); 0: never. Hellos to the instance wait
     /// until an INFO newer than that says whether it is in a server-side FAILOVER.
-    package var helloStalledAt: Millis = 0
+    var helloStalledAt: Millis = 0
     /// The server's error while AUTH (or, for `NOPERM`, SUBSCRIBE) is refused on this link; nil
     /// when it works. Kept across reconnects so the failure is logged once (LinkAuth.swift).
-    package var authFailure: String? = nil
+    var authFailure: String? = nil
 
-    package init(needsPubSub: Bool, now: Millis) {
+    init(needsPubSub: Bool, now: Millis) {
         self.needsPubSub = needsPubSub
         self.lastAvailTime = now
         self.actPingTime = now
@@ -41,7 +41,7 @@ package struct InstanceLink: Hashable, Sendable {
 
     /// Either required connection missing or not yet up (what the `disconnected` flag shows and
     /// what holds back the periodic commands).
-    package var disconnected: Bool {
+    var disconnected: Bool {
         !cc.isUp || (needsPubSub && !pc.isUp)
     }
 
@@ -50,15 +50,15 @@ package struct InstanceLink: Hashable, Sendable {
     /// same timer tick and before the SDOWN check, so a connection the instance killed (the
     /// `CLIENT KILL TYPE pubsub` of every reconfiguration) never makes a healthy instance look down
     /// while the reconnect is being opened.
-    package var awaitingReconnect: Bool {
+    var awaitingReconnect: Bool {
         cc.isClosed || (needsPubSub && pc.isClosed)
     }
 
-    package var pendingCommands: Int { cc.up?.pending.count ?? 0 }
+    var pendingCommands: Int { cc.up?.pending.count ?? 0 }
 
     /// sentinelSendPing's bookkeeping: starts the SDOWN clock if no PING is outstanding. False
     /// (nothing changed) unless the command connection is up.
-    package mutating func pingSent(now: Millis) -> Bool {
+    mutating func pingSent(now: Millis) -> Bool {
         guard cc.isUp else { return false }
         if actPingTime == 0 { actPingTime = now }
         lastPingTime = now
@@ -68,7 +68,7 @@ package struct InstanceLink: Hashable, Sendable {
     /// sentinelPingReplyCallback's bookkeeping: an acceptable reply (PONG, LOADING, MASTERDOWN)
     /// stops the SDOWN clock. Returns how long the instance had been silent (0 if no PING was
     /// outstanding).
-    package mutating func pingAnswered(acceptable: Bool, now: Millis) -> Millis {
+    mutating func pingAnswered(acceptable: Bool, now: Millis) -> Millis {
         let silence = actPingTime == 0 ? 0 : now - actPingTime
         if acceptable {
             lastAvailTime = now
@@ -79,14 +79,14 @@ package struct InstanceLink: Hashable, Sendable {
     }
 
     /// Records an authentication (or permission) failure; true the first time (to be logged).
-    package mutating func authFailed(_ text: String) -> Bool {
+    mutating func authFailed(_ text: String) -> Bool {
         defer { authFailure = text }
         return authFailure == nil
     }
 
     /// The link answered as an authenticated one; true if it had failed before (to be logged). A
     /// `NOPERM` failure is cleared only with `permissionToo` (a confirmed SUBSCRIBE).
-    package mutating func authWorks(permissionToo: Bool) -> Bool {
+    mutating func authWorks(permissionToo: Bool) -> Bool {
         guard let failure = authFailure else { return false }
         if !permissionToo && failure.hasPrefix("NOPERM") { return false }
         authFailure = nil
@@ -95,12 +95,12 @@ package struct InstanceLink: Hashable, Sendable {
 
     /// A hello PUBLISH went out on the command connection: it is the oldest unanswered one
     /// unless another is already waiting.
-    package mutating func helloSent(now: Millis) {
+    mutating func helloSent(now: Millis) {
         cc.modifyUp { if $0.helloSentAt == 0 { $0.helloSentAt = now } }
     }
 
     /// A hello PUBLISH on the command connection was answered.
-    package mutating func helloAnswered() {
+    mutating func helloAnswered() {
         cc.modifyUp { $0.helloSentAt = 0 }
     }
 }

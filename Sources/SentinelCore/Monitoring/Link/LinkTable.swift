@@ -3,7 +3,7 @@ import RESP
 
 /// What the link machine asks for; the ``Sentinel`` facade turns it into core ``Action``s
 /// (applying the master's `rename-command` map to what is sent).
-package enum LinkAction: Hashable, Sendable {
+enum LinkAction: Hashable, Sendable {
     /// Open connection `id` to `address` (the pub/sub connection if `pubsub`).
     case connect(LinkID, HostPort, pubsub: Bool)
     /// Write one command on connection `id`.
@@ -13,15 +13,15 @@ package enum LinkAction: Hashable, Sendable {
 }
 
 /// A connection that closed while it was its link's current one.
-package struct ClosedConnection: Hashable, Sendable {
-    package var owner: LinkOwner
-    package var pubsub: Bool
+struct ClosedConnection: Hashable, Sendable {
+    var owner: LinkOwner
+    var pubsub: Bool
     /// It was up (not a connect that failed).
-    package var wasUp: Bool
+    var wasUp: Bool
 }
 
 /// What a frame received on a link's connection is (hiredis's reply callback dispatch).
-package enum Inbound: Hashable, Sendable {
+enum Inbound: Hashable, Sendable {
     /// On a connection that is no longer its link's current one (or not up): ignored.
     case stale
     /// The reply to `tag`, the oldest command still waiting on the connection.
@@ -42,7 +42,7 @@ package enum Inbound: Hashable, Sendable {
 ///
 /// Links are changed in place: a copy of one would make its pending queues shared, and the next
 /// append or pop copy them. The timer reads every link every tick.
-package struct LinkTable: Sendable {
+struct LinkTable: Sendable {
     private var links: [LinkOwner: InstanceLink] = [:]
     /// Which link, and which of its two connections, each connection id being opened or up belongs to.
     private var connections: [LinkID: (owner: LinkOwner, pubsub: Bool)] = [:]
@@ -50,9 +50,9 @@ package struct LinkTable: Sendable {
     /// Links where the GETACK prompt got an unexpected answer; never prompted again.
     private var ackPromptRefused: Set<LinkOwner> = []
 
-    package init() {}
+    init() {}
 
-    package subscript(owner: LinkOwner) -> InstanceLink? {
+    subscript(owner: LinkOwner) -> InstanceLink? {
         get { links[owner] }
         set { links[owner] = newValue }
         _modify { yield &links[owner] }
@@ -60,23 +60,23 @@ package struct LinkTable: Sendable {
 
     /// Forgets a link; its connections must have been closed (``close(_:)``).
     @discardableResult
-    package mutating func removeValue(forKey owner: LinkOwner) -> InstanceLink? {
+    mutating func removeValue(forKey owner: LinkOwner) -> InstanceLink? {
         links.removeValue(forKey: owner)
     }
 
     /// Runs `body` on an owner's link, modified in place; nil if it has no link.
     @inline(__always) @discardableResult
-    package mutating func modify<R>(_ owner: LinkOwner, _ body: (inout InstanceLink) -> R) -> R? {
+    mutating func modify<R>(_ owner: LinkOwner, _ body: (inout InstanceLink) -> R) -> R? {
         guard let index = links.index(forKey: owner) else { return nil }
         return body(&links.values[index])
     }
 
     /// The link and connection an id belongs to, while it is being opened or up.
-    package func owner(of id: LinkID) -> (owner: LinkOwner, pubsub: Bool)? {
+    func owner(of id: LinkID) -> (owner: LinkOwner, pubsub: Bool)? {
         connections[id]
     }
 
-    package mutating func allocateID() -> LinkID {
+    mutating func allocateID() -> LinkID {
         defer { nextID += 1 }
         return LinkID(nextID)
     }
@@ -89,7 +89,7 @@ package struct LinkTable: Sendable {
     /// clock if no PING is outstanding (Redis queues a PING with every reconnect), so a reset
     /// (CLIENT KILL, a blip) never makes a healthy instance look down for the time the reconnect
     /// was throttled.
-    package mutating func reconnect(
+    mutating func reconnect(
         _ owner: LinkOwner, to address: HostPort, now: Millis, pingPeriod: Int64, atOnce: Bool
     ) -> [LinkAction] {
         if links[owner] == nil {
@@ -122,7 +122,7 @@ package struct LinkTable: Sendable {
 
     /// The runtime reports connection `id` up: it becomes its link's established connection with
     /// an empty reply queue. Returns whose connection it is; nil if it is no longer being opened.
-    package mutating func connected(_ id: LinkID, localAddress: String?, now: Millis) -> (owner: LinkOwner, pubsub: Bool)? {
+    mutating func connected(_ id: LinkID, localAddress: String?, now: Millis) -> (owner: LinkOwner, pubsub: Bool)? {
         guard let (owner, pubsub) = connections[id], let index = links.index(forKey: owner) else { return nil }
         let up = ConnectionState.up(Connection(id: id, localAddress: localAddress, connectedAt: now))
         if pubsub {
@@ -137,7 +137,7 @@ package struct LinkTable: Sendable {
 
     /// Connection `id` failed or closed (or this sentinel closes it). Timing fields are kept: the
     /// SDOWN clock keeps running. Returns the connection if it was its link's current one.
-    package mutating func closed(_ id: LinkID) -> ClosedConnection? {
+    mutating func closed(_ id: LinkID) -> ClosedConnection? {
         guard let (owner, pubsub) = connections.removeValue(forKey: id), let index = links.index(forKey: owner)
         else { return nil }
         let state = pubsub ? links.values[index].pc : links.values[index].cc
@@ -151,7 +151,7 @@ package struct LinkTable: Sendable {
     /// `CLIENT KILL TYPE normal|pubsub`, as in every reconfiguration) is reopened at once, at most
     /// once per ping period and connection (``InstanceLink/ccReopenedEarly``); a failed connect
     /// waits for the regular, throttled reconnect.
-    package mutating func lost(_ id: LinkID, now: Millis, pingPeriod: Int64) -> (closed: ClosedConnection, reopen: Bool)? {
+    mutating func lost(_ id: LinkID, now: Millis, pingPeriod: Int64) -> (closed: ClosedConnection, reopen: Bool)? {
         guard let closed = closed(id) else { return nil }
         guard closed.wasUp, let index = links.index(forKey: closed.owner) else { return (closed, false) }
         let lastEarly = closed.pubsub ? links.values[index].pcReopenedEarly : links.values[index].ccReopenedEarly
@@ -161,7 +161,7 @@ package struct LinkTable: Sendable {
     }
 
     /// Closes both connections of a link (instance reset, address change, credentials change).
-    package mutating func close(_ owner: LinkOwner) -> [LinkAction] {
+    mutating func close(_ owner: LinkOwner) -> [LinkAction] {
         guard let index = links.index(forKey: owner) else { return [] }
         var actions: [LinkAction] = []
         for id in [links.values[index].cc.id, links.values[index].pc.id].compactMap({ $0 }) {
@@ -175,7 +175,7 @@ package struct LinkTable: Sendable {
 
     /// Queues one command on a link's command (or pub/sub) connection, remembering what its reply
     /// answers; nil (nothing sent) unless that connection is up.
-    package mutating func send(_ words: [String], tag: ReplyTag, on owner: LinkOwner, pubsub: Bool = false) -> LinkAction? {
+    mutating func send(_ words: [String], tag: ReplyTag, on owner: LinkOwner, pubsub: Bool = false) -> LinkAction? {
         guard let index = links.index(forKey: owner) else { return nil }
         let id: LinkID?
         if pubsub {
@@ -194,14 +194,14 @@ package struct LinkTable: Sendable {
 
     /// sentinelSendPing: PING on the command connection, starting the SDOWN clock if no PING is
     /// outstanding; nil unless the command connection is up.
-    package mutating func ping(_ owner: LinkOwner, now: Millis) -> LinkAction? {
+    mutating func ping(_ owner: LinkOwner, now: Millis) -> LinkAction? {
         guard modify(owner, { $0.pingSent(now: now) }) == true else { return nil }
         return send(["PING"], tag: .ping, on: owner)
     }
 
     /// A frame arrived on connection `id`: pops the reply tag it answers (hiredis's callback
     /// queue) and says what it is.
-    package mutating func receive(_ value: RESPValue, on id: LinkID, now: Millis) -> Inbound {
+    mutating func receive(_ value: RESPValue, on id: LinkID, now: Millis) -> Inbound {
         guard let (owner, pubsub) = connections[id], let index = links.index(forKey: owner) else { return .stale }
         let popped: ReplyTag??
         if pubsub {
@@ -225,7 +225,7 @@ package struct LinkTable: Sendable {
 
     /// Puts `tag` back at the head of the command connection's queue (a reply that answers an
     /// untracked command before the tracked one).
-    package mutating func requeue(_ tag: ReplyTag, on owner: LinkOwner) {
+    mutating func requeue(_ tag: ReplyTag, on owner: LinkOwner) {
         modify(owner) { link in
             link.cc.modifyUp { $0.pending.prepend(tag) }
         }
@@ -233,7 +233,7 @@ package struct LinkTable: Sendable {
 
     /// `REPLCONF GETACK *` fenced by `ECHO nonce` on a replica's command connection, unless a
     /// fence is already waiting there, the link refused one before, or it is not up.
-    package mutating func promptAck(_ owner: LinkOwner, nonce: String) -> [LinkAction] {
+    mutating func promptAck(_ owner: LinkOwner, nonce: String) -> [LinkAction] {
         guard !ackPromptRefused.contains(owner), let index = links.index(forKey: owner) else { return [] }
         let id: LinkID? = links.values[index].cc.modifyUp { connection in
             if connection.pending.contains(where: { if case .ackFence = $0 { true } else { false } }) { return nil }
@@ -245,7 +245,7 @@ package struct LinkTable: Sendable {
     }
 
     /// The GETACK fence got an answer that was not its nonce: never prompt this link again.
-    package mutating func ackPromptWasRefused(_ owner: LinkOwner) {
+    mutating func ackPromptWasRefused(_ owner: LinkOwner) {
         ackPromptRefused.insert(owner)
     }
 }
