@@ -19,15 +19,26 @@ struct CoordinatedRun: Hashable, Sendable {
     enum Phase: Hashable, Sendable {
         /// Waiting to win the election.
         case electing
-        /// Telling the peers to hold their hellos to the master before it is paused: the peers
-        /// whose answer we wait for, until `until`.
-        case announcing(awaiting: Set<String>, until: Millis)
+        /// Telling the peers to hold their hellos to the master before it is paused.
+        case announcing(PeerWait)
         /// The pause transaction is sent; waiting for the target to become master.
         case paused(Pause)
-        /// Promoted; waiting until the peers answer the new address (`awaiting`, until `until`).
-        case confirming(awaiting: Set<String>, until: Millis)
+        /// Promoted; waiting until the peers answer the new address.
+        case confirming(PeerWait)
         /// Clients killed and writes unpaused on both nodes, or being retried.
         case released(Releases)
+    }
+
+    /// The peers whose answer a phase waits for, and until when (the wait is bounded).
+    package struct PeerWait: Hashable, Sendable {
+        package var awaiting: Set<String>
+        package var until: Millis
+
+        /// `peer` answered: proceed once nobody is left.
+        mutating func answered(by peer: String) -> Action {
+            awaiting.remove(peer)
+            return awaiting.isEmpty ? .proceed : .wait
+        }
     }
 
     /// The master is write-paused.
@@ -106,22 +117,21 @@ struct CoordinatedRun: Hashable, Sendable {
     /// `until`. Proceeds at once when there is nobody to wait for.
     mutating func announced(to peers: Set<String>, until: Millis) -> Action {
         guard case .electing = phase else { return .wait }
-        phase = .announcing(awaiting: peers, until: until)
+        phase = .announcing(PeerWait(awaiting: peers, until: until))
         return peers.isEmpty ? .proceed : .wait
     }
 
     /// A peer answered the notice (any answer counts: a redis-sentinel peer says it does not know it).
     mutating func noticeAnswered(by peer: String) -> Action {
-        guard case .announcing(var awaiting, let until) = phase else { return .wait }
-        awaiting.remove(peer)
-        phase = .announcing(awaiting: awaiting, until: until)
-        return awaiting.isEmpty ? .proceed : .wait
+        guard case .announcing(var wait) = phase else { return .wait }
+        defer { phase = .announcing(wait) }
+        return wait.answered(by: peer)
     }
 
     /// Whether the pause may be sent: every peer answered, or the bounded wait is over.
     func mayPause(now: Millis) -> Bool {
-        guard case .announcing(let awaiting, let until) = phase else { return false }
-        return awaiting.isEmpty || now >= until
+        guard case .announcing(let wait) = phase else { return false }
+        return wait.awaiting.isEmpty || now >= wait.until
     }
 
     // MARK: - Paused
@@ -177,31 +187,30 @@ struct CoordinatedRun: Hashable, Sendable {
     /// The target is master: the new address was asked of `peers`; wait until `until`.
     mutating func promoted(asked peers: Set<String>, until: Millis) -> Action {
         guard case .paused = phase else { return .wait }
-        phase = .confirming(awaiting: peers, until: until)
+        phase = .confirming(PeerWait(awaiting: peers, until: until))
         return peers.isEmpty ? .proceed : .wait
     }
 
     /// A peer named the new address.
     mutating func addressConfirmed(by peer: String) -> Action {
-        guard case .confirming(var awaiting, let until) = phase else { return .wait }
-        awaiting.remove(peer)
-        phase = .confirming(awaiting: awaiting, until: until)
-        return awaiting.isEmpty ? .proceed : .wait
+        guard case .confirming(var wait) = phase else { return .wait }
+        defer { phase = .confirming(wait) }
+        return wait.answered(by: peer)
     }
 
     /// While confirming: whether asking a peer again is still worth it.
     func confirmationOpen(now: Millis) -> Bool {
-        if case .confirming(_, let until) = phase { now < until } else { false }
+        if case .confirming(let wait) = phase { now < wait.until } else { false }
     }
 
     /// While confirming: whether the bounded wait for the peers is over (release anyway).
     func confirmationExpired(now: Millis) -> Bool {
-        if case .confirming(_, let until) = phase { now >= until } else { false }
+        if case .confirming(let wait) = phase { now >= wait.until } else { false }
     }
 
     /// Peers that have not confirmed yet, while confirming.
     var unconfirmed: Set<String> {
-        if case .confirming(let awaiting, _) = phase { awaiting } else { [] }
+        if case .confirming(let wait) = phase { wait.awaiting } else { [] }
     }
 
     // MARK: - Released

@@ -13,7 +13,7 @@ struct CoordinatedRunTests {
     func announcing() {
         var run = CoordinatedRun(pause: 1_000)
         #expect(run.announced(to: ["a", "b"], until: 100) == .wait)
-        #expect(run.phase == .announcing(awaiting: ["a", "b"], until: 100))
+        #expect(run.phase == .announcing(CoordinatedRun.PeerWait(awaiting: ["a", "b"], until: 100)))
         #expect(!run.mayPause(now: 99) && run.mayPause(now: 100))
         #expect(run.noticeAnswered(by: "a") == .wait)
         #expect(run.noticeAnswered(by: "zz") == .wait)
