@@ -144,7 +144,7 @@ package struct Sentinel: Sendable {
     /// has not been handed to the runtime yet (it waits for the write in flight); nil when every
     /// change went out in a `persistConfig`. Redis saves synchronously, so at its exits every
     /// change made so far is on disk.
-    var unsavedConfig: SentinelConfig? {
+    package var unsavedConfig: SentinelConfig? {
         persistence.unsaved ? config : nil
     }
 

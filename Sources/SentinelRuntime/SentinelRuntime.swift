@@ -29,11 +29,9 @@ package protocol SentinelMachine: Sendable {
     func executablesToCheck(_ words: [String]) -> [String]
 }
 
-extension SentinelMachine {
-    package var unsavedConfig: SentinelConfig? { nil }
-    package func executablesToCheck(_ words: [String]) -> [String] { [] }
-}
-
+// No default implementations: a requirement the core does not offer to this module must fail to
+// compile, never fall back silently to a stand-in's answer (an unsaved config dropped at exit,
+// script paths never checked).
 extension Sentinel: SentinelMachine {}
 
 /// Knobs of the runtime that are not in the config file.

@@ -15,6 +15,9 @@ struct TimedCore: SentinelMachine {
     var startedAt: Millis?
     /// Both clocks as handed to `start` and to every event.
     var clocks: [(now: Millis, wall: Int64?)] = []
+    var unsavedConfig: SentinelConfig? { nil }
+
+    func executablesToCheck(_ words: [String]) -> [String] { [] }
 
     mutating func start(now: Millis, wall: Int64?) -> [Action] {
         startedAt = now

@@ -49,6 +49,9 @@ struct ScriptedCore: SentinelMachine {
     var persistOnStart = false
     /// Clients that sent `SUB`.
     var subscribers: [ClientID] = []
+    var unsavedConfig: SentinelConfig? { nil }
+
+    func executablesToCheck(_ words: [String]) -> [String] { [] }
 
     mutating func start(now: Millis, wall: Int64?) -> [Action] {
         var actions: [Action] = [.log(.notice, "scripted core started")]

@@ -88,7 +88,7 @@ extension Sentinel {
     /// delivering it (``CommandFacts``): the value after any script option word
     /// (`notification-script`, `client-reconfig-script`) of a SENTINEL SET, under its
     /// server-level rename too. A value that is not really a script path is checked for nothing.
-    func executablesToCheck(_ sent: [String]) -> [String] {
+    package func executablesToCheck(_ sent: [String]) -> [String] {
         guard sent.count >= 5 else { return [] }
         let command = commandNames.map { $0[sent[0].lowercased()] } ?? sent[0]
         guard command?.lowercased() == "sentinel", sent[1].lowercased() == "set" else { return [] }
