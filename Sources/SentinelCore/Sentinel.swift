@@ -145,7 +145,7 @@ package struct Sentinel: Sendable {
     /// change went out in a `persistConfig`. Redis saves synchronously, so at its exits every
     /// change made so far is on disk.
     package var unsavedConfig: SentinelConfig? {
-        persistence.unsaved ? config : nil
+        persistence.changed ? config : nil
     }
 
     /// The live configuration, as it would be persisted right now (Redis's sentinelFlushConfig input).

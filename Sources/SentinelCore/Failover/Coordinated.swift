@@ -87,12 +87,7 @@ extension Sentinel {
     /// Runs `body` on the master's coordinated run in place; nil when there is none.
     @discardableResult
     mutating func modifyCoordinated<R>(_ name: String, _ body: (inout CoordinatedRun) -> R) -> R? {
-        modifyFailover(name) { run -> R? in
-            guard var coordinated = run.coordinated else { return nil }
-            let result = body(&coordinated)
-            run.coordinated = coordinated
-            return result
-        } ?? nil
+        modifyFailover(name) { $0.modifyCoordinated(body) } ?? nil
     }
 
     /// Does what the run asked after an event: go on with the failover, or abort it.

@@ -105,22 +105,22 @@ struct FailoverRun: Hashable, Sendable {
         self.kind = kind
     }
 
-    /// A run already in `phase` (tests and the simulations set up states directly).
-    init(phase: Phase, epoch: Epoch, kind: Kind, since: Millis) {
-        self.phase = phase
-        self.epoch = epoch
-        self.phaseSince = since
-        self.kind = kind
-    }
-
     var state: FailoverState { phase.state }
     var promoted: String? { phase.promoted }
     var isForced: Bool { if case .forced = kind { true } else { false } }
 
     /// The coordinated handover, when this is one.
     var coordinated: CoordinatedRun? {
-        get { if case .coordinated(let run) = kind { run } else { nil } }
-        set { if let newValue { kind = .coordinated(newValue) } }
+        if case .coordinated(let run) = kind { run } else { nil }
+    }
+
+    /// Runs `body` on the coordinated handover in place; nil when this is not one.
+    mutating func modifyCoordinated<R>(_ body: (inout CoordinatedRun) -> R) -> R? {
+        guard case .coordinated(var run) = kind else { return nil }
+        // Out of `kind` while it changes, so its sets and dictionaries are not copied.
+        kind = .agreed
+        defer { kind = .coordinated(run) }
+        return body(&run)
     }
 
     // MARK: - Transitions (each checks the phase it leaves)

@@ -25,7 +25,7 @@ struct ConfigFlush: Sendable {
         case writing(token: Int)
     }
 
-    /// Something changed that must be persisted and is not in a write yet.
+    /// Something changed that must be persisted and is not in a write yet (a held reply too).
     var changed = false
     private(set) var phase: Phase = .idle
     private var nextToken = 1
@@ -33,9 +33,6 @@ struct ConfigFlush: Sendable {
     private var nextReplies: [HeldReply] = []
     /// Replies by the token of the write that covers them.
     private var awaiting: [Int: [HeldReply]] = [:]
-
-    /// Whether a change (or a reply waiting for a write) has not been handed out in a write yet.
-    var unsaved: Bool { changed || !nextReplies.isEmpty }
 
     /// Holds `reply` until the next write ends; a reply alone asks for a write too (a command that
     /// flushes when nothing changed still answers as if it flushed).
@@ -46,7 +43,6 @@ struct ConfigFlush: Sendable {
 
     /// At the end of an event: the token of the write to issue now, if any.
     mutating func writeDue() -> Int? {
-        if !changed && !nextReplies.isEmpty { changed = true }
         guard changed, case .idle = phase else { return nil }
         changed = false
         let token = nextToken

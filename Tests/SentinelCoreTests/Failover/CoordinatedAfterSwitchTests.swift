@@ -8,14 +8,6 @@ import Testing
 /// connections a `CLIENT KILL TYPE normal|pubsub` names (issue 12, defects 3 and 7).
 @Suite("Coordinated failover: after the switch (simulated)")
 struct CoordinatedAfterSwitchTests {
-    /// Discovery, then a clock sample on every sentinel (the persisted record needs the wall clock).
-    static func settle(_ sim: inout Simulation) {
-        discover(&sim)
-        for i in sim.nodes.indices {
-            _ = sim.nodes[i].sentinel.handle(.processStats(ProcessStats(unixTimeMicros: 1_800_000_000_000_000)), now: sim.now)
-        }
-    }
-
     /// Every `+sdown` / `+odown` event (master, replica or peer) a sentinel logged so far.
     static func downEvents(_ sim: Simulation, _ node: Int) -> [String] {
         (sim.events(node, "+sdown") + sim.events(node, "+odown"))
@@ -31,7 +23,7 @@ struct CoordinatedAfterSwitchTests {
     func noFalseDownAfterSwitch(seed: UInt64, jitter: Millis) {
         var sim = failoverSimulation(seed: seed)
         sim.startAll()
-        Self.settle(&sim)
+        settle(&sim)
         sim.jitter = jitter
         for round in 0..<5 {
             let requester = round % sim.nodes.count
@@ -72,7 +64,7 @@ struct CoordinatedAfterSwitchTests {
     func orphanFinishRepointsThirdReplica() throws {
         var sim = failoverSimulation(seed: 3)
         sim.startAll()
-        Self.settle(&sim)
+        settle(&sim)
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
         let paused = sim.runUntil(timeout: 5_000) { s in
             s.nodes[0].sentinel.masters["mymaster"]?.coordinated?.stage == .paused
@@ -109,7 +101,7 @@ struct CoordinatedAfterSwitchTests {
     func leaderDiesAfterAnnouncing() throws {
         var sim = failoverSimulation(seed: 3)
         sim.startAll()
-        Self.settle(&sim)
+        settle(&sim)
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
         var confirming = false
         for _ in 0..<5_000 where !confirming {

@@ -9,14 +9,6 @@ private func coordinatedSimulation(seed: UInt64 = 3) -> Simulation {
     failoverSimulation(seed: seed)
 }
 
-/// Discovery, then a clock sample on every sentinel (the persisted record needs the wall clock).
-private func settle(_ sim: inout Simulation) {
-    discover(&sim)
-    for i in sim.nodes.indices {
-        _ = sim.nodes[i].sentinel.handle(.processStats(ProcessStats(unixTimeMicros: 1_800_000_000_000_000)), now: sim.now)
-    }
-}
-
 @Suite("Coordinated failover (simulated)")
 struct CoordinatedFailoverTests {
     @Test("happy path: elected leader pauses, master hands over, peers confirm, then kill + unpause")

@@ -25,7 +25,7 @@ struct CoordinatedNoticeTrustTests {
     static func votedForPeer() -> (Simulation, String) {
         var sim = failoverSimulation()
         sim.startAll()
-        OverflowTests.settle(&sim)
+        settle(&sim)
         let leader = sim.nodes[0].sentinel.myID
         vote(&sim, 1, for: leader)
         return (sim, leader)
@@ -58,7 +58,7 @@ struct CoordinatedNoticeTrustTests {
     func inventedLeader() throws {
         var sim = failoverSimulation()
         sim.startAll()
-        OverflowTests.settle(&sim)
+        settle(&sim)
         Self.vote(&sim, 1, for: Self.invented)
         for pause in [OverflowTests.maxText, "1000"] {
             #expect(
@@ -149,7 +149,7 @@ struct CoordinatedNoticeTrustTests {
         config.masters[0].downAfterMilliseconds = 5_000
         sim.nodes[0].sentinel = Sentinel(config: config, seed: 4242)
         sim.startAll()
-        OverflowTests.settle(&sim)
+        settle(&sim)
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
         let done = sim.runUntil(timeout: 10_000) { s in
             s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
@@ -169,7 +169,7 @@ struct CoordinatedNoticeTrustTests {
     func recordNotFinishedOnTwoMasters() throws {
         var sim = failoverSimulation()
         sim.startAll()
-        OverflowTests.settle(&sim)
+        settle(&sim)
         #expect(sim.ask(1, "SENTINEL", "DEBUG", "info-period", "200") == .ok)
         // 6380 claims the master role behind the sentinels' back (a split brain, or the old master
         // of an earlier failover not yet converted): the master still is one.

@@ -11,21 +11,9 @@ import Testing
 /// failover now ends only once both nodes confirmed the release (or failover-timeout passed).
 @Suite("Coordinated failover release before the failover ends")
 struct CoordinatedReleaseTests {
-    /// Three sentinels that know each other and both replicas, with a wall clock (the
-    /// coordinated-failover record needs one).
-    static func discovered(seed: UInt64) -> Simulation {
-        var sim = failoverSimulation(seed: seed)
-        sim.startAll()
-        discover(&sim)
-        for i in sim.nodes.indices {
-            _ = sim.nodes[i].sentinel.handle(.processStats(ProcessStats(unixTimeMicros: 1_800_000_000_000_000)), now: sim.now)
-        }
-        return sim
-    }
-
     @Test("the only other replica is down and replies are slow: the release is confirmed before +failover-end")
     func releaseConfirmedBeforeEnd() throws {
-        var sim = Self.discovered(seed: 3)
+        var sim = settledFailoverSimulation(seed: 3)
         let down = try #require(sim.redis.firstIndex { $0.address == HostPort("127.0.0.1", 6381) })
         sim.crashRedis(down)
         let seen = sim.runUntil(timeout: 5_000) { s in
@@ -54,7 +42,7 @@ struct CoordinatedReleaseTests {
     /// its confirming phase for good: clients were never killed, the failover never ended.
     @Test("a peer that never confirms the new address: the clients are released after the bounded wait")
     func unansweredConfirmation() throws {
-        var sim = Self.discovered(seed: 5)
+        var sim = settledFailoverSimulation(seed: 5)
         // Sentinel 2 hears nothing and says nothing; the leader's link to it is still up.
         sim.isolated = [2]
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)

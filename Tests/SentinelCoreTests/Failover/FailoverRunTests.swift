@@ -61,13 +61,10 @@ struct FailoverRunTests {
     func coordinatedInside() {
         var run = FailoverRun(epoch: 1, kind: .coordinated(CoordinatedRun(pause: 500)), now: 0)
         #expect(run.coordinated?.stage == .electing && !run.isForced)
-        var inner = run.coordinated!
-        _ = inner.announced(to: ["p"], until: 100)
-        run.coordinated = inner
-        #expect(run.coordinated?.stage == .announcing)
-        // Setting nil does not turn a coordinated failover into another kind.
-        run.coordinated = nil
-        #expect(run.coordinated?.stage == .announcing)
-        #expect(FailoverRun(epoch: 1, kind: .agreed, now: 0).coordinated == nil)
+        #expect(run.modifyCoordinated { $0.announced(to: ["p"], until: 100) } == .wait)
+        #expect(run.coordinated?.stage == .announcing && run.coordinated?.pause == 500)
+        var agreed = FailoverRun(epoch: 1, kind: .agreed, now: 0)
+        #expect(agreed.coordinated == nil && agreed.modifyCoordinated { _ in true } == nil)
+        #expect(agreed.kind == .agreed)
     }
 }

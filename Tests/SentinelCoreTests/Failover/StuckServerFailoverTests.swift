@@ -8,22 +8,11 @@ import Testing
 /// down-after 1000 ms, failover-timeout 10 s (``failoverSimulation(sentinels:quorum:seed:)``).
 @Suite("Stuck server-side FAILOVER (simulated)")
 struct StuckServerFailoverTests {
-    /// Discovery, then a clock sample on every sentinel (coordinated records need the wall clock).
-    static func settled(seed: UInt64 = 3) -> Simulation {
-        var sim = failoverSimulation(seed: seed)
-        sim.startAll()
-        discover(&sim)
-        for i in sim.nodes.indices {
-            _ = sim.nodes[i].sentinel.handle(.processStats(ProcessStats(unixTimeMicros: 1_800_000_000_000_000)), now: sim.now)
-        }
-        return sim
-    }
-
     static let master = HostPort("127.0.0.1", 6379)
 
     @Test("an operator's FAILOVER TO a frozen replica TIMEOUT 3000 FORCE: aborted once stuck for down-after, no failover, everyone follows the master")
     func operatorForceToFrozenReplica() throws {
-        var sim = Self.settled()
+        var sim = settledFailoverSimulation()
         sim.freezeRedis(1)
         let start = sim.now
         #expect(sim.failoverCommand(0, ["FAILOVER", "TO", "127.0.0.1", "6380", "TIMEOUT", "3000", "FORCE"]) == .ok)
@@ -60,7 +49,7 @@ struct StuckServerFailoverTests {
 
     @Test("FAILOVER with a TIMEOUT far beyond failover-timeout, to a frozen replica: waiting-for-sync is aborted after failover-timeout")
     func waitingForSyncForever() throws {
-        var sim = Self.settled()
+        var sim = settledFailoverSimulation()
         sim.freezeRedis(1)
         #expect(sim.failoverCommand(0, ["FAILOVER", "TO", "127.0.0.1", "6380", "TIMEOUT", "100000000"]) == .ok)
         let start = sim.now
@@ -75,7 +64,7 @@ struct StuckServerFailoverTests {
 
     @Test("a hello blocked by a write pause the sentinels do not know of yet: the connection is reopened, nothing is called down, no hello before the next INFO")
     func blockedHelloReopensConnection() throws {
-        var sim = Self.settled()
+        var sim = settledFailoverSimulation()
         // Someone's FAILOVER that never syncs: writes paused (a PUBLISH blocks its connection),
         // INFO still answered, and no sentinel has seen it in an INFO yet.
         sim.redis[0].failoverNeverSyncs = true
@@ -95,7 +84,7 @@ struct StuckServerFailoverTests {
 
     @Test("an instance that reports a server-side FAILOVER gets FAILOVER ABORT before SLAVEOF in the same transaction; others do not")
     func slaveOfAbortsFirst() {
-        var s = Self.settled().nodes[0].sentinel
+        var s = settledFailoverSimulation().nodes[0].sentinel
         let owner = LinkOwner.master("mymaster")
         /// The first word of each command sendSlaveOf queues.
         func slaveOfWords(_ s: inout Sentinel) -> [String] {
@@ -117,7 +106,7 @@ struct StuckServerFailoverTests {
 
     @Test("our own coordinated failover is never aborted: a peer holding the record waits out the pause, then recovers a master left stuck")
     func neverFightsCoordinated() throws {
-        var sim = Self.settled()
+        var sim = settledFailoverSimulation()
         sim.redis[0].failoverStuck = true
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
         let paused = sim.runUntil(timeout: 5_000) { s in
@@ -140,7 +129,7 @@ struct StuckServerFailoverTests {
 
     @Test("a coordinated-failover record (a notice, or a restarted leader's file) protects the FAILOVER until its pause + 1 s, not longer")
     func recordProtectsUntilPauseEnds() throws {
-        var s = Self.settled().nodes[1].sentinel
+        var s = settledFailoverSimulation().nodes[1].sentinel
         let wall = try #require(s.wallClockMillis())
         #expect(!s.serverFailoverIsKnown(s.masters["mymaster"]!))
         s.masters["mymaster"]!.config.coordinatedRecord = CoordinatedRecord(
@@ -154,7 +143,7 @@ struct StuckServerFailoverTests {
 
     @Test("a leader's own coordinated failover that got stuck is aborted by the leader, never by +stuck-failover-abort")
     func leaderHandlesItsOwn() throws {
-        var sim = Self.settled()
+        var sim = settledFailoverSimulation()
         sim.redis[0].failoverStuck = true
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
         let aborted = sim.runUntil(timeout: 5_000) { s in !s.events(0, "-failover-abort-coordinated").isEmpty }

@@ -14,15 +14,15 @@ struct ConfigFlushTests {
     @Test("nothing changed: no write; a change: one write, and none while it is in flight")
     func oneAtATime() {
         var flush = ConfigFlush()
-        #expect(flush.writeDue() == nil && !flush.unsaved)
+        #expect(flush.writeDue() == nil && !flush.changed)
         flush.changed = true
         #expect(flush.writeDue() == 1)
         flush.changed = true
-        #expect(flush.unsaved)
+        #expect(flush.changed)
         #expect(flush.writeDue() == nil, "the change waits for write 1")
         #expect(flush.persisted(token: 1).isEmpty)
         #expect(flush.writeDue() == 2, "then goes out in its own write")
-        #expect(flush.writeDue() == nil && !flush.unsaved)
+        #expect(flush.writeDue() == nil && !flush.changed)
     }
 
     @Test("a reply waits for the write that covers it; a reply alone asks for a write")
@@ -37,8 +37,7 @@ struct ConfigFlushTests {
         #expect(flush.persisted(token: 2).map(\.slot) == [11])
         var alone = ConfigFlush()
         alone.hold(held(5))
-        alone.changed = false
-        #expect(alone.unsaved && alone.writeDue() == 1)
+        #expect(alone.changed && alone.writeDue() == 1)
     }
 
     @Test("a write ending covers every earlier token too")

@@ -735,3 +735,20 @@ func discover(_ sim: inout Simulation) {
     sim.run(for: 1_500)
 }
 
+/// Discovery, then a wall-clock sample on every sentinel: a coordinated-failover record is
+/// persisted only with a wall clock.
+func settle(_ sim: inout Simulation) {
+    discover(&sim)
+    for i in sim.nodes.indices {
+        _ = sim.nodes[i].sentinel.handle(.processStats(ProcessStats(unixTimeMicros: 1_800_000_000_000_000)), now: sim.now)
+    }
+}
+
+/// ``failoverSimulation(sentinels:quorum:seed:)``, started and settled.
+func settledFailoverSimulation(seed: UInt64 = 3) -> Simulation {
+    var sim = failoverSimulation(seed: seed)
+    sim.startAll()
+    settle(&sim)
+    return sim
+}
+

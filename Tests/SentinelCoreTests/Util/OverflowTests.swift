@@ -16,14 +16,6 @@ struct OverflowTests {
         sim.run(for: 50)
     }
 
-    /// Discovery, then a clock sample on every sentinel (coordinated failover records need it).
-    static func settle(_ sim: inout Simulation) {
-        discover(&sim)
-        for i in sim.nodes.indices {
-            _ = sim.nodes[i].sentinel.handle(.processStats(ProcessStats(unixTimeMicros: 1_800_000_000_000_000)), now: sim.now)
-        }
-    }
-
     /// The sentinel's persisted state written out as a config file and read back, as a restart does.
     static func restartThroughConfigFile(_ sim: inout Simulation, _ i: Int) throws {
         let text = ConfigRewriter.rewrite(original: "", config: try #require(sim.nodes[i].persisted.last))
@@ -54,14 +46,14 @@ struct OverflowTests {
     func hugeDownAfterThenFailover(downAfter: String, coordinated: Bool) throws {
         var sim = failoverSimulation()
         sim.startAll()
-        Self.settle(&sim)
+        settle(&sim)
         for i in sim.nodes.indices {
             #expect(sim.ask(i, "SENTINEL", "SET", "mymaster", "down-after-milliseconds", downAfter) == .ok)
         }
         // The value is saved; a restart reads it back from the file.
         try Self.restartThroughConfigFile(&sim, 0)
         #expect(sim.nodes[0].sentinel.masters["mymaster"]?.config.downAfterMilliseconds == Int64(downAfter))
-        Self.settle(&sim)
+        settle(&sim)
         var words = ["SENTINEL", "FAILOVER", "mymaster"]
         if coordinated { words.append("COORDINATED") }
         let client = sim.connectClient(to: 0)
@@ -150,7 +142,7 @@ struct OverflowTests {
         var sim = failoverSimulation()
         sim.redis[0].extraInfo = ["master_repl_offset:-9223372036854775808"]
         sim.startAll()
-        Self.settle(&sim)
+        settle(&sim)
         #expect(sim.nodes[0].sentinel.masters["mymaster"]?.masterReplOffset == Int64.min)
         // The target is chosen by master_repl_offset - the replica's offset, now saturated.
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
