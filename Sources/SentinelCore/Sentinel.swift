@@ -12,7 +12,10 @@ package struct Sentinel: Sendable {
     private(set) var myID: String
     /// Global options and server settings (the `masters` list of this value is not used; see ``masters``).
     var settings: SentinelConfig
-    var masters: OrderedDictionary<String, MasterState> = [:]
+    /// The monitored masters by name, in the order they were added (their entries in ``instances``).
+    var masters: OrderedDictionary<String, InstanceID> = [:]
+    /// Every monitored instance: the masters, their replicas and their peer sentinels (InstanceTable.swift).
+    var instances = InstanceTable()
     var timing = Timing()
 
     /// The links to monitored instances and peers (the link state machine, Monitoring/Link/).
@@ -94,7 +97,7 @@ package struct Sentinel: Sendable {
             var master = MasterState(config: m, now: 0)
             master.config.knownReplicas = []
             master.config.knownSentinels = []
-            masters[m.name] = master
+            masters[m.name] = instances.insert(Instance(.master(master), now: 0))
         }
         self.pendingConfig = config
         self.acl = AclState(config: config)
@@ -126,15 +129,19 @@ package struct Sentinel: Sendable {
         if let loaded = pendingConfig {
             pendingConfig = nil
             for m in loaded.masters {
-                masters[m.name]?.state = RedisInstanceState(role: .master, now: now)
+                modifyInstance(masters[m.name]!) {
+                    $0.master.state = RedisInstanceState(role: .master, now: now)
+                    $0.lastPubTime = now
+                }
                 links[.master(m.name)] = InstanceLink(needsPubSub: true, now: now)
                 for address in m.knownReplicas { _ = addReplica(address, to: m.name) }
                 for known in m.knownSentinels { addPeer(known.runID, address: known.address, to: m.name) }
             }
         }
         output.append(.log(.notice, "Sentinel ID is \(myID)"))
-        for master in masters.values {
-            emit(.warning, "+monitor", "\(describe(master)) quorum \(master.config.quorum)", master: master.name)
+        for id in masters.values {
+            let master = instances[id].master
+            emit(.warning, "+monitor", "\(describe(id)) quorum \(master.config.quorum)", master: master.name)
         }
         reconnectAll()
         return drain()
@@ -152,7 +159,8 @@ package struct Sentinel: Sendable {
     var config: SentinelConfig {
         var c = settings
         c.myID = myID
-        c.masters = masters.values.map { master in
+        c.masters = masters.values.map { id in
+            let master = instances[id].master
             var m = master.config
             // Mid-failover (from RECONF_SLAVES on) the file already names the promoted replica as
             // the master, and lists the old master in its place among the replicas.
@@ -163,11 +171,13 @@ package struct Sentinel: Sendable {
             // among its replicas) would then be written twice, and Sentinel refuses such a file at
             // the next start ("Duplicate hostname and port for replica"): each address goes once.
             var written = Set<HostPort>()
-            m.knownReplicas = master.replicas.values.compactMap {
+            m.knownReplicas = replicaInstances(of: master).compactMap {
                 let address = announced(sameAddress($0.address, current) ? master.address : $0.address)
                 return written.insert(HostPort(address.host.lowercased(), address.port)).inserted ? address : nil
             }
-            m.knownSentinels = master.sentinels.values.map { KnownSentinel(address: announced($0.address), runID: $0.runID) }
+            m.knownSentinels = peerInstances(of: master).map {
+                KnownSentinel(address: announced($0.address), runID: $0.name)
+            }
             return m
         }
         c.users = acl.persistedDefinitions(requirePass: settings.requirePass)

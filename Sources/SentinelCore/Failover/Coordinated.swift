@@ -16,9 +16,9 @@ extension Sentinel {
 
     /// Checks and starts a coordinated failover; the reply is `+OK` once the election started.
     mutating func coordinatedFailover(_ id: ClientID, _ name: String) {
-        guard let master = masters[name] else { return reply(id, .error(Wire.errNoSuchMaster)) }
+        guard let master = masterNamed(name) else { return reply(id, .error(Wire.errNoSuchMaster)) }
         guard !master.failoverInProgress else { return reply(id, .error(Wire.errFailoverInProgress)) }
-        guard let link = links[.master(name)], !link.disconnected, !master.state.sDown,
+        guard let link = links[.master(name)], !link.disconnected, masterInstance(name)?.sDown == false,
             master.state.roleReported == .master, master.state.infoRefresh != 0
         else { return reply(id, .error(Wire.errCoordinatedUnreachable)) }
         guard master.masterFailoverState != nil else { return reply(id, .error(Wire.errNoFailoverSupport)) }
@@ -28,7 +28,7 @@ extension Sentinel {
         if let (command, error) = master.refusedCommands.min(by: { $0.key < $1.key }) {
             return reply(id, .error(Wire.errCoordinatedRefused(command: command, serverError: error)))
         }
-        guard coordinatedTarget(master) != nil else { return reply(id, .error(Wire.errNoGoodSlave)) }
+        guard coordinatedTarget(name) != nil else { return reply(id, .error(Wire.errNoGoodSlave)) }
         guard !epochExhausted() else { return reply(id, .error(Wire.errEpochExhausted)) }
         output.append(.log(.warning, "Executing user requested COORDINATED FAILOVER of '\(name)'"))
         // Fresh replica states and offsets for the choice of the target after the election.
@@ -44,17 +44,18 @@ extension Sentinel {
     /// the master reports `online` (FAILOVER refuses others); the most caught-up first. When the
     /// master's INFO is older than a second, a replica whose own INFO shows its link up counts too
     /// (FAILOVER itself refuses a replica that is not online, and that aborts cleanly).
-    func coordinatedTarget(_ master: MasterState) -> ReplicaState? {
+    func coordinatedTarget(_ name: String) -> Instance? {
+        guard let id = masters[name], let master = masterNamed(name) else { return nil }
         let fresh = master.state.infoRefresh != 0 && now - master.state.infoRefresh <= 1_000
-        return promotionCandidates(master).filter { replica in
-            if let listed = listing(of: replica, in: master)?.state, listed == "online" { return true }
-            return !fresh && replica.slaveMasterLinkUp
+        return promotionCandidates(id).filter { replica in
+            if let listed = listing(of: replica.replica, in: master)?.state, listed == "online" { return true }
+            return !fresh && replica.replica.slaveMasterLinkUp
         }
             .sorted { a, b in
-                if a.slavePriority != b.slavePriority { return a.slavePriority < b.slavePriority }
+                if a.replica.slavePriority != b.replica.slavePriority { return a.replica.slavePriority < b.replica.slavePriority }
                 // Offsets come from INFO: any Int64.
-                let ga = master.masterReplOffset.saturatingSubtracting(listing(of: a, in: master)?.offset ?? 0)
-                let gb = master.masterReplOffset.saturatingSubtracting(listing(of: b, in: master)?.offset ?? 0)
+                let ga = master.masterReplOffset.saturatingSubtracting(listing(of: a.replica, in: master)?.offset ?? 0)
+                let gb = master.masterReplOffset.saturatingSubtracting(listing(of: b.replica, in: master)?.offset ?? 0)
                 if ga != gb { return ga < gb }
                 return Self.betterCandidate(a, b)
             }.first
@@ -73,12 +74,12 @@ extension Sentinel {
     mutating func permissionProbeReply(master name: String, command: String, _ value: RESPValue) {
         guard masters[name] != nil else { return }
         if case .error(let text) = value, text.hasPrefix("NOPERM") || text.hasPrefix("ERR unknown command") {
-            if masters[name]!.refusedCommands[command] == nil {
+            if self[master: name].refusedCommands[command] == nil {
                 output.append(.log(.warning, "The master of '\(name)' refuses '\(command)' to this sentinel: \(text); SENTINEL FAILOVER \(name) COORDINATED will be refused"))
             }
-            masters[name]!.refusedCommands[command] = text
+            self[master: name].refusedCommands[command] = text
         } else {
-            masters[name]!.refusedCommands[command] = nil
+            self[master: name].refusedCommands[command] = nil
         }
     }
 
@@ -100,7 +101,7 @@ extension Sentinel {
         case .abort(let reason, let failoverAbort):
             if failoverAbort {
                 send(.master(name), ["FAILOVER", "ABORT"], tag: .reconfigure)
-                masters[name]!.failoverAbortSentAt = now
+                self[master: name].failoverAbortSentAt = now
             }
             abortCoordinated(name, reason: reason)
         }
@@ -108,8 +109,8 @@ extension Sentinel {
 
     /// Replaces the SLAVEOF NO ONE step: announce to the peers, then pause and hand over.
     mutating func coordinatedSendPromotion(_ name: String) {
-        guard let master = masters[name], let failover = master.failover, let run = failover.coordinated,
-            let replicaName = failover.promoted, let replica = master.replicas[replicaName]
+        guard let master = masterNamed(name), let failover = master.failover, let run = failover.coordinated,
+            let replicaName = failover.promoted, let replica = master.replicas[replicaName].map({ instances[$0] })
         else { return }
         switch run.stage {
         case .electing:
@@ -142,12 +143,12 @@ extension Sentinel {
     /// `MULTI; CLIENT PAUSE t WRITE; FAILOVER TO host port TIMEOUT t; EXEC` to the master, the
     /// hellos held and the record persisted in the same batch, then WAIT_PROMOTION.
     private mutating func sendPause(
-        _ name: String, to replica: ReplicaState, of master: MasterState, run: CoordinatedRun, epoch: Epoch
+        _ name: String, to replica: Instance, of master: MasterState, run: CoordinatedRun, epoch: Epoch
     ) {
         let t = run.pause
         // Exactly as the master lists the replica (its replica-announce-ip, maybe a name):
         // redis-server's FAILOVER TO accepts no other spelling of it.
-        let target = failoverToAddress(of: replica, in: master)
+        let target = failoverToAddress(of: replica.replica, in: master)
         let steps: [[String]] = [
             ["MULTI"], ["CLIENT", "PAUSE", "\(t)", "WRITE"],
             ["FAILOVER", "TO", target.host, "\(target.port)", "TIMEOUT", "\(t)"], ["EXEC"],
@@ -161,13 +162,13 @@ extension Sentinel {
         holdHellos(to: master.address, until: now.saturatingAdding(t).saturatingAdding(timing.coordinatedHoldMargin))
         // The record goes to disk in this batch, before the pause reaches the wire.
         if let wall = wallClockMillis() {
-            masters[name]!.config.coordinatedRecord = CoordinatedRecord(
+            self[master: name].config.coordinatedRecord = CoordinatedRecord(
                 epoch: epoch, leader: myID, old: master.address, target: target,
                 pauseEndsUnixMillis: wall.saturatingAdding(t))
             persistence.changed = true
         }
-        emit(.warning, "+coordinated-failover", "\(describe(master)) pause \(t) to \(target.host) \(target.port)", master: name)
-        emit(.notice, "+failover-state-wait-promotion", describe(replica, of: master), master: name)
+        emit(.warning, "+coordinated-failover", "\(describe(masters[name]!)) pause \(t) to \(target.host) \(target.port)", master: name)
+        emit(.notice, "+failover-state-wait-promotion", describe(master.replicas[replica.name]!), master: name)
         modifyFailover(name) { [now] in $0.promotionSent(now: now) }
         send(.replica(master: name, name: replica.name), ["INFO"], tag: .info)
         requestWakeUp(at: now + timing.coordinatedPollPeriod)
@@ -183,7 +184,7 @@ extension Sentinel {
     /// Polls the target every few ms and the master a little less often; aborts (unpausing) when
     /// the handover failed, or got stuck, before the pause runs out.
     mutating func coordinatedWaitPromotion(_ name: String) {
-        guard let master = masters[name], let run = master.coordinated, run.stage == .paused,
+        guard let master = masterNamed(name), let run = master.coordinated, run.stage == .paused,
             let replicaName = master.promotedReplica
         else { return }
         let targetOwner = LinkOwner.replica(master: name, name: replicaName)
@@ -218,7 +219,7 @@ extension Sentinel {
     /// The target reported `role:master`: push the configuration to the peers and wait (bounded)
     /// until they answer the new address before releasing the clients.
     mutating func coordinatedPromoted(_ name: String) {
-        guard masters[name]?.coordinated?.stage == .paused else { return }
+        guard masterNamed(name)?.coordinated?.stage == .paused else { return }
         let until = now + timing.coordinatedConfirmWait
         // The hello (just forced) is ahead of this question on each connection.
         let asked = sendToConnectedPeers(
@@ -230,7 +231,7 @@ extension Sentinel {
     /// Sends one command to every peer of the master whose link is up; returns their run ids.
     mutating func sendToConnectedPeers(of name: String, _ words: [String], tag: ReplyTag) -> Set<String> {
         var sent: Set<String> = []
-        for runID in masters[name]?.sentinels.keys ?? [] {
+        for runID in masterNamed(name)?.sentinels.keys ?? [] {
             let owner = LinkOwner.peer(runID: runID)
             guard let link = links[owner], !link.disconnected else { continue }
             send(owner, words, tag: tag)
@@ -241,8 +242,8 @@ extension Sentinel {
 
     /// A peer's GET-MASTER-ADDR-BY-NAME during confirmation: done when it names the promoted replica.
     mutating func confirmAddressReply(master name: String, peer runID: String, _ value: RESPValue) {
-        guard let master = masters[name], let run = master.coordinated, run.stage == .confirming,
-            let promoted = master.promotedReplica.flatMap({ master.replicas[$0] })
+        guard let master = masterNamed(name), let run = master.coordinated, run.stage == .confirming,
+            let promoted = master.promotedReplica.flatMap({ master.replicas[$0] }).map({ instances[$0] })
         else { return }
         if case .array(let e) = value, e.count == 2, let host = e[0].string, let port = e[1].string.flatMap(Int.init),
             sameAddress(HostPort(host, port), announced(promoted.address))
@@ -259,7 +260,7 @@ extension Sentinel {
 
     /// Kills the clients and unpauses both nodes (the old master first), then lets RECONF_SLAVES go on.
     mutating func coordinatedRelease(_ name: String) {
-        guard let run = masters[name]?.coordinated, run.stage == .confirming else { return }
+        guard let run = masterNamed(name)?.coordinated, run.stage == .confirming else { return }
         if !run.unconfirmed.isEmpty {
             output.append(
                 .log(
@@ -275,8 +276,8 @@ extension Sentinel {
     /// Sends the release transaction to the old and the new master where it is not confirmed yet,
     /// retrying a lost one until the pause would have ended anyway.
     mutating func sendReleases(_ name: String) {
-        guard let master = masters[name], master.coordinated?.stage == .released,
-            let promotedName = master.promotedReplica, let promoted = master.replicas[promotedName]
+        guard let master = masterNamed(name), master.coordinated?.stage == .released,
+            let promotedName = master.promotedReplica, let promoted = master.replicas[promotedName].map({ instances[$0] })
         else { return }
         var owners: [HostPort: LinkOwner] = [:]
         for (owner, address) in [
@@ -323,12 +324,12 @@ extension Sentinel {
         }
         switch kind {
         case .pause:
-            guard masters[name]?.coordinated?.stage == .paused else { return }
+            guard masterNamed(name)?.coordinated?.stage == .paused else { return }
             if let failure {
                 abortCoordinated(name, reason: "pause/FAILOVER transaction failed: \(failure)")
             }
         case .release(let address):
-            guard step == last, masters[name]?.coordinated != nil else { return }
+            guard step == last, masterNamed(name)?.coordinated != nil else { return }
             if let failure {
                 output.append(.log(.warning, "Coordinated failover of '\(name)': release of \(address) failed: \(failure); retrying"))
             }
@@ -340,28 +341,28 @@ extension Sentinel {
 
     /// Both nodes are released: the record is no longer needed.
     mutating func coordinatedReleased(_ name: String) {
-        guard let master = masters[name], master.config.coordinatedRecord != nil else { return }
-        masters[name]!.config.coordinatedRecord = nil
+        guard let master = masterNamed(name), master.config.coordinatedRecord != nil else { return }
+        self[master: name].config.coordinatedRecord = nil
         persistence.changed = true
-        emit(.notice, "+coordinated-failover-released", describe(master), master: name)
+        emit(.notice, "+coordinated-failover-released", describe(masters[name]!), master: name)
     }
 
     /// Aborts a coordinated failover before the promotion: unpause the master, leave the topology.
     mutating func abortCoordinated(_ name: String, reason: String) {
-        guard let master = masters[name], let run = master.coordinated else { return }
+        guard let master = masterNamed(name), let run = master.coordinated else { return }
         if run.stage == .paused { send(.master(name), ["CLIENT", "UNPAUSE"], tag: .reconfigure) }
-        emit(.warning, "-failover-abort-coordinated", "\(describe(master)) #\(reason)", master: name)
+        emit(.warning, "-failover-abort-coordinated", "\(describe(masters[name]!)) #\(reason)", master: name)
         releaseHellos(to: master.address)
         if master.config.coordinatedRecord != nil {
-            masters[name]!.config.coordinatedRecord = nil
+            self[master: name].config.coordinatedRecord = nil
             persistence.changed = true
         }
         // Only before the promotion is confirmed (sentinelAbortFailover).
         if master.failoverState <= .waitPromotion {
-            masters[name]!.failover = nil
+            self[master: name].failover = nil
         } else {
             // Past the promotion the failover itself goes on, as a classic one.
-            masters[name]!.failover!.kind = .agreed
+            self[master: name].failover!.kind = .agreed
         }
     }
 }

@@ -13,7 +13,7 @@ extension Sentinel {
     /// write-paused by a coordinated failover, and a PUBLISH would block its connection.
     func helloHeld(_ address: HostPort, master name: String) -> Bool {
         if let until = handovers.helloHolds[HostPort(address.host.lowercased(), address.port)], now < until { return true }
-        guard let master = masters[name] else { return false }
+        guard let master = masterNamed(name) else { return false }
         if master.coordinated?.holdsHellos == true, sameAddress(address, master.address) {
             return true
         }
@@ -40,7 +40,7 @@ extension Sentinel {
     /// know as a peer of this master, for a target we know as its replica, and for at most
     /// ``noticePauseCap(_:)`` (docs/security.md).
     mutating func coordinatedNotice(_ id: ClientID, _ args: [String]) {
-        guard let master = masters[args[2]] else { return reply(id, .error(Wire.errNoSuchMaster)) }
+        guard let master = masterNamed(args[2]) else { return reply(id, .error(Wire.errNoSuchMaster)) }
         guard let epoch = Epoch(args[3]), let port = Int(args[6]), (0...65535).contains(port), let asked = Int64(args[7]),
             asked > 0
         else {
@@ -65,7 +65,7 @@ extension Sentinel {
         }
         holdHellos(to: master.address, until: now.saturatingAdding(pause).saturatingAdding(timing.coordinatedHoldMargin))
         if let wall = wallClockMillis() {
-            masters[name]!.config.coordinatedRecord = CoordinatedRecord(
+            self[master: name].config.coordinatedRecord = CoordinatedRecord(
                 epoch: epoch, leader: leader, old: master.address, target: target,
                 pauseEndsUnixMillis: wall.saturatingAdding(pause))
             handovers.recordSeenAt[name] = now
@@ -97,8 +97,8 @@ extension Sentinel {
             return Wire.errNoticeUnknownLeader(leader)
         }
         guard !sameAddress(target, master.address),
-            let replica = master.replicas.values.first(where: { sameAddress($0.address, target) }),
-            replica.state.roleReported != .master
+            let replica = replicaInstances(of: master).first(where: { sameAddress($0.address, target) }),
+            replica.replica.state.roleReported != .master
         else {
             return Wire.errNoticeUnknownTarget(host: target.host, port: target.port)
         }
@@ -127,14 +127,16 @@ extension Sentinel {
     /// known replica that is not at the master's address, unless the old master, asked after the
     /// target began to report `role:master`, still reports `role:master` with no FAILOVER of its
     /// own: two masters, not a handover (a real FAILOVER TO demotes the old master first).
-    func orphanedHandoverTarget(_ record: CoordinatedRecord, of master: MasterState) -> ReplicaState? {
+    func orphanedHandoverTarget(_ record: CoordinatedRecord, of master: MasterState) -> Instance? {
         guard !sameAddress(record.target, master.address),
-            let target = master.replicas.values.first(where: { sameAddress($0.address, record.target) }),
+            let target = replicaInstances(of: master).first(where: { sameAddress($0.address, record.target) }),
             !sameAddress(target.address, master.address)
         else { return nil }
         let oldStillMaster =
             master.state.roleReported == .master && (master.masterFailoverState ?? "no-failover") == "no-failover"
-        if target.state.roleReported == .master, oldStillMaster, master.state.infoRefresh > target.state.roleReportedTime {
+        if target.replica.state.roleReported == .master, oldStillMaster,
+            master.state.infoRefresh > target.replica.state.roleReportedTime
+        {
             return nil
         }
         return target
@@ -149,7 +151,7 @@ extension Sentinel {
     mutating func finishOrphanedHandover(_ name: String) {
         // No record (every tick for every master): nothing to finish, decided without a copy.
         guard readMaster(name, { $0.coordinated == nil && $0.config.coordinatedRecord != nil }) == true else { return }
-        guard let master = masters[name], master.coordinated == nil, let record = master.config.coordinatedRecord
+        guard let master = masterNamed(name), master.coordinated == nil, let record = master.config.coordinatedRecord
         else { return }
         let expired =
             wallClockMillis().map { $0 > record.pauseEndsUnixMillis.saturatingAdding(timing.coordinatedRecordLifetime) } ?? false
@@ -160,12 +162,12 @@ extension Sentinel {
                 // master until +fix-slave-config (failover-timeout). Check them after a grace.
                 let after = now + timing.coordinatedOrphanGrace
                 let until = now.saturatingAdding(master.config.failoverTimeout)
-                for replica in master.replicas.values where !sameAddress(replica.address, record.old) {
+                for replica in replicaInstances(of: master) where !sameAddress(replica.address, record.old) {
                     handovers.pendingRepoints[HostPort(replica.address.host.lowercased(), replica.address.port)] = PendingRepoint(
                         condition: .unlessLeaderDid(oldMaster: record.old, after: after, leader: record.leader), until: until)
                 }
             }
-            masters[name]!.config.coordinatedRecord = nil
+            self[master: name].config.coordinatedRecord = nil
             handovers.recordSeenAt[name] = nil
             persistence.changed = true
             return
@@ -178,18 +180,18 @@ extension Sentinel {
         // only once a second, which often misses a FAILOVER TIMEOUT of down-after (1000 ms): the
         // master logs "Replica never caught up before timeout" and nothing switches.
         let owner = LinkOwner.replica(master: name, name: target.name)
-        if now - target.state.infoRefresh >= timing.reconfPollPeriod,
+        if now - target.replica.state.infoRefresh >= timing.reconfPollPeriod,
             !(links[owner]?.cc.up?.pending.contains(.info) ?? true)
         {
-            if target.state.roleReported != .master, let wall = wallClockMillis(), wall < record.pauseEndsUnixMillis {
+            if target.replica.state.roleReported != .master, let wall = wallClockMillis(), wall < record.pauseEndsUnixMillis {
                 promptReplicaAck(owner)
             }
             send(owner, ["INFO"], tag: .info)
         }
         let seen = handovers.recordSeenAt[name] ?? startTime
-        guard target.state.roleReported == .master, now - seen >= timing.coordinatedOrphanGrace else { return }
-        emit(.warning, "+coordinated-failover-finish", "\(describe(master)) epoch \(record.epoch)", master: name)
-        masters[name]!.config.configEpoch = record.epoch
+        guard target.replica.state.roleReported == .master, now - seen >= timing.coordinatedOrphanGrace else { return }
+        emit(.warning, "+coordinated-failover-finish", "\(describe(masters[name]!)) epoch \(record.epoch)", master: name)
+        self[master: name].config.configEpoch = record.epoch
         let old = announced(master.address)
         let new = announced(target.address)
         emit(.warning, "+switch-master", "\(name) \(old.host) \(old.port) \(new.host) \(new.port)", master: name)
@@ -198,12 +200,12 @@ extension Sentinel {
         // The other replicas still replicate from the old master, now chained behind the new one
         // (FAILOVER moved only the old master): repoint them as RECONF_SLAVES would, instead of
         // leaving them to +fix-slave-config after failover-timeout. That takes over afterwards.
-        let until = now.saturatingAdding(masters[name]!.config.failoverTimeout)
-        for replica in masters[name]!.replicas.values where !sameAddress(replica.address, record.old) {
+        let until = now.saturatingAdding(self[master: name].config.failoverTimeout)
+        for replica in replicaInstances(of: self[master: name]) where !sameAddress(replica.address, record.old) {
             handovers.pendingRepoints[HostPort(replica.address.host.lowercased(), replica.address.port)] = PendingRepoint(
                 condition: .finishedHere, until: until)
         }
-        masters[name]!.config.coordinatedRecord = nil
+        self[master: name].config.coordinatedRecord = nil
         handovers.recordSeenAt[name] = nil
         forceHellos(master: name)
     }
@@ -217,8 +219,10 @@ extension Sentinel {
         if handovers.pendingRepoints.values.contains(where: { $0.until <= now }) {
             handovers.pendingRepoints = handovers.pendingRepoints.filter { $0.value.until > now }
         }
-        for (name, master) in masters {
-            for (replicaName, replica) in master.replicas {
+        for (name, masterID) in masters {
+            let master = instances[masterID].master
+            for (replicaName, replicaID) in master.replicas {
+                let replica = instances[replicaID]
                 let key = HostPort(replica.address.host.lowercased(), replica.address.port)
                 let release = handovers.pendingReleases.contains(key)
                 let repoint = handovers.pendingRepoints[key]
@@ -238,18 +242,19 @@ extension Sentinel {
                     // A leader we still reach repoints them itself, parallel-syncs at a time.
                     if let link = links[.peer(runID: leader)], !link.disconnected { continue }
                     // An INFO asked after the grace tells whether the leader repointed it.
-                    guard replica.state.infoRefresh > after else {
+                    guard replica.replica.state.infoRefresh > after else {
                         if !cc.pending.contains(.info) { send(owner, ["INFO"], tag: .info) }
                         continue
                     }
-                    guard sameAddress(HostPort(replica.slaveMasterHost ?? "", replica.slaveMasterPort), oldMaster) else {
+                    let reported = HostPort(replica.replica.slaveMasterHost ?? "", replica.replica.slaveMasterPort)
+                    guard sameAddress(reported, oldMaster) else {
                         handovers.pendingRepoints.removeValue(forKey: key)
                         continue
                     }
                 }
                 if sendSlaveOf(owner, to: announced(master.address)) {
                     handovers.pendingRepoints.removeValue(forKey: key)
-                    emit(.notice, "+slave-reconf-sent", describe(replica, of: master), master: name)
+                    emit(.notice, "+slave-reconf-sent", describe(replicaID), master: name)
                     send(owner, ["INFO"], tag: .info)
                 }
             }

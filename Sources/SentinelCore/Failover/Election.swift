@@ -12,7 +12,7 @@ extension Sentinel {
             persistence.changed = true
             emit(.warning, "+new-epoch", "\(epoch)", master: name)
         }
-        guard var master = masters[name] else { return (nil, 0) }
+        guard var master = masterNamed(name) else { return (nil, 0) }
         if master.config.leaderEpoch < epoch && settings.currentEpoch <= epoch {
             master.leader = candidate
             master.config.leaderEpoch = settings.currentEpoch
@@ -23,19 +23,19 @@ extension Sentinel {
                 master.failoverStartTime = now + desync()
                 master.pendingStartAt = nil
             }
-            masters[name] = master
+            self[master: name] = master
         }
-        return (masters[name]!.leader, masters[name]!.config.leaderEpoch)
+        return (self[master: name].leader, self[master: name].config.leaderEpoch)
     }
 
     /// sentinelGetLeader: tallies the votes the peers reported for the current epoch, casts our own
     /// vote (for the front runner, else ourselves), and returns the winner if it has at least
     /// `max(quorum, voters/2 + 1)` votes. Every known sentinel counts as a voter, dead ones too.
     mutating func electedLeader(master name: String, epoch: Epoch) -> String? {
-        guard let master = masters[name] else { return nil }
+        guard let master = masterNamed(name) else { return nil }
         let voters = master.sentinels.count + 1
         var counts: OrderedDictionary<String, Int> = [:]
-        for peer in master.sentinels.values {
+        for peer in peerInstances(of: master).map(\.peer) {
             if let leader = peer.leader, peer.leaderEpoch == settings.currentEpoch {
                 counts[leader, default: 0] += 1
             }

@@ -14,9 +14,9 @@ extension Sentinel {
         // Every tick for every master: a master that is not ODOWN with no start pending is the
         // usual case, decided without copying it.
         if readMaster(name, { !$0.oDown && $0.pendingStartAt == nil }) ?? true { return false }
-        guard let master = masters[name] else { return false }
+        guard let master = masterNamed(name) else { return false }
         guard master.oDown else {
-            masters[name]!.pendingStartAt = nil
+            self[master: name].pendingStartAt = nil
             return false
         }
         guard !master.failoverInProgress else { return false }
@@ -32,13 +32,13 @@ extension Sentinel {
                     .log(
                         .warning,
                         "Next failover delay: I will not start a failover before \(retryAt - now) ms from now (\(name))"))
-                masters[name]!.failoverDelayLogged = true
+                self[master: name].failoverDelayLogged = true
             }
             return false
         }
         guard let startAt = master.pendingStartAt else {
             let at = now + desync()
-            masters[name]!.pendingStartAt = at
+            self[master: name].pendingStartAt = at
             requestWakeUp(at: at)
             return false
         }
@@ -63,22 +63,22 @@ extension Sentinel {
     /// sentinelStartFailover: a new epoch, `+new-epoch`, `+try-failover`, state WAIT_START.
     /// Callers check ``epochExhausted()`` first.
     mutating func startFailover(_ name: String, kind: FailoverRun.Kind = .agreed) {
-        guard var master = masters[name] else { return }
+        guard var master = masterNamed(name) else { return }
         settings.currentEpoch = settings.currentEpoch.saturatingAdding(1)
         master.failover = FailoverRun(epoch: settings.currentEpoch, kind: kind, now: now)
         master.failoverStartTime = now + desync()
         master.failoverDelayLogged = false
         master.pendingStartAt = nil
-        masters[name] = master
+        self[master: name] = master
         emit(.warning, "+new-epoch", "\(settings.currentEpoch)", master: name)
-        emit(.warning, "+try-failover", describe(master), master: name)
+        emit(.warning, "+try-failover", describe(masters[name]!), master: name)
     }
 
     /// SENTINEL FAILOVER <name>: a forced failover that needs no agreement.
     mutating func forceFailover(_ id: ClientID, _ name: String) {
-        guard let master = masters[name] else { return reply(id, .error(Wire.errNoSuchMaster)) }
+        guard let master = masterNamed(name) else { return reply(id, .error(Wire.errNoSuchMaster)) }
         guard !master.failoverInProgress else { return reply(id, .error(Wire.errFailoverInProgress)) }
-        guard selectReplica(master) != nil else { return reply(id, .error(Wire.errNoGoodSlave)) }
+        guard selectReplica(masters[name]!) != nil else { return reply(id, .error(Wire.errNoGoodSlave)) }
         guard !epochExhausted() else { return reply(id, .error(Wire.errEpochExhausted)) }
         output.append(.log(.warning, "Executing user requested FAILOVER of '\(name)'"))
         startFailover(name, kind: .forced)
@@ -96,10 +96,10 @@ extension Sentinel {
         guard let current = readMaster(name, { $0.failoverState }), current != .none, current != .updateConfig
         else { return }
         // A coordinated failover past the pause is finished even in TILT: writers are parked.
-        let paused = masters[name]?.coordinated?.pauseSent ?? false
+        let paused = masterNamed(name)?.coordinated?.pauseSent ?? false
         guard !tilt || paused else { return }
         var previous: FailoverState? = nil
-        while let state = masters[name]?.failoverState, state != previous {
+        while let state = masterNamed(name)?.failoverState, state != previous {
             previous = state
             switch state {
             case .none, .updateConfig:
@@ -129,7 +129,7 @@ extension Sentinel {
 
     /// WAIT_START: wait to be elected (or go on at once when forced).
     private mutating func failoverWaitStart(_ name: String) {
-        guard let master = masters[name], let run = master.failover else { return }
+        guard let master = masterNamed(name), let run = master.failover else { return }
         let leader = electedLeader(master: name, epoch: run.epoch)
         let isLeader = leader.map { $0.lowercased() == myID.lowercased() } ?? false
         let electionTimeout = min(timing.electionTimeout, master.config.failoverTimeout)
@@ -139,13 +139,13 @@ extension Sentinel {
         case .wait:
             return
         case .abort(let event):
-            emit(.warning, event, describe(master), master: name)
+            emit(.warning, event, describe(masters[name]!), master: name)
             abortFailover(name)
             return
         case .proceed:
             break
         }
-        emit(.warning, "+elected-leader", describe(master), master: name)
+        emit(.warning, "+elected-leader", describe(masters[name]!), master: name)
         if simulateFailureFlags & SimulatedFailure.crashAfterElection != 0 {
             output.append(.log(.warning, "Simulated failure: crash after election"))
             output.append(.crash(exitCode: 99))
@@ -157,23 +157,23 @@ extension Sentinel {
 
     /// SELECT_SLAVE: choose the replica to promote.
     private mutating func failoverSelectSlave(_ name: String) {
-        guard let master = masters[name] else { return }
-        let choice = master.coordinated != nil ? coordinatedTarget(master) : selectReplica(master)
-        guard let replica = choice else {
-            emit(.warning, "-failover-abort-no-good-slave", describe(master), master: name)
+        guard let master = masterNamed(name) else { return }
+        let choice = master.coordinated != nil ? coordinatedTarget(name) : selectReplica(masters[name]!)
+        guard let replica = choice, let replicaID = master.replicas[replica.name] else {
+            emit(.warning, "-failover-abort-no-good-slave", describe(masters[name]!), master: name)
             abortFailover(name)
             return
         }
-        emit(.warning, "+selected-slave", describe(replica, of: master), master: name)
+        emit(.warning, "+selected-slave", describe(replicaID), master: name)
         modifyFailover(name) { [now] in $0.selected(replica.name, now: now) }
-        emit(.notice, "+failover-state-send-slaveof-noone", describe(replica, of: masters[name]!), master: name)
+        emit(.notice, "+failover-state-send-slaveof-noone", describe(replicaID), master: name)
     }
 
     /// SEND_SLAVEOF_NOONE: send the promotion transaction, then ask for INFO on the same connection,
     /// which answers after EXEC and so shows the new role one round trip later.
     private mutating func failoverSendSlaveofNoOne(_ name: String) {
-        if masters[name]?.coordinated != nil { return coordinatedSendPromotion(name) }
-        guard let master = masters[name], let replicaName = master.promotedReplica,
+        if masterNamed(name)?.coordinated != nil { return coordinatedSendPromotion(name) }
+        guard let master = masterNamed(name), let replicaName = master.promotedReplica,
             let replica = master.replicas[replicaName]
         else { return }
         let owner = LinkOwner.replica(master: name, name: replicaName)
@@ -182,7 +182,7 @@ extension Sentinel {
             return
         }
         guard sendSlaveOf(owner, to: nil) else { return }
-        emit(.notice, "+failover-state-wait-promotion", describe(replica, of: master), master: name)
+        emit(.notice, "+failover-state-wait-promotion", describe(replica), master: name)
         modifyFailover(name) { [now] in $0.promotionSent(now: now) }
         send(owner, ["INFO"], tag: .info)
         requestWakeUp(at: now + timing.promotionPollPeriod)
@@ -191,7 +191,7 @@ extension Sentinel {
     /// WAIT_PROMOTION: only the timeout is checked here; INFO processing moves on (see
     /// ``promotionConfirmed(_:)``). The promoted replica is polled every few tens of ms.
     private mutating func failoverWaitPromotion(_ name: String) {
-        if masters[name]?.coordinated != nil { return coordinatedWaitPromotion(name) }
+        if masterNamed(name)?.coordinated != nil { return coordinatedWaitPromotion(name) }
         guard !abortOnPromotionTimeout(name) else { return }
         requestWakeUp(at: now + timing.promotionPollPeriod)
     }
@@ -200,10 +200,10 @@ extension Sentinel {
     /// Returns whether it aborted.
     @discardableResult
     private mutating func abortOnPromotionTimeout(_ name: String) -> Bool {
-        guard let master = masters[name], let run = master.failover else { return false }
+        guard let master = masterNamed(name), let run = master.failover else { return false }
         guard case .abort(let event) = run.promotionTimeout(now: now, failoverTimeout: master.config.failoverTimeout)
         else { return false }
-        emit(.warning, event, describe(master), master: name)
+        emit(.warning, event, describe(masters[name]!), master: name)
         abortFailover(name)
         return true
     }
@@ -211,30 +211,30 @@ extension Sentinel {
     /// The promoted replica reported `role:master` while we wait for it: adopt the failover epoch
     /// as the config epoch, persist, tell everybody, and start repointing the other replicas.
     mutating func promotionConfirmed(_ name: String) {
-        guard let master = masters[name], let run = master.failover, let replicaName = run.promoted,
+        guard let master = masterNamed(name), let run = master.failover, let replicaName = run.promoted,
             let replica = master.replicas[replicaName]
         else { return }
-        masters[name]!.config.configEpoch = run.epoch
+        self[master: name].config.configEpoch = run.epoch
         modifyFailover(name) { [now] in $0.promotionConfirmed(now: now) }
         persistence.changed = true
-        emit(.warning, "+promoted-slave", describe(replica, of: master), master: name)
+        emit(.warning, "+promoted-slave", describe(replica), master: name)
         if simulateFailureFlags & SimulatedFailure.crashAfterPromotion != 0 {
             output.append(.log(.warning, "Simulated failure: crash after promotion"))
             output.append(.crash(exitCode: 99))
             return
         }
         emit(.warning, "+failover-state-reconf-slaves", describe(masters[name]!), master: name)
-        queueClientReconfigScript(master: name, role: "leader", from: master.address, to: replica.address)
+        queueClientReconfigScript(master: name, role: "leader", from: master.address, to: instances[replica].address)
         // Broadcast the new configuration now rather than at the next hello period.
         forceHellos(master: name)
-        if masters[name]?.coordinated != nil { coordinatedPromoted(name) }
+        if masterNamed(name)?.coordinated != nil { coordinatedPromoted(name) }
         failoverStateMachine(name)
     }
 
     /// RECONF_SLAVES: repoint the other replicas at the promoted one, `parallel-syncs` at a time,
     /// then detect the end of the failover.
     private mutating func failoverReconfSlaves(_ name: String) {
-        if let run = masters[name]?.coordinated {
+        if let run = masterNamed(name)?.coordinated {
             // A peer that never answers (its link up, the sentinel frozen) does not hold the
             // clients beyond the bounded confirmation wait.
             if run.confirmationExpired(now: now) { return coordinatedRelease(name) }
@@ -242,27 +242,28 @@ extension Sentinel {
             guard run.stage == .released else { return }
             sendReleases(name)
         }
-        guard let master = masters[name] else { return }
+        guard let master = masterNamed(name) else { return }
         let promoted = master.promotedReplica
-        var inProgress = master.replicas.values.filter { $0.reconf == .sent || $0.reconf == .inProgress }.count
-        for replicaName in master.replicas.keys {
+        var inProgress = replicaInstances(of: master).filter { $0.replica.reconf == .sent || $0.replica.reconf == .inProgress }
+            .count
+        for (replicaName, replicaID) in master.replicas {
             guard inProgress < master.config.parallelSyncs else { break }
-            guard let replica = masters[name]?.replicas[replicaName], replicaName != promoted,
-                replica.reconf != .done
+            guard let replica = instances.lookup(replicaID)?.replica, replicaName != promoted, replica.reconf != .done
             else { continue }
             if replica.reconf == .sent && now - replica.slaveReconfSentTime > timing.slaveReconfTimeout {
-                emit(.notice, "-slave-reconf-sent-timeout", describe(replica, of: masters[name]!), master: name)
-                masters[name]!.replicas[replicaName]!.reconf = .done
+                emit(.notice, "-slave-reconf-sent-timeout", describe(replicaID), master: name)
+                instances[replicaID].replica.reconf = .done
                 continue
             }
             guard replica.reconf == .none else { continue }
             let owner = LinkOwner.replica(master: name, name: replicaName)
             guard let link = links[owner], !link.disconnected else { continue }
-            guard let target = promoted.flatMap({ master.replicas[$0]?.address }) else { continue }
+            guard let target = promoted.flatMap({ master.replicas[$0] }).flatMap({ instances.lookup($0)?.address })
+            else { continue }
             if sendSlaveOf(owner, to: announced(target)) {
-                masters[name]!.replicas[replicaName]!.reconf = .sent
-                masters[name]!.replicas[replicaName]!.slaveReconfSentTime = now
-                emit(.notice, "+slave-reconf-sent", describe(replica, of: masters[name]!), master: name)
+                instances[replicaID].replica.reconf = .sent
+                instances[replicaID].replica.slaveReconfSentTime = now
+                emit(.notice, "+slave-reconf-sent", describe(replicaID), master: name)
                 send(owner, ["INFO"], tag: .info)
                 inProgress += 1
             }
@@ -270,11 +271,11 @@ extension Sentinel {
         // A coordinated failover ends only once both nodes confirmed the release (a lost one is
         // retried until then): +switch-master resets the run, and a release answered after it
         // would be dropped. failover-timeout still ends it.
-        let releasePending = masters[name]?.coordinated?.releasePending ?? false
+        let releasePending = masterNamed(name)?.coordinated?.releasePending ?? false
         if !releasePending || master.failover?.phaseTimedOut(now: now, failoverTimeout: master.config.failoverTimeout) == true {
             checkFailoverEnd(name)
         }
-        if masters[name]?.failoverState == .reconfSlaves {
+        if masterNamed(name)?.failoverState == .reconfSlaves {
             requestWakeUp(at: now + timing.reconfPollPeriod)
         }
     }
@@ -282,30 +283,30 @@ extension Sentinel {
     /// sentinelFailoverDetectEnd: the failover ends when every reachable replica is repointed, or
     /// after failover-timeout (then the rest get a best-effort SLAVEOF).
     private mutating func checkFailoverEnd(_ name: String) {
-        guard let master = masters[name], let run = master.failover, run.state == .reconfSlaves,
-            let promotedName = run.promoted, let promoted = master.replicas[promotedName],
-            !promoted.state.sDown
+        guard let master = masterNamed(name), let run = master.failover, run.state == .reconfSlaves,
+            let promotedName = run.promoted, let promoted = master.replicas[promotedName].map({ instances[$0] }),
+            !promoted.sDown
         else { return }
-        var notReconfigured = master.replicas.values.filter {
-            $0.name != promotedName && $0.reconf != .done && !$0.state.sDown
+        var notReconfigured = replicaInstances(of: master).filter {
+            $0.name != promotedName && $0.replica.reconf != .done && !$0.sDown
         }.count
         var timedOut = false
         if run.phaseTimedOut(now: now, failoverTimeout: master.config.failoverTimeout) {
             notReconfigured = 0
             timedOut = true
-            emit(.warning, "+failover-end-for-timeout", describe(master), master: name)
+            emit(.warning, "+failover-end-for-timeout", describe(masters[name]!), master: name)
         }
         guard notReconfigured == 0 else { return }
-        emit(.warning, "+failover-end", describe(master), master: name)
+        emit(.warning, "+failover-end", describe(masters[name]!), master: name)
         modifyFailover(name) { [now] in $0.ended(now: now) }
         if timedOut {
-            for (replicaName, replica) in master.replicas
-            where replicaName != promotedName && replica.reconf == .none {
+            for (replicaName, replicaID) in master.replicas
+            where replicaName != promotedName && instances[replicaID].replica.reconf == .none {
                 let owner = LinkOwner.replica(master: name, name: replicaName)
                 guard let link = links[owner], !link.disconnected else { continue }
                 if sendSlaveOf(owner, to: announced(promoted.address)) {
-                    masters[name]!.replicas[replicaName]!.reconf = .sent
-                    emit(.notice, "+slave-reconf-sent-be", describe(replica, of: masters[name]!), master: name)
+                    instances[replicaID].replica.reconf = .sent
+                    emit(.notice, "+slave-reconf-sent-be", describe(replicaID), master: name)
                 }
             }
         }
@@ -314,8 +315,9 @@ extension Sentinel {
     /// sentinelFailoverSwitchToPromotedSlave: `+switch-master`, then the master is reset to the
     /// promoted replica's address and the new configuration is broadcast at once.
     mutating func switchToPromotedReplica(_ name: String) {
-        guard let master = masters[name], master.failoverState == .updateConfig else { return }
-        let target = master.promotedReplica.flatMap { master.replicas[$0]?.address } ?? master.address
+        guard let master = masterNamed(name), master.failoverState == .updateConfig else { return }
+        let target =
+            master.promotedReplica.flatMap { master.replicas[$0] }.flatMap { instances.lookup($0)?.address } ?? master.address
         let old = announced(master.address)
         let new = announced(target)
         emit(.warning, "+switch-master", "\(name) \(old.host) \(old.port) \(new.host) \(new.port)", master: name)
@@ -326,9 +328,9 @@ extension Sentinel {
     /// sentinelAbortFailover (only before the promotion is confirmed): back to no failover; the
     /// start time is kept so the next attempt waits 2 × failover-timeout.
     mutating func abortFailover(_ name: String) {
-        guard let master = masters[name], master.failoverState <= .waitPromotion else { return }
+        guard let master = masterNamed(name), master.failoverState <= .waitPromotion else { return }
         if master.coordinated != nil { return abortCoordinated(name, reason: "failover aborted") }
-        masters[name]!.failover = nil
+        self[master: name].failover = nil
     }
 
     // MARK: - SLAVEOF
@@ -361,7 +363,7 @@ extension Sentinel {
         case .master(let name):
             return readMaster(name) { $0.state.inServerFailover } ?? false
         case .replica(let masterName, let name):
-            return readMaster(masterName) { $0.withReplica(name) { $0.state.inServerFailover } ?? false } ?? false
+            return replicaID(name, of: masterName).flatMap { readInstance($0) { $0.replica.state.inServerFailover } } ?? false
         case .peer:
             return false
         }

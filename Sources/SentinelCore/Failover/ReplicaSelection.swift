@@ -7,14 +7,18 @@ extension Sentinel {
     /// The replicas that may be promoted now, best first: exclusions (down, disconnected, stale,
     /// priority 0, too long disconnected from the master), then lower priority, larger replication
     /// offset, smaller runid (case-insensitive; unknown last).
-    func promotionCandidates(_ master: MasterState) -> [ReplicaState] {
+    func promotionCandidates(_ masterID: InstanceID) -> [Instance] {
+        guard let masterInstance = instances.lookup(masterID) else { return [] }
+        let master = masterInstance.master
         let pingPeriod = timing.pingPeriod
         // Periods (SENTINEL DEBUG) and down-after can be anything up to Int64.max: saturate.
-        let infoValidity = master.state.sDown ? pingPeriod.saturatingMultiplied(by: 5) : timing.infoPeriod.saturatingMultiplied(by: 3)
+        let infoValidity =
+            masterInstance.sDown ? pingPeriod.saturatingMultiplied(by: 5) : timing.infoPeriod.saturatingMultiplied(by: 3)
         var maxMasterDownTime = master.config.downAfterMilliseconds.saturatingMultiplied(by: 10)
-        if master.state.sDown { maxMasterDownTime = maxMasterDownTime.saturatingAdding(now - master.state.sDownSince) }
-        let eligible = master.replicas.values.filter { replica in
-            guard !replica.state.sDown else { return false }
+        if masterInstance.sDown { maxMasterDownTime = maxMasterDownTime.saturatingAdding(now - masterInstance.sDownSince) }
+        let eligible = replicaInstances(of: master).filter { instance in
+            let replica = instance.replica
+            guard !instance.sDown else { return false }
             guard let link = links[.replica(master: master.name, name: replica.name)], !link.disconnected else {
                 return false
             }
@@ -28,10 +32,11 @@ extension Sentinel {
     }
 
     /// The sort order of promotion candidates (compareSlavesForPromotion).
-    static func betterCandidate(_ a: ReplicaState, _ b: ReplicaState) -> Bool {
-        if a.slavePriority != b.slavePriority { return a.slavePriority < b.slavePriority }
-        if a.slaveReplOffset != b.slaveReplOffset { return a.slaveReplOffset > b.slaveReplOffset }
-        switch (a.state.runID, b.state.runID) {
+    static func betterCandidate(_ a: Instance, _ b: Instance) -> Bool {
+        let (x, y) = (a.replica, b.replica)
+        if x.slavePriority != y.slavePriority { return x.slavePriority < y.slavePriority }
+        if x.slaveReplOffset != y.slaveReplOffset { return x.slaveReplOffset > y.slaveReplOffset }
+        switch (a.runID, b.runID) {
         case (nil, nil): return false
         case (nil, _): return false
         case (_, nil): return true
@@ -39,8 +44,8 @@ extension Sentinel {
         }
     }
 
-    /// The replica a failover of `master` would promote right now, if any.
-    func selectReplica(_ master: MasterState) -> ReplicaState? {
-        promotionCandidates(master).first
+    /// The replica a failover of the master would promote right now, if any.
+    func selectReplica(_ masterID: InstanceID) -> Instance? {
+        promotionCandidates(masterID).first
     }
 }

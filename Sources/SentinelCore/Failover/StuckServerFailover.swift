@@ -53,7 +53,7 @@ extension Sentinel {
     /// needs no election); a second abort is answered `-ERR No failover in progress.` and ignored.
     mutating func recoverStuckServerFailover(_ name: String) {
         // Almost every master on almost every tick reports no FAILOVER: decided in place.
-        guard readMaster(name, { $0.state.inServerFailover }) == true, let master = masters[name] else { return }
+        guard readMaster(name, { $0.state.inServerFailover }) == true, let master = masterNamed(name) else { return }
         guard let state = master.state.serverFailoverState, master.state.serverFailoverSince != 0,
             links[.master(name)]?.cc.isUp == true, !serverFailoverIsKnown(master),
             now - master.state.infoRefresh < timing.infoPeriod.saturatingMultiplied(by: 2)
@@ -61,18 +61,19 @@ extension Sentinel {
         let stuckFor = now - master.state.serverFailoverSince
         guard stuckFor > Self.stuckAfter(state, config: master.config) else { return }
         let since = master.state.serverFailoverSince
-        let handedOver = master.replicas.values.contains { replica in
-            replica.state.roleReported == .master && replica.state.roleReportedTime >= since && !replica.state.sDown
+        let handedOver = replicaInstances(of: master).contains { instance in
+            let replica = instance.replica
+            return replica.state.roleReported == .master && replica.state.roleReportedTime >= since && !instance.sDown
         }
         guard !handedOver else { return }
         // After an abort of ours, only an INFO that came later tells whether it is still stuck.
         let abortSent = master.failoverAbortSentAt
         guard abortSent == 0 || (master.state.infoRefresh > abortSent && now - abortSent >= timing.stuckFailoverAbortRetry)
         else { return }
-        masters[name]!.failoverAbortSentAt = now
+        self[master: name].failoverAbortSentAt = now
         send(.master(name), ["FAILOVER", "ABORT"], tag: .stuckFailoverAbort(master: name))
         send(.master(name), ["INFO"], tag: .info)
-        emit(.warning, "+stuck-failover-abort", "\(describe(master)) #\(state) for \(stuckFor) ms", master: name)
+        emit(.warning, "+stuck-failover-abort", "\(describe(masters[name]!)) #\(state) for \(stuckFor) ms", master: name)
     }
 
     /// The master's answer to ``recoverStuckServerFailover(_:)``'s `FAILOVER ABORT`: logged; the

@@ -127,7 +127,7 @@ extension Sentinel {
                     readMaster(name) { master in
                         master.replicaListings.values.filter { $0.host.lowercased() == key }.map { HostPort($0.host, $0.port) }
                     } ?? []
-                for address in listed where address.port > 0 && masters[name]?.replicas[address.description] == nil {
+                for address in listed where address.port > 0 && masterNamed(name)?.replicas[address.description] == nil {
                     discoverListedReplica(address, master: name)
                 }
             }

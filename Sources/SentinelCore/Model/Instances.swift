@@ -44,16 +44,13 @@ enum TransactionKind: Hashable, Sendable {
     case release(HostPort)
 }
 
-/// The state Sentinel keeps about any monitored Redis instance (master or replica).
+/// What the INFO of a master or replica says, and when it said it (the fields of
+/// sentinelRedisInstance that only Redis instances have).
 struct RedisInstanceState: Hashable, Sendable {
-    var runID: String? = nil
-    var sDown: Bool = false
-    var sDownSince: Millis = 0
     var infoRefresh: Millis = 0
     var infoText: String? = nil
     var roleReported: ReportedRole
     var roleReportedTime: Millis
-    var lastPubTime: Millis
     /// INFO `master_failover_state` (any role reports it); nil while it never reported one (no FAILOVER).
     var serverFailoverState: String? = nil
     /// When the instance began to report its current `serverFailoverState` other than
@@ -67,12 +64,14 @@ struct RedisInstanceState: Hashable, Sendable {
     init(role: ReportedRole, now: Millis) {
         self.roleReported = role
         self.roleReportedTime = now
-        self.lastPubTime = now
     }
 }
 
-/// A replica of a monitored master, discovered from the master's INFO or remembered in the config.
+/// A replica's own data: discovered from its master's INFO or remembered in the config.
 struct ReplicaState: Hashable, Sendable {
+    /// The master it replicates (its entry in the ``InstanceTable``).
+    let master: InstanceID
+    /// `ip:port`, its key among its master's replicas.
     var name: String
     var address: HostPort
     var state: RedisInstanceState
@@ -88,7 +87,8 @@ struct ReplicaState: Hashable, Sendable {
     var reconf: ReconfState = .none
     var slaveReconfSentTime: Millis = 0
 
-    init(address: HostPort, now: Millis) {
+    init(address: HostPort, of master: InstanceID, now: Millis) {
+        self.master = master
         self.name = address.description
         self.address = address
         self.state = RedisInstanceState(role: .slave, now: now)
@@ -104,40 +104,41 @@ enum ReconfState: Hashable, Sendable {
     case done
 }
 
-/// Another sentinel monitoring the same master, discovered by hello or remembered in the config.
+/// A peer sentinel's own data under one master (discovered by hello or remembered in the config);
+/// its runid is the instance's ``Instance/runID``.
 struct PeerState: Hashable, Sendable {
-    var runID: String
+    /// The master under which this sentinel was discovered (its entry in the ``InstanceTable``).
+    let master: InstanceID
     var address: HostPort
-    var sDown: Bool = false
-    var sDownSince: Millis = 0
     var masterDown: Bool = false
     var lastHelloTime: Millis
-    /// Last successful hello PUBLISH to this peer for this master.
-    var lastPubTime: Millis
     var lastMasterDownReplyTime: Millis
     /// That sentinel's most recent vote, as it told us.
     var leader: String? = nil
     var leaderEpoch: Epoch = 0
 
-    init(runID: String, address: HostPort, now: Millis) {
-        self.runID = runID
+    init(address: HostPort, of master: InstanceID, now: Millis) {
+        self.master = master
         self.address = address
         self.lastHelloTime = now
-        self.lastPubTime = now
         self.lastMasterDownReplyTime = now
     }
+
+    /// Stands in for a role's data while that data is modified in place (``Instance/master``):
+    /// every field is trivial or immortal, so putting it in costs no reference counting.
+    static let vacant = PeerState(address: HostPort("", 0), of: InstanceID(-1), now: 0)
 }
 
-/// A monitored master: its settings (as persisted), its live state, its replicas and peer sentinels.
+/// A master's own data: its settings (as persisted), its live state, its replicas and peer sentinels.
 struct MasterState: Hashable, Sendable {
     var config: MasterConfig
     var state: RedisInstanceState
     var oDown: Bool = false
     var oDownSince: Millis = 0
-    /// Replicas keyed by `ip:port` name.
-    var replicas: OrderedDictionary<String, ReplicaState> = [:]
-    /// Peer sentinels keyed by runid.
-    var sentinels: OrderedDictionary<String, PeerState> = [:]
+    /// Replicas keyed by `ip:port` name (their entries in the ``InstanceTable``).
+    var replicas: OrderedDictionary<String, InstanceID> = [:]
+    /// Peer sentinels keyed by runid (their entries in the ``InstanceTable``).
+    var sentinels: OrderedDictionary<String, InstanceID> = [:]
     /// Our vote for this master (`leader`); the epoch is `config.leaderEpoch`.
     var leader: String? = nil
 

@@ -1,28 +1,64 @@
 import OrderedCollections
 
-/// Cheap access to one master's state for the paths that run every timer tick for every master.
+/// Reaching masters, replicas and peers in the ``InstanceTable``: by name for masters
+/// (``Sentinel/masters``), by name under their master for replicas and peers.
 ///
-/// `masters[name]` returns a copy of the whole ``MasterState`` (every string, dictionary and
-/// array in it retained, then released), and a write through `masters[name]!.…` moves the
-/// struct out of the dictionary and back. These helpers look the master up once and read it in
-/// place or modify it in place.
-///
-/// The readers lend the element to `body` (`borrowing`): it is read where it is stored, never
-/// copied (a copy retains and releases every field, the very cost these helpers avoid), and the
-/// compiler guarantees `body` only reads it.
+/// The paths that run every timer tick for every instance read in place (`read…`, lent to `body`
+/// as `borrowing`, so it is never copied and the compiler guarantees `body` only reads it) or
+/// modify in place (`modify…`, `self[master:]`, `instances[id]`): a copy of an instance retains and
+/// releases every string, dictionary and array in it.
 extension Sentinel {
-    /// Runs `body` on the master named `name`, read in place; nil if there is no such master.
-    /// `body` must not keep the value beyond the call.
-    @inline(__always)
-    func readMaster<R>(_ name: String, _ body: (borrowing MasterState) -> R) -> R? {
-        masters.readValue(forKey: name, body)
+    /// The master named `name`'s own data, read or modified in place. The master must exist (as
+    /// `masters[name]!` did).
+    subscript(master name: String) -> MasterState {
+        get { instances[masters[name]!].master }
+        _modify { yield &instances[masters[name]!].master }
     }
 
-    /// Runs `body` on the master named `name`, modified in place; nil if there is no such master.
+    /// A copy of the master named `name`'s own data; nil if there is no such master.
+    func masterNamed(_ name: String) -> MasterState? {
+        masters[name].map { instances[$0].master }
+    }
+
+    /// The master named `name`'s instance (a copy); nil if there is no such master.
+    func masterInstance(_ name: String) -> Instance? {
+        masters[name].map { instances[$0] }
+    }
+
+    /// The id of the replica `replica` (`ip:port`) of the master named `master`, if both exist.
+    func replicaID(_ replica: String, of master: String) -> InstanceID? {
+        readMaster(master) { $0.replicas[replica] } ?? nil
+    }
+
+    /// The id of the peer `runID` under the master named `master`, if both exist.
+    func peerID(_ runID: String, of master: String) -> InstanceID? {
+        readMaster(master) { $0.sentinels[runID] } ?? nil
+    }
+
+    /// Runs `body` on the master named `name`'s own data, read in place; nil if there is no such master.
     @inline(__always)
+    func readMaster<R>(_ name: String, _ body: (borrowing MasterState) -> R) -> R? {
+        guard let id = masters[name] else { return nil }
+        return instances.read(id) { body($0.master) }
+    }
+
+    /// Runs `body` on the master named `name`'s own data, modified in place; nil if there is no such master.
+    @inline(__always) @discardableResult
     mutating func modifyMaster<R>(_ name: String, _ body: (inout MasterState) -> R) -> R? {
-        guard let index = masters.index(forKey: name) else { return nil }
-        return body(&masters.values[index])
+        guard let id = masters[name] else { return nil }
+        return instances.modify(id) { body(&$0.master) }
+    }
+
+    /// Runs `body` on an instance, read in place; nil if it is gone.
+    @inline(__always)
+    func readInstance<R>(_ id: InstanceID, _ body: (borrowing Instance) -> R) -> R? {
+        instances.read(id, body)
+    }
+
+    /// Runs `body` on an instance, modified in place; nil if it is gone.
+    @inline(__always) @discardableResult
+    mutating func modifyInstance<R>(_ id: InstanceID, _ body: (inout Instance) -> R) -> R? {
+        instances.modify(id, body)
     }
 
     /// Runs `body` on an owner's link, read in place; nil if it has no link. `body` must only read.
@@ -35,60 +71,50 @@ extension Sentinel {
         modifyLink(owner, body)
     }
 
-    /// Runs `body` on every master in order, read in place (no copies), stopping at the first
-    /// non-nil result.
+    /// Runs `body` on every master's own data in order, read in place (no copies), stopping at the
+    /// first non-nil result.
     @inline(__always)
     func firstMaster<R>(_ body: (borrowing MasterState) -> R?) -> R? {
-        masters.firstValue(body)
+        for id in masters.values {
+            if let result = instances.read(id, { body($0.master) }) ?? nil { return result }
+        }
+        return nil
     }
 
-    /// Runs `body` on every master in order, read in place (no copies).
+    /// Runs `body` on every master's own data in order, read in place (no copies).
     @inline(__always)
     func forEachMaster(_ body: (borrowing MasterState) -> Void) {
-        _ = masters.firstValue { (master: borrowing MasterState) -> Void? in
-            body(master)
-            return nil
-        }
-    }
-}
-
-extension MasterState {
-    /// Runs `body` on the replica named `name`, read in place; nil if there is no such replica.
-    @inline(__always)
-    func withReplica<R>(_ name: String, _ body: (borrowing ReplicaState) -> R) -> R? {
-        replicas.readValue(forKey: name, body)
+        for id in masters.values { instances.read(id) { body($0.master) } }
     }
 
-    /// Runs `body` on the peer sentinel with this runid, read in place; nil if there is none.
-    @inline(__always)
-    func withPeer<R>(_ runID: String, _ body: (borrowing PeerState) -> R) -> R? {
-        sentinels.readValue(forKey: runID, body)
-    }
-}
-
-extension MasterState {
-    /// Whether any peer sentinel satisfies `predicate`, each read in place.
-    @inline(__always)
-    func anyPeer(_ predicate: (borrowing PeerState) -> Bool) -> Bool {
-        sentinels.firstValue { predicate($0) ? true : nil } ?? false
-    }
-}
-
-/// The one place the in-place readers above reach a value by address.
-extension OrderedDictionary {
-    /// Runs `body` on the value for `key`, lent in place; nil if there is none.
-    @inline(__always)
-    fileprivate func readValue<R>(forKey key: Key, _ body: (borrowing Value) -> R) -> R? {
-        guard let index = index(forKey: key) else { return nil }
-        return values.withUnsafeBufferPointer { body($0[index]) }
+    /// The replicas of a master, as instances (copies), in order.
+    func replicaInstances(of master: borrowing MasterState) -> [Instance] {
+        master.replicas.values.map { instances[$0] }
     }
 
-    /// Runs `body` on every value in order, lent in place, stopping at the first non-nil result.
+    /// The peer sentinels of a master, as instances (copies), in order.
+    func peerInstances(of master: borrowing MasterState) -> [Instance] {
+        master.sentinels.values.map { instances[$0] }
+    }
+
+    /// Whether any peer sentinel of the master satisfies `predicate`, each read in place.
     @inline(__always)
-    fileprivate func firstValue<R>(_ body: (borrowing Value) -> R?) -> R? {
-        values.withUnsafeBufferPointer { buffer in
-            for i in buffer.indices { if let result = body(buffer[i]) { return result } }
-            return nil
-        }
+    func anyPeer(of master: borrowing MasterState, _ predicate: (borrowing Instance) -> Bool) -> Bool {
+        for id in master.sentinels.values where instances.read(id, predicate) == true { return true }
+        return false
+    }
+
+    /// Runs `body` on the replica named `name` of a master, read in place; nil if there is none.
+    @inline(__always)
+    func withReplica<R>(_ name: String, of master: borrowing MasterState, _ body: (borrowing Instance) -> R) -> R? {
+        guard let id = master.replicas[name] else { return nil }
+        return instances.read(id, body)
+    }
+
+    /// Runs `body` on the peer with this runid under a master, read in place; nil if there is none.
+    @inline(__always)
+    func withPeer<R>(_ runID: String, of master: borrowing MasterState, _ body: (borrowing Instance) -> R) -> R? {
+        guard let id = master.sentinels[runID] else { return nil }
+        return instances.read(id, body)
     }
 }

@@ -47,7 +47,8 @@ extension Sentinel {
         let infoRefresh: Millis?
         switch owner {
         case .master(let name): infoRefresh = readMaster(name) { $0.state.infoRefresh }
-        case .replica(let master, let name): infoRefresh = readMaster(master) { $0.withReplica(name) { $0.state.infoRefresh } } ?? nil
+        case .replica(let master, let name):
+            infoRefresh = replicaID(name, of: master).flatMap { readInstance($0) { $0.replica.state.infoRefresh } }
         case .peer: return false
         }
         return (infoRefresh ?? 0) <= stalledAt
@@ -100,113 +101,69 @@ extension Sentinel {
         return readLink(owner) { Self.silence(of: $0, now: now) }
     }
 
-    /// sentinelCheckSubjectivelyDown for a master.
-    mutating func checkMasterSDown(_ name: String) {
-        // Read in place: this runs every tick for every master; the master is copied only to
-        // describe it in an event.
+    /// sentinelCheckSubjectivelyDown, for a master, a replica or a peer alike: down once no valid
+    /// PING reply came for longer than the master's down-after-milliseconds (a peer's link is
+    /// shared, its silence is the link's); a master also when it has reported the replica role
+    /// for longer than down-after plus two INFO periods, or stayed rebooting longer than
+    /// master-reboot-down-after-period. A master going down asks the peers at once instead of at
+    /// the next ask period.
+    mutating func checkSubjectivelyDown(_ id: InstanceID) {
+        // Read in place: this runs every tick for every instance.
         let now = self.now
         let infoPeriod = timing.infoPeriod
         guard
-            let (downAfter, wasDown, reportsReplica, rebootTooLong) = readMaster(name, { master in
-                let downAfter = master.config.downAfterMilliseconds
-                let reportsReplica =
-                    master.state.roleReported == .slave
-                    && now - master.state.roleReportedTime
-                        > downAfter.saturatingAdding(infoPeriod.saturatingMultiplied(by: 2))
-                let rebootTooLong =
-                    master.masterReboot && now - master.masterRebootSince > master.config.masterRebootDownAfterPeriod
-                return (downAfter, master.state.sDown, reportsReplica, rebootTooLong)
-            })
-        else { return }
-        guard let elapsed = checkLinkHealth(.master(name), downAfter: downAfter) else { return }
-        let down = elapsed > downAfter || reportsReplica || rebootTooLong
-        if down && !wasDown {
-            modifyMaster(name) {
-                $0.state.sDown = true
-                $0.state.sDownSince = now
-            }
-            emit(.warning, "+sdown", describe(masters[name]!), master: name)
-            // Ask the peers at once instead of at the next ask period.
-            askMasterStateToOtherSentinels(name, forced: true)
-        } else if !down && wasDown {
-            modifyMaster(name) { $0.state.sDown = false }
-            emit(.warning, "-sdown", describe(masters[name]!), master: name)
-        }
-    }
-
-    /// SDOWN for a replica (only the silence rule applies to replicas).
-    mutating func checkReplicaSDown(master name: String, replica replicaName: String) {
-        guard
-            let (downAfter, wasDown) = readMaster(name, { master in
-                // Read first: a closure capturing `master` would make the lookup copy the whole master.
-                let downAfter = master.config.downAfterMilliseconds
-                return master.withReplica(replicaName) { (downAfter, $0.state.sDown) }
+            let (owner, masterName, downAfter, wasDown, otherRule) = readInstance(id, { instance in
+                instances.read(instance.masterID ?? id) { master -> (LinkOwner, String, Int64, Bool, Bool) in
+                    let m = master.master
+                    let downAfter = m.config.downAfterMilliseconds
+                    switch instance.role {
+                    case .master:
+                        let reportsReplica =
+                            m.state.roleReported == .slave
+                            && now - m.state.roleReportedTime
+                                > downAfter.saturatingAdding(infoPeriod.saturatingMultiplied(by: 2))
+                        let rebootTooLong = m.masterReboot && now - m.masterRebootSince > m.config.masterRebootDownAfterPeriod
+                        return (.master(m.name), m.name, downAfter, instance.sDown, reportsReplica || rebootTooLong)
+                    case .replica(let r):
+                        return (.replica(master: m.name, name: r.name), m.name, downAfter, instance.sDown, false)
+                    case .sentinel:
+                        return (.peer(runID: instance.name), m.name, downAfter, instance.sDown, false)
+                    }
+                }
             }) ?? nil
         else { return }
-        let owner = LinkOwner.replica(master: name, name: replicaName)
         guard let silence = checkLinkHealth(owner, downAfter: downAfter) else { return }
-        let down = silence > downAfter
-        let now = self.now
-        if down && !wasDown {
-            modifyMaster(name) {
-                $0.replicas.values[$0.replicas.index(forKey: replicaName)!].state.sDown = true
-                $0.replicas.values[$0.replicas.index(forKey: replicaName)!].state.sDownSince = now
-            }
-            let master = masters[name]!
-            emit(.warning, "+sdown", describe(master.replicas[replicaName]!, of: master), master: name)
-        } else if !down && wasDown {
-            modifyMaster(name) { $0.replicas.values[$0.replicas.index(forKey: replicaName)!].state.sDown = false }
-            let master = masters[name]!
-            emit(.warning, "-sdown", describe(master.replicas[replicaName]!, of: master), master: name)
+        let down = silence > downAfter || otherRule
+        guard down != wasDown else { return }
+        modifyInstance(id) {
+            $0.sDown = down
+            if down { $0.sDownSince = now }
         }
-    }
-
-    /// SDOWN for a peer sentinel under one master, from the link it shares with other masters.
-    mutating func checkPeerSDown(master name: String, peer runID: String) {
-        guard
-            let (downAfter, wasDown) = readMaster(name, { master in
-                // Read first: a closure capturing `master` would make the lookup copy the whole master.
-                let downAfter = master.config.downAfterMilliseconds
-                return master.withPeer(runID) { (downAfter, $0.sDown) }
-            }) ?? nil
-        else { return }
-        let owner = LinkOwner.peer(runID: runID)
-        guard let silence = checkLinkHealth(owner, downAfter: downAfter) else { return }
-        let down = silence > downAfter
-        let now = self.now
-        if down && !wasDown {
-            modifyMaster(name) {
-                $0.sentinels.values[$0.sentinels.index(forKey: runID)!].sDown = true
-                $0.sentinels.values[$0.sentinels.index(forKey: runID)!].sDownSince = now
-            }
-            let master = masters[name]!
-            emit(.warning, "+sdown", describe(master.sentinels[runID]!, of: master), master: name)
-        } else if !down && wasDown {
-            modifyMaster(name) { $0.sentinels.values[$0.sentinels.index(forKey: runID)!].sDown = false }
-            let master = masters[name]!
-            emit(.warning, "-sdown", describe(master.sentinels[runID]!, of: master), master: name)
-        }
+        emit(.warning, down ? "+sdown" : "-sdown", describe(id), master: masterName)
+        if down, case .master = owner { askMasterStateToOtherSentinels(masterName, forced: true) }
     }
 
     // MARK: - ODOWN
 
     /// sentinelCheckObjectivelyDown: this sentinel plus every peer that said "down" reach the quorum.
     mutating func checkObjectivelyDown(_ name: String) {
+        guard let id = masters[name] else { return }
         // Neither SDOWN nor ODOWN (every tick for every healthy master): nothing changes.
-        guard readMaster(name, { $0.state.sDown || $0.oDown }) == true else { return }
-        guard let master = masters[name] else { return }
+        guard let (sDown, oDown, quorum) = readInstance(id, { ($0.sDown, $0.master.oDown, $0.master.config.quorum) }),
+            sDown || oDown
+        else { return }
         var count = 0
-        if master.state.sDown {
-            count = 1 + master.sentinels.values.filter(\.masterDown).count
+        if sDown {
+            count = 1 + self[master: name].sentinels.values.filter { instances[$0].peer.masterDown }.count
         }
-        let down = master.state.sDown && count >= master.config.quorum
-        if down && !master.oDown {
-            masters[name]!.oDown = true
-            masters[name]!.oDownSince = now
-            emit(.warning, "+odown", "\(describe(master)) #quorum \(count)/\(master.config.quorum)", master: name)
-        } else if !down && master.oDown {
-            masters[name]!.oDown = false
-            emit(.warning, "-odown", describe(master), master: name)
+        let down = sDown && count >= quorum
+        if down && !oDown {
+            self[master: name].oDown = true
+            self[master: name].oDownSince = now
+            emit(.warning, "+odown", "\(describe(id)) #quorum \(count)/\(quorum)", master: name)
+        } else if !down && oDown {
+            self[master: name].oDown = false
+            emit(.warning, "-odown", describe(id), master: name)
         }
     }
 
@@ -215,28 +172,33 @@ extension Sentinel {
     /// sentinelAskMasterStateToOtherSentinels: asks each peer whether it sees the master down, and
     /// (once our failover started) for its vote.
     mutating func askMasterStateToOtherSentinels(_ name: String, forced: Bool) {
+        guard let id = masters[name] else { return }
         // Every tick for every master: nothing to ask (the master is not SDOWN and no coordinated
         // vote) and no stale answer to clear is the usual case, decided without copying the master.
         let now = self.now
         let stale = timing.askPeriod.saturatingMultiplied(by: 5)
-        let idle = readMaster(name) { master in
-            guard !(master.state.sDown || master.coordinated?.stage == .electing) else { return false }
-            return !master.anyPeer { now - $0.lastMasterDownReplyTime > stale && ($0.masterDown || $0.leader != nil) }
+        let idle = readInstance(id) { instance in
+            guard !(instance.sDown || instance.master.coordinated?.stage == .electing) else { return false }
+            return !anyPeer(of: instance.master) {
+                now - $0.peer.lastMasterDownReplyTime > stale && ($0.peer.masterDown || $0.peer.leader != nil)
+            }
         }
         guard idle == false else { return }
-        guard let master = masters[name] else { return }
-        for (runID, peer) in master.sentinels {
-            // Only when there is something to clear: this runs every tick for every master and
-            // peer, and a write through `masters[name]!` moves the whole MasterState out and back.
-            if now - peer.lastMasterDownReplyTime > stale, peer.masterDown || peer.leader != nil {
-                masters[name]!.sentinels[runID]!.masterDown = false
-                masters[name]!.sentinels[runID]!.leader = nil
+        let sDown = instances[id].sDown
+        let master = self[master: name]
+        for peerID in master.sentinels.values {
+            let peer = instances[peerID]
+            let runID = peer.name
+            // Only when there is something to clear: this runs every tick for every master and peer.
+            if now - peer.peer.lastMasterDownReplyTime > stale, peer.peer.masterDown || peer.peer.leader != nil {
+                instances[peerID].peer.masterDown = false
+                instances[peerID].peer.leader = nil
             }
             // Votes are also asked for a coordinated failover of a healthy master.
-            guard master.state.sDown || master.coordinated?.stage == .electing else { continue }
+            guard sDown || master.coordinated?.stage == .electing else { continue }
             let owner = LinkOwner.peer(runID: runID)
             guard let link = links[owner], !link.disconnected else { continue }
-            guard forced || now - peer.lastMasterDownReplyTime >= timing.askPeriod else { continue }
+            guard forced || now - peer.peer.lastMasterDownReplyTime >= timing.askPeriod else { continue }
             // Do not stack asks on a peer that has not answered the previous one.
             if link.cc.isAwaiting(.isMasterDown(master: name)) && !forced { continue }
             let address = announced(master.address)
@@ -255,24 +217,25 @@ extension Sentinel {
     /// Acts on it at once (ODOWN, the election tally) instead of waiting for the next tick.
     mutating func isMasterDownReply(master name: String, peer runID: String, _ value: RESPValue) {
         guard case .array(let e) = value, e.count == 3, case .integer(let down) = e[0], let leader = e[1].string,
-            case .integer(let epoch) = e[2], var peer = masters[name]?.sentinels[runID]
+            case .integer(let epoch) = e[2], let peerID = peerID(runID, of: name)
         else { return }
-        peer.lastMasterDownReplyTime = now
-        peer.masterDown = down == 1
-        if leader != "*" {
-            if peer.leaderEpoch != Epoch(max(0, epoch)) {
-                output.append(.log(.notice, "\(runID) voted for \(leader) \(epoch)"))
-            }
-            peer.leader = leader
-            peer.leaderEpoch = Epoch(max(0, epoch))
+        let now = self.now
+        let voted = modifyInstance(peerID) { instance -> Bool in
+            instance.peer.lastMasterDownReplyTime = now
+            instance.peer.masterDown = down == 1
+            guard leader != "*" else { return false }
+            let changed = instance.peer.leaderEpoch != Epoch(max(0, epoch))
+            instance.peer.leader = leader
+            instance.peer.leaderEpoch = Epoch(max(0, epoch))
+            return changed
         }
-        masters[name]!.sentinels[runID] = peer
+        if voted == true { output.append(.log(.notice, "\(runID) voted for \(leader) \(epoch)")) }
         guard !tilt else { return }
         checkObjectivelyDown(name)
-        if masters[name]?.failoverState == .waitStart {
+        if masterNamed(name)?.failoverState == .waitStart {
             failoverStateMachine(name)
-        } else if masters[name]?.oDown == true {
-            requestWakeUp(at: masters[name]?.pendingStartAt ?? now)
+        } else if masterNamed(name)?.oDown == true {
+            requestWakeUp(at: masterNamed(name)?.pendingStartAt ?? now)
         }
     }
 }

@@ -6,13 +6,12 @@ import RESP
 extension Sentinel {
     /// The address clients should use for a master right now (sentinelGetCurrentMasterAddress):
     /// the promoted replica's once the failover reached RECONF_SLAVES, else the stored address.
-    func currentAddress(_ master: MasterState) -> HostPort { Self.currentAddress(master) }
-
-    static func currentAddress(_ master: MasterState) -> HostPort {
+    func currentAddress(_ master: borrowing MasterState) -> HostPort {
         if master.failoverInProgress, master.failoverState >= .reconfSlaves,
-            let promoted = master.promotedReplica.flatMap({ master.replicas[$0] })
+            let promoted = master.promotedReplica.flatMap({ master.replicas[$0] }),
+            let address = readInstance(promoted, { $0.address })
         {
-            return promoted.address
+            return address
         }
         return master.address
     }
@@ -28,21 +27,18 @@ extension Sentinel {
         let prefix = "\(ip),\(port),\(myID),\(settings.currentEpoch),"
         // Read in place: one hello per instance and peer every 2 s, for every master.
         return readMaster(name) { master in
-            let current = announcedAddress(Self.currentAddress(master))
+            let current = announcedAddress(currentAddress(master))
             return "\(prefix)\(master.name),\(current.host),\(current.port),\(master.config.configEpoch)"
         }
     }
 
-    /// PUBLISHes our hello to a master or replica on its command connection (sentinelSendHello).
-    /// `forced` (a new configuration to spread now) sends it even while an earlier hello is
-    /// still unanswered on the connection.
-    mutating func sendHello(_ owner: LinkOwner, forced: Bool = false) {
-        let masterName: String
-        switch owner {
-        case .master(let name): masterName = name
-        case .replica(let name, _): masterName = name
-        case .peer: return
-        }
+    /// PUBLISHes our hello about the instance's master: to a master or replica on its command
+    /// connection (sentinelSendHello), to a peer on its port (``sendHelloToPeer(_:master:)``).
+    /// `forced` (a new configuration to spread now) sends it to a master or replica even while an
+    /// earlier hello is still unanswered on the connection.
+    mutating func sendHello(_ id: InstanceID, forced: Bool = false) {
+        guard let (owner, masterName) = linkOwner(of: id) else { return }
+        if case .peer(let runID) = owner { return sendHelloToPeer(runID, master: masterName) }
         guard let cc = links[owner]?.cc.up, let payload = helloPayload(master: masterName, localAddress: cc.localAddress)
         else { return }
         // Never PUBLISH to a write-paused instance: it would block everything behind it on the link.
@@ -70,10 +66,9 @@ extension Sentinel {
 
     /// Sends hellos for a master to all its instances and peers now instead of at the next period.
     mutating func forceHellos(master name: String) {
-        guard let master = masters[name] else { return }
-        sendHello(.master(name), forced: true)
-        for replica in master.replicas.keys { sendHello(.replica(master: name, name: replica), forced: true) }
-        for runID in master.sentinels.keys { sendHelloToPeer(runID, master: name) }
+        guard let id = masters[name] else { return }
+        let master = self[master: name]
+        for instance in [id] + master.replicas.values + master.sentinels.values { sendHello(instance, forced: true) }
     }
 
     /// Processes one hello payload, from a monitored instance's channel or from a peer's PUBLISH
@@ -108,28 +103,26 @@ extension Sentinel {
         }
 
         // By name first (every usual hello); else by resolved IP (a peer known by IP announcing a name).
-        let known =
-            (readMaster(masterName) {
-                $0.withPeer(runID) { sameAddress($0.address, address) }
-            } ?? nil) ?? false
+        let known = peerID(runID, of: masterName).flatMap { readInstance($0) { sameAddress($0.address, address) } } ?? false
         if !known {
             var switched = false
-            if let moved = masters[masterName]!.sentinels[runID] {
+            if let moved = peerID(runID, of: masterName) {
                 // Same runid at a new address: the peer moved.
-                emitDuplicate(moved, of: masterName, newAddress: address, runID: runID)
-                masters[masterName]!.sentinels.removeValue(forKey: runID)
+                emitDuplicate(moved, newAddress: address, runID: runID)
+                removePeer(runID, from: masterName)
                 switched = true
                 emit(
                     .notice, "+sentinel-address-switch",
                     "\(describe(masters[masterName]!)) ip \(address.host) port \(address.port) for \(runID)",
                     master: masterName)
-            } else if let stale = masters[masterName]!.sentinels.values.first(where: {
-                sameAddress($0.address, address) && $0.runID != runID
+            } else if let stale = self[master: masterName].sentinels.values.first(where: {
+                let peer = instances[$0]
+                return sameAddress(peer.address, address) && peer.runID != runID
             }) {
                 // Same address with a new runid: the peer restarted with a new id.
-                emitDuplicate(stale, of: masterName, newAddress: address, runID: runID)
-                emit(.notice, "+sentinel-invalid-addr", describe(stale, of: masters[masterName]!), master: masterName)
-                removePeerEverywhere(stale.runID)
+                emitDuplicate(stale, newAddress: address, runID: runID)
+                emit(.notice, "+sentinel-invalid-addr", describe(stale), master: masterName)
+                removePeerEverywhere(instances[stale].name)
             }
             guard isAcceptableHost(address.host) else {
                 // Redis cannot create an instance at such an address (createSentinelAddr fails):
@@ -144,9 +137,7 @@ extension Sentinel {
             }
             addPeer(runID, address: address, to: masterName)
             if !switched {
-                emit(
-                    .notice, "+sentinel", describe(masters[masterName]!.sentinels[runID]!, of: masters[masterName]!),
-                    master: masterName)
+                emit(.notice, "+sentinel", describe(peerID(runID, of: masterName)!), master: masterName)
             } else {
                 updatePeerAddressEverywhere(runID, address: address)
             }
@@ -157,13 +148,11 @@ extension Sentinel {
         adoptEpoch(epoch, master: masterName)
 
         // The usual hello (a known peer, no newer config) only refreshes lastHelloTime, in place.
-        guard let configEpoch = readMaster(masterName, { m in m.withPeer(runID) { _ in m.config.configEpoch } }) ?? nil
+        guard let peer = peerID(runID, of: masterName), let configEpoch = readMaster(masterName, { $0.config.configEpoch })
         else { return }
         if masterConfigEpoch > configEpoch {
-            guard var master = masters[masterName], let peer = master.sentinels[runID] else { return }
-            master.config.configEpoch = masterConfigEpoch
-            masters[masterName] = master
-            let current = currentAddress(master)
+            self[master: masterName].config.configEpoch = masterConfigEpoch
+            let current = readMaster(masterName) { currentAddress($0) }!
             if !sameAddress(current, advertised) && !isAcceptableHost(advertised.host) {
                 // Redis cannot create an instance at such an address (createSentinelAddr fails in
                 // sentinelResetMasterAndChangeAddress) and the master stays where it is. Switching
@@ -175,7 +164,7 @@ extension Sentinel {
                         "Hello from \(runID) announces master \(masterName) at \(advertised), which is not an IP address (resolve-hostnames is off): not switching"
                     ))
             } else if !sameAddress(current, advertised) {
-                emit(.warning, "+config-update-from", describe(peer, of: master), master: masterName)
+                emit(.warning, "+config-update-from", describe(peer), master: masterName)
                 let old = announced(current)
                 emit(
                     .warning, "+switch-master",
@@ -186,10 +175,8 @@ extension Sentinel {
             }
         }
         let now = self.now
-        modifyMaster(masterName) { master in
-            guard let index = master.sentinels.index(forKey: runID) else { return }
-            master.sentinels.values[index].lastHelloTime = now
-        }
+        // The peer is looked up again: a switch above may have reset the master.
+        if let peer = peerID(runID, of: masterName) { modifyInstance(peer) { $0.peer.lastHelloTime = now } }
     }
 
     /// The comma-separated fields of a hello payload, empty ones kept: what
@@ -288,9 +275,9 @@ extension Sentinel {
 
     /// `-dup-sentinel`: an older entry is dropped because a hello showed the same runid or address
     /// (older Sentinels' event, still emitted next to the address-switch / invalid-addr events).
-    mutating func emitDuplicate(_ peer: PeerState, of master: String, newAddress: HostPort, runID: String) {
-        guard let m = masters[master] else { return }
-        emit(.notice, "-dup-sentinel", "\(describe(peer, of: m)) #duplicate of \(newAddress) or \(runID)", master: master)
+    mutating func emitDuplicate(_ peer: InstanceID, newAddress: HostPort, runID: String) {
+        guard let master = instances.lookup(peer)?.masterID.flatMap({ instances.lookup($0) }) else { return }
+        emit(.notice, "-dup-sentinel", "\(describe(peer)) #duplicate of \(newAddress) or \(runID)", master: master.name)
     }
 
     /// Address equality as Sentinel defines it: same port, and the same host compared
@@ -305,11 +292,12 @@ extension Sentinel {
 
     /// Adds a peer sentinel under a master; its link is shared with the same runid under other masters.
     mutating func addPeer(_ runID: String, address: HostPort, to master: String) {
-        guard masters[master] != nil, masters[master]!.sentinels[runID] == nil else { return }
-        var peer = PeerState(runID: runID, address: address, now: now)
+        guard let masterID = masters[master], peerID(runID, of: master) == nil else { return }
+        var peer = Instance(.sentinel(PeerState(address: address, of: masterID, now: now)), runID: runID, now: now)
         // Arrange for a hello to go out to it as soon as its link is usable.
         peer.lastPubTime = 0
-        masters[master]!.sentinels[runID] = peer
+        let id = instances.insert(peer)
+        self[master: master].sentinels[runID] = id
         if links[.peer(runID: runID)] == nil {
             links[.peer(runID: runID)] = InstanceLink(needsPubSub: false, now: now)
         } else {
@@ -317,14 +305,21 @@ extension Sentinel {
         }
     }
 
+    /// Forgets the peer `runID` under one master (its shared link stays; ``dropPeerLinkIfUnused(_:)``).
+    mutating func removePeer(_ runID: String, from master: String) {
+        guard let id = peerID(runID, of: master) else { return }
+        self[master: master].sentinels.removeValue(forKey: runID)
+        instances.remove(id)
+    }
+
     /// Removes a runid from every master and drops its link (+sentinel-invalid-addr path, RESET).
     mutating func removePeerEverywhere(_ runID: String) {
-        for name in masters.keys { masters[name]!.sentinels.removeValue(forKey: runID) }
+        for name in masters.keys { removePeer(runID, from: name) }
         dropPeerLinkIfUnused(runID)
     }
 
     mutating func dropPeerLinkIfUnused(_ runID: String) {
-        guard !masters.values.contains(where: { $0.sentinels[runID] != nil }) else { return }
+        guard firstMaster({ $0.sentinels[runID] }) == nil else { return }
         closeLink(.peer(runID: runID))
         links.removeValue(forKey: .peer(runID: runID))
     }
@@ -332,17 +327,14 @@ extension Sentinel {
     /// A peer moved: give it the new address under every master and reconnect its shared link.
     mutating func updatePeerAddressEverywhere(_ runID: String, address: HostPort) {
         var others = 0
-        for name in masters.keys where masters[name]!.sentinels[runID] != nil {
-            if !sameAddress(masters[name]!.sentinels[runID]!.address, address) {
-                masters[name]!.sentinels[runID]!.address = address
-                others += 1
-            }
+        for name in masters.keys {
+            guard let id = peerID(runID, of: name), !sameAddress(instances[id].address, address) else { continue }
+            instances[id].peer.address = address
+            others += 1
         }
         closeLink(.peer(runID: runID))
-        if others > 0, let master = masters.values.first(where: { $0.sentinels[runID] != nil }) {
-            emit(
-                .notice, "+sentinel-address-update",
-                "\(describe(master.sentinels[runID]!, of: master)) \(others) additional matching instances")
+        if others > 0, let id = firstMaster({ $0.sentinels[runID] }) {
+            emit(.notice, "+sentinel-address-update", "\(describe(id)) \(others) additional matching instances")
         }
     }
 
@@ -350,44 +342,52 @@ extension Sentinel {
 
     /// sentinelResetMaster: forgets replicas (and peers unless kept), closes links, clears state.
     mutating func resetMaster(_ name: String, keepSentinels: Bool, emitEvent: Bool) {
-        guard var master = masters[name] else { return }
-        for replica in master.replicas.keys {
+        guard let id = masters[name] else { return }
+        let (replicas, peers) = readMaster(name) { ($0.replicas, $0.sentinels) }!
+        for (replica, replicaID) in replicas {
             closeLink(.replica(master: name, name: replica))
             links.removeValue(forKey: .replica(master: name, name: replica))
+            instances.remove(replicaID)
         }
-        master.replicas = [:]
-        let droppedPeers = keepSentinels ? [] : Array(master.sentinels.keys)
-        if !keepSentinels { master.sentinels = [:] }
-        master.state = RedisInstanceState(role: .master, now: now)
-        master.state.lastPubTime = 0
-        master.oDown = false
-        master.leader = nil
-        master.failover = nil
-        master.failoverStartTime = 0
-        master.pendingStartAt = nil
-        master.failoverDelayLogged = false
-        master.masterReboot = false
-        masters[name] = master
+        if !keepSentinels { for peerID in peers.values { instances.remove(peerID) } }
+        let droppedPeers = keepSentinels ? [] : Array(peers.keys)
+        let now = self.now
+        modifyInstance(id) { instance in
+            instance.runID = nil
+            instance.sDown = false
+            instance.sDownSince = 0
+            instance.lastPubTime = 0
+            instance.master.replicas = [:]
+            if !keepSentinels { instance.master.sentinels = [:] }
+            instance.master.state = RedisInstanceState(role: .master, now: now)
+            instance.master.oDown = false
+            instance.master.leader = nil
+            instance.master.failover = nil
+            instance.master.failoverStartTime = 0
+            instance.master.pendingStartAt = nil
+            instance.master.failoverDelayLogged = false
+            instance.master.masterReboot = false
+        }
         closeLink(.master(name))
         links[.master(name)] = InstanceLink(needsPubSub: true, now: now)
         for runID in droppedPeers { dropPeerLinkIfUnused(runID) }
-        if emitEvent { emit(.warning, "+reset-master", describe(masters[name]!), master: name) }
+        if emitEvent { emit(.warning, "+reset-master", describe(id), master: name) }
     }
 
     /// sentinelResetMasterAndChangeAddress: the master now lives at `newAddress`; its old address
     /// and the other replicas become its replicas.
     mutating func resetMasterAndChangeAddress(_ name: String, to newAddress: HostPort) {
-        guard let master = masters[name] else { return }
-        let old = master.address
-        var replicas = master.replicas.values.map(\.address).filter { !sameAddress($0, newAddress) }
+        guard let id = masters[name] else { return }
+        let old = instances[id].address
+        var replicas = replicaInstances(of: self[master: name]).map(\.address).filter { !sameAddress($0, newAddress) }
         if !sameAddress(old, newAddress) { replicas.append(old) }
         resetMaster(name, keepSentinels: true, emitEvent: false)
-        masters[name]!.config.address = newAddress
-        masters[name]!.state.sDownSince = 0
-        masters[name]!.oDownSince = 0
+        self[master: name].config.address = newAddress
+        instances[id].sDownSince = 0
+        self[master: name].oDownSince = 0
         for address in replicas {
             if let replicaName = addReplica(address, to: name) {
-                emit(.notice, "+slave", describe(masters[name]!.replicas[replicaName]!, of: masters[name]!), master: name)
+                emit(.notice, "+slave", describe(replicaID(replicaName, of: name)!), master: name)
             }
         }
         persistence.changed = true
@@ -397,13 +397,14 @@ extension Sentinel {
     /// Creates a replica under a master (if new) with its link; returns its name, or nil if it existed.
     @discardableResult
     mutating func addReplica(_ address: HostPort, to master: String) -> String? {
-        guard masters[master] != nil else { return nil }
-        var replica = ReplicaState(address: address, now: now)
+        guard let masterID = masters[master] else { return nil }
+        var replica = ReplicaState(address: address, of: masterID, now: now)
         // Named as printed at creation (Redis: announceSentinelAddrAndPort), so with
         // announce-hostnames no a resolved name's replica is `ip:port`.
         replica.name = announced(address).description
-        guard masters[master]!.replicas[replica.name] == nil else { return nil }
-        masters[master]!.replicas[replica.name] = replica
+        guard replicaID(replica.name, of: master) == nil else { return nil }
+        let id = instances.insert(Instance(.replica(replica), now: now))
+        self[master: master].replicas[replica.name] = id
         links[.replica(master: master, name: replica.name)] = InstanceLink(needsPubSub: true, now: now)
         return replica.name
     }

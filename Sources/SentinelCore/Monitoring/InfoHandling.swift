@@ -13,22 +13,24 @@ extension Sentinel {
             // Replica names (`host:port`) of the listed replicas, made once for both uses below.
             let listed = info.replicas.map { (HostPort($0.host, $0.port), $0) }
             let now = self.now
-            guard
-                let change = modifyMaster(name, { master -> CommonChange in
-                    let change = Self.updateCommon(&master.state, info: info, text: text, now: now)
-                    if change.rebooted && master.config.masterRebootDownAfterPeriod != 0 {
-                        master.masterReboot = true
-                        master.masterRebootSince = now
+            guard let id = masters[name],
+                let change = modifyInstance(id, { instance -> CommonChange in
+                    let change = Self.updateCommon(&instance, info: info, text: text, now: now)
+                    if change.rebooted && instance.master.config.masterRebootDownAfterPeriod != 0 {
+                        instance.master.masterReboot = true
+                        instance.master.masterRebootSince = now
                     }
-                    if let offset = info.masterReplOffset { master.masterReplOffset = offset }
-                    master.predecessorReplID = info.masterReplID2.flatMap { $0 == Wire.nullReplicationID ? nil : $0 }
-                    master.replicaListings = Dictionary(
+                    if let offset = info.masterReplOffset { instance.master.masterReplOffset = offset }
+                    instance.master.predecessorReplID = info.masterReplID2.flatMap {
+                        $0 == Wire.nullReplicationID ? nil : $0
+                    }
+                    instance.master.replicaListings = Dictionary(
                         listed.map { ($0.0.description, $0.1) }, uniquingKeysWith: { a, _ in a })
                     return change
                 })
             else { return }
             if change.rebooted || change.newRole != nil {
-                let detail = readMaster(name) { describe($0) }!
+                let detail = describe(id)
                 emitCommon(change, detail: detail, isMasterConfigured: true, master: name)
             }
             // A handover in flight is followed even in TILT: writers are parked on the master.
@@ -43,15 +45,11 @@ extension Sentinel {
             recheckReplicasClaimingMaster(name)
         case .replica(let masterName, let name):
             let now = self.now
-            let result = modifyMaster(masterName) { master -> CommonChange? in
-                guard let index = master.replicas.index(forKey: name) else { return nil }
-                return Self.updateReplica(&master.replicas.values[index], info: info, text: text, now: now)
-            }
-            guard let change = result ?? nil else { return }
+            guard let id = replicaID(name, of: masterName),
+                let change = modifyInstance(id, { Self.updateReplica(&$0, info: info, text: text, now: now) })
+            else { return }
             if change.rebooted || change.newRole != nil {
-                let detail = readMaster(masterName) { master in
-                    master.withReplica(name) { describe($0, of: master) }!
-                }!
+                let detail = describe(id)
                 emitCommon(change, detail: detail, isMasterConfigured: false, master: masterName)
             }
             if !tilt || readMaster(masterName, { $0.coordinated != nil }) == true {
@@ -66,30 +64,30 @@ extension Sentinel {
     /// The replica half of INFO processing, on the replica in place; returns what the common
     /// fields changed.
     private static func updateReplica(
-        _ replica: inout ReplicaState, info: InstanceInfo, text: String, now: Millis
+        _ instance: inout Instance, info: InstanceInfo, text: String, now: Millis
     ) -> CommonChange {
-        let previousRole = replica.state.roleReported
-        let change = updateCommon(&replica.state, info: info, text: text, now: now)
-        if info.role == .slave && previousRole != .slave { replica.slaveConfChangeTime = now }
-        replica.masterLinkDownTime = 0
+        let previousRole = instance.replica.state.roleReported
+        let change = updateCommon(&instance, info: info, text: text, now: now)
+        if info.role == .slave && previousRole != .slave { instance.replica.slaveConfChangeTime = now }
+        instance.replica.masterLinkDownTime = 0
         if let seconds = info.masterLinkDownSinceSeconds {
-            replica.masterLinkDownTime = Int64(seconds).saturatingMultiplied(by: 1000)
+            instance.replica.masterLinkDownTime = Int64(seconds).saturatingMultiplied(by: 1000)
         }
         if info.role == .slave {
-            if let host = info.masterHost, host != replica.slaveMasterHost,
-                host.lowercased() != (replica.slaveMasterHost ?? "").lowercased()
+            if let host = info.masterHost, host != instance.replica.slaveMasterHost,
+                host.lowercased() != (instance.replica.slaveMasterHost ?? "").lowercased()
             {
-                replica.slaveMasterHost = host
-                replica.slaveConfChangeTime = now
+                instance.replica.slaveMasterHost = host
+                instance.replica.slaveConfChangeTime = now
             }
-            if let port = info.masterPort, port != replica.slaveMasterPort {
-                replica.slaveMasterPort = port
-                replica.slaveConfChangeTime = now
+            if let port = info.masterPort, port != instance.replica.slaveMasterPort {
+                instance.replica.slaveMasterPort = port
+                instance.replica.slaveConfChangeTime = now
             }
-            replica.slaveMasterLinkUp = info.masterLinkUp
-            if let priority = info.slavePriority { replica.slavePriority = priority }
-            if let offset = info.slaveReplOffset { replica.slaveReplOffset = offset }
-            if let announcedFlag = info.replicaAnnounced { replica.replicaAnnounced = announcedFlag }
+            instance.replica.slaveMasterLinkUp = info.masterLinkUp
+            if let priority = info.slavePriority { instance.replica.slavePriority = priority }
+            if let offset = info.slaveReplOffset { instance.replica.slaveReplOffset = offset }
+            if let announcedFlag = info.replicaAnnounced { instance.replica.replicaAnnounced = announcedFlag }
         }
         return change
     }
@@ -106,10 +104,7 @@ extension Sentinel {
         }
         if resolveBeforeNaming(address.host) { return }
         if let replicaName = addReplica(address, to: name) {
-            let detail = readMaster(name) { master in
-                master.withReplica(replicaName) { describe($0, of: master) }!
-            }!
-            emit(.notice, "+slave", detail, master: name)
+            emit(.notice, "+slave", describe(replicaID(replicaName, of: name)!), master: name)
             persistence.changed = true
             reconnect(.replica(master: name, name: replicaName))
         }
@@ -120,8 +115,9 @@ extension Sentinel {
     /// master's address (the usual case, checked in place without copying the master).
     private func replicaIsSettled(master masterName: String, replica name: String) -> Bool {
         readMaster(masterName) { master in
-            master.withReplica(name) { replica in
-                replica.reconf == .none && replica.slaveMasterPort == master.address.port
+            withReplica(name, of: master) { instance in
+                let replica = instance.replica
+                return replica.reconf == .none && replica.slaveMasterPort == master.address.port
                     && (replica.slaveMasterHost == master.address.host
                         || sameAddress(HostPort(replica.slaveMasterHost ?? "", replica.slaveMasterPort), master.address))
             } ?? false
@@ -134,7 +130,10 @@ extension Sentinel {
     private mutating func replicaInfoActions(
         master masterName: String, replica name: String, reported: ReportedRole?, replID: String?
     ) {
-        guard let master = masters[masterName], let replica = master.replicas[name] else { return }
+        guard let master = masterNamed(masterName), let replicaID = master.replicas[name], let masterID = masters[masterName]
+        else { return }
+        let replicaInstance = instances[replicaID]
+        let replica = replicaInstance.replica
         let owner = LinkOwner.replica(master: masterName, name: name)
         if reported == .master {
             if master.promotedReplica == name && master.failoverState == .waitPromotion {
@@ -145,9 +144,9 @@ extension Sentinel {
             // things are calm (Redis: 8 s since the claim and since its last SDOWN, for newer
             // configurations to arrive by hello), or at once when its replication id proves it is
             // the master ours replaced (StaleMaster.swift), make it a replica of the current master.
-            guard master.promotedReplica != name && masterLooksSane(master) else { return }
+            guard master.promotedReplica != name && masterLooksSane(masterID) else { return }
             let wait = timing.publishPeriod.saturatingMultiplied(by: 4)
-            let calm = noDown(replica.state, for: wait) && now - replica.state.roleReportedTime > wait
+            let calm = noDown(replicaInstance, for: wait) && now - replica.state.roleReportedTime > wait
             let superseded = !calm && isSupersededMaster(replID: replID, of: master)
             guard calm || superseded else { return }
             if sendSlaveOf(owner, to: announced(currentAddress(master))) {
@@ -158,7 +157,7 @@ extension Sentinel {
                             "\(describeOwner(owner)) still serves the replication history \(master.name) was promoted from: converting it at once"
                         ))
                 }
-                emit(.notice, "+convert-to-slave", describe(replica, of: master), master: masterName)
+                emit(.notice, "+convert-to-slave", describe(replicaID), master: masterName)
             }
             return
         }
@@ -168,40 +167,44 @@ extension Sentinel {
         // The host it reports may be the master's name or its IP (Redis's sentinelAddrEqualsHostname).
         let pointsElsewhere = !sameAddress(
             HostPort(replica.slaveMasterHost ?? "", replica.slaveMasterPort), master.address)
-        if replica.reconf == .none && pointsElsewhere && masterLooksSane(master) && noDown(replica.state, for: wait)
+        if replica.reconf == .none && pointsElsewhere && masterLooksSane(masterID) && noDown(replicaInstance, for: wait)
             && now - replica.slaveConfChangeTime > wait
         {
             if sendSlaveOf(owner, to: announced(master.address)) {
-                emit(.notice, "+fix-slave-config", describe(replica, of: master), master: masterName)
+                emit(.notice, "+fix-slave-config", describe(replicaID), master: masterName)
             }
         }
         // Reconfiguration progress during RECONF_SLAVES.
         guard master.failoverInProgress, replica.reconf == .sent || replica.reconf == .inProgress,
-            let promoted = master.promotedReplica.flatMap({ master.replicas[$0] })
+            let promoted = master.promotedReplica.flatMap({ master.replicas[$0] }).map({ instances[$0] })
         else { return }
         if replica.reconf == .sent,
             sameAddress(HostPort(replica.slaveMasterHost ?? "", replica.slaveMasterPort), promoted.address)
         {
-            masters[masterName]!.replicas[name]!.reconf = .inProgress
-            emit(.notice, "+slave-reconf-inprog", describe(replica, of: master), master: masterName)
+            instances[replicaID].replica.reconf = .inProgress
+            emit(.notice, "+slave-reconf-inprog", describe(replicaID), master: masterName)
         }
-        if masters[masterName]!.replicas[name]!.reconf == .inProgress && replica.slaveMasterLinkUp {
-            masters[masterName]!.replicas[name]!.reconf = .done
-            emit(.notice, "+slave-reconf-done", describe(replica, of: master), master: masterName)
+        if instances[replicaID].replica.reconf == .inProgress && replica.slaveMasterLinkUp {
+            instances[replicaID].replica.reconf = .done
+            emit(.notice, "+slave-reconf-done", describe(replicaID), master: masterName)
         }
         if master.failoverState == .reconfSlaves { failoverStateMachine(masterName) }
-        if masters[masterName]?.failoverState == .updateConfig { switchToPromotedReplica(masterName) }
+        if masterNamed(masterName)?.failoverState == .updateConfig { switchToPromotedReplica(masterName) }
     }
 
     /// sentinelMasterLooksSane: a master that reports itself master, is not down, and whose INFO is fresh.
-    func masterLooksSane(_ master: MasterState) -> Bool {
-        master.state.roleReported == .master && !master.state.sDown && !master.oDown
-            && master.state.infoRefresh != 0 && now - master.state.infoRefresh < timing.infoPeriod.saturatingMultiplied(by: 2)
+    func masterLooksSane(_ id: InstanceID) -> Bool {
+        readInstance(id) { instance in
+            let master = instance.master
+            return master.state.roleReported == .master && !instance.sDown && !master.oDown
+                && master.state.infoRefresh != 0
+                && now - master.state.infoRefresh < timing.infoPeriod.saturatingMultiplied(by: 2)
+        } ?? false
     }
 
     /// sentinelRedisInstanceNoDownFor: no SDOWN began within the last `window` ms.
-    func noDown(_ state: RedisInstanceState, for window: Int64) -> Bool {
-        state.sDownSince == 0 || now - state.sDownSince > window
+    func noDown(_ instance: borrowing Instance, for window: Int64) -> Bool {
+        instance.sDownSince == 0 || now - instance.sDownSince > window
     }
 
     /// What ``updateCommon(_:info:text:now:)`` changed, for the events it calls for.
@@ -214,14 +217,26 @@ extension Sentinel {
 
     /// The fields every monitored instance shares: cached text, run id, reported role.
     private static func updateCommon(
-        _ state: inout RedisInstanceState, info: InstanceInfo, text: String, now: Millis
+        _ instance: inout Instance, info: InstanceInfo, text: String, now: Millis
     ) -> CommonChange {
         var change = CommonChange()
-        state.infoText = text
         if let runID = info.runID {
-            if let old = state.runID, old != runID { change.rebooted = true }
-            state.runID = runID
+            if let old = instance.runID, old != runID { change.rebooted = true }
+            instance.runID = runID
         }
+        switch instance.role {
+        case .master: updateInfoState(&instance.master.state, info: info, text: text, now: now, change: &change)
+        case .replica: updateInfoState(&instance.replica.state, info: info, text: text, now: now, change: &change)
+        case .sentinel: break
+        }
+        return change
+    }
+
+    /// What INFO says of a master or replica: cached text, server-side FAILOVER, reported role.
+    private static func updateInfoState(
+        _ state: inout RedisInstanceState, info: InstanceInfo, text: String, now: Millis, change: inout CommonChange
+    ) {
+        state.infoText = text
         if info.masterFailoverState != state.serverFailoverState {
             state.serverFailoverState = info.masterFailoverState
             state.serverFailoverSince = state.inServerFailover ? now : 0
@@ -232,7 +247,6 @@ extension Sentinel {
             change.newRole = role
         }
         state.infoRefresh = now
-        return change
     }
 
     /// The events for a ``CommonChange``: `+reboot`, then the role change.

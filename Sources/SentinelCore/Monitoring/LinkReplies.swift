@@ -55,14 +55,13 @@ extension Sentinel {
             modifyLink(owner) { $0.helloAnswered() }
             if case .master(let name) = owner { helloPublishAnswered(master: name) }
             if case .error = value { break }
-            switch owner {
-            case .master(let name): masters[name]?.state.lastPubTime = now
-            case .replica(let master, let name): masters[master]?.replicas[name]?.state.lastPubTime = now
-            case .peer: break
-            }
+            let now = self.now
+            if case .peer = owner { break }
+            if let id = instanceID(of: owner) { modifyInstance(id) { $0.lastPubTime = now } }
         case .helloToPeer(let master):
             if case .error = value { break }
-            if case .peer(let runID) = owner { masters[master]?.sentinels[runID]?.lastPubTime = now }
+            let now = self.now
+            if case .peer(let runID) = owner, let id = peerID(runID, of: master) { modifyInstance(id) { $0.lastPubTime = now } }
         case .isMasterDown(let master):
             if case .peer(let runID) = owner { isMasterDownReply(master: master, peer: runID, value) }
         case .reconfigure:

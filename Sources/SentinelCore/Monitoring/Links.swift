@@ -18,14 +18,14 @@ extension Sentinel {
         checkClientPauseTimeout()
         checkTiltCondition()
         var finished: [String] = []
-        for name in masters.keys {
-            handleInstance(.master(name))
-            guard let (replicas, peers) = readMaster(name, { ($0.replicas.keys, $0.sentinels.keys) }) else { continue }
-            for replica in replicas { handleInstance(.replica(master: name, name: replica)) }
+        for (name, id) in masters {
+            handleLink(.master(name))
+            guard let (replicas, peers) = readMaster(name, { ($0.replicas, $0.sentinels.values) }) else { continue }
+            for replica in replicas.keys { handleLink(.replica(master: name, name: replica)) }
             if !stillInTilt() {
-                for replica in replicas { checkReplicaSDown(master: name, replica: replica) }
-                for runID in peers { checkPeerSDown(master: name, peer: runID) }
-                checkMasterSDown(name)
+                for replica in replicas.values { checkSubjectivelyDown(replica) }
+                for peer in peers { checkSubjectivelyDown(peer) }
+                checkSubjectivelyDown(id)
                 checkObjectivelyDown(name)
                 if startFailoverIfNeeded(name) { askMasterStateToOtherSentinels(name, forced: true) }
                 failoverStateMachine(name)
@@ -36,7 +36,7 @@ extension Sentinel {
             if readMaster(name, { $0.failoverState }) == .updateConfig { finished.append(name) }
         }
         sendPendingReleases()
-        for runID in peerRunIDs() { handleInstance(.peer(runID: runID)) }
+        for runID in peerRunIDs() { handleLink(.peer(runID: runID)) }
         for name in finished { switchToPromotedReplica(name) }
         scriptsTimer()
     }
@@ -62,7 +62,9 @@ extension Sentinel {
         return result
     }
 
-    mutating func handleInstance(_ owner: LinkOwner) {
+    /// Reconnects a link and sends what is due on it (sentinelHandleRedisInstance's link part; a
+    /// peer's link, shared by its instances under several masters, once per tick).
+    mutating func handleLink(_ owner: LinkOwner) {
         reconnect(owner)
         sendPeriodicCommands(owner)
     }
@@ -70,27 +72,49 @@ extension Sentinel {
     mutating func reconnectAll() {
         for name in masters.keys {
             reconnect(.master(name))
-            for replica in masters[name]!.replicas.keys { reconnect(.replica(master: name, name: replica)) }
+            for replica in self[master: name].replicas.keys { reconnect(.replica(master: name, name: replica)) }
         }
         for runID in peerRunIDs() { reconnect(.peer(runID: runID)) }
     }
 
     // MARK: - Addresses and rename-command
 
+    /// The link an instance uses (a peer's is shared with the same runid under other masters), and
+    /// the name of the master the instance is or belongs to.
+    func linkOwner(of id: InstanceID) -> (owner: LinkOwner, master: String)? {
+        readInstance(id) { instance -> (LinkOwner, String)? in
+            switch instance.role {
+            case .master(let m): return (.master(m.name), m.name)
+            case .replica(let r):
+                guard let master = instances.read(r.master, { $0.name }) else { return nil }
+                return (.replica(master: master, name: r.name), master)
+            case .sentinel(let p):
+                guard let master = instances.read(p.master, { $0.name }) else { return nil }
+                return (.peer(runID: instance.name), master)
+            }
+        } ?? nil
+    }
+
+    /// The instance a link belongs to (for a peer's shared link, the peer under the first master
+    /// that knows it).
+    func instanceID(of owner: LinkOwner) -> InstanceID? {
+        switch owner {
+        case .master(let name): masters[name]
+        case .replica(let master, let name): replicaID(name, of: master)
+        case .peer(let runID): firstMaster { $0.sentinels[runID] }
+        }
+    }
+
     /// The address an owner's link connects to.
     func address(of owner: LinkOwner) -> HostPort? {
-        switch owner {
-        case .master(let name): return readMaster(name) { $0.address }
-        case .replica(let master, let name): return readMaster(master) { $0.withReplica(name) { $0.address } } ?? nil
-        case .peer(let runID): return firstMaster { $0.withPeer(runID) { $0.address } }
-        }
+        instanceID(of: owner).flatMap { readInstance($0) { $0.address } }
     }
 
     /// The master whose rename-command map and auth apply to this owner's link.
     func governingMaster(of owner: LinkOwner) -> MasterState? {
         switch owner {
-        case .master(let name), .replica(let name, _): return masters[name]
-        case .peer(let runID): return masters.values.first { $0.sentinels[runID] != nil }
+        case .master(let name), .replica(let name, _): return masterNamed(name)
+        case .peer(let runID): return firstMaster { $0.sentinels[runID] != nil ? $0 : nil }
         }
     }
 
@@ -153,13 +177,13 @@ extension Sentinel {
         switch owner {
         case .master(let name):
             send(owner, ["INFO"], tag: .info)
-            sendHello(owner)
+            if let id = instanceID(of: owner) { sendHello(id) }
             sendPermissionProbes(master: name)
         case .replica:
             send(owner, ["INFO"], tag: .info)
-            sendHello(owner)
+            if let id = instanceID(of: owner) { sendHello(id) }
         case .peer(let runID):
-            for name in masters.keys where masters[name]?.sentinels[runID] != nil {
+            for name in masters.keys where peerID(runID, of: name) != nil {
                 sendHelloToPeer(runID, master: name)
             }
         }
@@ -253,75 +277,76 @@ extension Sentinel {
             (refcount, peerDownAfter) = peerSharing(runID)
         }
         guard pendingCommands < Timing.maxPendingCommands * refcount else { return }
-        let downAfter: Int64
-        switch owner {
-        case .master(let name):
-            guard
-                let (masterDownAfter, infoRefresh, inServerFailover) = readMaster(
-                    name, { ($0.config.downAfterMilliseconds, $0.state.infoRefresh, $0.state.inServerFailover) })
-            else { return }
-            downAfter = masterDownAfter
-            // A master in a server-side FAILOVER is watched every second (it may be stuck).
-            let infoPeriod = inServerFailover ? timing.serverFailoverInfoPeriod : timing.infoPeriod
+        // What the link's instance needs: the down-after governing its PINGs, and, for a master
+        // or replica, how often it gets INFO.
+        var downAfter = peerDownAfter ?? timing.defaultDownAfter
+        var infoDue = false
+        var fastPoll = false
+        let instance: InstanceID?
+        if case .peer = owner {
+            instance = nil
+        } else if let id = instanceID(of: owner),
+            let (instanceDownAfter, period, infoRefresh) = infoSchedule(of: id, timing: timing)
+        {
+            instance = id
+            downAfter = instanceDownAfter
             // After a stalled hello, one INFO at a time until it answers.
-            if infoRefresh == 0 || now - infoRefresh > infoPeriod || (!infoPending && helloStallUnresolved(owner)) {
-                send(owner, ["INFO"], tag: .info)
-            }
-        case .replica(let masterName, let name):
-            let found = readMaster(masterName) { master in
-                // The master's fields are taken before the replica is looked at: a closure that
-                // captured `master` would make the lookup copy the whole master.
-                let downAfter = master.config.downAfterMilliseconds
-                let failoverInProgress = master.failoverInProgress
-                let waitPromotion = master.failoverState == .waitPromotion
-                let promoted = waitPromotion ? master.promotedReplica : nil
-                let oDown = master.oDown
-                return master.withReplica(name) { replica in
-                    (
-                        downAfter,
-                        Self.infoPeriod(
-                            of: replica, failoverInProgress: failoverInProgress,
-                            promotionTarget: waitPromotion && replica.name == promoted,
-                            oDown: oDown, timing: timing),
-                        replica.state.infoRefresh
-                    )
-                }
-            }
-            guard let (replicaDownAfter, period, infoRefresh) = found ?? nil else { return }
-            downAfter = replicaDownAfter
-            // Fast polls never stack INFOs; the regular period re-sends as Redis does.
-            let due = infoRefresh == 0 || now - infoRefresh > period || (!infoPending && helloStallUnresolved(owner))
-            if due && !(period < 1_000 && infoPending) {
-                send(owner, ["INFO"], tag: .info)
-            }
-        case .peer:
-            downAfter = peerDownAfter ?? timing.defaultDownAfter
+            infoDue = infoRefresh == 0 || now - infoRefresh > period || (!infoPending && helloStallUnresolved(owner))
+            // A replica polled fast while it is promoted or repointed.
+            if case .replica = owner { fastPoll = period < 1_000 }
+        } else {
+            return
+        }
+        // Fast polls never stack INFOs; the regular period re-sends as Redis does.
+        if infoDue && !(fastPoll && infoPending) {
+            send(owner, ["INFO"], tag: .info)
         }
         let pingPeriod = min(downAfter, timing.pingPeriod)
         if now - lastPong > pingPeriod, now - lastPing > pingPeriod / 2 {
             sendPing(owner)
         }
+        // Hellos: to a master or replica, and to a peer once for each master it shares.
+        // Collected first (sending changes no instance), so nothing is copied to look.
+        var due: [InstanceID] = []
         switch owner {
-        case .master(let name):
-            if let lastPub = readMaster(name, { $0.state.lastPubTime }), now - lastPub > timing.publishPeriod {
-                sendHello(owner)
-            }
-        case .replica(let master, let name):
-            if let lastPub = readMaster(master, { $0.withReplica(name) { $0.state.lastPubTime } }) ?? nil,
-                now - lastPub > timing.publishPeriod
-            {
-                sendHello(owner)
+        case .master, .replica:
+            if let id = instance, readInstance(id, { now - $0.lastPubTime > timing.publishPeriod }) == true {
+                due.append(id)
             }
         case .peer(let runID):
-            // Collected first (sending changes no master), so no master is copied to look.
-            var due: [String] = []
-            forEachMaster { master in
-                if let lastPub = master.withPeer(runID, { $0.lastPubTime }), now - lastPub > timing.publishPeriod {
-                    due.append(master.name)
-                }
+            for masterID in masters.values {
+                guard let id = instances.read(masterID, { $0.master.sentinels[runID] }) ?? nil,
+                    readInstance(id, { now - $0.lastPubTime > timing.publishPeriod }) == true
+                else { continue }
+                due.append(id)
             }
-            for name in due { sendHelloToPeer(runID, master: name) }
         }
+        for id in due { sendHello(id) }
+    }
+
+    /// A master's or replica's down-after, its INFO period now, and when its last INFO came; nil
+    /// for a peer. Read in place.
+    func infoSchedule(of id: InstanceID, timing: Timing) -> (downAfter: Int64, period: Int64, infoRefresh: Millis)? {
+        readInstance(id) { instance -> (Int64, Int64, Millis)? in
+            instances.read(instance.masterID ?? id) { master -> (Int64, Int64, Millis)? in
+                let m = master.master
+                switch instance.role {
+                case .master:
+                    // A master in a server-side FAILOVER is watched every second (it may be stuck).
+                    let period = m.state.inServerFailover ? timing.serverFailoverInfoPeriod : timing.infoPeriod
+                    return (m.config.downAfterMilliseconds, period, m.state.infoRefresh)
+                case .replica(let replica):
+                    let waitPromotion = m.failoverState == .waitPromotion
+                    let period = Self.infoPeriod(
+                        of: replica, failoverInProgress: m.failoverInProgress,
+                        promotionTarget: waitPromotion && replica.name == m.promotedReplica,
+                        oDown: m.oDown, timing: timing)
+                    return (m.config.downAfterMilliseconds, period, replica.state.infoRefresh)
+                case .sentinel:
+                    return nil
+                }
+            } ?? nil
+        } ?? nil
     }
 
     /// How often a replica gets INFO: every few tens of ms while it is being promoted, every

@@ -52,24 +52,26 @@ extension Sentinel {
     /// resolved IP (Address.swift).
     func announced(_ address: HostPort) -> HostPort { announcedAddress(address) }
 
-    /// `%@` for a master: `master <name> <ip> <port>`.
-    func describe(_ master: MasterState) -> String {
-        let a = announced(master.address)
-        return "\(Wire.master) \(master.name) \(a.host) \(a.port)"
+    /// `%@` (sentinelEvent's instance description): `master <name> <ip> <port>` for a master;
+    /// `slave <ip:port> <ip> <port> @ <master> <ip> <port>` for a replica and
+    /// `sentinel <runid> <ip> <port> @ <master> <ip> <port>` for a peer.
+    func describe(_ id: InstanceID) -> String {
+        readInstance(id) { instance in
+            let a = announced(instance.address)
+            let own = "\(Self.kindWord(instance.role)) \(instance.name) \(a.host) \(a.port)"
+            guard let masterID = instance.masterID, let master = instances.lookup(masterID) else { return own }
+            let m = announced(master.address)
+            return "\(own) @ \(master.name) \(m.host) \(m.port)"
+        } ?? "\(id)"
     }
 
-    /// `%@` for a replica: `slave <ip:port> <ip> <port> @ <master> <ip> <port>`.
-    func describe(_ replica: ReplicaState, of master: MasterState) -> String {
-        let a = announced(replica.address)
-        let m = announced(master.address)
-        return "\(Wire.slave) \(replica.name) \(a.host) \(a.port) @ \(master.name) \(m.host) \(m.port)"
-    }
-
-    /// `%@` for a sentinel: `sentinel <runid> <ip> <port> @ <master> <ip> <port>`.
-    func describe(_ peer: PeerState, of master: MasterState) -> String {
-        let a = announced(peer.address)
-        let m = announced(master.address)
-        return "\(Wire.sentinel) \(peer.runID) \(a.host) \(a.port) @ \(master.name) \(m.host) \(m.port)"
+    /// The word that starts an instance's description and its flags in replies.
+    static func kindWord(_ role: Instance.Role) -> String {
+        switch role {
+        case .master: Wire.master
+        case .replica: Wire.slave
+        case .sentinel: Wire.sentinel
+        }
     }
 
     /// `%@` for whatever owns a link (peers are described under the first master that knows them).
@@ -78,13 +80,9 @@ extension Sentinel {
         case .master(let name):
             return masters[name].map { describe($0) } ?? "master \(name)"
         case .replica(let masterName, let name):
-            guard let master = masters[masterName], let replica = master.replicas[name] else { return "slave \(name)" }
-            return describe(replica, of: master)
+            return replicaID(name, of: masterName).map { describe($0) } ?? "slave \(name)"
         case .peer(let runID):
-            guard let master = masters.values.first(where: { $0.sentinels[runID] != nil }) else {
-                return "sentinel \(runID)"
-            }
-            return describe(master.sentinels[runID]!, of: master)
+            return firstMaster { $0.sentinels[runID] }.map { describe($0) } ?? "sentinel \(runID)"
         }
     }
 }

@@ -67,11 +67,12 @@ extension Sentinel {
         guard !tilt else { return }
         let claimants: [String] =
             readMaster(name) { master in
-                master.replicas.values.compactMap { replica in
-                    replica.state.roleReported == .master && replica.name != master.promotedReplica ? replica.name : nil
+                master.replicas.compactMap { name, id in
+                    readInstance(id) { $0.replica.state.roleReported == .master } == true && name != master.promotedReplica
+                        ? name : nil
                 }
             } ?? []
-        guard !claimants.isEmpty, let master = masters[name], masterLooksSane(master) else { return }
+        guard !claimants.isEmpty, let id = masters[name], masterLooksSane(id) else { return }
         for replica in claimants { askInfoNow(.replica(master: name, name: replica)) }
     }
 }

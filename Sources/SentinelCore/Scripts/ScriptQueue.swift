@@ -71,7 +71,7 @@ extension Sentinel {
     /// The notification script of the master an event's instance belongs to, for WARNING events
     /// (sentinelEvent): argv is `[path, <event type>, <event message>]`.
     mutating func queueNotificationScript(_ level: LogLevel, _ type: String, _ message: String, master name: String?) {
-        guard level == .warning, let name, let path = masters[name]?.config.notificationScript else { return }
+        guard level == .warning, let name, let path = masterNamed(name)?.config.notificationScript else { return }
         queueScript(path: path, arguments: [type, message])
     }
 
@@ -80,7 +80,7 @@ extension Sentinel {
     /// addresses in announced form. `role` is `leader` (the failover leader, once the promotion is
     /// confirmed) or `observer` (a hello switched the master).
     mutating func queueClientReconfigScript(master name: String, role: String, from: HostPort, to: HostPort) {
-        guard let path = masters[name]?.config.clientReconfigScript else { return }
+        guard let path = masterNamed(name)?.config.clientReconfigScript else { return }
         let a = announced(from)
         let b = announced(to)
         queueScript(path: path, arguments: [name, role, "start", a.host, "\(a.port)", b.host, "\(b.port)"])

@@ -101,11 +101,11 @@ struct ScriptFactsTests {
                 ClientID(1), ["SENTINEL", "SET", "m", "notification-script", "/nope.sh"],
                 facts: CommandFacts(executable: ["/nope.sh": false])), now: 1000)
         #expect(refused.contains(.reply(ClientID(1), .error("ERR Notification script seems non existing or non executable"), .resp2)))
-        #expect(s.masters["m"]?.config.notificationScript == nil)
+        #expect(s.masterNamed("m")?.config.notificationScript == nil)
         _ = s.handle(
             .clientCommand(
                 ClientID(1), ["SENTINEL", "SET", "m", "client-reconfig-script", "/ok.sh"],
                 facts: CommandFacts(executable: ["/ok.sh": true])), now: 1000)
-        #expect(s.masters["m"]?.config.clientReconfigScript == "/ok.sh")
+        #expect(s.masterNamed("m")?.config.clientReconfigScript == "/ok.sh")
     }
 }

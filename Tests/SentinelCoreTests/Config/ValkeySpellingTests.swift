@@ -46,10 +46,10 @@ struct ValkeySpellingTests {
         var h = ClientCommandTests.Harness()
         h.connect(1)
         #expect(h.one(1, "SENTINEL", "SET", "mymaster", "primary-reboot-down-after-period", "5000") == .ok)
-        #expect(h.sentinel.masters["mymaster"]?.config.masterRebootDownAfterPeriod == 5000)
+        #expect(h.sentinel.masterNamed("mymaster")?.config.masterRebootDownAfterPeriod == 5000)
         #expect(h.one(1, "SENTINEL", "SET", "mymaster", "primary-reboot-down-after-period", "-1")?.errorText != nil)
         #expect(h.one(1, "SENTINEL", "SET", "mymaster", "master-reboot-down-after-period", "0") == .ok)
-        #expect(h.sentinel.masters["mymaster"]?.config.masterRebootDownAfterPeriod == 0)
+        #expect(h.sentinel.masterNamed("mymaster")?.config.masterRebootDownAfterPeriod == 0)
     }
 
     @Test("+set names the option as the client spelled it (Valkey's capitals too), as Redis and Valkey print argv")
@@ -100,13 +100,13 @@ struct ValkeySpellingTests {
     @Test("coordinated_failover comes right after force_failover, before master_reboot")
     func coordinatedFlagPlace() {
         var h = ClientCommandTests.Harness()
-        h.sentinel.masters["mymaster"]!.masterReboot = true
+        h.sentinel[master: "mymaster"].masterReboot = true
         // A failover is either forced or coordinated (FailoverRun.Kind), so the two flags never
         // show together: each is checked in its place.
-        h.sentinel.masters["mymaster"]!.failover = FailoverRun(epoch: 1, kind: .forced, now: 0)
-        #expect(h.sentinel.flags(h.sentinel.masters["mymaster"]!) == "master,disconnected,failover_in_progress,force_failover,master_reboot")
-        h.sentinel.masters["mymaster"]!.failover = FailoverRun(epoch: 1, kind: .coordinated(CoordinatedRun(pause: 1000)), now: 0)
-        #expect(h.sentinel.flags(h.sentinel.masters["mymaster"]!) == "master,disconnected,failover_in_progress,coordinated_failover,master_reboot")
+        h.sentinel[master: "mymaster"].failover = FailoverRun(epoch: 1, kind: .forced, now: 0)
+        #expect(h.sentinel.flags(h.sentinel.masterInstance("mymaster")!) == "master,disconnected,failover_in_progress,force_failover,master_reboot")
+        h.sentinel[master: "mymaster"].failover = FailoverRun(epoch: 1, kind: .coordinated(CoordinatedRun(pause: 1000)), now: 0)
+        #expect(h.sentinel.flags(h.sentinel.masterInstance("mymaster")!) == "master,disconnected,failover_in_progress,coordinated_failover,master_reboot")
     }
 }
 

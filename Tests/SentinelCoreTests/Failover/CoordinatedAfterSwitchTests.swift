@@ -27,7 +27,7 @@ struct CoordinatedAfterSwitchTests {
         sim.jitter = jitter
         for round in 0..<5 {
             let requester = round % sim.nodes.count
-            let old = sim.nodes[requester].sentinel.masters["mymaster"]!.address
+            let old = sim.nodes[requester].sentinel[master: "mymaster"].address
             let downBefore = sim.nodes.indices.map { Self.downEvents(sim, $0).count }
             let released = sim.events(requester, "+coordinated-failover-released").count
             let reconfsBefore = sim.nodes.indices.map { sim.events($0, "+slave-reconf-sent").count }
@@ -35,12 +35,12 @@ struct CoordinatedAfterSwitchTests {
             #expect(answer == .ok, "round \(round): SENTINEL FAILOVER COORDINATED on sentinel \(requester): \(String(describing: answer))")
             guard answer == .ok else { return }
             let switched = sim.runUntil(timeout: 5_000) { s in
-                s.nodes.allSatisfy { $0.sentinel.masters["mymaster"]!.address != old }
+                s.nodes.allSatisfy { $0.sentinel[master: "mymaster"].address != old }
                     && s.events(requester, "+coordinated-failover-released").count > released
             }
             #expect(switched != nil, "round \(round): no switch away from \(old)")
             guard switched != nil else { return }
-            let new = sim.nodes[requester].sentinel.masters["mymaster"]!.address
+            let new = sim.nodes[requester].sentinel[master: "mymaster"].address
             sim.run(for: 3_000)
             for node in sim.nodes.indices {
                 let down = Self.downEvents(sim, node).dropFirst(downBefore[node])
@@ -49,8 +49,8 @@ struct CoordinatedAfterSwitchTests {
             // Only the leader repointed the third replica: the peers saw it done and stayed out.
             let reconfs = sim.nodes.indices.map { sim.events($0, "+slave-reconf-sent").count - reconfsBefore[$0] }
             #expect(reconfs == sim.nodes.indices.map { $0 == requester ? 1 : 0 }, "round \(round): +slave-reconf-sent per sentinel: \(reconfs)")
-            #expect(sim.nodes.allSatisfy { $0.sentinel.masters["mymaster"]!.address == new })
-            #expect(sim.nodes.allSatisfy { $0.sentinel.masters["mymaster"]!.failoverState == .none })
+            #expect(sim.nodes.allSatisfy { $0.sentinel[master: "mymaster"].address == new })
+            #expect(sim.nodes.allSatisfy { $0.sentinel[master: "mymaster"].failoverState == .none })
             #expect(sim.currentRedisMaster() == new)
         }
     }
@@ -67,7 +67,7 @@ struct CoordinatedAfterSwitchTests {
         settle(&sim)
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
         let paused = sim.runUntil(timeout: 5_000) { s in
-            s.nodes[0].sentinel.masters["mymaster"]?.coordinated?.stage == .paused
+            s.nodes[0].sentinel.masterNamed("mymaster")?.coordinated?.stage == .paused
         }
         try #require(paused != nil, "the leader never paused the master")
         sim.crashSentinel(0)
@@ -76,7 +76,7 @@ struct CoordinatedAfterSwitchTests {
         }
         try #require(finished != nil, "no peer finished the orphaned handover")
         let finisher = try #require((1...2).first { !sim.events($0, "+coordinated-failover-finish").isEmpty })
-        let newMaster = sim.nodes[finisher].sentinel.masters["mymaster"]!.address
+        let newMaster = sim.nodes[finisher].sentinel[master: "mymaster"].address
         let third = try #require(sim.redis.firstIndex { $0.address != newMaster && $0.address.port != 6379 })
         let finishedAt = sim.now
         let repointed = sim.runUntil(timeout: 3_000) { s in s.redis[third].replicaOf == newMaster }
@@ -91,7 +91,7 @@ struct CoordinatedAfterSwitchTests {
         #expect(slaveofs.isEmpty, "\(slaveofs)")
         sim.run(for: 3_000)
         #expect(sim.redis[third].replicaOf == newMaster)
-        #expect((1...2).allSatisfy { sim.nodes[$0].sentinel.masters["mymaster"]!.address == newMaster })
+        #expect((1...2).allSatisfy { sim.nodes[$0].sentinel[master: "mymaster"].address == newMaster })
     }
 
     /// Defect 7, the other timing: the leader dies after its hello announced the switch but
@@ -106,20 +106,20 @@ struct CoordinatedAfterSwitchTests {
         var confirming = false
         for _ in 0..<5_000 where !confirming {
             sim.run(for: 1)
-            confirming = sim.nodes[0].sentinel.masters["mymaster"]?.coordinated?.stage == .confirming
+            confirming = sim.nodes[0].sentinel.masterNamed("mymaster")?.coordinated?.stage == .confirming
         }
         try #require(confirming, "the leader never reached the confirmation step")
         // Its hellos and questions are on their way; it dies before the release and the SLAVEOF.
         sim.crashSentinel(0)
         let crashedAt = sim.now
-        let newMaster = try #require(sim.nodes[0].sentinel.masters["mymaster"]?.promotedReplica.flatMap {
-            sim.nodes[0].sentinel.masters["mymaster"]?.replicas[$0]?.address
+        let newMaster = try #require(sim.nodes[0].sentinel.masterNamed("mymaster")?.promotedReplica.flatMap {
+            sim.nodes[0].sentinel.replica($0, of: "mymaster")?.address
         })
         let third = try #require(sim.redis.firstIndex { $0.address != newMaster && $0.address.port != 6379 })
         let repointed = sim.runUntil(timeout: 5_000) { s in s.redis[third].replicaOf == newMaster }
         #expect(repointed != nil, "\(sim.redis[third].address) still replicates from \(String(describing: sim.redis[third].replicaOf))")
         #expect(sim.now - crashedAt < 1_000)
-        #expect((1...2).allSatisfy { sim.nodes[$0].sentinel.masters["mymaster"]!.address == newMaster })
+        #expect((1...2).allSatisfy { sim.nodes[$0].sentinel[master: "mymaster"].address == newMaster })
         #expect((1...2).allSatisfy { sim.events($0, "+coordinated-failover-finish").isEmpty }, "switched by the hello, not finished")
         #expect((1...2).contains { sim.events($0, "+slave-reconf-sent").contains { $0.hasPrefix("slave \(sim.redis[third].address) ") } })
         sim.run(for: 3_000)

@@ -28,7 +28,7 @@ struct CoordinatedFailoverTests {
         #expect(sim.events(0, "+elected-leader").count == 1)
         #expect(sim.events(1, "+try-failover").isEmpty && sim.events(2, "+try-failover").isEmpty)
         #expect(!sim.events(0, "+coordinated-failover").isEmpty)
-        let newMaster = sim.nodes[0].sentinel.masters["mymaster"]!.address
+        let newMaster = sim.nodes[0].sentinel[master: "mymaster"].address
         // The old master handed over itself and follows the new one; nobody is paused any more.
         #expect(sim.redis[0].replicaOf == newMaster)
         #expect(sim.currentRedisMaster() == newMaster)
@@ -41,7 +41,7 @@ struct CoordinatedFailoverTests {
         #expect(pauseSent != nil && unpause != nil)
         #expect(sim.nodes[0].persisted.last?.masters[0].coordinatedRecord == nil)
         for i in 1...2 {
-            #expect(sim.nodes[i].sentinel.masters["mymaster"]?.address == newMaster)
+            #expect(sim.nodes[i].sentinel.masterNamed("mymaster")?.address == newMaster)
         }
         let other = sim.redis.firstIndex { $0.address != newMaster && $0.address.port != 6379 }!
         _ = sim.runUntil(timeout: 3_000) { s in s.redis[other].replicaOf == newMaster }
@@ -63,14 +63,14 @@ struct CoordinatedFailoverTests {
             s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
         }
         #expect(done != nil)
-        let target = sim.nodes[0].sentinel.masters["mymaster"]!.address
+        let target = sim.nodes[0].sentinel[master: "mymaster"].address
         let prompts = sim.redis.first { $0.address == target }!.received.filter { $0.first == "REPLCONF" }.count
         #expect(prompts >= 1)
         // INFO replies still land where they belong: the replicas are tracked with fresh INFO.
         sim.run(for: 2_000)
-        let master = sim.nodes[0].sentinel.masters["mymaster"]!
+        let master = sim.nodes[0].sentinel[master: "mymaster"]
         #expect(master.state.roleReported == .master)
-        #expect(master.replicas.values.allSatisfy { $0.state.infoRefresh != 0 })
+        #expect(sim.nodes[0].sentinel.replicas(of: "mymaster").allSatisfy { $0.replica.state.infoRefresh != 0 })
     }
 
     @Test("refusals: unknown master, unreachable master, no FAILOVER support, a failover in progress, bad argument")
@@ -183,7 +183,7 @@ struct CoordinatedFailoverTests {
         #expect(crashed != nil)
         let start = sim.now
         let finished = sim.runUntil(timeout: 5_000) { s in
-            (1...2).allSatisfy { s.nodes[$0].sentinel.masters["mymaster"]?.address != HostPort("127.0.0.1", 6379) }
+            (1...2).allSatisfy { s.nodes[$0].sentinel.masterNamed("mymaster")?.address != HostPort("127.0.0.1", 6379) }
                 && s.redis[0].pausedUntil == nil
         }
         #expect(finished != nil)
@@ -200,7 +200,7 @@ struct CoordinatedFailoverTests {
         settle(&sim)
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
         let paused = sim.runUntil(timeout: 5_000) { s in
-            s.nodes[0].sentinel.masters["mymaster"]?.coordinated?.stage == .paused
+            s.nodes[0].sentinel.masterNamed("mymaster")?.coordinated?.stage == .paused
         }
         #expect(paused != nil)
         let pauseEnds = sim.redis[0].pausedUntil ?? 0

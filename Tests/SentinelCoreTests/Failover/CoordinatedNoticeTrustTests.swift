@@ -74,7 +74,7 @@ struct CoordinatedNoticeTrustTests {
         let sentinel = sim.nodes[1].sentinel
         #expect(sentinel.handovers.helloHolds.isEmpty)
         #expect(!sentinel.helloHeld(Self.master, master: "mymaster"))
-        #expect(try #require(sentinel.masters["mymaster"]).config.coordinatedRecord == nil)
+        #expect(try #require(sentinel.masterNamed("mymaster")).config.coordinatedRecord == nil)
         #expect(try #require(sim.nodes[1].persisted.last).masters[0].coordinatedRecord == nil)
         // Hellos keep going to the master, and nothing switches.
         let before = Self.hellosToMaster(sim, from: 1)
@@ -83,7 +83,7 @@ struct CoordinatedNoticeTrustTests {
         for i in sim.nodes.indices {
             #expect(sim.events(i, "+coordinated-failover-finish").isEmpty)
             #expect(sim.events(i, "+switch-master").isEmpty)
-            #expect(sim.nodes[i].sentinel.masters["mymaster"]?.address == Self.master)
+            #expect(sim.nodes[i].sentinel.masterNamed("mymaster")?.address == Self.master)
         }
         #expect(sim.redis[0].publishesWhilePaused == 0)
     }
@@ -101,8 +101,8 @@ struct CoordinatedNoticeTrustTests {
         sim.redis[1].isMaster = true
         sim.redis[1].replicaOf = nil
         let seen = sim.runUntil(timeout: 15_000) { s in
-            s.nodes[1].sentinel.masters["mymaster"]?.replicas.values.contains {
-                $0.address.port == 6380 && $0.state.roleReported == .master
+            s.nodes[1].sentinel.replicas(of: "mymaster").contains {
+                $0.address.port == 6380 && $0.replica.state.roleReported == .master
             } ?? false
         }
         try #require(seen != nil)
@@ -113,7 +113,7 @@ struct CoordinatedNoticeTrustTests {
         // One line for this client IP and leader.
         #expect(Self.lines(sim, 1, "SENTINEL COORDINATED-FAILOVER").count == 1)
         #expect(sim.nodes[1].sentinel.handovers.helloHolds.isEmpty)
-        #expect(try #require(sim.nodes[1].sentinel.masters["mymaster"]).config.coordinatedRecord == nil)
+        #expect(try #require(sim.nodes[1].sentinel.masterNamed("mymaster")).config.coordinatedRecord == nil)
     }
 
     @Test("a pause above twice our down-after from a real peer: clamped (hold and record), logged once; one within it is kept")
@@ -126,7 +126,7 @@ struct CoordinatedNoticeTrustTests {
             #expect(Self.notice(&sim, 1, leader: leader, pause: pause) == [.ok])
             // down-after is 1000 ms: held for 2000 ms + the 1 s margin.
             #expect(sim.nodes[1].sentinel.handovers.helloHolds[Self.master] == at + 2_000 + 1_000)
-            #expect(sim.nodes[1].sentinel.masters["mymaster"]?.config.coordinatedRecord?.pauseEndsUnixMillis == wall + 2_000)
+            #expect(sim.nodes[1].sentinel.masterNamed("mymaster")?.config.coordinatedRecord?.pauseEndsUnixMillis == wall + 2_000)
         }
         let logged = Self.lines(sim, 1, "SENTINEL COORDINATED-FAILOVER")
         #expect(logged.count == 1, "\(logged)")
@@ -176,23 +176,23 @@ struct CoordinatedNoticeTrustTests {
         sim.redis[1].isMaster = true
         sim.redis[1].replicaOf = nil
         let seen = sim.runUntil(timeout: 5_000) { s in
-            guard let m = s.nodes[1].sentinel.masters["mymaster"],
-                let r = m.replicas.values.first(where: { $0.address.port == 6380 })
+            guard let m = s.nodes[1].sentinel.masterNamed("mymaster"),
+                let r = s.nodes[1].sentinel.replicas(of: "mymaster").first(where: { $0.address.port == 6380 })
             else { return false }
-            return r.state.roleReported == .master && m.state.infoRefresh > r.state.roleReportedTime
+            return r.replica.state.roleReported == .master && m.state.infoRefresh > r.replica.state.roleReportedTime
         }
         try #require(seen != nil)
         let leader = sim.nodes[0].sentinel.myID
         let wall = try #require(sim.nodes[1].sentinel.wallClockMillis())
         // Records as a config file could hold them (the notice path refuses both).
         for target in [HostPort("127.0.0.1", 6380), Self.master] {
-            sim.nodes[1].sentinel.masters["mymaster"]!.config.coordinatedRecord = CoordinatedRecord(
+            sim.nodes[1].sentinel[master: "mymaster"].config.coordinatedRecord = CoordinatedRecord(
                 epoch: 7, leader: leader, old: Self.master, target: target, pauseEndsUnixMillis: wall + 1_000)
             sim.nodes[1].sentinel.handovers.recordSeenAt["mymaster"] = sim.now - 1_000
             sim.run(for: 1_000)
             #expect(sim.events(1, "+coordinated-failover-finish").isEmpty, "target \(target)")
             #expect(sim.events(1, "+switch-master").isEmpty, "target \(target)")
-            #expect(sim.nodes[1].sentinel.masters["mymaster"]?.address == Self.master)
+            #expect(sim.nodes[1].sentinel.masterNamed("mymaster")?.address == Self.master)
         }
     }
 }

@@ -40,7 +40,7 @@ struct FailoverSimulationTests {
         #expect(sim.redis.first { $0.address == other?.address }?.replicaOf == HostPort("127.0.0.1", newPort))
         for i in sim.nodes.indices {
             #expect(addressReply(&sim, i) == "127.0.0.1:\(newPort)")
-            #expect(sim.nodes[i].sentinel.masters["mymaster"]?.config.configEpoch == 1)
+            #expect(sim.nodes[i].sentinel.masterNamed("mymaster")?.config.configEpoch == 1)
             #expect(sim.nodes[i].sentinel.settings.currentEpoch == 1)
         }
         print("simulation: crash failover \(Double(sim.now - crashedAt) / 1000) s of virtual time (down-after 1 s)")
@@ -72,7 +72,7 @@ struct FailoverSimulationTests {
         discover(&sim)
         sim.crashRedis(0)
         let converged = sim.runUntil(timeout: 60_000) { s in
-            let addresses = s.nodes.map { $0.sentinel.masters["mymaster"].map { $0.address } }
+            let addresses = s.nodes.map { $0.sentinel.masterNamed("mymaster").map { $0.address } }
             return s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
                 && Set(addresses.map { $0?.port ?? 0 }).count == 1
         }
@@ -130,7 +130,7 @@ struct FailoverSimulationTests {
             s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
         }
         #expect(switched != nil)
-        let newMaster = sim.nodes[0].sentinel.masters["mymaster"]!.address
+        let newMaster = sim.nodes[0].sentinel[master: "mymaster"].address
         sim.restartRedis(0, runID: String(repeating: "d", count: 40))
         let converted = sim.runUntil(timeout: 30_000) { s in s.redis[0].replicaOf == newMaster }
         #expect(converted != nil)
@@ -189,7 +189,7 @@ struct FailoverSimulationTests {
             t += 100
             _ = sentinel.handle(.tick, now: t)
         }
-        #expect(sentinel.masters["m"]?.state.sDown == false)
+        #expect(sentinel.masterInstance("m")?.sDown == false)
         let info = sentinel.sentinelInfoSection()
         #expect(info.contains("sentinel_tilt:1\r\n"))
         #expect(info.contains("sentinel_tilt_last_delta_ms:3900\r\n"))
@@ -201,7 +201,7 @@ struct FailoverSimulationTests {
             if out.contains(.log(.warning, "-tilt #tilt mode exited")) { exited = true }
         }
         #expect(exited)
-        #expect(sentinel.masters["m"]?.state.sDown == true)
+        #expect(sentinel.masterInstance("m")?.sDown == true)
     }
 
     @Test("TILT: a stall before the very first timer run counts too (previous_time is set at startup)")
@@ -321,12 +321,11 @@ struct FailureDetectionTests {
 
     @Test("replica selection: priority, then offset, then run id; priority 0 and disconnected excluded")
     func replicaOrder() {
-        func replica(_ port: Int, priority: Int, offset: Int64, runID: String?) -> ReplicaState {
-            var r = ReplicaState(address: HostPort("127.0.0.1", port), now: 0)
+        func replica(_ port: Int, priority: Int, offset: Int64, runID: String?) -> Instance {
+            var r = ReplicaState(address: HostPort("127.0.0.1", port), of: InstanceID(1), now: 0)
             r.slavePriority = priority
             r.slaveReplOffset = offset
-            r.state.runID = runID
-            return r
+            return Instance(.replica(r), runID: runID, now: 0)
         }
         let a = replica(1, priority: 100, offset: 10, runID: "b")
         let b = replica(2, priority: 50, offset: 1, runID: "c")
@@ -375,13 +374,13 @@ struct FailoverPersistenceTests {
         discover(&sim)
         _ = sim.ask(0, "SENTINEL", "FAILOVER", "mymaster")
         var steps = 0
-        while sim.nodes[0].sentinel.masters["mymaster"]?.failoverState != .reconfSlaves && steps < 5_000 {
+        while sim.nodes[0].sentinel.masterNamed("mymaster")?.failoverState != .reconfSlaves && steps < 5_000 {
             sim.run(for: 1)
             steps += 1
         }
-        #expect(sim.nodes[0].sentinel.masters["mymaster"]?.failoverState == .reconfSlaves)
+        #expect(sim.nodes[0].sentinel.masterNamed("mymaster")?.failoverState == .reconfSlaves)
         let config = sim.nodes[0].sentinel.config.masters[0]
-        let chosen = sim.nodes[0].sentinel.masters["mymaster"]!.promotedReplica!
+        let chosen = sim.nodes[0].sentinel[master: "mymaster"].promotedReplica!
         #expect(config.address.description == chosen)
         #expect(config.knownReplicas.contains(HostPort("127.0.0.1", 6379)))
         #expect(!config.knownReplicas.contains { $0.description == chosen })
@@ -404,11 +403,11 @@ extension FailoverPersistenceTests {
         sim.nodes[0].sentinel.addReplica(HostPort("127.0.0.1", 6379), to: "mymaster")
         _ = sim.ask(0, "SENTINEL", "FAILOVER", "mymaster")
         var steps = 0
-        while sim.nodes[0].sentinel.masters["mymaster"]?.failoverState != .reconfSlaves && steps < 5_000 {
+        while sim.nodes[0].sentinel.masterNamed("mymaster")?.failoverState != .reconfSlaves && steps < 5_000 {
             sim.run(for: 1)
             steps += 1
         }
-        #expect(sim.nodes[0].sentinel.masters["mymaster"]?.failoverState == .reconfSlaves)
+        #expect(sim.nodes[0].sentinel.masterNamed("mymaster")?.failoverState == .reconfSlaves)
         let config = sim.nodes[0].sentinel.config
         #expect(config.masters[0].knownReplicas.filter { $0 == HostPort("127.0.0.1", 6379) }.count == 1)
         let text = ConfigRewriter.rewrite(original: "", config: config)
@@ -434,7 +433,7 @@ struct FailoverScriptTests {
         }
         #expect(switched != nil)
         sim.run(for: 500)  // queued scripts start on the next tick
-        let newPort = sim.nodes[0].sentinel.masters["mymaster"]!.address.port
+        let newPort = sim.nodes[0].sentinel[master: "mymaster"].address.port
         for i in sim.nodes.indices {
             let role = sim.events(i, "+elected-leader").isEmpty ? "observer" : "leader"
             let runs = sim.nodes[i].scripts.filter { $0.first == "/usr/local/bin/reconfig.sh" }
@@ -463,13 +462,13 @@ struct FailoverFaultTests {
         sim.resetRate = 0.01
         sim.crashRedis(0)
         let converged = sim.runUntil(timeout: 120_000) { s in
-            let masters = s.nodes.map { $0.sentinel.masters["mymaster"]! }
+            let masters = s.nodes.map { $0.sentinel[master: "mymaster"] }
             return Set(masters.map(\.address)).count == 1 && masters[0].address.port != 6379
                 && Set(masters.map(\.config.configEpoch)).count == 1 && masters.allSatisfy { !$0.failoverInProgress }
         }
         #expect(converged != nil, "seed \(seed), \(sentinels) sentinels: no agreement")
         // The Redis side agrees: one master, and it is the one the sentinels name.
-        #expect(sim.currentRedisMaster() == sim.nodes[0].sentinel.masters["mymaster"]!.address)
+        #expect(sim.currentRedisMaster() == sim.nodes[0].sentinel[master: "mymaster"].address)
         var leaders: [Epoch: Set<Int>] = [:]
         for i in sim.nodes.indices {
             for epoch in sim.electedEpochs(i) { leaders[epoch, default: []].insert(i) }

@@ -35,7 +35,7 @@ struct StuckServerFailoverTests {
         // called it down although it reported role:slave for a while.
         sim.run(for: 3_000)
         for i in sim.nodes.indices {
-            #expect(sim.nodes[i].sentinel.masters["mymaster"]!.address == Self.master)
+            #expect(sim.nodes[i].sentinel[master: "mymaster"].address == Self.master)
             #expect(sim.events(i, "+try-failover").isEmpty && sim.events(i, "+sdown").filter { $0.hasPrefix("master") }.isEmpty)
         }
         #expect(sim.redis[2].replicaOf == Self.master)
@@ -75,7 +75,7 @@ struct StuckServerFailoverTests {
             #expect(!stalls.isEmpty, "sentinel \(i) never noticed its blocked hello")
             #expect(sim.events(i, "+sdown").filter { $0.hasPrefix("master") }.isEmpty, "\(sim.nodes[i].logs)")
             // The next INFO told it: hellos to the master are held while it reports the FAILOVER.
-            #expect(sim.nodes[i].sentinel.masters["mymaster"]!.state.serverFailoverState == "waiting-for-sync")
+            #expect(sim.nodes[i].sentinel[master: "mymaster"].state.serverFailoverState == "waiting-for-sync")
         }
         // One blocked hello per sentinel at most, then none: each learned of the FAILOVER first.
         let blockedHellos = (sim.blockedByFailover[0] ?? []).filter { $0.words.first == "PUBLISH" }
@@ -96,11 +96,11 @@ struct StuckServerFailoverTests {
                 return nil
             }
         }
-        s.masters["mymaster"]!.state.serverFailoverState = "failover-in-progress"
+        s[master: "mymaster"].state.serverFailoverState = "failover-in-progress"
         #expect(slaveOfWords(&s) == ["MULTI", "FAILOVER", "SLAVEOF", "CONFIG", "CLIENT", "CLIENT", "EXEC"])
-        s.masters["mymaster"]!.state.serverFailoverState = "no-failover"
+        s[master: "mymaster"].state.serverFailoverState = "no-failover"
         #expect(slaveOfWords(&s) == ["MULTI", "SLAVEOF", "CONFIG", "CLIENT", "CLIENT", "EXEC"])
-        s.masters["mymaster"]!.state.serverFailoverState = nil
+        s[master: "mymaster"].state.serverFailoverState = nil
         #expect(slaveOfWords(&s) == ["MULTI", "SLAVEOF", "CONFIG", "CLIENT", "CLIENT", "EXEC"])
     }
 
@@ -110,7 +110,7 @@ struct StuckServerFailoverTests {
         sim.redis[0].failoverStuck = true
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
         let paused = sim.runUntil(timeout: 5_000) { s in
-            s.nodes[0].sentinel.masters["mymaster"]?.coordinated?.stage == .paused
+            s.nodes[0].sentinel.masterNamed("mymaster")?.coordinated?.stage == .paused
         }
         try #require(paused != nil)
         // The leader dies right after the pause went out: nobody leads the stuck handover.
@@ -131,14 +131,14 @@ struct StuckServerFailoverTests {
     func recordProtectsUntilPauseEnds() throws {
         var s = settledFailoverSimulation().nodes[1].sentinel
         let wall = try #require(s.wallClockMillis())
-        #expect(!s.serverFailoverIsKnown(s.masters["mymaster"]!))
-        s.masters["mymaster"]!.config.coordinatedRecord = CoordinatedRecord(
+        #expect(!s.serverFailoverIsKnown(s[master: "mymaster"]))
+        s[master: "mymaster"].config.coordinatedRecord = CoordinatedRecord(
             epoch: 1, leader: String(repeating: "f", count: 40), old: Self.master, target: HostPort("127.0.0.1", 6380),
             pauseEndsUnixMillis: wall + 500)
-        #expect(s.serverFailoverIsKnown(s.masters["mymaster"]!))
+        #expect(s.serverFailoverIsKnown(s[master: "mymaster"]))
         // Past the pause and the hold margin: a master still in FAILOVER is as stuck as any other.
-        s.masters["mymaster"]!.config.coordinatedRecord!.pauseEndsUnixMillis = wall - 1_001
-        #expect(!s.serverFailoverIsKnown(s.masters["mymaster"]!))
+        s[master: "mymaster"].config.coordinatedRecord!.pauseEndsUnixMillis = wall - 1_001
+        #expect(!s.serverFailoverIsKnown(s[master: "mymaster"]))
     }
 
     @Test("a leader's own coordinated failover that got stuck is aborted by the leader, never by +stuck-failover-abort")

@@ -93,7 +93,7 @@ struct HostnameTests {
         #expect(asked2.contains(.resolveHost("Node-B.test")))
         let resolved = s.handle(.hostResolved(host: "Node-B.test", ip: "10.0.0.2"), now: 3001)
         #expect(replies(resolved).isEmpty, "answered after the flush")
-        #expect(s.masters["m"]?.address == HostPort("Node-B.test", 6380))
+        #expect(s.masterNamed("m")?.address == HostPort("Node-B.test", 6380))
         #expect(connects(resolved).contains { $0.1 == "Node-B.test" && $0.2 == 6380 })
         #expect(logs(resolved).contains("+monitor master m 10.0.0.2 6380 quorum 2"), "announce-hostnames no prints the IP")
         #expect(replies(persisted(&s, resolved)) == [.ok])
@@ -130,14 +130,14 @@ struct HostnameTests {
             + "slave0:ip=node-b.test,port=6380,state=online,offset=10,lag=0\r\nmaster_repl_offset:10\r\n"
         s.infoReply(.master("mymaster"), info)
         let replicaPrinted = announce ? "node-b.test" : "10.0.0.2"
-        let replica = try #require(s.masters["mymaster"]?.replicas.values.first)
+        let replica = try #require(s.replicas(of: "mymaster").first)
         #expect(replica.name == "\(replicaPrinted):6380", "named as printed at creation")
         #expect(replica.address == HostPort("node-b.test", 6380), "stored as given")
         #expect(replies(ask(&s, "SENTINEL", "REPLICAS", "mymaster")).first?.elements?.first?["ip"] == replicaPrinted)
         #expect(s.config.masters[0].knownReplicas == [HostPort(replicaPrinted, 6380)])
         // The same INFO again does not add the replica a second time (known by either form).
         s.infoReply(.master("mymaster"), info)
-        #expect(s.masters["mymaster"]?.replicas.count == 1)
+        #expect(s.masterNamed("mymaster")?.replicas.count == 1)
         // SLAVEOF targets and FAILOVER TO: see the failover tests below.
         #expect(s.announced(HostPort("node-b.test", 6380)) == HostPort(replicaPrinted, 6380))
     }
@@ -147,18 +147,18 @@ struct HostnameTests {
         for resolve in [false, true] {
             var s = make(resolve: resolve, masterHost: "10.0.0.1")
             s.infoReply(.master("mymaster"), "role:master\r\nslave0:ip=never.test,port=6380,state=online,offset=1,lag=0\r\n")
-            #expect(s.masters["mymaster"]?.replicas.count == 0, "refused, or waiting for the name's IP")
+            #expect(s.masterNamed("mymaster")?.replicas.count == 0, "refused, or waiting for the name's IP")
             if resolve {
                 // Printed as an IP (announce-hostnames no): the name is resolved first, as Redis
                 // does while creating the replica. Never resolving: created under its name.
-                #expect(s.handle(.tick, now: 1500).contains(.resolveHost("never.test")) || s.masters["mymaster"]?.replicas.isEmpty == true)
+                #expect(s.handle(.tick, now: 1500).contains(.resolveHost("never.test")) || s.masterNamed("mymaster")?.replicas.isEmpty == true)
                 _ = s.handle(.hostResolved(host: "never.test", ip: nil, error: "Name or service not known"), now: 1600)
-                #expect(s.masters["mymaster"]?.replicas.keys.first == "never.test:6380")
+                #expect(s.masterNamed("mymaster")?.replicas.keys.first == "never.test:6380")
                 // A name that resolves: named by its IP, stored as given.
                 s.infoReply(.master("mymaster"), "role:master\r\nslave0:ip=Later.test,port=6381,state=online,offset=1,lag=0\r\n")
-                #expect(s.masters["mymaster"]?.replicas["10.0.0.5:6381"] == nil)
+                #expect(s.masterNamed("mymaster")?.replicas["10.0.0.5:6381"] == nil)
                 let added = s.handle(.hostResolved(host: "Later.test", ip: "10.0.0.5"), now: 1700)
-                #expect(s.masters["mymaster"]?.replicas["10.0.0.5:6381"]?.address == HostPort("Later.test", 6381))
+                #expect(s.replica("10.0.0.5:6381", of: "mymaster")?.address == HostPort("Later.test", 6381))
                 #expect(logs(added).contains("+slave slave 10.0.0.5:6381 10.0.0.5 6381 @ mymaster 10.0.0.1 6379"))
             }
         }
@@ -169,8 +169,8 @@ struct HostnameTests {
         var s = make()
         _ = s.handle(.hostResolved(host: "node-b.test", ip: "10.0.0.2"), now: 1500)
         s.infoReply(.master("mymaster"), "role:master\r\nslave0:ip=node-b.test,port=6380,state=online,offset=1,lag=0\r\n")
-        let master = try #require(s.masters["mymaster"])
-        let replica = try #require(master.replicas.values.first)
+        let master = try #require(s.masterNamed("mymaster"))
+        let replica = try #require(s.replicas(of: "mymaster").first?.replica)
         #expect(replica.name == "10.0.0.2:6380")
         #expect(s.listing(of: replica, in: master)?.state == "online")
         #expect(s.failoverToAddress(of: replica, in: master) == HostPort("node-b.test", 6380))

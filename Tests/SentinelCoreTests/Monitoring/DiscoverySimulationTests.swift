@@ -12,7 +12,7 @@ struct DiscoverySimulationTests {
         sim.startAll()
         let elapsed = sim.runUntil(timeout: 5_000) { sim in
             sim.nodes.allSatisfy { node in
-                guard let m = node.sentinel.masters["mymaster"] else { return false }
+                guard let m = node.sentinel.masterNamed("mymaster") else { return false }
                 return m.replicas.count == 2 && m.sentinels.count == 2
             }
         }
@@ -81,7 +81,7 @@ struct DiscoverySimulationTests {
         var sim = standardSimulation(seed: 9)
         sim.startAll()
         _ = sim.runUntil(timeout: 5_000) { sim in
-            sim.nodes.allSatisfy { $0.sentinel.masters["mymaster"]?.sentinels.count == 2 }
+            sim.nodes.allSatisfy { $0.sentinel.masterNamed("mymaster")?.sentinels.count == 2 }
         }
         let saved = try #require(sim.nodes[0].persisted.last)
         let id = sim.nodes[0].sentinel.myID
@@ -89,7 +89,7 @@ struct DiscoverySimulationTests {
         #expect(restarted.myID == id)
         var copy = restarted
         _ = copy.start(now: sim.now)
-        #expect(copy.masters["mymaster"]?.sentinels.count == 2)
-        #expect(copy.masters["mymaster"]?.replicas.count == 2)
+        #expect(copy.masterNamed("mymaster")?.sentinels.count == 2)
+        #expect(copy.masterNamed("mymaster")?.replicas.count == 2)
     }
 }

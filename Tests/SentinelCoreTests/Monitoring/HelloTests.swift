@@ -38,7 +38,7 @@ struct HelloTests {
     func newPeer() {
         var s = make()
         let actions = hello(&s, "127.0.0.1,26380,\(Self.peerA),0,mymaster,127.0.0.1,6379,0")
-        #expect(s.masters["mymaster"]?.sentinels[Self.peerA]?.address == HostPort("127.0.0.1", 26380))
+        #expect(s.peer(Self.peerA, of: "mymaster")?.address == HostPort("127.0.0.1", 26380))
         #expect(logs(actions).contains("+sentinel sentinel \(Self.peerA) 127.0.0.1 26380 @ mymaster 127.0.0.1 6379"))
         #expect(actions.contains { if case .persistConfig = $0 { true } else { false } })
         #expect(actions.contains { if case .connect(_, "127.0.0.1", 26380) = $0 { true } else { false } })
@@ -56,7 +56,7 @@ struct HelloTests {
         ] {
             _ = hello(&s, payload)
         }
-        #expect(s.masters["mymaster"]?.sentinels.isEmpty == true)
+        #expect(s.masterNamed("mymaster")?.sentinels.isEmpty == true)
     }
 
     @Test("same runid at a new address is an address switch")
@@ -64,7 +64,7 @@ struct HelloTests {
         var s = make()
         _ = hello(&s, "127.0.0.1,26380,\(Self.peerA),0,mymaster,127.0.0.1,6379,0")
         let actions = hello(&s, "127.0.0.2,26390,\(Self.peerA),0,mymaster,127.0.0.1,6379,0")
-        #expect(s.masters["mymaster"]?.sentinels[Self.peerA]?.address == HostPort("127.0.0.2", 26390))
+        #expect(s.peer(Self.peerA, of: "mymaster")?.address == HostPort("127.0.0.2", 26390))
         #expect(logs(actions).contains("+sentinel-address-switch master mymaster 127.0.0.1 6379 ip 127.0.0.2 port 26390 for \(Self.peerA)"))
         #expect(!logs(actions).contains { $0.hasPrefix("+sentinel sentinel") })
         #expect(logs(actions).contains("-dup-sentinel sentinel \(Self.peerA) 127.0.0.1 26380 @ mymaster 127.0.0.1 6379 #duplicate of 127.0.0.2:26390 or \(Self.peerA)"))
@@ -75,8 +75,8 @@ struct HelloTests {
         var s = make()
         _ = hello(&s, "127.0.0.1,26380,\(Self.peerA),0,mymaster,127.0.0.1,6379,0")
         let actions = hello(&s, "127.0.0.1,26380,\(Self.peerB),0,mymaster,127.0.0.1,6379,0")
-        #expect(s.masters["mymaster"]?.sentinels[Self.peerA] == nil)
-        #expect(s.masters["mymaster"]?.sentinels[Self.peerB] != nil)
+        #expect(s.masterNamed("mymaster")?.sentinels[Self.peerA] == nil)
+        #expect(s.masterNamed("mymaster")?.sentinels[Self.peerB] != nil)
         #expect(logs(actions).contains("+sentinel-invalid-addr sentinel \(Self.peerA) 127.0.0.1 26380 @ mymaster 127.0.0.1 6379"))
     }
 
@@ -87,10 +87,10 @@ struct HelloTests {
         var s = make()
         _ = hello(&s, ",26380,\(Self.peerB),0,mymaster,127.0.0.1,6379,0")
         _ = hello(&s, "sentinel-b.example,26380,\(Self.peerB),0,mymaster,127.0.0.1,6379,0")
-        #expect(s.masters["mymaster"]?.sentinels[Self.peerB] == nil)
+        #expect(s.masterNamed("mymaster")?.sentinels[Self.peerB] == nil)
         _ = hello(&s, "127.0.0.1,26380,\(Self.peerA),0,mymaster,127.0.0.1,6379,0")
         let actions = hello(&s, ",26380,\(Self.peerA),3,mymaster,127.0.0.1,6379,0")
-        #expect(s.masters["mymaster"]?.sentinels[Self.peerA] == nil)
+        #expect(s.masterNamed("mymaster")?.sentinels[Self.peerA] == nil)
         #expect(logs(actions).contains("+sentinel-address-switch master mymaster 127.0.0.1 6379 ip  port 26380 for \(Self.peerA)"))
         #expect(s.settings.currentEpoch == 3, "the epoch is still adopted")
         let written = try #require(actions.compactMap { if case .persistConfig(let c, _) = $0 { c } else { nil } }.last)
@@ -114,7 +114,7 @@ struct HelloTests {
         var s = make()
         _ = hello(&s, "127.0.0.1,26380,\(Self.peerA),0,mymaster,127.0.0.1,6379,0")
         let actions = hello(&s, "127.0.0.1,26380,\(Self.peerA),3,mymaster,127.0.0.1,6380,3")
-        let master = try #require(s.masters["mymaster"])
+        let master = try #require(s.masterNamed("mymaster"))
         #expect(master.address == HostPort("127.0.0.1", 6380))
         #expect(master.config.configEpoch == 3)
         #expect(master.replicas["127.0.0.1:6379"] != nil, "the old master becomes a replica")
@@ -135,7 +135,7 @@ struct HelloTests {
             var s = make()
             _ = hello(&s, "127.0.0.1,26380,\(Self.peerA),0,mymaster,127.0.0.1,6379,0")
             let actions = hello(&s, "127.0.0.1,26380,\(Self.peerA),3,mymaster,\(host),6380,3")
-            let master = try #require(s.masters["mymaster"])
+            let master = try #require(s.masterNamed("mymaster"))
             #expect(master.address == HostPort("127.0.0.1", 6379))
             #expect(master.config.configEpoch == 3, "the epoch is adopted, as Redis does")
             #expect(!logs(actions).contains { $0.hasPrefix("+switch-master") })
@@ -149,7 +149,7 @@ struct HelloTests {
         var s = make()
         _ = hello(&s, "127.0.0.1,26380,\(Self.peerA),0,mymaster,127.0.0.1,6379,0")
         let actions = hello(&s, "127.0.0.1,26380,\(Self.peerA),2,mymaster,127.0.0.1,6379,2")
-        #expect(s.masters["mymaster"]?.config.configEpoch == 2)
+        #expect(s.masterNamed("mymaster")?.config.configEpoch == 2)
         #expect(!logs(actions).contains { $0.hasPrefix("+switch-master") })
     }
 

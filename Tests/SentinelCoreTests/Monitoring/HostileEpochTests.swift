@@ -60,7 +60,7 @@ struct HostileEpochTests {
         }
         sim.run(for: 2_000)
         for i in sim.nodes.indices {
-            let master = sim.nodes[i].sentinel.masters["mymaster"]!
+            let master = sim.nodes[i].sentinel[master: "mymaster"]
             #expect(sim.nodes[i].sentinel.settings.currentEpoch == 0)
             #expect(master.config.configEpoch == 0)
             #expect(master.address == HostPort("127.0.0.1", 6379))
@@ -88,9 +88,9 @@ struct HostileEpochTests {
         #expect(switched != nil)
         for i in sim.nodes.indices {
             #expect(sim.nodes[i].sentinel.settings.currentEpoch == 1)
-            #expect(sim.nodes[i].sentinel.masters["mymaster"]?.config.configEpoch == 1)
+            #expect(sim.nodes[i].sentinel.masterNamed("mymaster")?.config.configEpoch == 1)
         }
-        #expect(sim.currentRedisMaster() == sim.nodes[0].sentinel.masters["mymaster"]?.address)
+        #expect(sim.currentRedisMaster() == sim.nodes[0].sentinel.masterNamed("mymaster")?.address)
     }
 
     @Test("a new sentinel (epoch 0) adopts an old fleet's epoch; past the floor only 10^6 ahead")
@@ -101,7 +101,7 @@ struct HostileEpochTests {
         let peer = String(repeating: "5", count: 40)
         OverflowTests.publish(&sim, "127.0.0.1,26999,\(peer),5000,mymaster,127.0.0.1,6379,4990")
         #expect(sim.nodes.allSatisfy { $0.sentinel.settings.currentEpoch == 5000 })
-        #expect(sim.nodes.allSatisfy { $0.sentinel.masters["mymaster"]?.sentinels[peer] != nil })
+        #expect(sim.nodes.allSatisfy { $0.sentinel.masterNamed("mymaster")?.sentinels[peer] != nil })
         #expect(sim.events(0, "+new-epoch") == ["5000"])
         OverflowTests.publish(&sim, "127.0.0.1,26999,\(peer),4295967296,mymaster,127.0.0.1,6379,4990")
         #expect(sim.nodes[0].sentinel.settings.currentEpoch == 4_295_967_296)

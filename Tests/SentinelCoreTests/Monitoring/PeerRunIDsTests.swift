@@ -25,7 +25,7 @@ struct PeerRunIDsTests {
             // Each master shares a sliding window of the peers, in a rotated order.
             let window = (0..<max(1, peerCount / 2)).map { runIDs[($0 + m * 3) % peerCount] }.reversed()
             for runID in window {
-                sentinel.masters[name]!.sentinels[runID] = PeerState(runID: runID, address: HostPort("127.0.0.1", 26000), now: 1_000)
+                sentinel.addPeer(runID, address: HostPort("127.0.0.1", 26000), to: name)
                 if !expected.contains(runID) { expected.append(runID) }
             }
         }

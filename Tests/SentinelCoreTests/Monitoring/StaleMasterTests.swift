@@ -21,7 +21,7 @@ struct StaleMasterTests {
     /// new master's address (node 0's view); nil if they did not all switch.
     static func waitForSwitch(_ sim: inout Simulation, timeout: Millis = 10_000) -> HostPort? {
         let switched = sim.runUntil(timeout: timeout) { s in s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty } }
-        return switched == nil ? nil : sim.nodes[0].sentinel.masters["mymaster"]!.address
+        return switched == nil ? nil : sim.nodes[0].sentinel[master: "mymaster"].address
     }
 
     /// The SLAVEOF transactions node `r` received that point it at `target`.
@@ -41,7 +41,7 @@ struct StaleMasterTests {
         // (A split vote can delay the failover by 2 × failover-timeout, as in Redis.)
         let switched = sim.runUntil(timeout: 40_000) { s in (0...1).allSatisfy { !s.events($0, "+switch-master").isEmpty } }
         #expect(switched != nil, "the majority failed over: \(sim.nodes[0].logs.suffix(20))")
-        let newMaster = sim.nodes[0].sentinel.masters["mymaster"]!.address
+        let newMaster = sim.nodes[0].sentinel[master: "mymaster"].address
         #expect(newMaster != sim.redis[0].address)
         // Cut off with its own sentinel, the old master is still a master and demoted by nobody.
         sim.run(until: max(cutAt + 10_000, sim.now + 2_000) + offset)
@@ -54,8 +54,8 @@ struct StaleMasterTests {
         #expect(demoted != nil && demoted! <= 1_200, "demoted \(demoted.map(String.init) ?? "never") ms after the heal")
         #expect(sim.nodes.indices.contains { !sim.events($0, "+convert-to-slave").isEmpty })
         // Everyone ends up on the new configuration, with no second failover.
-        _ = sim.runUntil(timeout: 10_000) { s in s.nodes.allSatisfy { $0.sentinel.masters["mymaster"]!.address == newMaster } }
-        #expect(sim.nodes.allSatisfy { $0.sentinel.masters["mymaster"]!.address == newMaster })
+        _ = sim.runUntil(timeout: 10_000) { s in s.nodes.allSatisfy { $0.sentinel[master: "mymaster"].address == newMaster } }
+        #expect(sim.nodes.allSatisfy { $0.sentinel[master: "mymaster"].address == newMaster })
         sim.run(for: 5_000)
         #expect(sim.nodes.indices.allSatisfy { sim.events($0, "+switch-master").count <= 1 })
         #expect(sim.currentRedisMaster() == newMaster)
@@ -91,7 +91,7 @@ struct StaleMasterTests {
         sim.redis[1].isMaster = true
         sim.redis[1].replicaOf = nil
         let claimSeen = sim.runUntil(timeout: 12_000) { s in
-            s.nodes.contains { $0.sentinel.masters["mymaster"]!.replicas["127.0.0.1:6380"]!.state.roleReported == .master }
+            s.nodes.contains { $0.sentinel.replica("127.0.0.1:6380", of: "mymaster")!.replica.state.roleReported == .master }
         }
         #expect(claimSeen != nil)
         sim.run(for: 7_500)
@@ -137,7 +137,7 @@ struct StaleMasterTests {
         let n = sim.redis.firstIndex { $0.address == newMaster }!
         sim.run(for: 2_000)
         sim.freezeRedis(n)
-        for i in sim.nodes.indices { sim.nodes[i].sentinel.masters["mymaster"]!.state.infoRefresh = 0 }
+        for i in sim.nodes.indices { sim.nodes[i].sentinel[master: "mymaster"].state.infoRefresh = 0 }
         sim.thawRedis(0)
         sim.run(for: 500)
         #expect(sim.redis[0].isMaster, "not sane without the new master's INFO")

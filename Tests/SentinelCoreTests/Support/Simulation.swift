@@ -727,7 +727,7 @@ func discover(_ sim: inout Simulation) {
     let peers = sim.nodes.count - 1
     let converged = sim.runUntil(timeout: 5_000) { s in
         s.nodes.allSatisfy { node in
-            node.sentinel.masters["mymaster"].map { $0.replicas.count == 2 && $0.sentinels.count == peers } ?? false
+            node.sentinel.masterNamed("mymaster").map { $0.replicas.count == 2 && $0.sentinels.count == peers } ?? false
         }
     }
     #expect(converged != nil, "discovery did not converge")
@@ -752,3 +752,26 @@ func settledFailoverSimulation(seed: UInt64 = 3) -> Simulation {
     return sim
 }
 
+
+/// Readers for the instance table, so assertions name a replica or peer by its master and key.
+extension Sentinel {
+    /// The replica `name` (`ip:port`) of the master `master`, as an instance (a copy).
+    func replica(_ name: String, of master: String) -> Instance? {
+        replicaID(name, of: master).map { instances[$0] }
+    }
+
+    /// The peer `runID` under the master `master`, as an instance (a copy).
+    func peer(_ runID: String, of master: String) -> Instance? {
+        peerID(runID, of: master).map { instances[$0] }
+    }
+
+    /// Every replica of the master `master`, in order (copies).
+    func replicas(of master: String) -> [Instance] {
+        masterNamed(master).map { replicaInstances(of: $0) } ?? []
+    }
+
+    /// Every peer under the master `master`, in order (copies).
+    func peers(of master: String) -> [Instance] {
+        masterNamed(master).map { peerInstances(of: $0) } ?? []
+    }
+}

@@ -37,7 +37,7 @@ struct OverflowTests {
         #expect(sim.nodes[0].sentinel.settings.currentEpoch == 1)
         let switched = sim.runUntil(timeout: 10_000) { s in !s.events(0, "+switch-master").isEmpty }
         #expect(switched != nil)
-        #expect(sim.nodes[0].sentinel.masters["mymaster"]?.config.configEpoch == 1)
+        #expect(sim.nodes[0].sentinel.masterNamed("mymaster")?.config.configEpoch == 1)
     }
 
     @Test(
@@ -52,7 +52,7 @@ struct OverflowTests {
         }
         // The value is saved; a restart reads it back from the file.
         try Self.restartThroughConfigFile(&sim, 0)
-        #expect(sim.nodes[0].sentinel.masters["mymaster"]?.config.downAfterMilliseconds == Int64(downAfter))
+        #expect(sim.nodes[0].sentinel.masterNamed("mymaster")?.config.downAfterMilliseconds == Int64(downAfter))
         settle(&sim)
         var words = ["SENTINEL", "FAILOVER", "mymaster"]
         if coordinated { words.append("COORDINATED") }
@@ -82,7 +82,7 @@ struct OverflowTests {
             #expect(sim.ask(i, "SENTINEL", "SET", "mymaster", "failover-timeout", Self.maxText) == .ok)
         }
         try Self.restartThroughConfigFile(&sim, 1)
-        #expect(sim.nodes[1].sentinel.masters["mymaster"]?.config.failoverTimeout == Int64.max)
+        #expect(sim.nodes[1].sentinel.masterNamed("mymaster")?.config.failoverTimeout == Int64.max)
         sim.crashRedis(0)
         let switched = sim.runUntil(timeout: 20_000) { s in
             s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
@@ -101,7 +101,7 @@ struct OverflowTests {
         sim.run(for: 100)
         #expect(sim.clientReplies[1]?[client] == [.ok])
         // Clamped to twice our down-after (1000 ms).
-        let record = try #require(sim.nodes[1].sentinel.masters["mymaster"]?.config.coordinatedRecord)
+        let record = try #require(sim.nodes[1].sentinel.masterNamed("mymaster")?.config.coordinatedRecord)
         #expect(record.pauseEndsUnixMillis == wall + 2_000)
         // A config file may still hold a record ending at Int64.max: it is checked on every tick,
         // and survives a restart.
@@ -110,7 +110,7 @@ struct OverflowTests {
         sim.nodes[1].persisted.append(config)
         try Self.restartThroughConfigFile(&sim, 1)
         sim.run(for: 2_000)
-        #expect(sim.nodes[1].sentinel.masters["mymaster"]?.config.coordinatedRecord?.pauseEndsUnixMillis == Int64.max)
+        #expect(sim.nodes[1].sentinel.masterNamed("mymaster")?.config.coordinatedRecord?.pauseEndsUnixMillis == Int64.max)
     }
 
     @Test("SENTINEL DEBUG periods of Int64.max and a CLIENT PAUSE near Int64.max do not trap")
@@ -143,7 +143,7 @@ struct OverflowTests {
         sim.redis[0].extraInfo = ["master_repl_offset:-9223372036854775808"]
         sim.startAll()
         settle(&sim)
-        #expect(sim.nodes[0].sentinel.masters["mymaster"]?.masterReplOffset == Int64.min)
+        #expect(sim.nodes[0].sentinel.masterNamed("mymaster")?.masterReplOffset == Int64.min)
         // The target is chosen by master_repl_offset - the replica's offset, now saturated.
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
         let switched = sim.runUntil(timeout: 10_000) { s in !s.events(0, "+switch-master").isEmpty }
@@ -157,11 +157,11 @@ struct OverflowTests {
         sim.startAll()
         discover(&sim)
         let name = sim.redis[1].address.description
-        #expect(sim.nodes[0].sentinel.masters["mymaster"]?.replicas[name]?.masterLinkDownTime == Int64.max)
+        #expect(sim.nodes[0].sentinel.replica(name, of: "mymaster")?.replica.masterLinkDownTime == Int64.max)
         // That replica is never promoted; the other one is.
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster") == .ok)
         let switched = sim.runUntil(timeout: 10_000) { s in !s.events(0, "+switch-master").isEmpty }
         #expect(switched != nil)
-        #expect(sim.nodes[0].sentinel.masters["mymaster"]?.address == sim.redis[2].address)
+        #expect(sim.nodes[0].sentinel.masterNamed("mymaster")?.address == sim.redis[2].address)
     }
 }

@@ -5,73 +5,102 @@ import RESP
 /// Reply shapes of the SENTINEL command (addReplySentinelRedisInstance, sentinel-behaviour §9.3):
 /// maps with a fixed field order and every number as a bulk string.
 extension Sentinel {
-    func flags(_ master: MasterState) -> String {
-        var f = ""
-        func add(_ flag: String) {
-            if !f.isEmpty { f += "," }
-            f += flag
-        }
-        if master.state.sDown { add(Wire.flagSDown) }
-        if master.oDown { add(Wire.flagODown) }
-        add(Wire.master)
-        if links[.master(master.name)]?.disconnected ?? true { add(Wire.flagDisconnected) }
-        if master.failoverInProgress { add(Wire.flagFailoverInProgress) }
-        if master.failover?.isForced == true { add(Wire.flagForceFailover) }
-        // Valkey 9's place for its `coordinated_failover` flag: right after force_failover.
-        if master.coordinated != nil { add(Wire.flagCoordinatedFailover) }
-        if master.masterReboot { add(Wire.flagMasterReboot) }
-        return f
-    }
-
-    func flags(_ replica: ReplicaState, of master: MasterState) -> String {
+    /// The `flags` field of an instance's record (sentinel-behaviour §9.3): its state, its kind,
+    /// then what its role adds.
+    func flags(_ instance: borrowing Instance) -> String {
         var f: [String] = []
-        if replica.state.sDown { f.append(Wire.flagSDown) }
-        f.append(Wire.slave)
-        if links[.replica(master: master.name, name: replica.name)]?.disconnected ?? true {
-            f.append(Wire.flagDisconnected)
-        }
-        if master.promotedReplica == replica.name { f.append(Wire.flagPromoted) }
-        switch replica.reconf {
-        case .none: break
-        case .sent: f.append(Wire.flagReconfSent)
-        case .inProgress: f.append(Wire.flagReconfInprog)
-        case .done: f.append(Wire.flagReconfDone)
+        if instance.sDown { f.append(Wire.flagSDown) }
+        switch instance.role {
+        case .master(let master):
+            if master.oDown { f.append(Wire.flagODown) }
+            f.append(Wire.master)
+            if links[.master(master.name)]?.disconnected ?? true { f.append(Wire.flagDisconnected) }
+            if master.failoverInProgress { f.append(Wire.flagFailoverInProgress) }
+            if master.failover?.isForced == true { f.append(Wire.flagForceFailover) }
+            // Valkey 9's place for its `coordinated_failover` flag: right after force_failover.
+            if master.coordinated != nil { f.append(Wire.flagCoordinatedFailover) }
+            if master.masterReboot { f.append(Wire.flagMasterReboot) }
+        case .replica(let replica):
+            f.append(Wire.slave)
+            let master = instances[replica.master].master
+            if links[.replica(master: master.name, name: replica.name)]?.disconnected ?? true {
+                f.append(Wire.flagDisconnected)
+            }
+            if master.promotedReplica == replica.name { f.append(Wire.flagPromoted) }
+            switch replica.reconf {
+            case .none: break
+            case .sent: f.append(Wire.flagReconfSent)
+            case .inProgress: f.append(Wire.flagReconfInprog)
+            case .done: f.append(Wire.flagReconfDone)
+            }
+        case .sentinel(let peer):
+            f.append(Wire.sentinel)
+            if links[.peer(runID: instance.name)]?.disconnected ?? true { f.append(Wire.flagDisconnected) }
+            if peer.masterDown { f.append(Wire.flagMasterDown) }
         }
         return f.joined(separator: ",")
     }
 
-    func flags(_ peer: PeerState) -> String {
-        var f: [String] = []
-        if peer.sDown { f.append(Wire.flagSDown) }
-        f.append(Wire.sentinel)
-        if links[.peer(runID: peer.runID)]?.disconnected ?? true { f.append(Wire.flagDisconnected) }
-        if peer.masterDown { f.append(Wire.flagMasterDown) }
-        return f.joined(separator: ",")
-    }
-
-    /// The leading fields every instance kind shares, up to and including `down-after-milliseconds`.
-    private func commonFields(
-        _ fields: inout ReplyFields, name: String, address: HostPort, runID: String?, flags: String,
-        owner: LinkOwner, sDown: Bool, sDownSince: Millis, oDown: Bool, oDownSince: Millis, downAfter: Int64,
-        failoverState: FailoverState = .none
-    ) {
+    /// An instance's record for SENTINEL MASTER(S), REPLICAS and SENTINELS
+    /// (addReplySentinelRedisInstance): the fields every kind has, then its role's.
+    func instanceReply(_ instance: borrowing Instance) -> RESPValue {
+        var fields = ReplyFields(capacity: 40)
+        let owner: LinkOwner
+        let master: MasterState
+        let address: HostPort
+        switch instance.role {
+        case .master(let m):
+            (master, owner, address) = (m, .master(m.name), listedAddress(m))
+        case .replica(let r):
+            master = instances[r.master].master
+            (owner, address) = (.replica(master: master.name, name: r.name), r.address)
+        case .sentinel(let p):
+            master = instances[p.master].master
+            (owner, address) = (.peer(runID: instance.name), p.address)
+        }
         let link = links[owner]
         let a = announced(address)
-        fields.add("name", name)
+        fields.add("name", instance.name)
         fields.add("ip", a.host)
         fields.add("port", a.port)
-        fields.add("runid", runID ?? "")
-        fields.add("flags", flags)
+        fields.add("runid", instance.runID ?? "")
+        fields.add("flags", flags(instance))
         fields.add("link-pending-commands", link?.pendingCommands ?? 0)
         fields.add("link-refcount", refcount(of: owner))
-        if failoverState != .none { fields.add("failover-state", failoverState.wireName) }
+        if instance.isMaster, master.failoverState != .none { fields.add("failover-state", master.failoverState.wireName) }
         let actPing = link?.actPingTime ?? 0
         fields.add("last-ping-sent", actPing != 0 ? now - actPing : 0)
         fields.add("last-ok-ping-reply", now - (link?.lastAvailTime ?? now))
         fields.add("last-ping-reply", now - (link?.lastPongTime ?? now))
-        if sDown { fields.add("s-down-time", now - sDownSince) }
-        if oDown { fields.add("o-down-time", now - oDownSince) }
-        fields.add("down-after-milliseconds", downAfter)
+        if instance.sDown { fields.add("s-down-time", now - instance.sDownSince) }
+        if instance.isMaster, master.oDown { fields.add("o-down-time", now - master.oDownSince) }
+        fields.add("down-after-milliseconds", master.config.downAfterMilliseconds)
+        switch instance.role {
+        case .master:
+            roleFields(&fields, master.state)
+            fields.add("config-epoch", master.config.configEpoch)
+            fields.add("num-slaves", master.replicas.count)
+            fields.add("num-other-sentinels", master.sentinels.count)
+            fields.add("quorum", master.config.quorum)
+            fields.add("failover-timeout", master.config.failoverTimeout)
+            fields.add("parallel-syncs", master.config.parallelSyncs)
+            if let script = master.config.notificationScript { fields.add("notification-script", script) }
+            if let script = master.config.clientReconfigScript { fields.add("client-reconfig-script", script) }
+        case .replica(let replica):
+            roleFields(&fields, replica.state)
+            fields.add("master-link-down-time", replica.masterLinkDownTime)
+            fields.add("master-link-status", replica.slaveMasterLinkUp ? "ok" : "err")
+            fields.add("master-host", replica.slaveMasterHost ?? "?")
+            fields.add("master-port", replica.slaveMasterPort)
+            fields.add("slave-priority", replica.slavePriority)
+            fields.add("slave-repl-offset", replica.slaveReplOffset)
+            fields.add("replica-announced", replica.replicaAnnounced ? "1" : "0")
+        case .sentinel(let peer):
+            fields.add("last-hello-message", now - peer.lastHelloTime)
+            fields.add("voted-leader", peer.leader ?? "?")
+            fields.add("voted-leader-epoch", peer.leaderEpoch)
+        }
+        return .map(fields.elements)
     }
 
     private func roleFields(_ fields: inout ReplyFields, _ state: RedisInstanceState) {
@@ -101,93 +130,40 @@ extension Sentinel {
         return currentAddress(master)
     }
 
-    // The whole-record replies read the masters in place (`masters[name]` copies a MasterState)
-    // and are non-mutating on purpose: a closure in a mutating method captures a copy of `self`,
-    // the whole Sentinel.
+    // The whole-record replies read the instances in place and are non-mutating on purpose: a
+    // closure in a mutating method captures a copy of `self`, the whole Sentinel.
 
     /// SENTINEL MASTERS: every master's record, in order.
     func mastersReply() -> RESPValue {
-        masters.values.withUnsafeBufferPointer { buffer in
-            var records: [RESPValue] = []
-            records.reserveCapacity(buffer.count)
-            for i in buffer.indices { records.append(masterReply(buffer[i])) }
-            return .array(records)
-        }
+        var records: [RESPValue] = []
+        records.reserveCapacity(masters.count)
+        for id in masters.values { records.append(readInstance(id) { instanceReply($0) }!) }
+        return .array(records)
     }
 
     /// SENTINEL MASTER: the record of the master at `index` of ``masters``.
     func masterReply(at index: Int) -> RESPValue {
-        masters.values.withUnsafeBufferPointer { masterReply($0[index]) }
+        readInstance(masters.values[index]) { instanceReply($0) }!
     }
 
     /// SENTINEL REPLICAS: the announced replicas of the master at `index`.
     func replicasReply(at index: Int) -> RESPValue {
-        masters.values.withUnsafeBufferPointer { buffer in
-            let master = buffer[index]
-            return .array(master.replicas.values.filter(\.replicaAnnounced).map { replicaReply($0, of: master) })
-        }
+        let replicas = instances[masters.values[index]].master.replicas.values
+        return .array(
+            replicas.compactMap { id in
+                readInstance(id) { $0.replica.replicaAnnounced ? instanceReply($0) : nil } ?? nil
+            })
     }
 
     /// SENTINEL SENTINELS: the peers of the master at `index`.
     func sentinelsReply(at index: Int) -> RESPValue {
-        masters.values.withUnsafeBufferPointer { buffer in
-            let master = buffer[index]
-            return .array(master.sentinels.values.map { peerReply($0, of: master) })
-        }
+        let peers = instances[masters.values[index]].master.sentinels.values
+        return .array(peers.compactMap { id in readInstance(id) { instanceReply($0) } })
     }
 
     /// The address clients are given for the master at `index` (``currentAddress(_:)``).
     func currentAddress(ofMasterAt index: Int) -> HostPort {
-        masters.values.withUnsafeBufferPointer { currentAddress($0[index]) }
-    }
-
-    func masterReply(_ master: MasterState) -> RESPValue {
-        var fields = ReplyFields(capacity: 36)
-        commonFields(
-            &fields, name: master.name, address: listedAddress(master), runID: master.state.runID,
-            flags: flags(master), owner: .master(master.name), sDown: master.state.sDown,
-            sDownSince: master.state.sDownSince, oDown: master.oDown, oDownSince: master.oDownSince,
-            downAfter: master.config.downAfterMilliseconds, failoverState: master.failoverState)
-        roleFields(&fields, master.state)
-        fields.add("config-epoch", master.config.configEpoch)
-        fields.add("num-slaves", master.replicas.count)
-        fields.add("num-other-sentinels", master.sentinels.count)
-        fields.add("quorum", master.config.quorum)
-        fields.add("failover-timeout", master.config.failoverTimeout)
-        fields.add("parallel-syncs", master.config.parallelSyncs)
-        if let script = master.config.notificationScript { fields.add("notification-script", script) }
-        if let script = master.config.clientReconfigScript { fields.add("client-reconfig-script", script) }
-        return .map(fields.elements)
-    }
-
-    func replicaReply(_ replica: ReplicaState, of master: MasterState) -> RESPValue {
-        var fields = ReplyFields(capacity: 40)
-        commonFields(
-            &fields, name: replica.name, address: replica.address, runID: replica.state.runID,
-            flags: flags(replica, of: master), owner: .replica(master: master.name, name: replica.name),
-            sDown: replica.state.sDown, sDownSince: replica.state.sDownSince, oDown: false, oDownSince: 0,
-            downAfter: master.config.downAfterMilliseconds)
-        roleFields(&fields, replica.state)
-        fields.add("master-link-down-time", replica.masterLinkDownTime)
-        fields.add("master-link-status", replica.slaveMasterLinkUp ? "ok" : "err")
-        fields.add("master-host", replica.slaveMasterHost ?? "?")
-        fields.add("master-port", replica.slaveMasterPort)
-        fields.add("slave-priority", replica.slavePriority)
-        fields.add("slave-repl-offset", replica.slaveReplOffset)
-        fields.add("replica-announced", replica.replicaAnnounced ? "1" : "0")
-        return .map(fields.elements)
-    }
-
-    func peerReply(_ peer: PeerState, of master: MasterState) -> RESPValue {
-        var fields = ReplyFields(capacity: 34)
-        commonFields(
-            &fields, name: peer.runID, address: peer.address, runID: peer.runID, flags: flags(peer),
-            owner: .peer(runID: peer.runID), sDown: peer.sDown, sDownSince: peer.sDownSince, oDown: false,
-            oDownSince: 0, downAfter: master.config.downAfterMilliseconds)
-        fields.add("last-hello-message", now - peer.lastHelloTime)
-        fields.add("voted-leader", peer.leader ?? "?")
-        fields.add("voted-leader-epoch", peer.leaderEpoch)
-        return .map(fields.elements)
+        readInstance(masters.values[index]) { currentAddress($0.master) }!
     }
 
     /// The `# Sentinel` section of INFO.
@@ -208,8 +184,10 @@ extension Sentinel {
             lines.append("sentinel_tilt_last_delta_ms:\(last.delta)")
             lines.append("sentinel_tilt_last_cause:\(last.cause)")
         }
-        for (index, master) in masters.values.enumerated() {
-            let status = master.oDown ? "odown" : master.state.sDown ? "sdown" : "ok"
+        for (index, id) in masters.values.enumerated() {
+            let instance = instances[id]
+            let master = instance.master
+            let status = master.oDown ? "odown" : instance.sDown ? "sdown" : "ok"
             let a = announced(listedAddress(master))
             lines.append(
                 "master\(index):name=\(master.name),status=\(status),address=\(HostPort(a.host, a.port)),"

@@ -57,7 +57,7 @@ extension Sentinel {
 
     /// SENTINEL CKQUORUM <name>.
     mutating func sentinelCkquorum(_ id: ClientID, _ args: [String]) {
-        guard let master = masters[args[2]] else { return reply(id, .error(Wire.errNoSuchMaster)) }
+        guard let master = masterNamed(args[2]) else { return reply(id, .error(Wire.errNoSuchMaster)) }
         reply(id, ckquorum(master))
     }
 
@@ -98,7 +98,7 @@ extension Sentinel {
 
     func ckquorum(_ master: MasterState) -> RESPValue {
         let voters = master.sentinels.count + 1
-        let usable = 1 + master.sentinels.values.filter { !$0.sDown }.count
+        let usable = 1 + master.sentinels.values.filter { !instances[$0].sDown }.count
         var problems: [String] = []
         if usable < master.config.quorum {
             problems.append("Not enough available Sentinels to reach the specified quorum for this master")
@@ -150,27 +150,29 @@ extension Sentinel {
         var config = MasterConfig(name: name, address: HostPort(args[3], port), quorum: quorum)
         config.downAfterMilliseconds = timing.defaultDownAfter
         config.failoverTimeout = timing.defaultFailoverTimeout
-        masters[name] = MasterState(config: config, now: now)
+        masters[name] = instances.insert(Instance(.master(MasterState(config: config, now: now)), now: now))
         links[.master(name)] = InstanceLink(needsPubSub: true, now: now)
         return nil
     }
 
     /// `+monitor` and the first connect of a newly monitored master.
     private mutating func announceMonitored(_ name: String) {
-        guard let master = masters[name] else { return }
-        emit(.warning, "+monitor", "\(describe(master)) quorum \(master.config.quorum)", master: name)
+        guard let id = masters[name] else { return }
+        emit(.warning, "+monitor", "\(describe(id)) quorum \(self[master: name].config.quorum)", master: name)
         reconnect(.master(name))
     }
 
     /// SENTINEL REMOVE: `-monitor`, then forget the master, its replicas and unshared peer links.
     mutating func removeMaster(_ name: String) {
-        guard let master = masters[name] else { return }
-        emit(.warning, "-monitor", describe(master), master: name)
+        guard let id = masters[name] else { return }
+        let peers = self[master: name].sentinels.keys
+        emit(.warning, "-monitor", describe(id), master: name)
         resetMaster(name, keepSentinels: false, emitEvent: false)
         closeLink(.master(name))
         links.removeValue(forKey: .master(name))
         masters.removeValue(forKey: name)
-        for runID in master.sentinels.keys { dropPeerLinkIfUnused(runID) }
+        instances.remove(id)
+        for runID in peers { dropPeerLinkIfUnused(runID) }
     }
 
     // MARK: - IS-MASTER-DOWN-BY-ADDR and the vote (sentinel-behaviour §7.2, §7.4)
@@ -183,9 +185,10 @@ extension Sentinel {
             return reply(id, .error(Wire.errNotInteger))
         }
         let runID = args[5]
-        let found = masters.values.first { sameAddress($0.address, HostPort(args[2], Int(port))) }
+        let found = masters.values.first { sameAddress(instances[$0].address, HostPort(args[2], Int(port))) }
+            .map { instances[$0] }
         // In TILT we still vote but never say "down" (our view of time cannot be trusted).
-        let down = !tilt && (found.map { $0.state.sDown } ?? false)
+        let down = !tilt && (found.map { $0.sDown } ?? false)
         var leader = "*"
         var leaderEpoch: Epoch = 0
         if let master = found, runID != "*" {
@@ -202,8 +205,8 @@ extension Sentinel {
                     check, field: "vote request in epoch", value: args[4][...],
                     sender: "runid \(runID)",
                     via: "SENTINEL IS-MASTER-DOWN-BY-ADDR from \(clients[id]?.address ?? "an unknown client")")
-                leader = master.leader ?? "*"
-                leaderEpoch = master.config.leaderEpoch
+                leader = master.master.leader ?? "*"
+                leaderEpoch = master.master.config.leaderEpoch
             }
         }
         let answer = RESPValue.array([.integer(down ? 1 : 0), .bulkString(leader), .integer(Int(leaderEpoch))])
@@ -243,7 +246,8 @@ extension Sentinel {
 
     mutating func infoCache(_ id: ClientID, _ names: [String]) {
         var out: [RESPValue] = []
-        for master in masters.values where names.contains(master.name) {
+        for (name, id) in masters where names.contains(name) {
+            let master = instances[id].master
             var entries: [RESPValue] = []
             let masterRefreshed = master.state.infoRefresh != 0
             entries.append(
@@ -251,7 +255,7 @@ extension Sentinel {
                     .integer(masterRefreshed ? Int(now - master.state.infoRefresh) : 0),
                     master.state.infoText.map { .bulkString($0) } ?? .null,
                 ]))
-            for replica in master.replicas.values {
+            for replica in master.replicas.values.map({ instances[$0].replica }) {
                 let age = masterRefreshed && replica.state.infoRefresh != 0 ? Int(now - replica.state.infoRefresh) : 0
                 entries.append(.array([.integer(age), replica.state.infoText.map { .bulkString($0) } ?? .null]))
             }

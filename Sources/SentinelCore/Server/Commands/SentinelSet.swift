@@ -40,9 +40,9 @@ extension Sentinel {
                     failure = Self.invalidSetArgument(value.isEmpty ? value : renamed, optionName)
                     break loop
                 }
-                masters[name]!.config.renamedCommands.removeAll { $0.command == value.lowercased() }
+                self[master: name].config.renamedCommands.removeAll { $0.command == value.lowercased() }
                 if value.lowercased() != renamed.lowercased() {
-                    masters[name]!.config.renamedCommands.append(RenamedCommand(command: value, renamed: renamed))
+                    self[master: name].config.renamedCommands.append(RenamedCommand(command: value, renamed: renamed))
                 }
                 event = "\(optionName) \(value) \(renamed)"
                 index += 1
@@ -74,12 +74,12 @@ extension Sentinel {
             }
             if !value.isEmpty && !isExecutable(value) { return .error(notExecutable) }
         }
-        guard row.set(value, into: &masters[name]!.config) else {
+        guard row.set(value, into: &self[master: name].config) else {
             return Self.invalidSetArgument(value, typed)
         }
         if case .credential = row.effect {
             closeLink(.master(name))
-            for replica in masters[name]!.replicas.keys { closeLink(.replica(master: name, name: replica)) }
+            for replica in self[master: name].replicas.keys { closeLink(.replica(master: name, name: replica)) }
         }
         return nil
     }

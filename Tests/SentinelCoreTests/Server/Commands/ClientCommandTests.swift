@@ -232,6 +232,6 @@ struct ClientCommandTests {
         #expect(!actions.contains { if case .reply(ClientID(1), _, _) = $0 { true } else { false } }, "no reply before the flush")
         let after = h.sentinel.handle(.configPersisted(token: token, error: "EROFS"), now: h.now)
         #expect(after.contains(.reply(ClientID(1), .error("ERR Failed to save config file. Check server logs."), .resp2)))
-        #expect(h.sentinel.masters["mymaster"]?.config.quorum == 5)
+        #expect(h.sentinel.masterNamed("mymaster")?.config.quorum == 5)
     }
 }

@@ -42,8 +42,8 @@ struct InfoReplyTests {
         let first = Self.masterInfo(
             runID: Self.runA, replicas: ["ip=127.0.0.1,port=6380,state=online,offset=1199,lag=0", "ip=::1,port=6381"])
         s.infoReply(.master("mymaster"), first)
-        let master = s.masters["mymaster"]!
-        #expect(master.state.runID == Self.runA && master.state.infoText == first && master.state.infoRefresh == 2000)
+        let master = s[master: "mymaster"]
+        #expect(s.masterInstance("mymaster")?.runID == Self.runA && master.state.infoText == first && master.state.infoRefresh == 2000)
         #expect(master.masterReplOffset == 1199 && master.masterFailoverState == "no-failover")
         #expect(Set(master.replicaListings.keys) == ["127.0.0.1:6380", "[::1]:6381"])
         #expect(Array(master.replicas.keys) == ["127.0.0.1:6380", "[::1]:6381"])
@@ -56,11 +56,11 @@ struct InfoReplyTests {
         s.now = 12000
         s.infoReply(.master("mymaster"), first)
         #expect(logs(&s).isEmpty)
-        #expect(s.masters["mymaster"]!.state.infoRefresh == 12000)
+        #expect(s[master: "mymaster"].state.infoRefresh == 12000)
         // Rebooted: new run id.
         s.infoReply(.master("mymaster"), Self.masterInfo(runID: Self.runB, replicas: []))
         #expect(logs(&s) == ["+reboot master mymaster 127.0.0.1 6379"])
-        #expect(s.masters["mymaster"]!.state.runID == Self.runB && s.masters["mymaster"]!.replicaListings.isEmpty)
+        #expect(s.masterInstance("mymaster")?.runID == Self.runB && s[master: "mymaster"].replicaListings.isEmpty)
     }
 
     @Test("replica INFO: replication fields stored in place; role changes are -role-change / +role-change")
@@ -74,14 +74,16 @@ struct InfoReplyTests {
             owner,
             "run_id:\(Self.runB)\r\nrole:slave\r\nmaster_host:127.0.0.1\r\nmaster_port:6379\r\n"
                 + "master_link_status:up\r\nslave_repl_offset:1199\r\nslave_priority:7\r\nreplica_announced:1\r\n")
-        var replica = s.masters["mymaster"]!.replicas["127.0.0.1:6380"]!
-        #expect(replica.state.runID == Self.runB && replica.state.roleReported == .slave)
+        var instance = s.replica("127.0.0.1:6380", of: "mymaster")!
+        var replica = instance.replica
+        #expect(instance.runID == Self.runB && replica.state.roleReported == .slave)
         #expect(replica.slaveMasterHost == "127.0.0.1" && replica.slaveMasterPort == 6379 && replica.slaveMasterLinkUp)
         #expect(replica.slaveReplOffset == 1199 && replica.slavePriority == 7 && replica.replicaAnnounced)
         #expect(logs(&s).isEmpty)
         s.now = 4000
         s.infoReply(owner, "run_id:\(Self.runB)\r\nrole:master\r\n")
-        replica = s.masters["mymaster"]!.replicas["127.0.0.1:6380"]!
+        instance = s.replica("127.0.0.1:6380", of: "mymaster")!
+        replica = instance.replica
         #expect(replica.state.roleReported == .master && replica.state.roleReportedTime == 4000)
         #expect(
             logs(&s) == [
@@ -93,6 +95,6 @@ struct InfoReplyTests {
                 "+reboot slave 127.0.0.1:6380 127.0.0.1 6380 @ mymaster 127.0.0.1 6379",
                 "+role-change slave 127.0.0.1:6380 127.0.0.1 6380 @ mymaster 127.0.0.1 6379 new reported role is slave",
             ])
-        #expect(s.masters["mymaster"]!.replicas["127.0.0.1:6380"]!.slaveConfChangeTime == 4000)
+        #expect(s.replica("127.0.0.1:6380", of: "mymaster")!.replica.slaveConfChangeTime == 4000)
     }
 }

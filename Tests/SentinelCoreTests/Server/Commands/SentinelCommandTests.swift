@@ -31,7 +31,7 @@ struct SentinelCommandTests {
         sim.startAll()
         _ = sim.runUntil(timeout: 5_000) { sim in
             sim.nodes.allSatisfy {
-                $0.sentinel.masters["mymaster"]?.sentinels.count == 2 && $0.sentinel.masters["mymaster"]?.replicas.count == 2
+                $0.sentinel.masterNamed("mymaster")?.sentinels.count == 2 && $0.sentinel.masterNamed("mymaster")?.replicas.count == 2
             }
         }
         sim.run(for: 1_500)
@@ -163,8 +163,8 @@ struct SentinelCommandTests {
     func set() {
         var sim = converged()
         #expect(sim.ask(0, "SENTINEL", "SET", "mymaster", "down-after-milliseconds", "5000", "QUORUM", "3") == .ok)
-        #expect(sim.nodes[0].sentinel.masters["mymaster"]?.config.downAfterMilliseconds == 5000)
-        #expect(sim.nodes[0].sentinel.masters["mymaster"]?.config.quorum == 3)
+        #expect(sim.nodes[0].sentinel.masterNamed("mymaster")?.config.downAfterMilliseconds == 5000)
+        #expect(sim.nodes[0].sentinel.masterNamed("mymaster")?.config.quorum == 3)
         #expect(sim.nodes[0].persisted.last?.masters[0].quorum == 3)
         // As typed: redis-sentinel 7.0.15 logs `SENTINEL SET m QUORUM 1` as `+set master m ... QUORUM 1`.
         #expect(sim.nodes[0].logs.contains("+set master mymaster 127.0.0.1 6379 QUORUM 3"))
@@ -173,7 +173,7 @@ struct SentinelCommandTests {
         #expect(
             sim.ask(0, "SENTINEL", "SET", "mymaster", "parallel-syncs", "2", "failover-timeout", "-1")
                 == .error("ERR Invalid argument '-1' for SENTINEL SET 'failover-timeout'"))
-        #expect(sim.nodes[0].sentinel.masters["mymaster"]?.config.parallelSyncs == 2, "earlier options stay applied")
+        #expect(sim.nodes[0].sentinel.masterNamed("mymaster")?.config.parallelSyncs == 2, "earlier options stay applied")
         #expect(
             sim.ask(0, "SENTINEL", "SET", "mymaster", "bogus", "1")
                 == .error("ERR Unknown option or number of arguments for SENTINEL SET 'bogus'"))
@@ -183,9 +183,9 @@ struct SentinelCommandTests {
                     "ERR Reconfiguration of scripts path is denied for security reasons. Check the deny-scripts-reconfig configuration directive in your Sentinel configuration"
                 ))
         #expect(sim.ask(0, "SENTINEL", "SET", "mymaster", "rename-command", "CONFIG", "GUESSME") == .ok)
-        #expect(sim.nodes[0].sentinel.masters["mymaster"]?.config.renamedCommands == [RenamedCommand(command: "config", renamed: "GUESSME")])
+        #expect(sim.nodes[0].sentinel.masterNamed("mymaster")?.config.renamedCommands == [RenamedCommand(command: "config", renamed: "GUESSME")])
         #expect(sim.ask(0, "SENTINEL", "SET", "mymaster", "rename-command", "CONFIG", "config") == .ok)
-        #expect(sim.nodes[0].sentinel.masters["mymaster"]?.config.renamedCommands == [])
+        #expect(sim.nodes[0].sentinel.masterNamed("mymaster")?.config.renamedCommands == [])
     }
 
     @Test("CONFIG GET in fixed order with globs; CONFIG SET validates every pair first")
@@ -232,12 +232,12 @@ struct SentinelCommandTests {
     func reset() {
         var sim = converged()
         #expect(sim.ask(0, "SENTINEL", "RESET", "my*") == .integer(1))
-        #expect(sim.nodes[0].sentinel.masters["mymaster"]?.replicas.isEmpty == true)
+        #expect(sim.nodes[0].sentinel.masterNamed("mymaster")?.replicas.isEmpty == true)
         #expect(sim.nodes[0].logs.contains("+reset-master master mymaster 127.0.0.1 6379"))
         #expect(sim.ask(0, "SENTINEL", "RESET", "nomatch") == .integer(0))
         let back = sim.runUntil(timeout: 5_000) {
-            $0.nodes[0].sentinel.masters["mymaster"]?.replicas.count == 2
-                && $0.nodes[0].sentinel.masters["mymaster"]?.sentinels.count == 2
+            $0.nodes[0].sentinel.masterNamed("mymaster")?.replicas.count == 2
+                && $0.nodes[0].sentinel.masterNamed("mymaster")?.sentinels.count == 2
         }
         #expect(back != nil)
     }
