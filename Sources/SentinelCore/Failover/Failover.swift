@@ -359,14 +359,7 @@ extension Sentinel {
 
     /// Whether the last INFO of a master or replica reports a server-side FAILOVER under way.
     func reportsServerFailover(_ owner: LinkOwner) -> Bool {
-        switch owner {
-        case .master(let name):
-            return readMaster(name) { $0.state.inServerFailover } ?? false
-        case .replica(let masterName, let name):
-            return replicaID(name, of: masterName).flatMap { readInstance($0) { $0.replica.state.inServerFailover } } ?? false
-        case .peer:
-            return false
-        }
+        instanceID(of: owner).flatMap { readInstance($0) { $0.info?.inServerFailover } ?? nil } ?? false
     }
 
     /// Logs a failed step of a SLAVEOF transaction (the outcome itself is judged from INFO).

@@ -149,8 +149,6 @@ struct InstanceTable: Hashable, Sendable {
         entries.removeValue(forKey: id)
     }
 
-    func contains(_ id: InstanceID) -> Bool { entries.index(forKey: id) != nil }
-
     /// The instance with this id, read or modified in place. The id must be in the table.
     subscript(id: InstanceID) -> Instance {
         get {

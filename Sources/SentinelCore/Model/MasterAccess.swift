@@ -110,11 +110,4 @@ extension Sentinel {
         guard let id = master.replicas[name] else { return nil }
         return instances.read(id, body)
     }
-
-    /// Runs `body` on the peer with this runid under a master, read in place; nil if there is none.
-    @inline(__always)
-    func withPeer<R>(_ runID: String, of master: borrowing MasterState, _ body: (borrowing Instance) -> R) -> R? {
-        guard let id = master.sentinels[runID] else { return nil }
-        return instances.read(id, body)
-    }
 }

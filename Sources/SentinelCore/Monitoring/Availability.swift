@@ -43,14 +43,9 @@ extension Sentinel {
     /// Whether hellos to a master or replica wait for an INFO after a stalled hello
     /// (``closeStalledHelloConnection(_:downAfter:)``): none arrived since.
     func helloStallUnresolved(_ owner: LinkOwner) -> Bool {
+        if case .peer = owner { return false }
         guard let stalledAt = links[owner]?.helloStalledAt, stalledAt != 0 else { return false }
-        let infoRefresh: Millis?
-        switch owner {
-        case .master(let name): infoRefresh = readMaster(name) { $0.state.infoRefresh }
-        case .replica(let master, let name):
-            infoRefresh = replicaID(name, of: master).flatMap { readInstance($0) { $0.replica.state.infoRefresh } }
-        case .peer: return false
-        }
+        let infoRefresh = instanceID(of: owner).flatMap { readInstance($0) { $0.info?.infoRefresh } ?? nil }
         return (infoRefresh ?? 0) <= stalledAt
     }
 

@@ -103,7 +103,7 @@ struct CoordinatedNoticeTrustTests {
         let seen = sim.runUntil(timeout: 15_000) { s in
             s.nodes[1].sentinel.replicas(of: "mymaster").contains {
                 $0.address.port == 6380 && $0.replica.state.roleReported == .master
-            } ?? false
+            }
         }
         try #require(seen != nil)
         let target = HostPort("127.0.0.1", 6380)
