@@ -150,7 +150,9 @@ extension Sentinel {
     /// target, so it cannot conflict), switch, and kill clients + unpause the old master.
     mutating func finishOrphanedHandover(_ name: String) {
         // No record (every tick for every master): nothing to finish, decided without a copy.
-        guard readMaster(name, { $0.coordinated == nil && $0.config.coordinatedRecord != nil }) == true else { return }
+        guard let id = masters[name], instances[id].master.config.coordinatedRecord != nil,
+            instances[id].master.failover?.coordinated == nil
+        else { return }
         guard let master = masterNamed(name), master.coordinated == nil, let record = master.config.coordinatedRecord
         else { return }
         let expired =

@@ -13,7 +13,8 @@ extension Sentinel {
     mutating func startFailoverIfNeeded(_ name: String) -> Bool {
         // Every tick for every master: a master that is not ODOWN with no start pending is the
         // usual case, decided without copying it.
-        if readMaster(name, { !$0.oDown && $0.pendingStartAt == nil }) ?? true { return false }
+        guard let id = masters[name] else { return false }
+        if !instances[id].master.oDown && instances[id].master.pendingStartAt == nil { return false }
         guard let master = masterNamed(name) else { return false }
         guard master.oDown else {
             self[master: name].pendingStartAt = nil
@@ -93,8 +94,9 @@ extension Sentinel {
     /// whose work is done moves on at once, so an elected leader promotes in the same event.
     mutating func failoverStateMachine(_ name: String) {
         // No failover (every tick for every healthy master): nothing to run, decided without a copy.
-        guard let current = readMaster(name, { $0.failoverState }), current != .none, current != .updateConfig
-        else { return }
+        guard let id = masters[name] else { return }
+        let current = instances[id].master.failoverState
+        guard current != .none, current != .updateConfig else { return }
         // A coordinated failover past the pause is finished even in TILT: writers are parked.
         let paused = masterNamed(name)?.coordinated?.pauseSent ?? false
         guard !tilt || paused else { return }

@@ -53,7 +53,7 @@ extension Sentinel {
     /// needs no election); a second abort is answered `-ERR No failover in progress.` and ignored.
     mutating func recoverStuckServerFailover(_ name: String) {
         // Almost every master on almost every tick reports no FAILOVER: decided in place.
-        guard readMaster(name, { $0.state.inServerFailover }) == true, let master = masterNamed(name) else { return }
+        guard let id = masters[name], instances[id].master.state.inServerFailover, let master = masterNamed(name) else { return }
         guard let state = master.state.serverFailoverState, master.state.serverFailoverSince != 0,
             links[.master(name)]?.cc.isUp == true, !serverFailoverIsKnown(master),
             now - master.state.infoRefresh < timing.infoPeriod.saturatingMultiplied(by: 2)

@@ -1,12 +1,16 @@
-import OrderedCollections
-
-/// Names one instance in the ``InstanceTable``. Allocated in increasing order and never reused,
-/// so an id kept across a removal finds nothing rather than another instance.
-struct InstanceID: Hashable, Sendable, Comparable, CustomStringConvertible {
-    let raw: Int
-    init(_ raw: Int) { self.raw = raw }
-    static func < (a: InstanceID, b: InstanceID) -> Bool { a.raw < b.raw }
-    var description: String { "instance#\(raw)" }
+/// Names one instance in the ``InstanceTable``: its slot, and the slot's generation when the
+/// instance was added. A slot is reused after a removal with the next generation, so an id kept
+/// across a removal finds nothing rather than another instance.
+struct InstanceID: Hashable, Sendable, CustomStringConvertible {
+    let slot: Int32
+    let generation: UInt32
+    init(slot: Int32, generation: UInt32) {
+        self.slot = slot
+        self.generation = generation
+    }
+    /// An id no table hands out (in the vacant value, and in tests).
+    init(_ raw: Int) { self.init(slot: Int32(truncatingIfNeeded: raw), generation: .max) }
+    var description: String { "instance#\(slot).\(generation)" }
 }
 
 /// One monitored instance, as Redis's `sentinelRedisInstance`: a master, a replica of one, or a
@@ -54,6 +58,9 @@ struct Instance: Hashable, Sendable {
         case .sentinel(let p): p.address
         }
     }
+
+    /// What a removed instance's slot holds: every field trivial or immortal.
+    static let vacant = Instance(.sentinel(.vacant), now: 0)
 
     /// The master a replica or peer belongs to; nil for a master.
     var masterID: InstanceID? {
@@ -129,54 +136,79 @@ struct Instance: Hashable, Sendable {
 /// Every monitored instance, by ``InstanceID`` (Redis's `sentinel.masters` dictionary with each
 /// master's `slaves` and `sentinels` dictionaries, flattened). Masters are found by name through
 /// ``Sentinel/masters``, replicas and peers through their master's ``MasterState/replicas`` and
-/// ``MasterState/sentinels``.
+/// ``MasterState/sentinels``. An id reaches its instance by position, with no hashing: this runs
+/// several times per instance on every tick.
 struct InstanceTable: Hashable, Sendable {
-    private var entries: OrderedDictionary<InstanceID, Instance> = [:]
-    private var nextID = 1
+    private struct Slot: Hashable, Sendable {
+        var generation: UInt32
+        var live: Bool
+        /// ``Instance/vacant`` once removed (not an optional: unwrapping one would copy the instance).
+        var instance: Instance
+    }
+    private var slots: ContiguousArray<Slot> = []
+    /// Slots whose instance was removed, reused last-freed first.
+    private var free: [Int32] = []
 
-    var count: Int { entries.count }
+    private(set) var count = 0
 
     /// Adds an instance and returns its new id.
     mutating func insert(_ instance: Instance) -> InstanceID {
-        let id = InstanceID(nextID)
-        nextID += 1
-        entries[id] = instance
-        return id
+        count += 1
+        if let slot = free.popLast() {
+            slots[Int(slot)].generation &+= 1
+            slots[Int(slot)].live = true
+            slots[Int(slot)].instance = instance
+            return InstanceID(slot: slot, generation: slots[Int(slot)].generation)
+        }
+        slots.append(Slot(generation: 0, live: true, instance: instance))
+        return InstanceID(slot: Int32(slots.count - 1), generation: 0)
     }
 
     /// Removes an instance (its id finds nothing afterwards).
     mutating func remove(_ id: InstanceID) {
-        entries.removeValue(forKey: id)
+        guard contains(id) else { return }
+        slots[Int(id.slot)].live = false
+        slots[Int(id.slot)].instance = .vacant
+        free.append(id.slot)
+        count -= 1
     }
 
-    /// The instance with this id, read or modified in place. The id must be in the table.
+    /// Whether the instance is still in the table.
+    func contains(_ id: InstanceID) -> Bool {
+        id.slot >= 0 && Int(id.slot) < slots.count && slots[Int(id.slot)].generation == id.generation
+            && slots[Int(id.slot)].live
+    }
+
+    /// The instance with this id, read or modified in place (a chain such as
+    /// `instances[id].master.config.quorum` reads one field and copies nothing). The id must be in
+    /// the table.
     subscript(id: InstanceID) -> Instance {
-        get {
-            guard let index = entries.index(forKey: id) else { preconditionFailure("no \(id)") }
-            return entries.values[index]
+        _read {
+            precondition(contains(id), "no \(id)")
+            yield slots[Int(id.slot)].instance
         }
         _modify {
-            guard let index = entries.index(forKey: id) else { preconditionFailure("no \(id)") }
-            yield &entries.values[index]
+            precondition(contains(id), "no \(id)")
+            yield &slots[Int(id.slot)].instance
         }
     }
 
     /// The instance with this id, if it is still in the table (a copy).
     func lookup(_ id: InstanceID) -> Instance? {
-        entries.index(forKey: id).map { entries.values[$0] }
+        contains(id) ? slots[Int(id.slot)].instance : nil
     }
 
-    /// Runs `body` on the instance with this id, lent in place (never copied); nil if there is none.
+    /// Runs `body` on the instance with this id, lent in place; nil if there is none.
     @inline(__always)
     func read<R>(_ id: InstanceID, _ body: (borrowing Instance) -> R) -> R? {
-        guard let index = entries.index(forKey: id) else { return nil }
-        return entries.values.withUnsafeBufferPointer { body($0[index]) }
+        guard contains(id) else { return nil }
+        return body(self[id])
     }
 
     /// Runs `body` on the instance with this id, modified in place; nil if there is none.
     @inline(__always) @discardableResult
     mutating func modify<R>(_ id: InstanceID, _ body: (inout Instance) -> R) -> R? {
-        guard let index = entries.index(forKey: id) else { return nil }
-        return body(&entries.values[index])
+        guard contains(id) else { return nil }
+        return body(&self[id])
     }
 }

@@ -11,7 +11,7 @@ extension Sentinel {
     /// The master named `name`'s own data, read or modified in place. The master must exist (as
     /// `masters[name]!` did).
     subscript(master name: String) -> MasterState {
-        get { instances[masters[name]!].master }
+        _read { yield instances[masters[name]!].master }
         _modify { yield &instances[masters[name]!].master }
     }
 
@@ -27,19 +27,21 @@ extension Sentinel {
 
     /// The id of the replica `replica` (`ip:port`) of the master named `master`, if both exist.
     func replicaID(_ replica: String, of master: String) -> InstanceID? {
-        readMaster(master) { $0.replicas[replica] } ?? nil
+        guard let id = masters[master] else { return nil }
+        return instances[id].master.replicas[replica]
     }
 
     /// The id of the peer `runID` under the master named `master`, if both exist.
     func peerID(_ runID: String, of master: String) -> InstanceID? {
-        readMaster(master) { $0.sentinels[runID] } ?? nil
+        guard let id = masters[master] else { return nil }
+        return instances[id].master.sentinels[runID]
     }
 
     /// Runs `body` on the master named `name`'s own data, read in place; nil if there is no such master.
     @inline(__always)
     func readMaster<R>(_ name: String, _ body: (borrowing MasterState) -> R) -> R? {
         guard let id = masters[name] else { return nil }
-        return instances.read(id) { body($0.master) }
+        return body(instances[id].master)
     }
 
     /// Runs `body` on the master named `name`'s own data, modified in place; nil if there is no such master.
@@ -76,7 +78,7 @@ extension Sentinel {
     @inline(__always)
     func firstMaster<R>(_ body: (borrowing MasterState) -> R?) -> R? {
         for id in masters.values {
-            if let result = instances.read(id, { body($0.master) }) ?? nil { return result }
+            if let result = body(instances[id].master) { return result }
         }
         return nil
     }
@@ -84,7 +86,7 @@ extension Sentinel {
     /// Runs `body` on every master's own data in order, read in place (no copies).
     @inline(__always)
     func forEachMaster(_ body: (borrowing MasterState) -> Void) {
-        for id in masters.values { instances.read(id) { body($0.master) } }
+        for id in masters.values { body(instances[id].master) }
     }
 
     /// The replicas of a master, as instances (copies), in order.
@@ -95,13 +97,6 @@ extension Sentinel {
     /// The peer sentinels of a master, as instances (copies), in order.
     func peerInstances(of master: borrowing MasterState) -> [Instance] {
         master.sentinels.values.map { instances[$0] }
-    }
-
-    /// Whether any peer sentinel of the master satisfies `predicate`, each read in place.
-    @inline(__always)
-    func anyPeer(of master: borrowing MasterState, _ predicate: (borrowing Instance) -> Bool) -> Bool {
-        for id in master.sentinels.values where instances.read(id, predicate) == true { return true }
-        return false
     }
 
     /// Runs `body` on the replica named `name` of a master, read in place; nil if there is none.

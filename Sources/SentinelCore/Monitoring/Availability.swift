@@ -97,45 +97,43 @@ extension Sentinel {
     }
 
     /// sentinelCheckSubjectivelyDown, for a master, a replica or a peer alike: down once no valid
-    /// PING reply came for longer than the master's down-after-milliseconds (a peer's link is
-    /// shared, its silence is the link's); a master also when it has reported the replica role
-    /// for longer than down-after plus two INFO periods, or stayed rebooting longer than
-    /// master-reboot-down-after-period. A master going down asks the peers at once instead of at
-    /// the next ask period.
-    mutating func checkSubjectivelyDown(_ id: InstanceID) {
-        // Read in place: this runs every tick for every instance.
+    /// PING reply came for longer than the master's down-after-milliseconds on its link (`owner`;
+    /// a peer's link is shared, its silence is the link's); a master also by the two rules only a
+    /// master has (below). A master going down asks the peers at once instead of at the next ask
+    /// period. `master` names the instance's master (itself for a master).
+    mutating func checkSubjectivelyDown(_ id: InstanceID, link owner: LinkOwner, master name: String) {
+        // Every tick for every instance: read in place, and the closures capture locals only (a
+        // closure that uses `self` in a mutating method copies the whole Sentinel).
         let now = self.now
         let infoPeriod = timing.infoPeriod
-        guard
-            let (owner, masterName, downAfter, wasDown, otherRule) = readInstance(id, { instance in
-                instances.read(instance.masterID ?? id) { master -> (LinkOwner, String, Int64, Bool, Bool) in
-                    let m = master.master
-                    let downAfter = m.config.downAfterMilliseconds
-                    switch instance.role {
-                    case .master:
-                        let reportsReplica =
-                            m.state.roleReported == .slave
-                            && now - m.state.roleReportedTime
-                                > downAfter.saturatingAdding(infoPeriod.saturatingMultiplied(by: 2))
-                        let rebootTooLong = m.masterReboot && now - m.masterRebootSince > m.config.masterRebootDownAfterPeriod
-                        return (.master(m.name), m.name, downAfter, instance.sDown, reportsReplica || rebootTooLong)
-                    case .replica(let r):
-                        return (.replica(master: m.name, name: r.name), m.name, downAfter, instance.sDown, false)
-                    case .sentinel:
-                        return (.peer(runID: instance.name), m.name, downAfter, instance.sDown, false)
-                    }
-                }
-            }) ?? nil
+        guard let masterID = masters[name], instances.contains(masterID), instances.contains(id)
         else { return }
+        // Field by field, through the table's in-place accessors: nothing is copied.
+        let downAfter = instances[masterID].master.config.downAfterMilliseconds
+        let wasDown = instances[id].sDown
+        // The rules only a master has: it reported the replica role for longer than down-after
+        // plus two INFO periods, or it rebooted and stayed unavailable longer than
+        // master-reboot-down-after-period.
+        var masterRule = false
+        if id == masterID {
+            let reportsReplica =
+                instances[id].master.state.roleReported == .slave
+                && now - instances[id].master.state.roleReportedTime
+                    > downAfter.saturatingAdding(infoPeriod.saturatingMultiplied(by: 2))
+            let rebootTooLong =
+                instances[id].master.masterReboot
+                && now - instances[id].master.masterRebootSince > instances[id].master.config.masterRebootDownAfterPeriod
+            masterRule = reportsReplica || rebootTooLong
+        }
         guard let silence = checkLinkHealth(owner, downAfter: downAfter) else { return }
-        let down = silence > downAfter || otherRule
+        let down = silence > downAfter || masterRule
         guard down != wasDown else { return }
         modifyInstance(id) {
             $0.sDown = down
             if down { $0.sDownSince = now }
         }
-        emit(.warning, down ? "+sdown" : "-sdown", describe(id), master: masterName)
-        if down, case .master = owner { askMasterStateToOtherSentinels(masterName, forced: true) }
+        emit(.warning, down ? "+sdown" : "-sdown", describe(id), master: name)
+        if down && id == masterID { askMasterStateToOtherSentinels(name, forced: true) }
     }
 
     // MARK: - ODOWN
@@ -144,13 +142,10 @@ extension Sentinel {
     mutating func checkObjectivelyDown(_ name: String) {
         guard let id = masters[name] else { return }
         // Neither SDOWN nor ODOWN (every tick for every healthy master): nothing changes.
-        guard let (sDown, oDown, quorum) = readInstance(id, { ($0.sDown, $0.master.oDown, $0.master.config.quorum) }),
-            sDown || oDown
-        else { return }
-        var count = 0
-        if sDown {
-            count = 1 + self[master: name].sentinels.values.filter { instances[$0].peer.masterDown }.count
-        }
+        let (sDown, oDown) = (instances[id].sDown, instances[id].master.oDown)
+        guard sDown || oDown else { return }
+        let quorum = instances[id].master.config.quorum
+        let count = sDown ? 1 + peersSayingDown(id) : 0
         let down = sDown && count >= quorum
         if down && !oDown {
             self[master: name].oDown = true
@@ -160,6 +155,29 @@ extension Sentinel {
             self[master: name].oDown = false
             emit(.warning, "-odown", describe(id), master: name)
         }
+    }
+
+    /// How many peers of the master said it is down (their last IS-MASTER-DOWN-BY-ADDR answer).
+    func peersSayingDown(_ masterID: InstanceID) -> Int {
+        guard let peers = instances.read(masterID, { $0.master.sentinels.values }) else { return 0 }
+        return peers.reduce(0) { count, peer in count + (instances.read(peer) { $0.peer.masterDown } == true ? 1 : 0) }
+    }
+
+    /// Whether asking the peers about a master has nothing to do: it is not SDOWN, no coordinated
+    /// vote is being asked, and no peer's answer is stale and still set.
+    func askingIsIdle(_ masterID: InstanceID, now: Millis, stale: Int64) -> Bool {
+        // Field by field through the table's in-place accessors (every tick for every master).
+        guard instances.contains(masterID), !instances[masterID].sDown,
+            instances[masterID].master.failover?.coordinated?.stage != .electing
+        else { return false }
+        for peer in instances[masterID].master.sentinels.values where instances.contains(peer) {
+            if now - instances[peer].peer.lastMasterDownReplyTime > stale,
+                instances[peer].peer.masterDown || instances[peer].peer.leader != nil
+            {
+                return false
+            }
+        }
+        return true
     }
 
     // MARK: - Asking the peers
@@ -172,13 +190,7 @@ extension Sentinel {
         // vote) and no stale answer to clear is the usual case, decided without copying the master.
         let now = self.now
         let stale = timing.askPeriod.saturatingMultiplied(by: 5)
-        let idle = readInstance(id) { instance in
-            guard !(instance.sDown || instance.master.coordinated?.stage == .electing) else { return false }
-            return !anyPeer(of: instance.master) {
-                now - $0.peer.lastMasterDownReplyTime > stale && ($0.peer.masterDown || $0.peer.leader != nil)
-            }
-        }
-        guard idle == false else { return }
+        guard !askingIsIdle(id, now: now, stale: stale) else { return }
         let sDown = instances[id].sDown
         let master = self[master: name]
         for peerID in master.sentinels.values {

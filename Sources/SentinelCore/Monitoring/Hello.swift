@@ -103,7 +103,7 @@ extension Sentinel {
         }
 
         // By name first (every usual hello); else by resolved IP (a peer known by IP announcing a name).
-        let known = peerID(runID, of: masterName).flatMap { readInstance($0) { sameAddress($0.address, address) } } ?? false
+        let known = isKnownPeer(runID, of: masterName, at: address)
         if !known {
             var switched = false
             if let moved = peerID(runID, of: masterName) {
@@ -276,8 +276,8 @@ extension Sentinel {
     /// `-dup-sentinel`: an older entry is dropped because a hello showed the same runid or address
     /// (older Sentinels' event, still emitted next to the address-switch / invalid-addr events).
     mutating func emitDuplicate(_ peer: InstanceID, newAddress: HostPort, runID: String) {
-        guard let master = instances.lookup(peer)?.masterID.flatMap({ instances.lookup($0) }) else { return }
-        emit(.notice, "-dup-sentinel", "\(describe(peer)) #duplicate of \(newAddress) or \(runID)", master: master.name)
+        guard let (_, master) = linkOwner(of: peer) else { return }
+        emit(.notice, "-dup-sentinel", "\(describe(peer)) #duplicate of \(newAddress) or \(runID)", master: master)
     }
 
     /// Address equality as Sentinel defines it: same port, and the same host compared
@@ -288,6 +288,12 @@ extension Sentinel {
     static func sameAddress(_ a: HostPort, _ b: HostPort) -> Bool {
         // Equal hosts (the usual case) need no lowercased copies.
         a.port == b.port && (a.host == b.host || a.host.lowercased() == b.host.lowercased())
+    }
+
+    /// Whether the peer `runID` is known under the master at this address (every usual hello).
+    func isKnownPeer(_ runID: String, of master: String, at address: HostPort) -> Bool {
+        guard let id = peerID(runID, of: master) else { return false }
+        return readInstance(id) { sameAddress($0.address, address) } ?? false
     }
 
     /// Adds a peer sentinel under a master; its link is shared with the same runid under other masters.

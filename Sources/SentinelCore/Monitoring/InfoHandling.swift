@@ -114,13 +114,13 @@ extension Sentinel {
     /// that reports `role:slave`: no reconfiguration under way and it replicates from the
     /// master's address (the usual case, checked in place without copying the master).
     private func replicaIsSettled(master masterName: String, replica name: String) -> Bool {
-        readMaster(masterName) { master in
-            withReplica(name, of: master) { instance in
-                let replica = instance.replica
-                return replica.reconf == .none && replica.slaveMasterPort == master.address.port
-                    && (replica.slaveMasterHost == master.address.host
-                        || sameAddress(HostPort(replica.slaveMasterHost ?? "", replica.slaveMasterPort), master.address))
-            } ?? false
+        // The master's fields are taken first: a closure capturing the master would copy it.
+        guard let (address, id) = readMaster(masterName, { ($0.address, $0.replicas[name]) }), let id else { return false }
+        return readInstance(id) { instance in
+            let replica = instance.replica
+            return replica.reconf == .none && replica.slaveMasterPort == address.port
+                && (replica.slaveMasterHost == address.host
+                    || sameAddress(HostPort(replica.slaveMasterHost ?? "", replica.slaveMasterPort), address))
         } ?? false
     }
 

@@ -20,12 +20,15 @@ extension Sentinel {
         var finished: [String] = []
         for (name, id) in masters {
             handleLink(.master(name))
-            guard let (replicas, peers) = readMaster(name, { ($0.replicas, $0.sentinels.values) }) else { continue }
+            guard instances.contains(id) else { continue }
+            let (replicas, peers) = (instances[id].master.replicas, instances[id].master.sentinels)
             for replica in replicas.keys { handleLink(.replica(master: name, name: replica)) }
             if !stillInTilt() {
-                for replica in replicas.values { checkSubjectivelyDown(replica) }
-                for peer in peers { checkSubjectivelyDown(peer) }
-                checkSubjectivelyDown(id)
+                for (replica, replicaID) in replicas {
+                    checkSubjectivelyDown(replicaID, link: .replica(master: name, name: replica), master: name)
+                }
+                for (runID, peerID) in peers { checkSubjectivelyDown(peerID, link: .peer(runID: runID), master: name) }
+                checkSubjectivelyDown(id, link: .master(name), master: name)
                 checkObjectivelyDown(name)
                 if startFailoverIfNeeded(name) { askMasterStateToOtherSentinels(name, forced: true) }
                 failoverStateMachine(name)
@@ -33,7 +36,7 @@ extension Sentinel {
                 askMasterStateToOtherSentinels(name, forced: false)
             }
             finishOrphanedHandover(name)
-            if readMaster(name, { $0.failoverState }) == .updateConfig { finished.append(name) }
+            if instances.contains(id), instances[id].master.failoverState == .updateConfig { finished.append(name) }
         }
         sendPendingReleases()
         for runID in peerRunIDs() { handleLink(.peer(runID: runID)) }
@@ -285,9 +288,7 @@ extension Sentinel {
         let instance: InstanceID?
         if case .peer = owner {
             instance = nil
-        } else if let id = instanceID(of: owner),
-            let (instanceDownAfter, period, infoRefresh) = infoSchedule(of: id, timing: timing)
-        {
+        } else if let (id, instanceDownAfter, period, infoRefresh) = infoSchedule(of: owner, timing: timing) {
             instance = id
             downAfter = instanceDownAfter
             // After a stalled hello, one INFO at a time until it answers.
@@ -324,29 +325,32 @@ extension Sentinel {
         for id in due { sendHello(id) }
     }
 
-    /// A master's or replica's down-after, its INFO period now, and when its last INFO came; nil
-    /// for a peer. Read in place.
-    func infoSchedule(of id: InstanceID, timing: Timing) -> (downAfter: Int64, period: Int64, infoRefresh: Millis)? {
-        readInstance(id) { instance -> (Int64, Int64, Millis)? in
-            instances.read(instance.masterID ?? id) { master -> (Int64, Int64, Millis)? in
-                let m = master.master
-                switch instance.role {
-                case .master:
-                    // A master in a server-side FAILOVER is watched every second (it may be stuck).
-                    let period = m.state.inServerFailover ? timing.serverFailoverInfoPeriod : timing.infoPeriod
-                    return (m.config.downAfterMilliseconds, period, m.state.infoRefresh)
-                case .replica(let replica):
-                    let waitPromotion = m.failoverState == .waitPromotion
-                    let period = Self.infoPeriod(
-                        of: replica, failoverInProgress: m.failoverInProgress,
-                        promotionTarget: waitPromotion && replica.name == m.promotedReplica,
-                        oDown: m.oDown, timing: timing)
-                    return (m.config.downAfterMilliseconds, period, replica.state.infoRefresh)
-                case .sentinel:
-                    return nil
-                }
-            } ?? nil
-        } ?? nil
+    /// A master's or replica's id, its down-after, its INFO period now, and when its last INFO
+    /// came; nil for a peer. Read in place; no closure captures an instance (that would copy it).
+    func infoSchedule(
+        of owner: LinkOwner, timing: Timing
+    ) -> (id: InstanceID, downAfter: Int64, period: Int64, infoRefresh: Millis)? {
+        // Field by field through the table's in-place accessors: nothing is copied.
+        switch owner {
+        case .master(let name):
+            guard let id = masters[name] else { return nil }
+            // A master in a server-side FAILOVER is watched every second (it may be stuck).
+            let period =
+                instances[id].master.state.inServerFailover ? timing.serverFailoverInfoPeriod : timing.infoPeriod
+            return (
+                id, instances[id].master.config.downAfterMilliseconds, period, instances[id].master.state.infoRefresh
+            )
+        case .replica(let masterName, let name):
+            guard let masterID = masters[masterName], let id = instances[masterID].master.replicas[name] else { return nil }
+            let waitPromotion = instances[masterID].master.failoverState == .waitPromotion
+            let period = Self.infoPeriod(
+                of: instances[id].replica, failoverInProgress: instances[masterID].master.failoverInProgress,
+                promotionTarget: waitPromotion && instances[masterID].master.promotedReplica == name,
+                oDown: instances[masterID].master.oDown, timing: timing)
+            return (id, instances[masterID].master.config.downAfterMilliseconds, period, instances[id].replica.state.infoRefresh)
+        case .peer:
+            return nil
+        }
     }
 
     /// How often a replica gets INFO: every few tens of ms while it is being promoted, every

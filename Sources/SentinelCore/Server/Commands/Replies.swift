@@ -22,11 +22,12 @@ extension Sentinel {
             if master.masterReboot { f.append(Wire.flagMasterReboot) }
         case .replica(let replica):
             f.append(Wire.slave)
-            let master = instances[replica.master].master
-            if links[.replica(master: master.name, name: replica.name)]?.disconnected ?? true {
+            let (masterName, promoted) =
+                instances.read(replica.master) { ($0.name, $0.master.promotedReplica) } ?? ("", nil)
+            if links[.replica(master: masterName, name: replica.name)]?.disconnected ?? true {
                 f.append(Wire.flagDisconnected)
             }
-            if master.promotedReplica == replica.name { f.append(Wire.flagPromoted) }
+            if promoted == replica.name { f.append(Wire.flagPromoted) }
             switch replica.reconf {
             case .none: break
             case .sent: f.append(Wire.flagReconfSent)
@@ -42,41 +43,16 @@ extension Sentinel {
     }
 
     /// An instance's record for SENTINEL MASTER(S), REPLICAS and SENTINELS
-    /// (addReplySentinelRedisInstance): the fields every kind has, then its role's.
+    /// (addReplySentinelRedisInstance): the fields every kind has, then its role's. The master's
+    /// data is read in place, never copied (SENTINEL MASTERS is a hot query).
     func instanceReply(_ instance: borrowing Instance) -> RESPValue {
         var fields = ReplyFields(capacity: 40)
-        let owner: LinkOwner
-        let master: MasterState
-        let address: HostPort
         switch instance.role {
-        case .master(let m):
-            (master, owner, address) = (m, .master(m.name), listedAddress(m))
-        case .replica(let r):
-            master = instances[r.master].master
-            (owner, address) = (.replica(master: master.name, name: r.name), r.address)
-        case .sentinel(let p):
-            master = instances[p.master].master
-            (owner, address) = (.peer(runID: instance.name), p.address)
-        }
-        let link = links[owner]
-        let a = announced(address)
-        fields.add("name", instance.name)
-        fields.add("ip", a.host)
-        fields.add("port", a.port)
-        fields.add("runid", instance.runID ?? "")
-        fields.add("flags", flags(instance))
-        fields.add("link-pending-commands", link?.pendingCommands ?? 0)
-        fields.add("link-refcount", refcount(of: owner))
-        if instance.isMaster, master.failoverState != .none { fields.add("failover-state", master.failoverState.wireName) }
-        let actPing = link?.actPingTime ?? 0
-        fields.add("last-ping-sent", actPing != 0 ? now - actPing : 0)
-        fields.add("last-ok-ping-reply", now - (link?.lastAvailTime ?? now))
-        fields.add("last-ping-reply", now - (link?.lastPongTime ?? now))
-        if instance.sDown { fields.add("s-down-time", now - instance.sDownSince) }
-        if instance.isMaster, master.oDown { fields.add("o-down-time", now - master.oDownSince) }
-        fields.add("down-after-milliseconds", master.config.downAfterMilliseconds)
-        switch instance.role {
-        case .master:
+        case .master(let master):
+            commonFields(
+                &fields, instance, owner: .master(master.name), address: listedAddress(master),
+                downAfter: master.config.downAfterMilliseconds, failoverState: master.failoverState,
+                oDownSince: master.oDown ? master.oDownSince : nil)
             roleFields(&fields, master.state)
             fields.add("config-epoch", master.config.configEpoch)
             fields.add("num-slaves", master.replicas.count)
@@ -87,6 +63,10 @@ extension Sentinel {
             if let script = master.config.notificationScript { fields.add("notification-script", script) }
             if let script = master.config.clientReconfigScript { fields.add("client-reconfig-script", script) }
         case .replica(let replica):
+            let (masterName, downAfter) = governing(replica.master)
+            commonFields(
+                &fields, instance, owner: .replica(master: masterName, name: replica.name), address: replica.address,
+                downAfter: downAfter)
             roleFields(&fields, replica.state)
             fields.add("master-link-down-time", replica.masterLinkDownTime)
             fields.add("master-link-status", replica.slaveMasterLinkUp ? "ok" : "err")
@@ -96,11 +76,42 @@ extension Sentinel {
             fields.add("slave-repl-offset", replica.slaveReplOffset)
             fields.add("replica-announced", replica.replicaAnnounced ? "1" : "0")
         case .sentinel(let peer):
+            let (_, downAfter) = governing(peer.master)
+            commonFields(&fields, instance, owner: .peer(runID: instance.name), address: peer.address, downAfter: downAfter)
             fields.add("last-hello-message", now - peer.lastHelloTime)
             fields.add("voted-leader", peer.leader ?? "?")
             fields.add("voted-leader-epoch", peer.leaderEpoch)
         }
         return .map(fields.elements)
+    }
+
+    /// The name and down-after-milliseconds of the master a replica or peer belongs to, read in place.
+    private func governing(_ master: InstanceID) -> (name: String, downAfter: Int64) {
+        instances.read(master) { ($0.name, $0.master.config.downAfterMilliseconds) } ?? ("", 0)
+    }
+
+    /// The leading fields every instance kind shares, up to and including `down-after-milliseconds`.
+    private func commonFields(
+        _ fields: inout ReplyFields, _ instance: borrowing Instance, owner: LinkOwner, address: HostPort,
+        downAfter: Int64, failoverState: FailoverState = .none, oDownSince: Millis? = nil
+    ) {
+        let link = links[owner]
+        let a = announced(address)
+        fields.add("name", instance.name)
+        fields.add("ip", a.host)
+        fields.add("port", a.port)
+        fields.add("runid", instance.runID ?? "")
+        fields.add("flags", flags(instance))
+        fields.add("link-pending-commands", link?.pendingCommands ?? 0)
+        fields.add("link-refcount", refcount(of: owner))
+        if failoverState != .none { fields.add("failover-state", failoverState.wireName) }
+        let actPing = link?.actPingTime ?? 0
+        fields.add("last-ping-sent", actPing != 0 ? now - actPing : 0)
+        fields.add("last-ok-ping-reply", now - (link?.lastAvailTime ?? now))
+        fields.add("last-ping-reply", now - (link?.lastPongTime ?? now))
+        if instance.sDown { fields.add("s-down-time", now - instance.sDownSince) }
+        if let oDownSince { fields.add("o-down-time", now - oDownSince) }
+        fields.add("down-after-milliseconds", downAfter)
     }
 
     private func roleFields(_ fields: inout ReplyFields, _ state: RedisInstanceState) {
