@@ -43,19 +43,20 @@ struct Instance: Hashable, Sendable {
 
     /// Its name in replies and events: the master's name, a replica's `ip:port`, a peer's runid.
     var name: String {
-        switch role {
-        case .master(let m): m.config.name
-        case .replica(let r): r.name
+        // Through the in-place projections: a `case .master(let m)` binding would copy the data.
+        switch kind {
+        case .master: master.config.name
+        case .replica: replica.name
         case .sentinel: runID ?? ""
         }
     }
 
     /// The address its link connects to.
     var address: HostPort {
-        switch role {
-        case .master(let m): m.config.address
-        case .replica(let r): r.address
-        case .sentinel(let p): p.address
+        switch kind {
+        case .master: master.config.address
+        case .replica: replica.address
+        case .sentinel: peer.address
         }
     }
 
@@ -64,17 +65,29 @@ struct Instance: Hashable, Sendable {
 
     /// The master a replica or peer belongs to; nil for a master.
     var masterID: InstanceID? {
-        switch role {
+        switch kind {
         case .master: nil
-        case .replica(let r): r.master
-        case .sentinel(let p): p.master
+        case .replica: replica.master
+        case .sentinel: peer.master
         }
     }
 
-    var isMaster: Bool {
-        if case .master = role { return true }
-        return false
+    /// The kind of instance, without its data.
+    enum Kind: Hashable, Sendable {
+        case master
+        case replica
+        case sentinel
     }
+
+    var kind: Kind {
+        switch role {
+        case .master: .master
+        case .replica: .replica
+        case .sentinel: .sentinel
+        }
+    }
+
+    var isMaster: Bool { kind == .master }
 
     // The role's data, read in place and modified in place. Modifying puts a vacant value in the
     // role while the body runs, so the data is referenced once and a change to its collections
@@ -125,9 +138,9 @@ struct Instance: Hashable, Sendable {
 
     /// What INFO says about a master or replica; nil for a peer.
     var info: RedisInstanceState? {
-        switch role {
-        case .master(let m): m.state
-        case .replica(let r): r.state
+        switch kind {
+        case .master: master.state
+        case .replica: replica.state
         case .sentinel: nil
         }
     }

@@ -224,7 +224,7 @@ extension Sentinel {
             if let old = instance.runID, old != runID { change.rebooted = true }
             instance.runID = runID
         }
-        switch instance.role {
+        switch instance.kind {
         case .master: updateInfoState(&instance.master.state, info: info, text: text, now: now, change: &change)
         case .replica: updateInfoState(&instance.replica.state, info: info, text: text, now: now, change: &change)
         case .sentinel: break

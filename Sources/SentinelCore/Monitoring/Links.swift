@@ -85,17 +85,16 @@ extension Sentinel {
     /// The link an instance uses (a peer's is shared with the same runid under other masters), and
     /// the name of the master the instance is or belongs to.
     func linkOwner(of id: InstanceID) -> (owner: LinkOwner, master: String)? {
-        readInstance(id) { instance -> (LinkOwner, String)? in
-            switch instance.role {
-            case .master(let m): return (.master(m.name), m.name)
-            case .replica(let r):
-                guard let master = instances.read(r.master, { $0.name }) else { return nil }
-                return (.replica(master: master, name: r.name), master)
-            case .sentinel(let p):
-                guard let master = instances.read(p.master, { $0.name }) else { return nil }
-                return (.peer(runID: instance.name), master)
-            }
-        } ?? nil
+        guard instances.contains(id) else { return nil }
+        let name = instances[id].name
+        guard let masterID = instances[id].masterID else { return (.master(name), name) }
+        guard instances.contains(masterID) else { return nil }
+        let master = instances[masterID].name
+        switch instances[id].kind {
+        case .master: return (.master(name), name)
+        case .replica: return (.replica(master: master, name: name), master)
+        case .sentinel: return (.peer(runID: name), master)
+        }
     }
 
     /// The instance a link belongs to (for a peer's shared link, the peer under the first master
@@ -311,13 +310,13 @@ extension Sentinel {
         var due: [InstanceID] = []
         switch owner {
         case .master, .replica:
-            if let id = instance, readInstance(id, { now - $0.lastPubTime > timing.publishPeriod }) == true {
+            if let id = instance, instances.contains(id), now - instances[id].lastPubTime > timing.publishPeriod {
                 due.append(id)
             }
         case .peer(let runID):
             for masterID in masters.values {
-                guard let id = instances.read(masterID, { $0.master.sentinels[runID] }) ?? nil,
-                    readInstance(id, { now - $0.lastPubTime > timing.publishPeriod }) == true
+                guard instances.contains(masterID), let id = instances[masterID].master.sentinels[runID],
+                    instances.contains(id), now - instances[id].lastPubTime > timing.publishPeriod
                 else { continue }
                 due.append(id)
             }

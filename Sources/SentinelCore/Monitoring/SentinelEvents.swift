@@ -58,7 +58,7 @@ extension Sentinel {
     func describe(_ id: InstanceID) -> String {
         readInstance(id) { instance in
             let a = announced(instance.address)
-            let own = "\(Self.kindWord(instance.role)) \(instance.name) \(a.host) \(a.port)"
+            let own = "\(Self.kindWord(instance.kind)) \(instance.name) \(a.host) \(a.port)"
             guard let masterID = instance.masterID, let master = instances.lookup(masterID) else { return own }
             let m = announced(master.address)
             return "\(own) @ \(master.name) \(m.host) \(m.port)"
@@ -66,8 +66,8 @@ extension Sentinel {
     }
 
     /// The word that starts an instance's description and its flags in replies.
-    static func kindWord(_ role: Instance.Role) -> String {
-        switch role {
+    static func kindWord(_ kind: Instance.Kind) -> String {
+        switch kind {
         case .master: Wire.master
         case .replica: Wire.slave
         case .sentinel: Wire.sentinel

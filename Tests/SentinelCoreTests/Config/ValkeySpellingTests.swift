@@ -104,9 +104,9 @@ struct ValkeySpellingTests {
         // A failover is either forced or coordinated (FailoverRun.Kind), so the two flags never
         // show together: each is checked in its place.
         h.sentinel[master: "mymaster"].failover = FailoverRun(epoch: 1, kind: .forced, now: 0)
-        #expect(h.sentinel.flags(h.sentinel.masterInstance("mymaster")!) == "master,disconnected,failover_in_progress,force_failover,master_reboot")
+        #expect(h.sentinel.flags(h.sentinel.masters["mymaster"]!) == "master,disconnected,failover_in_progress,force_failover,master_reboot")
         h.sentinel[master: "mymaster"].failover = FailoverRun(epoch: 1, kind: .coordinated(CoordinatedRun(pause: 1000)), now: 0)
-        #expect(h.sentinel.flags(h.sentinel.masterInstance("mymaster")!) == "master,disconnected,failover_in_progress,coordinated_failover,master_reboot")
+        #expect(h.sentinel.flags(h.sentinel.masters["mymaster"]!) == "master,disconnected,failover_in_progress,coordinated_failover,master_reboot")
     }
 }
 

@@ -5,103 +5,114 @@ import RESP
 /// Reply shapes of the SENTINEL command (addReplySentinelRedisInstance, sentinel-behaviour §9.3):
 /// maps with a fixed field order and every number as a bulk string.
 extension Sentinel {
+    // The records below read the instance field by field through the table (`instances[id]…`):
+    // handing an instance or a master's data to a function copies it whole, every string and
+    // dictionary retained and released (SENTINEL MASTERS is a hot query).
+
     /// The `flags` field of an instance's record (sentinel-behaviour §9.3): its state, its kind,
     /// then what its role adds.
-    func flags(_ instance: borrowing Instance) -> String {
+    func flags(_ id: InstanceID) -> String {
         var f: [String] = []
-        if instance.sDown { f.append(Wire.flagSDown) }
-        switch instance.role {
-        case .master(let master):
-            if master.oDown { f.append(Wire.flagODown) }
+        if instances[id].sDown { f.append(Wire.flagSDown) }
+        switch instances[id].kind {
+        case .master:
+            if instances[id].master.oDown { f.append(Wire.flagODown) }
             f.append(Wire.master)
-            if links[.master(master.name)]?.disconnected ?? true { f.append(Wire.flagDisconnected) }
-            if master.failoverInProgress { f.append(Wire.flagFailoverInProgress) }
-            if master.failover?.isForced == true { f.append(Wire.flagForceFailover) }
-            // Valkey 9's place for its `coordinated_failover` flag: right after force_failover.
-            if master.coordinated != nil { f.append(Wire.flagCoordinatedFailover) }
-            if master.masterReboot { f.append(Wire.flagMasterReboot) }
-        case .replica(let replica):
+            if links[.master(instances[id].master.config.name)]?.disconnected ?? true { f.append(Wire.flagDisconnected) }
+            if let failover = instances[id].master.failover {
+                f.append(Wire.flagFailoverInProgress)
+                if failover.isForced { f.append(Wire.flagForceFailover) }
+                // Valkey 9's place for its `coordinated_failover` flag: right after force_failover.
+                if failover.coordinated != nil { f.append(Wire.flagCoordinatedFailover) }
+            }
+            if instances[id].master.masterReboot { f.append(Wire.flagMasterReboot) }
+        case .replica:
             f.append(Wire.slave)
-            let (masterName, promoted) =
-                instances.read(replica.master) { ($0.name, $0.master.promotedReplica) } ?? ("", nil)
-            if links[.replica(master: masterName, name: replica.name)]?.disconnected ?? true {
+            let masterID = instances[id].replica.master
+            let name = instances[id].replica.name
+            if links[.replica(master: instances[masterID].master.config.name, name: name)]?.disconnected ?? true {
                 f.append(Wire.flagDisconnected)
             }
-            if promoted == replica.name { f.append(Wire.flagPromoted) }
-            switch replica.reconf {
+            if instances[masterID].master.promotedReplica == name { f.append(Wire.flagPromoted) }
+            switch instances[id].replica.reconf {
             case .none: break
             case .sent: f.append(Wire.flagReconfSent)
             case .inProgress: f.append(Wire.flagReconfInprog)
             case .done: f.append(Wire.flagReconfDone)
             }
-        case .sentinel(let peer):
+        case .sentinel:
             f.append(Wire.sentinel)
-            if links[.peer(runID: instance.name)]?.disconnected ?? true { f.append(Wire.flagDisconnected) }
-            if peer.masterDown { f.append(Wire.flagMasterDown) }
+            if links[.peer(runID: instances[id].runID ?? "")]?.disconnected ?? true { f.append(Wire.flagDisconnected) }
+            if instances[id].peer.masterDown { f.append(Wire.flagMasterDown) }
         }
         return f.joined(separator: ",")
     }
 
     /// An instance's record for SENTINEL MASTER(S), REPLICAS and SENTINELS
-    /// (addReplySentinelRedisInstance): the fields every kind has, then its role's. The master's
-    /// data is read in place, never copied (SENTINEL MASTERS is a hot query).
-    func instanceReply(_ instance: borrowing Instance) -> RESPValue {
+    /// (addReplySentinelRedisInstance): the fields every kind has, then its role's.
+    func instanceReply(_ id: InstanceID) -> RESPValue {
         var fields = ReplyFields(capacity: 40)
-        switch instance.role {
-        case .master(let master):
+        switch instances[id].kind {
+        case .master:
             commonFields(
-                &fields, instance, owner: .master(master.name), address: listedAddress(master),
-                downAfter: master.config.downAfterMilliseconds, failoverState: master.failoverState,
-                oDownSince: master.oDown ? master.oDownSince : nil)
-            roleFields(&fields, master.state)
-            fields.add("config-epoch", master.config.configEpoch)
-            fields.add("num-slaves", master.replicas.count)
-            fields.add("num-other-sentinels", master.sentinels.count)
-            fields.add("quorum", master.config.quorum)
-            fields.add("failover-timeout", master.config.failoverTimeout)
-            fields.add("parallel-syncs", master.config.parallelSyncs)
-            if let script = master.config.notificationScript { fields.add("notification-script", script) }
-            if let script = master.config.clientReconfigScript { fields.add("client-reconfig-script", script) }
-        case .replica(let replica):
-            let (masterName, downAfter) = governing(replica.master)
+                &fields, id, owner: .master(instances[id].master.config.name), address: listedAddress(id),
+                downAfter: instances[id].master.config.downAfterMilliseconds,
+                failoverState: instances[id].master.failoverState,
+                oDownSince: instances[id].master.oDown ? instances[id].master.oDownSince : nil)
+            roleFields(&fields, id)
+            fields.add("config-epoch", instances[id].master.config.configEpoch)
+            fields.add("num-slaves", instances[id].master.replicas.count)
+            fields.add("num-other-sentinels", instances[id].master.sentinels.count)
+            fields.add("quorum", instances[id].master.config.quorum)
+            fields.add("failover-timeout", instances[id].master.config.failoverTimeout)
+            fields.add("parallel-syncs", instances[id].master.config.parallelSyncs)
+            if let script = instances[id].master.config.notificationScript { fields.add("notification-script", script) }
+            if let script = instances[id].master.config.clientReconfigScript {
+                fields.add("client-reconfig-script", script)
+            }
+        case .replica:
+            let masterID = instances[id].replica.master
             commonFields(
-                &fields, instance, owner: .replica(master: masterName, name: replica.name), address: replica.address,
-                downAfter: downAfter)
-            roleFields(&fields, replica.state)
-            fields.add("master-link-down-time", replica.masterLinkDownTime)
-            fields.add("master-link-status", replica.slaveMasterLinkUp ? "ok" : "err")
-            fields.add("master-host", replica.slaveMasterHost ?? "?")
-            fields.add("master-port", replica.slaveMasterPort)
-            fields.add("slave-priority", replica.slavePriority)
-            fields.add("slave-repl-offset", replica.slaveReplOffset)
-            fields.add("replica-announced", replica.replicaAnnounced ? "1" : "0")
-        case .sentinel(let peer):
-            let (_, downAfter) = governing(peer.master)
-            commonFields(&fields, instance, owner: .peer(runID: instance.name), address: peer.address, downAfter: downAfter)
-            fields.add("last-hello-message", now - peer.lastHelloTime)
-            fields.add("voted-leader", peer.leader ?? "?")
-            fields.add("voted-leader-epoch", peer.leaderEpoch)
+                &fields, id,
+                owner: .replica(master: instances[masterID].master.config.name, name: instances[id].replica.name),
+                address: instances[id].replica.address,
+                downAfter: instances[masterID].master.config.downAfterMilliseconds)
+            roleFields(&fields, id)
+            fields.add("master-link-down-time", instances[id].replica.masterLinkDownTime)
+            fields.add("master-link-status", instances[id].replica.slaveMasterLinkUp ? "ok" : "err")
+            fields.add("master-host", instances[id].replica.slaveMasterHost ?? "?")
+            fields.add("master-port", instances[id].replica.slaveMasterPort)
+            fields.add("slave-priority", instances[id].replica.slavePriority)
+            fields.add("slave-repl-offset", instances[id].replica.slaveReplOffset)
+            fields.add("replica-announced", instances[id].replica.replicaAnnounced ? "1" : "0")
+        case .sentinel:
+            let masterID = instances[id].peer.master
+            commonFields(
+                &fields, id, owner: .peer(runID: instances[id].runID ?? ""), address: instances[id].peer.address,
+                downAfter: instances[masterID].master.config.downAfterMilliseconds)
+            fields.add("last-hello-message", now - instances[id].peer.lastHelloTime)
+            fields.add("voted-leader", instances[id].peer.leader ?? "?")
+            fields.add("voted-leader-epoch", instances[id].peer.leaderEpoch)
         }
         return .map(fields.elements)
     }
 
-    /// The name and down-after-milliseconds of the master a replica or peer belongs to, read in place.
-    private func governing(_ master: InstanceID) -> (name: String, downAfter: Int64) {
-        instances.read(master) { ($0.name, $0.master.config.downAfterMilliseconds) } ?? ("", 0)
-    }
-
     /// The leading fields every instance kind shares, up to and including `down-after-milliseconds`.
     private func commonFields(
-        _ fields: inout ReplyFields, _ instance: borrowing Instance, owner: LinkOwner, address: HostPort,
+        _ fields: inout ReplyFields, _ id: InstanceID, owner: LinkOwner, address: HostPort,
         downAfter: Int64, failoverState: FailoverState = .none, oDownSince: Millis? = nil
     ) {
         let link = links[owner]
         let a = announced(address)
-        fields.add("name", instance.name)
+        switch instances[id].kind {
+        case .master: fields.add("name", instances[id].master.config.name)
+        case .replica: fields.add("name", instances[id].replica.name)
+        case .sentinel: fields.add("name", instances[id].runID ?? "")
+        }
         fields.add("ip", a.host)
         fields.add("port", a.port)
-        fields.add("runid", instance.runID ?? "")
-        fields.add("flags", flags(instance))
+        fields.add("runid", instances[id].runID ?? "")
+        fields.add("flags", flags(id))
         fields.add("link-pending-commands", link?.pendingCommands ?? 0)
         fields.add("link-refcount", refcount(of: owner))
         if failoverState != .none { fields.add("failover-state", failoverState.wireName) }
@@ -109,15 +120,26 @@ extension Sentinel {
         fields.add("last-ping-sent", actPing != 0 ? now - actPing : 0)
         fields.add("last-ok-ping-reply", now - (link?.lastAvailTime ?? now))
         fields.add("last-ping-reply", now - (link?.lastPongTime ?? now))
-        if instance.sDown { fields.add("s-down-time", now - instance.sDownSince) }
+        if instances[id].sDown { fields.add("s-down-time", now - instances[id].sDownSince) }
         if let oDownSince { fields.add("o-down-time", now - oDownSince) }
         fields.add("down-after-milliseconds", downAfter)
     }
 
-    private func roleFields(_ fields: inout ReplyFields, _ state: RedisInstanceState) {
-        fields.add("info-refresh", state.infoRefresh != 0 ? now - state.infoRefresh : 0)
-        fields.add("role-reported", state.roleReported == .master ? Wire.master : Wire.slave)
-        fields.add("role-reported-time", now - state.roleReportedTime)
+    /// The INFO-derived fields of a master's or replica's record.
+    private func roleFields(_ fields: inout ReplyFields, _ id: InstanceID) {
+        let (infoRefresh, roleReported, roleReportedTime) =
+            instances[id].isMaster
+            ? (
+                instances[id].master.state.infoRefresh, instances[id].master.state.roleReported,
+                instances[id].master.state.roleReportedTime
+            )
+            : (
+                instances[id].replica.state.infoRefresh, instances[id].replica.state.roleReported,
+                instances[id].replica.state.roleReportedTime
+            )
+        fields.add("info-refresh", infoRefresh != 0 ? now - infoRefresh : 0)
+        fields.add("role-reported", roleReported == .master ? Wire.master : Wire.slave)
+        fields.add("role-reported-time", now - roleReportedTime)
     }
 
     static func map(_ fields: [(String, String)]) -> RESPValue {
@@ -134,11 +156,11 @@ extension Sentinel {
     /// once a coordinated failover confirmed the promotion. Clients that discover through
     /// `SENTINEL MASTERS` (redis-py does) must not be sent back to the old master when the leader
     /// releases them, before its own switch at the end of the failover.
-    func listedAddress(_ master: MasterState) -> HostPort {
-        guard master.coordinated?.promotionConfirmed == true else {
-            return master.address
+    func listedAddress(_ id: InstanceID) -> HostPort {
+        guard instances[id].master.failover?.coordinated?.promotionConfirmed == true else {
+            return instances[id].master.config.address
         }
-        return currentAddress(master)
+        return currentAddress(instances[id].master)
     }
 
     // The whole-record replies read the instances in place and are non-mutating on purpose: a
@@ -148,13 +170,13 @@ extension Sentinel {
     func mastersReply() -> RESPValue {
         var records: [RESPValue] = []
         records.reserveCapacity(masters.count)
-        for id in masters.values { records.append(readInstance(id) { instanceReply($0) }!) }
+        for id in masters.values { records.append(instanceReply(id)) }
         return .array(records)
     }
 
     /// SENTINEL MASTER: the record of the master at `index` of ``masters``.
     func masterReply(at index: Int) -> RESPValue {
-        readInstance(masters.values[index]) { instanceReply($0) }!
+        instanceReply(masters.values[index])
     }
 
     /// SENTINEL REPLICAS: the announced replicas of the master at `index`.
@@ -162,19 +184,19 @@ extension Sentinel {
         let replicas = instances[masters.values[index]].master.replicas.values
         return .array(
             replicas.compactMap { id in
-                readInstance(id) { $0.replica.replicaAnnounced ? instanceReply($0) : nil } ?? nil
+                instances[id].replica.replicaAnnounced ? instanceReply(id) : nil
             })
     }
 
     /// SENTINEL SENTINELS: the peers of the master at `index`.
     func sentinelsReply(at index: Int) -> RESPValue {
         let peers = instances[masters.values[index]].master.sentinels.values
-        return .array(peers.compactMap { id in readInstance(id) { instanceReply($0) } })
+        return .array(peers.map { instanceReply($0) })
     }
 
     /// The address clients are given for the master at `index` (``currentAddress(_:)``).
     func currentAddress(ofMasterAt index: Int) -> HostPort {
-        readInstance(masters.values[index]) { currentAddress($0.master) }!
+        currentAddress(instances[masters.values[index]].master)
     }
 
     /// The `# Sentinel` section of INFO.
@@ -199,7 +221,7 @@ extension Sentinel {
             let instance = instances[id]
             let master = instance.master
             let status = master.oDown ? "odown" : instance.sDown ? "sdown" : "ok"
-            let a = announced(listedAddress(master))
+            let a = announced(listedAddress(id))
             lines.append(
                 "master\(index):name=\(master.name),status=\(status),address=\(HostPort(a.host, a.port)),"
                     + "slaves=\(master.replicas.count),sentinels=\(master.sentinels.count + 1)")
