@@ -3,10 +3,12 @@ import OrderedCollections
 /// Reaching masters, replicas and peers in the ``InstanceTable``: by name for masters
 /// (``Sentinel/masters``), by name under their master for replicas and peers.
 ///
-/// The paths that run every timer tick for every instance read in place (`read…`, lent to `body`
-/// as `borrowing`, so it is never copied and the compiler guarantees `body` only reads it) or
+/// The paths that run every timer tick for every instance read field by field through the
+/// table's in-place accessors (`instances[id].master.config.quorum`, `self[master: name]…`), and
 /// modify in place (`modify…`, `self[master:]`, `instances[id]`): a copy of an instance retains and
-/// releases every string, dictionary and array in it.
+/// releases every string, dictionary and array in it. The closure readers (`read…`, the body gets
+/// a `borrowing` value it can only read) suit the other paths: a body the optimizer does not
+/// inline receives a copy (docs/architecture.md, "Instances").
 extension Sentinel {
     /// The master named `name`'s own data, read or modified in place. The master must exist (as
     /// `masters[name]!` did).
