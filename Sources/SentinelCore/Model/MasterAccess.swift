@@ -100,11 +100,4 @@ extension Sentinel {
     func peerInstances(of master: borrowing MasterState) -> [Instance] {
         master.sentinels.values.map { instances[$0] }
     }
-
-    /// Runs `body` on the replica named `name` of a master, read in place; nil if there is none.
-    @inline(__always)
-    func withReplica<R>(_ name: String, of master: borrowing MasterState, _ body: (borrowing Instance) -> R) -> R? {
-        guard let id = master.replicas[name] else { return nil }
-        return instances.read(id, body)
-    }
 }

@@ -59,9 +59,9 @@ extension Sentinel {
         readInstance(id) { instance in
             let a = announced(instance.address)
             let own = "\(Self.kindWord(instance.kind)) \(instance.name) \(a.host) \(a.port)"
-            guard let masterID = instance.masterID, let master = instances.lookup(masterID) else { return own }
-            let m = announced(master.address)
-            return "\(own) @ \(master.name) \(m.host) \(m.port)"
+            guard let masterID = instance.masterID, instances.contains(masterID) else { return own }
+            let m = announced(instances[masterID].address)
+            return "\(own) @ \(instances[masterID].name) \(m.host) \(m.port)"
         } ?? "\(id)"
     }
 
