@@ -354,6 +354,9 @@ final class RuntimeEngine {
                 activateTLS(token: token)
             case .resolveHost(let host):
                 resolve(host) { engine, ip, error in engine.deliver([.hostResolved(host: host, ip: ip, error: error)]) }
+            case .observe:
+                // Metrics (issue 15) are fed from here once the registry exists.
+                break
             }
         }
     }

@@ -18,6 +18,7 @@ extension Sentinel {
             master.config.leaderEpoch = settings.currentEpoch
             persistence.changed = true
             emit(.warning, "+vote-for-leader", "\(candidate) \(master.config.leaderEpoch)", master: name)
+            output.append(.observe(.voteCast(master: name, forSelf: candidate.lowercased() == myID.lowercased())))
             // Voting for someone else keeps us from starting our own failover for 2 × failover-timeout.
             if candidate.lowercased() != myID.lowercased() {
                 master.failoverStartTime = now + desync()

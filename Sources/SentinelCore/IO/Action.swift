@@ -54,4 +54,6 @@ package enum Action: Equatable, Sendable {
     /// Switch to the contexts prepared under `token` (reported good): the connections that start
     /// from now on use them; open connections keep theirs.
     case activateTLS(token: Int)
+    /// Count or time something for the metrics (``Observation``); changes nothing else.
+    indirect case observe(Observation)
 }

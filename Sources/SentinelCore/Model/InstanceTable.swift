@@ -73,11 +73,7 @@ struct Instance: Hashable, Sendable {
     }
 
     /// The kind of instance, without its data.
-    enum Kind: Hashable, Sendable {
-        case master
-        case replica
-        case sentinel
-    }
+    typealias Kind = InstanceKind
 
     var kind: Kind {
         switch role {
@@ -224,4 +220,11 @@ struct InstanceTable: Hashable, Sendable {
         guard contains(id) else { return nil }
         return body(&self[id])
     }
+}
+
+/// What an instance is: the master, one of its replicas, or a peer sentinel watching it.
+package enum InstanceKind: String, Hashable, Sendable {
+    case master
+    case replica
+    case sentinel
 }

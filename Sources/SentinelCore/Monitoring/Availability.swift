@@ -133,6 +133,7 @@ extension Sentinel {
             if down { $0.sDownSince = now }
         }
         emit(.warning, down ? "+sdown" : "-sdown", describe(id), master: name)
+        output.append(.observe(.subjectivelyDown(master: name, kind: instances[id].kind, down: down)))
         if down && id == masterID { askMasterStateToOtherSentinels(name, forced: true) }
     }
 
@@ -151,9 +152,11 @@ extension Sentinel {
             self[master: name].oDown = true
             self[master: name].oDownSince = now
             emit(.warning, "+odown", "\(describe(id)) #quorum \(count)/\(quorum)", master: name)
+            output.append(.observe(.objectivelyDown(master: name, down: true)))
         } else if !down && oDown {
             self[master: name].oDown = false
             emit(.warning, "-odown", describe(id), master: name)
+            output.append(.observe(.objectivelyDown(master: name, down: false)))
         }
     }
 

@@ -124,8 +124,10 @@ extension Sentinel {
         case .entered(_, let explanation):
             output.append(.log(.warning, "TILT: \(explanation); no failure detection or failover for \(timing.tiltPeriod) ms"))
             emit(.warning, "+tilt", "#tilt mode entered")
+            output.append(.observe(.tilt(entered: true)))
         case .exited:
             emit(.warning, "-tilt", "#tilt mode exited")
+            output.append(.observe(.tilt(entered: false)))
         }
     }
 

@@ -94,6 +94,8 @@ struct Simulation {
         var up = true
         var persisted: [SentinelConfig] = []
         var logs: [String] = []
+        /// What the node reported for its metrics, in order.
+        var observations: [Observation] = []
         /// Every script started, as argv (the path first).
         var scripts: [[String]] = []
     }
@@ -321,6 +323,8 @@ struct Simulation {
                 schedule(node: node, at: now, .configPersisted(token: token, error: nil))
             case .log(_, let text):
                 nodes[node].logs.append(text)
+            case .observe(let observation):
+                nodes[node].observations.append(observation)
             case .setLogLevel, .shutdown, .activateTLS, .aclFile, .setClientOutputClass:
                 break
             case .prepareTLS(_, let token):
