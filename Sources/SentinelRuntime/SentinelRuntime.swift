@@ -27,6 +27,8 @@ package protocol SentinelMachine: Sendable {
     var unsavedConfig: SentinelConfig? { get }
     /// The paths whose executability a client command needs (``CommandFacts``).
     func executablesToCheck(_ words: [String]) -> [String]
+    /// The gauges of `/metrics` now (MetricsSnapshot.swift).
+    func metricsSnapshot() -> MetricsSnapshot
 }
 
 // No default implementations: a requirement the core does not offer to this module must fail to

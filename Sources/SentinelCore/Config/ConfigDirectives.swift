@@ -38,6 +38,9 @@ enum ConfigDirectives {
         case hostname
         /// Valkey's `cluster-announce-client-ipv4`/`-ipv6`: an address of that family, or empty.
         case ipAddress(v6: Bool)
+        /// A listener address list like `bind`'s: 1 to 16 addresses (swift-sentinel's
+        /// `metrics-bind`).
+        case bindList
 
         /// Redis's `MULTI_ARG_CONFIG` options: they take several arguments, and a single non-empty
         /// argument is split into arguments like a config line (`save "3600 1 300 100"`).

@@ -301,6 +301,9 @@ struct ConfigLoader {
         switch kind {
         case .variadic:
             return a.isEmpty ? ConfigMessages.badDirective : nil
+        case .bindList:
+            guard !a.isEmpty else { return ConfigMessages.wrongArgumentCount }
+            return a.count > 16 ? ConfigMessages.tooManyBind : nil
         case .saveParams:
             guard !a.isEmpty else { return ConfigMessages.wrongArgumentCount }
             if a.count == 1 && a[0].isEmpty { return nil }
@@ -345,7 +348,8 @@ struct ConfigLoader {
         switch kind {
         case .string:
             return nil
-        case .variadic, .saveParams, .outputBufferLimits, .shutdownOnSignal, .percentiles, .oomScoreAdjValues, .replicaOf:
+        case .variadic, .bindList, .saveParams, .outputBufferLimits, .shutdownOnSignal, .percentiles, .oomScoreAdjValues,
+            .replicaOf:
             return validate(name: name, kind: kind, arguments: [value])
         case .yesNo:
             return ConfigDirectives.parseYesNo(value) == nil ? ConfigMessages.yesNo : nil

@@ -141,6 +141,10 @@ extension ConfigDirectives {
         "masteruser": .string,  // only in 7.0, 7.2, 7.4
         "max-new-connections-per-cycle": .integer(min: 1, max: 1000),  // only in 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "max-new-tls-connections-per-cycle": .integer(min: 1, max: 1000),  // only in 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
+        // swift-sentinel's own: the `/metrics` listener (MetricsSettings.swift, docs/operations.md).
+        "metrics-bind": .bindList,
+        "metrics-port": .integer(min: 0, max: 65535),
+        "metrics-tls": .yesNo,
         "maxclients": .integer(min: 1, max: Int64(UInt32.max)),
         "maxmemory": .memoryRange(min: 0, max: Int64.max),
         "maxmemory-clients": .memoryOrPercent(min: -100, max: Int64.max),

@@ -1,0 +1,192 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Integration {
+    /// The native `/metrics` listener (`metrics-port`, docs/operations.md) of real swift-sentinel
+    /// processes, every scrape parsed by PyPI prometheus-client's parser: off by default, the
+    /// HTTP rules, and the failover counters and histograms during a crash failover and a
+    /// coordinated failover. Each sentinel gets a metrics port of its own.
+    @Suite(
+        "Metrics",
+        .enabled(if: Binaries.sentinelUnderTestHasCoordinatedFailover, "redis-sentinel has no /metrics"))
+    struct MetricsTests {
+        static let masterName = Cluster.masterName
+
+        /// The scrapes of every sentinel of `fixture`, as `label: samples` for failure messages.
+        static func scrapeAll(_ sentinels: [SentinelProcess], _ ports: MetricsPorts) throws -> [MetricsScrape] {
+            try sentinels.map { try MetricsScrape.fetch(port: try ports.port(of: $0)) }
+        }
+
+        static func describe(_ scrapes: [MetricsScrape], matching prefix: String = "sentinel_") -> String {
+            scrapes.enumerated().map { index, scrape in
+                "sentinel\(index + 1):\n" + scrape.samples.filter { $0.name.hasPrefix(prefix) && !$0.name.contains("_bucket") }
+                    .map { "  \($0)" }.joined(separator: "\n")
+            }.joined(separator: "\n")
+        }
+
+        // MARK: off by default, HTTP rules
+
+        @Test("no listener without metrics-port; GET /metrics 200 with the 0.0.4 content type; 404, 405, 400, keep-alive",
+              .timeLimit(.minutes(2)))
+        func listenerAndHTTPRules() async throws {
+            let binary = try Binaries.sentinelUnderTest()
+            let ports = MetricsPorts()
+            let cluster = try await Cluster.start(sentinels: 0)
+            defer { cluster.shutdown() }
+            let plain = try await cluster.addSentinel(name: "plain", binary: binary)
+            let scraped = try await cluster.addSentinel(name: "scraped", binary: binary, extraLines: try ports.lines("scraped"))
+            let metricsPort = try ports.port(of: scraped)
+
+            // Off by default: the plain sentinel listens on its RESP port only.
+            let plainPID = try #require(plain.managed?.pid)
+            #expect(try ListeningPorts.of(pid: plainPID) == [plain.port], "a sentinel without metrics-port listens on more than its port")
+            let scrapedPID = try #require(scraped.managed?.pid)
+            #expect(try ListeningPorts.of(pid: scrapedPID) == [scraped.port, metricsPort])
+
+            // The links are up and a PING answered: the per-instance series are there.
+            try await eventually(timeout: .seconds(20), "the master's link is up with a round trip", diagnostics: cluster.diagnostics) {
+                let scrape = try MetricsScrape.fetch(port: metricsPort)
+                return scrape.sum("sentinel_link_up", ["kind": "master", "master": Self.masterName]) == 1
+                    && !scrape.samples("sentinel_link_roundtrip_seconds", ["kind": "master"]).isEmpty
+                    && scrape.samples("sentinel_link_up", ["kind": "replica"]).count == 2
+            }
+
+            let scrape = try MetricsScrape.fetch(port: metricsPort)
+            #expect(scrape.response.headers.lowercased().contains("content-type: text/plain; version=0.0.4; charset=utf-8"), "\(scrape.response.headers)")
+            let undocumented = Set(scrape.samples.filter { $0.help.isEmpty }.map(\.family))
+            #expect(undocumented.isEmpty, "families without HELP: \(undocumented)")
+            let names = Set(scrape.samples.map(\.name))
+            let missing = ExporterTests.requiredMetrics.filter { !names.contains($0) }
+            #expect(missing.isEmpty, "missing exporter-compatible series \(missing)")
+            for name in ["sentinel_current_epoch", "sentinel_votes_cast_total", "sentinel_tilt_entered_total", "sentinel_tilt_seconds_total",
+                         "sentinel_config_saves_total", "sentinel_connected_clients", "sentinel_connections_received_total",
+                         "sentinel_commands_processed_total", "sentinel_failover_write_pause_seconds_count"] {
+                #expect(names.contains(name), "no \(name) in\n\(scrape.text)")
+            }
+            // The startup's config save (a new myid) was timed.
+            #expect(scrape.sum("sentinel_config_saves_total") >= 1 && scrape.sum("sentinel_config_save_duration_seconds_count") >= 1)
+            #expect(scrape.sum("redis_sentinel_master_status", ["master_name": Self.masterName, "master_status": "ok"]) == 1)
+
+            let notFound = try HTTPGet.fetch(port: metricsPort, path: "/other")
+            #expect(notFound.status == 404)
+            let notAllowed = try HTTPGet.fetch(port: metricsPort, path: "/metrics", method: "POST")
+            #expect(notAllowed.status == 405 && notAllowed.headers.lowercased().contains("allow: get"), "\(notAllowed.headers)")
+
+            // A malformed request closes its own connection (after a 400), not the listener.
+            let bad = try LoopbackSocket(port: metricsPort, timeout: .seconds(5))
+            try bad.write(Array("NOT HTTP AT ALL\r\n\r\n".utf8))
+            let badAnswer = String(decoding: try bad.read { _ in false }, as: UTF8.self)
+            bad.close()
+            #expect(badAnswer.isEmpty || badAnswer.hasPrefix("HTTP/1.1 400"), "\(badAnswer.prefix(200))")
+
+            // Keep-alive: two requests on one HTTP/1.1 connection.
+            let kept = try LoopbackSocket(port: metricsPort, timeout: .seconds(5))
+            defer { kept.close() }
+            let request = "GET /metrics HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+            try kept.write(Array((request + request).utf8))
+            let both = try kept.read { Self.completeResponses(in: $0) >= 2 }
+            #expect(Self.completeResponses(in: both) == 2, "two answers on one connection: \(String(decoding: both.prefix(300), as: UTF8.self))")
+
+            #expect(try scraped.command("PING") == .simpleString("PONG"))
+            let after = try MetricsScrape.fetch(port: metricsPort)
+            #expect(after.sum("sentinel_commands_processed_total") >= 1)
+        }
+
+        /// How many complete `200` answers (head and `Content-Length` body) `bytes` holds.
+        static func completeResponses(in bytes: [UInt8]) -> Int {
+            var rest = bytes[...]
+            var count = 0
+            let end = Array("\r\n\r\n".utf8)
+            while let headEnd = rest.firstRange(of: end) {
+                let head = String(decoding: rest[..<headEnd.lowerBound], as: UTF8.self).lowercased()
+                guard head.hasPrefix("http/1.1 200"),
+                    let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+                    let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)),
+                    rest[headEnd.upperBound...].count >= length
+                else { break }
+                count += 1
+                rest = rest[(headEnd.upperBound + length)...]
+            }
+            return count
+        }
+
+        // MARK: crash failover
+
+        @Test("crash failover: automatic failover started/succeeded, ODOWN, duration histogram", .timeLimit(.minutes(3)))
+        func crashFailover() async throws {
+            let ports = MetricsPorts()
+            let fixture = try await FailoverCluster.start(linesOfSentinel: ports.lines)
+            defer { fixture.shutdown() }
+            try await fixture.waitUntilSettled()
+            let before = try Self.scrapeAll(fixture.sentinels, ports)
+            for scrape in before {
+                #expect(scrape.samples("sentinel_failovers_started_total").isEmpty)
+                #expect(scrape.sum("sentinel_link_up", ["kind": "sentinel"]) == 2)
+            }
+
+            let crash = try await FailoverTests.crashMaster(fixture)
+            let oldAddress = "127.0.0.1:\(crash.switched.oldPort)"
+            var scrapes = before
+            let settled = try? await eventually(timeout: .seconds(15), "the failover's series settle") {
+                scrapes = try Self.scrapeAll(fixture.sentinels, ports)
+                return scrapes.map { $0.sum("sentinel_failovers_succeeded_total", ["kind": "automatic"]) }.reduce(0, +) == 1
+            }
+            if settled == nil { scrapes = try Self.scrapeAll(fixture.sentinels, ports) }
+            let all = Self.describe(scrapes)
+            func total(_ name: String, _ labels: [String: String] = [:]) -> Double {
+                scrapes.map { $0.sum(name, labels) }.reduce(0, +)
+            }
+            #expect(total("sentinel_failovers_started_total", ["kind": "automatic", "master": Self.masterName]) >= 1, "\(all)")
+            #expect(total("sentinel_failovers_succeeded_total", ["kind": "automatic", "master": Self.masterName]) == 1, "\(all)")
+            #expect(total("sentinel_elections_total", ["kind": "automatic", "result": "won"]) >= 1, "\(all)")
+            #expect(total("sentinel_failover_duration_seconds_count", ["kind": "automatic", "outcome": "succeeded"]) == 1, "\(all)")
+            #expect(total("sentinel_odown_entered_total", ["master": Self.masterName]) >= 1, "\(all)")
+            #expect(total("sentinel_votes_cast_total") >= 2, "\(all)")
+            for scrape in scrapes {
+                #expect(scrape.sum("sentinel_sdown_entered_total", ["master": Self.masterName, "kind": "master"]) >= 1, "\(all)")
+                #expect(scrape.sum("sentinel_current_epoch") >= 1, "\(all)")
+                // The master is now the promoted replica; the crashed one is a replica whose link is down.
+                #expect(
+                    scrape.samples("redis_sentinel_master_status", ["master_name": Self.masterName])
+                        .first?.labels["master_address"] == "127.0.0.1:\(crash.switched.newPort)", "\(all)")
+                #expect(scrape.sum("sentinel_link_up", ["kind": "replica", "address": oldAddress]) == 0, "\(all)")
+            }
+            #expect(total("sentinel_failover_write_pause_seconds_count") == 0, "an automatic failover pauses no writes\n\(all)")
+        }
+
+        // MARK: coordinated failover
+
+        @Test("coordinated failover: coordinated started/succeeded, write-pause histogram", .timeLimit(.minutes(3)))
+        func coordinatedFailover() async throws {
+            let ports = MetricsPorts()
+            let fixture = try await FailoverCluster.start(linesOfSentinel: ports.lines)
+            defer { fixture.shutdown() }
+            try await fixture.waitUntilSettled()
+            let oldMaster = try #require(fixture.cluster.master)
+            let leader = fixture.sentinels[0]
+            let accepted = try leader.command("SENTINEL", "FAILOVER", Self.masterName, "COORDINATED")
+            try #require(accepted == .simpleString("OK"), "SENTINEL FAILOVER COORDINATED: \(accepted)\n\(fixture.diagnostics())")
+            _ = try await fixture.waitForSwitchMaster(from: oldMaster.port, timeout: .seconds(30))
+
+            let port = try ports.port(of: leader)
+            var scrape = try MetricsScrape.fetch(port: port)
+            _ = try? await eventually(timeout: .seconds(15), "the leader counts the coordinated failover") {
+                scrape = try MetricsScrape.fetch(port: port)
+                return scrape.sum("sentinel_failovers_succeeded_total", ["kind": "coordinated"]) == 1
+            }
+            let shown = Self.describe([scrape])
+            #expect(scrape.sum("sentinel_failovers_started_total", ["kind": "coordinated", "master": Self.masterName]) == 1, "\(shown)")
+            #expect(scrape.sum("sentinel_failovers_succeeded_total", ["kind": "coordinated", "master": Self.masterName]) == 1, "\(shown)")
+            #expect(scrape.sum("sentinel_failover_write_pause_seconds_count") == 1, "\(shown)")
+            #expect(scrape.sum("sentinel_failover_write_pause_seconds_sum") > 0, "\(shown)")
+            #expect(scrape.sum("sentinel_failover_duration_seconds_count", ["kind": "coordinated", "outcome": "succeeded"]) == 1, "\(shown)")
+            #expect(scrape.samples("sentinel_failovers_aborted_total").isEmpty, "\(shown)")
+        }
+    }
+}
