@@ -1,4 +1,5 @@
 import Foundation
+import SentinelCore
 import Testing
 
 #if canImport(Glibc)
@@ -187,6 +188,45 @@ extension Integration {
             #expect(scrape.sum("sentinel_failover_write_pause_seconds_sum") > 0, "\(shown)")
             #expect(scrape.sum("sentinel_failover_duration_seconds_count", ["kind": "coordinated", "outcome": "succeeded"]) == 1, "\(shown)")
             #expect(scrape.samples("sentinel_failovers_aborted_total").isEmpty, "\(shown)")
+        }
+    }
+}
+
+extension Integration.ProtectedModeTests {
+    /// `/metrics` under protected mode, from a real non-loopback scraper in the network
+    /// namespace: with `protected-mode yes` (and a password, so the sentinel starts on
+    /// 10.213.0.1) and no `metrics-bind`, the remote scrape gets `403` with the reason while a
+    /// loopback scrape gets `200`; with an explicit `metrics-bind`, the remote scrape is served.
+    @Test("metrics: protected mode answers remote scrapers 403 unless metrics-bind is explicit", .timeLimit(.minutes(2)))
+    func metricsUnderProtectedMode() async throws {
+        let cluster = try await Cluster.start(sentinels: 0)
+        defer { cluster.shutdown() }
+        let namespace = try NetworkNamespace.create(in: cluster.directory)
+        defer { namespace.remove() }
+        let script = cluster.directory.appendingPathComponent("netns_client.py")
+        try Self.clientScript.write(to: script, atomically: true, encoding: .utf8)
+        let context = Context(cluster: cluster, namespace: namespace, script: script)
+        let binary = try Binaries.sentinelUnderTest()
+        let scrape = "GET /metrics HTTP/1.0\\r\\n\\r\\n"
+
+        for explicit in [false, true] {
+            let port = try FreePort.next()
+            let lines =
+                [Self.bindLine, "protected-mode yes", "requirepass \(Self.password)", "metrics-port \(port)"]
+                + (explicit ? ["metrics-bind 127.0.0.1 \(NetworkNamespace.hostAddress)"] : [])
+            let sentinel = try await SentinelProcess.start(
+                name: explicit ? "metrics-bind" : "metrics-default", binary: binary, in: cluster.directory,
+                masterPort: cluster.master.port, extraLines: lines, clientAuth: [Self.password])
+            defer { sentinel.stop() }
+            let remote = try await context.remote(port, scrape)
+            let local = try await context.local(port, scrape)
+            #expect(local.bytes.hasPrefix("HTTP/1.0 200 OK"), "loopback scrape: \(local)")
+            if explicit {
+                #expect(remote.bytes.hasPrefix("HTTP/1.0 200 OK"), "remote scrape with metrics-bind: \(remote)")
+            } else {
+                #expect(remote.bytes.hasPrefix("HTTP/1.0 403 Forbidden"), "remote scrape: \(remote)")
+                #expect(remote.bytes.hasSuffix(MetricsAccess.refusal) && remote.closed, "remote scrape: \(remote)")
+            }
         }
     }
 }
