@@ -44,7 +44,7 @@ def scrape_cost(port, pid, scrapes, idle_rate):
     }
 
 
-def metrics_run(binary, masters=200, rounds=2, idle_seconds=15, settle_seconds=5, scrapes=200, log=print):
+def metrics_run(binary, masters=200, rounds=3, idle_seconds=15, settle_seconds=5, scrapes=200, log=print):
     data = DataFleet(masters)
     result = {"masters": masters, "rounds": rounds, "idle_seconds": idle_seconds, "scrapes": scrapes,
               "idle_off_pct": [], "idle_on_pct": []}
@@ -52,7 +52,8 @@ def metrics_run(binary, masters=200, rounds=2, idle_seconds=15, settle_seconds=5
         result["data_start_s"] = data.start()
         log(f"metrics: {2 * masters} data nodes up in {result['data_start_s']:.1f} s")
         for r in range(rounds):
-            for on in (False, True):
+            # Who goes first changes every round, so that a drift of the machine hits both alike.
+            for on in ((False, True) if r % 2 == 0 else (True, False)):
                 metrics_ports = [free_port() for _ in data.sentinel_ports] if on else []
                 lines = (lambda i: [f"metrics-port {metrics_ports[i]}"]) if on else None
                 fleet = SentinelFleet(binary, data, f"metrics-{'on' if on else 'off'}-{r}", extra_lines=lines)
@@ -63,7 +64,7 @@ def metrics_run(binary, masters=200, rounds=2, idle_seconds=15, settle_seconds=5
                     result["idle_on_pct" if on else "idle_off_pct"].extend(idle)
                     log(f"metrics: round {r + 1}, metrics {'on' if on else 'off'}: idle CPU "
                         + ", ".join(f"{x:.2f} %" for x in idle) + f" over {idle_seconds} s")
-                    if on and r == rounds - 1:
+                    if on and "cpu_s_per_scrape" not in result:
                         pid = fleet.procs[0].pid
                         cost = scrape_cost(metrics_ports[0], pid, scrapes, idle[0] / 100)
                         result.update(cost)
@@ -89,7 +90,7 @@ def markdown(result, command, machine):
         "",
         f"Command: `{command}` ({machine}). Setup: {result['masters']} masters with one replica each "
         f"(real redis-server processes), 3 sentinels of the release build monitoring all of them; "
-        f"{result['rounds']} rounds, each a fleet without `metrics-port` then one with it, "
+        f"{result['rounds']} rounds, each a fleet without `metrics-port` and one with it (the order alternating), "
         f"idle CPU over {result['idle_seconds']} s per fleet after discovery settled "
         f"(per sentinel, % of one core).",
         "",
@@ -98,6 +99,12 @@ def markdown(result, command, machine):
         f"| idle CPU per sentinel, median (min – max, {len(off)} samples) | "
         f"{statistics.median(off):.2f} % ({min(off):.2f} – {max(off):.2f}) | "
         f"{statistics.median(on):.2f} % ({min(on):.2f} – {max(on):.2f}) |",
+        "",
+        "Every sample, by round (" + "; ".join(
+            f"round {r + 1}: off {', '.join(f'{x:.2f}' for x in off[3 * r:3 * r + 3])}, "
+            f"on {', '.join(f'{x:.2f}' for x in on[3 * r:3 * r + 3])}" for r in range(result["rounds"])) + "). "
+        "In some runs one sentinel of a fleet idled at 20–40 % for a whole window, with metrics off "
+        "and on alike (seen in both while developing this): compare the medians.",
         "",
         f"Scrapes: {result['scrapes']} `GET /metrics` back to back on one keep-alive connection to one sentinel "
         f"({result['samples']} samples, {result['bytes']} bytes per answer). CPU time of the sentinel over them, "
