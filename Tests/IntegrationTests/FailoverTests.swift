@@ -143,6 +143,19 @@ extension Integration {
                 }
             }
 
+            // swift-sentinel's timeline: the leader ends with one +failover-summary (issue 15).
+            if !Binaries.sentinelOverridden {
+                let summary = try await leader.waitFor(
+                    "+failover-summary", timeout: .seconds(5), where: { $0.message.contains("outcome=ok") },
+                    diagnostics: fixture.diagnostics)
+                let fields = FailoverSummaryFields(summary.message)
+                #expect(fields["kind"] == "automatic" && fields["target"] == "127.0.0.1:\(newPort)", "\(summary.message)")
+                #expect(fields.phases == ["election", "promotion", "reconfiguration"], "\(summary.message)")
+                #expect(fields.millis("total") == fields.phaseMillis.reduce(0, +), "\(summary.message)")
+                #expect(fields["write-pause"] == nil, "no pause in a crash failover: \(summary.message)")
+                print("integration: crash failover summary: \(summary.message)")
+            }
+
             // The failover epoch: the +new-epoch right before the leader's (last) +try-failover.
             let tryIndex = try #require(leaderEvents.lastIndex { $0.channel == "+try-failover" })
             let epochEvent = try #require(leaderEvents[..<tryIndex].last { $0.channel == "+new-epoch" },
