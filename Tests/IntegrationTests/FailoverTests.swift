@@ -445,6 +445,13 @@ extension Integration {
             }
             let odown = try #require(leader.first("+odown"))
             #expect(odown.message.hasPrefix("\(details) #quorum ") && odown.message.hasSuffix("/2"), "+odown \(odown.message)")
+            if !Binaries.sentinelOverridden {
+                // swift-sentinel says why no replica qualified, replica by replica (redis/redis#7825).
+                let index = try #require(fixture.subscribers.firstIndex { $0 === leader })
+                let why = fixture.sentinels[index].log().split(separator: "\n").last { $0.contains("No replica to promote for '\(Self.masterName)'") }
+                #expect(why?.contains("replica-priority 0") == true, "exclusions logged: \(why ?? "none")")
+                print("integration: no good replica: \(why ?? "none")")
+            }
             master.resume()
             for subscriber in fixture.subscribers {
                 try await subscriber.waitFor("-sdown", timeout: Self.detectionWait, where: { $0.message == details },
