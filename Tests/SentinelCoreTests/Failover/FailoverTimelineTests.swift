@@ -13,15 +13,22 @@ struct FailoverTimelineTests {
         sim.nodes[node].observations.compactMap { if case .failoverEnded(let s) = $0 { s } else { nil } }
     }
 
+    /// Node 0 runs `SENTINEL FAILOVER mymaster COORDINATED`; its first summary, within `timeout`.
+    private func coordinatedSummary(_ sim: inout Simulation, within timeout: Millis) -> FailoverSummary? {
+        #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
+        _ = sim.runUntil(timeout: timeout) { s in !s.events(0, "+failover-summary").isEmpty }
+        let summary = summaries(sim, 0).first
+        if summary == nil { Issue.record("no +failover-summary within \(timeout) ms") }
+        return summary
+    }
+
     @Test("a crash failover: the leader summarizes election, promotion and reconfiguration; the others summarize nothing")
     func crashFailover() {
         var sim = failoverSimulation()
         sim.startAll()
         settle(&sim)
         sim.crashRedis(0)
-        let switched = sim.runUntil(timeout: 30_000) { s in
-            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
-        }
+        let switched = sim.runUntilSwitchedEverywhere(timeout: 30_000)
         #expect(switched != nil)
         let leader = sim.nodes.indices.first { !sim.events($0, "+elected-leader").isEmpty }!
         let all = summaries(sim, leader)
@@ -64,9 +71,7 @@ struct FailoverTimelineTests {
         sim.startAll()
         settle(&sim)
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
-        let done = sim.runUntil(timeout: 10_000) { s in
-            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
-        }
+        let done = sim.runUntilSwitchedEverywhere(timeout: 10_000)
         #expect(done != nil)
         let all = summaries(sim, 0)
         #expect(all.count == 1)
@@ -113,12 +118,7 @@ struct FailoverTimelineTests {
         sim.startAll()
         settle(&sim)
         sim.redis[0].deniedCommands = ["FAILOVER"]
-        #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
-        _ = sim.runUntil(timeout: 5_000) { s in !s.events(0, "+failover-summary").isEmpty }
-        guard let summary = summaries(sim, 0).first else {
-            Issue.record("no summary")
-            return
-        }
+        guard let summary = coordinatedSummary(&sim, within: 5_000) else { return }
         #expect(summary.outcome == .aborted(reason: "pause-refused"))
         #expect(summary.writePauseMillis == nil)
         #expect(!(sim.events(0, "+failover-summary").first ?? "").contains("write-pause"))
@@ -131,12 +131,7 @@ struct FailoverTimelineTests {
         settle(&sim)
         // Alone, node 0 cannot win: the others never answer.
         sim.isolated = [1, 2]
-        #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
-        _ = sim.runUntil(timeout: 20_000) { s in !s.events(0, "+failover-summary").isEmpty }
-        guard let summary = summaries(sim, 0).first else {
-            Issue.record("no summary")
-            return
-        }
+        guard let summary = coordinatedSummary(&sim, within: 20_000) else { return }
         #expect(summary.outcome == .aborted(reason: "not-elected"))
         #expect(summary.phases.map(\.name) == ["election"])
         #expect(sim.nodes[0].observations.contains(.election(master: "mymaster", kind: .coordinated, won: false)))
