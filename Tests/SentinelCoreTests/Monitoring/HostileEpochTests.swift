@@ -82,9 +82,7 @@ struct HostileEpochTests {
         for runID in [Self.forgedA, Self.forgedB] { print(Self.lines(sim, 0, "runid \(runID)")[0]) }
 
         sim.crashRedis(0)
-        let switched = sim.runUntil(timeout: 30_000) { s in
-            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
-        }
+        let switched = sim.runUntilSwitchedEverywhere(timeout: 30_000)
         #expect(switched != nil)
         for i in sim.nodes.indices {
             #expect(sim.nodes[i].sentinel.settings.currentEpoch == 1)
@@ -142,9 +140,7 @@ struct HostileEpochTests {
                 == .array([.integer(0), .bulkString("*"), .integer(0)]))
         // And failover still works.
         sim.crashRedis(0)
-        let switched = sim.runUntil(timeout: 30_000) { s in
-            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
-        }
+        let switched = sim.runUntilSwitchedEverywhere(timeout: 30_000)
         #expect(switched != nil)
         #expect(sim.nodes.allSatisfy { $0.sentinel.settings.currentEpoch < 10 })
     }

@@ -217,6 +217,11 @@ struct Simulation {
 
     /// Runs until the condition holds, checking after every 10 ms of virtual time; returns the elapsed time.
     @discardableResult
+    /// Runs until every sentinel published `+switch-master`; returns the time it took, or nil.
+    mutating func runUntilSwitchedEverywhere(timeout: Millis) -> Millis? {
+        runUntil(timeout: timeout) { s in s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty } }
+    }
+
     mutating func runUntil(timeout: Millis, _ condition: (Simulation) -> Bool) -> Millis? {
         let start = now
         while now - start <= timeout {
