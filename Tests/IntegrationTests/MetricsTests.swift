@@ -99,6 +99,54 @@ extension Integration {
             #expect(after.sum("sentinel_commands_processed_total") >= 1)
         }
 
+        /// An HTTPS scrape with the test CA and client certificate (the RESP port's `tls-auth-clients yes`).
+        static let httpsScript = """
+            import http.client, ssl, sys
+            port, ca, cert, key = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+            context = ssl.create_default_context(cafile=ca)
+            context.load_cert_chain(cert, key)
+            connection = http.client.HTTPSConnection("127.0.0.1", port, context=context, timeout=10)
+            connection.request("GET", "/metrics")
+            response = connection.getresponse()
+            body = response.read().decode()
+            print(response.status, response.getheader("Content-Type"))
+            print("\\n".join(line for line in body.splitlines() if line.startswith("redis_sentinel_masters")))
+            """
+
+        @Test("metrics-tls yes: HTTPS with the RESP port's certificate; without one, startup stops", .timeLimit(.minutes(2)))
+        func metricsOverTLS() async throws {
+            let certificates = try await TLSFixture.make()
+            defer { certificates.stop() }
+            let files = certificates.files
+            let cluster = try await Cluster.start(sentinels: 0, tls: files)
+            defer { cluster.shutdown() }
+            let binary = try Binaries.sentinelUnderTest()
+            let port = try FreePort.next()
+            _ = try await cluster.addSentinel(name: "https", binary: binary, extraLines: ["metrics-port \(port)", "metrics-tls yes"])
+            let script = cluster.directory.appendingPathComponent("https_scrape.py")
+            try Self.httpsScript.write(to: script, atomically: true, encoding: .utf8)
+            let scrape = try Spawn.run(
+                try Binaries.python(), [script.path, "\(port)", files.ca, files.clientCert, files.clientKey], timeout: .seconds(20))
+            #expect(scrape.status == 0, "\(scrape.output)")
+            #expect(scrape.output.contains("200 text/plain; version=0.0.4; charset=utf-8"), "\(scrape.output)")
+            #expect(scrape.output.contains("redis_sentinel_masters 1"), "\(scrape.output)")
+            // Plain HTTP on the HTTPS port gets no HTTP answer.
+            #expect((try? HTTPGet.fetch(port: port, path: "/metrics", timeout: .seconds(3)))?.status == nil)
+
+            // metrics-tls yes with no certificate to serve: startup stops and says why.
+            let directory = cluster.directory.appendingPathComponent("no-cert")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let config = directory.appendingPathComponent("sentinel.conf")
+            try SentinelProcess.initialConfig(
+                port: try FreePort.next(), directory: directory, masterName: Cluster.masterName, masterPort: cluster.master.port,
+                quorum: 2, downAfterMilliseconds: 5000, extraLines: ["metrics-port \(try FreePort.next())", "metrics-tls yes"]
+            ).write(to: config, atomically: true, encoding: .utf8)
+            let run = try await ManagedProcess.run(
+                label: "swift-sentinel (metrics-tls without a certificate)", executable: binary, arguments: [config.path],
+                logURL: directory.appendingPathComponent("run.log"), timeout: .seconds(20))
+            #expect(run.status == 1 && run.output.contains("metrics-tls yes needs"), "\(run.output)")
+        }
+
         /// How many complete `200` answers (head and `Content-Length` body) `bytes` holds.
         static func completeResponses(in bytes: [UInt8]) -> Int {
             var rest = bytes[...]
