@@ -39,15 +39,25 @@ final class SentinelMetrics {
     private var buffer: [UInt8] = []
 
     init() {
-        votesCast = registry.makeCounter(descriptor: Self.named("sentinel_votes_cast", "total", "Votes this sentinel gave in leader elections (+vote-for-leader)"))
+        votesCast = registry.makeCounter(descriptor: Self.named(
+            "sentinel_votes_cast", "total",
+            "Votes this sentinel gave in leader elections (+vote-for-leader)"))
         tiltEntered = registry.makeCounter(descriptor: Self.named("sentinel_tilt_entered", "total", "Times the sentinel entered TILT mode"))
         tiltSeconds = registry.makeCounter(descriptor: Self.named("sentinel_tilt_seconds", "total", "Seconds spent in TILT mode"))
-        configSaves = registry.makeCounter(descriptor: Self.named("sentinel_config_saves", "total", "Background writes of the config file that succeeded"))
-        configSaveErrors = registry.makeCounter(descriptor: Self.named("sentinel_config_save_errors", "total", "Background writes of the config file that failed"))
+        configSaves = registry.makeCounter(descriptor: Self.named(
+            "sentinel_config_saves", "total",
+            "Background writes of the config file that succeeded"))
+        configSaveErrors = registry.makeCounter(descriptor: Self.named(
+            "sentinel_config_save_errors", "total",
+            "Background writes of the config file that failed"))
         configSaveDuration = registry.makeDurationHistogram(
-            descriptor: Self.named("sentinel_config_save_duration", "seconds", "How long a config file write took (rewrite, fsync, rename)"), buckets: Self.saveBuckets)
+            descriptor: Self.named(
+                "sentinel_config_save_duration", "seconds",
+                "How long a config file write took (rewrite, fsync, rename)"), buckets: Self.saveBuckets)
         writePause = registry.makeDurationHistogram(
-            descriptor: Self.named("sentinel_failover_write_pause", "seconds", "How long a coordinated failover kept the old master's writes paused"), buckets: Self.pauseBuckets)
+            descriptor: Self.named(
+                "sentinel_failover_write_pause", "seconds",
+                "How long a coordinated failover kept the old master's writes paused"), buckets: Self.pauseBuckets)
     }
 
     /// A family's name (`name` then `unit`, e.g. `sentinel_votes_cast` + `total`) and help text.
@@ -91,7 +101,9 @@ final class SentinelMetrics {
             votesCast.increment()
         case .failoverStarted(let master, let kind):
             registry.makeCounter(
-                descriptor: Self.named("sentinel_failovers_started", "total", "Failovers this sentinel started as leader candidate (+try-failover), by kind"),
+                descriptor: Self.named(
+                    "sentinel_failovers_started", "total",
+                    "Failovers this sentinel started as leader candidate (+try-failover), by kind"),
                 labels: [("master", master), ("kind", kind.rawValue)]).increment()
         case .election(_, let kind, let won):
             registry.makeCounter(
@@ -113,11 +125,15 @@ final class SentinelMetrics {
         case .aborted(let reason):
             outcome = "aborted"
             registry.makeCounter(
-                descriptor: Self.named("sentinel_failovers_aborted", "total", "Failovers that ended without switching the master, by kind and reason (-failover-abort-<reason>)"),
+                descriptor: Self.named(
+                    "sentinel_failovers_aborted", "total",
+                    "Failovers that ended without switching the master, by kind and reason (-failover-abort-<reason>)"),
                 labels: [("master", summary.master), ("kind", summary.kind.rawValue), ("reason", reason)]).increment()
         }
         registry.makeDurationHistogram(
-            descriptor: Self.named("sentinel_failover_duration", "seconds", "How long a failover took, from +try-failover to its end"), labels: [("kind", summary.kind.rawValue), ("outcome", outcome)],
+            descriptor: Self.named(
+                "sentinel_failover_duration", "seconds",
+                "How long a failover took, from +try-failover to its end"), labels: [("kind", summary.kind.rawValue), ("outcome", outcome)],
             buckets: Self.failoverBuckets).record(Self.duration(summary.totalMillis))
         if let pause = summary.writePauseMillis {
             writePause.record(Self.duration(pause))
