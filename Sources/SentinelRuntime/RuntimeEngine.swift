@@ -337,10 +337,13 @@ final class RuntimeEngine {
                 clients[id]?.setOutputClass(kind)
             case .persistConfig(let state, let token):
                 persist(state, token: token)
-            case .log(let level, let text):
-                logger.log(level: level.loggerLevel, "\(text)")
+            case .log(let level, let text, let fields):
+                // The core attaches fields only when the format prints them.
+                logger.log(level: level.loggerLevel, "\(text)", metadata: fields?.metadata)
             case .setLogLevel(let level):
                 sink.level = level
+            case .setLogFormat(let format):
+                sink.format = format
             case .shutdown:
                 shutdown()
             case .wakeUp(let delay):

@@ -1,7 +1,9 @@
 /// The table of directives a sentinel config file may contain.
 enum ConfigDirectives {
     /// Server options the sentinel acts on (fields of ``SentinelConfig``), in rewrite order.
-    static let actedOn: [String] = ["port", "bind", "protected-mode", "requirepass", "loglevel", "logfile", "dir", "pidfile", "daemonize"]
+    static let actedOn: [String] = [
+        "port", "bind", "protected-mode", "requirepass", "loglevel", "logfile", "log-format", "dir", "pidfile", "daemonize",
+    ]
 
     /// How an accepted-but-not-acted-on server directive's arguments are checked.
     enum ArgumentKind: Sendable {

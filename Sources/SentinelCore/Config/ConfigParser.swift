@@ -208,6 +208,12 @@ struct ConfigLoader {
         case "logfile":
             guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
             config.logFile = a[0]
+        case "log-format":
+            // Not a Redis directive (Valkey 8.1 has it: `legacy` or `logfmt`); checked like
+            // Redis's enum configs (`loglevel`).
+            guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
+            guard let format = LogFormat(name: a[0]) else { return ConfigMessages.oneOf(LogFormat.spellings) }
+            config.logFormat = format
         case "dir":
             guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
             config.dir = a[0]

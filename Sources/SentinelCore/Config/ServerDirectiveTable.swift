@@ -135,7 +135,7 @@ extension ConfigDirectives {
         "list-max-listpack-size": .integer(min: Int64(Int32.min), max: intMax),
         "loading-process-events-interval-bytes": .integer(min: 1024, max: intMax),
         "locale-collate": .string,  // only in 7.2, 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
-        "log-format": .oneOf(["legacy", "logfmt"]),  // only in Valkey unstable 2024-10, Valkey 8.1
+        // `log-format` (Valkey 8.1: legacy, logfmt) is acted on: ConfigParser, LogFormat.
         "log-timestamp-format": .oneOf(["legacy", "iso8601", "milliseconds"]),  // only in Valkey unstable 2024-10, Valkey 8.1
         "masterauth": .string,  // only in 7.0, 7.2, 7.4
         "masteruser": .string,  // only in 7.0, 7.2, 7.4

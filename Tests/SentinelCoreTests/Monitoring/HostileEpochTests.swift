@@ -159,7 +159,7 @@ struct HostileEpochTests {
             let runID = String(repeating: "0", count: 40 - "\(i)".count) + "\(i)"
             let payload = "10.9.9.9,26379,\(runID),-1,mymaster,127.0.0.1,6379,0"
             for action in s.handle(.clientCommand(client, ["PUBLISH", Wire.helloChannel, payload]), now: 2000) {
-                if case .log(_, let text) = action { logs.append(text) }
+                if case .log(_, let text, _) = action { logs.append(text) }
             }
         }
         #expect(logs.filter { $0.hasPrefix("Refused hello") }.count == EpochBounds.maxLoggedSenders)

@@ -326,11 +326,11 @@ struct Simulation {
             case .persistConfig(let config, let token):
                 nodes[node].persisted.append(config)
                 schedule(node: node, at: now, .configPersisted(token: token, error: nil))
-            case .log(_, let text):
+            case .log(_, let text, _):
                 nodes[node].logs.append(text)
             case .observe(let observation):
                 nodes[node].observations.append(observation)
-            case .setLogLevel, .shutdown, .activateTLS, .aclFile, .setClientOutputClass:
+            case .setLogLevel, .setLogFormat, .shutdown, .activateTLS, .aclFile, .setClientOutputClass:
                 break
             case .prepareTLS(_, let token):
                 // The files are taken as good; loading them takes no simulated time.
