@@ -61,6 +61,8 @@ package struct RuntimeOptions: Sendable {
     /// The `supervised` handshake made at startup (`INFO`'s `process_supervised`; whether
     /// readiness, `STOPPING=1` and the watchdog are sent to systemd).
     package var supervision: Supervision = .none
+    /// The commit the binary was built from, for `INFO server`.
+    package var commit: BuildCommit = .unknown
     /// Where systemd notifications go (`$NOTIFY_SOCKET`).
     package var notifier = SystemdNotifier.fromEnvironment()
     /// `WATCHDOG=1` is sent this often (microseconds) while systemd supervises; nil for never.
@@ -140,7 +142,8 @@ package final class SentinelRuntime: Sendable {
             machine = core
         } else {
             var sentinel = Sentinel(config: config, seed: options.seed)
-            sentinel.serverInfoBase = HostFacts.serverInfo(configPath: options.configPath, supervision: options.supervision)
+            sentinel.serverInfoBase = HostFacts.serverInfo(
+                configPath: options.configPath, supervision: options.supervision, commit: options.commit)
             machine = sentinel
         }
         self.options = options
