@@ -67,9 +67,8 @@ extension Integration {
             let unit = try String(
                 contentsOf: extracted.root.appendingPathComponent("lib/systemd/system/swift-sentinel.service"), encoding: .utf8)
             let unitLines = Set(unit.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) })
-            for line in Self.unitLines {
-                #expect(unitLines.contains(line), "the unit has no line \(line)")
-            }
+            let missing = Self.unitLines.filter { !unitLines.contains($0) }
+            #expect(missing.isEmpty, "the unit lacks the lines \(missing)")
             let execStart = unitLines.first { $0.hasPrefix("ExecStart=") } ?? ""
             #expect(execStart.hasPrefix("ExecStart=/usr/local/bin/swift-sentinel /etc/swift-sentinel/sentinel.conf"))
             #expect(execStart.contains("--supervised systemd"), "Type=notify needs the sentinel to notify: \(execStart)")
