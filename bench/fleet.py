@@ -125,14 +125,16 @@ class DataFleet:
 class SentinelFleet:
     """Three sentinels of one implementation monitoring every master of `data`."""
 
-    def __init__(self, binary, data, label, down_after=1000, failover_timeout=10000):
+    def __init__(self, binary, data, label, down_after=1000, failover_timeout=10000, extra_lines=None):
+        """extra_lines(index): config lines of the index-th sentinel (e.g. its metrics-port)."""
         self.data, self.ports, self.procs = data, data.sentinel_ports, []
         self.dir = os.path.join(data.work, label)
         os.makedirs(self.dir, exist_ok=True)
-        for port in self.ports:
+        for index, port in enumerate(self.ports):
             conf = os.path.join(self.dir, f"sentinel-{port}.conf")
             with open(conf, "w") as c:
                 c.write(f"port {port}\nbind 127.0.0.1\ndir {self.dir}\n")
+                c.write("".join(line + "\n" for line in (extra_lines(index) if extra_lines else [])))
                 for i, master in enumerate(data.masters):
                     c.write(f"sentinel monitor {name(i)} 127.0.0.1 {master} 2\n"
                             f"sentinel down-after-milliseconds {name(i)} {down_after}\n"

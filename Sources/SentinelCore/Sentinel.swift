@@ -6,7 +6,8 @@ import RESP
 ///
 /// Reproduces Redis Sentinel's global state (`sentinel` in sentinel.c) and its entry points:
 /// the timer, link callbacks, and the commands of the sentinel's own port. It performs no I/O and
-/// reads no clock: `now` comes with every event and randomness from a seeded generator.
+/// reads no clock: `now` comes with every event and randomness from a seeded generator, except
+/// the secrets (a new myid, ACL GENPASS), which come from the ``SecretSource`` it is given.
 package struct Sentinel: Sendable {
     /// Our 40-character run id.
     private(set) var myID: String
@@ -21,7 +22,10 @@ package struct Sentinel: Sendable {
     /// The links to monitored instances and peers (the link state machine, Monitoring/Link/).
     var links = LinkTable()
     var clients: OrderedDictionary<ClientID, ClientSession> = [:]
+    /// Timing jitter (and, under ``SecretSource/seeded``, the secrets): reproducible from the seed.
     var rng: SplitMix64
+    /// Where a new myid and ACL GENPASS passwords come from.
+    let secrets: SecretSource
     var now: Millis = 0
     var startTime: Millis = 0
     var processStats = ProcessStats()
@@ -82,16 +86,19 @@ package struct Sentinel: Sendable {
 
     /// - Parameters:
     ///   - config: the loaded configuration (masters, known replicas and sentinels, epochs).
-    ///   - seed: seeds every random choice (a new myid, failover jitter).
-    package init(config: SentinelConfig, seed: UInt64) {
+    ///   - seed: seeds the failover jitter (and the secrets under ``SecretSource/seeded``).
+    ///   - secrets: where a new myid and ACL GENPASS passwords come from: the runtime passes
+    ///     ``SecretSource/system``; the default replays from `seed`, for simulations and tests.
+    package init(config: SentinelConfig, seed: UInt64, secrets: SecretSource = .seeded) {
         var rng = SplitMix64(seed: seed)
         var settings = config
         settings.masters = []
         let generated = config.myID == nil
-        self.myID = config.myID ?? Sentinel.randomHexID(using: &rng)
+        self.myID = config.myID ?? Sentinel.randomHex(digits: 40, from: secrets, seeded: &rng)
         settings.myID = myID
         self.settings = settings
         self.rng = rng
+        self.secrets = secrets
         self.persistence.changed = generated
         for m in config.masters {
             var master = MasterState(config: m, now: 0)
@@ -280,13 +287,46 @@ package struct Sentinel: Sendable {
 
     // MARK: - Helpers shared by every concern
 
-    /// Generates a 40-character lowercase hex id (Redis's getRandomHexChars for myid).
-    static func randomHexID(using rng: inout SplitMix64) -> String {
-        let digits = Array("0123456789abcdef")
-        var s = ""
-        for _ in 0..<40 { s.append(digits[Int(rng.next() & 15)]) }
-        return s
+    /// `count` random lowercase hex digits from ``secrets``: Redis's getRandomHexChars, which
+    /// makes a new myid (40 digits) and ACL GENPASS's password ((bits+3)/4 digits) from
+    /// /dev/urandom through a SHA-256 counter. Every digit carries 4 random bits.
+    mutating func randomHex(digits count: Int) -> String {
+        Self.randomHex(digits: count, from: secrets, seeded: &rng)
     }
+
+    /// ``randomHex(digits:)`` before the sentinel exists (its myid); `rng` is the seeded generator.
+    static func randomHex(digits count: Int, from secrets: SecretSource, seeded rng: inout SplitMix64) -> String {
+        let digits: [UInt8] = Array("0123456789abcdef".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(count)
+        switch secrets {
+        case .system:
+            // getrandom(2) on Linux, arc4random_buf on Darwin: 16 digits per draw.
+            var generator = SystemRandomNumberGenerator()
+            var word: UInt64 = 0
+            for index in 0..<count {
+                if index % 16 == 0 { word = generator.next() }
+                bytes.append(digits[Int(word & 15)])
+                word >>= 4
+            }
+        case .seeded:
+            // One draw per digit, as before the secrets were split off: seeded runs keep their ids.
+            for _ in 0..<count { bytes.append(digits[Int(rng.next() & 15)]) }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// Where a sentinel's secrets come from: a newly generated myid and ACL GENPASS passwords, which
+/// must not be guessable (Redis draws them from /dev/urandom). The seeded generator
+/// (``SplitMix64``) is for timing jitter.
+package enum SecretSource: Hashable, Sendable {
+    /// The operating system's cryptographic generator (`SystemRandomNumberGenerator`: getrandom(2)
+    /// on Linux): what the runtime gives a real sentinel. Two sentinels with the same seed differ.
+    case system
+    /// The core's seeded generator, so that a simulation or a test replays the same ids from the
+    /// same seed. Guessable: never for a real sentinel.
+    case seeded
 }
 
 /// A small seedable generator (SplitMix64), so every random choice in the core is reproducible.

@@ -30,7 +30,7 @@ final class ConfigSaver {
     private var pool: NIOThreadPool?
     /// The save running on the pool: its sequence number, the token it will report, and its
     /// state (kept for ``flushNow()``).
-    private var inFlight: (sequence: Int, token: Int, state: SentinelConfig)?
+    private var inFlight: (sequence: Int, token: Int, state: SentinelConfig, started: NIODeadline)?
     /// The latest state asked for while a save was in flight (kept for ``flushNow()`` too).
     private var pending: (state: SentinelConfig, token: Int)?
     /// The state of the last write, if it failed and nothing was written since (kept for
@@ -38,6 +38,9 @@ final class ConfigSaver {
     private var unsaved: SentinelConfig?
     private var nextSequence = 1
     private var stopped = false
+    /// Told of every background write once it finished: how long it took (from its start on the
+    /// loop) and whether it failed (the config-save series of `/metrics`).
+    var onWrite: ((_ elapsed: TimeAmount, _ failed: Bool) -> Void)?
 
     init(loop: any EventLoop, path: String, seams: ConfigFile.Seams, onSaved: @escaping Completion) {
         self.loop = loop
@@ -59,7 +62,7 @@ final class ConfigSaver {
     private func start(_ state: SentinelConfig, token: Int) {
         let sequence = nextSequence
         nextSequence += 1
-        inFlight = (sequence, token, state)
+        inFlight = (sequence, token, state, .now())
         let pool = self.pool ?? makePool()
         let disk = self.disk
         pool.runIfActive(eventLoop: loop) {
@@ -91,6 +94,7 @@ final class ConfigSaver {
             // Not run: only after `flushNow`/`stop`, which the guard above already excludes.
             return
         }
+        onWrite?(.now() - written.started, error != nil)
         // The next write starts before the core hears of this one, so the disk is never idle
         // while a state waits.
         if let next = pending {

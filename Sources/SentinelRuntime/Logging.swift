@@ -14,16 +14,19 @@ import Synchronization
     import Darwin
 #endif
 
-/// The destination and live verbosity of the sentinel's log, shared by every `Logger` copy.
+/// The destination, live verbosity and format of the sentinel's log, shared by every `Logger` copy.
 ///
-/// Lines look like Redis's: `<pid>:X 22 Nov 2026 04:20:01.123 # message`, where the character after
-/// the time is the level (`.` debug, `-` verbose, `*` notice, `#` warning) and `X` is the sentinel role.
-/// With an empty `logfile` lines go to stdout; otherwise each line is appended to the file, which is
-/// opened per line (as Redis does) so that log rotation by renaming just works.
+/// With `log-format text` (the default) lines look like Redis's: `<pid>:X 22 Nov 2026 04:20:01.123 #
+/// message`, where the character after the time is the level (`.` debug, `-` verbose, `*` notice,
+/// `#` warning) and `X` is the sentinel role. `json` and `logfmt` write the same content as fields,
+/// plus swift-log's metadata (``StructuredLogLine``). With an empty `logfile` lines go to stdout;
+/// otherwise each line is appended to the file, which is opened per line (as Redis does) so that log
+/// rotation by renaming just works. Syslog gets the bare message whatever the format.
 package final class LogSink: Sendable {
     private struct State {
         var level: LogLevel
         var file: String
+        var format: LogFormat
     }
 
     private let state: Mutex<State>
@@ -33,21 +36,22 @@ package final class LogSink: Sendable {
     /// - Parameters:
     ///   - level: Lines below this level are dropped; `.nothing` drops everything.
     ///   - file: The `logfile` directive: empty for stdout, else a path to append to.
+    ///   - format: The `log-format` directive.
     ///   - syslog: Whether each line also goes to syslog (``SystemLog/open(ident:facility:)`` first).
-    package init(level: LogLevel = .notice, file: String = "", syslog: Bool = false) {
-        self.state = Mutex(State(level: level, file: file))
+    package init(level: LogLevel = .notice, file: String = "", format: LogFormat = .text, syslog: Bool = false) {
+        self.state = Mutex(State(level: level, file: file, format: format))
         self.pid = getpid()
         self.syslog = syslog
     }
 
-    /// The log a config asks for: its `loglevel` and `logfile`, and syslog when `syslog-enabled`
-    /// (opened with its `syslog-ident` and `syslog-facility`). Lines carry the pid of the process
-    /// that made the sink, so one made before `daemonize` forks must not be used after it.
+    /// The log a config asks for: its `loglevel`, `logfile` and `log-format`, and syslog when
+    /// `syslog-enabled` (opened with its `syslog-ident` and `syslog-facility`). Lines carry the pid
+    /// of the process that made the sink, so one made before `daemonize` forks must not be used after it.
     package convenience init(config: SentinelConfig) {
         if config.syslogEnabled {
             SystemLog.open(ident: config.syslogIdent, facility: config.syslogFacility)
         }
-        self.init(level: config.logLevel, file: config.logFile, syslog: config.syslogEnabled)
+        self.init(level: config.logLevel, file: config.logFile, format: config.logFormat, syslog: config.syslogEnabled)
     }
 
     /// The current verbosity (`loglevel`); changed by `SENTINEL CONFIG SET loglevel`.
@@ -62,12 +66,31 @@ package final class LogSink: Sendable {
         set { state.withLock { $0.file = newValue } }
     }
 
+    /// The current line format (`log-format`); changed by `SENTINEL CONFIG SET log-format`.
+    package var format: LogFormat {
+        get { state.withLock { $0.format } }
+        set { state.withLock { $0.format = newValue } }
+    }
+
     /// Writes one line if `level` passes the current verbosity.
     package func write(_ level: LogLevel, _ message: String) {
-        let (minimum, file) = state.withLock { ($0.level, $0.file) }
+        write(level, message) { [:] }
+    }
+
+    /// Writes one line if `level` passes the current verbosity; `fields` (swift-log metadata) is
+    /// asked for only by the `json` and `logfmt` formats, so a text line costs what it did.
+    package func write(_ level: LogLevel, _ message: String, fields: () -> Logger.Metadata) {
+        let (minimum, file, format) = state.withLock { ($0.level, $0.file, $0.format) }
         guard level != .nothing, level >= minimum else { return }
         if syslog { SystemLog.send(level, message) }
-        let line = Self.format(pid: pid, level: level, message: message, time: Self.wallClock())
+        let line: String
+        switch format {
+        case .text:
+            line = Self.format(pid: pid, level: level, message: message, time: Self.wallClock())
+        case .json, .logfmt:
+            let record = StructuredLogLine(pid: pid, level: level, message: message, fields: fields(), time: Self.wallClock())
+            line = format == .json ? record.json() : record.logfmt()
+        }
         if file.isEmpty {
             writeAll(fd: 1, line)
         } else {
@@ -78,7 +101,7 @@ package final class LogSink: Sendable {
         }
     }
 
-    /// Formats one log line, newline included.
+    /// Formats one text line (Redis's format), newline included.
     ///
     /// - Parameters:
     ///   - time: Wall-clock time as (seconds since the epoch, microseconds).
@@ -98,6 +121,212 @@ package final class LogSink: Sendable {
         var now = timespec()
         clock_gettime(CLOCK_REALTIME, &now)
         return (Int(now.tv_sec), Int(now.tv_nsec) / 1000)
+    }
+}
+
+/// One `log-format json` or `logfmt` line: the content of a text line as fields, then swift-log's
+/// metadata (the logger's own, such as `sentinel` (our myid), merged with the event's, such as
+/// `event`, `master` and `epoch` (``EventFields``)).
+///
+/// The first five fields are Valkey 8.1's logfmt line (serverLogRaw with `log-format logfmt` and
+/// `log-timestamp-format iso8601`), in its order and with its names: `pid`, `role` (`sentinel`),
+/// `timestamp` (local time with milliseconds and the UTC offset), `level` (Valkey's names:
+/// `debug`, `info` for verbose, `notice`, `warning`) and `message`. Valkey turns `"` into `'` and
+/// line breaks into spaces in the message; here the message is escaped instead and reads back
+/// unchanged. Then come `event`, `master` and `epoch` when present, then the other metadata keys
+/// in alphabetical order; a metadata key equal to one of the first five is dropped. Strings are escaped (quotes,
+/// backslashes, control characters; Swift strings are valid Unicode, bytes that were not UTF-8
+/// arrived as U+FFFD), integers are written as numbers, nested metadata as JSON objects and arrays
+/// (logfmt: nested keys joined with `.`, arrays as quoted JSON text).
+package struct StructuredLogLine {
+    /// A field's value.
+    package indirect enum Value: Equatable {
+        case string(String)
+        /// An integer or boolean, written bare (`3`, `true`).
+        case literal(String)
+        case object([(String, Value)])
+        case array([Value])
+
+        package static func == (a: Value, b: Value) -> Bool {
+            switch (a, b) {
+            case (.string(let x), .string(let y)), (.literal(let x), .literal(let y)): x == y
+            case (.object(let x), .object(let y)): x.map(\.0) == y.map(\.0) && x.map(\.1) == y.map(\.1)
+            case (.array(let x), .array(let y)): x == y
+            default: false
+            }
+        }
+    }
+
+    /// The fields in order.
+    package private(set) var fields: [(String, Value)]
+
+    /// The keys every line starts with; metadata may not replace them.
+    static let fixedKeys: Set<String> = ["pid", "role", "timestamp", "level", "message"]
+    /// The event's keys, written first among the metadata.
+    static let eventKeys = ["event", "master", "epoch"]
+
+    /// - Parameter time: Wall-clock time as (seconds since the epoch, microseconds).
+    package init(pid: Int32, level: LogLevel, message: String, fields metadata: Logger.Metadata, time: (Int, Int)) {
+        fields = [
+            ("pid", .literal(String(pid))), ("role", .string("sentinel")), ("timestamp", .string(Self.timestamp(time))),
+            ("level", .string(level.structuredName)), ("message", .string(message)),
+        ]
+        guard !metadata.isEmpty else { return }
+        for key in Self.eventKeys {
+            if let value = metadata[key] { fields.append((key, Self.value(value))) }
+        }
+        for key in metadata.keys.sorted() where !Self.fixedKeys.contains(key) && !Self.eventKeys.contains(key) {
+            fields.append((key, Self.value(metadata[key]!)))
+        }
+    }
+
+    /// `2026-12-07T05:30:01.123+00:00`: local time, as text lines use, with its offset from UTC.
+    package static func timestamp(_ time: (Int, Int)) -> String {
+        var seconds = time_t(time.0)
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        var buffer = [CChar](repeating: 0, count: 64)
+        let count = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S", &parts)
+        var stamp = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        stamp += "." + Self.digits(time.1 / 1000, 3)
+        let offset = Int(parts.tm_gmtoff)
+        stamp += (offset < 0 ? "-" : "+") + Self.digits(abs(offset) / 3600, 2) + ":" + Self.digits(abs(offset) % 3600 / 60, 2)
+        return stamp
+    }
+
+    private static func digits(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+
+    /// A swift-log metadata value as a field value: integers and booleans bare, the rest as text.
+    static func value(_ metadata: Logger.MetadataValue) -> Value {
+        switch metadata {
+        case .string(let text):
+            return .string(text)
+        case .stringConvertible(let item):
+            if item is any BinaryInteger || item is Bool { return .literal(item.description) }
+            return .string(item.description)
+        case .dictionary(let entries):
+            return .object(entries.keys.sorted().map { ($0, value(entries[$0]!)) })
+        case .array(let items):
+            return .array(items.map(value))
+        }
+    }
+
+    /// The line as one JSON object, newline included.
+    package func json() -> String {
+        var out = ""
+        Self.appendJSON(.object(fields), to: &out)
+        out += "\n"
+        return out
+    }
+
+    /// The line as one logfmt record (`key=value` separated by spaces), newline included.
+    package func logfmt() -> String {
+        var out = ""
+        for (key, value) in fields {
+            Self.appendLogfmt(key: Self.logfmtKey(key), value, to: &out)
+        }
+        out += "\n"
+        return out
+    }
+
+    private static func appendJSON(_ value: Value, to out: inout String) {
+        switch value {
+        case .string(let text):
+            appendJSONString(text, to: &out)
+        case .literal(let text):
+            out += text
+        case .object(let entries):
+            out += "{"
+            for (index, (key, item)) in entries.enumerated() {
+                if index > 0 { out += "," }
+                appendJSONString(key, to: &out)
+                out += ":"
+                appendJSON(item, to: &out)
+            }
+            out += "}"
+        case .array(let items):
+            out += "["
+            for (index, item) in items.enumerated() {
+                if index > 0 { out += "," }
+                appendJSON(item, to: &out)
+            }
+            out += "]"
+        }
+    }
+
+    /// A JSON string (RFC 8259): `"` and `\` escaped, control characters as `\n`-style or
+    /// `\u00XX` escapes, DEL and U+2028/U+2029 as `\u` escapes too (safe for JavaScript readers).
+    static func appendJSONString(_ text: String, to out: inout String) {
+        out += "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{08}": out += "\\b"
+            case "\u{0C}": out += "\\f"
+            case "\u{00}"..."\u{1F}", "\u{7F}", "\u{2028}", "\u{2029}": out += unicodeEscape(scalar)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        out += "\""
+    }
+
+    private static func unicodeEscape(_ scalar: Unicode.Scalar) -> String {
+        let hex = String(scalar.value, radix: 16)
+        return "\\u" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
+    }
+
+    private static func appendLogfmt(key: String, _ value: Value, to out: inout String) {
+        switch value {
+        case .object(let entries):
+            for (sub, item) in entries { appendLogfmt(key: key + "." + logfmtKey(sub), item, to: &out) }
+        case .array:
+            var text = ""
+            appendJSON(value, to: &text)
+            appendLogfmt(key: key, .string(text), to: &out)
+        case .string(let text):
+            if !out.isEmpty { out += " " }
+            out += key + "=" + logfmtValue(text)
+        case .literal(let text):
+            if !out.isEmpty { out += " " }
+            out += key + "=" + text
+        }
+    }
+
+    /// A key as logfmt allows it: anything but space, `=`, `"` and control characters (replaced by `_`).
+    static func logfmtKey(_ key: String) -> String {
+        guard key.unicodeScalars.contains(where: { needsLogfmtQuotes($0) }) || key.isEmpty else { return key }
+        return key.isEmpty ? "_" : String(String.UnicodeScalarView(key.unicodeScalars.map { needsLogfmtQuotes($0) ? "_" : $0 }))
+    }
+
+    /// A value bare when it can be, else quoted with Go's `strconv.Quote` escapes (`\"`, `\\`,
+    /// `\n`, `\r`, `\t`, `\u00XX`), as logfmt readers expect.
+    static func logfmtValue(_ text: String) -> String {
+        guard text.isEmpty || text.unicodeScalars.contains(where: { needsLogfmtQuotes($0) || $0 == "\\" }) else { return text }
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case "\u{00}"..."\u{1F}", "\u{7F}", "\u{2028}", "\u{2029}": out += unicodeEscape(scalar)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+
+    private static func needsLogfmtQuotes(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value <= 0x20 || scalar == "=" || scalar == "\"" || scalar.value == 0x7F || scalar == "\u{2028}"
+            || scalar == "\u{2029}"
     }
 }
 
@@ -175,6 +404,17 @@ extension LogLevel {
         }
     }
 
+    /// The `level` field of `log-format json` and `logfmt` lines: Valkey 8.1's names (its logfmt
+    /// lines say `info` for verbose).
+    package var structuredName: String {
+        switch self {
+        case .debug: "debug"
+        case .verbose: "info"
+        case .notice: "notice"
+        case .warning, .nothing: "warning"
+        }
+    }
+
     /// The syslog priority of a line at this level, as redis-sentinel maps them (debug `LOG_DEBUG`,
     /// verbose `LOG_INFO`, notice `LOG_NOTICE`, warning `LOG_WARNING`); nil for `.nothing`.
     package var syslogPriority: Int32? {
@@ -209,11 +449,13 @@ extension LogLevel {
     }
 }
 
-/// A swift-log handler that writes Redis-format lines through a shared ``LogSink``.
+/// A swift-log handler that writes lines through a shared ``LogSink``.
 ///
-/// The verbosity lives in the sink, not in the handler value, so that `SENTINEL CONFIG SET loglevel`
-/// (``Action/setLogLevel(_:)``) affects every logger at once. Metadata is kept (the sentinel id is put
-/// there once known) but not printed, because Redis's line format has no room for it.
+/// The verbosity and format live in the sink, not in the handler value, so that `SENTINEL CONFIG
+/// SET loglevel` and `log-format` (``Action/setLogLevel(_:)``, ``Action/setLogFormat(_:)``) affect
+/// every logger at once. Metadata (the logger's, such as the sentinel id put there once known,
+/// merged with the message's; the message's wins) is written as fields by `log-format json` and
+/// `logfmt`; Redis's text line has no room for it.
 package struct RedisLogHandler: LogHandler {
     package let sink: LogSink
     package var metadata: Logger.Metadata = [:]
@@ -233,12 +475,24 @@ package struct RedisLogHandler: LogHandler {
     }
 
     package func log(event: LogEvent) {
-        sink.write(LogLevel(event.level), event.message.description)
+        sink.write(LogLevel(event.level), event.message.description) {
+            guard let extra = event.metadata, !extra.isEmpty else { return metadata }
+            return metadata.merging(extra) { _, new in new }
+        }
+    }
+}
+
+extension EventFields {
+    /// The fields as swift-log metadata (`event`, `master` when there is one, `epoch`).
+    package var metadata: Logger.Metadata {
+        var fields: Logger.Metadata = ["event": .string(event), "epoch": .stringConvertible(epoch)]
+        if let master { fields["master"] = .string(master) }
+        return fields
     }
 }
 
 extension Logger {
-    /// A logger writing Redis-format lines to `sink`.
+    /// A logger writing lines to `sink` (in its `log-format`).
     package static func sentinel(_ sink: LogSink, label: String = "swift-sentinel") -> Logger {
         Logger(label: label) { _ in RedisLogHandler(sink: sink) }
     }

@@ -82,11 +82,13 @@ extension RuntimeEngine {
         }
     }
 
-    /// What a listener accepts: plain TCP, TLS over TCP (`tls-port`), or the `unixsocket`.
+    /// What a listener accepts: plain TCP, TLS over TCP (`tls-port`), the `unixsocket`, or the
+    /// HTTP scrapes of `metrics-port` (HTTPS with `metrics-tls yes`; RuntimeEngine+Metrics).
     enum ListenerKind {
         case tcp(ipv6: Bool)
         case tls(ipv6: Bool)
         case unix
+        case metrics(ipv6: Bool, tls: Bool)
     }
 
     /// One listener's bootstrap. Every listener has `tcp-backlog` as its backlog (Redis passes
@@ -102,12 +104,10 @@ extension RuntimeEngine {
             // (ClientConnectionHandler).
             .childChannelOption(.writeBufferWaterMark, value: .init(low: highWaterMark / 2, high: highWaterMark))
             .childChannelOption(.maxMessagesPerRead, value: 1)
-        let tls: Bool
         switch kind {
         case .unix:
-            tls = false
-        case .tcp(let ipv6), .tls(let ipv6):
-            if case .tls = kind { tls = true } else { tls = false }
+            break
+        case .tcp(let ipv6), .tls(let ipv6), .metrics(let ipv6, _):
             bootstrap = bootstrap.serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .childChannelOption(.tcpOption(.tcp_nodelay), value: 1)
             if ipv6 {
@@ -126,10 +126,10 @@ extension RuntimeEngine {
         return bootstrap.childChannelInitializer { channel in
             channel.eventLoop.makeCompletedFuture {
                 CloseOnExec.mark(channel)
-                if tls {
-                    try engine.value.acceptTLSClient(channel)
-                } else {
-                    try engine.value.acceptClient(channel)
+                switch kind {
+                case .tcp, .unix: try engine.value.acceptClient(channel)
+                case .tls: try engine.value.acceptTLSClient(channel)
+                case .metrics(_, let tls): try engine.value.acceptMetricsClient(channel, tls: tls)
                 }
             }
         }
@@ -188,14 +188,23 @@ extension RuntimeEngine {
     }
 
     /// Builds the TLS contexts, then binds the plain listeners (on `port`, unless `port 0` with
-    /// a `tls-port`, which is TLS only, as in Redis) and the TLS listeners on `tls-port`.
+    /// a `tls-port`, which is TLS only, as in Redis), the TLS listeners on `tls-port`, the
+    /// `unixsocket` and the `/metrics` listeners on `metrics-port`.
     func bindAllListeners(promise: EventLoopPromise<[SocketAddress]>) {
         warnIfBacklogCut()
         let tcp = loop.makePromise(of: [SocketAddress].self)
         bindTCPListeners(promise: tcp)
         tcp.futureResult.assumeIsolated().whenComplete { result in
             switch result {
-            case .success(let bound): self.bindUnixSocket(bound: bound, promise: promise)
+            case .success(let bound):
+                let unix = self.loop.makePromise(of: [SocketAddress].self)
+                self.bindUnixSocket(bound: bound, promise: unix)
+                unix.futureResult.assumeIsolated().whenComplete { result in
+                    switch result {
+                    case .success(let bound): self.bindMetricsListeners(then: bound, promise: promise)
+                    case .failure(let error): promise.fail(error)
+                    }
+                }
             case .failure(let error): promise.fail(error)
             }
         }

@@ -86,10 +86,21 @@ final class RuntimeEngine {
     var unixSocketPath: String?
     /// User script processes (left running at shutdown, as Redis does).
     let scripts = ScriptRunner()
-    /// Writes `.persistConfig` states on a background thread.
-    lazy var saver = ConfigSaver(loop: loop, path: options.configPath, seams: options.configSeams) {
-        [weak self] token, error in self?.configSaved(token: token, error: error)
-    }
+    /// Writes `.persistConfig` states on a background thread (and times them for `/metrics`).
+    lazy var saver: ConfigSaver = {
+        let saver = ConfigSaver(loop: loop, path: options.configPath, seams: options.configSeams) {
+            [weak self] token, error in self?.configSaved(token: token, error: error)
+        }
+        if let metrics {
+            saver.onWrite = { [weak metrics] elapsed, failed in metrics?.configWritten(elapsed: elapsed, failed: failed) }
+        }
+        return saver
+    }()
+    /// The `/metrics` series (RuntimeEngine+Metrics.swift); nil with `metrics-port 0`, so that
+    /// observations then cost nothing.
+    let metrics: SentinelMetrics?
+    /// Where the `/metrics` listeners are bound.
+    var metricsAddresses: [SocketAddress] = []
 
     init(
         loop: any EventLoop, core: any SentinelMachine, config: SentinelConfig, options: RuntimeOptions,
@@ -103,6 +114,7 @@ final class RuntimeEngine {
         self.stopped = stopped
         self.random = SplitMix64(seed: options.seed)
         self.logger = Logger.sentinel(sink)
+        self.metrics = config.metricsPort != 0 ? SentinelMetrics() : nil
     }
 
     /// The clock handed to the core: the loop's monotonic clock in milliseconds (virtual time on
@@ -325,10 +337,13 @@ final class RuntimeEngine {
                 clients[id]?.setOutputClass(kind)
             case .persistConfig(let state, let token):
                 persist(state, token: token)
-            case .log(let level, let text):
-                logger.log(level: level.loggerLevel, "\(text)")
+            case .log(let level, let text, let fields):
+                // The core attaches fields only when the format prints them.
+                logger.log(level: level.loggerLevel, "\(text)", metadata: fields?.metadata)
             case .setLogLevel(let level):
                 sink.level = level
+            case .setLogFormat(let format):
+                sink.format = format
             case .shutdown:
                 shutdown()
             case .wakeUp(let delay):
@@ -354,9 +369,8 @@ final class RuntimeEngine {
                 activateTLS(token: token)
             case .resolveHost(let host):
                 resolve(host) { engine, ip, error in engine.deliver([.hostResolved(host: host, ip: ip, error: error)]) }
-            case .observe:
-                // Metrics (issue 15) are fed from here once the registry exists.
-                break
+            case .observe(let observation):
+                metrics?.observe(observation, now: loop.now)
             }
         }
     }

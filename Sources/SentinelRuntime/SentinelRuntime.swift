@@ -27,6 +27,8 @@ package protocol SentinelMachine: Sendable {
     var unsavedConfig: SentinelConfig? { get }
     /// The paths whose executability a client command needs (``CommandFacts``).
     func executablesToCheck(_ words: [String]) -> [String]
+    /// The gauges of `/metrics` now (MetricsSnapshot.swift).
+    func metricsSnapshot() -> MetricsSnapshot
 }
 
 // No default implementations: a requirement the core does not offer to this module must fail to
@@ -131,7 +133,8 @@ package final class SentinelRuntime: Sendable {
     /// - Parameters:
     ///   - config: The loaded configuration (port, bind, log settings, pidfile are read from it).
     ///   - options: Runtime knobs; `configPath` is where state is persisted.
-    ///   - core: The machine to drive; `nil` means `Sentinel(config:seed:)` seeded from `options.seed`.
+    ///   - core: The machine to drive; `nil` means `Sentinel(config:seed:secrets:)` seeded from
+    ///     `options.seed`, with its secrets from the system's generator.
     package init(config: SentinelConfig, options: RuntimeOptions, core: (any SentinelMachine)? = nil) {
         let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
         let loop = group.next()
@@ -141,7 +144,8 @@ package final class SentinelRuntime: Sendable {
         if let core {
             machine = core
         } else {
-            var sentinel = Sentinel(config: config, seed: options.seed)
+            // The seed drives timing jitter only; a new myid and ACL GENPASS come from getrandom.
+            var sentinel = Sentinel(config: config, seed: options.seed, secrets: .system)
             sentinel.serverInfoBase = HostFacts.serverInfo(
                 configPath: options.configPath, supervision: options.supervision, commit: options.commit)
             machine = sentinel

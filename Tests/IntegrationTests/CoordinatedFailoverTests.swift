@@ -90,6 +90,20 @@ extension Integration {
             for subscriber in fixture.subscribers {
                 #expect(!subscriber.has("-failover-abort-coordinated"), "\(subscriber.label) aborted\n\(subscriber.transcript())")
             }
+            // The timeline (issue 15): one summary with every phase, the write pause within the
+            // pause budget (down-after, 1000 ms); the peers logged that they held their hellos.
+            let summaryEvent = try await events.waitFor("+failover-summary", timeout: .seconds(10), diagnostics: fixture.diagnostics)
+            let timeline = FailoverSummaryFields(summaryEvent.message)
+            #expect(timeline["kind"] == "coordinated" && timeline["outcome"] == "ok", "\(summaryEvent.message)")
+            #expect(
+                timeline.phases == ["election", "hello-hold", "pause", "promotion", "peer-confirmation", "release", "reconfiguration"],
+                "\(summaryEvent.message)")
+            let writePause = timeline.millis("write-pause") ?? -1
+            #expect(writePause >= 0 && writePause < 1000, "write pause: \(summaryEvent.message)")
+            for peer in fixture.sentinels.dropFirst() {
+                #expect(peer.log().contains("holding hellos to"), "\(peer.port) did not log its hello hold")
+            }
+            print("integration: coordinated failover summary: \(summaryEvent.message)")
 
             try await writer.waitForAcks(200, on: newPort)
             let summary = try await writer.stop()
@@ -124,6 +138,9 @@ extension Integration {
             try await Integration.FailoverTests.setReplicaPriority(0, fixture: fixture, seenBy: [sentinel])
             let noGood = try sentinel.command("SENTINEL", "FAILOVER", Self.masterName, "COORDINATED")
             #expect(noGood == .simpleError("NOGOODSLAVE No suitable replica to promote"), "both replicas at priority 0: \(noGood)")
+            // Logged too, with why each replica was excluded (redis/redis#7825).
+            let refusal = sentinel.log().split(separator: "\n").last { $0.contains("SENTINEL FAILOVER \(Self.masterName) refused: NOGOODSLAVE") }
+            #expect(refusal?.contains("replica-priority 0") == true, "refusal log line: \(refusal ?? "none")")
             try await Integration.FailoverTests.setReplicaPriority(100, fixture: fixture, seenBy: [sentinel])
 
             Self.expectNoFailoverStarted(fixture, "a refusal")
@@ -225,6 +242,13 @@ extension Integration {
             let events = fixture.events(of: leader)
             let abort = try await events.waitFor("-failover-abort-coordinated", timeout: .seconds(15), diagnostics: fixture.diagnostics)
             for replica in cluster.replicas { replica.resume() }
+            // Not silent while paused: the master's failover state was logged as it went, and the
+            // summary says how it ended and how long writes were paused.
+            let summaryEvent = try await events.waitFor("+failover-summary", timeout: .seconds(5), diagnostics: fixture.diagnostics)
+            let timeline = FailoverSummaryFields(summaryEvent.message)
+            #expect(timeline["outcome"]?.hasPrefix("aborted:") == true && timeline.millis("write-pause") != nil, "\(summaryEvent.message)")
+            #expect(leader.log().contains("master_failover_state:waiting-for-sync"), "no progress logged during the pause")
+            print("integration: aborted coordinated failover summary: \(summaryEvent.message)")
 
             #expect(try master.info("replication")["role"] == "master", "the master stays master")
             let acksBefore = writer.acks().count

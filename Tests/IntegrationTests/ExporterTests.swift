@@ -52,7 +52,11 @@ extension Integration {
                 ])
             defer { cluster.shutdown() }
             let reference = try await cluster.addSentinel(name: "reference", binary: referenceBinary)
-            let candidate = try await cluster.addSentinel(name: "candidate1", binary: candidateBinary)
+            // The first candidate also serves its own /metrics (when it is swift-sentinel): its
+            // redis_sentinel_* series must be the exporter's.
+            let nativeMetrics = Binaries.sentinelUnderTestHasCoordinatedFailover && !selfComparison ? try FreePort.next() : nil
+            let candidate = try await cluster.addSentinel(
+                name: "candidate1", binary: candidateBinary, extraLines: nativeMetrics.map { ["metrics-port \($0)"] } ?? [])
             try await cluster.addSentinel(name: "candidate2", binary: candidateBinary)
 
             try await cluster.waitForFullDiscovery()
@@ -114,6 +118,15 @@ extension Integration {
                 }
                 let referenceLines = Self.comparedLines(referenceSamples)
                 let candidateLines = Self.comparedLines(candidateSamples)
+                if let nativeMetrics {
+                    // The native scrape right after the exporter's, of the same sentinel.
+                    let native = try HTTPGet.fetch(port: nativeMetrics, path: "/metrics")
+                    let nativeLines = Self.comparedLines(try PrometheusText.parse(native.body)).filter { $0.hasPrefix("redis_sentinel_") }
+                    let exporterLines = candidateLines.filter { $0.hasPrefix("redis_sentinel_") }
+                    #expect(
+                        nativeLines == exporterLines,
+                        "native /metrics vs the exporter's scrape of the same sentinel:\n\(LineDiff.compare(exporterLines, nativeLines).map { "\($0)" }.joined(separator: "\n"))")
+                }
                 seriesCounts.append(referenceLines.count)
                 classify("/metrics", LineDiff.compare(referenceLines, candidateLines))
                 if round == 1 {

@@ -143,6 +143,19 @@ extension Integration {
                 }
             }
 
+            // swift-sentinel's timeline: the leader ends with one +failover-summary (issue 15).
+            if !Binaries.sentinelOverridden {
+                let summary = try await leader.waitFor(
+                    "+failover-summary", timeout: .seconds(5), where: { $0.message.contains("outcome=ok") },
+                    diagnostics: fixture.diagnostics)
+                let fields = FailoverSummaryFields(summary.message)
+                #expect(fields["kind"] == "automatic" && fields["target"] == "127.0.0.1:\(newPort)", "\(summary.message)")
+                #expect(fields.phases == ["election", "promotion", "reconfiguration"], "\(summary.message)")
+                #expect(fields.millis("total") == fields.phaseMillis.reduce(0, +), "\(summary.message)")
+                #expect(fields["write-pause"] == nil, "no pause in a crash failover: \(summary.message)")
+                print("integration: crash failover summary: \(summary.message)")
+            }
+
             // The failover epoch: the +new-epoch right before the leader's (last) +try-failover.
             let tryIndex = try #require(leaderEvents.lastIndex { $0.channel == "+try-failover" })
             let epochEvent = try #require(leaderEvents[..<tryIndex].last { $0.channel == "+new-epoch" },
@@ -432,6 +445,13 @@ extension Integration {
             }
             let odown = try #require(leader.first("+odown"))
             #expect(odown.message.hasPrefix("\(details) #quorum ") && odown.message.hasSuffix("/2"), "+odown \(odown.message)")
+            if !Binaries.sentinelOverridden {
+                // swift-sentinel says why no replica qualified, replica by replica (redis/redis#7825).
+                let index = try #require(fixture.subscribers.firstIndex { $0 === leader })
+                let why = fixture.sentinels[index].log().split(separator: "\n").last { $0.contains("No replica to promote for '\(Self.masterName)'") }
+                #expect(why?.contains("replica-priority 0") == true, "exclusions logged: \(why ?? "none")")
+                print("integration: no good replica: \(why ?? "none")")
+            }
             master.resume()
             for subscriber in fixture.subscribers {
                 try await subscriber.waitFor("-sdown", timeout: Self.detectionWait, where: { $0.message == details },

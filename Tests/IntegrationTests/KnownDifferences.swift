@@ -103,6 +103,13 @@ enum KnownDifferences {
         KnownDifference(
             probe: "*SENTINEL CONFIG GET *", side: .candidate, line: "bulk \"notice\"",
             reason: "the value of loglevel (Redis 7.2 parameter, see above)"),
+        // `log-format` (issue 15, not a Redis option) is a global parameter like loglevel.
+        KnownDifference(
+            probe: "*SENTINEL CONFIG GET *", side: .candidate, line: "bulk \"log-format\"",
+            reason: "log-format json|logfmt|text is swift-sentinel's own parameter (docs/configuration.md)"),
+        KnownDifference(
+            probe: "*SENTINEL CONFIG GET *", side: .candidate, line: "bulk \"text\"",
+            reason: "the value of log-format (swift-sentinel's own parameter, see above)"),
         // Redis 7.2 SENTINEL CONFIG (docs/commands.md): GET and SET take several parameters in one
         // call, so the subcommand needs at least 4 words (7.0.15 accepts 3 and answers with its
         // usage text), the usage text names the new syntax, and loglevel can be set.

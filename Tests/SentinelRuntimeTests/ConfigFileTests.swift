@@ -285,7 +285,7 @@ struct ConfigFileTests {
     }
 
     static let documentedDirectives = [
-        "port", "bind", "protected-mode", "requirepass", "loglevel", "logfile", "dir", "pidfile", "daemonize",
+        "port", "bind", "protected-mode", "requirepass", "loglevel", "logfile", "log-format", "dir", "pidfile", "daemonize",
         "user", "aclfile", "acllog-max-len", "enable-debug-command", "enable-protected-configs", "enable-module-command",
         "bind-source-addr", "tls-port", "tls-cert-file", "tls-key-file", "tls-key-file-pass", "tls-client-cert-file",
         "tls-client-key-file", "tls-client-key-file-pass", "tls-ca-cert-file", "tls-ca-cert-dir", "tls-dh-params-file",

@@ -18,6 +18,7 @@ struct TimedCore: SentinelMachine {
     var unsavedConfig: SentinelConfig? { nil }
 
     func executablesToCheck(_ words: [String]) -> [String] { [] }
+    func metricsSnapshot() -> MetricsSnapshot { .empty }
 
     mutating func start(now: Millis, wall: Int64?) -> [Action] {
         startedAt = now

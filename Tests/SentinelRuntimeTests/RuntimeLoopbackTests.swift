@@ -52,6 +52,7 @@ struct ScriptedCore: SentinelMachine {
     var unsavedConfig: SentinelConfig? { nil }
 
     func executablesToCheck(_ words: [String]) -> [String] { [] }
+    func metricsSnapshot() -> MetricsSnapshot { .empty }
 
     mutating func start(now: Millis, wall: Int64?) -> [Action] {
         var actions: [Action] = [.log(.notice, "scripted core started")]

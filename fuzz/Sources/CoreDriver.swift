@@ -192,7 +192,7 @@ struct CoreDriver {
             case .crash, .shutdown:
                 stopped = true
                 return
-            case .log, .setLogLevel, .wakeUp, .killScript, .activateTLS, .setClientOutputClass, .observe:
+            case .log, .setLogLevel, .setLogFormat, .wakeUp, .killScript, .activateTLS, .setClientOutputClass, .observe:
                 break
             }
             queue.append(contentsOf: more)

@@ -5,7 +5,8 @@
 #   ensure_swift           swift on PATH (adds /opt/swift/usr/bin when present)
 #   ensure_redis_packages  redis-server, redis-sentinel, redis-cli (Debian 7.0.15), installed
 #                          without letting their services start
-#   ensure_python_venv     .venv with redis-py and hiredis
+#   ensure_python_venv     .venv with redis-py, hiredis and prometheus-client (its text parser
+#                          checks /metrics)
 #   ensure_client_libraries  the client libraries of the compatibility suite: valkey-py and
 #                          coredis (PyPI, into .venv), go-redis v5 (golang-go and
 #                          golang-gopkg-redis.v5-dev, built offline with GOPATH), redis-rb
@@ -78,7 +79,7 @@ ensure_redis_packages() {
 
 ensure_python_venv() {
     local venv=.venv
-    if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import redis, hiredis' 2>/dev/null; then
+    if [ -x "$venv/bin/python" ] && "$venv/bin/python" -c 'import redis, hiredis, prometheus_client' 2>/dev/null; then
         return 0
     fi
     if [ ! -x "$venv/bin/python" ]; then
@@ -90,9 +91,12 @@ ensure_python_venv() {
             python3 -m venv "$venv"
         fi
     fi
-    deps_log "installing redis-py and hiredis into $venv"
-    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check redis hiredis
-    "$venv/bin/python" -c 'import redis, hiredis' || { deps_log "redis-py/hiredis still not importable"; return 1; }
+    deps_log "installing redis-py, hiredis and prometheus-client into $venv"
+    "$venv/bin/python" -m pip install --quiet --disable-pip-version-check redis hiredis prometheus-client
+    "$venv/bin/python" -c 'import redis, hiredis, prometheus_client' || {
+        deps_log "redis-py/hiredis/prometheus-client still not importable"
+        return 1
+    }
 }
 
 ensure_client_libraries() {

@@ -1,7 +1,9 @@
 /// The table of directives a sentinel config file may contain.
 enum ConfigDirectives {
     /// Server options the sentinel acts on (fields of ``SentinelConfig``), in rewrite order.
-    static let actedOn: [String] = ["port", "bind", "protected-mode", "requirepass", "loglevel", "logfile", "dir", "pidfile", "daemonize"]
+    static let actedOn: [String] = [
+        "port", "bind", "protected-mode", "requirepass", "loglevel", "logfile", "log-format", "dir", "pidfile", "daemonize",
+    ]
 
     /// How an accepted-but-not-acted-on server directive's arguments are checked.
     enum ArgumentKind: Sendable {
@@ -38,6 +40,9 @@ enum ConfigDirectives {
         case hostname
         /// Valkey's `cluster-announce-client-ipv4`/`-ipv6`: an address of that family, or empty.
         case ipAddress(v6: Bool)
+        /// A listener address list like `bind`'s: 1 to 16 addresses (swift-sentinel's
+        /// `metrics-bind`).
+        case bindList
 
         /// Redis's `MULTI_ARG_CONFIG` options: they take several arguments, and a single non-empty
         /// argument is split into arguments like a config line (`save "3600 1 300 100"`).

@@ -208,6 +208,12 @@ struct ConfigLoader {
         case "logfile":
             guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
             config.logFile = a[0]
+        case "log-format":
+            // Not a Redis directive (Valkey 8.1 has it: `legacy` or `logfmt`); checked like
+            // Redis's enum configs (`loglevel`).
+            guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
+            guard let format = LogFormat(name: a[0]) else { return ConfigMessages.oneOf(LogFormat.spellings) }
+            config.logFormat = format
         case "dir":
             guard a.count == 1 else { return ConfigMessages.wrongArgumentCount }
             config.dir = a[0]
@@ -301,6 +307,9 @@ struct ConfigLoader {
         switch kind {
         case .variadic:
             return a.isEmpty ? ConfigMessages.badDirective : nil
+        case .bindList:
+            guard !a.isEmpty else { return ConfigMessages.wrongArgumentCount }
+            return a.count > 16 ? ConfigMessages.tooManyBind : nil
         case .saveParams:
             guard !a.isEmpty else { return ConfigMessages.wrongArgumentCount }
             if a.count == 1 && a[0].isEmpty { return nil }
@@ -345,7 +354,8 @@ struct ConfigLoader {
         switch kind {
         case .string:
             return nil
-        case .variadic, .saveParams, .outputBufferLimits, .shutdownOnSignal, .percentiles, .oomScoreAdjValues, .replicaOf:
+        case .variadic, .bindList, .saveParams, .outputBufferLimits, .shutdownOnSignal, .percentiles, .oomScoreAdjValues,
+            .replicaOf:
             return validate(name: name, kind: kind, arguments: [value])
         case .yesNo:
             return ConfigDirectives.parseYesNo(value) == nil ? ConfigMessages.yesNo : nil

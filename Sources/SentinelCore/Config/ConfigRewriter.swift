@@ -23,8 +23,8 @@ package enum ConfigRewriter {
     /// (Redis keys `sentinel MONITOR` apart from `sentinel monitor` and would duplicate it).
     ///
     /// Server options (`port`, `bind`, `protected-mode`, `requirepass`, `loglevel`, `logfile`,
-    /// `dir`, `pidfile`, `daemonize`) are written when already in the file or when they differ from
-    /// the sentinel default; a nil/empty optional value removes the line. Other accepted server
+    /// `log-format`, `dir`, `pidfile`, `daemonize`) are written when already in the file or when they differ from
+    /// the sentinel default (`log-format text` is never written); a nil/empty optional value removes the line. Other accepted server
     /// directives are written from ``SentinelConfig/otherDirectives`` (an unchanged line stays as it
     /// is, one that came only from the command line is appended, an alias line is written under the
     /// option's primary name); `save` and `loadmodule` are never written, as in Redis's sentinel
@@ -67,6 +67,13 @@ package enum ConfigRewriter {
         }
         state.rewrite(key: "loglevel", ["loglevel", c.logLevel.name], force: c.logLevel != .notice)
         state.rewrite(key: "logfile", ["logfile", c.logFile], force: !c.logFile.isEmpty, quoted: [1])
+        if c.logFormat == .text {
+            // The default has no line: an old `log-format legacy` (Valkey's name for it) is
+            // removed rather than rewritten to a `text` that Valkey would refuse.
+            state.markProcessed("log-format")
+        } else {
+            state.rewrite(key: "log-format", ["log-format", c.logFormat.name], force: true)
+        }
         if let dir = c.dir, !dir.isEmpty {
             state.rewrite(key: "dir", ["dir", dir], force: true, quoted: [1])
         } else {

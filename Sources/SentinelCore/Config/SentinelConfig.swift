@@ -116,6 +116,8 @@ package struct SentinelConfig: Hashable, Sendable {
     var requirePass: String? = nil
     package var logLevel: LogLevel = .notice
     package var logFile: String = ""
+    /// `log-format` (not a Redis option): how log lines are written; `text` is Redis's format.
+    package var logFormat: LogFormat = .text
     package var dir: String? = nil
     package var pidFile: String? = nil
     package var daemonize: Bool = false

@@ -21,6 +21,8 @@ struct SentinelOption: Sendable {
         case text(Field<String?>)
         /// A log level name (`loglevel`, a server directive in the file; CONFIG SET only here).
         case logLevel(Field<LogLevel>)
+        /// A log format name (`log-format`, a server directive in the file; CONFIG SET only here).
+        case logFormat(Field<LogFormat>)
     }
 
     /// Where the rewrite writes the line: before the masters or after `current-epoch`, as
@@ -38,6 +40,8 @@ struct SentinelOption: Sendable {
         case peerCredential
         /// The runtime's log level changes at once.
         case logLevel
+        /// The runtime's log format changes at once (the next line is in the new format).
+        case logFormat
     }
 
     let name: String
@@ -78,6 +82,9 @@ struct SentinelOption: Sendable {
         case .logLevel(let field):
             guard let level = LogLevel(name: text) else { return "Invalid log level" }
             field.set(&config, level)
+        case .logFormat(let field):
+            guard let format = LogFormat(name: text) else { return "Invalid log format" }
+            field.set(&config, format)
         }
         return nil
     }
@@ -95,6 +102,7 @@ struct SentinelOption: Sendable {
         case .port(let field): String(field.get(config))
         case .text(let field): field.get(config) ?? ""
         case .logLevel(let field): field.get(config).name
+        case .logFormat(let field): field.get(config).name
         }
     }
 
@@ -109,7 +117,8 @@ struct SentinelOption: Sendable {
             return port == field.get(SentinelConfig()) ? nil : String(port)
         case .text(let field):
             return field.get(config).flatMap { $0.isEmpty ? nil : $0 }
-        case .logLevel:
+        case .logLevel, .logFormat:
+            // Server directives: ConfigRewriter.rewriteServerOptions writes them.
             return nil
         }
     }
@@ -151,6 +160,9 @@ extension SentinelOption {
         SentinelOption(
             "loglevel", .logLevel(Field(get: { $0.logLevel }, set: { $0.logLevel = $1 })), place: .none,
             effect: .logLevel),
+        SentinelOption(
+            "log-format", .logFormat(Field(get: { $0.logFormat }, set: { $0.logFormat = $1 })), place: .none,
+            effect: .logFormat),
     ]
 
     /// The row named `name` (any case), if any.

@@ -135,12 +135,16 @@ extension ConfigDirectives {
         "list-max-listpack-size": .integer(min: Int64(Int32.min), max: intMax),
         "loading-process-events-interval-bytes": .integer(min: 1024, max: intMax),
         "locale-collate": .string,  // only in 7.2, 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
-        "log-format": .oneOf(["legacy", "logfmt"]),  // only in Valkey unstable 2024-10, Valkey 8.1
+        // `log-format` (Valkey 8.1: legacy, logfmt) is acted on: ConfigParser, LogFormat.
         "log-timestamp-format": .oneOf(["legacy", "iso8601", "milliseconds"]),  // only in Valkey unstable 2024-10, Valkey 8.1
         "masterauth": .string,  // only in 7.0, 7.2, 7.4
         "masteruser": .string,  // only in 7.0, 7.2, 7.4
         "max-new-connections-per-cycle": .integer(min: 1, max: 1000),  // only in 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
         "max-new-tls-connections-per-cycle": .integer(min: 1, max: 1000),  // only in 7.4, Valkey 8.0, Valkey unstable 2024-10, Valkey 8.1
+        // swift-sentinel's own: the `/metrics` listener (MetricsSettings.swift, docs/operations.md).
+        "metrics-bind": .bindList,
+        "metrics-port": .integer(min: 0, max: 65535),
+        "metrics-tls": .yesNo,
         "maxclients": .integer(min: 1, max: Int64(UInt32.max)),
         "maxmemory": .memoryRange(min: 0, max: Int64.max),
         "maxmemory-clients": .memoryOrPercent(min: -100, max: Int64.max),

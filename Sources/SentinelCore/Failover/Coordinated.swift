@@ -17,19 +17,21 @@ extension Sentinel {
     /// Checks and starts a coordinated failover; the reply is `+OK` once the election started.
     mutating func coordinatedFailover(_ id: ClientID, _ name: String) {
         guard let master = masterNamed(name) else { return reply(id, .error(Wire.errNoSuchMaster)) }
-        guard !master.failoverInProgress else { return reply(id, .error(Wire.errFailoverInProgress)) }
+        guard !master.failoverInProgress else { return refuseFailover(id, name, Wire.errFailoverInProgress) }
         guard let link = links[.master(name)], !link.disconnected, masterInstance(name)?.sDown == false,
             master.state.roleReported == .master, master.state.infoRefresh != 0
-        else { return reply(id, .error(Wire.errCoordinatedUnreachable)) }
-        guard master.masterFailoverState != nil else { return reply(id, .error(Wire.errNoFailoverSupport)) }
+        else { return refuseFailover(id, name, Wire.errCoordinatedUnreachable) }
+        guard master.masterFailoverState != nil else { return refuseFailover(id, name, Wire.errNoFailoverSupport) }
         guard master.masterFailoverState == "no-failover" else {
-            return reply(id, .error(Wire.errServerFailoverRunning))
+            return refuseFailover(id, name, Wire.errServerFailoverRunning)
         }
         if let (command, error) = master.refusedCommands.min(by: { $0.key < $1.key }) {
-            return reply(id, .error(Wire.errCoordinatedRefused(command: command, serverError: error)))
+            return refuseFailover(id, name, Wire.errCoordinatedRefused(command: command, serverError: error))
         }
-        guard coordinatedTarget(name) != nil else { return reply(id, .error(Wire.errNoGoodSlave)) }
-        guard !epochExhausted() else { return reply(id, .error(Wire.errEpochExhausted)) }
+        guard coordinatedTarget(name) != nil else {
+            return refuseFailover(id, name, Wire.errNoGoodSlave, why: coordinatedExclusions(name))
+        }
+        guard !epochExhausted() else { return refuseFailover(id, name, Wire.errEpochExhausted) }
         output.append(.log(.warning, "Executing user requested COORDINATED FAILOVER of '\(name)'"))
         // Fresh replica states and offsets for the choice of the target after the election.
         send(.master(name), ["INFO"], tag: .info)
@@ -46,11 +48,7 @@ extension Sentinel {
     /// (FAILOVER itself refuses a replica that is not online, and that aborts cleanly).
     func coordinatedTarget(_ name: String) -> Instance? {
         guard let id = masters[name], let master = masterNamed(name) else { return nil }
-        let fresh = master.state.infoRefresh != 0 && now - master.state.infoRefresh <= 1_000
-        return promotionCandidates(id).filter { replica in
-            if let listed = listing(of: replica.replica, in: master)?.state, listed == "online" { return true }
-            return !fresh && replica.replica.slaveMasterLinkUp
-        }
+        return promotionCandidates(id).filter { coordinatedExclusion($0, of: master) == nil }
             .sorted { a, b in
                 if a.replica.slavePriority != b.replica.slavePriority { return a.replica.slavePriority < b.replica.slavePriority }
                 // Offsets come from INFO: any Int64.
@@ -59,6 +57,25 @@ extension Sentinel {
                 if ga != gb { return ga < gb }
                 return Self.betterCandidate(a, b)
             }.first
+    }
+
+    /// Why a replica that a classic failover could promote is no target for FAILOVER TO, or nil.
+    func coordinatedExclusion(_ replica: Instance, of master: MasterState) -> String? {
+        let listed = listing(of: replica.replica, in: master)?.state
+        if listed == "online" { return nil }
+        let fresh = master.state.infoRefresh != 0 && now - master.state.infoRefresh <= 1_000
+        if !fresh && replica.replica.slaveMasterLinkUp { return nil }
+        return "the master lists it as \(listed ?? "absent"), not online"
+    }
+
+    /// Every replica no coordinated failover of the master could hand over to, with why.
+    func coordinatedExclusions(_ name: String) -> [(replica: String, reason: String)] {
+        guard let id = masters[name], let master = masterNamed(name) else { return [] }
+        let excluded = replicaExclusions(id)
+        let notOnline = promotionCandidates(id).compactMap { replica in
+            coordinatedExclusion(replica, of: master).map { (replica: replica.name, reason: $0) }
+        }
+        return excluded + notOnline
     }
 
     /// Finds out, when the master's link comes up, whether this sentinel's user may run the two
@@ -98,12 +115,12 @@ extension Sentinel {
             return
         case .proceed:
             failoverStateMachine(name)
-        case .abort(let reason, let failoverAbort):
+        case .abort(let code, let reason, let failoverAbort):
             if failoverAbort {
                 send(.master(name), ["FAILOVER", "ABORT"], tag: .reconfigure)
                 self[master: name].failoverAbortSentAt = now
             }
-            abortCoordinated(name, reason: reason)
+            abortCoordinated(name, reason: reason, code: code)
         }
     }
 
@@ -130,7 +147,9 @@ extension Sentinel {
             guard run.mayPause(now: now) else { return }
             guard let link = links[.master(name)], !link.disconnected else {
                 if failover.phaseTimedOut(now: now, failoverTimeout: master.config.failoverTimeout) {
-                    abortCoordinated(name, reason: "master link down")
+                    // Valkey 9's event for a master it cannot send FAILOVER to in time.
+                    emit(.warning, "-failover-abort-master-timeout", describe(masters[name]!), master: name)
+                    abortCoordinated(name, reason: "master link down", code: "master-timeout")
                 }
                 return
             }
@@ -158,6 +177,10 @@ extension Sentinel {
         }
         send(.master(name), ["INFO"], tag: .info)
         modifyCoordinated(name) { [now] in $0.pauseSent(now: now) }
+        modifyFailover(name) { [now] in
+            $0.timeline.enter(.pause, now: now)
+            $0.timeline.paused(now: now)
+        }
         // The pause is at most down-after-milliseconds, which may be up to Int64.max.
         holdHellos(to: master.address, until: now.saturatingAdding(t).saturatingAdding(timing.coordinatedHoldMargin))
         // The record goes to disk in this batch, before the pause reaches the wire.
@@ -210,7 +233,15 @@ extension Sentinel {
         guard readMaster(name, { $0.coordinated != nil }) == true else { return }
         guard let (state, isMaster) = readMaster(name, { ($0.masterFailoverState, $0.state.roleReported == .master) })
         else { return }
+        let before = readMaster(name) { $0.coordinated?.reportedFailoverState } ?? nil
         let verdict = modifyCoordinated(name) { [now] in $0.masterReported(failoverState: state, isMaster: isMaster, now: now) }
+        if masterNamed(name)?.coordinated?.stage == .paused, before != state, let state,
+            let since = masterNamed(name)?.failover?.timeline.pausedAt
+        {
+            // Said as it happens: a handover that goes wrong is not silent while writes are paused.
+            output.append(
+                .log(.notice, "Coordinated failover of '\(name)': the master reports master_failover_state:\(state) \(now - since) ms into the pause"))
+        }
         perform(verdict ?? .wait, master: name)
     }
 
@@ -269,6 +300,7 @@ extension Sentinel {
                 ))
         }
         modifyCoordinated(name) { $0.release() }
+        modifyFailover(name) { [now] in $0.timeline.enter(.release, now: now) }
         sendReleases(name)
         failoverStateMachine(name)
     }
@@ -326,14 +358,27 @@ extension Sentinel {
         case .pause:
             guard masterNamed(name)?.coordinated?.stage == .paused else { return }
             if let failure {
-                abortCoordinated(name, reason: "pause/FAILOVER transaction failed: \(failure)")
+                // CLIENT PAUSE ran only when EXEC ran it (its result, the first, is no error).
+                var pauseRan = false
+                if step == last, case .array(let results) = value, let first = results.first {
+                    if case .error = first {} else { pauseRan = true }
+                }
+                if !pauseRan { modifyFailover(name) { $0.timeline.pauseNotApplied() } }
+                abortCoordinated(name, reason: "pause/FAILOVER transaction failed: \(failure)", code: "pause-refused")
+            } else if step == last {
+                // Paused and FAILOVER under way: now the master hands over.
+                modifyFailover(name) { [now] in $0.timeline.enter(.promotion, now: now) }
             }
         case .release(let address):
             guard step == last, masterNamed(name)?.coordinated != nil else { return }
             if let failure {
                 output.append(.log(.warning, "Coordinated failover of '\(name)': release of \(address) failed: \(failure); retrying"))
             }
+            if failure == nil, let master = masterNamed(name), sameAddress(address, master.address) {
+                modifyFailover(name) { [now] in $0.timeline.unpaused(now: now) }
+            }
             if modifyCoordinated(name, { $0.releaseEnded(address, ok: failure == nil) }) == true {
+                modifyFailover(name) { [now] in $0.timeline.enter(.reconfiguration, now: now) }
                 coordinatedReleased(name)
             }
         }
@@ -348,9 +393,13 @@ extension Sentinel {
     }
 
     /// Aborts a coordinated failover before the promotion: unpause the master, leave the topology.
-    mutating func abortCoordinated(_ name: String, reason: String) {
+    /// `code` is the summary's short reason.
+    mutating func abortCoordinated(_ name: String, reason: String, code: String) {
         guard let master = masterNamed(name), let run = master.coordinated else { return }
-        if run.stage == .paused { send(.master(name), ["CLIENT", "UNPAUSE"], tag: .reconfigure) }
+        if run.stage == .paused {
+            send(.master(name), ["CLIENT", "UNPAUSE"], tag: .reconfigure)
+            modifyFailover(name) { [now] in $0.timeline.unpaused(now: now) }
+        }
         emit(.warning, "-failover-abort-coordinated", "\(describe(masters[name]!)) #\(reason)", master: name)
         releaseHellos(to: master.address)
         if master.config.coordinatedRecord != nil {
@@ -359,7 +408,7 @@ extension Sentinel {
         }
         // Only before the promotion is confirmed (sentinelAbortFailover).
         if master.failoverState <= .waitPromotion {
-            self[master: name].failover = nil
+            endFailover(name, outcome: .aborted(reason: code))
         } else {
             // Past the promotion the failover itself goes on, as a classic one.
             self[master: name].failover!.kind = .agreed

@@ -64,6 +64,11 @@ extension Sentinel {
                 "pause \(asked) ms clamped to \(pause) ms (\(timing.coordinatedNoticePauseFactor) x our down-after-milliseconds)")
         }
         holdHellos(to: master.address, until: now.saturatingAdding(pause).saturatingAdding(timing.coordinatedHoldMargin))
+        output.append(
+            .log(
+                .notice,
+                "Coordinated failover of '\(name)' (epoch \(epoch), leader \(leader)): holding hellos to \(announced(master.address)) for up to \(pause) ms while \(target) takes over"
+            ))
         if let wall = wallClockMillis() {
             self[master: name].config.coordinatedRecord = CoordinatedRecord(
                 epoch: epoch, leader: leader, old: master.address, target: target,

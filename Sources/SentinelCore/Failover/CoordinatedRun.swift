@@ -49,6 +49,8 @@ struct CoordinatedRun: Hashable, Sendable {
         var inProgressSince: Millis = 0
         /// Whether the master reported a server-side failover at all since the pause was sent.
         var sawServerFailover = false
+        /// The master's last `master_failover_state` while paused (logged when it changes).
+        var lastFailoverState: String? = nil
     }
 
     /// The release transactions to the old and the new master.
@@ -66,8 +68,9 @@ struct CoordinatedRun: Hashable, Sendable {
         /// Go on to the next step now (send the pause, release the clients).
         case proceed
         /// Abort: unpause the master when it is paused, and with `failoverAbort`, send it
-        /// `FAILOVER ABORT` first (its handover got stuck).
-        case abort(reason: String, failoverAbort: Bool)
+        /// `FAILOVER ABORT` first (its handover got stuck). `code` is the short reason the
+        /// summary and the metrics give (`stuck`, `pause-expired`, `not-caught-up`).
+        case abort(code: String, reason: String, failoverAbort: Bool)
     }
 
     /// The write pause, ms (`CLIENT PAUSE` and `FAILOVER TIMEOUT`).
@@ -142,6 +145,11 @@ struct CoordinatedRun: Hashable, Sendable {
         phase = .paused(Pause(ends: now.saturatingAdding(pause)))
     }
 
+    /// The master's last `master_failover_state` while paused.
+    var reportedFailoverState: String? {
+        if case .paused(let p) = phase { p.lastFailoverState } else { nil }
+    }
+
     /// When the pause ends, while paused.
     var pauseEnds: Millis? {
         if case .paused(let p) = phase { p.ends } else { nil }
@@ -152,6 +160,7 @@ struct CoordinatedRun: Hashable, Sendable {
     /// seen ended FAILOVER without a promotion.
     mutating func masterReported(failoverState: String?, isMaster: Bool, now: Millis) -> Action {
         guard case .paused(var p) = phase else { return .wait }
+        p.lastFailoverState = failoverState
         switch failoverState {
         case "waiting-for-sync":
             p.sawServerFailover = true
@@ -160,7 +169,9 @@ struct CoordinatedRun: Hashable, Sendable {
             if p.inProgressSince == 0 { p.inProgressSince = now }
         default:
             if p.sawServerFailover && isMaster {
-                return .abort(reason: "the master ended FAILOVER without a promotion (replica never caught up)", failoverAbort: false)
+                return .abort(
+                    code: "not-caught-up", reason: "the master ended FAILOVER without a promotion (replica never caught up)",
+                    failoverAbort: false)
             }
         }
         phase = .paused(p)
@@ -174,10 +185,13 @@ struct CoordinatedRun: Hashable, Sendable {
     func pollVerdict(now: Millis, stuckAfter: Millis, margin: Millis) -> Action {
         guard case .paused(let p) = phase else { return .wait }
         if p.inProgressSince != 0 && now - p.inProgressSince > min(pause, stuckAfter) {
-            return .abort(reason: "stuck in failover-in-progress for \(now - p.inProgressSince) ms", failoverAbort: true)
+            return .abort(
+                code: "stuck", reason: "stuck in failover-in-progress for \(now - p.inProgressSince) ms", failoverAbort: true)
         }
         if now > p.ends.saturatingAdding(margin) {
-            return .abort(reason: "the target did not take over within the pause (\(pause) ms)", failoverAbort: false)
+            return .abort(
+                code: "pause-expired", reason: "the target did not take over within the pause (\(pause) ms)",
+                failoverAbort: false)
         }
         return .wait
     }

@@ -73,19 +73,33 @@ extension Sentinel {
         self[master: name] = master
         emit(.warning, "+new-epoch", "\(settings.currentEpoch)", master: name)
         emit(.warning, "+try-failover", describe(masters[name]!), master: name)
+        output.append(.observe(.failoverStarted(master: name, kind: kind.reported)))
     }
 
     /// SENTINEL FAILOVER <name>: a forced failover that needs no agreement.
     mutating func forceFailover(_ id: ClientID, _ name: String) {
         guard let master = masterNamed(name) else { return reply(id, .error(Wire.errNoSuchMaster)) }
-        guard !master.failoverInProgress else { return reply(id, .error(Wire.errFailoverInProgress)) }
-        guard selectReplica(masters[name]!) != nil else { return reply(id, .error(Wire.errNoGoodSlave)) }
-        guard !epochExhausted() else { return reply(id, .error(Wire.errEpochExhausted)) }
+        guard !master.failoverInProgress else { return refuseFailover(id, name, Wire.errFailoverInProgress) }
+        guard selectReplica(masters[name]!) != nil else {
+            return refuseFailover(id, name, Wire.errNoGoodSlave, why: replicaExclusions(masters[name]!))
+        }
+        guard !epochExhausted() else { return refuseFailover(id, name, Wire.errEpochExhausted) }
         output.append(.log(.warning, "Executing user requested FAILOVER of '\(name)'"))
         startFailover(name, kind: .forced)
         reply(id, .ok)
         // Do not wait for the next tick.
         failoverStateMachine(name)
+    }
+
+    /// Refuses `SENTINEL FAILOVER` with `error` (as redis-sentinel does) and also logs it, with
+    /// `why` (each replica's exclusion) for `-NOGOODSLAVE`: redis-sentinel tells only the client.
+    mutating func refuseFailover(
+        _ id: ClientID, _ name: String, _ error: String, why exclusions: [(replica: String, reason: String)]? = nil
+    ) {
+        var line = "SENTINEL FAILOVER \(name) refused: \(error)"
+        if let exclusions { line += " (\(Self.describeExclusions(exclusions)))" }
+        output.append(.log(.warning, line))
+        reply(id, .error(error))
     }
 
     // MARK: - The state machine
@@ -141,12 +155,13 @@ extension Sentinel {
         case .wait:
             return
         case .abort(let event):
-            emit(.warning, event, describe(masters[name]!), master: name)
-            abortFailover(name)
+            output.append(.observe(.election(master: name, kind: run.kind.reported, won: false)))
+            abortFailover(name, event: event)
             return
         case .proceed:
             break
         }
+        if !run.isForced { output.append(.observe(.election(master: name, kind: run.kind.reported, won: true))) }
         emit(.warning, "+elected-leader", describe(masters[name]!), master: name)
         if simulateFailureFlags & SimulatedFailure.crashAfterElection != 0 {
             output.append(.log(.warning, "Simulated failure: crash after election"))
@@ -162,8 +177,8 @@ extension Sentinel {
         guard let master = masterNamed(name) else { return }
         let choice = master.coordinated != nil ? coordinatedTarget(name) : selectReplica(masters[name]!)
         guard let replica = choice, let replicaID = master.replicas[replica.name] else {
-            emit(.warning, "-failover-abort-no-good-slave", describe(masters[name]!), master: name)
-            abortFailover(name)
+            logReplicaExclusions(name, context: "No replica to promote")
+            abortFailover(name, event: "-failover-abort-no-good-slave")
             return
         }
         emit(.warning, "+selected-slave", describe(replicaID), master: name)
@@ -205,8 +220,7 @@ extension Sentinel {
         guard let master = masterNamed(name), let run = master.failover else { return false }
         guard case .abort(let event) = run.promotionTimeout(now: now, failoverTimeout: master.config.failoverTimeout)
         else { return false }
-        emit(.warning, event, describe(masters[name]!), master: name)
-        abortFailover(name)
+        abortFailover(name, event: event)
         return true
     }
 
@@ -323,15 +337,50 @@ extension Sentinel {
         let old = announced(master.address)
         let new = announced(target)
         emit(.warning, "+switch-master", "\(name) \(old.host) \(old.port) \(new.host) \(new.port)", master: name)
+        endFailover(name, outcome: .succeeded)
         resetMasterAndChangeAddress(name, to: target)
         forceHellos(master: name)
     }
 
-    /// sentinelAbortFailover (only before the promotion is confirmed): back to no failover; the
-    /// start time is kept so the next attempt waits 2 × failover-timeout.
-    mutating func abortFailover(_ name: String) {
+    /// sentinelAbortFailover (only before the promotion is confirmed): emits the abort `event`
+    /// (`-failover-abort-*`), then back to no failover; the start time is kept so the next attempt
+    /// waits 2 × failover-timeout.
+    mutating func abortFailover(_ name: String, event: String) {
         guard let master = masterNamed(name), master.failoverState <= .waitPromotion else { return }
-        if master.coordinated != nil { return abortCoordinated(name, reason: "failover aborted") }
+        emit(.warning, event, describe(masters[name]!), master: name)
+        let code = event.hasPrefix(Self.abortEventPrefix) ? String(event.dropFirst(Self.abortEventPrefix.count)) : event
+        if master.coordinated != nil { return abortCoordinated(name, reason: "failover aborted", code: code) }
+        endFailover(name, outcome: .aborted(reason: code))
+    }
+
+    static let abortEventPrefix = "-failover-abort-"
+
+    // MARK: - The summary
+
+    /// Ends a failover (we are its leader, or were trying to be) with its summary: one `+failover-summary`
+    /// event (logged at notice, published, no notification script) with the kind, epoch, leader,
+    /// target, each phase's length, the write pause and the outcome; and the same for the
+    /// metrics. redis-sentinel has no such line: its failover is only the sequence of events.
+    ///
+    /// `+failover-summary master mymaster 127.0.0.1 6379 kind=coordinated epoch=7 leader=<id>
+    /// target=127.0.0.1:6380 outcome=ok total=31ms election=2ms hello-hold=1ms pause=1ms
+    /// promotion=18ms peer-confirmation=2ms release=1ms reconfiguration=6ms write-pause=24ms`
+    ///
+    /// No run is left afterwards: call it where a failover ends, once.
+    mutating func endFailover(_ name: String, outcome: FailoverSummary.Outcome) {
+        guard let id = masters[name], let run = instances[id].master.failover else { return }
+        // We lead it once elected (or forced); before that nobody is known to have won.
+        let leader = run.state > .waitStart ? myID : nil
+        let target = run.promoted.flatMap { instances[id].master.replicas[$0] }.flatMap { instances.lookup($0)?.address }
+            .map { announced($0) }
+        let summary = FailoverSummary(
+            master: name, kind: run.timeline.kind, epoch: run.epoch, leader: leader,
+            target: target.map { "\($0.host):\($0.port)" },
+            phases: run.timeline.phases(endingAt: now).map { (name: $0.phase.rawValue, millis: $0.millis) },
+            writePauseMillis: run.timeline.writePause(endingAt: now), totalMillis: max(0, now - run.timeline.started),
+            outcome: outcome)
+        emit(.notice, "+failover-summary", "\(describe(id)) \(summary.fields)", master: name)
+        output.append(.observe(.failoverEnded(summary)))
         self[master: name].failover = nil
     }
 

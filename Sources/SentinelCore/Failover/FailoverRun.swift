@@ -96,6 +96,9 @@ struct FailoverRun: Hashable, Sendable {
     /// When the current phase was entered (`failover_state_change_time`).
     private(set) var phaseSince: Millis
     var kind: Kind
+    /// Its phases and their lengths, for the summary (the kind it started as, even when a
+    /// coordinated failover goes on as a classic one).
+    var timeline: FailoverTimeline
 
     /// A failover that starts in WAIT_START at `now`.
     init(epoch: Epoch, kind: Kind, now: Millis) {
@@ -103,6 +106,7 @@ struct FailoverRun: Hashable, Sendable {
         self.epoch = epoch
         self.phaseSince = now
         self.kind = kind
+        self.timeline = FailoverTimeline(kind: kind.reported, now: now)
     }
 
     var state: FailoverState { phase.state }
@@ -129,6 +133,7 @@ struct FailoverRun: Hashable, Sendable {
     mutating func elected(now: Millis) {
         guard case .waitStart = phase else { return }
         enter(.selectSlave, now)
+        if case .coordinated = kind { timeline.enter(.helloHold, now: now) } else { timeline.enter(.promotion, now: now) }
     }
 
     /// SELECT_SLAVE → SEND_SLAVEOF_NOONE with the chosen replica.
@@ -147,6 +152,7 @@ struct FailoverRun: Hashable, Sendable {
     mutating func promotionConfirmed(now: Millis) {
         guard case .waitPromotion(let replica) = phase else { return }
         enter(.reconfSlaves(promoted: replica), now)
+        if case .coordinated = kind { timeline.enter(.peerConfirmation, now: now) } else { timeline.enter(.reconfiguration, now: now) }
     }
 
     /// RECONF_SLAVES → UPDATE_CONFIG: every reachable replica is repointed, or the time is up.

@@ -22,10 +22,14 @@ package enum Action: Equatable, Sendable {
     /// Boxed (`indirect`): inline, the whole config would set the size of every action, and every
     /// reply action would be copied at that size.
     indirect case persistConfig(SentinelConfig, token: Int)
-    /// Write a log line (`event` lines look like `+sdown master mymaster 127.0.0.1 6379`).
-    case log(LogLevel, String)
+    /// Write a log line (`event` lines look like `+sdown master mymaster 127.0.0.1 6379`). An
+    /// event's line carries its fields (``EventFields``) when `log-format` is not `text`, which
+    /// prints none of them: text lines cost what they did.
+    case log(LogLevel, String, EventFields? = nil)
     /// Apply a new log verbosity (`SENTINEL CONFIG SET loglevel`).
     case setLogLevel(LogLevel)
+    /// Apply a new log format (`SENTINEL CONFIG SET log-format`).
+    case setLogFormat(LogFormat)
     /// Stop the process (SHUTDOWN). Exit code 0.
     case shutdown
     /// Terminate at once, without cleanup, with this exit code (SENTINEL SIMULATE-FAILURE: Redis
@@ -56,4 +60,37 @@ package enum Action: Equatable, Sendable {
     case activateTLS(token: Int)
     /// Count or time something for the metrics (``Observation``); changes nothing else.
     indirect case observe(Observation)
+}
+
+/// The fields of an event's log line, which `log-format json` and `logfmt` write beside the
+/// message: the event type, the master it concerns and the current epoch (sentinelEvent's
+/// `type`, the master of its instance, `sentinel.current_epoch`).
+///
+/// A reference, so that it adds one word to ``Action/log(_:_:_:)`` and every action stays as
+/// small as before; compared by value.
+package final class EventFields: Hashable, Sendable, CustomStringConvertible {
+    /// The event type, the line's first word (`+sdown`).
+    package let event: String
+    /// The master the event's instance belongs to; nil for events without one (`+tilt`).
+    package let master: String?
+    /// The current epoch when the event was emitted.
+    package let epoch: Epoch
+
+    package init(event: String, master: String?, epoch: Epoch) {
+        self.event = event
+        self.master = master
+        self.epoch = epoch
+    }
+
+    package static func == (a: EventFields, b: EventFields) -> Bool {
+        a.event == b.event && a.master == b.master && a.epoch == b.epoch
+    }
+
+    package func hash(into hasher: inout Hasher) {
+        hasher.combine(event)
+        hasher.combine(master)
+        hasher.combine(epoch)
+    }
+
+    package var description: String { "event=\(event) master=\(master ?? "-") epoch=\(epoch)" }
 }

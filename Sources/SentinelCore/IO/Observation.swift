@@ -47,8 +47,9 @@ package struct FailoverSummary: Equatable, Sendable {
     package var master: String
     package var kind: FailoverKind
     package var epoch: Epoch
-    /// Our id: only the leader runs (and summarizes) a failover.
-    package var leader: String
+    /// The elected leader: our id once we won; the winner we know of when we lost; nil when
+    /// nobody is known to have won.
+    package var leader: String?
     /// The promoted replica, `ip:port`; nil when none was chosen.
     package var target: String?
     /// Each phase the failover went through, in order, and how long it took (ms).
@@ -63,5 +64,29 @@ package struct FailoverSummary: Equatable, Sendable {
             && a.target == b.target && a.phases.map(\.name) == b.phases.map(\.name)
             && a.phases.map(\.millis) == b.phases.map(\.millis) && a.writePauseMillis == b.writePauseMillis
             && a.totalMillis == b.totalMillis && a.outcome == b.outcome
+    }
+}
+
+extension FailoverSummary {
+    /// The summary's `key=value` fields, in a fixed order: kind, epoch, leader, target, outcome
+    /// (`ok` or `aborted:<reason>`), total, each phase, write-pause (when paused).
+    package var fields: String {
+        var parts = [
+            "kind=\(kind.rawValue)", "epoch=\(epoch)", "leader=\(leader ?? "none")", "target=\(target ?? "none")",
+            "outcome=\(outcome.label)", "total=\(totalMillis)ms",
+        ]
+        for phase in phases { parts.append("\(phase.name)=\(phase.millis)ms") }
+        if let writePauseMillis { parts.append("write-pause=\(writePauseMillis)ms") }
+        return parts.joined(separator: " ")
+    }
+}
+
+extension FailoverSummary.Outcome {
+    /// `ok`, or `aborted:<reason>` (the summary's `outcome=` field).
+    package var label: String {
+        switch self {
+        case .succeeded: "ok"
+        case .aborted(let reason): "aborted:\(reason)"
+        }
     }
 }

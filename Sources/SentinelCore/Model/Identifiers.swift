@@ -28,8 +28,9 @@ package enum LogLevel: Int, Hashable, Sendable, Comparable {
 
     package static func < (a: LogLevel, b: LogLevel) -> Bool { a.rawValue < b.rawValue }
 
-    /// The name used by the `loglevel` directive and `SENTINEL CONFIG GET loglevel`.
-    var name: String {
+    /// The name used by the `loglevel` directive and `SENTINEL CONFIG GET loglevel` (and the
+    /// `level` field of `log-format json`/`logfmt` lines).
+    package var name: String {
         switch self {
         case .debug: "debug"
         case .verbose: "verbose"
@@ -46,6 +47,41 @@ package enum LogLevel: Int, Hashable, Sendable, Comparable {
         case "notice": self = .notice
         case "warning": self = .warning
         case "nothing": self = .nothing
+        default: return nil
+        }
+    }
+}
+
+/// How log lines are written (`log-format`: not a Redis option; Valkey 8.1 has it with the values
+/// `legacy` and `logfmt`): Redis's text lines, or one JSON object or one logfmt record per line
+/// with the same content as fields. Syslog always gets the bare message, as redis-sentinel sends it.
+package enum LogFormat: Hashable, Sendable, CaseIterable {
+    /// `<pid>:X 07 Dec 2026 05:30:01.123 # message`, byte for byte as redis-sentinel writes it
+    /// (Valkey calls it `legacy`, which is accepted for it).
+    case text
+    /// `{"pid":123,"role":"sentinel","timestamp":"2026-12-07T05:30:01.123+00:00",...,"message":"..."}`
+    case json
+    /// `pid=123 role=sentinel timestamp=2026-12-07T05:30:01.123+00:00 level=notice message="..."`:
+    /// Valkey 8.1's fields in Valkey's order, then the event's and swift-log's.
+    case logfmt
+
+    /// The name used by the `log-format` directive and `SENTINEL CONFIG GET log-format`.
+    package var name: String {
+        switch self {
+        case .text: "text"
+        case .json: "json"
+        case .logfmt: "logfmt"
+        }
+    }
+
+    /// Every spelling the directive accepts, for its error message.
+    static let spellings = ["text", "json", "logfmt", "legacy"]
+
+    init?(name: String) {
+        switch name.lowercased() {
+        case "text", "legacy": self = .text
+        case "json": self = .json
+        case "logfmt": self = .logfmt
         default: return nil
         }
     }

@@ -349,6 +349,9 @@ extension Sentinel {
     /// sentinelResetMaster: forgets replicas (and peers unless kept), closes links, clears state.
     mutating func resetMaster(_ name: String, keepSentinels: Bool, emitEvent: Bool) {
         guard let id = masters[name] else { return }
+        // A failover we lead ends here when nothing ended it before (SENTINEL RESET, a newer
+        // configuration): its summary says so.
+        if instances[id].master.failover != nil { endFailover(name, outcome: .aborted(reason: "reset")) }
         let (replicas, peers) = readMaster(name) { ($0.replicas, $0.sentinels) }!
         for (replica, replicaID) in replicas {
             closeLink(.replica(master: name, name: replica))
@@ -384,6 +387,8 @@ extension Sentinel {
     /// and the other replicas become its replicas.
     mutating func resetMasterAndChangeAddress(_ name: String, to newAddress: HostPort) {
         guard let id = masters[name] else { return }
+        // Our own attempt, if one runs, is overtaken by the newer configuration.
+        if instances[id].master.failover != nil { endFailover(name, outcome: .aborted(reason: "superseded")) }
         let old = instances[id].address
         var replicas = replicaInstances(of: self[master: name]).map(\.address).filter { !sameAddress($0, newAddress) }
         if !sameAddress(old, newAddress) { replicas.append(old) }

@@ -5,12 +5,16 @@ import RESP
 /// Sentinel events: logged, and published on the sentinel's own pub/sub with the event name as
 /// channel (sentinelEvent, sentinel-behaviour §8).
 extension Sentinel {
-    /// Emits an event. Debug events are logged but never published.
+    /// Emits an event. Debug events are logged but never published. With `log-format json` or
+    /// `logfmt` the line carries the event's fields (type, master, current epoch); with `text`
+    /// it carries none, as Redis's line has no room for them.
     /// - Parameter master: the master the event's instance belongs to, for events that have one
     ///   (`%@`); its notification script runs for WARNING events.
     mutating func emit(_ level: LogLevel, _ type: String, _ message: String, master: String? = nil) {
         if level >= settings.logLevel && settings.logLevel != .nothing {
-            output.append(.log(level, "\(type) \(message)"))
+            let fields = settings.logFormat == .text
+                ? nil : EventFields(event: type, master: master, epoch: settings.currentEpoch)
+            output.append(.log(level, "\(type) \(message)", fields))
         }
         guard level != .debug else { return }
         publish(channel: type, message: message)

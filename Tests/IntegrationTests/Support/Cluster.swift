@@ -50,7 +50,7 @@ final class Cluster {
         sentinels sentinelCount: Int = 3, sentinelBinary: String? = nil,
         downAfterMilliseconds: Int = Cluster.downAfterMilliseconds, sentinelLines: [String] = [],
         dataNodeArguments: [String] = [], dataNodeAuth: [String]? = nil, sentinelAuth: [String]? = nil,
-        tls: TLSFiles? = nil
+        tls: TLSFiles? = nil, linesOfSentinel: @escaping (_ name: String) throws -> [String] = { _ in [] }
     ) async throws -> Cluster {
         let directory = FileManager.default.temporaryDirectory
             .appendingPathComponent("sentinel-it-\(UUID().uuidString.prefix(8))")
@@ -61,6 +61,7 @@ final class Cluster {
         cluster.dataNodeAuth = dataNodeAuth
         cluster.sentinelAuth = sentinelAuth
         cluster.tls = tls
+        cluster.linesOfSentinel = linesOfSentinel
         do {
             try await cluster.startDataNodes()
             if sentinelCount > 0 {
@@ -93,11 +94,15 @@ final class Cluster {
         }
     }
 
+    /// Config lines of one sentinel only, by its name, after ``sentinelLines`` (a port of its own).
+    var linesOfSentinel: (_ name: String) throws -> [String] = { _ in [] }
+
     @discardableResult
-    func addSentinel(name: String, binary: String) async throws -> SentinelProcess {
+    func addSentinel(name: String, binary: String, extraLines: [String] = []) async throws -> SentinelProcess {
+        let lines = try sentinelLines + linesOfSentinel(name) + extraLines
         let sentinel = try await SentinelProcess.start(
             name: name, binary: binary, in: directory, masterPort: master.port, quorum: Self.quorum,
-            downAfterMilliseconds: downAfterMilliseconds, extraLines: sentinelLines, clientAuth: sentinelAuth, tls: tls)
+            downAfterMilliseconds: downAfterMilliseconds, extraLines: lines, clientAuth: sentinelAuth, tls: tls)
         sentinels.append(sentinel)
         return sentinel
     }

@@ -23,12 +23,13 @@ final class FailoverCluster {
 
     static func start(
         downAfterMilliseconds: Int = 1000, failoverTimeoutMilliseconds: Int = 10000, sentinelLines: [String] = [],
-        dataNodeArguments: [String] = [], dataNodeAuth: [String]? = nil, sentinelAuth: [String]? = nil
+        dataNodeArguments: [String] = [], dataNodeAuth: [String]? = nil, sentinelAuth: [String]? = nil,
+        linesOfSentinel: @escaping (_ name: String) throws -> [String] = { _ in [] }
     ) async throws -> FailoverCluster {
         let lines = ["sentinel failover-timeout \(Cluster.masterName) \(failoverTimeoutMilliseconds)"] + sentinelLines
         let cluster = try await Cluster.start(
             downAfterMilliseconds: downAfterMilliseconds, sentinelLines: lines, dataNodeArguments: dataNodeArguments,
-            dataNodeAuth: dataNodeAuth, sentinelAuth: sentinelAuth)
+            dataNodeAuth: dataNodeAuth, sentinelAuth: sentinelAuth, linesOfSentinel: linesOfSentinel)
         let fixture = FailoverCluster(cluster: cluster, failoverTimeoutMilliseconds: failoverTimeoutMilliseconds)
         do {
             for sentinel in cluster.sentinels {

@@ -441,6 +441,8 @@ struct ConfigParserTests {
         .init(text: "daemonize 1", line: 1, message: "argument must be 'yes' or 'no'"),
         .init(text: "tls-replication on", line: 1, message: "argument must be 'yes' or 'no'"),
         .init(text: "loglevel loud", line: 1, message: "argument(s) must be one of the following: debug, verbose, notice, warning, nothing"),
+        .init(text: "port 26379\nlog-format xml", line: 2, message: "argument(s) must be one of the following: text, json, logfmt, legacy"),
+        .init(text: "log-format json logfmt", line: 1, message: "wrong number of arguments"),
         .init(text: "supervised maybe", line: 1, message: "argument(s) must be one of the following: upstart, systemd, auto, no"),
         .init(text: "maxclients 0", line: 1, message: "argument must be between 1 and 4294967295 inclusive"),
         .init(text: "io-threads 1000", line: 1, message: "argument must be between 1 and 128 inclusive"),

@@ -338,7 +338,7 @@ struct ConfigRewriterTests {
         for absent in [
             "down-after-milliseconds", "failover-timeout", "parallel-syncs", "master-reboot", "deny-scripts-reconfig", "resolve-hostnames",
             "announce-hostnames", "announce-ip", "announce-port", "sentinel-user", "sentinel-pass", "auth-", "script", "port", "bind",
-            "protected-mode", "requirepass", "loglevel", "logfile", "dir", "pidfile", "daemonize",
+            "protected-mode", "requirepass", "loglevel", "logfile", "log-format", "dir", "pidfile", "daemonize",
         ] {
             #expect(!out.contains(absent), "\(absent) should be omitted")
         }

@@ -61,7 +61,7 @@ struct FlushAckTests {
         let after = h.sentinel.handle(.configPersisted(token: first, error: "EROFS"), now: h.now)
         #expect(Self.replies(after, to: 1) == [.error(Wire.errFlushFailed)])
         #expect(Self.replies(after, to: 2).isEmpty, "client 2's change waits for its own write")
-        let warnings = after.filter { if case .log(.warning, let text) = $0 { text.contains("EROFS") } else { false } }
+        let warnings = after.filter { if case .log(.warning, let text, _) = $0 { text.contains("EROFS") } else { false } }
         #expect(warnings.count == 1)
         let next = try #require(Self.flushes(after).first)
         let written = h.sentinel.handle(.configPersisted(token: next.token, error: nil), now: h.now)

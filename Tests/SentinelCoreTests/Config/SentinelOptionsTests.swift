@@ -11,7 +11,7 @@ struct SentinelOptionsTests {
         #expect(
             SentinelOption.configurableNames == [
                 "resolve-hostnames", "announce-hostnames", "announce-ip", "announce-port", "sentinel-user",
-                "sentinel-pass", "loglevel",
+                "sentinel-pass", "loglevel", "log-format",
             ])
         #expect(
             SentinelOption.fileNames == [
@@ -31,6 +31,7 @@ struct SentinelOptionsTests {
         #expect(resolve.accepts("YES") && !resolve.accepts("1"))
         #expect(resolve.load("maybe", into: &config) == ConfigMessages.resolveHostnamesYesNo)
         #expect(SentinelOption.named("loglevel")!.accepts("debug") && !SentinelOption.named("loglevel")!.accepts("loud"))
+        #expect(SentinelOption.named("LOG-FORMAT")!.accepts("JSON") && !SentinelOption.named("log-format")!.accepts("xml"))
     }
 
     @Test("a value set is shown, written unless it is the default, and read back the same")

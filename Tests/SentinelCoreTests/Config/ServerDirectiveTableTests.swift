@@ -216,6 +216,7 @@ struct ServerDirectiveTableTests {
             case .replicaOf: value = "no one"
             case .hostname: value = "node-1"
             case .ipAddress(let v6): value = v6 ? "::1" : "127.0.0.1"
+            case .bindList: value = "127.0.0.1 -::1"
             }
             let line = name == "user" ? "user alice on" : "\(name) \(value)"
             #expect(throws: Never.self, "\(line)") { try ConfigParser.parse(line, fileName: "s.conf") }

@@ -59,9 +59,7 @@ struct CoordinatedFailoverTests {
         sim.startAll()
         settle(&sim)
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
-        let done = sim.runUntil(timeout: 10_000) { s in
-            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
-        }
+        let done = sim.runUntilSwitchedEverywhere(timeout: 10_000)
         #expect(done != nil)
         let target = sim.nodes[0].sentinel[master: "mymaster"].address
         let prompts = sim.redis.first { $0.address == target }!.received.filter { $0.first == "REPLCONF" }.count

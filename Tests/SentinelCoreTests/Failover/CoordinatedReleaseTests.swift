@@ -23,7 +23,7 @@ struct CoordinatedReleaseTests {
         // Replies take long enough that a timer tick runs between a release and its answer.
         sim.latency = 40
         #expect(sim.ask(0, "SENTINEL", "FAILOVER", "mymaster", "COORDINATED") == .ok)
-        let done = sim.runUntil(timeout: 10_000) { s in s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty } }
+        let done = sim.runUntilSwitchedEverywhere(timeout: 10_000)
         #expect(done != nil, "every sentinel switched")
         sim.run(for: 500)
         let logs = sim.nodes[0].logs

@@ -33,14 +33,14 @@ struct CoordinatedRunTests {
         #expect(run.pollVerdict(now: 2_050, stuckAfter: 500, margin: 1_000) == .wait)
         #expect(
             run.pollVerdict(now: 2_051, stuckAfter: 500, margin: 1_000)
-                == .abort(reason: "the target did not take over within the pause (1000 ms)", failoverAbort: false))
+                == .abort(code: "pause-expired", reason: "the target did not take over within the pause (1000 ms)", failoverAbort: false))
         #expect(run.masterReported(failoverState: "waiting-for-sync", isMaster: true, now: 60) == .wait)
         #expect(run.masterReported(failoverState: "failover-in-progress", isMaster: false, now: 70) == .wait)
         #expect(run.masterReported(failoverState: "failover-in-progress", isMaster: false, now: 90) == .wait)
         #expect(run.pollVerdict(now: 570, stuckAfter: 500, margin: 1_000) == .wait)
         #expect(
             run.pollVerdict(now: 571, stuckAfter: 500, margin: 1_000)
-                == .abort(reason: "stuck in failover-in-progress for 501 ms", failoverAbort: true))
+                == .abort(code: "stuck", reason: "stuck in failover-in-progress for 501 ms", failoverAbort: true))
     }
 
     @Test("paused: a master back to no-failover after one was seen ended FAILOVER without a promotion")
@@ -52,7 +52,7 @@ struct CoordinatedRunTests {
         #expect(run.masterReported(failoverState: "waiting-for-sync", isMaster: true, now: 20) == .wait)
         #expect(
             run.masterReported(failoverState: "no-failover", isMaster: true, now: 30)
-                == .abort(reason: "the master ended FAILOVER without a promotion (replica never caught up)", failoverAbort: false))
+                == .abort(code: "not-caught-up", reason: "the master ended FAILOVER without a promotion (replica never caught up)", failoverAbort: false))
     }
 
     @Test("confirming, then released: bounded wait, both releases confirmed, a failed one due again at once")

@@ -20,9 +20,7 @@ struct FailoverSimulationTests {
         discover(&sim)
         sim.crashRedis(0)
         let crashedAt = sim.now
-        let switched = sim.runUntil(timeout: 30_000) { s in
-            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
-        }
+        let switched = sim.runUntilSwitchedEverywhere(timeout: 30_000)
         #expect(switched != nil)
         let leaders = sim.nodes.indices.filter { !sim.events($0, "+elected-leader").isEmpty }
         #expect(leaders.count == 1)
@@ -126,9 +124,7 @@ struct FailoverSimulationTests {
         sim.startAll()
         discover(&sim)
         sim.crashRedis(0)
-        let switched = sim.runUntil(timeout: 30_000) { s in
-            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
-        }
+        let switched = sim.runUntilSwitchedEverywhere(timeout: 30_000)
         #expect(switched != nil)
         let newMaster = sim.nodes[0].sentinel[master: "mymaster"].address
         sim.restartRedis(0, runID: String(repeating: "d", count: 40))
@@ -154,9 +150,7 @@ struct FailoverSimulationTests {
         #expect(master?["flags"]?.contains("failover_in_progress") == true)
         #expect(master?["flags"]?.contains("force_failover") == true)
         #expect(master?["failover-state"] != nil)
-        let switched = sim.runUntil(timeout: 20_000) { s in
-            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
-        }
+        let switched = sim.runUntilSwitchedEverywhere(timeout: 20_000)
         #expect(switched != nil)
         #expect(sim.events(1, "+elected-leader").count == 1)
         #expect(sim.events(0, "+try-failover").isEmpty && sim.events(2, "+try-failover").isEmpty)
@@ -428,9 +422,7 @@ struct FailoverScriptTests {
         sim.startAll()
         discover(&sim)
         sim.crashRedis(0)
-        let switched = sim.runUntil(timeout: 30_000) { s in
-            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
-        }
+        let switched = sim.runUntilSwitchedEverywhere(timeout: 30_000)
         #expect(switched != nil)
         sim.run(for: 500)  // queued scripts start on the next tick
         let newPort = sim.nodes[0].sentinel[master: "mymaster"].address.port

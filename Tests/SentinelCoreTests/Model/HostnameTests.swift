@@ -34,7 +34,7 @@ struct HostnameTests {
     }
 
     func logs(_ actions: [Action]) -> [String] {
-        actions.compactMap { if case .log(_, let t) = $0 { t } else { nil } }
+        actions.compactMap { if case .log(_, let t, _) = $0 { t } else { nil } }
     }
 
     func connects(_ actions: [Action]) -> [(LinkID, String, Int)] {

@@ -58,9 +58,7 @@ struct InstanceTableTests {
         discover(&sim)
         expectExact(sim, "after rediscovery")
         sim.crashRedis(0)
-        let switched = sim.runUntil(timeout: 60_000) { s in
-            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
-        }
+        let switched = sim.runUntilSwitchedEverywhere(timeout: 60_000)
         #expect(switched != nil)
         expectExact(sim, "after the switch")
         #expect(sim.ask(0, "SENTINEL", "REMOVE", "mymaster") == .ok)

@@ -31,7 +31,7 @@ struct HelloTests {
     }
 
     func logs(_ actions: [Action]) -> [String] {
-        actions.compactMap { if case .log(_, let t) = $0 { return t } else { return nil } }
+        actions.compactMap { if case .log(_, let t, _) = $0 { return t } else { return nil } }
     }
 
     @Test("a new peer is added, announced with +sentinel and persisted")

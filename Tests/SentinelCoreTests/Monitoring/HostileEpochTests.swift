@@ -82,9 +82,7 @@ struct HostileEpochTests {
         for runID in [Self.forgedA, Self.forgedB] { print(Self.lines(sim, 0, "runid \(runID)")[0]) }
 
         sim.crashRedis(0)
-        let switched = sim.runUntil(timeout: 30_000) { s in
-            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
-        }
+        let switched = sim.runUntilSwitchedEverywhere(timeout: 30_000)
         #expect(switched != nil)
         for i in sim.nodes.indices {
             #expect(sim.nodes[i].sentinel.settings.currentEpoch == 1)
@@ -142,9 +140,7 @@ struct HostileEpochTests {
                 == .array([.integer(0), .bulkString("*"), .integer(0)]))
         // And failover still works.
         sim.crashRedis(0)
-        let switched = sim.runUntil(timeout: 30_000) { s in
-            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
-        }
+        let switched = sim.runUntilSwitchedEverywhere(timeout: 30_000)
         #expect(switched != nil)
         #expect(sim.nodes.allSatisfy { $0.sentinel.settings.currentEpoch < 10 })
     }
@@ -163,7 +159,7 @@ struct HostileEpochTests {
             let runID = String(repeating: "0", count: 40 - "\(i)".count) + "\(i)"
             let payload = "10.9.9.9,26379,\(runID),-1,mymaster,127.0.0.1,6379,0"
             for action in s.handle(.clientCommand(client, ["PUBLISH", Wire.helloChannel, payload]), now: 2000) {
-                if case .log(_, let text) = action { logs.append(text) }
+                if case .log(_, let text, _) = action { logs.append(text) }
             }
         }
         #expect(logs.filter { $0.hasPrefix("Refused hello") }.count == EpochBounds.maxLoggedSenders)

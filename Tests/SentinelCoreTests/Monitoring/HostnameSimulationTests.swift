@@ -38,9 +38,7 @@ struct HostnameSimulationTests {
             #expect(sim.nodes[i].persisted.last?.masters[0].address == HostPort(announce ? "Node-A.test" : "127.0.0.1", 6379))
         }
         sim.crashRedis(0)
-        let switched = sim.runUntil(timeout: 30_000) { s in
-            s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty }
-        }
+        let switched = sim.runUntilSwitchedEverywhere(timeout: 30_000)
         #expect(switched != nil)
         let lines = Set(sim.nodes.indices.flatMap { sim.events($0, "+switch-master") })
         #expect(lines.count == 1)

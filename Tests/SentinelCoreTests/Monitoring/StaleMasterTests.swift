@@ -20,7 +20,7 @@ struct StaleMasterTests {
     /// Runs until every sentinel published `+switch-master` (within `timeout`) and returns the
     /// new master's address (node 0's view); nil if they did not all switch.
     static func waitForSwitch(_ sim: inout Simulation, timeout: Millis = 10_000) -> HostPort? {
-        let switched = sim.runUntil(timeout: timeout) { s in s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty } }
+        let switched = sim.runUntilSwitchedEverywhere(timeout: timeout)
         return switched == nil ? nil : sim.nodes[0].sentinel[master: "mymaster"].address
     }
 

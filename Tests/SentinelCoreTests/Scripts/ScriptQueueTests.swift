@@ -37,7 +37,7 @@ struct ScriptQueueTests {
     }
 
     func logs(_ actions: [Action]) -> [String] {
-        actions.compactMap { if case .log(_, let t) = $0 { return t } else { return nil } }
+        actions.compactMap { if case .log(_, let t, _) = $0 { return t } else { return nil } }
     }
 
     func command(_ s: inout Sentinel, _ words: String..., now: Millis) -> RESPValue? {

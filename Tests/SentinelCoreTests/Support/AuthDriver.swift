@@ -86,7 +86,7 @@ struct AuthDriver {
     /// Log lines at `level` or above whose text contains `text`.
     func logs(containing text: String, level: LogLevel = .warning) -> [String] {
         actions.compactMap { action in
-            if case .log(let l, let line) = action, l >= level, line.contains(text) { return line }
+            if case .log(let l, let line, _) = action, l >= level, line.contains(text) { return line }
             return nil
         }
     }

@@ -217,6 +217,11 @@ struct Simulation {
 
     /// Runs until the condition holds, checking after every 10 ms of virtual time; returns the elapsed time.
     @discardableResult
+    /// Runs until every sentinel published `+switch-master`; returns the time it took, or nil.
+    mutating func runUntilSwitchedEverywhere(timeout: Millis) -> Millis? {
+        runUntil(timeout: timeout) { s in s.nodes.indices.allSatisfy { !s.events($0, "+switch-master").isEmpty } }
+    }
+
     mutating func runUntil(timeout: Millis, _ condition: (Simulation) -> Bool) -> Millis? {
         let start = now
         while now - start <= timeout {
@@ -321,11 +326,11 @@ struct Simulation {
             case .persistConfig(let config, let token):
                 nodes[node].persisted.append(config)
                 schedule(node: node, at: now, .configPersisted(token: token, error: nil))
-            case .log(_, let text):
+            case .log(_, let text, _):
                 nodes[node].logs.append(text)
             case .observe(let observation):
                 nodes[node].observations.append(observation)
-            case .setLogLevel, .shutdown, .activateTLS, .aclFile, .setClientOutputClass:
+            case .setLogLevel, .setLogFormat, .shutdown, .activateTLS, .aclFile, .setClientOutputClass:
                 break
             case .prepareTLS(_, let token):
                 // The files are taken as good; loading them takes no simulated time.

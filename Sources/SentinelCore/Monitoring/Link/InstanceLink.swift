@@ -18,6 +18,9 @@ struct InstanceLink: Hashable, Sendable {
     var lastPingTime: Millis = 0
     /// Last PING reply of any kind.
     var lastPongTime: Millis
+    /// How long the last answered PING took (its reply time minus the last PING sent); nil until
+    /// one is answered. Not in Redis: `/metrics` reads it (MetricsSnapshot.swift).
+    var lastRoundTrip: Millis? = nil
     var lastReconnTime: Millis = 0
     /// When a command (pub/sub) connection that the instance closed was last reopened at once,
     /// without waiting for the ping period since `lastReconnTime`; 0 if never. At most one such
@@ -70,6 +73,7 @@ struct InstanceLink: Hashable, Sendable {
     /// outstanding).
     mutating func pingAnswered(acceptable: Bool, now: Millis) -> Millis {
         let silence = actPingTime == 0 ? 0 : now - actPingTime
+        if lastPingTime != 0, now >= lastPingTime { lastRoundTrip = now - lastPingTime }
         if acceptable {
             lastAvailTime = now
             actPingTime = 0

@@ -202,7 +202,8 @@ extension Sentinel {
         }
     }
 
-    /// ACL GENPASS [bits]: (bits+3)/4 random hex digits, 256 bits by default.
+    /// ACL GENPASS [bits]: (bits+3)/4 random hex digits, 256 bits by default, from the sentinel's
+    /// ``SecretSource`` (Redis: /dev/urandom), not from the seeded jitter generator.
     private mutating func aclGenPass(_ id: ClientID, _ args: [String]) {
         guard args.count <= 3 else { return reply(id, .error(Wire.errSubcommandSyntax(command: "acl", sub: args[1]))) }
         var bits = 256
@@ -211,10 +212,7 @@ extension Sentinel {
             guard n > 0, n <= 4096 else { return reply(id, .error(Wire.errAclGenpassBits)) }
             bits = Int(n)
         }
-        let digits = Array("0123456789abcdef")
-        var text = ""
-        for _ in 0..<((bits + 3) / 4) { text.append(digits[Int(rng.next() & 15)]) }
-        reply(id, .bulkString(text))
+        reply(id, .bulkString(randomHex(digits: (bits + 3) / 4)))
     }
 
     /// ACL LOG [count|RESET]: the newest entries first (10 by default), 7.0's 7-field maps.

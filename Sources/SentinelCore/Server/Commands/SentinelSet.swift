@@ -196,6 +196,7 @@ extension Sentinel {
             case .none: break
             case .peerCredential: credentialsChanged = true
             case .logLevel: output.append(.setLogLevel(settings.logLevel))
+            case .logFormat: output.append(.setLogFormat(settings.logFormat))
             }
         }
         replyAfterFlush(id, .ok, slot: slot)

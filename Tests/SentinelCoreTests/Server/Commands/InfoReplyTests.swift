@@ -25,7 +25,7 @@ struct InfoReplyTests {
     /// The log lines emitted since the last call.
     func logs(_ s: inout Sentinel) -> [String] {
         defer { s.output.removeAll() }
-        return s.output.compactMap { if case .log(_, let t) = $0 { return t } else { return nil } }
+        return s.output.compactMap { if case .log(_, let t, _) = $0 { return t } else { return nil } }
     }
 
     static func masterInfo(runID: String, replicas: [String]) -> String {

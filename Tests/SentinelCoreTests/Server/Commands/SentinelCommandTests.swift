@@ -195,7 +195,7 @@ struct SentinelCommandTests {
         #expect(
             all?.mapKeys == [
                 "resolve-hostnames", "announce-hostnames", "announce-ip", "announce-port", "sentinel-user",
-                "sentinel-pass", "loglevel",
+                "sentinel-pass", "loglevel", "log-format",
             ])
         #expect(sim.ask(0, "SENTINEL", "CONFIG", "SET", "announce-port", "1234", "loglevel", "warning") == .ok)
         #expect(
