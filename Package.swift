@@ -61,8 +61,12 @@ let package = Package(
         .executableTarget(
             name: "swift-sentinel",
             dependencies: ["SentinelRuntime", "SentinelCore"],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings,
+            plugins: ["GitCommitPlugin"]
         ),
+        // Writes the git commit of the checkout into swift-sentinel's sources at every build
+        // (`--version`, `INFO server`); rewritten only when it changes.
+        .plugin(name: "GitCommitPlugin", capability: .buildTool()),
         .testTarget(
             name: "RESPTests",
             dependencies: [

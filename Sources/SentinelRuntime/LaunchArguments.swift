@@ -12,14 +12,50 @@ import SentinelCore
     import Darwin
 #endif
 
-/// Version strings shown by `--version`, `INFO`-like banners and the fatal config error banner.
+/// Version strings shown by `--version`, `INFO server`, the startup log and the fatal config
+/// error banner.
 package enum SentinelVersion {
     /// This implementation's version.
     package static let version = "0.1.0"
     /// The Redis Sentinel version whose behaviour is reproduced.
     package static let redisCompatible = "7.2.4"
-    /// `swift-sentinel 0.1.0 (Redis Sentinel compatible 7.2.4)`
-    package static var banner: String { "swift-sentinel \(version) (Redis Sentinel compatible \(redisCompatible))" }
+
+    /// `swift-sentinel 0.1.0 (git 1a2b3c4d, dirty) Redis Sentinel compatible 7.2.4`: what
+    /// `--version` prints (redis-sentinel prints its version, `sha=` and `bits=` there).
+    package static func banner(commit: BuildCommit) -> String {
+        "swift-sentinel \(version) (git \(commit.short)\(commit.dirty ? ", dirty" : "")) Redis Sentinel compatible \(redisCompatible)"
+    }
+}
+
+/// The git commit a binary was built from: the executable's build records it (Plugins/
+/// GitCommitPlugin), the runtime shows it in `INFO server` and at startup, as Redis shows the
+/// `redis_git_sha1` and `redis_git_dirty` of its `release.h`.
+package struct BuildCommit: Equatable, Sendable {
+    /// The full commit id (40 hex digits), or `00000000` when built without git (a source tarball).
+    package var sha1: String
+    /// Whether the tree had uncommitted changes (untracked files included) at build time.
+    package var dirty: Bool
+
+    package init(sha1: String, dirty: Bool) {
+        self.sha1 = sha1
+        self.dirty = dirty
+    }
+
+    /// A build without a known commit (tests that start a runtime in-process).
+    package static let unknown = BuildCommit(sha1: "00000000", dirty: false)
+
+    /// The first 8 hex digits, as Redis prints `redis_git_sha1`.
+    package var short: String { String(sha1.prefix(8)) }
+
+    /// `INFO server`'s version fields: `redis_git_sha1`/`redis_git_dirty` carry this commit (Redis's
+    /// form), `swift_sentinel_version`/`swift_sentinel_git_sha1`/`swift_sentinel_git_dirty` name
+    /// swift-sentinel; `redis_version` stays the compatible version clients gate features on.
+    package func apply(to input: inout ServerInfoInput) {
+        input.gitSHA1 = short
+        input.gitDirty = dirty ? 1 : 0
+        input.swiftSentinelVersion = SentinelVersion.version
+        input.swiftSentinelGitSHA1 = sha1
+    }
 }
 
 /// What the command line asks for.

@@ -104,9 +104,12 @@ package enum HostFacts {
 
     /// The `INFO server` inputs that do not change while the process runs.
     ///
-    /// - Parameter supervision: The startup handshake, for `process_supervised`.
-    package static func serverInfo(configPath: String, supervision: Supervision) -> ServerInfoInput {
+    /// - Parameters:
+    ///   - supervision: The startup handshake, for `process_supervised`.
+    ///   - commit: The build's commit, for `redis_git_sha1` and the `swift_sentinel_*` fields.
+    package static func serverInfo(configPath: String, supervision: Supervision, commit: BuildCommit) -> ServerInfoInput {
         var input = ServerInfoInput()
+        commit.apply(to: &input)
         input.os = operatingSystem()
         input.executablePath = executablePath()
         input.configFile = configPath

@@ -63,6 +63,8 @@ package struct RuntimeOptions: Sendable {
     /// The `supervised` handshake made at startup (`INFO`'s `process_supervised`; whether
     /// readiness, `STOPPING=1` and the watchdog are sent to systemd).
     package var supervision: Supervision = .none
+    /// The commit the binary was built from, for `INFO server`.
+    package var commit: BuildCommit = .unknown
     /// Where systemd notifications go (`$NOTIFY_SOCKET`).
     package var notifier = SystemdNotifier.fromEnvironment()
     /// `WATCHDOG=1` is sent this often (microseconds) while systemd supervises; nil for never.
@@ -144,7 +146,8 @@ package final class SentinelRuntime: Sendable {
         } else {
             // The seed drives timing jitter only; a new myid and ACL GENPASS come from getrandom.
             var sentinel = Sentinel(config: config, seed: options.seed, secrets: .system)
-            sentinel.serverInfoBase = HostFacts.serverInfo(configPath: options.configPath, supervision: options.supervision)
+            sentinel.serverInfoBase = HostFacts.serverInfo(
+                configPath: options.configPath, supervision: options.supervision, commit: options.commit)
             machine = sentinel
         }
         self.options = options

@@ -34,6 +34,9 @@ struct SwiftSentinel {
         }
     }
 
+    /// The commit this binary was built from (`GitCommit` is written by Plugins/GitCommitPlugin).
+    private static let commit = BuildCommit(sha1: GitCommit.sha1, dirty: GitCommit.dirty)
+
     /// What ``prepare(_:)`` leaves to do.
     private enum Prepared {
         /// Done (help, version, `--check-config`, or a startup error): exit with this status.
@@ -66,7 +69,7 @@ struct SwiftSentinel {
             print(LaunchArguments.usage)
             return .finished(0)
         case .version:
-            print(SentinelVersion.banner)
+            print(SentinelVersion.banner(commit: commit))
             return .finished(0)
         case .checkConfig(let path, let overrides):
             guard let path else {
@@ -183,14 +186,17 @@ struct SwiftSentinel {
             config.pidFile = config.effectivePidFile(daemonized: true)
         }
         log.write(.notice, "oO0OoO0OoO0Oo swift-sentinel is starting oO0OoO0OoO0Oo")
+        // Redis: "Redis version=7.0.15, bits=64, commit=00000000, modified=0, pid=..., just started".
         let version = "version=\(SentinelVersion.version), redis-compatible=\(SentinelVersion.redisCompatible)"
-        log.write(.notice, "swift-sentinel \(version), bits=\(Int.bitWidth), pid=\(getpid()), just started")
+        let built = "commit=\(commit.short), modified=\(commit.dirty ? 1 : 0)"
+        log.write(.notice, "swift-sentinel \(version), bits=\(Int.bitWidth), \(built), pid=\(getpid()), just started")
         log.write(.notice, "Configuration loaded")
         // Redis shows the TLS port when the plain one is off.
         log.write(.notice, "Running mode=sentinel, port=\(config.port != 0 ? config.port : config.tls.port).")
 
         var options = RuntimeOptions(configPath: startup.absolutePath, seed: UInt64.random(in: .min ... .max))
         options.supervision = startup.supervision
+        options.commit = commit
         let runtime = SentinelRuntime(config: config, options: options)
         do {
             try await runtime.run()

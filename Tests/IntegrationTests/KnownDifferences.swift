@@ -45,6 +45,11 @@ enum KnownDifferences {
         KnownDifference(
             probe: "SENTINEL HELP", side: .candidate, line: "With COORDINATED, pause writes",
             reason: "swift-sentinel documents SENTINEL FAILOVER <master> COORDINATED in its help"),
+        // swift-sentinel names its own version and build commit after redis-sentinel's INFO server
+        // fields (issue 15): swift_sentinel_version, swift_sentinel_git_sha1, swift_sentinel_git_dirty.
+        KnownDifference(
+            probe: "*INFO*", side: .candidate, line: "field swift_sentinel_",
+            reason: "swift-sentinel's version and commit in INFO server (docs/operations.md)"),
         // Valkey 9.0's INFO sentinel field (src/sentinel.c of 9.0.5), after
         // sentinel_tilt_since_seconds as Valkey prints it (docs/commands.md, Valkey spellings).
         KnownDifference(

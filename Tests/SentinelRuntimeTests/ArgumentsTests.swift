@@ -52,8 +52,31 @@ struct ArgumentsTests {
             try LaunchArguments.parse(["s.conf", "--check-config", "--port", "5"])
                 == .checkConfig(configPath: "s.conf", overrides: ["port 5"])
         )
-        #expect(SentinelVersion.banner.hasPrefix("swift-sentinel "))
-        #expect(SentinelVersion.banner.hasSuffix(" (Redis Sentinel compatible 7.2.4)"))
+    }
+
+    @Test("--version names the version, the commit (8 hex digits) and whether the tree was dirty")
+    func versionBanner() {
+        let sha = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d"
+        #expect(
+            SentinelVersion.banner(commit: BuildCommit(sha1: sha, dirty: true))
+                == "swift-sentinel \(SentinelVersion.version) (git 1a2b3c4d, dirty) Redis Sentinel compatible 7.2.4")
+        #expect(
+            SentinelVersion.banner(commit: BuildCommit(sha1: sha, dirty: false))
+                == "swift-sentinel \(SentinelVersion.version) (git 1a2b3c4d) Redis Sentinel compatible 7.2.4")
+        #expect(SentinelVersion.banner(commit: .unknown).contains("(git 00000000)"))
+    }
+
+    @Test("INFO server carries the build's commit: redis_git_sha1 its first 8 hex digits, swift_sentinel_* in full")
+    func commitInInfo() {
+        let commit = BuildCommit(sha1: "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d", dirty: true)
+        let input = HostFacts.serverInfo(configPath: "/etc/s.conf", supervision: .none, commit: commit)
+        #expect(input.gitSHA1 == "1a2b3c4d")
+        #expect(input.gitDirty == 1)
+        #expect(input.swiftSentinelVersion == SentinelVersion.version)
+        #expect(input.swiftSentinelGitSHA1 == commit.sha1)
+        let unknown = HostFacts.serverInfo(configPath: "/etc/s.conf", supervision: .none, commit: .unknown)
+        #expect(unknown.gitSHA1 == "00000000")
+        #expect(unknown.gitDirty == 0)
     }
 
     @Test("config from stdin is refused")

@@ -13,10 +13,11 @@ package struct ServerInfoInput: Hashable, Sendable {
 
     /// `redis_version`.
     var version: String = redisCompatibleVersion
-    /// `redis_git_sha1`; Debian's build prints `00000000`.
-    var gitSHA1: String = "00000000"
-    /// `redis_git_dirty`.
-    var gitDirty: Int = 0
+    /// `redis_git_sha1`: the first 8 hex digits of the commit, as Redis prints its own; Debian's
+    /// build (and ours without git) prints `00000000`.
+    package var gitSHA1: String = "00000000"
+    /// `redis_git_dirty`: 1 when built from a tree with uncommitted changes.
+    package var gitDirty: Int = 0
     /// `redis_build_id`.
     var buildID: String = "0"
     /// `os`: `uname` sysname, release and machine, space-separated (`Linux 6.1.0 x86_64`).
@@ -54,6 +55,12 @@ package struct ServerInfoInput: Hashable, Sendable {
     package var configFile: String = ""
     /// `io_threads_active`.
     var ioThreadsActive: Int = 0
+    /// `swift_sentinel_version` (not in Redis): this implementation's version; empty leaves the
+    /// three `swift_sentinel_*` fields out.
+    package var swiftSentinelVersion: String = ""
+    /// `swift_sentinel_git_sha1` (not in Redis): the full commit the binary was built from, or
+    /// `00000000` when it was built without git.
+    package var swiftSentinelGitSHA1: String = "00000000"
 
     // MARK: clients
 
@@ -170,7 +177,18 @@ enum InfoSections {
                 ("executable", i.executablePath),
                 ("config_file", i.configFile),
                 ("io_threads_active", "\(i.ioThreadsActive)"),
-            ])
+            ] + swiftSentinelFields(i))
+    }
+
+    /// swift-sentinel's own fields, after all of redis-sentinel's (clients find both by name):
+    /// `swift_sentinel_version`, `swift_sentinel_git_sha1`, `swift_sentinel_git_dirty`.
+    private static func swiftSentinelFields(_ i: ServerInfoInput) -> [(String, String)] {
+        guard !i.swiftSentinelVersion.isEmpty else { return [] }
+        return [
+            ("swift_sentinel_version", i.swiftSentinelVersion),
+            ("swift_sentinel_git_sha1", i.swiftSentinelGitSHA1),
+            ("swift_sentinel_git_dirty", "\(i.gitDirty)"),
+        ]
     }
 
     /// `# Clients`.

@@ -114,6 +114,25 @@ struct InfoSectionsTests {
         #expect(Self.value("os", in: pairs) == "Linux 6.18.44 x86_64")
     }
 
+    @Test("server: swift-sentinel's version and commit follow redis-sentinel's fields; redis_version stays 7.2.4")
+    func swiftSentinelVersion() {
+        var i = Self.sample
+        i.swiftSentinelVersion = "0.1.0"
+        i.swiftSentinelGitSHA1 = "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d"
+        i.gitSHA1 = "1a2b3c4d"
+        i.gitDirty = 1
+        let pairs = Self.fields(of: InfoSections.server(i), title: "Server")
+        #expect(
+            pairs.map(\.0)
+                == Self.serverFields + ["swift_sentinel_version", "swift_sentinel_git_sha1", "swift_sentinel_git_dirty"])
+        #expect(Self.value("redis_version", in: pairs) == "7.2.4")
+        #expect(Self.value("redis_git_sha1", in: pairs) == "1a2b3c4d")
+        #expect(Self.value("redis_git_dirty", in: pairs) == "1")
+        #expect(Self.value("swift_sentinel_version", in: pairs) == "0.1.0")
+        #expect(Self.value("swift_sentinel_git_sha1", in: pairs) == "1a2b3c4d5e6f708192a3b4c5d6e7f8091a2b3c4d")
+        #expect(Self.value("swift_sentinel_git_dirty", in: pairs) == "1")
+    }
+
     @Test("clients")
     func clients() {
         let pairs = Self.fields(of: InfoSections.clients(Self.sample), title: "Clients")
