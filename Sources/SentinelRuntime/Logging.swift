@@ -305,23 +305,14 @@ package struct StructuredLogLine {
         return key.isEmpty ? "_" : String(String.UnicodeScalarView(key.unicodeScalars.map { needsLogfmtQuotes($0) ? "_" : $0 }))
     }
 
-    /// A value bare when it can be, else quoted with Go's `strconv.Quote` escapes (`\"`, `\\`,
-    /// `\n`, `\r`, `\t`, `\u00XX`), as logfmt readers expect.
+    /// A value bare when it can be, else quoted with the JSON string escapes (`\"`, `\\`, `\n`,
+    /// `\r`, `\t`, `\b`, `\f`, `\u00XX`): the escapes Go's `strconv.Quote` writes too, as
+    /// logfmt readers expect.
     static func logfmtValue(_ text: String) -> String {
         guard text.isEmpty || text.unicodeScalars.contains(where: { needsLogfmtQuotes($0) || $0 == "\\" }) else { return text }
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{00}"..."\u{1F}", "\u{7F}", "\u{2028}", "\u{2029}": out += unicodeEscape(scalar)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
+        var out = ""
+        appendJSONString(text, to: &out)
+        return out
     }
 
     private static func needsLogfmtQuotes(_ scalar: Unicode.Scalar) -> Bool {

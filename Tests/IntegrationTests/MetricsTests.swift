@@ -249,11 +249,8 @@ extension Integration.ProtectedModeTests {
     func metricsUnderProtectedMode() async throws {
         let cluster = try await Cluster.start(sentinels: 0)
         defer { cluster.shutdown() }
-        let namespace = try NetworkNamespace.create(in: cluster.directory)
-        defer { namespace.remove() }
-        let script = cluster.directory.appendingPathComponent("netns_client.py")
-        try Self.clientScript.write(to: script, atomically: true, encoding: .utf8)
-        let context = Context(cluster: cluster, namespace: namespace, script: script)
+        let context = try Context.open(cluster)
+        defer { context.close() }
         let binary = try Binaries.sentinelUnderTest()
         let scrape = "GET /metrics HTTP/1.0\\r\\n\\r\\n"
 

@@ -81,6 +81,22 @@ extension Integration {
             let script: URL
             let python = "/usr/bin/python3"
 
+            /// A network namespace for `cluster` (removed by ``close()``) with the client script
+            /// written into the cluster's directory.
+            static func open(_ cluster: Cluster) throws -> Context {
+                let namespace = try NetworkNamespace.create(in: cluster.directory)
+                let script = cluster.directory.appendingPathComponent("netns_client.py")
+                do {
+                    try ProtectedModeTests.clientScript.write(to: script, atomically: true, encoding: .utf8)
+                } catch {
+                    namespace.remove()
+                    throw error
+                }
+                return Context(cluster: cluster, namespace: namespace, script: script)
+            }
+
+            func close() { namespace.remove() }
+
             /// A client inside the namespace (source 10.213.0.2) to 10.213.0.1:`port`.
             func remote(_ port: UInt16, _ payload: String) async throws -> Exchange {
                 let result = try await namespace.run(python, [script.path, NetworkNamespace.hostAddress, "\(port)", payload])
@@ -122,11 +138,8 @@ extension Integration {
         func matrix() async throws {
             let cluster = try await Cluster.start(sentinels: 0)
             defer { cluster.shutdown() }
-            let namespace = try NetworkNamespace.create(in: cluster.directory)
-            defer { namespace.remove() }
-            let script = cluster.directory.appendingPathComponent("netns_client.py")
-            try Self.clientScript.write(to: script, atomically: true, encoding: .utf8)
-            let context = Context(cluster: cluster, namespace: namespace, script: script)
+            let context = try Context.open(cluster)
+            defer { context.close() }
             let candidateBinary = try Binaries.sentinelUnderTest()
             let reference = try Binaries.referenceSentinel()
 
