@@ -71,7 +71,13 @@ package struct AclUser: Hashable, Sendable {
             } else if first == UInt8(ascii: "("), bytes.last == UInt8(ascii: ")") {
                 var selector = AclSelector(isRoot: false)
                 let inner = String(decoding: bytes.dropFirst().dropLast(), as: UTF8.self)
-                for rule in ConfigTokenizer.split(inner) ?? [] { try selector.apply(rule) }
+                for rule in ConfigTokenizer.split(inner) ?? [] {
+                    // A word ending in `)` would end the selector early when ACL LIST, ACL SAVE or
+                    // CONFIG REWRITE's line is read back: refused here, while Redis takes it and
+                    // then writes a line it cannot load (`(~c:*))` lists as `(~c:*) ... -@all)`).
+                    guard rule.utf8.last != UInt8(ascii: ")") else { throw .syntax }
+                    try selector.apply(rule)
+                }
                 selectors.append(selector)
             } else {
                 try root.apply(op)

@@ -84,6 +84,23 @@ struct AclRulesTests {
         #expect(Self.error("-sentinel|masters", "+ping|x", ">", "<", "()", "( )", "ON", "OFF") == nil)
     }
 
+    @Test("a selector word ending in ')' is refused: its description would not load back (found by the acl fuzz target)")
+    func selectorWordEndingInParenthesis() throws {
+        #expect(Self.error("(~c:*))") == .syntax)
+        #expect(Self.error("(~c:*) )") == .syntax)
+        #expect(Self.error("(~foo(bar))") == .syntax)
+        // A `)` inside a word is fine, and the description loads back to the same user.
+        let user = try Self.user("on", "(~a)b +ping)")
+        #expect(user.description == "on resetchannels -@all (~a)b resetchannels -@all +ping)")
+        guard case .success(let definitions) = AclFile.parse("user u \(user.description)\n", fileName: "users.acl") else {
+            Issue.record("the description does not load")
+            return
+        }
+        var loaded = AclUser(name: "u")
+        for rule in definitions.first?.rules ?? [] { try loaded.apply(rule) }
+        #expect(loaded.description == user.description)
+    }
+
     @Test("passwords: > adds a SHA-256, # a hash, < and ! remove, nopass and resetpass")
     func passwords() throws {
         var u = try Self.user("on", ">a", ">b", ">a")
