@@ -106,15 +106,25 @@ package final class LogSink: Sendable {
     /// - Parameters:
     ///   - time: Wall-clock time as (seconds since the epoch, microseconds).
     package static func format(pid: Int32, level: LogLevel, message: String, time: (Int, Int)) -> String {
-        var seconds = time_t(time.0)
+        let stamp = localTime(time.0, "%d %b %Y %H:%M:%S.").text
+        return "\(pid):X \(stamp)\(digits(time.1 / 1000, 3)) \(level.marker) \(message)\n"
+    }
+
+    /// `seconds` since the epoch in local time, through `strftime` with `pattern`, and the
+    /// broken-down time (whose `tm_gmtoff` is the zone's offset).
+    static func localTime(_ seconds: Int, _ pattern: String) -> (text: String, parts: tm) {
+        var seconds = time_t(seconds)
         var parts = tm()
         localtime_r(&seconds, &parts)
         var buffer = [CChar](repeating: 0, count: 64)
-        let count = strftime(&buffer, buffer.count, "%d %b %Y %H:%M:%S.", &parts)
-        let stamp = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        let millis = time.1 / 1000
-        let msText = millis < 10 ? "00\(millis)" : millis < 100 ? "0\(millis)" : "\(millis)"
-        return "\(pid):X \(stamp)\(msText) \(level.marker) \(message)\n"
+        let count = strftime(&buffer, buffer.count, pattern, &parts)
+        return (String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self), parts)
+    }
+
+    /// `value` in decimal, zero-padded to `width` digits.
+    static func digits(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
     }
 
     private static func wallClock() -> (Int, Int) {
@@ -182,21 +192,11 @@ package struct StructuredLogLine {
 
     /// `2026-12-07T05:30:01.123+00:00`: local time, as text lines use, with its offset from UTC.
     package static func timestamp(_ time: (Int, Int)) -> String {
-        var seconds = time_t(time.0)
-        var parts = tm()
-        localtime_r(&seconds, &parts)
-        var buffer = [CChar](repeating: 0, count: 64)
-        let count = strftime(&buffer, buffer.count, "%Y-%m-%dT%H:%M:%S", &parts)
-        var stamp = String(decoding: buffer[0..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        stamp += "." + Self.digits(time.1 / 1000, 3)
+        let (local, parts) = LogSink.localTime(time.0, "%Y-%m-%dT%H:%M:%S")
+        var stamp = local + "." + LogSink.digits(time.1 / 1000, 3)
         let offset = Int(parts.tm_gmtoff)
-        stamp += (offset < 0 ? "-" : "+") + Self.digits(abs(offset) / 3600, 2) + ":" + Self.digits(abs(offset) % 3600 / 60, 2)
+        stamp += (offset < 0 ? "-" : "+") + LogSink.digits(abs(offset) / 3600, 2) + ":" + LogSink.digits(abs(offset) % 3600 / 60, 2)
         return stamp
-    }
-
-    private static func digits(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(0, width - text.count)) + text
     }
 
     /// A swift-log metadata value as a field value: integers and booleans bare, the rest as text.

@@ -70,8 +70,6 @@ extension Sentinel {
         snapshot.masters.reserveCapacity(masters.count)
         for id in masters.values {
             let name = instances[id].master.config.name
-            let status = instances[id].master.oDown ? "odown" : instances[id].sDown ? "sdown" : "ok"
-            let a = announced(listedAddress(id))
             let replicaIDs = instances[id].master.replicas.values
             let peerIDs = instances[id].master.sentinels.values
             let okReplicas = replicaIDs.filter { instances[$0].replica.replicaAnnounced && !instances[$0].sDown }.count
@@ -84,7 +82,7 @@ extension Sentinel {
             }
             snapshot.masters.append(
                 .init(
-                    name: name, address: "\(HostPort(a.host, a.port))", status: status, replicas: replicaIDs.count,
+                    name: name, address: infoAddress(id), status: masterStatus(id), replicas: replicaIDs.count,
                     sentinels: peerIDs.count + 1, okReplicas: okReplicas, okSentinels: okPeers + 1,
                     quorumReachable: quorum.0, quorumMessage: quorum.1))
             snapshot.links.append(metricsLink(master: name, kind: .master, id: id, owner: .master(name)))

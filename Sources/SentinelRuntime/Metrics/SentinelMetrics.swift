@@ -121,14 +121,14 @@ final class SentinelMetrics {
         case .succeeded:
             outcome = "succeeded"
             registry.makeCounter(
-                descriptor: Self.named("sentinel_failovers_succeeded", "total", "Failovers this sentinel led to the end (+failover-end), by kind"),
+                descriptor: Self.named("sentinel_failovers_succeeded", "total", "Failovers this sentinel led to the switch (+switch-master), by kind"),
                 labels: [("master", summary.master), ("kind", summary.kind.rawValue)]).increment()
         case .aborted(let reason):
             outcome = "aborted"
             registry.makeCounter(
                 descriptor: Self.named(
                     "sentinel_failovers_aborted", "total",
-                    "Failovers that ended without switching the master, by kind and reason (-failover-abort-<reason>)"),
+                    "Failovers that ended without switching the master, by kind and reason (the +failover-summary outcome)"),
                 labels: [("master", summary.master), ("kind", summary.kind.rawValue), ("reason", reason)]).increment()
         }
         registry.makeDurationHistogram(

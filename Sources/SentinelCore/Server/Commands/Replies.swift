@@ -218,15 +218,24 @@ extension Sentinel {
             lines.append("sentinel_tilt_last_cause:\(last.cause)")
         }
         for (index, id) in masters.values.enumerated() {
-            let instance = instances[id]
-            let master = instance.master
-            let status = master.oDown ? "odown" : instance.sDown ? "sdown" : "ok"
-            let a = announced(listedAddress(id))
+            let master = instances[id].master
             lines.append(
-                "master\(index):name=\(master.name),status=\(status),address=\(HostPort(a.host, a.port)),"
+                "master\(index):name=\(master.name),status=\(masterStatus(id)),address=\(infoAddress(id)),"
                     + "slaves=\(master.replicas.count),sentinels=\(master.sentinels.count + 1)")
         }
         return lines.map { $0 + "\r\n" }.joined()
+    }
+
+    /// INFO sentinel's `status=` of a master (`odown`, `sdown` or `ok`; also `/metrics`'
+    /// `master_status` label, as redis_exporter reads it from there).
+    func masterStatus(_ id: InstanceID) -> String {
+        instances[id].master.oDown ? "odown" : instances[id].sDown ? "sdown" : "ok"
+    }
+
+    /// INFO sentinel's `address=` of a master: the announced `ip:port` it is listed under.
+    func infoAddress(_ id: InstanceID) -> String {
+        let a = announced(listedAddress(id))
+        return "\(HostPort(a.host, a.port))"
     }
 }
 
