@@ -55,9 +55,13 @@ extension AclSelector {
         return rules
     }
 
-    /// `%R~p`, `%W~p` or `~p`.
+    /// `%R~p`, `%W~p` or `~p`, as ACL LIST writes them; except a read-write `*` that is a
+    /// pattern, not `allkeys` (from `%RW~*`, or `%R~*` and `%W~*`): Redis 7.0 writes it `~*`,
+    /// which loads back as `allkeys` and makes any later pattern refuse the whole ACL file.
+    /// `%RW~*` loads back as the same pattern, in Redis as here.
     static func describe(_ p: KeyPattern) -> String {
-        (p.read && p.write ? "~" : p.read ? "%R~" : "%W~") + p.pattern
+        if p.read && p.write && p.pattern == "*" { return "%RW~*" }
+        return (p.read && p.write ? "~" : p.read ? "%R~" : "%W~") + p.pattern
     }
 
     /// The `keys` field of ACL GETUSER.
