@@ -346,11 +346,15 @@ def venv_python():
 class Topology:
     """A master, two replicas and three sentinels in a temporary directory; close() kills them
     and removes the directory. `launched` is the monotonic time right after the last sentinel
-    was started."""
+    was started. `extra_lines`: more configuration lines for every sentinel (e.g. `tcp-backlog`);
+    `first_argv`: the first sentinel's command instead of `sentinel_binary` (e.g. under valgrind;
+    its configuration file is appended)."""
 
-    def __init__(self, sentinel_binary, down_after=1000, failover_timeout=10000, prefix="bench-"):
+    def __init__(self, sentinel_binary, down_after=1000, failover_timeout=10000, prefix="bench-", extra_lines=(),
+                 first_argv=()):
         self.work = tempfile.mkdtemp(prefix=prefix)
         self.procs = []
+        self.extra_lines, self.first_argv = list(extra_lines), list(first_argv)
         try:
             self._start(sentinel_binary, down_after, failover_timeout)
         except BaseException:
@@ -377,8 +381,10 @@ class Topology:
                         f"sentinel monitor mymaster 127.0.0.1 {self.master} 2\n"
                         f"sentinel down-after-milliseconds mymaster {down_after}\n"
                         f"sentinel failover-timeout mymaster {failover_timeout}\n")
-            self.sentinel_procs[port] = spawn([sentinel_binary, conf], os.path.join(self.work, f"sentinel-{port}.log"),
-                                              self.procs)
+                c.write("".join(line + "\n" for line in self.extra_lines))
+            argv = self.first_argv if port == self.sentinels[0] and self.first_argv else [sentinel_binary]
+            self.sentinel_procs[port] = spawn(argv + [conf],
+                                              os.path.join(self.work, f"sentinel-{port}.log"), self.procs)
         self.launched = time.monotonic()
 
     def wait_discovered(self, timeout=30):
