@@ -5,9 +5,10 @@ import statistics
 
 from failovers import coordinated_checks, crash_table, planned_table, planned_variants
 from queries import CELLS
+from storm import storm_medians, summary_limits
 from summary import (
-    baseline_deltas, crash_times, discovery_times, format_delta, implementations, median, ok, query_cell,
-    rss_after_discovery, rss_after_load, targets,
+    baseline_deltas, crash_times, discovery_times, format_delta, implementations, instructions_per_request, median,
+    ok, query_cell, rss_after_discovery, rss_after_load, targets,
 )
 
 HEADER = """# Benchmarks
@@ -145,7 +146,49 @@ Where the time goes (medians): the sentinel's CPU time per request (utime + stim
 of one core. Client and sentinel share the machine's {cores} cores, and redis-benchmark is
 single-threaded without pipelining: each request costs both sides a `read` and a `write` system
 call and a wake-up. When redis-benchmark nears 100 %, the client, not the sentinel, limits the
-throughput, and no sentinel can be measured faster than that here.
+throughput, and no sentinel can be measured faster than that here. Instructions per request:
+user-space instructions (Ir) the sentinel executes per request under `valgrind --tool=callgrind`,
+a count that machine noise does not move (method below the table); the kernel's share of a request
+(the `read`/`write`/`epoll` system calls) is in the CPU time but not in this count.
+
+"""
+
+CALLGRIND = """
+How instructions per request are counted (bench/callgrind.py): once per implementation, a fresh
+standard topology whose queried sentinel runs under `valgrind --tool=callgrind` (the other two
+natively); per cell a warm-up with a tenth of the requests, then `callgrind_control --zero`,
+{idle_s} s of idling and `callgrind_control --dump` give the sentinel's idle instructions per
+second; then `--zero`, redis-benchmark with {requests:,} requests (same `-c` as the cell) and
+`--dump` give the instructions of that window; instructions per request = (window − idle per
+second × the window's seconds) / requests. Start-up, discovery and warm-up are zeroed away and the
+timers' idle work is subtracted. Both run the same way; two workarounds for Debian 12's valgrind
+3.19 apply to both: the binary runs from a copy without debug information (valgrind 3.19 cannot
+read the Swift toolchain's DWARF 5), and an `LD_PRELOAD` shim hands `sigsuspend` a copy of its
+mask (valgrind 3.19 writes into it, and libdispatch's parked main thread passes a constant one);
+neither changes the instructions of a request.
+"""
+
+STORM = """
+## Reconnect storm: {clients:,} clients at once
+
+What every client does right after a failover: a fresh standard topology per run, then
+{clients:,} clients connect at once to its first sentinel and each sends `SENTINEL
+GET-MASTER-ADDR-BY-NAME mymaster` as soon as its connection is up; the reply is checked byte for
+byte. **All answered**: from the first connect until the last client has its reply (a run that
+leaves a client unanswered has no such time and ranks as the slowest). **Latency**: per client,
+from its own `connect()` until its reply. **Failed**: refused, reset or closed, wrong reply, or no
+reply within {deadline:.0f} s (the per-client deadline; the whole run is bounded too). Runs
+alternate between the implementations; medians over {runs} run(s) each.
+
+The load generator (bench/storm.py) is {procs} Python process(es) without threads: non-blocking
+sockets on one epoll each, connects issued in batches of 64 with a poll between batches, the
+request written at once when the connect has completed (on loopback it usually has, inside
+`connect()`). Its own CPU time is in the table, next to the sentinel's, so that a run where the
+generator, not the sentinel, sets the pace shows. Limits, the same for both: {limits}. A listen
+queue that overflows makes the kernel drop SYNs (**listen overflows**, the machine-wide
+`ListenOverflows` counter of `/proc/net/netstat` over the run); those clients retry after 1 s (then
+3 s, ...), which shows in p99 and in the clients answered after 1 s or more: on purpose, as it
+is what a client of a slow-accepting sentinel sees.
 
 """
 
@@ -183,15 +226,17 @@ RUN_IT = """
 ## How to run
 
 ```bash
-bench/run                 # the full run (about 15–20 minutes on 2 cores, plus the build); regenerates this file
-bench/run --quick         # development: 2–4 minutes, indicative numbers, 20 masters at scale
+bench/run                 # the full run (about 20–25 minutes on 2 cores, plus the build); regenerates this file
+bench/run --quick         # development: 4–7 minutes, indicative numbers, 20 masters at scale
 bench/run --quick --scale-masters 10 --skip planned   # smaller still
 bench/crash-failover-bench --runs 5                   # one measurement alone (writes bench/results/crash-failover.md)
 bench/failover-bench --runs 20 --only coordinated     # (writes bench/results/failover.md)
+bench/storm --runs 5                                  # the reconnect storm alone (prints its table)
 ```
 
 `bench/run --help` lists the options (`--runs`, `--planned-runs`, `--scale-masters`,
-`--scale-failovers`, `--idle-seconds`, `--skip`, `--docs`). Run it on an otherwise idle machine:
+`--scale-failovers`, `--idle-seconds`, `--storm-clients`, `--storm-procs`, `--tcp-backlog`,
+`--callgrind-requests`, `--skip`, `--docs`). Run it on an otherwise idle machine:
 other load shows up in every figure, most in throughput and idle CPU. The single-measurement
 scripts write their own tables to `bench/results/` (`crash-failover.md`, `failover.md`; the
 20-run planned-failover comparison of 2026-12-01 is kept there, with
@@ -339,25 +384,98 @@ def queries_section(data):
             f"| {v['swift']['p50_ms']:.3f} / {v['swift']['p99_ms']:.3f} "
             f"| {v['redis']['p50_ms']:.3f} / {v['redis']['p99_ms']:.3f} |" + extra)
     runs = {impl: len(ok(data["queries"].get(impl, []))) for impl, _ in implementations(data)}
-    cpu = ["| command | clients | swift-sentinel CPU per request | redis-sentinel CPU per request "
+    cpu = ["| command | clients | swift-sentinel CPU per request | redis-sentinel CPU per request | ratio "
+           "| swift-sentinel instructions per request | redis-sentinel instructions per request | ratio "
            "| redis-benchmark CPU against swift-sentinel | against redis-sentinel |"
-           + (f" {label} CPU per request | redis-benchmark CPU against {label} |" if baseline else ""),
-           "|---|---|---|---|---|---|" + ("---|---|" if baseline else "")]
+           + (f" {label} CPU per request | {label} instructions per request | redis-benchmark CPU against {label} |"
+              if baseline else ""),
+           "|---|---|---|---|---|---|---|---|---|---|" + ("---|---|---|" if baseline else "")]
     for key, words, clients, _ in CELLS:
         v = {(impl, m): query_cell(data, impl, key, m) for impl, _ in implementations(data)
              for m in ("server_us_per_request", "client_cpu_pct")}
         cell = {k: "–" if x is None else (f"{x:.1f} µs" if k[1] == "server_us_per_request" else f"{x:.0f} %")
                 for k, x in v.items()}
+        ir = {impl: instructions_per_request(data, impl, key) for impl, _ in implementations(data)}
+        irs = {impl: "–" if x is None else f"{x:,.0f}" for impl, x in ir.items()}
         cpu.append(f"| `{' '.join(words)}` | {clients} | {cell['swift', 'server_us_per_request']} "
-                   f"| {cell['redis', 'server_us_per_request']} | {cell['swift', 'client_cpu_pct']} "
-                   f"| {cell['redis', 'client_cpu_pct']} |"
-                   + (f" {cell['baseline', 'server_us_per_request']} | {cell['baseline', 'client_cpu_pct']} |"
-                      if baseline else ""))
+                   f"| {cell['redis', 'server_us_per_request']} "
+                   f"| {ratio_text(v['swift', 'server_us_per_request'], v['redis', 'server_us_per_request'])} "
+                   f"| {irs['swift']} | {irs['redis']} | {ratio_text(ir['swift'], ir['redis'])} "
+                   f"| {cell['swift', 'client_cpu_pct']} | {cell['redis', 'client_cpu_pct']} |"
+                   + (f" {cell['baseline', 'server_us_per_request']} | {irs['baseline']} "
+                      f"| {cell['baseline', 'client_cpu_pct']} |" if baseline else ""))
     counted = f"{runs['swift']} (swift-sentinel), {runs['redis']} (redis-sentinel)"
     if baseline:
         counted += f", {runs['baseline']} ({label})"
     return (QUERIES + "\n".join(lines) + f"\n\nRuns: {counted}.\n"
-            + QUERIES_CPU.format(cores=data["machine"]["cores"]) + "\n".join(cpu) + "\n")
+            + QUERIES_CPU.format(cores=data["machine"]["cores"]) + "\n".join(cpu) + "\n" + callgrind_text(data))
+
+
+def ratio_text(a, b):
+    return "–" if a is None or not b else f"{a / b:.2f}"
+
+
+def callgrind_text(data):
+    """The method of the instructions-per-request columns, or why they are empty."""
+    from callgrind import IDLE_S
+    c = data.get("callgrind")
+    if not c:
+        return ""
+    if c.get("skipped"):
+        return f"\nInstructions per request: not measured in this run ({c['skipped']}).\n"
+    text = CALLGRIND.format(idle_s=f"{IDLE_S:g}", requests=c["requests"])
+    for impl, r in c["implementations"].items():
+        if "error" in r:
+            text += f"\nCallgrind run failed ({impl}): {r['error']}\n"
+    return text
+
+
+def storm_section(data):
+    """The reconnect storm (issue 16): one row per implementation, medians over the runs."""
+    o = data["options"]
+    if "storm" not in data:
+        return "\n## Reconnect storm\n\nNot measured in this run (`--skip storm`).\n"
+    from storm import DEADLINE_S
+    runs = [r for impl in data["storm"] for r in ok(data["storm"][impl])]
+    text = STORM.format(clients=o["storm_clients"], deadline=DEADLINE_S, runs=o["runs"], procs=o["storm_procs"],
+                        limits=summary_limits(runs[0]) if runs else "–")
+    lines = ["| sentinel | all answered, median (min – max) | latency p50 / p99 / max | answered after ≥ 1 s "
+             "| failed, all runs (refused / reset or closed / wrong reply / timeout) | listen overflows | sentinel CPU "
+             "| generator CPU | connects issued in | runs |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    medians = {}
+    for impl, name in implementations(data):
+        rs = ok(data["storm"].get(impl, []))
+        if not rs:
+            lines.append(f"| {name} |" + " – |" * 9)
+            continue
+        m = medians[impl] = storm_medians(rs)
+        times = [r["all_answered_s"] for r in rs if r["all_answered_s"] is not None]
+        answered = "not all answered" if m["all_answered_s"] is None else f"{m['all_answered_s']:.3f} s"
+        if times:
+            answered += f" ({min(times):.3f} – {max(times):.3f})"
+        unanswered = len(rs) - len(times)
+        if unanswered:
+            answered += f", {unanswered} run(s) not all answered"
+        failed = [sum(r["errors"][k] for r in rs) for k in ("refused", "reset", "wrong_reply", "timeout")]
+        failed[1] += sum(r["errors"]["closed"] for r in rs)
+        other = sum(r["errors"]["other"] for r in rs)
+        lat = "–" if m["p50_ms"] is None else f"{m['p50_ms']:.1f} / {m['p99_ms']:.1f} / {m['max_ms']:.1f} ms"
+        lines.append(f"| {name} | {answered} | {lat} | {m['over_1s']:.0f} | " + " / ".join(str(x) for x in failed)
+                     + (f" (+{other} other)" if other else "")
+                     + f" | {m['listen_overflows']:.0f} | {m['sentinel_cpu_s']:.3f} s | {m['generator_cpu_s']:.3f} s "
+                     f"| {m['issue_s']:.3f} s | {len(rs)} |")
+    text += "\n".join(lines) + "\n"
+    s, r = medians.get("swift"), medians.get("redis")
+    if s and r:
+        def rt(key):
+            return "–" if s[key] is None or not r[key] else f"{s[key] / r[key]:.2f}×"
+        text += (f"\nswift-sentinel / redis-sentinel: all answered {rt('all_answered_s')}, p99 {rt('p99_ms')}, "
+                 f"sentinel CPU {rt('sentinel_cpu_s')} (medians).\n")
+    errors = [r["error"] for impl in data["storm"] for r in data["storm"][impl] if "error" in r]
+    for error in errors:
+        text += f"\nFailed run: {error}\n"
+    return text
 
 
 def memory_section(data):
@@ -410,7 +528,8 @@ def scale_section(data):
 
 def render(data):
     parts = [header(data), summary_section(data), baseline_section(data), crash_section(data), planned_section(data),
-             discovery_section(data), queries_section(data), memory_section(data), scale_section(data), RUN_IT]
+             discovery_section(data), queries_section(data), storm_section(data), memory_section(data),
+             scale_section(data), RUN_IT]
     errors = data.get("errors", [])
     if errors:
         parts.append("\n## Errors in this run\n\n" + "\n".join(f"- {e}" for e in errors) + "\n")

@@ -5,6 +5,7 @@ a baseline (`bench/run --baseline…`), the current build against it, figure by 
 import statistics
 
 from queries import CELLS
+from storm import storm_medians
 
 IMPLEMENTATIONS = [("swift", "swift-sentinel"), ("redis", "redis-sentinel 7.0.15")]
 # The key of the optional third implementation: a swift-sentinel release build of an earlier commit.
@@ -13,10 +14,12 @@ BASELINE = "baseline"
 # kind of target row -> (comparison, goal); the ratio is swift-sentinel / redis-sentinel except for
 # scale_failover (swift-sentinel at N masters / at 1 master)
 TARGET_GOALS = {
-    "throughput": (">=", 1.5),
-    "rss": ("<=", 1.5),
+    "throughput": (">=", 1.0),
+    "cpu_per_request": ("<=", 0.8),
+    "rss": ("<=", 1.1),
     "idle_cpu": ("<=", 1.0),
     "scale_failover": ("<=", 1.10),
+    "storm": ("<=", 1.0),
 }
 
 
@@ -69,6 +72,23 @@ def query_cell(data, impl, key, metric):
     return median([r["cells"][key][metric] for r in ok(data.get("queries", {}).get(impl, []))])
 
 
+def instructions_per_request(data, impl, key):
+    """Ir per request of a query cell under callgrind (one sample per implementation), or None."""
+    r = (data.get("callgrind") or {}).get("implementations", {}).get(impl)
+    return r["cells"][key]["ir_per_request"] if r and "cells" in r else None
+
+
+def storm_figure(data, impl, key):
+    """The median of one reconnect-storm figure (storm.storm_medians) over the runs, or None."""
+    runs = ok(data.get("storm", {}).get(impl, []))
+    return storm_medians(runs)[key] if runs else None
+
+
+def rss_at_scale(data, impl):
+    fleet = (data.get("scale") or {}).get("fleets", {}).get(impl)
+    return median(fleet["rss_kb"]) if fleet else None
+
+
 def verdict(ratio, comparison, goal):
     """("met"/"not met" text with the margin, met?) for a ratio against its goal."""
     if ratio is None:
@@ -103,12 +123,25 @@ def targets(data):
         v, t = figures(lambda impl: query_cell(data, impl, key, "rps"), lambda x: f"{x:,.0f} rps")
         rows.append(dict(text=f"Throughput `{' '.join(words)}`, `-c {clients}`", kind="throughput",
                          **t, ratio=ratio(v["swift"], v["redis"])))
+    for key, words, clients, _ in CELLS:  # issue 16: CPU per request, instructions per request beside it
+
+        def cpu_text(impl, x, key=key):
+            ir = instructions_per_request(data, impl, key)
+            return f"{x:.1f} µs" + ("" if ir is None else f" ({ir:,.0f} instructions)")
+        v = {impl: query_cell(data, impl, key, "server_us_per_request") for impl in impls}
+        rows.append(dict(text=f"Sentinel CPU per request `{' '.join(words)}`, `-c {clients}` (instructions under "
+                              "callgrind beside it)", kind="cpu_per_request",
+                         **{impl: None if x is None else cpu_text(impl, x) for impl, x in v.items()},
+                         ratio=ratio(v["swift"], v["redis"])))
     v, t = figures(lambda impl: median(rss_after_discovery(data, impl)), lambda x: f"{x / 1024:.1f} MiB")
     rows.append(dict(text="Resident memory after discovery (1 master)", kind="rss", **t,
                      ratio=ratio(v["swift"], v["redis"])))
     scale = data.get("scale") or {}
     fleets = scale.get("fleets", {})
     n = scale.get("masters", data["options"]["scale_masters"])
+    v, t = figures(lambda impl: rss_at_scale(data, impl), lambda x: f"{x / 1024:.1f} MiB")
+    rows.append(dict(text=f"Resident memory per sentinel at {n} masters", kind="rss", **t,
+                     ratio=ratio(v["swift"], v["redis"])))
     v, t = figures(lambda impl: median(idle_cpu_samples(data, impl)), lambda x: f"{x:.2f} %")
     rows.append(dict(text=f"Idle CPU at {n} masters (% of one core)", kind="idle_cpu", **t,
                      ratio=ratio(v["swift"], v["redis"])))
@@ -122,12 +155,32 @@ def targets(data):
     rows.append(dict(text=f"Crash failover at {n} masters vs 1 master (ratio of swift-sentinel's own times)",
                      kind="scale_failover", **{impl: pair(impl) for impl in impls},
                      ratio=ratio(at_n["swift"], at_1["swift"])))
+    rows += storm_targets(data, figures)
     for row in rows:
         comparison, goal = TARGET_GOALS[row["kind"]]
         row["goal"] = f"{comparison.replace('>=', '≥').replace('<=', '≤')} {goal:.2f}"
         row["result"], row["met"] = verdict(row["ratio"], comparison, goal)
         for impl in impls:
             row[impl] = row[impl] or "–"
+    return rows
+
+
+def storm_targets(data, figures):
+    """Issue 16's reconnect-storm rows: time until all clients are answered and their p99, each
+    ≤ redis-sentinel's (a run that left clients unanswered has no time: "not all answered")."""
+    clients = data["options"].get("storm_clients", 5000)
+    if "storm" not in data:
+        return []
+    rows = []
+    v, t = figures(lambda impl: storm_figure(data, impl, "all_answered_s"), lambda x: f"{x:.3f} s")
+    for impl in t:
+        if t[impl] is None and ok(data["storm"].get(impl, [])):
+            t[impl] = "not all answered"
+    rows.append(dict(text=f"Reconnect storm: {clients:,} clients, time until all are answered", kind="storm", **t,
+                     ratio=ratio(v["swift"], v["redis"])))
+    v, t = figures(lambda impl: storm_figure(data, impl, "p99_ms"), lambda x: f"{x:.1f} ms")
+    rows.append(dict(text=f"Reconnect storm: {clients:,} clients, p99 latency (connect to reply)", kind="storm",
+                     **t, ratio=ratio(v["swift"], v["redis"])))
     return rows
 
 
@@ -180,6 +233,19 @@ def baseline_figures(data):
                                 query_samples(b, key, metric)))
         figures.append(("RSS after the query load", "MiB", 1, "lower", in_mib(rss_after_load(data, "swift")),
                         in_mib(rss_after_load(data, b))))
+        for key, words, clients, _ in CELLS:
+            ir = [instructions_per_request(data, impl, key) for impl in ("swift", b)]
+            command = f"`{' '.join(words[1:] if words[0] == 'SENTINEL' else words)}` -c {clients}"
+            figures.append((f"{command} instructions per request (callgrind)", "", 0, "lower",
+                            [x for x in ir[:1] if x is not None], [x for x in ir[1:] if x is not None]))
+    storm = data.get("storm", {})
+    if storm:
+        def storm_samples(impl, key):
+            return [r[key] for r in ok(storm.get(impl, [])) if r[key] is not None]
+        for text, unit, digits, key in (("time until all are answered", "s", 3, "all_answered_s"),
+                                        ("p99 latency", "ms", 1, "p99_ms"), ("failed clients", "", 0, "failed")):
+            figures.append((f"Reconnect storm: {text}", unit, digits, "lower", storm_samples("swift", key),
+                            storm_samples(b, key)))
     scale = data.get("scale") or {}
     fleets = scale.get("fleets", {})
     if fleets:
