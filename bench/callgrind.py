@@ -2,16 +2,16 @@
 noise does not move, beside the CPU time per request of the query cells.
 
 A fresh standard topology (benchlib.Topology) whose first sentinel runs under callgrind (the other
-two run natively); each of the four query cells (queries.CELLS: GET-MASTER-ADDR-BY-NAME and
-SENTINEL MASTERS, `-c 1` and `-c 50`) then goes through the same steps against it:
+two run natively), then:
 
-1. warm-up: redis-benchmark with a tenth of the requests (not counted);
-2. `callgrind_control --zero`, `idle_s` seconds of idling, `callgrind_control --dump`: the
-   instructions (Ir) the sentinel executes per second when nobody asks it anything (its timers,
-   pings, hellos, INFO polls);
-3. `--zero` again, redis-benchmark with N requests, `--dump` (a dump also zeroes): Ir over that
-   window of D seconds;
-4. instructions per request = (Ir of step 3 − idle Ir per second × D) / N.
+1. idle: `callgrind_control --zero`, `idle_s` (10) seconds of idling, `callgrind_control --dump`:
+   the instructions (Ir) the sentinel executes per second when nobody asks it anything (its timers,
+   pings, hellos, and the INFO polls every 10 s: hence a window of 10 s), once before the cells and
+   once after them; their mean is the idle rate;
+2. each of the four query cells (queries.CELLS: GET-MASTER-ADDR-BY-NAME and SENTINEL MASTERS,
+   `-c 1` and `-c 50`): a warm-up with a tenth of the requests (not counted), then `--zero`,
+   redis-benchmark with N requests and `--dump` (a dump also zeroes): Ir over that window of D s;
+3. instructions per request = (Ir of the window − idle rate × D) / N.
 
 Two workarounds for Debian 12's valgrind 3.19, applied to both implementations alike (neither
 changes an instruction the sentinel executes per request): the binary runs from a copy without
@@ -37,7 +37,7 @@ from benchlib import Topology, run_tool
 from queries import CELLS, redis_benchmark
 
 REQUESTS = 20_000
-IDLE_S = 2.0
+IDLE_S = 10.0
 
 
 SHIM = r"""
@@ -98,8 +98,8 @@ def _window(pid, directory, seen, work):
 
 
 def callgrind_run(binary, requests=REQUESTS, idle_s=IDLE_S):
-    """{"cells": {key: {"ir_per_request", "requests", "idle_ir_per_s", "seconds", "window_ir"}}} of
-    one implementation (see the module text)."""
+    """{"cells": {key: {"ir_per_request", "requests", "idle_ir_per_s", "seconds", "window_ir"}},
+    "idle_ir_per_s": [before, after]} of one implementation (see the module text)."""
     out = tempfile.mkdtemp(prefix="callgrind-bench-")
     topology = None
     try:
@@ -112,16 +112,21 @@ def callgrind_run(binary, requests=REQUESTS, idle_s=IDLE_S):
         port = topology.sentinels[0]
         pid = topology.sentinel_procs[port].pid
         seen = set(glob.glob(os.path.join(out, "callgrind.out.*")))
-        cells = {}
+
+        def idle_rate():
+            ir, seconds = _window(pid, out, seen, lambda: time.sleep(idle_s))
+            return ir / seconds
+        before = idle_rate()
+        windows = {}
         for key, words, clients, _ in CELLS:
             n = max(clients * 20, requests)
             redis_benchmark(port, words, clients, max(clients * 10, n // 10))  # warm-up
-            idle_ir, idle_seconds = _window(pid, out, seen, lambda: time.sleep(idle_s))
-            rate = idle_ir / idle_seconds
-            ir, seconds = _window(pid, out, seen, lambda: redis_benchmark(port, words, clients, n))
-            cells[key] = {"ir_per_request": (ir - rate * seconds) / n, "requests": n, "idle_ir_per_s": rate,
-                          "seconds": seconds, "window_ir": ir}
-        return {"cells": cells}
+            windows[key] = (n, *_window(pid, out, seen, lambda: redis_benchmark(port, words, clients, n)))
+        after = idle_rate()
+        rate = (before + after) / 2
+        cells = {key: {"ir_per_request": (ir - rate * seconds) / n, "requests": n, "idle_ir_per_s": rate,
+                       "seconds": seconds, "window_ir": ir} for key, (n, ir, seconds) in windows.items()}
+        return {"cells": cells, "idle_ir_per_s": [before, after]}
     finally:
         if topology:
             topology.close()

@@ -156,12 +156,13 @@ a count that machine noise does not move (method below the table); the kernel's 
 CALLGRIND = """
 How instructions per request are counted (bench/callgrind.py): once per implementation, a fresh
 standard topology whose queried sentinel runs under `valgrind --tool=callgrind` (the other two
-natively); per cell a warm-up with a tenth of the requests, then `callgrind_control --zero`,
-{idle_s} s of idling and `callgrind_control --dump` give the sentinel's idle instructions per
-second; then `--zero`, redis-benchmark with {requests:,} requests (same `-c` as the cell) and
-`--dump` give the instructions of that window; instructions per request = (window − idle per
-second × the window's seconds) / requests. Start-up, discovery and warm-up are zeroed away and the
-timers' idle work is subtracted. Both run the same way; two workarounds for Debian 12's valgrind
+natively). `callgrind_control --zero`, {idle_s} s of idling and `callgrind_control --dump`, once
+before the cells and once after them, give the sentinel's idle instructions per second (the mean
+of the two; {idle_s} s spans an INFO period); per cell a warm-up with a tenth of the requests, then
+`--zero`, redis-benchmark with {requests:,} requests (same `-c` as the cell) and `--dump` give the
+instructions of that window; instructions per request = (window − idle per second × the window's
+seconds) / requests. Start-up, discovery and warm-up are zeroed away and the timers' idle work is
+subtracted ({idle}). Both run the same way; two workarounds for Debian 12's valgrind
 3.19 apply to both: the binary runs from a copy without debug information (valgrind 3.19 cannot
 read the Swift toolchain's DWARF 5), and an `LD_PRELOAD` shim hands `sigsuspend` a copy of its
 mask (valgrind 3.19 writes into it, and libdispatch's parked main thread passes a constant one);
@@ -423,7 +424,10 @@ def callgrind_text(data):
         return ""
     if c.get("skipped"):
         return f"\nInstructions per request: not measured in this run ({c['skipped']}).\n"
-    text = CALLGRIND.format(idle_s=f"{IDLE_S:g}", requests=c["requests"])
+    idle = "; ".join(f"{name}: {r['idle_ir_per_s'][0]:,.0f} before and {r['idle_ir_per_s'][1]:,.0f} after"
+                     for impl, name in implementations(data)
+                     for r in [c["implementations"].get(impl) or {}] if "idle_ir_per_s" in r)
+    text = CALLGRIND.format(idle_s=f"{IDLE_S:g}", requests=c["requests"], idle=f"idle Ir per second, {idle}")
     for impl, r in c["implementations"].items():
         if "error" in r:
             text += f"\nCallgrind run failed ({impl}): {r['error']}\n"
