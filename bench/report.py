@@ -185,7 +185,10 @@ The load generator (bench/storm.py) is {procs} Python process(es) without thread
 sockets on one epoll each, connects issued in batches of 64 with a poll between batches, the
 request written at once when the connect has completed (on loopback it usually has, inside
 `connect()`). Its own CPU time is in the table, next to the sentinel's, so that a run where the
-generator, not the sentinel, sets the pace shows. Limits, the same for both: {limits}. A listen
+generator, not the sentinel, sets the pace shows: **connects issued in** is the time from the
+first connect until the generator had issued the last one, and a sentinel whose all-answered time
+is about that kept pace with the generator (its own figure can only be lower). Limits, the same
+for both: {limits}. A listen
 queue that overflows makes the kernel drop SYNs (**listen overflows**, the machine-wide
 `ListenOverflows` counter of `/proc/net/netstat` over the run); those clients retry after 1 s (then
 3 s, ...), which shows in p99 and in the clients answered after 1 s or more: on purpose, as it
