@@ -29,6 +29,7 @@ limit allows, for its default 10,000 clients)."""
 
 import os
 import random
+import re
 import resource
 import shutil
 import socket
@@ -176,6 +177,21 @@ class SentinelFleet:
                 counts.append(None)
         return counts
 
+    def healthy_events(self, event, killed):
+        """Per sentinel, how many `<event> master <name>` lines (e.g. "+sdown", "+odown",
+        "+try-failover") its log holds for masters whose name is not in `killed`: events about
+        healthy masters, from the launch until now."""
+        pattern = re.compile(re.escape(event) + r" master (\S+) ")
+        counts = []
+        for port in self.ports:
+            try:
+                with open(os.path.join(self.dir, f"sentinel-{port}.log"), errors="replace") as f:
+                    counts.append(sum(1 for line in f
+                                      if (m := pattern.search(line)) and m.group(1) not in killed))
+            except OSError:
+                counts.append(None)
+        return counts
+
     def log_lines(self, markers, limit=5):
         """The first `limit` lines of each sentinel's log that contain one of `markers`, as
         [[line, ...] per sentinel]: the evidence behind the counts, kept in run.json (the logs
@@ -256,12 +272,22 @@ class SentinelFleet:
         result = wait_all_answer_other_than(self.ports, name(i), self.data.masters[i], since=killed)
         return None if result is None else result[0]
 
-    def close(self):
+    def close(self, keep_logs=None):
+        """Stops the sentinels; with `keep_logs` (a directory) copies their logs there first,
+        as <label>-<masters>-sentinel-<port>.log (the temporary directory goes at the end)."""
         stop(self.procs)
+        if keep_logs:
+            os.makedirs(keep_logs, exist_ok=True)
+            label = os.path.basename(self.dir)
+            for port in self.ports:
+                log = os.path.join(self.dir, f"sentinel-{port}.log")
+                if os.path.exists(log):
+                    shutil.copy2(log, os.path.join(keep_logs, f"{label}-{self.data.n}-sentinel-{port}.log"))
 
 
-def scale_run(binaries, masters, failovers, idle_seconds, settle_seconds, log=print):
-    """binaries: [(implementation, path)], run one after the other on the same data nodes."""
+def scale_run(binaries, masters, failovers, idle_seconds, settle_seconds, log=print, keep_logs=None):
+    """binaries: [(implementation, path)], run one after the other on the same data nodes;
+    keep_logs: a directory for the sentinels' logs (bench/run --scale-logs)."""
     data = DataFleet(masters)
     results = {"masters": masters, "fd_limit": data.fd_limit, "fleets": {}}
     try:
@@ -302,15 +328,23 @@ def scale_run(binaries, masters, failovers, idle_seconds, settle_seconds, log=pr
                     time.sleep(2)
                 r["tilt_entered"] = fleet.log_counts("+tilt")
                 r["tilt_lines"] = fleet.log_lines(["+tilt", "-tilt"])
+                # Over the whole run, the failovers included: healthy masters (never killed) that
+                # a sentinel marked +sdown, saw in +odown, or tried to fail over.
+                killed = {name(i) for i in range(failovers)}
+                r["sdown_healthy"] = fleet.healthy_events("+sdown", killed)
+                r["odown_healthy"] = fleet.healthy_events("+odown", killed)
+                r["failover_healthy"] = fleet.healthy_events("+try-failover", killed)
+                r["odown_lines"] = fleet.log_lines(["+odown master", "+try-failover master"])
                 log(f"scale: {implementation}: TILT entered {r['tilt_entered']} times, +sdown of healthy masters "
-                    f"{r['sdown_before_kill']} (per sentinel)")
+                    f"{r['sdown_before_kill']} before the first kill, {r['sdown_healthy']} over the whole run, "
+                    f"+odown {r['odown_healthy']}, +try-failover {r['failover_healthy']} (per sentinel)")
                 results["fleets"][implementation] = r
             except (OSError, ConnectionError, ValueError, TimeoutError, RuntimeError) as error:
                 message = f"{implementation}: {type(error).__name__}: {error}"
                 results.setdefault("fleet_errors", []).append(message)
                 log(f"scale: FAILED at {masters} masters: {message} (logs: {fleet.dir})")
             finally:
-                fleet.close()
+                fleet.close(keep_logs)
             if k + 1 < len(binaries):
                 data.restart_pairs(range(failovers))
     finally:

@@ -175,8 +175,10 @@ until all three report the replica and both peers of every master in `INFO senti
 compared with the 1-master crash failover of the same run. Before each kill the bench waits until
 no sentinel reports `sentinel_tilt:1` (at most 60 s), so that the failover time is the
 steady-state one; how often each sentinel entered TILT (its timer ran 2 s late or more: the event
-loop stalled) and how many healthy masters it marked `+sdown` before the first kill are counted
-from its log (run.json keeps the first lines of each). Each point has its own data nodes:
+loop stalled), how often it marked a healthy master (one never killed) `+sdown`, before the first
+kill and over the whole run, and how often it saw one in `+odown` or tried to fail one over
+(`+try-failover`) are counted from its log (run.json keeps the first lines of each). Each point has
+its own data nodes:
 
 """
 
@@ -418,14 +420,17 @@ def scale_section(data):
     text += "\n".join(scale_point_line(scale) for scale in points) + "\n\n"
     lines = ["| masters | sentinel | discovery | idle CPU per sentinel (% of one core) | RSS per sentinel "
              "| crash failover, median (min – max) | failovers without agreement | 1 master, this run "
-             "| N / 1 master | TILT entered, per sentinel | healthy masters marked +sdown "
-             "| waited for TILT to end |",
-             "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+             "| N / 1 master | TILT entered, per sentinel | healthy masters marked +sdown: before the first kill "
+             "/ whole run | healthy masters +odown / +try-failover | waited for TILT to end |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+
+    def counts(f, *keys):
+        return " / ".join(", ".join(str(x) for x in f[key]) if key in f else "–" for key in keys)
     for scale in points:
         for impl, name in implementations(data):
             f = scale.get("fleets", {}).get(impl)
             if not f:
-                lines.append(f"| {scale['masters']:,} | {name} |" + " – |" * 10)
+                lines.append(f"| {scale['masters']:,} | {name} |" + " – |" * 11)
                 continue
             times = [t for t in f["failover_s"] if t is not None]
             one = median(crash_times(data, impl))
@@ -438,7 +443,8 @@ def scale_section(data):
                 + f"| {len(f['failover_s']) - len(times)} | " + ("–" if one is None else f"{one:.3f} s")
                 + " | " + ("–" if one is None or at_n is None else f"{at_n / one:.2f}×")
                 + f" | {', '.join(str(x) for x in f['tilt_entered'])} "
-                + f"| {', '.join(str(x) for x in f['sdown_before_kill'])}"
+                + f"| {counts(f, 'sdown_before_kill', 'sdown_healthy')} "
+                + f"| {counts(f, 'odown_healthy', 'failover_healthy')}"
                 + f" | {', '.join(f'{x:.1f} s' for x in f['tilt_wait_s'])} |")
     return text + "\n".join(lines) + "\n"
 

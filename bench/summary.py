@@ -152,11 +152,14 @@ def targets(data):
 def scale_targets(scale, at_1, figures):
     """The target rows of one scale point (issue 16): idle CPU per sentinel ≤ 1.0× redis-sentinel,
     RSS per sentinel ≤ 1.1×, a crash failover within 1.1× of the same build's 1-master time, no
-    TILT and no healthy master marked +sdown (counts summed over the three sentinels)."""
+    TILT and no healthy master marked +sdown (counts summed over the three sentinels; +sdown over
+    the whole run, the failovers included, or before the first kill in an older run.json)."""
     n = scale["masters"]
 
     def total(impl, key):
         fleet = scale.get("fleets", {}).get(impl)
+        if fleet and key == "sdown_healthy" and key not in fleet:
+            key = "sdown_before_kill"
         return sum(fleet_figure(scale, impl, key)) if fleet else None
 
     rows = []
@@ -175,7 +178,7 @@ def scale_targets(scale, at_1, figures):
     rows.append(dict(text=f"Crash failover at {n} masters vs 1 master (ratio of swift-sentinel's own times)",
                      kind="scale_failover", **{impl: pair(impl) for impl in at_n},
                      ratio=ratio(at_n["swift"], at_1["swift"])))
-    for key, text in (("tilt_entered", "TILT entered"), ("sdown_before_kill", "Healthy masters marked +sdown")):
+    for key, text in (("tilt_entered", "TILT entered"), ("sdown_healthy", "Healthy masters marked +sdown")):
         v, t = figures(lambda impl: total(impl, key), str)
         rows.append(dict(text=f"{text} at {n} masters (sum over the 3 sentinels)", kind="zero", **t,
                          ratio=None, count=v["swift"]))
