@@ -174,7 +174,8 @@ until all three report the replica and both peers of every master in `INFO senti
 -9 until all three sentinels answer the replica's address) while the other masters are monitored,
 compared with the 1-master crash failover of the same run. Before each kill the bench waits until
 no sentinel reports `sentinel_tilt:1` (at most 60 s), so that the failover time is the
-steady-state one; how often each sentinel entered TILT (its timer ran 2 s late or more: the event
+steady-state one (a fleet still in TILT after 60 s has that kill measured and its remaining kills
+skipped); how often each sentinel entered TILT (its timer ran 2 s late or more: the event
 loop stalled), how often it marked a healthy master (one never killed) `+sdown`, before the first
 kill and over the whole run, and how often it saw one in `+odown` or tried to fail one over
 (`+try-failover`) are counted from its log (run.json keeps the first lines of each). Each point has
@@ -440,7 +441,9 @@ def scale_section(data):
                 + ", ".join(f"{x:.2f}" for x in f["idle_cpu_pct"])
                 + f" (median {median(f['idle_cpu_pct']):.2f} %) | " + ", ".join(mib(x) for x in f["rss_kb"])
                 + (f" | {at_n:.3f} s ({min(times):.3f} – {max(times):.3f}) " if times else " | – ")
-                + f"| {len(f['failover_s']) - len(times)} | " + ("–" if one is None else f"{one:.3f} s")
+                + f"| {len(f['failover_s']) - len(times)}"
+                + (f" ({f['failovers_skipped']} more skipped: still in TILT)" if f.get("failovers_skipped") else "")
+                + " | " + ("–" if one is None else f"{one:.3f} s")
                 + " | " + ("–" if one is None or at_n is None else f"{at_n / one:.2f}×")
                 + f" | {', '.join(str(x) for x in f['tilt_entered'])} "
                 + f"| {counts(f, 'sdown_before_kill', 'sdown_healthy')} "

@@ -144,6 +144,8 @@ def targets(data):
         else:
             row["goal"] = f"{comparison.replace('>=', '≥').replace('<=', '≤')} {goal:.2f}"
             row["result"], row["met"] = verdict(row["ratio"], comparison, goal)
+        if row.pop("no_agreement", False):
+            row["result"], row["met"] = "**not met** (no failover agreed within 30 s)", False
         for impl in impls:
             row[impl] = row[impl] or "–"
     return rows
@@ -164,23 +166,28 @@ def scale_targets(scale, at_1, figures):
 
     rows = []
     v, t = figures(lambda impl: median(idle_cpu_samples(scale, impl)), lambda x: f"{x:.2f} %")
-    rows.append(dict(text=f"Idle CPU at {n} masters (% of one core)", kind="idle_cpu", **t,
+    rows.append(dict(text=f"Idle CPU at {n:,} masters (% of one core)", kind="idle_cpu", **t,
                      ratio=ratio(v["swift"], v["redis"])))
     v, t = figures(lambda impl: median(fleet_figure(scale, impl, "rss_kb")), lambda x: f"{x / 1024:.1f} MiB")
-    rows.append(dict(text=f"Resident memory per sentinel at {n} masters", kind="rss_scale", **t,
+    rows.append(dict(text=f"Resident memory per sentinel at {n:,} masters", kind="rss_scale", **t,
                      ratio=ratio(v["swift"], v["redis"])))
     at_n, _ = figures(lambda impl: median(fleet_figure(scale, impl, "failover_s")), str)
 
+    def kills(impl):
+        return len(scale.get("fleets", {}).get(impl, {}).get("failover_s", []))
+
     def pair(impl):
+        if at_n[impl] is None and kills(impl):
+            return f"no agreement within 30 s in {kills(impl)} kill(s)"
         if at_n[impl] is None or at_1[impl] is None:
             return None
-        return f"{at_n[impl]:.3f} s at {n} / {at_1[impl]:.3f} s at 1 ({at_n[impl] / at_1[impl]:.2f}×)"
-    rows.append(dict(text=f"Crash failover at {n} masters vs 1 master (ratio of swift-sentinel's own times)",
+        return f"{at_n[impl]:.3f} s at {n:,} / {at_1[impl]:.3f} s at 1 ({at_n[impl] / at_1[impl]:.2f}×)"
+    rows.append(dict(text=f"Crash failover at {n:,} masters vs 1 master (ratio of swift-sentinel's own times)",
                      kind="scale_failover", **{impl: pair(impl) for impl in at_n},
-                     ratio=ratio(at_n["swift"], at_1["swift"])))
+                     ratio=ratio(at_n["swift"], at_1["swift"]), no_agreement=at_n["swift"] is None and kills("swift")))
     for key, text in (("tilt_entered", "TILT entered"), ("sdown_healthy", "Healthy masters marked +sdown")):
         v, t = figures(lambda impl: total(impl, key), str)
-        rows.append(dict(text=f"{text} at {n} masters (sum over the 3 sentinels)", kind="zero", **t,
+        rows.append(dict(text=f"{text} at {n:,} masters (sum over the 3 sentinels)", kind="zero", **t,
                          ratio=None, count=v["swift"]))
     return rows
 
