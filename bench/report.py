@@ -188,7 +188,7 @@ RUN_IT = """
 ## How to run
 
 ```bash
-bench/run                 # the full run (about 22–28 minutes on 2 cores, plus the build); regenerates this file
+bench/run                 # the full run (about 20–28 minutes on 2 cores, plus the build); regenerates this file
 bench/run --quick         # development: 3–5 minutes, indicative numbers, 20 and 100 masters at scale
 bench/run --quick --scale-masters 10 --skip planned   # smaller still
 bench/run --no-build --skip crash --skip planned --skip queries --skip metrics --scale-masters 1000  # one point alone

@@ -250,10 +250,10 @@ def baseline_figures(data):
         def fleet_samples(impl, value):
             return value(fleets[impl]) if impl in fleets else []
         for text, unit, digits, value in (
-                (f"Discovery of {n} masters", "s", 2, lambda f: [f["discovery_s"]]),
-                (f"Idle CPU per sentinel at {n} masters", "%", 2, lambda f: f["idle_cpu_pct"]),
-                (f"RSS per sentinel at {n} masters", "MiB", 1, lambda f: in_mib(x for x in f["rss_kb"] if x)),
-                (f"Crash failover at {n} masters", "s", 3, lambda f: [t for t in f["failover_s"] if t is not None])):
+                (f"Discovery of {n:,} masters", "s", 2, lambda f: [f["discovery_s"]]),
+                (f"Idle CPU per sentinel at {n:,} masters", "%", 2, lambda f: f["idle_cpu_pct"]),
+                (f"RSS per sentinel at {n:,} masters", "MiB", 1, lambda f: in_mib(x for x in f["rss_kb"] if x)),
+                (f"Crash failover at {n:,} masters", "s", 3, lambda f: [t for t in f["failover_s"] if t is not None])):
             figures.append((text, unit, digits, "lower", fleet_samples("swift", value), fleet_samples(b, value)))
     return figures
 
