@@ -183,15 +183,23 @@ class SentinelFleet:
         logs = [self._log(port) for port in self.ports]
         return [None if lines is None else sum(1 for line in lines if marker in line) for lines in logs]
 
+    def log_marks(self):
+        """How many lines each sentinel's log has now (a mark for healthy_events)."""
+        return [len(self._log(port) or []) for port in self.ports]
+
     def healthy_events(self, event, killed):
         """Per sentinel, how many `<event> master <name>` lines (e.g. "+sdown", "+odown",
-        "+try-failover") its log holds for masters whose name is not in `killed`: events about
-        healthy masters, from the launch until now."""
+        "+try-failover") its log holds about a master while it was healthy, from the launch until
+        now: `killed` maps each killed master's name to log_marks() taken just before its kill,
+        and its lines from there on do not count."""
         pattern = re.compile(re.escape(event) + r" master (\S+) ")
-        logs = [self._log(port) for port in self.ports]
-        return [None if lines is None else
-                sum(1 for line in lines if (m := pattern.search(line)) and m.group(1) not in killed)
-                for lines in logs]
+        counts = []
+        for k, port in enumerate(self.ports):
+            lines = self._log(port)
+            counts.append(None if lines is None else sum(
+                1 for j, line in enumerate(lines)
+                if (m := pattern.search(line)) and (m.group(1) not in killed or j < killed[m.group(1)][k])))
+        return counts
 
     def log_lines(self, markers, limit=5):
         """The first `limit` lines of each sentinel's log that contain one of `markers`, as
@@ -308,8 +316,10 @@ def scale_run(binaries, masters, failovers, idle_seconds, settle_seconds, log=pr
                 r["sdown_before_kill"] = fleet.log_counts("+sdown master")
                 r["sdown_lines"] = fleet.log_lines(["+sdown master"])
                 r["failover_s"], r["tilt_wait_s"] = [], []
+                killed = {}
                 for i in range(failovers):
                     r["tilt_wait_s"].append(fleet.wait_no_tilt())
+                    killed[name(i)] = fleet.log_marks()
                     t = fleet.crash_failover(i)
                     r["failover_s"].append(t)
                     log(f"scale: {implementation}: crash failover of {name(i)}: "
@@ -323,9 +333,9 @@ def scale_run(binaries, masters, failovers, idle_seconds, settle_seconds, log=pr
                         break
                 r["tilt_entered"] = fleet.log_counts("+tilt")
                 r["tilt_lines"] = fleet.log_lines(["+tilt", "-tilt"])
-                # Over the whole run, the failovers included: healthy masters (never killed) that
-                # a sentinel marked +sdown, saw in +odown, or tried to fail over.
-                killed = {name(i) for i in range(len(r["failover_s"]))}
+                # Over the whole run, the failovers included: masters that a sentinel marked
+                # +sdown, saw in +odown or tried to fail over while they were healthy (never
+                # killed, or before their kill).
                 r["sdown_healthy"] = fleet.healthy_events("+sdown", killed)
                 r["odown_healthy"] = fleet.healthy_events("+odown", killed)
                 r["failover_healthy"] = fleet.healthy_events("+try-failover", killed)
