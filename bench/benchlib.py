@@ -152,9 +152,9 @@ def read_reply(f):
     raise ValueError(f"unexpected reply {line!r}")
 
 
-def info(port, section):
+def info(port, section, timeout=1.0):
     """INFO <section> as a dict."""
-    text = command(port, "INFO", section)
+    text = command(port, "INFO", section, timeout=timeout)
     return dict(line.split(":", 1) for line in text.splitlines() if ":" in line)
 
 
@@ -181,16 +181,31 @@ def wait_until(predicate, timeout, what, interval=0.01):
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def rss_kb(pid):
-    """VmRSS of a process in kB (None if it is gone)."""
+def rss_kb(pid, field="VmRSS"):
+    """VmRSS (or another kB field of /proc/<pid>/status, e.g. RssAnon: the private part) of a
+    process in kB (None if it is gone)."""
     try:
         with open(f"/proc/{pid}/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
     except OSError:
         return None
     return None
+
+
+def mem_available_kb():
+    """MemAvailable of /proc/meminfo in kB: what the machine can still hand out."""
+    with open("/proc/meminfo") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("MemAvailable:"))
+
+
+def open_fds(pid):
+    """How many file descriptors a process holds (None if it is gone)."""
+    try:
+        return len(os.listdir(f"/proc/{pid}/fd"))
+    except OSError:
+        return None
 
 
 def cpu_seconds(pid):

@@ -8,7 +8,7 @@ from queries import CELLS
 from storm import storm_medians, summary_limits
 from summary import (
     baseline_deltas, crash_times, discovery_times, format_delta, implementations, instructions_per_request, median,
-    ok, query_cell, rss_after_discovery, rss_after_load, targets,
+    ok, query_cell, rss_after_discovery, rss_after_load, scale_counts, scale_points, targets,
 )
 
 HEADER = """# Benchmarks
@@ -44,7 +44,7 @@ temporary directory, quorum 2, `down-after-milliseconds 1000`, `failover-timeout
 
 QUICK_NOTE = """
 > **Quick mode** (`--quick`, for development): few runs, short `redis-benchmark` runs and
-> {scale_masters} instead of 200 masters. These numbers are indicative only; the published figures
+> {scale_masters} instead of 200 and 1,000 masters at scale. These numbers are indicative only; the published figures
 > come from a full `bench/run` on an otherwise idle machine.
 """
 
@@ -52,7 +52,8 @@ SUMMARY = """
 ## Targets
 
 Ratios are swift-sentinel / redis-sentinel from this run (for the failover at scale: swift-sentinel
-at {scale_masters} masters / swift-sentinel at 1 master, both from this run).
+at N masters / swift-sentinel at 1 master, both from this run; TILT and +sdown at scale: counts
+summed over the three sentinels, where swift-sentinel's must be 0).
 
 """
 
@@ -208,39 +209,45 @@ queried sentinel once `redis-benchmark` has finished; at scale: see below.
 SCALE = """
 ## Scale: {scale_masters} masters
 
-{scale_masters} masters with one replica each ({data_nodes} real `redis-server` processes, started in
-parallel batches of 50 in {data_start}; no persistence, 16 kB backlog, `hz 1`), then three sentinels
-of one implementation monitoring all of them (quorum 2, `down-after-milliseconds 1000`), one
-implementation after the other on the same data nodes (the failed-over pairs are restarted in
+At each scale point, N masters with one replica each (2N real `redis-server` processes, one per
+instance, started in parallel batches of 50; no persistence, 16 kB backlog, `hz 1`), then three
+sentinels of one implementation monitoring all of them (quorum 2, `down-after-milliseconds 1000`),
+one implementation after the other on the same data nodes (the failed-over pairs are restarted in
 their original roles in between; the two fleets never run at the same time, as both would gossip
 on the same nodes' `__sentinel__:hello`). For each: discovery (from the last sentinel's launch
-until all three report the replica and both peers of every master), {settle_seconds} s to settle,
-each sentinel's CPU (utime + stime from `/proc/<pid>/stat`) over {idle_seconds} s of idling, in % of
-one core, its RSS, then crash failovers of single masters (kill -9 until all three sentinels answer
-the replica's address) while the other masters are monitored, compared with the 1-master crash
-failover of the same run. Before each kill the bench waits until no sentinel reports
-`sentinel_tilt:1` (at most 60 s), so that the failover time is the steady-state one; how often each
-sentinel entered TILT (its timer ran 2 s late or more: the event loop stalled) and how many healthy
-masters it marked `+sdown` before the first kill are counted from its log. Soft `ulimit -n` during
-the run: {fd_limit}.
+until all three report the replica and both peers of every master in `INFO sentinel`),
+{settle_seconds} s to settle, each sentinel's CPU (utime + stime from `/proc/<pid>/stat`) over
+{idle_seconds} s of idling, in % of one core, its RSS, then crash failovers of single masters (kill
+-9 until all three sentinels answer the replica's address) while the other masters are monitored,
+compared with the 1-master crash failover of the same run. Before each kill the bench waits until
+no sentinel reports `sentinel_tilt:1` (at most 60 s), so that the failover time is the
+steady-state one (a fleet still in TILT after 60 s has that kill measured and its remaining kills
+skipped); how often each sentinel entered TILT (its timer ran 2 s late or more: the event
+loop stalled), how often it marked a healthy master (one never killed) `+sdown`, before the first
+kill and over the whole run, and how often it saw one in `+odown` or tried to fail one over
+(`+try-failover`) are counted from its log (run.json keeps the first lines of each). Each point has
+its own data nodes:
 
 """
+
 
 RUN_IT = """
 ## How to run
 
 ```bash
-bench/run                 # the full run (about 20–25 minutes on 2 cores, plus the build); regenerates this file
-bench/run --quick         # development: 4–7 minutes, indicative numbers, 20 masters at scale
+bench/run                 # the full run (about 25–30 minutes on 2 cores, plus the build); regenerates this file
+bench/run --quick         # development: 5–8 minutes, indicative numbers, 20 and 100 masters at scale
 bench/run --quick --scale-masters 10 --skip planned   # smaller still
+bench/run --no-build --skip crash --skip planned --skip queries --skip storm --skip metrics \\
+          --scale-masters 1000  # one scale point alone
 bench/crash-failover-bench --runs 5                   # one measurement alone (writes bench/results/crash-failover.md)
 bench/failover-bench --runs 20 --only coordinated     # (writes bench/results/failover.md)
 bench/storm --runs 5                                  # the reconnect storm alone (prints its table)
 ```
 
-`bench/run --help` lists the options (`--runs`, `--planned-runs`, `--scale-masters`,
-`--scale-failovers`, `--idle-seconds`, `--storm-clients`, `--storm-procs`, `--tcp-backlog`,
-`--callgrind-requests`, `--skip`, `--docs`). Run it on an otherwise idle machine:
+`bench/run --help` lists the options (`--runs`, `--planned-runs`, `--scale-masters N[,N...]`,
+`--scale-failovers`, `--scale-logs`, `--idle-seconds`, `--callgrind-requests`, `--storm-clients`,
+`--storm-procs`, `--tcp-backlog`, `--skip`, `--docs`, `--results`). Run it on an otherwise idle machine:
 other load shows up in every figure, most in throughput and idle CPU. The single-measurement
 scripts write their own tables to `bench/results/` (`crash-failover.md`, `failover.md`; the
 20-run planned-failover comparison of 2026-12-01 is kept there, with
@@ -264,8 +271,14 @@ def times_ratio(a, b, text):
     return f"\nredis-sentinel / swift-sentinel: {b / a:.2f}× ({text}).\n"
 
 
+def masters_text(counts):
+    """"200 and 1,000" for the points of --scale-masters."""
+    words = [f"{n:,}" for n in counts]
+    return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
+
+
 def header(data):
-    m, o = data["machine"], data["options"]
+    m, o = data["machine"], dict(data["options"], scale_masters=masters_text(scale_counts(data["options"])))
     text = HEADER.format(
         quick_note=QUICK_NOTE.format(**o) if data["quick"] else "",
         date=m["date"], cpu=m["cpu"], cores=m["cores"], ram_gib=m["ram_gib"], kernel=m["kernel"],
@@ -486,50 +499,82 @@ def storm_section(data):
 
 
 def memory_section(data):
+    points = scale_points(data) or [{"masters": n} for n in scale_counts(data["options"])]
     lines = ["| sentinel | after discovery, median | min | max | samples | after the query load, median "
-             f"| at {data['options']['scale_masters']} masters, median |",
-             "|---|---|---|---|---|---|---|"]
-    fleets = (data.get("scale") or {}).get("fleets", {})
+             + "".join(f"| at {scale['masters']:,} masters, median " for scale in points) + "|",
+             "|---|---|---|---|---|---|" + "---|" * len(points)]
     for impl, name in implementations(data):
         xs = rss_after_discovery(data, impl)
-        at_scale = median(fleets[impl]["rss_kb"]) if impl in fleets else None
+        at_scale = [median(scale["fleets"][impl]["rss_kb"]) if impl in scale.get("fleets", {}) else None
+                    for scale in points]
         cells = [mib(median(xs)), mib(min(xs) if xs else None), mib(max(xs) if xs else None), str(len(xs)),
-                 mib(median(rss_after_load(data, impl))), mib(at_scale)]
+                 mib(median(rss_after_load(data, impl)))] + [mib(x) for x in at_scale]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return MEMORY + "\n".join(lines) + "\n"
 
 
+def gib(kb):
+    return f"{kb / 1024 ** 2:.2f} GiB"
+
+
+def scale_point_line(scale):
+    """The data nodes of one scale point: how many, how fast they started, what memory they took."""
+    n = scale["masters"]
+    text = f"- {n:,} masters: {2 * n:,} `redis-server` processes"
+    if "data_start_s" in scale:
+        text += f", started in {scale['data_start_s']:.1f} s"
+    if "data_memory" in scale:
+        memory = scale["data_memory"]
+        text += (f", {gib(memory['private_kb'])} private RSS together ({memory['private_kb'] / (2 * n) / 1024:.1f} "
+                 f"MiB each); the machine's MemAvailable {gib(memory['taken_kb'])} lower than before they started, "
+                 f"at most {gib(scale['memory_taken_max_kb'])} with a sentinel fleet running")
+    if "fd_limit" in scale:
+        text += f"; soft `ulimit -n` {scale['fd_limit']}"
+    if scale.get("error"):
+        text += f". **Not measured**: {scale['error']}"
+    for error in scale.get("fleet_errors", []):
+        text += f". **Fleet failed**: {error}"
+    return text + "."
+
+
 def scale_section(data):
     o = data["options"]
-    scale = data.get("scale")
-    if not scale or "fleets" not in scale:
-        reason = scale.get("error") if scale else "`--skip scale`"
-        return f"\n## Scale: {o['scale_masters']} masters\n\nNot measured in this run ({reason}).\n"
-    text = SCALE.format(data_nodes=2 * scale["masters"], data_start=f"{scale.get('data_start_s', 0):.1f} s",
-                        fd_limit=scale["fd_limit"], **o)
-    lines = ["| sentinel | discovery | idle CPU per sentinel (% of one core) | RSS per sentinel "
+    points = scale_points(data)
+    counts = masters_text(scale_counts(o))
+    if not points:
+        return f"\n## Scale: {counts} masters\n\nNot measured in this run (`--skip scale`).\n"
+    text = SCALE.format(**dict(o, scale_masters=counts))
+    text += "\n".join(scale_point_line(scale) for scale in points) + "\n\n"
+    lines = ["| masters | sentinel | discovery | idle CPU per sentinel (% of one core) | RSS per sentinel "
              "| crash failover, median (min – max) | failovers without agreement | 1 master, this run "
-             f"| {scale['masters']} / 1 master | TILT entered, per sentinel | healthy masters marked +sdown "
-             "| waited for TILT to end |",
-             "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for impl, name in implementations(data):
-        f = scale["fleets"].get(impl)
-        if not f:
-            lines.append(f"| {name} |" + " – |" * 10)
-            continue
-        times = [t for t in f["failover_s"] if t is not None]
-        one = median(crash_times(data, impl))
-        at_n = median(times)
-        lines.append(
-            f"| {name} | {f['discovery_s']:.2f} s | " + ", ".join(f"{x:.2f}" for x in f["idle_cpu_pct"])
-            + f" (median {median(f['idle_cpu_pct']):.2f} %) | " + ", ".join(mib(x) for x in f["rss_kb"])
-            + (f" | {at_n:.3f} s ({min(times):.3f} – {max(times):.3f}) " if times else " | – ")
-            + f"| {len(f['failover_s']) - len(times)} | " + ("–" if one is None else f"{one:.3f} s")
-            + " | " + ("–" if one is None or at_n is None else f"{at_n / one:.2f}×")
-            + f" | {', '.join(str(x) for x in f['tilt_entered'])} | {', '.join(str(x) for x in f['sdown_before_kill'])}"
-            + f" | {', '.join(f'{x:.1f} s' for x in f['tilt_wait_s'])} |")
-    if scale.get("error"):
-        lines.append(f"\nScale run stopped early: {scale['error']}")
+             "| N / 1 master | TILT entered, per sentinel | healthy masters marked +sdown: before the first kill "
+             "/ whole run | healthy masters +odown / +try-failover | waited for TILT to end |",
+             "|---|---|---|---|---|---|---|---|---|---|---|---|---|"]
+
+    def counts(f, *keys):
+        return " / ".join(", ".join(str(x) for x in f[key]) if key in f else "–" for key in keys)
+    for scale in points:
+        for impl, name in implementations(data):
+            f = scale.get("fleets", {}).get(impl)
+            if not f:
+                lines.append(f"| {scale['masters']:,} | {name} |" + " – |" * 11)
+                continue
+            times = [t for t in f["failover_s"] if t is not None]
+            one = median(crash_times(data, impl))
+            at_n = median(times)
+            lines.append(
+                f"| {scale['masters']:,} | {name} | {f['discovery_s']:.2f} s | "
+                + ", ".join(f"{x:.2f}" for x in f["idle_cpu_pct"])
+                + f" (median {median(f['idle_cpu_pct']):.2f} %) | " + ", ".join(mib(x) for x in f["rss_kb"])
+                + (f" | {at_n:.3f} s ({min(times):.3f} – {max(times):.3f}) " if times else " | – ")
+                + f"| {len(f['failover_s']) - len(times)}"
+                + (f" ({f['failovers_skipped']} more skipped: still in TILT)" if f.get("failovers_skipped") else "")
+                + " | " + ("–" if one is None else f"{one:.3f} s")
+                + " | " + ("–" if one is None or at_n is None else f"{at_n / one:.2f}×")
+                + f" | {', '.join(str(x) for x in f['tilt_entered'])} "
+                + f"| {counts(f, 'sdown_before_kill', 'sdown_healthy')} "
+                + f"| {counts(f, 'odown_healthy', 'failover_healthy')}"
+                + f" | {', '.join(f'{x:.1f} s' for x in f['tilt_wait_s'])} |")
     return text + "\n".join(lines) + "\n"
 
 

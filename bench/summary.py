@@ -12,13 +12,15 @@ IMPLEMENTATIONS = [("swift", "swift-sentinel"), ("redis", "redis-sentinel 7.0.15
 BASELINE = "baseline"
 
 # kind of target row -> (comparison, goal); the ratio is swift-sentinel / redis-sentinel except for
-# scale_failover (swift-sentinel at N masters / at 1 master)
+# scale_failover (swift-sentinel at N masters / at 1 master) and zero (no ratio: swift-sentinel's
+# count, summed over its sentinels, must be 0)
 TARGET_GOALS = {
     "throughput": (">=", 1.0),
     "cpu_per_request": ("<=", 0.8),
     "rss": ("<=", 1.1),
     "idle_cpu": ("<=", 1.0),
     "scale_failover": ("<=", 1.10),
+    "zero": ("==", 0),
     "storm": ("<=", 1.0),
 }
 
@@ -55,9 +57,29 @@ def discovery_times(data, impl):
     return xs
 
 
-def idle_cpu_samples(data, impl):
-    fleet = (data.get("scale") or {}).get("fleets", {}).get(impl)
-    return list(fleet["idle_cpu_pct"]) if fleet else []
+def scale_counts(options):
+    """The master counts of --scale-masters (a list; a run.json from before the 1,000-master
+    point has one number)."""
+    counts = options["scale_masters"]
+    return list(counts) if isinstance(counts, list) else [counts]
+
+
+def scale_points(data):
+    """The scale results of the run, one per point of --scale-masters ({"masters", "fleets",
+    ...} each; an older run.json has one, as data["scale"])."""
+    if "scales" in data:
+        return data["scales"]
+    return [data["scale"]] if data.get("scale") else []
+
+
+def fleet_figure(scale, impl, key):
+    """One figure's samples of one implementation's fleet at a scale point ([] if not measured)."""
+    fleet = scale.get("fleets", {}).get(impl)
+    return [x for x in fleet.get(key, []) if x is not None] if fleet else []
+
+
+def idle_cpu_samples(scale, impl):
+    return fleet_figure(scale, impl, "idle_cpu_pct")
 
 
 def rss_after_discovery(data, impl):
@@ -84,15 +106,13 @@ def storm_figure(data, impl, key):
     return storm_medians(runs)[key] if runs else None
 
 
-def rss_at_scale(data, impl):
-    fleet = (data.get("scale") or {}).get("fleets", {}).get(impl)
-    return median(fleet["rss_kb"]) if fleet else None
-
-
 def verdict(ratio, comparison, goal):
     """("met"/"not met" text with the margin, met?) for a ratio against its goal."""
     if ratio is None:
         return "not measured", None
+    if comparison == "==":
+        met = ratio == goal
+        return ("met" if met else f"**not met** ({ratio:g})"), met
     if comparison == ">=":
         met = ratio >= goal
         pct = abs(ratio - goal) / goal * 100
@@ -136,32 +156,64 @@ def targets(data):
     v, t = figures(lambda impl: median(rss_after_discovery(data, impl)), lambda x: f"{x / 1024:.1f} MiB")
     rows.append(dict(text="Resident memory after discovery (1 master)", kind="rss", **t,
                      ratio=ratio(v["swift"], v["redis"])))
-    scale = data.get("scale") or {}
-    fleets = scale.get("fleets", {})
-    n = scale.get("masters", data["options"]["scale_masters"])
-    v, t = figures(lambda impl: rss_at_scale(data, impl), lambda x: f"{x / 1024:.1f} MiB")
-    rows.append(dict(text=f"Resident memory per sentinel at {n} masters", kind="rss", **t,
-                     ratio=ratio(v["swift"], v["redis"])))
-    v, t = figures(lambda impl: median(idle_cpu_samples(data, impl)), lambda x: f"{x:.2f} %")
-    rows.append(dict(text=f"Idle CPU at {n} masters (% of one core)", kind="idle_cpu", **t,
-                     ratio=ratio(v["swift"], v["redis"])))
-    at_n = {impl: median(fleets[impl]["failover_s"]) if impl in fleets else None for impl in impls}
+    points = scale_points(data) or [{"masters": n} for n in scale_counts(data["options"])]
     at_1 = {impl: median(crash_times(data, impl)) for impl in impls}
-
-    def pair(impl):
-        if at_n[impl] is None or at_1[impl] is None:
-            return None
-        return f"{at_n[impl]:.3f} s at {n} / {at_1[impl]:.3f} s at 1 ({at_n[impl] / at_1[impl]:.2f}×)"
-    rows.append(dict(text=f"Crash failover at {n} masters vs 1 master (ratio of swift-sentinel's own times)",
-                     kind="scale_failover", **{impl: pair(impl) for impl in impls},
-                     ratio=ratio(at_n["swift"], at_1["swift"])))
+    for scale in points:
+        rows += scale_targets(scale, at_1, figures)
     rows += storm_targets(data, figures)
     for row in rows:
         comparison, goal = TARGET_GOALS[row["kind"]]
-        row["goal"] = f"{comparison.replace('>=', '≥').replace('<=', '≤')} {goal:.2f}"
-        row["result"], row["met"] = verdict(row["ratio"], comparison, goal)
+        if comparison == "==":
+            row["goal"] = f"= {goal}"
+            row["result"], row["met"] = verdict(row.pop("count"), comparison, goal)
+        else:
+            row["goal"] = f"{comparison.replace('>=', '≥').replace('<=', '≤')} {goal:.2f}"
+            row["result"], row["met"] = verdict(row["ratio"], comparison, goal)
+        if row.pop("no_agreement", False):
+            row["result"], row["met"] = "**not met** (no failover agreed within 30 s)", False
         for impl in impls:
             row[impl] = row[impl] or "–"
+    return rows
+
+
+def scale_targets(scale, at_1, figures):
+    """The target rows of one scale point (issue 16): idle CPU per sentinel ≤ 1.0× redis-sentinel,
+    RSS per sentinel ≤ 1.1×, a crash failover within 1.1× of the same build's 1-master time, no
+    TILT and no healthy master marked +sdown (counts summed over the three sentinels; +sdown over
+    the whole run, the failovers included, or before the first kill in an older run.json)."""
+    n = scale["masters"]
+
+    def total(impl, key):
+        fleet = scale.get("fleets", {}).get(impl)
+        if fleet and key == "sdown_healthy" and key not in fleet:
+            key = "sdown_before_kill"
+        return sum(fleet_figure(scale, impl, key)) if fleet else None
+
+    rows = []
+    v, t = figures(lambda impl: median(idle_cpu_samples(scale, impl)), lambda x: f"{x:.2f} %")
+    rows.append(dict(text=f"Idle CPU at {n:,} masters (% of one core)", kind="idle_cpu", **t,
+                     ratio=ratio(v["swift"], v["redis"])))
+    v, t = figures(lambda impl: median(fleet_figure(scale, impl, "rss_kb")), lambda x: f"{x / 1024:.1f} MiB")
+    rows.append(dict(text=f"Resident memory per sentinel at {n:,} masters", kind="rss", **t,
+                     ratio=ratio(v["swift"], v["redis"])))
+    at_n, _ = figures(lambda impl: median(fleet_figure(scale, impl, "failover_s")), str)
+
+    def kills(impl):
+        return len(scale.get("fleets", {}).get(impl, {}).get("failover_s", []))
+
+    def pair(impl):
+        if at_n[impl] is None and kills(impl):
+            return f"no agreement within 30 s in {kills(impl)} kill(s)"
+        if at_n[impl] is None or at_1[impl] is None:
+            return None
+        return f"{at_n[impl]:.3f} s at {n:,} / {at_1[impl]:.3f} s at 1 ({at_n[impl] / at_1[impl]:.2f}×)"
+    rows.append(dict(text=f"Crash failover at {n:,} masters vs 1 master (ratio of swift-sentinel's own times)",
+                     kind="scale_failover", **{impl: pair(impl) for impl in at_n},
+                     ratio=ratio(at_n["swift"], at_1["swift"]), no_agreement=at_n["swift"] is None and kills("swift")))
+    for key, text in (("tilt_entered", "TILT entered"), ("sdown_healthy", "Healthy masters marked +sdown")):
+        v, t = figures(lambda impl: total(impl, key), str)
+        rows.append(dict(text=f"{text} at {n:,} masters (sum over the 3 sentinels)", kind="zero", **t,
+                         ratio=None, count=v["swift"]))
     return rows
 
 
@@ -246,18 +298,19 @@ def baseline_figures(data):
                                         ("p99 latency", "ms", 1, "p99_ms"), ("failed clients", "", 0, "failed")):
             figures.append((f"Reconnect storm: {text}", unit, digits, "lower", storm_samples("swift", key),
                             storm_samples(b, key)))
-    scale = data.get("scale") or {}
-    fleets = scale.get("fleets", {})
-    if fleets:
+    for scale in scale_points(data):
+        fleets = scale.get("fleets", {})
+        if not fleets:
+            continue
         n = scale["masters"]
 
         def fleet_samples(impl, value):
             return value(fleets[impl]) if impl in fleets else []
         for text, unit, digits, value in (
-                (f"Discovery of {n} masters", "s", 2, lambda f: [f["discovery_s"]]),
-                (f"Idle CPU per sentinel at {n} masters", "%", 2, lambda f: f["idle_cpu_pct"]),
-                (f"RSS per sentinel at {n} masters", "MiB", 1, lambda f: in_mib(x for x in f["rss_kb"] if x)),
-                (f"Crash failover at {n} masters", "s", 3, lambda f: [t for t in f["failover_s"] if t is not None])):
+                (f"Discovery of {n:,} masters", "s", 2, lambda f: [f["discovery_s"]]),
+                (f"Idle CPU per sentinel at {n:,} masters", "%", 2, lambda f: f["idle_cpu_pct"]),
+                (f"RSS per sentinel at {n:,} masters", "MiB", 1, lambda f: in_mib(x for x in f["rss_kb"] if x)),
+                (f"Crash failover at {n:,} masters", "s", 3, lambda f: [t for t in f["failover_s"] if t is not None])):
             figures.append((text, unit, digits, "lower", fleet_samples("swift", value), fleet_samples(b, value)))
     return figures
 
