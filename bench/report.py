@@ -454,7 +454,8 @@ def storm_section(data):
     """The reconnect storm (issue 16): one row per implementation, medians over the runs."""
     o = data["options"]
     if "storm" not in data:
-        return "\n## Reconnect storm\n\nNot measured in this run (`--skip storm`).\n"
+        reason = "`--skip storm`" if "storm" in o.get("skip", []) else "the run predates the storm section"
+        return f"\n## Reconnect storm\n\nNot measured in this run ({reason}).\n"
     from storm import DEADLINE_S
     runs = [r for impl in data["storm"] for r in ok(data["storm"][impl])]
     text = STORM.format(clients=o["storm_clients"], deadline=DEADLINE_S, runs=o["runs"], procs=o["storm_procs"],
