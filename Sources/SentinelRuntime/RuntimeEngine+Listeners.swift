@@ -99,6 +99,10 @@ extension RuntimeEngine {
         let highWaterMark = options.clientOutputHighWaterMark
         var bootstrap = ServerBootstrap(group: loop)
             .serverChannelOption(.backlog, value: Int32(clamping: config.tcpBacklog))
+            // Up to 1000 accepts per readable event, as Redis's acceptTcpHandler
+            // (MAX_ACCEPTS_PER_CALL): NIO's default of 4 left a reconnect storm of 5,000 clients
+            // overflowing the listen queue into the kernel's 1 s SYN retries (bench/storm).
+            .serverChannelOption(.maxMessagesPerRead, value: 1000)
             // Above the high mark a client's commands wait until its output drains below the low one;
             // one read per readable event, so that holding reads takes effect at once
             // (ClientConnectionHandler).
