@@ -22,6 +22,8 @@ package struct Sentinel: Sendable {
     /// The links to monitored instances and peers (the link state machine, Monitoring/Link/).
     var links = LinkTable()
     var clients: OrderedDictionary<ClientID, ClientSession> = [:]
+    /// Where ``clientIndex(_:)`` last found a client in ``clients``.
+    var lastClientIndex = 0
     /// Timing jitter (and, under ``SecretSource/seeded``, the secrets): reproducible from the seed.
     var rng: SplitMix64
     /// Where a new myid and ACL GENPASS passwords come from.
@@ -172,7 +174,7 @@ package struct Sentinel: Sendable {
             // Mid-failover (from RECONF_SLAVES on) the file already names the promoted replica as
             // the master, and lists the old master in its place among the replicas.
             // Addresses are written as printed: hostnames with announce-hostnames, else IPs.
-            let current = currentAddress(master)
+            let current = currentAddress(of: id)
             m.address = announced(current)
             // A replica listed at the old master's own address (a master whose INFO names itself
             // among its replicas) would then be written twice, and Sentinel refuses such a file at
@@ -220,7 +222,8 @@ package struct Sentinel: Sendable {
             clients[id]?.aclUnrestricted = unrestricted
         case .clientCommand(let id, let args, let facts):
             noteFacts(facts)
-            let wasSubscribed = (clients[id]?.subscriptionCount ?? 0) > 0
+            // Read in place: `clients[id]?.…` copies the whole session.
+            let wasSubscribed = clientIndex(id).map { clients.values[$0].subscriptionCount > 0 } ?? false
             clientCommand(id, args)
             noteOutputClass(id, wasSubscribed: wasSubscribed)
         case .clientDisconnected(let id):

@@ -4,21 +4,24 @@ import RESP
 
 /// Hello gossip on `__sentinel__:hello` (sentinel-behaviour §6.3–6.4).
 extension Sentinel {
-    /// The address clients should use for a master right now (sentinelGetCurrentMasterAddress):
+    /// The address clients should use for the master `id` right now (sentinelGetCurrentMasterAddress):
     /// the promoted replica's once the failover reached RECONF_SLAVES, else the stored address.
-    func currentAddress(_ master: borrowing MasterState) -> HostPort {
-        if master.failoverInProgress, master.failoverState >= .reconfSlaves,
-            let promoted = master.promotedReplica.flatMap({ master.replicas[$0] }),
-            let address = readInstance(promoted, { $0.address })
+    /// Read field by field (it answers every SENTINEL GET-MASTER-ADDR-BY-NAME): handing the whole
+    /// master to a function copied it, a retain and a release per field.
+    func currentAddress(of id: InstanceID) -> HostPort {
+        if instances[id].master.failoverState >= .reconfSlaves,
+            let promoted = instances[id].master.promotedReplica,
+            let replica = instances[id].master.replicas[promoted],
+            let address = readInstance(replica, { $0.address })
         {
             return address
         }
-        return master.address
+        return instances[id].master.address
     }
 
     /// The 8-field hello payload for one master, or nil when we do not know our own address yet.
     func helloPayload(master name: String, localAddress: String?) -> String? {
-        guard masters.index(forKey: name) != nil else { return nil }
+        guard let id = masters[name] else { return nil }
         let announced = settings.announceIP.flatMap { $0.isEmpty ? nil : $0 }
         guard let ip = announced ?? localAddress else { return nil }
         // announce-port, else tls-port when tls-replication is on and tls-port is set, else port
@@ -26,10 +29,8 @@ extension Sentinel {
         let port = settings.announcePort != 0 ? settings.announcePort : settings.tlsAnnouncedPort ?? settings.port
         let prefix = "\(ip),\(port),\(myID),\(settings.currentEpoch),"
         // Read in place: one hello per instance and peer every 2 s, for every master.
-        return readMaster(name) { master in
-            let current = announcedAddress(currentAddress(master))
-            return "\(prefix)\(master.name),\(current.host),\(current.port),\(master.config.configEpoch)"
-        }
+        let current = announcedAddress(currentAddress(of: id))
+        return "\(prefix)\(name),\(current.host),\(current.port),\(instances[id].master.config.configEpoch)"
     }
 
     /// PUBLISHes our hello about the instance's master: to a master or replica on its command
@@ -152,7 +153,7 @@ extension Sentinel {
         else { return }
         if masterConfigEpoch > configEpoch {
             self[master: masterName].config.configEpoch = masterConfigEpoch
-            let current = readMaster(masterName) { currentAddress($0) }!
+            let current = currentAddress(of: masters[masterName]!)
             if !sameAddress(current, advertised) && !isAcceptableHost(advertised.host) {
                 // Redis cannot create an instance at such an address (createSentinelAddr fails in
                 // sentinelResetMasterAndChangeAddress) and the master stays where it is. Switching

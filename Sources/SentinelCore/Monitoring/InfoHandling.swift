@@ -149,7 +149,7 @@ extension Sentinel {
             let calm = noDown(replicaInstance, for: wait) && now - replica.state.roleReportedTime > wait
             let superseded = !calm && isSupersededMaster(replID: replID, of: master)
             guard calm || superseded else { return }
-            if sendSlaveOf(owner, to: announced(currentAddress(master))) {
+            if sendSlaveOf(owner, to: announced(currentAddress(of: masterID))) {
                 if superseded {
                     output.append(
                         .log(

@@ -34,8 +34,8 @@ extension Sentinel {
     /// Tells the runtime when a command moved the client in or out of Redis's `pubsub` class (at
     /// least one channel or pattern), which selects its `client-output-buffer-limit`.
     mutating func noteOutputClass(_ id: ClientID, wasSubscribed: Bool) {
-        guard let session = clients[id] else { return }
-        let isSubscribed = session.subscriptionCount > 0
+        guard let index = clientIndex(id) else { return }
+        let isSubscribed = clients.values[index].subscriptionCount > 0
         if isSubscribed != wasSubscribed {
             output.append(.setClientOutputClass(id, isSubscribed ? .pubsub : .normal))
         }

@@ -13,7 +13,7 @@ extension Sentinel {
     /// A command from a client. While earlier commands of the same client wait for a CLIENT
     /// PAUSE to end, this one queues behind them.
     mutating func clientCommand(_ id: ClientID, _ args: [String]) {
-        guard let index = clients.index(forKey: id), !args.isEmpty else { return }
+        guard let index = clientIndex(id), !args.isEmpty else { return }
         if !clients.values[index].postponed.isEmpty {
             clients.values[index].postponed.append(args)
             return
@@ -25,17 +25,18 @@ extension Sentinel {
     /// command was postponed by CLIENT PAUSE instead.
     @discardableResult
     mutating func runCommand(_ id: ClientID, _ sent: [String]) -> Bool {
-        guard let index = clients.index(forKey: id), !sent.isEmpty else { return true }
+        guard let index = clientIndex(id), !sent.isEmpty else { return true }
         // Server-level rename-command: the name sent stands for its command; a command's old name
         // is unknown (Redis looks the name up in its renamed command table).
         var args = sent
         var renamedAway = false
         if let names = commandNames {
-            if let command = names[sent[0].lowercased()] { args[0] = command } else { renamedAway = true }
+            if let command = names[sent[0].asciiLowercased] { args[0] = command } else { renamedAway = true }
         }
-        let name = args[0].lowercased()
+        let name = args[0].asciiLowercased
+        let row = Self.commandRows[name]
         // The subcommand of a container, lowercased once for every use below.
-        let sub = args.count > 1 && CommandTable.hasSubcommands(name) ? args[1].lowercased() : nil
+        let sub = args.count > 1 && row?.hasSubcommands == true ? args[1].asciiLowercased : nil
         // Redis records the command as the client's last one when it looks it up, before any
         // check (a postponed command shows in CLIENT LIST as `cmd=`). Updated in place: copying
         // the session out and back costs more than the rest of a simple command.
@@ -43,10 +44,21 @@ extension Sentinel {
 
         // Redis checks the command, the subcommand and the argument count before authentication.
         let refusal: RESPValue?
+        // SENTINEL's subcommand row, found once by the check and run below.
+        var sentinelRow: SentinelSubcommand?
+        let checkError: RESPValue?
+        if name == "sentinel" {
+            switch Self.sentinelSubcommand(args, sub: sub) {
+            case .success(let row): sentinelRow = row; checkError = nil
+            case .failure(let refusal): checkError = refusal.reply
+            }
+        } else {
+            checkError = CommandTable.check(args)
+        }
         if renamedAway {
             refusal = CommandTable.unknownCommandError(args: sent)
-        } else if let error = name == "sentinel" ? Self.sentinelPrecheck(args, sub: sub) : CommandTable.check(args) {
-            refusal = error
+        } else if let checkError {
+            refusal = checkError
         } else if !clients.values[index].authenticated && name != "auth" && name != "hello" {
             refusal = .error(Wire.errNoAuth)
         } else if let denied = aclRefusal(index, name: name, sub: sub, args: args) {
@@ -71,7 +83,7 @@ extension Sentinel {
         if let refusal {
             reply(id, refusal)
         } else {
-            execute(id, name, args, sub: sub)
+            if let sentinelRow { sentinelRow.run(&self, id, args) } else { execute(id, row, args, sub: sub) }
             // After the command, as Redis's call() does: INFO does not count itself.
             counters.commandsProcessed += 1
         }
@@ -79,13 +91,11 @@ extension Sentinel {
         return true
     }
 
-    /// Runs a checked command through its row of ``commandHandlers``. `sub` is the lowercased
-    /// subcommand of a container command.
-    private mutating func execute(_ id: ClientID, _ name: String, _ args: [String], sub: String?) {
-        guard let handler = Self.commandHandlers[name] else {
-            return reply(id, CommandTable.unknownCommandError(args: args))
-        }
-        handler(&self, id, args, sub)
+    /// Runs a checked command through its ``CommandRow``. `sub` is the lowercased subcommand of a
+    /// container command.
+    private mutating func execute(_ id: ClientID, _ row: CommandRow?, _ args: [String], sub: String?) {
+        guard let row else { return reply(id, CommandTable.unknownCommandError(args: args)) }
+        row.run(&self, id, args, sub)
     }
 
     /// PUBLISH: only hellos on the hello channel are accepted (processed as if received from a

@@ -57,11 +57,25 @@ extension Sentinel {
         "publish": { s, id, args, _ in s.publish(id, args) },
         "punsubscribe": { s, id, args, _ in s.unsubscribe(id, Array(args.dropFirst()), pattern: true) },
         "role": { s, id, _, _ in s.reply(id, .array([.bulkString("sentinel"), .array(s.masters.keys.map { .bulkString($0) })])) },
-        "sentinel": { s, id, args, sub in s.sentinelCommand(id, args, sub: sub ?? args[1].lowercased()) },
+        // Checked and run through its subcommand's row by `runCommand`.
+        "sentinel": { s, id, args, _ in
+            if case .success(let row) = sentinelSubcommand(args, sub: args.count > 1 ? args[1].asciiLowercased : nil) { row.run(&s, id, args) }
+        },
         "shutdown": { s, id, args, _ in s.shutdown(id, args) },
         "subscribe": { s, id, args, _ in s.subscribe(id, Array(args.dropFirst()), pattern: false) },
         "unsubscribe": { s, id, args, _ in s.unsubscribe(id, Array(args.dropFirst()), pattern: false) },
     ]
+
+    /// One entry per top-level command: its handler and whether it has subcommands, found with
+    /// one lookup of the name (``commandHandlers`` and ``CommandTable``).
+    struct CommandRow {
+        let hasSubcommands: Bool
+        let run: CommandHandler
+    }
+
+    /// ``commandHandlers`` as ``CommandRow``s, by lowercase name.
+    static let commandRows: [String: CommandRow] = Dictionary(
+        uniqueKeysWithValues: commandHandlers.map { ($0.key, CommandRow(hasSubcommands: CommandTable.hasSubcommands($0.key), run: $0.value)) })
 
     /// Every SENTINEL subcommand, in the order of Redis's table, Valkey aliases beside the name
     /// they stand for.

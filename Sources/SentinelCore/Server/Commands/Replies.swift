@@ -160,7 +160,7 @@ extension Sentinel {
         guard instances[id].master.failover?.coordinated?.promotionConfirmed == true else {
             return instances[id].master.config.address
         }
-        return currentAddress(instances[id].master)
+        return currentAddress(of: id)
     }
 
     // The whole-record replies read the instances in place and are non-mutating on purpose: a
@@ -194,9 +194,9 @@ extension Sentinel {
         return .array(peers.map { instanceReply($0) })
     }
 
-    /// The address clients are given for the master at `index` (``currentAddress(_:)``).
+    /// The address clients are given for the master at `index` (``currentAddress(of:)``).
     func currentAddress(ofMasterAt index: Int) -> HostPort {
-        currentAddress(instances[masters.values[index]].master)
+        currentAddress(of: masters.values[index])
     }
 
     /// The `# Sentinel` section of INFO.

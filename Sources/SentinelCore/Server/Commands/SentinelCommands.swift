@@ -4,27 +4,24 @@ import RESP
 
 /// The SENTINEL command (sentinelCommand, sentinel-behaviour §9.2), including the Valkey aliases.
 extension Sentinel {
-    /// Unknown subcommand and argument-count errors for SENTINEL (checked before authentication),
-    /// from the registry row of the subcommand (``sentinelSubcommands``). `sub` is `args[1]`
-    /// lowercased, when the caller has it already.
-    static func sentinelPrecheck(_ args: [String], sub: String? = nil) -> RESPValue? {
-        guard args.count >= 2 else { return CommandTable.wrongArityError(command: "sentinel", sub: nil) }
-        let sub = sub ?? args[1].lowercased()
-        guard let row = sentinelSubcommands[sub] else {
-            return CommandTable.unknownSubcommandError(command: "sentinel", sub: args[1])
-        }
-        guard CommandSpec.arityAllows(row.arity, args.count) else {
-            return CommandTable.wrongArityError(command: "sentinel", sub: sub)
-        }
-        return nil
+    /// A command refused before it runs, with the error reply Redis gives.
+    struct CommandRefusal: Error {
+        let reply: RESPValue
+        init(_ reply: RESPValue) { self.reply = reply }
     }
 
-    /// Runs the SENTINEL subcommand `sub` (`args[1]` lowercased) through its registry row.
-    mutating func sentinelCommand(_ id: ClientID, _ args: [String], sub: String) {
-        guard let row = Self.sentinelSubcommands[sub] else {
-            return reply(id, CommandTable.unknownSubcommandError(command: "sentinel", sub: args[1]))
+    /// The registry row of a SENTINEL command's subcommand (``sentinelSubcommands``), or the
+    /// unknown-subcommand or argument-count error Redis gives before authentication. `sub` is
+    /// `args[1]` lowercased. The row found here is the one that runs: one lookup per command.
+    static func sentinelSubcommand(_ args: [String], sub: String?) -> Result<SentinelSubcommand, CommandRefusal> {
+        guard args.count >= 2, let sub else { return .failure(CommandRefusal(CommandTable.wrongArityError(command: "sentinel", sub: nil))) }
+        guard let row = sentinelSubcommands[sub] else {
+            return .failure(CommandRefusal(CommandTable.unknownSubcommandError(command: "sentinel", sub: args[1])))
         }
-        row.run(&self, id, args)
+        guard CommandSpec.arityAllows(row.arity, args.count) else {
+            return .failure(CommandRefusal(CommandTable.wrongArityError(command: "sentinel", sub: sub)))
+        }
+        return .success(row)
     }
 
     // MARK: - Subcommands about one master

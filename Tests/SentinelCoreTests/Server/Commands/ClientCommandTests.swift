@@ -234,4 +234,22 @@ struct ClientCommandTests {
         #expect(after.contains(.reply(ClientID(1), .error("ERR Failed to save config file. Check server logs."), .resp2)))
         #expect(h.sentinel.masterNamed("mymaster")?.config.quorum == 5)
     }
+
+    @Test("each reply goes to its own client while clients come and go (the remembered client position is checked)")
+    func repliesFollowTheirClient() {
+        var h = Harness()
+        for id in 1...4 { h.connect(id) }
+        _ = h.run(2, "CLIENT", "SETNAME", "two")
+        _ = h.run(4, "CLIENT", "SETNAME", "four")
+        // Client 2 was looked up last; it leaves, and client 4 moves to its position... and beyond.
+        _ = h.sentinel.handle(.clientDisconnected(ClientID(2)), now: h.now)
+        _ = h.sentinel.handle(.clientDisconnected(ClientID(1)), now: h.now)
+        let replies = h.run(4, "CLIENT", "GETNAME")
+        #expect(replies.map(\.0) == [ClientID(4)])
+        #expect(replies.first?.1 == .bulkString("four"))
+        #expect(h.one(3, "CLIENT", "GETNAME") == .null)
+        #expect(h.run(2, "PING").isEmpty)
+        // Mixed case is matched as Redis's strcasecmp does.
+        #expect(h.one(3, "Sentinel", "Get-Master-ADDR-by-name", "mymaster") == .array([.bulkString("127.0.0.1"), .bulkString("6379")]))
+    }
 }
