@@ -23,13 +23,21 @@ extension Sentinel {
     /// after down-after although it answers everyone else; this sentinel reconnects (the new
     /// connection's PING is answered well within down-after) and finds out why. Returns whether
     /// it closed the connection.
+    ///
+    /// Only a connection that answered something since it came up can be stalled by a pause: a
+    /// write-paused server still answers the AUTH, PING and INFO sent before the PUBLISH. One that
+    /// answered nothing yet is slow, not paused (a sentinel of 1,000 masters starting beside 2,000
+    /// busy servers, bench/run's scale point), and reopening it only added a reconnect storm;
+    /// the PING and SDOWN rules judge it as they judge any slow instance.
     mutating func closeStalledHelloConnection(_ owner: LinkOwner, downAfter: Int64) -> Bool {
         if case .peer = owner { return false }
         let now = self.now
         let limit = Self.helloStallLimit(downAfter: downAfter)
         guard
             let (id, sentAt) = readLink(owner, { link -> (LinkID, Millis)? in
-                guard case .up(let cc) = link.cc, cc.helloSentAt != 0, now - cc.helloSentAt > limit else { return nil }
+                guard case .up(let cc) = link.cc, cc.helloSentAt != 0, now - cc.helloSentAt > limit,
+                    cc.answered
+                else { return nil }
                 return (cc.id, cc.helloSentAt)
             }) ?? nil
         else { return false }

@@ -82,6 +82,23 @@ struct StuckServerFailoverTests {
         #expect(blockedHellos.count <= sim.nodes.count, "\(blockedHellos.count) hellos blocked")
     }
 
+    @Test("a connection that has answered nothing yet is slow, not write-paused: a sentinel starting beside a stalled master does not reopen it over its first hello")
+    func unansweredNewConnectionIsNotAStall() throws {
+        var sim = settledFailoverSimulation()
+        sim.crashSentinel(0)
+        sim.run(for: 500)
+        // The master stops answering (SIGSTOP) before sentinel 0 is back: nothing comes back on
+        // any of its new connections until the master is thawed, down-after (1 s) later.
+        sim.freezeRedis(0)
+        sim.restartSentinel(0, seed: 11)
+        sim.run(for: 950)
+        sim.thawRedis(0)
+        sim.run(for: 3_000)
+        let stalls = sim.nodes[0].logs.filter { $0.contains("hello PUBLISH unanswered for") }
+        #expect(stalls.isEmpty, "\(stalls)")
+        #expect(sim.nodes[0].sentinel.masterNamed("mymaster") != nil)
+    }
+
     @Test("an instance that reports a server-side FAILOVER gets FAILOVER ABORT before SLAVEOF in the same transaction; others do not")
     func slaveOfAbortsFirst() {
         var s = settledFailoverSimulation().nodes[0].sentinel

@@ -13,6 +13,9 @@ struct Connection: Hashable, Sendable {
     var helloSentAt: Millis = 0
     /// When a frame last arrived, or the connection came up (the pub/sub silence check).
     var lastActivity: Millis
+    /// Whether any frame arrived on it yet (only such a connection can be stalled by a write
+    /// pause: ``Sentinel/closeStalledHelloConnection(_:downAfter:)``).
+    var answered = false
 
     init(id: LinkID, localAddress: String?, connectedAt: Millis) {
         self.id = id

@@ -208,12 +208,14 @@ struct LinkTable: Sendable {
             popped = links.values[index].pc.modifyUp { connection in
                 guard connection.id == id else { return nil }
                 connection.lastActivity = now
+                connection.answered = true
                 return .some(connection.pending.popFirst())
             } ?? nil
         } else {
             popped = links.values[index].cc.modifyUp { connection in
                 guard connection.id == id else { return nil }
                 connection.lastActivity = now
+                connection.answered = true
                 return .some(connection.pending.popFirst())
             } ?? nil
         }
