@@ -40,7 +40,7 @@ extension Sentinel {
     mutating func sendHello(_ id: InstanceID, forced: Bool = false) {
         guard let (owner, masterName) = linkOwner(of: id) else { return }
         if case .peer(let runID) = owner { return sendHelloToPeer(runID, master: masterName) }
-        guard let cc = links[owner]?.cc.up, let payload = helloPayload(master: masterName, localAddress: cc.localAddress)
+        guard let cc = commandConnection(owner), let payload = helloPayload(master: masterName, localAddress: cc.localAddress)
         else { return }
         // Never PUBLISH to a write-paused instance: it would block everything behind it on the link.
         if let address = address(of: owner), helloHeld(address, master: masterName) { return }
@@ -60,9 +60,19 @@ extension Sentinel {
     /// processes it as a hello (used to spread configuration fast).
     mutating func sendHelloToPeer(_ runID: String, master: String) {
         let owner = LinkOwner.peer(runID: runID)
-        guard let cc = links[owner]?.cc.up, let payload = helloPayload(master: master, localAddress: cc.localAddress)
+        guard let cc = commandConnection(owner), let payload = helloPayload(master: master, localAddress: cc.localAddress)
         else { return }
         send(owner, ["PUBLISH", Wire.helloChannel, payload], tag: .helloToPeer(master: master))
+    }
+
+    /// What a hello needs of the owner's command connection, if it is up: its local address and
+    /// when its oldest unanswered hello went out. Not the connection itself: a copy of it kept
+    /// while the hello is sent shared its queue of pending replies, and the send's append copied
+    /// the whole queue. A peer watching 1,000 masters has one link and ~1,000 hellos in flight:
+    /// that was quadratic, 30 % of a sentinel's CPU, and made the peers' PONGs wait past
+    /// down-after (bench/run's 1,000-master point).
+    mutating func commandConnection(_ owner: LinkOwner) -> (localAddress: String?, helloSentAt: Millis)? {
+        readLink(owner) { link in link.cc.up.map { ($0.localAddress, $0.helloSentAt) } } ?? nil
     }
 
     /// Sends hellos for a master to all its instances and peers now instead of at the next period.
