@@ -230,7 +230,14 @@ package final class ClientConnectionHandler: ChannelDuplexHandler {
 
     /// Hands up to `commandsPerTurn` decoded commands to the core.
     private func runTurn() {
-        guard case .open = state, !outputBlocked, var buffer = input else { return }
+        guard case .open = state, !outputBlocked else { return }
+        guard var buffer = input else {
+            // The last turn was full and used up the input exactly: nothing waits, so the backlog
+            // ends here and the held read is passed on (else the connection stayed silent for good).
+            backlog = false
+            releaseReads()
+            return
+        }
         input = nil
         var commands: [Event] = []
         var decoded = 0

@@ -236,6 +236,25 @@ struct ClientConnectionHandlerTests {
         _ = handler
     }
 
+    @Test("input that ends exactly at a full turn releases the reads once handled")
+    func inputEndingAtFullTurn() throws {
+        // 1,000 hellos from a peer arrive in one burst; when the bytes read end exactly after a
+        // multiple of commandsPerTurn commands, the turn that finds no input left must still end
+        // the backlog and pass the held read on (a peer's link went silent until it was dropped).
+        var limits = ClientConnectionHandler.Limits()
+        limits.commandsPerTurn = 2
+        let (channel, _, log) = try connectedClient(id: 1, limits: limits)
+        let reads = ReadCounter()
+        try channel.pipeline.syncOperations.addHandler(reads, position: .first)
+        try channel.writeInbound(ByteBuffer(string: "PING\r\nPING\r\n"))
+        channel.read()
+        #expect(reads.count == 0, "a read passed while the turn was full")
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        #expect(reads.count == 1, "the held read was not released once the input was handled")
+        try channel.writeInbound(ByteBuffer(string: "PING\r\n"))
+        #expect(commandCount(log) == 3, "the next command waited behind a turn that never ran")
+    }
+
     @Test("input held beyond client-query-buffer-limit closes the connection without a reply")
     func queryBufferLimit() throws {
         var limits = ClientConnectionHandler.Limits()
