@@ -166,7 +166,9 @@ extension Sentinel {
     /// A connection came up: queue the handshake (AUTH, CLIENT SETNAME, then PING or SUBSCRIBE),
     /// and for command connections ask for INFO and say hello at once rather than on the next period.
     mutating func linkConnected(_ id: LinkID, localAddress: String?) {
-        guard let (owner, pubsub) = links.connected(id, localAddress: localAddress, now: now) else { return }
+        let grace = links.owner(of: id).map { connectionDownAfter($0.owner) } ?? 0
+        guard let (owner, pubsub) = links.connected(id, localAddress: localAddress, now: now, clockGrace: grace)
+        else { return }
         if pubsub {
             if let auth = authCommand(for: owner) { send(owner, auth, tag: .auth, pubsub: true) }
             send(owner, ["CLIENT", "SETNAME", Wire.linkName(myID: myID, pubsub: true)], tag: .ignore, pubsub: true)
@@ -389,6 +391,18 @@ extension Sentinel {
             downAfter = min(downAfter ?? .max, master.config.downAfterMilliseconds)
         }
         return (max(1, sharing), downAfter)
+    }
+
+    /// The down-after that governs `owner`'s link: its master's; for a peer's shared link, the
+    /// shortest of the masters it is known for (``peerSharing(_:)``).
+    func connectionDownAfter(_ owner: LinkOwner) -> Int64 {
+        switch owner {
+        case .master(let name), .replica(master: let name, name: _):
+            guard let id = masters[name], instances.contains(id) else { return 0 }
+            return instances[id].master.config.downAfterMilliseconds
+        case .peer(let runID):
+            return peerSharing(runID).downAfter ?? timing.defaultDownAfter
+        }
     }
 
     /// sentinelSendPing: starts the SDOWN clock if no PING is outstanding.

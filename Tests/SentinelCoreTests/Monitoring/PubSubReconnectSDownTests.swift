@@ -40,4 +40,30 @@ struct PubSubReconnectSDownTests {
         sim.run(for: 2_500)
         #expect(sim.events(0, "+sdown").contains { $0.hasPrefix("slave 127.0.0.1:6380 ") }, "\(sim.events(0, "+sdown"))")
     }
+
+    /// A slow connect: the link is made at the sentinel's start, its command connection comes up
+    /// after `connect` ms, and every message takes 250 ms. Returns the master's SDOWN transitions.
+    private func slowConnect(_ connect: Millis) -> [String] {
+        var sim = failoverSimulation(sentinels: 1, quorum: 1)
+        sim.latency = 250
+        sim.connectLatency = connect
+        sim.startAll()
+        sim.run(for: 3_000)
+        return sim.events(0, "+sdown").map { "+sdown \($0)" } + sim.events(0, "-sdown").map { "-sdown \($0)" }
+    }
+
+    @Test("the time a connect that succeeds took is not counted: a healthy master reached in 950 ms is not SDOWN")
+    func slowConnectNotCounted() {
+        // Connected at 950 ms, PONG ~500 ms later: Redis would count ~1,450 ms from the link's start
+        // (SDOWN at down-after 1,000); the clock restarts with the connection's PING.
+        let transitions = slowConnect(950)
+        #expect(!transitions.contains { $0.hasPrefix("+sdown master") }, "\(transitions)")
+    }
+
+    @Test("a connect that takes longer than down-after still makes the master SDOWN, until it answers")
+    func connectLongerThanDownAfter() {
+        let transitions = slowConnect(1_500)
+        #expect(transitions.contains { $0.hasPrefix("+sdown master mymaster") }, "\(transitions)")
+        #expect(transitions.contains { $0.hasPrefix("-sdown master mymaster") }, "the master's PONG ends it: \(transitions)")
+    }
 }

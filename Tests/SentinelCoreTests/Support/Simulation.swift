@@ -119,6 +119,8 @@ struct Simulation {
     var redis: [FakeRedis] = []
     var now: Millis = 1_000_000
     var latency: Millis = 1
+    /// How long a connect to a Redis node takes to be reported up; nil: `latency`.
+    var connectLatency: Millis? = nil
     /// Extra random delay per message (0...jitter ms); messages on one connection stay in order.
     var jitter: Millis = 0
     /// Probability that a command breaks its connection instead of arriving (a reset).
@@ -257,7 +259,7 @@ struct Simulation {
                     schedule(node: node, at: now + 1000, .linkClosed(link, reason: "Connection timed out"))
                 } else if let r = redis.firstIndex(where: { $0.address == HostPort(host, port) }), redis[r].up {
                     linkTargets[node, default: [:]][link] = .redis(r)
-                    schedule(node: node, at: now + latency, .linkConnected(link, localAddress: "127.0.0.1"))
+                    schedule(node: node, at: now + (connectLatency ?? latency), .linkConnected(link, localAddress: "127.0.0.1"))
                 } else if let target = nodes.firstIndex(where: { $0.address == HostPort(host, port) }),
                     nodes[target].up
                 {

@@ -13,8 +13,21 @@ struct InstanceLink: Hashable, Sendable {
     let needsPubSub: Bool
     /// Last acceptable PING reply (PONG, LOADING, MASTERDOWN).
     var lastAvailTime: Millis
-    /// When the oldest unanswered PING was sent; 0 when none is outstanding.
+    /// When the oldest unanswered PING was sent; 0 when none is outstanding. Also started when the
+    /// link is made and by a reconnect with no PING outstanding (Redis), see `clockAwaitsConnection`.
     var actPingTime: Millis
+    /// The SDOWN clock (`actPingTime`) was started by opening the command connection (the link's
+    /// creation, or a reconnect with no PING outstanding), not by a PING: it restarts when that
+    /// connection comes up and sends its PING, unless it already ran for down-after
+    /// (``LinkTable/connected(_:localAddress:now:clockGrace:)``). Redis keeps it running from the
+    /// connect. We do not count the time a connect that succeeds took, because this sentinel's own
+    /// connect burst is in it: one that starts with 1,000 masters opens 2,000 connections in its
+    /// first tick, and on a loaded host (2 cores, 2,000 `redis-server`s, three sentinels starting
+    /// together) the handshakes took longer than down-after, so all 1,000 healthy masters went
+    /// `+sdown` ~1.2 s after every start (redis-sentinel is in TILT then and checks nothing). A
+    /// connect that does not complete still makes the instance SDOWN after down-after, and an
+    /// instance already SDOWN stays so until it answers.
+    var clockAwaitsConnection = true
     var lastPingTime: Millis = 0
     /// Last PING reply of any kind.
     var lastPongTime: Millis
@@ -77,6 +90,7 @@ struct InstanceLink: Hashable, Sendable {
         if acceptable {
             lastAvailTime = now
             actPingTime = 0
+            clockAwaitsConnection = false
         }
         lastPongTime = now
         return silence

@@ -105,7 +105,10 @@ struct LinkTable: Sendable {
         links.values[index].lastReconnTime = now
         var actions: [LinkAction] = []
         if needCC {
-            if links.values[index].actPingTime == 0 { links.values[index].actPingTime = now }
+            if links.values[index].actPingTime == 0 {
+                links.values[index].actPingTime = now
+                links.values[index].clockAwaitsConnection = true
+            }
             let id = allocateID()
             links.values[index].cc = .connecting(id)
             connections[id] = (owner, false)
@@ -122,7 +125,12 @@ struct LinkTable: Sendable {
 
     /// The runtime reports connection `id` up: it becomes its link's established connection with
     /// an empty reply queue. Returns whose connection it is; nil if it is no longer being opened.
-    mutating func connected(_ id: LinkID, localAddress: String?, now: Millis) -> (owner: LinkOwner, pubsub: Bool)? {
+    /// A command connection whose opening started the SDOWN clock restarts it, as its PING goes
+    /// out now, if the clock has run less than `clockGrace` (the instance's down-after: one that
+    /// already counts as down stays so until it answers; InstanceLink.clockAwaitsConnection).
+    mutating func connected(
+        _ id: LinkID, localAddress: String?, now: Millis, clockGrace: Int64 = 0
+    ) -> (owner: LinkOwner, pubsub: Bool)? {
         guard let (owner, pubsub) = connections[id], let index = links.index(forKey: owner) else { return nil }
         let up = ConnectionState.up(Connection(id: id, localAddress: localAddress, connectedAt: now))
         if pubsub {
@@ -131,6 +139,10 @@ struct LinkTable: Sendable {
         } else {
             guard case .connecting(id) = links.values[index].cc else { return nil }
             links.values[index].cc = up
+            if links.values[index].clockAwaitsConnection {
+                links.values[index].clockAwaitsConnection = false
+                if now - links.values[index].actPingTime < clockGrace { links.values[index].actPingTime = now }
+            }
         }
         return (owner, pubsub)
     }
