@@ -172,8 +172,12 @@ struct FailoverSimulationTests {
                 c.masters[0].downAfterMilliseconds = 1000
                 return c
             }(), seed: 1)
-        _ = sentinel.start(now: 1_000)
-        _ = sentinel.handle(.tick, now: 1_100)
+        var opened = sentinel.start(now: 1_000)
+        opened += sentinel.handle(.tick, now: 1_100)
+        // The master accepts the connections and never answers.
+        for case .connect(let id, _, _) in opened {
+            _ = sentinel.handle(.linkConnected(id, localAddress: "127.0.0.1"), now: 1_101)
+        }
         let actions = sentinel.handle(.tick, now: 5_000)
         #expect(actions.contains(.log(.warning, "+tilt #tilt mode entered")))
         #expect(sentinel.tilt)

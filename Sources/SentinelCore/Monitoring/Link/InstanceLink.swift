@@ -28,6 +28,12 @@ struct InstanceLink: Hashable, Sendable {
     /// connect that does not complete still makes the instance SDOWN after down-after, and an
     /// instance already SDOWN stays so until it answers.
     var clockAwaitsConnection = true
+    /// The link's first command connection has not come up or failed yet. Until then the instance
+    /// is not judged (``Sentinel/silence(of:now:)`` is 0): the time from the core's connect to the
+    /// runtime's is this sentinel's own, and at a start with 1,000 masters it exceeded down-after
+    /// for the masters connected last (2,000 connects in one tick on a loaded host). The connect
+    /// timeout (1 s) bounds the wait; a failed first connect counts from the link's creation.
+    var firstConnectPending = true
     var lastPingTime: Millis = 0
     /// Last PING reply of any kind.
     var lastPongTime: Millis

@@ -141,8 +141,12 @@ struct LinkTable: Sendable {
             links.values[index].cc = up
             if links.values[index].clockAwaitsConnection {
                 links.values[index].clockAwaitsConnection = false
-                if now - links.values[index].actPingTime < clockGrace { links.values[index].actPingTime = now }
+                // A first connection was not judged while it opened (InstanceLink.firstConnectPending).
+                if links.values[index].firstConnectPending || now - links.values[index].actPingTime < clockGrace {
+                    links.values[index].actPingTime = now
+                }
             }
+            links.values[index].firstConnectPending = false
         }
         return (owner, pubsub)
     }
@@ -154,7 +158,10 @@ struct LinkTable: Sendable {
         else { return nil }
         let state = pubsub ? links.values[index].pc : links.values[index].cc
         guard state.id == id else { return nil }
-        if pubsub { links.values[index].pc = .closed } else { links.values[index].cc = .closed }
+        if pubsub { links.values[index].pc = .closed } else {
+            links.values[index].cc = .closed
+            links.values[index].firstConnectPending = false
+        }
         return ClosedConnection(owner: owner, pubsub: pubsub, wasUp: state.isUp)
     }
 
