@@ -17,16 +17,16 @@ struct InstanceLink: Hashable, Sendable {
     /// link is made and by a reconnect with no PING outstanding (Redis), see `clockAwaitsConnection`.
     var actPingTime: Millis
     /// The SDOWN clock (`actPingTime`) was started by opening the command connection (the link's
-    /// creation, or a reconnect with no PING outstanding), not by a PING: it restarts when that
-    /// connection comes up and sends its PING, unless it already ran for down-after
-    /// (``LinkTable/connected(_:localAddress:now:clockGrace:)``). Redis keeps it running from the
-    /// connect. We do not count the time a connect that succeeds took, because this sentinel's own
-    /// connect burst is in it: one that starts with 1,000 masters opens 2,000 connections in its
-    /// first tick, and on a loaded host (2 cores, 2,000 `redis-server`s, three sentinels starting
-    /// together) the handshakes took longer than down-after, so all 1,000 healthy masters went
-    /// `+sdown` ~1.2 s after every start (redis-sentinel is in TILT then and checks nothing). A
-    /// connect that does not complete still makes the instance SDOWN after down-after, and an
-    /// instance already SDOWN stays so until it answers.
+    /// creation, or a reconnect with no PING outstanding), not by a PING. When that connection comes
+    /// up and sends its PING the clock restarts: always for the link's first connection (it was not
+    /// judged while it opened, `firstConnectPending`), for a reconnect if the clock ran less than
+    /// down-after (``LinkTable/connected(_:localAddress:now:clockGrace:)``; an instance already
+    /// SDOWN stays so until it answers). Redis keeps it running from the connect, where the time
+    /// this sentinel takes to open its connections counts against the instance: at a start with
+    /// 1,000 masters on a loaded host (2 cores, 2,000 `redis-server`s, three sentinels starting
+    /// together) every healthy master went `+sdown` ~1.2 s after the start (redis-sentinel is in
+    /// TILT then and checks nothing). A connect that does not complete still makes the instance
+    /// SDOWN after down-after.
     var clockAwaitsConnection = true
     /// The link's first command connection has not come up or failed yet. Until then the instance
     /// is not judged (``Sentinel/silence(of:now:)`` is 0): the time from the core's connect to the
