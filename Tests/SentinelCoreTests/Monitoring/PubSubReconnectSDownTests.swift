@@ -79,4 +79,24 @@ struct PubSubReconnectSDownTests {
         // The connect fails after 1 s; the silence counts from the link's creation.
         #expect(sim.now - start <= 1_200, "SDOWN came \(sim.now - start) ms after the start")
     }
+
+    @Test("a reconnect with no PING outstanding: its connect time is not counted either, within down-after")
+    func slowReconnectNotCounted() throws {
+        var sim = failoverSimulation(sentinels: 1, quorum: 1)
+        sim.startAll()
+        let owner = LinkOwner.master("mymaster")
+        let answered = sim.runUntil(timeout: 3_000) { s in
+            s.nodes[0].sentinel.links[owner].map { $0.cc.isUp && $0.actPingTime == 0 } ?? false
+        }
+        try #require(answered != nil, "the master never answered")
+        // The master closes the command connection with no PING outstanding; it is reopened at
+        // once (EarlyReopenTests), comes up after 950 ms, and its PONG takes 500 ms more.
+        sim.latency = 250
+        sim.connectLatency = 950
+        let cc = try #require(sim.nodes[0].sentinel.links[owner]?.cc.id)
+        sim.resetLink(node: 0, link: cc)
+        sim.run(for: 3_000)
+        #expect(sim.nodes[0].sentinel.links[owner]?.cc.isUp == true, "the connection is back")
+        #expect(!sim.events(0, "+sdown").contains { $0.hasPrefix("master mymaster") }, "\(sim.events(0, "+sdown"))")
+    }
 }
