@@ -21,6 +21,7 @@ package struct Sentinel: Sendable {
 
     /// The links to monitored instances and peers (the link state machine, Monitoring/Link/).
     var links = LinkTable()
+    /// The client sessions; not in connection order once one has gone (``removeClientSession(_:)``).
     var clients: OrderedDictionary<ClientID, ClientSession> = [:]
     /// Where ``clientIndex(_:)`` last found a client in ``clients``.
     var lastClientIndex = 0
@@ -227,7 +228,7 @@ package struct Sentinel: Sendable {
             clientCommand(id, args)
             noteOutputClass(id, wasSubscribed: wasSubscribed)
         case .clientDisconnected(let id):
-            clients.removeValue(forKey: id)
+            removeClientSession(id)
             postponedClients.removeAll { $0 == id }
         case .clientTraffic(let totals):
             traffic = totals

@@ -27,7 +27,7 @@ extension Sentinel {
         for id in idle {
             output.append(.log(.verbose, "Closing idle client"))
             output.append(.closeClient(id))
-            clients.removeValue(forKey: id)
+            removeClientSession(id)
         }
     }
 

@@ -339,7 +339,8 @@ extension Sentinel {
     }
 
     private mutating func clientList(_ id: ClientID, _ args: [String]) {
-        var selected = Array(clients.values)
+        // In connection order, as Redis lists them: ids grow with every connection.
+        var selected = clients.values.sorted { $0.id.raw < $1.id.raw }
         var index = 2
         while index < args.count {
             let option = args[index].lowercased()

@@ -141,6 +141,21 @@ struct ClientCommandTests {
         #expect(h.one(1, "CLIENT", "KILL", "1.2.3.4:5") == .error("ERR No such client"))
     }
 
+    @Test("CLIENT LIST stays in connection order after clients in the middle have gone")
+    func clientListOrderAfterDisconnects() {
+        var h = Harness()
+        for id in 1...5 { h.connect(id) }
+        // Sessions are removed in constant time by moving the last into the gap.
+        _ = h.sentinel.handle(.clientDisconnected(ClientID(2)), now: h.now)
+        _ = h.sentinel.handle(.clientDisconnected(ClientID(3)), now: h.now)
+        h.connect(6)
+        guard case .verbatimString(_, let list) = h.one(1, "CLIENT", "LIST") else { Issue.record("CLIENT LIST"); return }
+        let ids = list.split(separator: "\n").map { $0.split(separator: " ")[0] }
+        #expect(ids == ["id=1", "id=4", "id=5", "id=6"])
+        #expect(h.one(4, "CLIENT", "ID") == .integer(4))
+        #expect(h.one(6, "CLIENT", "ID") == .integer(6))
+    }
+
     @Test("SUBSCRIBE/PSUBSCRIBE deliver events; RESP2 subscribed mode allows only pub/sub commands")
     func pubsub() {
         var h = Harness()
