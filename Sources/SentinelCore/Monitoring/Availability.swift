@@ -60,9 +60,9 @@ extension Sentinel {
     /// How long the instance has been silent, as Sentinel measures it: since the first unanswered
     /// PING, or since it was last available while a connection is missing and not yet being
     /// reopened; 0 otherwise, and 0 while the link's first command connection is being opened
-    /// (``InstanceLink/firstConnectPending``).
+    /// (``InstanceLink/judged``).
     static func silence(of link: InstanceLink, now: Millis) -> Millis {
-        if link.firstConnectPending, case .connecting = link.cc { return 0 }
+        guard link.judged else { return 0 }
         if link.actPingTime != 0 { return now - link.actPingTime }
         if link.awaitingReconnect { return now - link.lastAvailTime }
         return 0

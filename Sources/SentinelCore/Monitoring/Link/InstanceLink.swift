@@ -14,26 +14,39 @@ struct InstanceLink: Hashable, Sendable {
     /// Last acceptable PING reply (PONG, LOADING, MASTERDOWN).
     var lastAvailTime: Millis
     /// When the oldest unanswered PING was sent; 0 when none is outstanding. Also started when the
-    /// link is made and by a reconnect with no PING outstanding (Redis), see `clockAwaitsConnection`.
+    /// link is made and by a reconnect with no PING outstanding (Redis), see `clockStart`.
     var actPingTime: Millis
-    /// The SDOWN clock (`actPingTime`) was started by opening the command connection (the link's
-    /// creation, or a reconnect with no PING outstanding), not by a PING. When that connection comes
-    /// up and sends its PING the clock restarts: always for the link's first connection (it was not
-    /// judged while it opened, `firstConnectPending`), for a reconnect if the clock ran less than
-    /// down-after (``LinkTable/connected(_:localAddress:now:clockGrace:)``; an instance already
-    /// SDOWN stays so until it answers). Redis keeps it running from the connect, where the time
-    /// this sentinel takes to open its connections counts against the instance: at a start with
-    /// 1,000 masters on a loaded host (2 cores, 2,000 `redis-server`s, three sentinels starting
-    /// together) every healthy master went `+sdown` ~1.2 s after the start (redis-sentinel is in
-    /// TILT then and checks nothing). A connect that does not complete still makes the instance
-    /// SDOWN after down-after.
-    var clockAwaitsConnection = true
-    /// The link's first command connection has not come up or failed yet. Until then the instance
-    /// is not judged (``Sentinel/silence(of:now:)`` is 0): the time from the core's connect to the
-    /// runtime's is this sentinel's own, and at a start with 1,000 masters it exceeded down-after
-    /// for the masters connected last (2,000 connects in one tick on a loaded host). The connect
-    /// timeout (1 s) bounds the wait; a failed first connect counts from the link's creation.
-    var firstConnectPending = true
+    /// What started the SDOWN clock (`actPingTime`).
+    ///
+    /// Redis keeps a clock started by a connect running from the connect, so the time this
+    /// sentinel takes to open its connections counts against the instance: at a start with 1,000
+    /// masters on a loaded host (2 cores, 2,000 `redis-server`s, three sentinels starting
+    /// together; 2,000 connects in the first tick) every healthy master went `+sdown` ~1.2 s after
+    /// the start (redis-sentinel is in TILT then and checks nothing). Here the clock restarts when
+    /// the connection comes up and sends its PING (``commandConnectionUp(now:clockGrace:)``). A
+    /// connect that does not complete still makes the instance SDOWN after down-after.
+    enum ClockStart: Hashable, Sendable {
+        /// The link was made and its first command connection has neither come up nor failed:
+        /// the instance is not judged yet (``Sentinel/silence(of:now:)`` is 0), a wait the
+        /// connect timeout (1 s) bounds. When it comes up the clock restarts; when it fails the
+        /// clock counts from the link's creation (`reconnect`).
+        case firstConnect
+        /// A reconnect with no PING outstanding: when it comes up the clock restarts if it ran
+        /// less than down-after (an instance already SDOWN stays so until it answers).
+        case reconnect
+        /// A PING, or the clock is not running.
+        case ping
+    }
+
+    var clockStart = ClockStart.firstConnect
+
+    /// Whether the SDOWN check may judge the instance now: not while the link's first command
+    /// connection is being opened.
+    var judged: Bool {
+        if clockStart == .firstConnect, case .connecting = cc { return false }
+        return true
+    }
+
     var lastPingTime: Millis = 0
     /// Last PING reply of any kind.
     var lastPongTime: Millis
@@ -87,6 +100,31 @@ struct InstanceLink: Hashable, Sendable {
         return true
     }
 
+    /// A reconnect is starting its command connection: with no PING outstanding the SDOWN clock
+    /// starts now (Redis queues a PING with every reconnect).
+    mutating func commandConnectionOpening(now: Millis) {
+        guard actPingTime == 0 else { return }
+        actPingTime = now
+        clockStart = .reconnect
+    }
+
+    /// The command connection came up and sends its PING now: a clock its opening started
+    /// restarts, for a reconnect only if it ran less than `clockGrace` (``ClockStart``).
+    mutating func commandConnectionUp(now: Millis, clockGrace: Int64) {
+        switch clockStart {
+        case .firstConnect: actPingTime = now
+        case .reconnect: if now - actPingTime < clockGrace { actPingTime = now }
+        case .ping: return
+        }
+        clockStart = .ping
+    }
+
+    /// The command connection failed or closed: a first connect that failed counts from the
+    /// link's creation, as a reconnect would.
+    mutating func commandConnectionClosed() {
+        if clockStart == .firstConnect { clockStart = .reconnect }
+    }
+
     /// sentinelPingReplyCallback's bookkeeping: an acceptable reply (PONG, LOADING, MASTERDOWN)
     /// stops the SDOWN clock. Returns how long the instance had been silent (0 if no PING was
     /// outstanding).
@@ -96,7 +134,7 @@ struct InstanceLink: Hashable, Sendable {
         if acceptable {
             lastAvailTime = now
             actPingTime = 0
-            clockAwaitsConnection = false
+            clockStart = .ping
         }
         lastPongTime = now
         return silence

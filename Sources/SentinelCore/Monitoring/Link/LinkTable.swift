@@ -105,10 +105,7 @@ struct LinkTable: Sendable {
         links.values[index].lastReconnTime = now
         var actions: [LinkAction] = []
         if needCC {
-            if links.values[index].actPingTime == 0 {
-                links.values[index].actPingTime = now
-                links.values[index].clockAwaitsConnection = true
-            }
+            links.values[index].commandConnectionOpening(now: now)
             let id = allocateID()
             links.values[index].cc = .connecting(id)
             connections[id] = (owner, false)
@@ -127,7 +124,7 @@ struct LinkTable: Sendable {
     /// an empty reply queue. Returns whose connection it is; nil if it is no longer being opened.
     /// A command connection whose opening started the SDOWN clock restarts it, as its PING goes
     /// out now, if the clock has run less than `clockGrace` (the instance's down-after: one that
-    /// already counts as down stays so until it answers; InstanceLink.clockAwaitsConnection).
+    /// already counts as down stays so until it answers; ``InstanceLink/ClockStart``).
     mutating func connected(
         _ id: LinkID, localAddress: String?, now: Millis, clockGrace: Int64 = 0
     ) -> (owner: LinkOwner, pubsub: Bool)? {
@@ -139,14 +136,7 @@ struct LinkTable: Sendable {
         } else {
             guard case .connecting(id) = links.values[index].cc else { return nil }
             links.values[index].cc = up
-            if links.values[index].clockAwaitsConnection {
-                links.values[index].clockAwaitsConnection = false
-                // A first connection was not judged while it opened (InstanceLink.firstConnectPending).
-                if links.values[index].firstConnectPending || now - links.values[index].actPingTime < clockGrace {
-                    links.values[index].actPingTime = now
-                }
-            }
-            links.values[index].firstConnectPending = false
+            links.values[index].commandConnectionUp(now: now, clockGrace: clockGrace)
         }
         return (owner, pubsub)
     }
@@ -160,7 +150,7 @@ struct LinkTable: Sendable {
         guard state.id == id else { return nil }
         if pubsub { links.values[index].pc = .closed } else {
             links.values[index].cc = .closed
-            links.values[index].firstConnectPending = false
+            links.values[index].commandConnectionClosed()
         }
         return ClosedConnection(owner: owner, pubsub: pubsub, wasUp: state.isUp)
     }
