@@ -18,10 +18,13 @@ extension ConfigLoader {
         switch (option, a.count) {
         case ("monitor", 4):
             return monitor(name: a[0], host: a[1], port: a[2], quorum: a[3])
-        case ("coordinated-failover", 8):
+        case ("coordinated-failover", 8), ("coordinated-failover", 9):
             guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
             guard let deadline = Int64(a[7]) else { return ConfigMessages.invalidNumber }
             guard let epoch = ConfigDirectives.parseEpoch(a[1]) else { return ConfigDirectives.epochError(a[1]) }
+            guard let method = a.count == 9 ? HandoverMethod(rawValue: a[8].lowercased()) : .serverFailover else {
+                return ConfigMessages.unknownHandoverMethod
+            }
             let old: HostPort
             let target: HostPort
             switch (makeAddress(host: a[3], port: a[4]), makeAddress(host: a[5], port: a[6])) {
@@ -32,7 +35,7 @@ extension ConfigLoader {
                 return error.message
             }
             config.masters[index].coordinatedRecord = CoordinatedRecord(
-                epoch: epoch, leader: a[2], old: old, target: target, pauseEndsUnixMillis: deadline)
+                epoch: epoch, leader: a[2], old: old, target: target, pauseEndsUnixMillis: deadline, method: method)
         case ("config-epoch", 2):
             guard let index = masterIndex[a[0]] else { return ConfigMessages.noSuchMaster }
             guard let epoch = ConfigDirectives.parseEpoch(a[1]) else { return ConfigDirectives.epochError(a[1]) }

@@ -23,6 +23,8 @@ enum ConfigMessages {
     static let announceHostnamesYesNo = "Please specify yes or no for the announce-hostnames option."
     static let invalidMasterName = "Master name can't be empty or contain spaces or commas."
     static let invalidNumber = "Invalid numeric argument."
+    /// The last field of a `coordinated-failover` record (swift-sentinel's own).
+    static let unknownHandoverMethod = "Unknown coordinated failover method: it must be 'failover' or 'pause-switch'."
     /// redis-sentinel 7.0.15 takes any text here (`strtoull`: `-1` is 2^64-1, garbage is 0); an
     /// epoch outside the signed 64-bit range would stop every failover, so it is refused.
     static let invalidEpoch = "Invalid epoch: it must be an integer from 0 to \(Epoch.max) (see docs/security.md)."

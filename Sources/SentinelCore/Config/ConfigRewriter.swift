@@ -133,7 +133,7 @@ package enum ConfigRewriter {
                     [
                         name, String(r.epoch), r.leader, r.old.host, String(r.old.port), r.target.host,
                         String(r.target.port), String(r.pauseEndsUnixMillis),
-                    ])
+                    ] + (r.method == .serverFailover ? [] : [r.method.rawValue]))
             }
             line("config-epoch", [name, String(m.configEpoch)])
             line("leader-epoch", [name, String(m.leaderEpoch)])

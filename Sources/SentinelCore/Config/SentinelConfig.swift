@@ -64,20 +64,26 @@ package struct MasterConfig: Hashable, Sendable {
 }
 
 /// What is known of a coordinated failover in flight: the epoch its leader won, the old master,
-/// the replica it hands over to, and when the write pause ends (wall clock, Unix ms).
+/// the replica it hands over to, when the write pause ends (wall clock, Unix ms), and how the
+/// master is handed over (a pause-switch leaves the old master to be demoted by whoever finishes it).
 struct CoordinatedRecord: Hashable, Sendable {
     var epoch: Epoch
     var leader: String
     var old: HostPort
     var target: HostPort
     var pauseEndsUnixMillis: Int64
+    var method: HandoverMethod
 
-    init(epoch: Epoch, leader: String, old: HostPort, target: HostPort, pauseEndsUnixMillis: Int64) {
+    init(
+        epoch: Epoch, leader: String, old: HostPort, target: HostPort, pauseEndsUnixMillis: Int64,
+        method: HandoverMethod = .serverFailover
+    ) {
         self.epoch = epoch
         self.leader = leader
         self.old = old
         self.target = target
         self.pauseEndsUnixMillis = pauseEndsUnixMillis
+        self.method = method
     }
 }
 

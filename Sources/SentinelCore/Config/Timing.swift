@@ -38,6 +38,9 @@ struct Timing: Hashable, Sendable {
     var coordinatedReleaseRetry: Int64 = 200
     /// A sentinel holding a record waits this long for the leader before finishing itself.
     var coordinatedOrphanGrace: Int64 = 300
+    /// Pause-switch: a sentinel finishing a handover whose leader vanished demotes the old master
+    /// only while at least this much of the record's pause is left.
+    var coordinatedDemoteMargin: Int64 = 200
     /// A record is forgotten this long after its pause ended.
     var coordinatedRecordLifetime: Int64 = 60_000
     /// A peer believes a notice's pause up to this many times its own down-after-milliseconds

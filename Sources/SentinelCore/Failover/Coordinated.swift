@@ -2,44 +2,75 @@ import DequeModule
 import OrderedCollections
 import RESP
 
-/// `SENTINEL FAILOVER <master> COORDINATED`: a planned failover that loses no acknowledged write.
+/// `SENTINEL FAILOVER <master> COORDINATED [PAUSE-SWITCH]`: a planned failover that loses no
+/// acknowledged write.
 ///
-/// After a real election the leader tells its peers to hold their hellos, pauses writes on the
-/// master and lets the master hand over to the target itself (`MULTI; CLIENT PAUSE t WRITE;
-/// FAILOVER TO host port TIMEOUT t; EXEC`), polls the target every few ms, and once it is master
-/// pushes the new configuration to the peers, waits until they answer the new address, and only
-/// then kills the clients and unpauses both nodes (`MULTI; CONFIG REWRITE; CLIENT KILL TYPE normal;
-/// CLIENT KILL TYPE pubsub; CLIENT UNPAUSE; EXEC`). Every reply is checked; any error unpauses
-/// and aborts at once. See docs/coordinated-failover.md.
+/// After a real election the leader tells its peers to hold their hellos and pauses writes on the
+/// master. Then either the master hands over to the target itself (`MULTI; CLIENT PAUSE t WRITE;
+/// FAILOVER TO host port TIMEOUT t; EXEC`), or, where FAILOVER is missing, renamed or denied (or
+/// asked for with `PAUSE-SWITCH`), the leader switches the roles itself: `MULTI; CLIENT PAUSE t
+/// WRITE; INFO replication; EXEC` gives the master's offset, the target is polled until it has
+/// applied as much, then `REPLICAOF NO ONE` goes to the target and `REPLICAOF <target>` to the old
+/// master, still paused. Once the target is master the leader pushes the new configuration to the
+/// peers, waits until they answer the new address, and only then kills the clients and unpauses
+/// both nodes (`MULTI; CONFIG REWRITE; CLIENT KILL TYPE normal; CLIENT KILL TYPE pubsub; CLIENT
+/// UNPAUSE; EXEC`). Every reply is checked; any error unpauses and aborts at once. See
+/// docs/coordinated-failover.md.
 extension Sentinel {
     // MARK: - The command
 
     /// Checks and starts a coordinated failover; the reply is `+OK` once the election started.
-    mutating func coordinatedFailover(_ id: ClientID, _ name: String) {
+    /// `requested` is the method the operator named, nil to choose (``coordinatedMethod(_:requested:)``).
+    mutating func coordinatedFailover(_ id: ClientID, _ name: String, requested: HandoverMethod? = nil) {
         guard let master = masterNamed(name) else { return reply(id, .error(Wire.errNoSuchMaster)) }
         guard !master.failoverInProgress else { return refuseFailover(id, name, Wire.errFailoverInProgress) }
         guard let link = links[.master(name)], !link.disconnected, masterInstance(name)?.sDown == false,
             master.state.roleReported == .master, master.state.infoRefresh != 0
         else { return refuseFailover(id, name, Wire.errCoordinatedUnreachable) }
-        guard master.masterFailoverState != nil else { return refuseFailover(id, name, Wire.errNoFailoverSupport) }
-        guard master.masterFailoverState == "no-failover" else {
+        guard (master.masterFailoverState ?? "no-failover") == "no-failover" else {
             return refuseFailover(id, name, Wire.errServerFailoverRunning)
         }
-        if let (command, error) = master.refusedCommands.min(by: { $0.key < $1.key }) {
-            return refuseFailover(id, name, Wire.errCoordinatedRefused(command: command, serverError: error))
+        let method: HandoverMethod
+        switch coordinatedMethod(master, requested: requested) {
+        case .success(let chosen): method = chosen
+        case .failure(let refusal): return refuseFailover(id, name, refusal.text)
         }
         guard coordinatedTarget(name) != nil else {
             return refuseFailover(id, name, Wire.errNoGoodSlave, why: coordinatedExclusions(name))
         }
         guard !epochExhausted() else { return refuseFailover(id, name, Wire.errEpochExhausted) }
-        output.append(.log(.warning, "Executing user requested COORDINATED FAILOVER of '\(name)'"))
+        output.append(.log(.warning, "Executing user requested COORDINATED FAILOVER of '\(name)' (\(method.rawValue))"))
         // Fresh replica states and offsets for the choice of the target after the election.
         send(.master(name), ["INFO"], tag: .info)
-        startFailover(name, kind: .coordinated(CoordinatedRun(pause: master.config.effectiveCoordinatedPause)))
+        startFailover(
+            name, kind: .coordinated(CoordinatedRun(pause: master.config.effectiveCoordinatedPause, method: method)))
         reply(id, .ok)
         // A real election: ask every peer for its vote now, and tally at once.
         askMasterStateToOtherSentinels(name, forced: true)
         failoverStateMachine(name)
+    }
+
+    /// A refusal of the coordinated failover, as its error reply.
+    struct CoordinatedRefusal: Error {
+        var text: String
+    }
+
+    /// The handover method: the master's own FAILOVER when its INFO shows `master_failover_state`
+    /// (Redis ≥ 6.2) and the permission probe found FAILOVER allowed, else the pause-switch; or
+    /// the one `requested`. Each needs `CLIENT PAUSE`; the pause-switch also `SLAVEOF` on the
+    /// master (what the probes found refused is refused up front, with the server's error).
+    func coordinatedMethod(_ master: MasterState, requested: HandoverMethod?) -> Result<HandoverMethod, CoordinatedRefusal> {
+        let refused = master.refusedCommands
+        let method =
+            requested ?? (master.masterFailoverState != nil && refused["failover"] == nil ? .serverFailover : .pauseSwitch)
+        if method == .serverFailover && master.masterFailoverState == nil {
+            return .failure(CoordinatedRefusal(text: Wire.errNoFailoverSupport))
+        }
+        let needed = method == .serverFailover ? ["client|pause", "failover"] : ["client|pause", "slaveof"]
+        if let command = needed.first(where: { refused[$0] != nil }) {
+            return .failure(CoordinatedRefusal(text: Wire.errCoordinatedRefused(command: command, serverError: refused[command]!)))
+        }
+        return .success(method)
     }
 
     /// The replica a coordinated failover hands over to: like the classic choice, but only replicas
@@ -82,9 +113,11 @@ extension Sentinel {
     /// commands a coordinated failover needs, so that a refusal is an error up front rather than an
     /// aborted failover. Each probe is malformed on purpose: the ACL check comes before argument
     /// parsing, so it either gets `-NOPERM` or a harmless argument error, and never acts.
+    /// `SLAVEOF probe probe` fails on its port, after the ACL check, in every Redis version.
     mutating func sendPermissionProbes(master name: String) {
         send(.master(name), ["FAILOVER", "TO", "127.0.0.1", "probe"], tag: .permissionProbe(master: name, command: "failover"))
         send(.master(name), ["CLIENT", "PAUSE", "probe", "WRITE"], tag: .permissionProbe(master: name, command: "client|pause"))
+        send(.master(name), ["SLAVEOF", "probe", "probe"], tag: .permissionProbe(master: name, command: "slaveof"))
     }
 
     /// A permission probe's answer: `-NOPERM` or an unknown (renamed-away) command is a refusal.
@@ -92,11 +125,24 @@ extension Sentinel {
         guard masters[name] != nil else { return }
         if case .error(let text) = value, text.hasPrefix("NOPERM") || text.hasPrefix("ERR unknown command") {
             if self[master: name].refusedCommands[command] == nil {
-                output.append(.log(.warning, "The master of '\(name)' refuses '\(command)' to this sentinel: \(text); SENTINEL FAILOVER \(name) COORDINATED will be refused"))
+                output.append(
+                    .log(
+                        .warning,
+                        "The master of '\(name)' refuses '\(command)' to this sentinel: \(text); \(Self.probeConsequence(command, master: name))"
+                    ))
             }
             self[master: name].refusedCommands[command] = text
         } else {
             self[master: name].refusedCommands[command] = nil
+        }
+    }
+
+    /// What a refused probe means for `SENTINEL FAILOVER <name> COORDINATED`, for the log.
+    static func probeConsequence(_ command: String, master name: String) -> String {
+        switch command {
+        case "failover": "SENTINEL FAILOVER \(name) COORDINATED will use the pause-switch"
+        case "slaveof": "the pause-switch of SENTINEL FAILOVER \(name) COORDINATED will be refused (so will a classic failover's reconfiguration)"
+        default: "SENTINEL FAILOVER \(name) COORDINATED will be refused"
         }
     }
 
@@ -108,17 +154,28 @@ extension Sentinel {
         modifyFailover(name) { $0.modifyCoordinated(body) } ?? nil
     }
 
-    /// Does what the run asked after an event: go on with the failover, or abort it.
+    /// Does what the run asked after an event: go on with the failover or the switch, or abort.
     mutating func perform(_ action: CoordinatedRun.Action, master name: String) {
         switch action {
         case .wait:
             return
         case .proceed:
             failoverStateMachine(name)
-        case .abort(let code, let reason, let failoverAbort):
-            if failoverAbort {
+        case .promoteTarget:
+            sendSwitchPromotion(name)
+        case .demoteOldMaster:
+            sendSwitchDemotion(name)
+        case .switched:
+            promotionConfirmed(name)
+        case .abort(let code, let reason, let undo):
+            switch undo {
+            case .unpause:
+                break
+            case .failoverAbort:
                 send(.master(name), ["FAILOVER", "ABORT"], tag: .reconfigure)
                 self[master: name].failoverAbortSentAt = now
+            case .demoteTarget:
+                demoteSwitchTarget(name)
             }
             abortCoordinated(name, reason: reason, code: code)
         }
@@ -138,7 +195,7 @@ extension Sentinel {
                 [
                     "SENTINEL", "COORDINATED-FAILOVER", name, "\(failover.epoch)", myID, replica.address.host,
                     "\(replica.address.port)", "\(run.pause)",
-                ], tag: .coordinatedNotice(master: name))
+                ] + (run.method == .serverFailover ? [] : [run.method.rawValue]), tag: .coordinatedNotice(master: name))
             requestWakeUp(at: until)
             if modifyCoordinated(name, { $0.announced(to: peers, until: until) }) == .proceed {
                 coordinatedSendPromotion(name)
@@ -159,8 +216,10 @@ extension Sentinel {
         }
     }
 
-    /// `MULTI; CLIENT PAUSE t WRITE; FAILOVER TO host port TIMEOUT t; EXEC` to the master, the
-    /// hellos held and the record persisted in the same batch, then WAIT_PROMOTION.
+    /// The pause transaction to the master, the hellos held and the record persisted in the same
+    /// batch, then WAIT_PROMOTION. With FAILOVER: `MULTI; CLIENT PAUSE t WRITE; FAILOVER TO host
+    /// port TIMEOUT t; EXEC`; pause-switch: `MULTI; CLIENT PAUSE t WRITE; INFO replication; EXEC`,
+    /// whose INFO is the master's offset the moment writes stopped.
     private mutating func sendPause(
         _ name: String, to replica: Instance, of master: MasterState, run: CoordinatedRun, epoch: Epoch
     ) {
@@ -168,14 +227,16 @@ extension Sentinel {
         // Exactly as the master lists the replica (its replica-announce-ip, maybe a name):
         // redis-server's FAILOVER TO accepts no other spelling of it.
         let target = failoverToAddress(of: replica.replica, in: master)
-        let steps: [[String]] = [
-            ["MULTI"], ["CLIENT", "PAUSE", "\(t)", "WRITE"],
-            ["FAILOVER", "TO", target.host, "\(target.port)", "TIMEOUT", "\(t)"], ["EXEC"],
-        ]
+        let handover: [String] =
+            switch run.method {
+            case .serverFailover: ["FAILOVER", "TO", target.host, "\(target.port)", "TIMEOUT", "\(t)"]
+            case .pauseSwitch: ["INFO", "replication"]
+            }
+        let steps: [[String]] = [["MULTI"], ["CLIENT", "PAUSE", "\(t)", "WRITE"], handover, ["EXEC"]]
         for (index, words) in steps.enumerated() {
             send(.master(name), words, tag: .transaction(.pause, master: name, step: index, last: steps.count - 1))
         }
-        send(.master(name), ["INFO"], tag: .info)
+        if run.method == .serverFailover { send(.master(name), ["INFO"], tag: .info) }
         modifyCoordinated(name) { [now] in $0.pauseSent(now: now) }
         modifyFailover(name) { [now] in
             $0.timeline.enter(.pause, now: now)
@@ -187,10 +248,13 @@ extension Sentinel {
         if let wall = wallClockMillis() {
             self[master: name].config.coordinatedRecord = CoordinatedRecord(
                 epoch: epoch, leader: myID, old: master.address, target: target,
-                pauseEndsUnixMillis: wall.saturatingAdding(t))
+                pauseEndsUnixMillis: wall.saturatingAdding(t), method: run.method)
             persistence.changed = true
         }
-        emit(.warning, "+coordinated-failover", "\(describe(masters[name]!)) pause \(t) to \(target.host) \(target.port)", master: name)
+        let method = run.method == .serverFailover ? "" : " \(run.method.rawValue)"
+        emit(
+            .warning, "+coordinated-failover", "\(describe(masters[name]!)) pause \(t) to \(target.host) \(target.port)\(method)",
+            master: name)
         emit(.notice, "+failover-state-wait-promotion", describe(master.replicas[replica.name]!), master: name)
         modifyFailover(name) { [now] in $0.promotionSent(now: now) }
         send(.replica(master: name, name: replica.name), ["INFO"], tag: .info)
@@ -213,7 +277,13 @@ extension Sentinel {
         let targetOwner = LinkOwner.replica(master: name, name: replicaName)
         // FAILOVER waits for the target's ACK, which a replica sends once a second by itself.
         if master.masterFailoverState == "waiting-for-sync" { promptReplicaAck(targetOwner) }
-        if !(links[targetOwner]?.cc.up?.pending.contains(.info) ?? true) {
+        // A pause-switch reads the target's own offset until the switch is sent.
+        let pollTarget: Bool =
+            switch run.switchStep {
+            case nil, .pausing, .catchingUp: true
+            case .promoting, .demoting: false
+            }
+        if pollTarget, !(links[targetOwner]?.cc.up?.pending.contains(.info) ?? true) {
             send(targetOwner, ["INFO"], tag: .info)
         }
         if !(links[.master(name)]?.cc.up?.pending.contains(.info) ?? true),
@@ -227,22 +297,90 @@ extension Sentinel {
     }
 
     /// Master INFO during a coordinated failover: notices the server-side failover starting,
-    /// getting stuck, or ending without a promotion (the replica never caught up).
+    /// getting stuck, or ending without a promotion (the replica never caught up); for a
+    /// pause-switch, the master's offset (its replication PINGs go on under the pause).
     mutating func coordinatedMasterInfo(_ name: String) {
         // Checked in place first: there is no coordinated run for almost every INFO.
         guard readMaster(name, { $0.coordinated != nil }) == true else { return }
-        guard let (state, isMaster) = readMaster(name, { ($0.masterFailoverState, $0.state.roleReported == .master) })
+        guard
+            let (state, isMaster, offset) = readMaster(
+                name, { ($0.masterFailoverState, $0.state.roleReported == .master, $0.masterReplOffset) })
         else { return }
         let before = readMaster(name) { $0.coordinated?.reportedFailoverState } ?? nil
-        let verdict = modifyCoordinated(name) { [now] in $0.masterReported(failoverState: state, isMaster: isMaster, now: now) }
-        if masterNamed(name)?.coordinated?.stage == .paused, before != state, let state,
-            let since = masterNamed(name)?.failover?.timeline.pausedAt
+        let verdict = modifyCoordinated(name) { [now] in
+            $0.masterReported(failoverState: state, isMaster: isMaster, offset: offset, now: now)
+        }
+        if let run = masterNamed(name)?.coordinated, run.stage == .paused, run.method == .serverFailover, before != state,
+            let state, let since = masterNamed(name)?.failover?.timeline.pausedAt
         {
             // Said as it happens: a handover that goes wrong is not silent while writes are paused.
             output.append(
                 .log(.notice, "Coordinated failover of '\(name)': the master reports master_failover_state:\(state) \(now - since) ms into the pause"))
         }
         perform(verdict ?? .wait, master: name)
+    }
+
+    // MARK: - The pause-switch
+
+    /// The target's INFO while a pause-switch waits for it to catch up: its own
+    /// `slave_repl_offset`, what it has applied. Not there yet: asked again at once (one INFO in
+    /// flight), so the switch follows the catch-up by one round trip.
+    mutating func coordinatedTargetInfo(master name: String, replica replicaName: String, offset: Int64?) {
+        guard let run = masterNamed(name)?.coordinated, run.switchStep != nil,
+            masterNamed(name)?.promotedReplica == replicaName
+        else { return }
+        let verdict = modifyCoordinated(name) { [now] in $0.targetReported(offset: offset, now: now) } ?? .wait
+        if verdict == .wait, masterNamed(name)?.coordinated?.switchStep?.masterOffset != nil {
+            let owner = LinkOwner.replica(master: name, name: replicaName)
+            if !(links[owner]?.cc.up?.pending.contains(.info) ?? true) { send(owner, ["INFO"], tag: .info) }
+        }
+        perform(verdict, master: name)
+    }
+
+    /// `MULTI; REPLICAOF NO ONE; INFO replication; EXEC` to the target, which has applied all the
+    /// master had when its writes stopped.
+    mutating func sendSwitchPromotion(_ name: String) {
+        guard let replicaName = masterNamed(name)?.promotedReplica else { return }
+        let steps: [[String]] = [["MULTI"], ["SLAVEOF", "NO", "ONE"], ["INFO", "replication"], ["EXEC"]]
+        for (index, words) in steps.enumerated() {
+            send(
+                .replica(master: name, name: replicaName), words,
+                tag: .transaction(.switchPromotion, master: name, step: index, last: steps.count - 1))
+        }
+        modifyFailover(name) { [now] in $0.timeline.enter(.promotion, now: now) }
+    }
+
+    /// `MULTI; INFO replication; REPLICAOF <target>; EXEC` to the old master, still paused: the
+    /// INFO shows its offset at the instant it stops being master.
+    mutating func sendSwitchDemotion(_ name: String) {
+        guard let master = masterNamed(name), let replicaName = master.promotedReplica,
+            let target = master.replicas[replicaName].map({ announced(instances[$0].address) })
+        else { return }
+        let steps: [[String]] = [["MULTI"], ["INFO", "replication"], ["SLAVEOF", target.host, "\(target.port)"], ["EXEC"]]
+        for (index, words) in steps.enumerated() {
+            send(.master(name), words, tag: .transaction(.switchDemotion, master: name, step: index, last: steps.count - 1))
+        }
+    }
+
+    /// The old master refused its demotion after the target was promoted: the target goes back
+    /// to replicating from it (writes made to the target in between, by clients connected to
+    /// it directly, are lost; the writers parked on the old master lose nothing).
+    mutating func demoteSwitchTarget(_ name: String) {
+        guard let master = masterNamed(name), let replicaName = master.promotedReplica else { return }
+        let owner = LinkOwner.replica(master: name, name: replicaName)
+        let old = announced(master.address)
+        output.append(
+            .log(.warning, "Coordinated failover of '\(name)': making \(describeOwner(owner)) a replica of \(old) again"))
+        _ = sendSlaveOf(owner, to: old)
+    }
+
+    /// The `master_repl_offset` in the INFO a switch transaction's EXEC answered, with the role.
+    private static func switchInfo(_ results: [RESPValue]) -> (offset: Int64, isMaster: Bool)? {
+        for case .bulkString(let text) in results {
+            let info = InfoParser.parse(text)
+            if let offset = info.masterReplOffset { return (offset, info.role == .master) }
+        }
+        return nil
     }
 
     // MARK: - Promotion, confirmation, release
@@ -356,7 +494,7 @@ extension Sentinel {
         }
         switch kind {
         case .pause:
-            guard masterNamed(name)?.coordinated?.stage == .paused else { return }
+            guard let run = masterNamed(name)?.coordinated, run.stage == .paused else { return }
             if let failure {
                 // CLIENT PAUSE ran only when EXEC ran it (its result, the first, is no error).
                 var pauseRan = false
@@ -364,11 +502,48 @@ extension Sentinel {
                     if case .error = first {} else { pauseRan = true }
                 }
                 if !pauseRan { modifyFailover(name) { $0.timeline.pauseNotApplied() } }
-                abortCoordinated(name, reason: "pause/FAILOVER transaction failed: \(failure)", code: "pause-refused")
+                let what = run.method == .serverFailover ? "pause/FAILOVER" : "pause"
+                abortCoordinated(name, reason: "\(what) transaction failed: \(failure)", code: "pause-refused")
             } else if step == last {
-                // Paused and FAILOVER under way: now the master hands over.
-                modifyFailover(name) { [now] in $0.timeline.enter(.promotion, now: now) }
+                // Paused: now the master hands over, or the target catches up.
+                modifyFailover(name) { [now] in $0.timeline.enter(run.method == .serverFailover ? .promotion : .catchUp, now: now) }
+                guard run.method == .pauseSwitch else { return }
+                guard case .array(let results) = value, let (offset, _) = Self.switchInfo(results) else {
+                    return abortCoordinated(name, reason: "the pause transaction's INFO has no master_repl_offset", code: "pause-refused")
+                }
+                let verdict = modifyCoordinated(name) { [now] in $0.pauseAnswered(masterOffset: offset, now: now) } ?? .wait
+                if verdict == .wait, let replicaName = masterNamed(name)?.promotedReplica {
+                    // The target's offset read before the pause is behind: read it again now.
+                    let owner = LinkOwner.replica(master: name, name: replicaName)
+                    if !(links[owner]?.cc.up?.pending.contains(.info) ?? true) { send(owner, ["INFO"], tag: .info) }
+                }
+                perform(verdict, master: name)
             }
+        case .switchPromotion:
+            guard step == last || failure != nil, masterNamed(name)?.coordinated?.switchStep.map({
+                if case .promoting = $0 { true } else { false }
+            }) == true else { return }
+            var offset: Int64? = nil
+            if failure == nil, case .array(let results) = value, let (o, isMaster) = Self.switchInfo(results), isMaster {
+                offset = o
+            }
+            perform(modifyCoordinated(name) { $0.targetPromoted(offset: offset, failure: failure) } ?? .wait, master: name)
+        case .switchDemotion:
+            guard step == last || failure != nil, masterNamed(name)?.coordinated?.switchStep.map({
+                if case .demoting = $0 { true } else { false }
+            }) == true else { return }
+            if failure == nil, case .demoting(let targetOffset)? = masterNamed(name)?.coordinated?.switchStep,
+                case .array(let results) = value, let (oldOffset, _) = Self.switchInfo(results), oldOffset != targetOffset
+            {
+                // Under the pause only the master's replication PINGs (14 bytes each, every
+                // repl-ping-replica-period) can have moved it; the old master then resyncs in full.
+                output.append(
+                    .log(
+                        .notice,
+                        "Coordinated failover of '\(name)': the old master was at offset \(oldOffset) when demoted, the target at \(targetOffset) when promoted"
+                    ))
+            }
+            perform(modifyCoordinated(name) { $0.oldMasterDemoted(failure: failure) } ?? .wait, master: name)
         case .release(let address):
             guard step == last, masterNamed(name)?.coordinated != nil else { return }
             if let failure {

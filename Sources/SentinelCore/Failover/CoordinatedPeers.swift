@@ -33,7 +33,7 @@ extension Sentinel {
 
     // MARK: - The peer side of the notice
 
-    /// `SENTINEL COORDINATED-FAILOVER <master> <epoch> <leader> <target-host> <target-port> <pause-ms>`
+    /// `SENTINEL COORDINATED-FAILOVER <master> <epoch> <leader> <target-host> <target-port> <pause-ms> [pause-switch]`
     /// from the leader we voted for: hold hellos to the master for the pause, keep the record so we
     /// can finish the handover if the leader dies, and answer once no hello of ours is in flight.
     /// Any client can get our vote for any runid, so the notice is believed only from a leader we
@@ -45,6 +45,10 @@ extension Sentinel {
             asked > 0
         else {
             return reply(id, .error(Wire.errNotInteger))
+        }
+        guard args.count <= 9 else { return reply(id, CommandTable.wrongArityError(command: "sentinel", sub: "coordinated-failover")) }
+        guard let method = args.count == 9 ? HandoverMethod(rawValue: args[8].lowercased()) : .serverFailover else {
+            return reply(id, .error(Wire.errUnknownFailoverOption))
         }
         let name = master.name
         let leader = args[4]
@@ -72,7 +76,7 @@ extension Sentinel {
         if let wall = wallClockMillis() {
             self[master: name].config.coordinatedRecord = CoordinatedRecord(
                 epoch: epoch, leader: leader, old: master.address, target: target,
-                pauseEndsUnixMillis: wall.saturatingAdding(pause))
+                pauseEndsUnixMillis: wall.saturatingAdding(pause), method: method)
             handovers.recordSeenAt[name] = now
         }
         if links[.master(name)]?.cc.isAwaiting(.publishHello) == true {
@@ -131,7 +135,11 @@ extension Sentinel {
     /// The replica a coordinated-failover record hands over to, when finishing it can be right: a
     /// known replica that is not at the master's address, unless the old master, asked after the
     /// target began to report `role:master`, still reports `role:master` with no FAILOVER of its
-    /// own: two masters, not a handover (a real FAILOVER TO demotes the old master first).
+    /// own: two masters, not a handover (a real FAILOVER TO demotes the old master first). A
+    /// pause-switch promotes the target before it demotes the old master, so there the old
+    /// master still being master is expected while its pause lasts (less
+    /// ``Timing/coordinatedDemoteMargin``, for the demotion to reach it): whoever finishes demotes
+    /// it. After that it may have taken writes again, and it stays the master.
     func orphanedHandoverTarget(_ record: CoordinatedRecord, of master: MasterState) -> Instance? {
         guard !sameAddress(record.target, master.address),
             let target = replicaInstances(of: master).first(where: { sameAddress($0.address, record.target) }),
@@ -139,6 +147,12 @@ extension Sentinel {
         else { return nil }
         let oldStillMaster =
             master.state.roleReported == .master && (master.masterFailoverState ?? "no-failover") == "no-failover"
+        if record.method == .pauseSwitch, oldStillMaster {
+            guard let wall = wallClockMillis(),
+                wall < record.pauseEndsUnixMillis.saturatingSubtracting(timing.coordinatedDemoteMargin)
+            else { return nil }
+            return target
+        }
         if target.replica.state.roleReported == .master, oldStillMaster,
             master.state.infoRefresh > target.replica.state.roleReportedTime
         {
@@ -202,8 +216,12 @@ extension Sentinel {
         let old = announced(master.address)
         let new = announced(target.address)
         emit(.warning, "+switch-master", "\(name) \(old.host) \(old.port) \(new.host) \(new.port)", master: name)
+        let demote = record.method == .pauseSwitch && master.state.roleReported == .master
         resetMasterAndChangeAddress(name, to: target.address)
-        handovers.pendingReleases.insert(HostPort(record.old.host.lowercased(), record.old.port))
+        // A pause-switch whose leader died between the two REPLICAOFs: the old master, still
+        // paused, is demoted first, on the same connection as the release.
+        handovers.pendingReleases[HostPort(record.old.host.lowercased(), record.old.port)] =
+            demote ? .demoteAndRelease(to: target.address, untilUnixMillis: record.pauseEndsUnixMillis) : .release
         // The other replicas still replicate from the old master, now chained behind the new one
         // (FAILOVER moved only the old master): repoint them as RECONF_SLAVES would, instead of
         // leaving them to +fix-slave-config after failover-timeout. That takes over afterwards.
@@ -222,6 +240,7 @@ extension Sentinel {
     /// to the other replicas, still chained behind the old master (``PendingRepoint``).
     mutating func sendPendingReleases() {
         guard !handovers.pendingReleases.isEmpty || !handovers.pendingRepoints.isEmpty else { return }
+        let wall = wallClockMillis()
         let now = self.now
         if handovers.pendingRepoints.values.contains(where: { $0.until <= now }) {
             handovers.pendingRepoints = handovers.pendingRepoints.filter { $0.value.until > now }
@@ -231,14 +250,25 @@ extension Sentinel {
             for (replicaName, replicaID) in master.replicas {
                 let replica = instances[replicaID]
                 let key = HostPort(replica.address.host.lowercased(), replica.address.port)
-                let release = handovers.pendingReleases.contains(key)
+                let release = handovers.pendingReleases[key]
                 let repoint = handovers.pendingRepoints[key]
-                guard release || repoint != nil else { continue }
+                guard release != nil || repoint != nil else { continue }
                 let owner = LinkOwner.replica(master: name, name: replicaName)
                 guard let cc = links[owner]?.cc.up else { continue }
-                if release {
+                if let release {
+                    if case .demoteAndRelease(let target, let until) = release {
+                        if let wall, wall < until {
+                            _ = sendSlaveOf(owner, to: announced(target))
+                        } else {
+                            output.append(
+                                .log(
+                                    .warning,
+                                    "Coordinated failover of '\(name)': not demoting the old master \(announced(replica.address)): its write pause is over, it may have taken writes since; it stays a master until converted"
+                                ))
+                        }
+                    }
                     sendRelease(owner, address: replica.address, master: name)
-                    handovers.pendingReleases.remove(key)
+                    handovers.pendingReleases.removeValue(forKey: key)
                 }
                 guard let repoint else { continue }
                 switch repoint.condition {
@@ -267,6 +297,15 @@ extension Sentinel {
             }
         }
     }
+}
+
+/// What the old master of a handover this sentinel finished still needs, once its link is up.
+enum PendingRelease: Hashable, Sendable {
+    /// The release (FAILOVER demoted it already).
+    case release
+    /// Pause-switch: `SLAVEOF <to>` first, while its pause lasts (wall clock, Unix ms), then the
+    /// release.
+    case demoteAndRelease(to: HostPort, untilUnixMillis: Int64)
 }
 
 /// A replica left replicating from the old master of a coordinated handover whose leader may
@@ -303,7 +342,7 @@ struct HandoverState: Sendable {
     /// When we learned of a coordinated-failover record per master (grace before finishing it).
     var recordSeenAt: [String: Millis] = [:]
     /// Old masters (lowercased address) that still need the release after an orphaned handover.
-    var pendingReleases: Set<HostPort> = []
+    var pendingReleases: [HostPort: PendingRelease] = [:]
     /// Replicas (lowercased address) to repoint at their master after a coordinated handover
     /// whose leader may have died before doing it.
     var pendingRepoints: [HostPort: PendingRepoint] = [:]

@@ -13,8 +13,10 @@ struct FailoverTimeline: Hashable, Sendable {
         case helloHold = "hello-hold"
         /// Coordinated: the pause transaction sent until its EXEC was answered.
         case pause
+        /// Pause-switch: the pause answered until the target has applied the master's offset.
+        case catchUp = "catch-up"
         /// The promotion sent until the target reports `role:master` (classic: from the election
-        /// on, the replica's selection included).
+        /// on, the replica's selection included; pause-switch: until the old master is demoted).
         case promotion
         /// Coordinated: the new address pushed to the peers until they answered it.
         case peerConfirmation = "peer-confirmation"

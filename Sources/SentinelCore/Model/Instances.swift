@@ -37,8 +37,13 @@ enum ReplyTag: Hashable, Sendable {
 
 /// The transactions of a coordinated failover whose every reply is checked.
 enum TransactionKind: Hashable, Sendable {
-    /// `MULTI; CLIENT PAUSE t WRITE; FAILOVER TO host port TIMEOUT t; EXEC` to the master.
+    /// `MULTI; CLIENT PAUSE t WRITE; FAILOVER TO host port TIMEOUT t; EXEC` to the master, or for
+    /// the pause-switch `MULTI; CLIENT PAUSE t WRITE; INFO replication; EXEC`.
     case pause
+    /// Pause-switch: `MULTI; SLAVEOF NO ONE; INFO replication; EXEC` to the target.
+    case switchPromotion
+    /// Pause-switch: `MULTI; INFO replication; SLAVEOF <target>; EXEC` to the old master.
+    case switchDemotion
     /// `MULTI; CONFIG REWRITE; CLIENT KILL TYPE normal; CLIENT KILL TYPE pubsub; CLIENT UNPAUSE; EXEC`
     /// to the old and the new master, at `address`.
     case release(HostPort)

@@ -53,6 +53,7 @@ extension Sentinel {
                 emitCommon(change, detail: detail, isMasterConfigured: false, master: masterName)
             }
             if !tilt || readMaster(masterName, { $0.coordinated != nil }) == true {
+                coordinatedTargetInfo(master: masterName, replica: name, offset: info.slaveReplOffset)
                 if info.role == .slave && replicaIsSettled(master: masterName, replica: name) { return }
                 replicaInfoActions(master: masterName, replica: name, reported: info.role, replID: info.masterReplID)
             }
@@ -137,7 +138,8 @@ extension Sentinel {
         let owner = LinkOwner.replica(master: masterName, name: name)
         if reported == .master {
             if master.promotedReplica == name && master.failoverState == .waitPromotion {
-                promotionConfirmed(masterName)
+                // A pause-switch is confirmed by its own replies, once the old master is demoted.
+                if master.coordinated?.promotionShownByInfo ?? true { promotionConfirmed(masterName) }
                 return
             }
             // A replica (often the old master back from the dead) claims to be a master: once

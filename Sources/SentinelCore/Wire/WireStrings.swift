@@ -64,7 +64,7 @@ package enum Wire {
     static func errCoordinatedRefused(command: String, serverError: String) -> String {
         let code = serverError.hasPrefix("NOPERM") ? "NOPERM" : "ERR"
         return "\(code) The primary refuses '\(command)' to this sentinel's user (\(serverError)): "
-            + "a coordinated failover needs +failover and +client|pause"
+            + "a coordinated failover needs +client|pause, and +failover or (pause-switch) +slaveof"
     }
     /// SENTINEL MONITOR with a host that is not an IP literal (resolve-hostnames no) or does not resolve.
     static let errInvalidAddressOrHostname = "ERR Invalid IP address or hostname specified"

@@ -495,6 +495,20 @@ struct CoordinatedRecordRewriteTests {
         #expect(try ConfigParser.parse(after, fileName: "x.conf") == done)
     }
 
+    @Test("a pause-switch record carries its method as a last field and loads back; a FAILOVER one is written as before")
+    func recordMethod() throws {
+        var config = ConfigRewriteFixtures.coordinated()
+        let plain = ConfigRewriter.rewrite(original: "", config: config)
+        let line = try #require(plain.split(separator: "\n").first { $0.hasPrefix("sentinel coordinated-failover ") })
+        #expect(line.split(separator: " ").count == 10, "8 fields after the master: \(line)")
+        config.masters[0].coordinatedRecord?.method = .pauseSwitch
+        let switched = ConfigRewriter.rewrite(original: plain, config: config)
+        #expect(switched.contains(String(line) + " pause-switch\n"))
+        #expect(try ConfigParser.parse(switched, fileName: "x.conf") == config)
+        let bad = switched.split(separator: "\n", omittingEmptySubsequences: false).map { $0.hasSuffix(" pause-switch") ? $0.dropLast("pause-switch".count) + "teleport" : $0 }.joined(separator: "\n")
+        #expect(throws: (any Error).self) { try ConfigParser.parse(bad, fileName: "x.conf") }
+    }
+
     /// redis-sentinel 7.0.15 refuses a file with either swift-sentinel-only line (docs/configuration.md,
     /// "Sharing a file with redis-sentinel"), so each is written only while set, and unsetting the
     /// pause (`SENTINEL SET <m> coordinated-pause-milliseconds 0`) takes its line out again.

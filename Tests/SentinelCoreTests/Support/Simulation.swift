@@ -426,12 +426,14 @@ struct Simulation {
                 if !redis[r].isMaster { promoteReplicationID(r) }
                 redis[r].isMaster = true
                 redis[r].replicaOf = nil
-            } else if let port = Int(words[2]) {
+            } else if let port = Int(words[2]), (0...65535).contains(port) {
                 redis[r].isMaster = false
                 redis[r].replicaOf = HostPort(words[1], port)
                 // Follows its new master's history (the resync is not simulated).
                 redis[r].replID = nil
                 redis[r].replID2 = nil
+            } else {
+                return .error("ERR Invalid master port")
             }
             return .ok
         case "SUBSCRIBE":
@@ -675,6 +677,10 @@ struct Simulation {
     }
 
     mutating func ask(_ node: Int, _ words: String...) -> RESPValue? {
+        ask(node, words)
+    }
+
+    mutating func ask(_ node: Int, _ words: [String]) -> RESPValue? {
         let client = connectClient(to: node)
         return command(node, client, words).first
     }

@@ -105,8 +105,8 @@ extension Sentinel {
         SentinelSubcommand(["slaves"]) { $0.sentinelReplicas($1, $2) },
         SentinelSubcommand(["simulate-failure"]) { s, id, args in s.simulateFailure(id, Array(args.dropFirst(2))) },
         // swift-sentinel's own: a coordinated failover's leader tells its peers to hold their
-        // hellos (`<master> <epoch> <leader-runid> <replica-ip> <replica-port> <ttl>`).
-        SentinelSubcommand(["coordinated-failover"], entry: "failover", arity: 8) { $0.coordinatedNotice($1, $2) },
+        // hellos (`<master> <epoch> <leader-runid> <replica-ip> <replica-port> <ttl> [pause-switch]`).
+        SentinelSubcommand(["coordinated-failover"], entry: "failover", arity: -8) { $0.coordinatedNotice($1, $2) },
     ]
 
     /// ``sentinelSubcommandRows`` by each of their lowercase names.

@@ -75,17 +75,18 @@ extension Sentinel {
         replyAfterFlush(id, .ok)
     }
 
-    /// Valkey 9's `SENTINEL FAILOVER <master> [COORDINATED]`: more than one option is an
-    /// argument-count error, then the master is looked up, then the option is checked.
+    /// Valkey 9's `SENTINEL FAILOVER <master> [COORDINATED]`, and swift-sentinel's
+    /// `COORDINATED PAUSE-SWITCH`: more options (any other second one) are an argument-count
+    /// error, as in Valkey, then the master is looked up, then the option is checked.
     mutating func sentinelFailover(_ id: ClientID, _ args: [String]) {
         if args.count == 3 {
             forceFailover(id, args[2])
-        } else if args.count > 4 {
+        } else if args.count > 5 || (args.count == 5 && args[4].lowercased() != HandoverMethod.pauseSwitch.rawValue) {
             reply(id, CommandTable.wrongArityError(command: "sentinel", sub: "failover"))
         } else if masters[args[2]] == nil {
             reply(id, .error(Wire.errNoSuchMaster))
         } else if args[3].lowercased() == "coordinated" {
-            coordinatedFailover(id, args[2])
+            coordinatedFailover(id, args[2], requested: args.count == 5 ? .pauseSwitch : nil)
         } else {
             reply(id, .error(Wire.errUnknownFailoverOption))
         }

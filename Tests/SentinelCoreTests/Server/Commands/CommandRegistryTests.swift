@@ -20,7 +20,7 @@ struct CommandRegistryTests {
         "sentinels": 3, "get-master-addr-by-name": 3, "get-primary-addr-by-name": 3, "reset": 3, "ckquorum": 3,
         "flushconfig": 2, "monitor": 6, "remove": 3, "set": -5, "config": -4, "is-master-down-by-addr": 6,
         "is-primary-down-by-addr": 6, "info-cache": -3, "pending-scripts": 2, "myid": 2, "debug": -2,
-        "failover": -3, "simulate-failure": -3, "coordinated-failover": 8,
+        "failover": -3, "simulate-failure": -3, "coordinated-failover": -8,
     ]
 
     @Test("every SENTINEL subcommand has one row with one arity; the table's own arity except CONFIG and FAILOVER")
