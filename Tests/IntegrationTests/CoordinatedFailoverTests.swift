@@ -167,61 +167,8 @@ extension Integration {
             Self.expectNoFailoverStarted(fixture, "a refusal")
         }
 
-        /// The sentinel user has exactly the minimal rules the Redis documentation gives for a
-        /// sentinel (`AuthTests.minimalSentinelRules`): the coordinated failover is refused, and
-        /// a classic failover still works with them, with no command refused but the probe.
-        @Test("a sentinel user with only the minimal documented rules (no +failover): COORDINATED refused up front with NOPERM, nothing paused, the topology unchanged; a classic failover still works",
-              .timeLimit(.minutes(2)))
-        func aclWithoutFailover() async throws {
-            let fixture = try await FailoverCluster.start()
-            defer { fixture.shutdown() }
-            try await fixture.waitUntilSettled()
-            let cluster = fixture.cluster
-            for node in cluster.dataNodes {
-                let reply = try node.command(
-                    ["ACL", "SETUSER", "sentinel-user", "on", ">s3cret"] + Integration.AuthTests.minimalSentinelRules)
-                try #require(reply == .simpleString("OK"), "ACL SETUSER on \(node.address): \(reply)")
-            }
-            for sentinel in fixture.sentinels {
-                let reply = try sentinel.command(
-                    "SENTINEL", "SET", Self.masterName, "auth-user", "sentinel-user", "auth-pass", "s3cret")
-                try #require(reply == .simpleString("OK"), "SENTINEL SET auth-user on \(sentinel.label): \(reply)")
-            }
-            // The links reconnect as sentinel-user.
-            let master = try #require(cluster.master)
-            try await eventually(timeout: .seconds(20), "the master lists the sentinels' links as sentinel-user", diagnostics: fixture.diagnostics) {
-                let list = try master.command("CLIENT", "LIST").string ?? ""
-                return list.split(separator: "\n").filter { $0.contains("name=sentinel-") && $0.contains("-cmd ") && $0.contains("user=sentinel-user") }.count == 3
-            }
-            try await fixture.cluster.waitForHealthyLinks(timeout: .seconds(20))
-
-            let refused = try fixture.sentinels[0].command("SENTINEL", "FAILOVER", Self.masterName, "COORDINATED")
-            #expect(
-                refused == .simpleError(
-                    "NOPERM The primary refuses 'failover' to this sentinel's user (NOPERM this user has no permissions to run the 'failover' command): a coordinated failover needs +failover and +client|pause"),
-                "SENTINEL FAILOVER COORDINATED as a user without +failover: \(refused)")
-            // A started failover would be in the sentinel's state before its answer went out, so
-            // the state read right after the refusal is final (SENTINEL MASTER lists
-            // failover-state only while one runs).
-            let state = try fixture.sentinels[0].masterState()
-            #expect(state["failover-state"] == nil && !(state["flags"] ?? "").contains("failover"),
-                    "SENTINEL MASTER after the refusal: \(state)")
-            Self.expectNoFailoverStarted(fixture, "the refusal")
-            #expect(try master.info("replication")["role"] == "master")
-            #expect(try master.command("SET", "after-refusal", "1") == .simpleString("OK"), "the master takes writes")
-            let blocked = try Self.blockedClients(cluster)
-            #expect(blocked.isEmpty, "clients left blocked: \(blocked)")
-
-            // The classic failover needs nothing beyond the minimal rules.
-            let classic = try fixture.sentinels[0].command("SENTINEL", "FAILOVER", Self.masterName)
-            try #require(classic == .simpleString("OK"), "classic SENTINEL FAILOVER as sentinel-user: \(classic)")
-            let switched = try await fixture.waitForSwitchMaster(from: master.port, timeout: Self.failoverWait)
-            let followers = cluster.dataNodes.filter { $0.port != switched.newPort }
-            try await fixture.waitForReplication(master: switched.newPort, replicas: followers, timeout: .seconds(40))
-            // Only the permission probe was refused (one per command link to a master).
-            let denials = try Integration.AuthTests.aclDenials(cluster)
-            #expect(denials.allSatisfy { $0.contains(":command:failover:sentinel-user") }, "refused to the sentinel user: \(denials)")
-        }
+        // The sentinel user with only the minimal documented rules (no +failover): the
+        // pause-switch, PauseSwitchTests.aclWithoutFailover.
 
         // MARK: 3. Failure modes
 
