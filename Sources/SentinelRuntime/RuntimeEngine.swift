@@ -73,6 +73,9 @@ final class RuntimeEngine {
     let clientTurns = ClientTurns()
     var reportedTraffic = ClientTraffic()
     var linksToFlush: [LinkID] = []
+    /// Links the core asked to open in this batch, dialled once its writes are out
+    /// (``dialPending()``).
+    var dialsPending: [(id: LinkID, host: String, port: Int)] = []
 
     /// Tick jitter; SentinelCore's seedable generator.
     var random: SplitMix64
@@ -291,11 +294,24 @@ final class RuntimeEngine {
             queue.removeAll(keepingCapacity: true)
             queueHead = 0
             flushWrites()
+            dialPending()
             if queue.isEmpty || phase != .running { break }
         }
         queue.removeAll(keepingCapacity: true)
         queueHead = 0
         draining = false
+    }
+
+    /// Opens the links this batch asked for, after its replies and commands went out: on
+    /// loopback `connect()` does the TCP handshake inside the call (0.1–0.5 ms each on a busy
+    /// host). A peer switching to a new master opens a link per instance, and the leader's
+    /// `GET-MASTER-ADDR-BY-NAME`, answered in the same batch, waited behind them: 1.5–3 ms of
+    /// a coordinated failover's write pause (docs/coordinated-failover.md).
+    func dialPending() {
+        guard !dialsPending.isEmpty else { return }
+        let dials = dialsPending
+        dialsPending.removeAll(keepingCapacity: true)
+        for dial in dials where phase == .running { self.dial(dial.id, host: dial.host, port: dial.port) }
     }
 
     func flushWrites() {
@@ -316,13 +332,14 @@ final class RuntimeEngine {
             guard case .running = phase else { return }
             switch action {
             case .connect(let id, let host, let port):
-                dial(id, host: host, port: port)
+                dialsPending.append((id, host, port))
             case .send(let id, let words):
                 guard let link = links[id] else { continue }
                 link.queue(words)
                 linksToFlush.append(id)
             case .closeLink(let id):
                 dialing.remove(id)
+                dialsPending.removeAll { $0.id == id }
                 if let link = links.removeValue(forKey: id) {
                     link.silence()
                     link.close()

@@ -38,6 +38,9 @@ struct Timing: Hashable, Sendable {
     var coordinatedReleaseRetry: Int64 = 200
     /// A sentinel holding a record waits this long for the leader before finishing itself.
     var coordinatedOrphanGrace: Int64 = 300
+    /// While the master is paused, the target is asked for INFO again as soon as it answers, for
+    /// this long (then every ``coordinatedPollPeriod``).
+    var coordinatedEagerPoll: Int64 = 100
     /// Pause-switch: a sentinel finishing a handover whose leader vanished demotes the old master
     /// only while at least this much of the record's pause is left.
     var coordinatedDemoteMargin: Int64 = 200

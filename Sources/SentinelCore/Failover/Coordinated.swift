@@ -322,15 +322,24 @@ extension Sentinel {
 
     // MARK: - The pause-switch
 
-    /// The target's INFO while a pause-switch waits for it to catch up: its own
-    /// `slave_repl_offset`, what it has applied. Not there yet: asked again at once (one INFO in
-    /// flight), so the switch follows the catch-up by one round trip.
-    mutating func coordinatedTargetInfo(master name: String, replica replicaName: String, offset: Int64?) {
-        guard let run = masterNamed(name)?.coordinated, run.switchStep != nil,
-            masterNamed(name)?.promotedReplica == replicaName
-        else { return }
-        let verdict = modifyCoordinated(name) { [now] in $0.targetReported(offset: offset, now: now) } ?? .wait
-        if verdict == .wait, masterNamed(name)?.coordinated?.switchStep?.masterOffset != nil {
+    /// The target's INFO while the master is paused. With FAILOVER: not master yet, it is asked
+    /// again at once (one INFO in flight), so the promotion is seen one round trip after it
+    /// happens instead of up to a poll period later. Pause-switch: its own `slave_repl_offset`,
+    /// what it has applied; not there yet, asked again at once, so the switch follows the
+    /// catch-up by one round trip. Only in the first ``Timing/coordinatedEagerPoll`` ms of the
+    /// pause (a handover takes a few ms); after that the poll period paces it.
+    mutating func coordinatedTargetInfo(master name: String, replica replicaName: String, offset: Int64?, isMaster: Bool) {
+        guard let (method, eagerUntil) = readMaster(name, { master -> (HandoverMethod, Millis)? in
+            guard let run = master.coordinated, let ends = run.pauseEnds, master.promotedReplica == replicaName else { return nil }
+            return (run.method, ends - run.pause + timing.coordinatedEagerPoll)
+        }) ?? nil else { return }
+        var verdict = CoordinatedRun.Action.wait
+        var waiting = !isMaster
+        if method == .pauseSwitch {
+            verdict = modifyCoordinated(name) { [now] in $0.targetReported(offset: offset, now: now) } ?? .wait
+            waiting = readMaster(name) { $0.coordinated?.switchStep?.masterOffset != nil } ?? false
+        }
+        if verdict == .wait, waiting, now < eagerUntil {
             let owner = LinkOwner.replica(master: name, name: replicaName)
             if !(links[owner]?.cc.up?.pending.contains(.info) ?? true) { send(owner, ["INFO"], tag: .info) }
         }
@@ -394,7 +403,10 @@ extension Sentinel {
         let asked = sendToConnectedPeers(
             of: name, ["SENTINEL", "GET-MASTER-ADDR-BY-NAME", name], tag: .confirmAddress(master: name))
         requestWakeUp(at: until)
-        if modifyCoordinated(name, { $0.promoted(asked: asked, until: until) }) == .proceed { coordinatedRelease(name) }
+        let action = modifyCoordinated(name, { $0.promoted(asked: asked, until: until) })
+        // The new master's release now, while the peers confirm (no writer is on it yet).
+        sendReleases(name)
+        if action == .proceed { coordinatedRelease(name) }
     }
 
     /// Sends one command to every peer of the master whose link is up; returns their run ids.
@@ -427,7 +439,8 @@ extension Sentinel {
         }
     }
 
-    /// Kills the clients and unpauses both nodes (the old master first), then lets RECONF_SLAVES go on.
+    /// Kills the clients and unpauses the old master (the new one's release went at the
+    /// promotion), then lets RECONF_SLAVES go on.
     mutating func coordinatedRelease(_ name: String) {
         guard let run = masterNamed(name)?.coordinated, run.stage == .confirming else { return }
         if !run.unconfirmed.isEmpty {
@@ -443,10 +456,11 @@ extension Sentinel {
         failoverStateMachine(name)
     }
 
-    /// Sends the release transaction to the old and the new master where it is not confirmed yet,
-    /// retrying a lost one until the pause would have ended anyway.
+    /// Sends the release transaction to the new master (from the promotion on) and the old one
+    /// (once the peers confirmed) where it is not confirmed yet, retrying a lost one until the
+    /// pause would have ended anyway.
     mutating func sendReleases(_ name: String) {
-        guard let master = masterNamed(name), master.coordinated?.stage == .released,
+        guard let master = masterNamed(name), let run = master.coordinated,
             let promotedName = master.promotedReplica, let promoted = master.replicas[promotedName].map({ instances[$0] })
         else { return }
         var owners: [HostPort: LinkOwner] = [:]
@@ -455,7 +469,7 @@ extension Sentinel {
         ] where links[owner]?.cc.isUp == true {
             owners[address] = owner
         }
-        let reachable = [master.address, promoted.address].filter { owners[$0] != nil }
+        let reachable = run.releaseTargets(old: master.address, new: promoted.address).filter { owners[$0] != nil }
         let now = self.now
         let retry = timing.coordinatedReleaseRetry
         for address in modifyCoordinated(name, { [now] in $0.releasesDue(reachable, now: now, retry: retry) }) ?? [] {
@@ -463,15 +477,19 @@ extension Sentinel {
         }
     }
 
-    /// `MULTI; CONFIG REWRITE; CLIENT KILL TYPE normal; CLIENT KILL TYPE pubsub; CLIENT UNPAUSE; EXEC`.
+    /// `MULTI; CLIENT KILL TYPE normal; CLIENT KILL TYPE pubsub; CLIENT UNPAUSE; EXEC`, then
+    /// `CONFIG REWRITE`. Redis's CONFIG REWRITE fsyncs the config file, and the whole EXEC runs
+    /// before the server serves anyone else: inside the transaction, ahead of the kill, it held
+    /// the parked writers (and, on the new master, the reconnected ones) for the fsync, 5–20 ms
+    /// on a disk (docs/coordinated-failover.md). Right after it the fsync costs nobody anything.
     mutating func sendRelease(_ owner: LinkOwner, address: HostPort, master name: String) {
         let steps: [[String]] = [
-            ["MULTI"], ["CONFIG", "REWRITE"], ["CLIENT", "KILL", "TYPE", "normal"], ["CLIENT", "KILL", "TYPE", "pubsub"],
-            ["CLIENT", "UNPAUSE"], ["EXEC"],
+            ["MULTI"], ["CLIENT", "KILL", "TYPE", "normal"], ["CLIENT", "KILL", "TYPE", "pubsub"], ["CLIENT", "UNPAUSE"], ["EXEC"],
         ]
         for (index, words) in steps.enumerated() {
             send(owner, words, tag: .transaction(.release(address), master: name, step: index, last: steps.count - 1))
         }
+        send(owner, ["CONFIG", "REWRITE"], tag: .configRewrite)
     }
 
     // MARK: - Replies of the checked transactions
@@ -484,8 +502,6 @@ extension Sentinel {
             failure = text
         } else if step == last, case .array(let results) = value {
             for case .error(let text) in results {
-                // CONFIG REWRITE fails harmlessly on a server without a config file.
-                if case .release = kind, text.contains("config file") || text.contains("CONFIG REWRITE") { continue }
                 failure = text
                 break
             }
@@ -507,7 +523,14 @@ extension Sentinel {
             } else if step == last {
                 // Paused: now the master hands over, or the target catches up.
                 modifyFailover(name) { [now] in $0.timeline.enter(run.method == .serverFailover ? .promotion : .catchUp, now: now) }
-                guard run.method == .pauseSwitch else { return }
+                guard run.method == .pauseSwitch else {
+                    // FAILOVER now waits for the target's ACK of the master's final offset: ask
+                    // for it at once rather than after the master's next INFO.
+                    if let replicaName = masterNamed(name)?.promotedReplica {
+                        promptReplicaAck(.replica(master: name, name: replicaName))
+                    }
+                    return
+                }
                 guard case .array(let results) = value, let (offset, _) = Self.switchInfo(results) else {
                     return abortCoordinated(name, reason: "the pause transaction's INFO has no master_repl_offset", code: "pause-refused")
                 }

@@ -4,7 +4,8 @@
 ///
 /// ```
 /// electing ──elected──▶ announcing ──all answered / wait over──▶ paused ──target is master──▶
-///     confirming ──all confirmed / wait over──▶ released ──both releases confirmed──▶ (ends with the failover)
+///     confirming (the new master released) ──all confirmed / wait over──▶ released (the old master
+///     too) ──both releases confirmed──▶ (ends with the failover)
 /// any phase before confirming ──error, stuck, pause over──▶ aborted (the facade unpauses when paused)
 /// ```
 ///
@@ -31,9 +32,11 @@ struct CoordinatedRun: Hashable, Sendable {
         case announcing(PeerWait)
         /// The pause transaction is sent; waiting for the target to become master.
         case paused(Pause)
-        /// Promoted; waiting until the peers answer the new address.
-        case confirming(PeerWait)
-        /// Clients killed and writes unpaused on both nodes, or being retried.
+        /// Promoted; waiting until the peers answer the new address. The new master's release
+        /// goes out at once: no writer is on it yet, and its `CONFIG REWRITE` (an fsync, several
+        /// ms) is then over before the writers arrive.
+        case confirming(PeerWait, Releases)
+        /// Clients killed and writes unpaused on the old master too, or being retried.
         case released(Releases)
     }
 
@@ -365,66 +368,92 @@ struct CoordinatedRun: Hashable, Sendable {
     /// asked of `peers`; wait until `until`.
     mutating func promoted(asked peers: Set<String>, until: Millis) -> Action {
         guard case .paused = phase else { return .wait }
-        phase = .confirming(PeerWait(awaiting: peers, until: until))
+        phase = .confirming(PeerWait(awaiting: peers, until: until), Releases())
         return peers.isEmpty ? .proceed : .wait
     }
 
     /// A peer named the new address.
     mutating func addressConfirmed(by peer: String) -> Action {
-        guard case .confirming(var wait) = phase else { return .wait }
-        defer { phase = .confirming(wait) }
+        guard case .confirming(var wait, let releases) = phase else { return .wait }
+        defer { phase = .confirming(wait, releases) }
         return wait.answered(by: peer)
     }
 
     /// While confirming: whether asking a peer again is still worth it.
     func confirmationOpen(now: Millis) -> Bool {
-        if case .confirming(let wait) = phase { now < wait.until } else { false }
+        if case .confirming(let wait, _) = phase { now < wait.until } else { false }
     }
 
     /// While confirming: whether the bounded wait for the peers is over (release anyway).
     func confirmationExpired(now: Millis) -> Bool {
-        if case .confirming(let wait) = phase { now >= wait.until } else { false }
+        if case .confirming(let wait, _) = phase { now >= wait.until } else { false }
     }
 
     /// Peers that have not confirmed yet, while confirming.
     var unconfirmed: Set<String> {
-        if case .confirming(let wait) = phase { wait.awaiting } else { [] }
+        if case .confirming(let wait, _) = phase { wait.awaiting } else { [] }
     }
 
     // MARK: - Released
 
-    /// Confirmed (or the wait is over): release the clients.
+    /// Confirmed (or the wait is over): release the clients of the old master too.
     mutating func release() {
-        guard case .confirming = phase else { return }
-        phase = .released(Releases())
+        guard case .confirming(_, let releases) = phase else { return }
+        phase = .released(releases)
+    }
+
+    /// Which releases may go out in the current phase, given the old and the new master's
+    /// addresses: the new master's from the promotion on, the old master's once released.
+    func releaseTargets(old: HostPort, new: HostPort) -> [HostPort] {
+        switch phase {
+        case .confirming: [new]
+        case .released: [old, new]
+        case .electing, .announcing, .paused: []
+        }
     }
 
     /// The addresses of `targets` whose release is due now: not confirmed, and not sent within
     /// `retry`. Marks them sent.
     mutating func releasesDue(_ targets: [HostPort], now: Millis, retry: Millis) -> [HostPort] {
-        guard case .released(var r) = phase else { return [] }
         var due: [HostPort] = []
-        for address in targets where !r.confirmed.contains(address) {
-            if let sent = r.sentAt[address], now - sent < retry { continue }
-            due.append(address)
-            r.sentAt[address] = now
+        modifyReleases { r in
+            for address in targets where !r.confirmed.contains(address) {
+                if let sent = r.sentAt[address], now - sent < retry { continue }
+                due.append(address)
+                r.sentAt[address] = now
+            }
         }
-        phase = .released(r)
         return due
     }
 
     /// The release transaction to `address` ended: confirmed, or to be sent again at once.
     /// Returns whether both releases are now confirmed.
     mutating func releaseEnded(_ address: HostPort, ok: Bool) -> Bool {
-        guard case .released(var r) = phase else { return false }
-        if ok { r.confirmed.insert(address) } else { r.sentAt[address] = nil }
-        phase = .released(r)
-        return r.confirmed.count == 2
+        var both = false
+        modifyReleases { r in
+            if ok { r.confirmed.insert(address) } else { r.sentAt[address] = nil }
+            both = r.confirmed.count == 2
+        }
+        return both
     }
 
     /// Whether a release is still unconfirmed (the failover waits for both, failover-timeout aside).
     var releasePending: Bool {
         if case .released(let r) = phase { r.confirmed.count < 2 } else { true }
+    }
+
+    /// Runs `body` on the releases of the confirming or released phase.
+    private mutating func modifyReleases(_ body: (inout Releases) -> Void) {
+        switch phase {
+        case .confirming(let wait, var r):
+            body(&r)
+            phase = .confirming(wait, r)
+        case .released(var r):
+            body(&r)
+            phase = .released(r)
+        case .electing, .announcing, .paused:
+            return
+        }
     }
 }
 

@@ -19,6 +19,8 @@ enum ReplyTag: Hashable, Sendable {
     case reconfigure
     /// One step of a coordinated-failover transaction; `last` is the index of `EXEC`.
     case transaction(TransactionKind, master: String, step: Int, last: Int)
+    /// `CONFIG REWRITE` after a coordinated failover's release (its own command, after the EXEC).
+    case configRewrite
     /// A peer's answer to our coordinated-failover notice.
     case coordinatedNotice(master: String)
     /// A peer's GET-MASTER-ADDR-BY-NAME, asked to confirm it knows the new master.

@@ -53,7 +53,7 @@ extension Sentinel {
                 emitCommon(change, detail: detail, isMasterConfigured: false, master: masterName)
             }
             if !tilt || readMaster(masterName, { $0.coordinated != nil }) == true {
-                coordinatedTargetInfo(master: masterName, replica: name, offset: info.slaveReplOffset)
+                coordinatedTargetInfo(master: masterName, replica: name, offset: info.slaveReplOffset, isMaster: info.role == .master)
                 if info.role == .slave && replicaIsSettled(master: masterName, replica: name) { return }
                 replicaInfoActions(master: masterName, replica: name, reported: info.role, replID: info.masterReplID)
             }

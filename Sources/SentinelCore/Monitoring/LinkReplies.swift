@@ -66,6 +66,10 @@ extension Sentinel {
             if case .peer(let runID) = owner { isMasterDownReply(master: master, peer: runID, value) }
         case .reconfigure:
             reconfigureReply(owner, value)
+        case .configRewrite:
+            // A server started without a config file cannot rewrite it: harmless, as in the
+            // SLAVEOF transaction; anything else is logged.
+            if case .error(let text) = value, !text.contains("config file") { reconfigureReply(owner, value) }
         case .transaction(let kind, let master, let step, let last):
             transactionReply(kind, master: master, step: step, last: last, value)
         case .coordinatedNotice(let master):

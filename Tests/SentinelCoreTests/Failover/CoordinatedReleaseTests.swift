@@ -54,4 +54,42 @@ struct CoordinatedReleaseTests {
         #expect(sim.events(0, "-failover-abort-coordinated").isEmpty)
         #expect(sim.redis.filter(\.up).allSatisfy { $0.pausedUntil == nil }, "nobody stays paused")
     }
+
+    /// Issue 17: the release's CONFIG REWRITE (an fsync) ran inside the transaction ahead of the
+    /// kill, holding the parked writers for it; and the new master was released with the old,
+    /// its fsync landing just as the writers reconnected to it.
+    @Test(
+        "the new master is released at the promotion, before the peers confirm; the old master after; CONFIG REWRITE follows each EXEC",
+        arguments: [["COORDINATED"], ["COORDINATED", "PAUSE-SWITCH"]])
+    func releaseOrder(options: [String]) throws {
+        var sim = settledFailoverSimulation(seed: 3)
+        sim.latency = 5
+        #expect(sim.ask(0, ["SENTINEL", "FAILOVER", "mymaster"] + options) == .ok)
+        var newReleasedWhileConfirming = false
+        for _ in 0..<5_000 {
+            sim.run(for: 1)
+            let stage = sim.nodes[0].sentinel.masterNamed("mymaster")?.coordinated?.stage
+            let newMaster = sim.nodes[0].sentinel.masterNamed("mymaster")?.promotedReplica
+            if stage == .confirming, let newMaster, let n = sim.redis.firstIndex(where: { $0.address.description == newMaster }) {
+                newReleasedWhileConfirming = newReleasedWhileConfirming || sim.redis[n].received.contains(["CLIENT", "UNPAUSE"])
+                // The old master is still paused while the peers confirm.
+                #expect(sim.redis[0].received.last { $0.first == "CLIENT" } != ["CLIENT", "UNPAUSE"])
+            }
+            if !sim.events(0, "+coordinated-failover-released").isEmpty { break }
+        }
+        #expect(newReleasedWhileConfirming, "the new master's release went out during the confirmation")
+        try #require(!sim.events(0, "+coordinated-failover-released").isEmpty)
+        sim.run(for: 100)
+        let newMaster = sim.nodes[0].sentinel[master: "mymaster"].address
+        for r in [0, try #require(sim.redis.firstIndex { $0.address == newMaster })] {
+            let received = sim.redis[r].received
+            // The fake lists a transaction's commands as queued, then EXEC, then as run.
+            let multi = try #require(received.lastIndex(of: ["MULTI"]))
+            try #require(multi + 5 <= received.count, "\(received.suffix(12))")
+            #expect(Array(received[multi..<(multi + 5)]) == [
+                ["MULTI"], ["CLIENT", "KILL", "TYPE", "normal"], ["CLIENT", "KILL", "TYPE", "pubsub"], ["CLIENT", "UNPAUSE"], ["EXEC"],
+            ], "\(sim.redis[r].address)")
+            #expect(received[(multi + 5)...].contains(["CONFIG", "REWRITE"]), "\(sim.redis[r].address): \(received.suffix(12))")
+        }
+    }
 }
