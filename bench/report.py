@@ -3,7 +3,7 @@ one run. Edit the explanations here, not in the generated file."""
 
 import statistics
 
-from failovers import coordinated_checks, crash_table, planned_table, planned_variants
+from failovers import COORDINATED_KEYS, coordinated_checks, crash_table, planned_table, planned_variants
 from queries import CELLS
 from storm import storm_medians, summary_limits
 from summary import (
@@ -35,7 +35,7 @@ error; all traffic stays on 127.0.0.1. It needs the Debian packages `redis-serve
 | command | `{command}` ({duration}) |
 | swift-sentinel | release build of {commit}; {swift} |
 | reference | {redis_sentinel}; {redis_benchmark} |
-| runs | {runs} per implementation (crash failover, queries); {planned_runs} per planned-failover variant; scale: {scale_masters} masters, {scale_failovers} crash failover(s) per implementation, idle CPU over {idle_seconds} s |
+| runs | {runs} per implementation (crash failover, queries); {planned_runs} per planned-failover variant and write rate; scale: {scale_masters} masters, {scale_failovers} crash failover(s) per implementation, idle CPU over {idle_seconds} s |
 
 The standard topology, fresh for every run of the crash, planned and query measurements: a real
 `redis-server` 7.0.15 master with two replicas and three sentinels on free loopback ports in a
@@ -88,18 +88,41 @@ new configuration to its peers at once, where redis-sentinel waits for its next 
 PLANNED = """
 ## Planned failover: lost writes and write stall
 
-Standard topology; a redis-py writer (`scripts/demo_writer.py`, `Sentinel.master_for`, socket
-timeouts 0.5 s, redis-py's default retries) writes {rate} SETs per second, a fresh key per write,
-and logs every acknowledged write with the port that acknowledged it. After 1 s of writing,
-`SENTINEL FAILOVER mymaster [COORDINATED]` goes to one sentinel. The run ends when all three
-sentinels answer the new address and the writer has had 1 s of writes acknowledged by the new
-master; then every acknowledged key is read back from the new master.
+Standard topology; a writer writes a fresh key per SET, paced at {rates} writes per second (one
+table per rate below), and logs every acknowledged write with the port that acknowledged it. Up to
+3,000 writes/s it is redis-py (`scripts/demo_writer.py`, `Sentinel.master_for`, socket timeouts
+0.5 s, redis-py's default retries); above, where one synchronous redis-py client cannot keep the
+pace here (about 3,500 writes/s at most), it is go-redis v5 (`bench/go-writer/main.go`,
+`NewFailoverClient`, one connection, timeouts 0.5 s, no retries; on `READONLY` it reconnects
+through the sentinels, as redis-py does). The line above each table names the writer. After 1 s of writing, `SENTINEL FAILOVER mymaster` goes to one sentinel, in four
+variants that alternate run by run (with `--baseline…` also the baseline build's classic and
+COORDINATED failover):
+
+- **redis-sentinel 7.0.15, classic** and **swift-sentinel, classic**: `SENTINEL FAILOVER
+  mymaster`; the sentinel promotes a replica with `SLAVEOF NO ONE` and turns the old master into
+  its replica afterwards.
+- **swift-sentinel, COORDINATED (FAILOVER)**: `SENTINEL FAILOVER mymaster COORDINATED`; writes are
+  paused on the master and the master hands over itself with Redis's own `FAILOVER TO`.
+- **swift-sentinel, COORDINATED PAUSE-SWITCH**: `SENTINEL FAILOVER mymaster COORDINATED
+  PAUSE-SWITCH`, the path swift-sentinel takes where `FAILOVER` is missing, renamed or denied;
+  swift-sentinel pauses writes on the master, waits until the target replica has applied the
+  master's replication offset, then sends `REPLICAOF NO ONE` to the target and `REPLICAOF <target>`
+  to the old master while writes are still paused.
+
+Both coordinated variants release the pause (and close the clients, `CLIENT KILL`) only once the
+other sentinels answer the new address. The run ends when all three sentinels answer the new
+address and the writer has had 1 s of writes acknowledged by the new master; then every
+acknowledged key is read back from the new master.
 
 - **lost**: acknowledged but missing (or holding another value) on the new master afterwards.
 - **longest write stall**: the longest time between two acknowledged writes over the whole run.
 - **client errors**: exceptions the writer saw (after redis-py's own retries).
 - **all sentinels name the new master**: from the command until the last of the three answers it.
 
+The writer is paced, not pushed; the line above each table gives the acknowledged writes per
+second it achieved (median of the runs), lower where it could not keep up. Below each table: the
+coordinated variants against the targets of issues 4 and 17 (the median stall's target depends on
+the rate).
 """
 
 PLANNED_EXPLAINED = """
@@ -107,14 +130,15 @@ How to read the classic rows: the classic failover promotes a replica with `SLAV
 the old master stays a master. redis-py keeps its connection to the old master, which goes on
 acknowledging writes, so the writer sees almost no stall — but every write the old master
 acknowledges from the promotion until a sentinel turns it into a replica (`+convert-to-slave`)
-is discarded by its resync: lost ÷ rate ≈ {classic_window}. The coordinated failover lets the old
-master hand over itself (`FAILOVER TO`) while writes are paused, so the writer is parked for a
-few milliseconds instead, and nothing it was told is lost. Its one client error per run is
-mostly a write that reaches the old master after `FAILOVER` has made it a replica but before the
-release: Redis checks "read-only replica" before the write pause, so that write is refused at once
-(`READONLY`; redis-py reports "The previous master is now a slave", asks the sentinels again and
-writes to the new master); less often it is a paused write whose connection the release's
-`CLIENT KILL` closed. Neither was acknowledged, so neither is lost.
+is discarded by its resync: lost ÷ rate ≈ {classic_window}. The coordinated failover switches the
+roles while writes are paused, the old master handing over itself (`FAILOVER TO`) or, with
+PAUSE-SWITCH, swift-sentinel switching them with `REPLICAOF` once the target has caught up, so the
+writer is parked for a few milliseconds instead, and nothing it was told is lost. Its few client
+errors are mostly writes that reach the old master after `FAILOVER` or `REPLICAOF <target>` has
+made it a replica but before the release: Redis checks "read-only replica" before the write pause,
+so such a write is refused at once (`READONLY`; redis-py reports "The previous master is now a
+slave", asks the sentinels again and writes to the new master); less often it is a paused write
+whose connection the release's `CLIENT KILL` closed. Neither was acknowledged, so neither is lost.
 """
 
 DISCOVERY = """
@@ -235,22 +259,26 @@ RUN_IT = """
 ## How to run
 
 ```bash
-bench/run                 # the full run (about 25–30 minutes on 2 cores, plus the build); regenerates this file
+bench/run                 # the full run (about 30–35 minutes on 2 cores, plus the build); regenerates this file
 bench/run --quick         # development: 5–8 minutes, indicative numbers, 20 and 100 masters at scale
 bench/run --quick --scale-masters 10 --skip planned   # smaller still
 bench/run --no-build --skip crash --skip planned --skip queries --skip storm --skip metrics \\
           --scale-masters 1000  # one scale point alone
 bench/crash-failover-bench --runs 5                   # one measurement alone (writes bench/results/crash-failover.md)
+bench/run --rates 2000,10000,20000                    # planned failover at these writes/s (default 2000,10000)
 bench/failover-bench --runs 20 --only coordinated     # (writes bench/results/failover.md)
+bench/failover-bench --runs 20 --only pause-switch --rate 10000   # one variant at one rate (default: all
+                                                      # four variants at 2,000 and 10,000 writes/s)
 bench/storm --runs 5                                  # the reconnect storm alone (prints its table)
 ```
 
-`bench/run --help` lists the options (`--runs`, `--planned-runs`, `--scale-masters N[,N...]`,
-`--scale-failovers`, `--scale-logs`, `--idle-seconds`, `--callgrind-requests`, `--storm-clients`,
-`--storm-procs`, `--tcp-backlog`, `--skip`, `--docs`, `--results`). Run it on an otherwise idle machine:
-other load shows up in every figure, most in throughput and idle CPU. The single-measurement
-scripts write their own tables to `bench/results/` (`crash-failover.md`, `failover.md`; the
-20-run planned-failover comparison of 2026-12-01 is kept there, with
+`bench/run --help` lists the options (`--runs`, `--planned-runs`, `--rates N[,N...]`: the planned
+failover's write rates, 2,000 and 10,000 by default, 2,000 with `--quick`; `--scale-masters
+N[,N...]`, `--scale-failovers`, `--scale-logs`, `--idle-seconds`, `--callgrind-requests`,
+`--storm-clients`, `--storm-procs`, `--tcp-backlog`, `--skip`, `--docs`, `--results`). Run it on an
+otherwise idle machine: other load shows up in every figure, most in throughput and idle CPU. The
+single-measurement scripts write their own tables to `bench/results/` (`crash-failover.md`,
+`failover.md`; the 20-run planned-failover comparison of 2026-12-01 is kept there, with
 `failover-coordinated-idle.md`).
 """
 
@@ -272,7 +300,7 @@ def times_ratio(a, b, text):
 
 
 def masters_text(counts):
-    """"200 and 1,000" for the points of --scale-masters."""
+    """"200 and 1,000" for the points of --scale-masters (or the rates of --rates)."""
     words = [f"{n:,}" for n in counts]
     return words[0] if len(words) == 1 else ", ".join(words[:-1]) + " and " + words[-1]
 
@@ -337,31 +365,55 @@ def crash_section(data):
     return CRASH + "\n".join(lines) + "\n" + times_ratio(s, r, "medians") + CRASH_EXPLAINED.format(rest=rest)
 
 
+def planned_rates(data):
+    """[(rate, {variant key: [runs]})] in the order measured: data["planned_by_rate"], or for a
+    run.json from before --rates, data["planned"] at options["rate"]."""
+    by_rate = data.get("planned_by_rate")
+    if by_rate:
+        return [(int(rate), variants) for rate, variants in by_rate.items()]
+    return [(data["options"]["rate"], data["planned"])]
+
+
+def planned_rate_text(data, rate, results):
+    """One rate's part of the planned section: heading, table, coordinated targets, failed runs."""
+    o = data["options"]
+    variants = [(key, name) for key, name, _, _ in planned_variants((data.get("baseline") or {}).get("label"))
+                if key in results]
+    rows = [(name, ok(results[key]), [r["error"] for r in results[key] if "error" in r]) for key, name in variants]
+    achieved = median([r.get("achieved_rate") for runs in results.values() for r in ok(runs)])
+    pace = "" if achieved is None else f", {achieved:,.0f} acknowledged writes/s achieved (median of the runs)"
+    writers = sorted({r.get("writer", "redis-py") for runs in results.values() for r in ok(runs)})
+    writer = " / ".join(writers) or "redis-py"
+    text = (f"\n### {rate:,} writes/s\n\n{writer} writer paced at {rate:,} writes/s{pace}; {o['planned_runs']} run(s) "
+            "per variant. Cells are median / worst (/ total):\n\n"
+            + "\n".join(planned_table(rows, o["planned_runs"])) + "\n")
+    for key, name in variants:
+        if key not in COORDINATED_KEYS:
+            continue
+        checks = coordinated_checks(ok(results[key]), [r for r in results[key] if "error" in r], rate)
+        if checks:
+            text += (f"\nTargets for the coordinated failover (issues 4 and 17), {name}: " +
+                     "; ".join(f"{t} — {'met' if met else '**not met**'}" for t, met in checks) + ".\n")
+    for name, _, errors in rows:
+        for error in errors:
+            text += f"\nFailed run ({name}): {error}\n"
+    return text
+
+
 def planned_section(data):
     o = data["options"]
     if "planned" not in data:
         return PLANNED.split("\n\n")[0] + "\n\nNot measured in this run (`--skip planned`).\n"
-    rows = []
-    for key, name, _, _ in planned_variants((data.get("baseline") or {}).get("label")):
-        runs = data["planned"].get(key, [])
-        rows.append((name, ok(runs), [r["error"] for r in runs if "error" in r]))
-    lines = planned_table(rows, o["planned_runs"])
-    coordinated = data["planned"].get("coordinated", [])
-    checks = coordinated_checks(ok(coordinated), [r for r in coordinated if "error" in r])
-    text = ""
-    if checks:
-        text = ("\nTargets for the coordinated failover (issue 4): " +
-                "; ".join(f"{t} — {'met' if met else '**not met**'}" for t, met in checks) + ".\n")
-    for name, _, errors in rows:
-        for error in errors:
-            text += f"\nFailed run ({name}): {error}\n"
-    windows = []
+    rates = planned_rates(data)
+    text = "".join(planned_rate_text(data, rate, results) for rate, results in rates)
+    windows = []  # at the first rate, o["rate"]
     for key, name in (("swift-classic", "swift-sentinel"), ("redis-classic", "redis-sentinel")):
         lost = median([r["lost"] for r in ok(data["planned"].get(key, []))])
         if lost is not None:
             windows.append(f"{lost / o['rate']:.1f} s for {name}")
-    explained = PLANNED_EXPLAINED.format(classic_window=" and ".join(windows) or "–")
-    return PLANNED.format(**o) + "\n".join(lines) + "\n" + text + explained
+    window = " and ".join(windows) + f" at {o['rate']:,} writes/s" if windows else "–"
+    explained = PLANNED_EXPLAINED.format(classic_window=window)
+    return PLANNED.format(rates=masters_text([rate for rate, _ in rates])) + text + explained
 
 
 def discovery_section(data):

@@ -4,6 +4,7 @@ a baseline (`bench/run --baseline…`), the current build against it, figure by 
 
 import statistics
 
+from failovers import COORDINATED_KEYS
 from queries import CELLS
 from storm import storm_medians
 
@@ -46,14 +47,15 @@ def crash_times(data, impl):
 
 
 def discovery_times(data, impl):
-    """Every fresh 1-master topology of the run: crash, planned and query runs."""
+    """Every fresh 1-master topology of the run: crash, planned (every variant at every write
+    rate) and query runs."""
     xs = [r["discovery_s"] for r in ok(data.get("crash", {}).get(impl, []))]
     xs += [r["discovery_s"] for r in ok(data.get("queries", {}).get(impl, []))]
-    for key, runs in data.get("planned", {}).items():
-        if key.startswith(impl):
-            xs += [r["discovery_s"] for r in ok(runs)]
-    if impl == "swift":
-        xs += [r["discovery_s"] for r in ok(data.get("planned", {}).get("coordinated", []))]
+    by_rate = data.get("planned_by_rate") or {"": data.get("planned", {})}
+    for planned in by_rate.values():
+        for key, runs in planned.items():
+            if key.startswith(impl) or (impl == "swift" and key in COORDINATED_KEYS):
+                xs += [r["discovery_s"] for r in ok(runs)]
     return xs
 
 

@@ -204,7 +204,10 @@ extension Sentinel {
         if now - target.replica.state.infoRefresh >= timing.reconfPollPeriod,
             !(links[owner]?.cc.up?.pending.contains(.info) ?? true)
         {
-            if target.replica.state.roleReported != .master, let wall = wallClockMillis(), wall < record.pauseEndsUnixMillis {
+            // A pause-switch waits for no ACK: the leader reads the target's own offset.
+            if record.method == .serverFailover, target.replica.state.roleReported != .master, let wall = wallClockMillis(),
+                wall < record.pauseEndsUnixMillis
+            {
                 promptReplicaAck(owner)
             }
             send(owner, ["INFO"], tag: .info)
