@@ -74,8 +74,10 @@ final class RuntimeEngine {
     var reportedTraffic = ClientTraffic()
     var linksToFlush: [LinkID] = []
     /// Links the core asked to open in this batch, dialled once its writes are out
-    /// (``dialPending()``).
+    /// (``settleLinks()``).
     var dialsPending: [(id: LinkID, host: String, port: Int)] = []
+    /// Links the core closed in this batch, closed once its writes are out (``settleLinks()``).
+    var linksToClose: [LinkHandler] = []
 
     /// Tick jitter; SentinelCore's seedable generator.
     var random: SplitMix64
@@ -232,7 +234,10 @@ final class RuntimeEngine {
             link.silence()
             link.close()
         }
+        for link in linksToClose { link.close() }
         links = [:]
+        linksToClose = []
+        dialsPending = []
         dialing = []
         resolver?.shutdown()
         resolver = nil
@@ -294,7 +299,7 @@ final class RuntimeEngine {
             queue.removeAll(keepingCapacity: true)
             queueHead = 0
             flushWrites()
-            dialPending()
+            settleLinks()
             if queue.isEmpty || phase != .running { break }
         }
         queue.removeAll(keepingCapacity: true)
@@ -302,12 +307,18 @@ final class RuntimeEngine {
         draining = false
     }
 
-    /// Opens the links this batch asked for, after its replies and commands went out: on
-    /// loopback `connect()` does the TCP handshake inside the call (0.1–0.5 ms each on a busy
-    /// host). A peer switching to a new master opens a link per instance, and the leader's
-    /// `GET-MASTER-ADDR-BY-NAME`, answered in the same batch, waited behind them: 1.5–3 ms of
-    /// a coordinated failover's write pause (docs/coordinated-failover.md).
-    func dialPending() {
+    /// Closes and opens the links this batch asked to, after its replies and commands went out:
+    /// on loopback `connect()` does the TCP handshake inside the call (0.1–0.5 ms each on a busy
+    /// host), and a channel's close runs its pipeline's teardown. A peer switching to a new
+    /// master closes and reopens a link per instance, and the leader's `GET-MASTER-ADDR-BY-NAME`,
+    /// answered in the same batch, waited behind them, in the middle of a coordinated failover's
+    /// write pause (docs/coordinated-failover.md).
+    func settleLinks() {
+        if !linksToClose.isEmpty {
+            let closing = linksToClose
+            linksToClose.removeAll(keepingCapacity: true)
+            for link in closing { link.close() }
+        }
         guard !dialsPending.isEmpty else { return }
         let dials = dialsPending
         dialsPending.removeAll(keepingCapacity: true)
@@ -341,8 +352,10 @@ final class RuntimeEngine {
                 dialing.remove(id)
                 dialsPending.removeAll { $0.id == id }
                 if let link = links.removeValue(forKey: id) {
+                    // Silenced now (nothing more is sent on it or reported from it), closed once
+                    // the batch's writes are out, like the dials.
                     link.silence()
-                    link.close()
+                    linksToClose.append(link)
                 }
             case .reply(let id, let value, let version):
                 guard let client = clients[id] else { continue }

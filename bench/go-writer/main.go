@@ -16,8 +16,8 @@
 //
 // The client is redis.NewFailoverClient (it asks the sentinels for the master on every dial and
 // subscribes to +switch-master itself, closing its connection to the old master when that
-// arrives) with 500 ms dial/read/write timeouts, MaxRetries 0 and PoolSize 1: one connection,
-// one goroutine, one write at a time. Each write is a SET of a fresh key `demo:<n>` to `<n>`,
+// arrives) with 500 ms dial/read/write timeouts, MaxRetries 0 and PoolSize 2 (see below): one
+// goroutine, one write at a time on one connection. Each write is a SET of a fresh key `demo:<n>` to `<n>`,
 // pipelined with `CONFIG GET port` on the same connection (one round trip, as demo_writer does),
 // so the writer knows which server acknowledged it. (-port-from dial sends the SET alone and
 // takes the port of the address the client dialled last, which it logs: FailoverClient installs
@@ -208,8 +208,8 @@ func acknowledgingPort(client *redis.Client, key, value string) (string, error) 
 // libraryLog passes go-redis's log lines on to stderr and, for -port-from dial, keeps the port of
 // the master address that FailoverClient logs each time it dials (sentinelFailover.MasterAddr,
 // called only by its dialer, in the goroutine that needs the connection: the writer's). With
-// PoolSize 1 there is one connection at a time, so an acknowledged write went to the address of
-// the last dial. (FailoverClient installs its own Dialer: there is no other hook.)
+// one goroutine writing there is one connection in use at a time, so an acknowledged write went
+// to the address of the last dial. (FailoverClient installs its own Dialer: there is no other hook.)
 type libraryLog struct {
 	masterAddr *regexp.Regexp
 	dialled    string
@@ -285,7 +285,11 @@ func main() {
 	options := &redis.FailoverOptions{
 		MasterName: *masterName, SentinelAddrs: strings.Split(*sentinels, ","), Password: *password,
 		DialTimeout: 500 * time.Millisecond, ReadTimeout: 500 * time.Millisecond, WriteTimeout: 500 * time.Millisecond,
-		MaxRetries: 0, PoolSize: 1,
+		// Two, not one: go-redis v5 gives the sentinel client the same pool size, and its
+		// +switch-master subscription holds one connection for good; with one, every master
+		// lookup after a switch waited for the pool timeout (1.5 s). The writer, one goroutine,
+		// still uses one connection to the master at a time.
+		MaxRetries: 0, PoolSize: 2,
 	}
 	newClient := func() *redis.Client {
 		copied := *options
