@@ -43,7 +43,7 @@ enum KnownDifferences {
     static let all: [KnownDifference] = [
         // SENTINEL HELP describes our coordinated failover under FAILOVER.
         KnownDifference(
-            probe: "SENTINEL HELP", side: .candidate, line: "With COORDINATED, pause writes",
+            probe: "SENTINEL HELP", side: .candidate, line: "With COORDINATED [PAUSE-SWITCH], pause writes",
             reason: "swift-sentinel documents SENTINEL FAILOVER <master> COORDINATED in its help"),
         // swift-sentinel names its own version and build commit after redis-sentinel's INFO server
         // fields (issue 15): swift_sentinel_version, swift_sentinel_git_sha1, swift_sentinel_git_dirty.

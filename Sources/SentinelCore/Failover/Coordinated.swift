@@ -11,11 +11,11 @@ import RESP
 /// asked for with `PAUSE-SWITCH`), the leader switches the roles itself: `MULTI; CLIENT PAUSE t
 /// WRITE; INFO replication; EXEC` gives the master's offset, the target is polled until it has
 /// applied as much, then `REPLICAOF NO ONE` goes to the target and `REPLICAOF <target>` to the old
-/// master, still paused. Once the target is master the leader pushes the new configuration to the
-/// peers, waits until they answer the new address, and only then kills the clients and unpauses
-/// both nodes (`MULTI; CONFIG REWRITE; CLIENT KILL TYPE normal; CLIENT KILL TYPE pubsub; CLIENT
-/// UNPAUSE; EXEC`). Every reply is checked; any error unpauses and aborts at once. See
-/// docs/coordinated-failover.md.
+/// master, still paused. Once the target is master the leader releases it, pushes the new
+/// configuration to the peers, waits until they answer the new address, and only then kills the
+/// clients and unpauses the old master (`MULTI; CLIENT KILL TYPE normal; CLIENT KILL TYPE pubsub;
+/// CLIENT UNPAUSE; EXEC`, then `CONFIG REWRITE`). Every reply is checked; any error unpauses and
+/// aborts at once. See docs/coordinated-failover.md.
 extension Sentinel {
     // MARK: - The command
 
@@ -320,7 +320,7 @@ extension Sentinel {
         perform(verdict ?? .wait, master: name)
     }
 
-    // MARK: - The pause-switch
+    // MARK: - The target while paused, and the pause-switch
 
     /// The target's INFO while the master is paused. With FAILOVER: not master yet, it is asked
     /// again at once (one INFO in flight), so the promotion is seen one round trip after it

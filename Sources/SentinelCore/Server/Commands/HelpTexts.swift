@@ -7,7 +7,7 @@
 /// four spaces, then `HELP` / `    Prints this help.`.
 enum HelpTexts {
     /// `SENTINEL HELP`, as redis-sentinel 7.0.15 prints it, plus one line (marked below) that
-    /// describes our `FAILOVER <master-name> COORDINATED`.
+    /// describes our `FAILOVER <master-name> COORDINATED [PAUSE-SWITCH]`.
     static let sentinel: [String] = [
         "SENTINEL <subcommand> [<arg> [value] [opt] ...]. Subcommands are:",
         "CKQUORUM <master-name>",
@@ -27,7 +27,7 @@ enum HelpTexts {
         "    Manually failover a master node without asking for agreement from other",
         "    Sentinels",
         // Not in Redis: our coordinated failover mode.
-        "    With COORDINATED, pause writes on the master and let it hand over itself (no lost writes).",
+        "    With COORDINATED [PAUSE-SWITCH], pause writes on the master and hand it over (no lost writes).",
         "FLUSHCONFIG",
         "    Force Sentinel to rewrite its configuration on disk, including the current",
         "    Sentinel state.",
