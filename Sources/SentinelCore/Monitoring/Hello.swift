@@ -413,7 +413,11 @@ extension Sentinel {
             }
         }
         persistence.changed = true
-        reconnect(.master(name))
+        // The links to the new address are opened by the next tick, as redis-sentinel's timer
+        // does (sentinelReconnectInstance), not at once: at a coordinated failover's switch every
+        // peer dialling the new master (handshake, INFO, SUBSCRIBE) in the same few milliseconds
+        // competed for the 2 cores with the release and the writers' reconnect, and made the
+        // longest write stall 3 ms longer (docs/coordinated-failover.md).
     }
 
     /// Creates a replica under a master (if new) with its link; returns its name, or nil if it existed.
