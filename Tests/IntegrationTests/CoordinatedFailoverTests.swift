@@ -17,8 +17,9 @@ extension Integration {
 
         /// A settled fixture with a redis-py writer that has had 200 writes acknowledged by the
         /// master. The caller shuts both down (`defer`); on an error here they are stopped at once.
-        static func startUnderLoad() async throws -> (FailoverCluster, DemoWriter) {
-            let fixture = try await FailoverCluster.start()
+        /// `dataNodeArguments`: extra redis-server arguments (PauseSwitchTests renames FAILOVER away).
+        static func startUnderLoad(dataNodeArguments: [String] = []) async throws -> (FailoverCluster, DemoWriter) {
+            let fixture = try await FailoverCluster.start(dataNodeArguments: dataNodeArguments)
             var writer: DemoWriter?
             do {
                 try await fixture.waitUntilSettled()
@@ -212,10 +213,12 @@ extension Integration {
             print("integration: coordinated failover to stopped replicas: \(abort.message); writer \(summary)")
         }
 
+        /// Also with FAILOVER renamed away: the pause-switch, whose leader dies right after the
+        /// switch (after the old master's demotion, before the hello).
         @Test("the leader crashes after the promotion: a peer holding the record finishes the handover, nothing lost",
-              .timeLimit(.minutes(3)))
-        func leaderCrashAfterPromotion() async throws {
-            let (fixture, writer) = try await Self.startUnderLoad()
+              .timeLimit(.minutes(3)), arguments: [[], PauseSwitchTests.failoverRenamedAway])
+        func leaderCrashAfterPromotion(dataNodeArguments: [String]) async throws {
+            let (fixture, writer) = try await Self.startUnderLoad(dataNodeArguments: dataNodeArguments)
             defer { fixture.shutdown() }
             defer { writer.kill() }
             let cluster = fixture.cluster
@@ -229,6 +232,8 @@ extension Integration {
                 !leader.isRunning
             }
             #expect(leader.exitStatus == 99)
+            let method = dataNodeArguments.isEmpty ? "(failover)" : "(pause-switch)"
+            #expect(leader.log().contains("COORDINATED FAILOVER of '\(Self.masterName)' \(method)"), "the leader's method")
             let crashedAt = ContinuousClock.now
 
             // The survivors switch (waitForSwitchMaster watches running sentinels only).

@@ -21,18 +21,7 @@ extension Integration {
         /// A settled fixture with FAILOVER renamed away and a redis-py writer that has had 200
         /// writes acknowledged.
         static func startRenamedUnderLoad() async throws -> (FailoverCluster, DemoWriter) {
-            let fixture = try await FailoverCluster.start(dataNodeArguments: failoverRenamedAway)
-            var writer: DemoWriter?
-            do {
-                try await fixture.waitUntilSettled()
-                writer = try DemoWriter.start(fixture)
-                try await writer!.waitForAcks(200, on: try #require(fixture.cluster.master).port)
-                return (fixture, writer!)
-            } catch {
-                writer?.kill()
-                fixture.shutdown()
-                throw error
-            }
+            try await Coordinated.startUnderLoad(dataNodeArguments: failoverRenamedAway)
         }
 
         /// Checks a finished pause-switch seen by `leader`: its events, the summary's phases, the
@@ -195,35 +184,6 @@ extension Integration {
             let blocked = try Coordinated.blockedClients(cluster)
             #expect(blocked.isEmpty, "clients left blocked: \(blocked)")
             print("integration: pause-switch to stopped replicas: \(abort.message); writer \(summary)")
-        }
-
-        @Test("the leader crashes right after the switch: a peer holding the record finishes the handover, nothing lost",
-              .timeLimit(.minutes(3)))
-        func leaderCrashAfterSwitch() async throws {
-            let (fixture, writer) = try await Self.startRenamedUnderLoad()
-            defer { fixture.shutdown() }
-            defer { writer.kill() }
-            let cluster = fixture.cluster
-            let oldMaster = try #require(cluster.master)
-            let leader = fixture.sentinels[0]
-            #expect(try leader.command("SENTINEL", "SIMULATE-FAILURE", "crash-after-promotion") == .simpleString("OK"))
-            let accepted = try leader.command("SENTINEL", "FAILOVER", Self.masterName, "COORDINATED")
-            try #require(accepted == .simpleString("OK"), "SENTINEL FAILOVER COORDINATED: \(accepted)\n\(fixture.diagnostics())")
-            try await eventually(timeout: .seconds(15), "\(leader.label) exits (crash-after-promotion)", diagnostics: fixture.diagnostics) {
-                !leader.isRunning
-            }
-            #expect(leader.exitStatus == 99)
-            let switched = try await fixture.waitForSwitchMaster(from: oldMaster.port, timeout: .seconds(30))
-            let newPort = switched.newPort
-            #expect(fixture.subscribers.contains { $0.has("+coordinated-failover-finish") },
-                    "no surviving sentinel finished the orphaned handover\n\(fixture.diagnostics())")
-            try await writer.waitForAcks(200, on: newPort)
-            let summary = try await writer.stop()
-            try Coordinated.verifyWrites(writer, on: newPort)
-            try await fixture.waitForReplication(master: newPort, replicas: [oldMaster], timeout: .seconds(40))
-            let blocked = try Coordinated.blockedClients(cluster)
-            #expect(blocked.isEmpty, "clients left blocked: \(blocked)")
-            print("integration: pause-switch, leader crashed after the switch: writer \(summary)")
         }
     }
 }
