@@ -19,9 +19,7 @@
 // arrives) with 500 ms dial/read/write timeouts, MaxRetries 0 and PoolSize 2 (see below): one
 // goroutine, one write at a time on one connection. Each write is a SET of a fresh key `demo:<n>` to `<n>`,
 // pipelined with `CONFIG GET port` on the same connection (one round trip, as demo_writer does),
-// so the writer knows which server acknowledged it. (-port-from dial sends the SET alone and
-// takes the port of the address the client dialled last, which it logs: FailoverClient installs
-// its own Dialer, so its log is the only hook; half the commands, but not what redis-py does.)
+// so the writer knows which server acknowledged it.
 // A write counts as acknowledged when the server answered OK; errors are counted by kind and the
 // writer goes on with the next key.
 //
@@ -69,7 +67,6 @@ import (
 	"net"
 	"os"
 	"reflect"
-	"regexp"
 	"runtime"
 	"runtime/debug"
 	"sort"
@@ -205,23 +202,6 @@ func acknowledgingPort(client *redis.Client, key, value string) (string, error) 
 	return "?", nil
 }
 
-// libraryLog passes go-redis's log lines on to stderr and, for -port-from dial, keeps the port of
-// the master address that FailoverClient logs each time it dials (sentinelFailover.MasterAddr,
-// called only by its dialer, in the goroutine that needs the connection: the writer's). With
-// one goroutine writing there is one connection in use at a time, so an acknowledged write went
-// to the address of the last dial. (FailoverClient installs its own Dialer: there is no other hook.)
-type libraryLog struct {
-	masterAddr *regexp.Regexp
-	dialled    string
-}
-
-func (l *libraryLog) Write(p []byte) (int, error) {
-	if m := l.masterAddr.FindSubmatch(p); m != nil {
-		l.dialled = string(m[1])
-	}
-	return os.Stderr.Write(p)
-}
-
 // acks buffers the acks file's lines and writes whole lines at least every flushEvery.
 type acks struct {
 	file      *os.File
@@ -258,16 +238,9 @@ func main() {
 	password := flag.String("password", "", "AUTH password for the data nodes")
 	readonlyReconnect := flag.Bool("readonly-reconnect", true,
 		"drop the connection after a READONLY reply, as redis-py does (false: go-redis v5's own behaviour)")
-	portFrom := flag.String("port-from", "config", "how the acknowledging server's port is learned: config "+
-		"(CONFIG GET port pipelined with each SET, as demo_writer does) or dial (the master address the client "+
-		"dialled last, from go-redis's log: one command per write)")
 	flag.Parse()
 	if *sentinels == "" {
 		fmt.Fprintln(os.Stderr, "writer: -sentinels is required")
-		os.Exit(2)
-	}
-	if *portFrom != "config" && *portFrom != "dial" {
-		fmt.Fprintln(os.Stderr, "writer: -port-from is config or dial")
 		os.Exit(2)
 	}
 	// One goroutine does all the work (go-redis's +switch-master listener wakes up rarely): with
@@ -279,8 +252,7 @@ func main() {
 	}
 	debug.SetGCPercent(400)
 	// go-redis's own log (the master address on every dial, +switch-master): into the writer's log.
-	library := &libraryLog{masterAddr: regexp.MustCompile(`sentinel: "` + regexp.QuoteMeta(*masterName) + `" addr is \S+:(\d+)`)}
-	redis.SetLogger(log.New(library, "go-redis: ", log.Lmicroseconds))
+	redis.SetLogger(log.New(os.Stderr, "go-redis: ", log.Lmicroseconds))
 
 	options := &redis.FailoverOptions{
 		MasterName: *masterName, SentinelAddrs: strings.Split(*sentinels, ","), Password: *password,
@@ -297,22 +269,6 @@ func main() {
 		return redis.NewFailoverClient(&copied)
 	}
 	client := newClient()
-	write := func(key, value string) (string, error) {
-		if *portFrom == "config" {
-			return acknowledgingPort(client, key, value)
-		}
-		reply, err := client.Set(key, value, 0).Result()
-		switch {
-		case err != nil:
-			return "", err
-		case reply != "OK":
-			return "", nil
-		case library.dialled == "":
-			return "?", nil
-		}
-		return library.dialled, nil
-	}
-
 	clock := newMonotonic()
 	var out *acks
 	if *acksFile != "" {
@@ -345,7 +301,7 @@ func main() {
 		sequence++
 		value := strconv.Itoa(sequence)
 		key := "demo:" + value
-		port, err := write(key, value)
+		port, err := acknowledgingPort(client, key, value)
 		now := time.Now()
 		switch {
 		case err == nil && port != "":

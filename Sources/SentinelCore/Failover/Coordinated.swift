@@ -542,19 +542,16 @@ extension Sentinel {
                 }
                 perform(verdict, master: name)
             }
+        // The run checks that the switch is at this step (a late reply after an abort is dropped).
         case .switchPromotion:
-            guard step == last || failure != nil, masterNamed(name)?.coordinated?.switchStep.map({
-                if case .promoting = $0 { true } else { false }
-            }) == true else { return }
+            guard step == last || failure != nil else { return }
             var offset: Int64? = nil
             if failure == nil, case .array(let results) = value, let (o, isMaster) = Self.switchInfo(results), isMaster {
                 offset = o
             }
             perform(modifyCoordinated(name) { $0.targetPromoted(offset: offset, failure: failure) } ?? .wait, master: name)
         case .switchDemotion:
-            guard step == last || failure != nil, masterNamed(name)?.coordinated?.switchStep.map({
-                if case .demoting = $0 { true } else { false }
-            }) == true else { return }
+            guard step == last || failure != nil else { return }
             if failure == nil, case .demoting(let targetOffset)? = masterNamed(name)?.coordinated?.switchStep,
                 case .array(let results) = value, let (oldOffset, _) = Self.switchInfo(results), oldOffset != targetOffset
             {

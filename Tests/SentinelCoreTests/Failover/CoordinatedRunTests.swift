@@ -119,6 +119,10 @@ struct CoordinatedRunTests {
                     code: "not-caught-up",
                     reason: "the target did not catch up within half the pause (500 ms) (master at 500, target at 499)", undo: .unpause))
         #expect(slow.targetReported(offset: 500, now: 501) == .wait, "too late to switch")
+        // Replies of a switch step the run is not at (late, after an abort) change nothing.
+        #expect(slow.targetPromoted(offset: 500, failure: nil) == .wait)
+        #expect(slow.oldMasterDemoted(failure: "NOPERM no") == .wait && slow.oldMasterDemoted(failure: nil) == .wait)
+        #expect(slow.switchStep == .catchingUp(masterOffset: 500))
         var unanswered = paused()
         #expect(
             unanswered.pollVerdict(now: 501, stuckAfter: 500, margin: 1_000)
